@@ -1,0 +1,38 @@
+// What a check is: a stable id, a title, the checks it depends on, and a pure function of the collected facts.
+import type {Finding} from '../findings.js';
+import type {CacheSnapshot} from '../probes/cacheSnapshot.js';
+import type {Catalog, DatabaseFacts} from '../probes/database.js';
+import type {ApiFacts} from '../probes/postgrest.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
+
+export type Facts = {
+	channel: string;
+	schemas: string[];
+	/** Where the schema list came from: flag, PostgREST, role setting or default. */
+	schemasSource: string;
+	apiUrl?: string;
+	database?: DatabaseFacts;
+	databaseFailure?: Finding;
+	catalog?: Catalog;
+	api?: ApiFacts;
+	apiFailure?: Finding;
+	cache?: CacheSnapshot;
+	timings: Partial<Record<'database' | 'api' | 'cache', number>>;
+};
+
+export type Outcome = {status: CheckStatus; summary: string; findings?: Finding[]; durationMs?: number};
+
+export type Check = {
+	id: string;
+	title: string;
+	dependsOn: string[];
+	run(facts: Facts): Outcome;
+};
+
+/** pass when nothing was found, else fail on any error finding and warn on the rest. */
+export function outcomeOf(findings: Finding[], passSummary: string, problemSummary: string): Outcome {
+	if (findings.length === 0) return {status: 'pass', summary: passSummary};
+	const status = findings.some(finding => finding.severity === 'error') ? 'fail' : 'warn';
+	return {status, summary: problemSummary, findings};
+}

@@ -1,0 +1,82 @@
+// Database truth against PostgREST's cache, in both directions. Names stay exactly as in the catalog.
+import {type Finding, finding} from '../findings.js';
+import type {CacheSnapshot} from '../probes/cacheSnapshot.js';
+import type {Catalog, CatalogFunction} from '../probes/database.js';
+import {quoteIdentifier as quoteName} from '../sql/quoteIdentifier.js';
+import {reloadSql} from '../sql/reloadSql.js';
+
+const key = (object: {schema: string; name: string}) => `${object.schema}\u0000${object.name}`;
+
+export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: string): Finding[] {
+	const suggestion = `Reload the schema cache: ${reloadSql(channel)}`;
+	const about = {fixes: ['reload'], suggestion};
+	const findings: Finding[] = [];
+	const unknown = new Set(cache.unknown.map(key));
+	const cachedTables = new Map(cache.tables.map(table => [key(table), table]));
+	const databaseTables = new Map(catalog.tables.map(table => [key(table), table]));
+
+	for (const table of catalog.tables) {
+		if (unknown.has(key(table))) continue;
+		const cached = cachedTables.get(key(table));
+		const kind = relationKind(table.kind);
+		if (!cached) {
+			findings.push(finding('cache.table_missing', `${kind} ${label(table)} is in the database but not in PostgREST's schema cache`, {schema: table.schema, table: table.name, ...about}));
+			continue;
+		}
+		const cachedColumns = new Set(cached.columns);
+		for (const column of table.columns.filter(column => !cachedColumns.has(column))) {
+			findings.push(finding('cache.column_missing', `${label(table)}.${quoteName(column)} is in the database but not in PostgREST's schema cache`, {schema: table.schema, table: table.name, column, ...about}));
+		}
+		if (cached.allColumnsKnown) {
+			const columns = new Set(table.columns);
+			for (const column of cached.columns.filter(column => !columns.has(column))) {
+				findings.push(finding('cache.column_stale', `${label(table)}.${quoteName(column)} is in PostgREST's schema cache but no longer in the database (dropped or renamed)`, {schema: table.schema, table: table.name, column, ...about}));
+			}
+		}
+	}
+	for (const cached of cache.tables) {
+		if (!databaseTables.has(key(cached))) {
+			findings.push(finding('cache.table_stale', `${label(cached)} is in PostgREST's schema cache but no longer in the database (dropped or renamed)`, {schema: cached.schema, table: cached.name, ...about}));
+		}
+	}
+
+	const cachedFunctions = new Map(cache.functions.map(fn => [key(fn), fn]));
+	const databaseFunctions = new Set(catalog.functions.map(key));
+	for (const fn of catalog.functions) {
+		if (unknown.has(key(fn))) continue;
+		const cached = cachedFunctions.get(key(fn));
+		const names = argumentNames(fn);
+		if (cached?.overloads.some(overload => sameNames(overload, names))) continue;
+		const signature = `${label(fn)}(${names.join(', ')})`;
+		const other = cached?.overloads.find(overload => !catalog.functions.some(candidate => key(candidate) === key(fn) && sameNames(overload, argumentNames(candidate))));
+		if (other) {
+			findings.push(finding('cache.function_signature', `${signature} changed: PostgREST's schema cache still has ${label(fn)}(${other.join(', ')})`, {schema: fn.schema, function: fn.name, ...about}));
+		} else {
+			findings.push(finding('cache.function_missing', `${signature} is in the database but not in PostgREST's schema cache`, {schema: fn.schema, function: fn.name, ...about}));
+		}
+	}
+	if (cache.complete) {
+		for (const cached of cache.functions.filter(fn => !databaseFunctions.has(key(fn)))) {
+			findings.push(finding('cache.function_stale', `${label(cached)}() is in PostgREST's schema cache but no longer in the database`, {schema: cached.schema, function: cached.name, ...about}));
+		}
+	}
+	return findings;
+}
+
+function argumentNames(fn: CatalogFunction): string[] {
+	return fn.args.map(arg => arg.name);
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+	const left = new Set(a);
+	return a.length === b.length && b.every(name => left.has(name));
+}
+
+function relationKind(kind: string): string {
+	return {v: 'View', m: 'Materialized view', f: 'Foreign table', p: 'Partitioned table'}[kind] ?? 'Table';
+}
+
+/** schema.name for messages, quoted the way SQL would need it. */
+export function label(object: {schema: string; name: string}): string {
+	return `${quoteName(object.schema)}.${quoteName(object.name)}`;
+}

@@ -1,0 +1,100 @@
+// Looks once: the database and PostgREST in parallel, then the catalog for the exposed schemas, then the cache.
+import type {Facts} from './checks/check.js';
+import {finding} from './findings.js';
+import {cacheSnapshot} from './probes/cacheSnapshot.js';
+import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
+import {type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
+import type {HttpTarget} from './probes/http.js';
+import {type ApiFacts, apiFacts} from './probes/postgrest.js';
+import type {ApiTarget, DatabaseTarget} from './target.js';
+
+export type DiagnosisOptions = {
+	database?: DatabaseTarget;
+	api?: ApiTarget;
+	admin?: ApiTarget;
+	apiKey?: string;
+	schemas?: string[];
+	channel: string;
+	timeoutMs: number;
+	signal?: AbortSignal;
+};
+
+export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
+	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, timings: {}};
+	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
+	const [session] = await Promise.all([
+		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts)),
+		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts)),
+	]);
+	try {
+		if (options.signal?.aborted) return facts;
+		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
+		if (session) facts.catalog = await session.catalog(facts.schemas).catch(error => {
+			facts.databaseFailure = databaseFailure(error, options.database!.display);
+			return undefined;
+		});
+		if (http && facts.api && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
+			const {catalog, api} = facts;
+			facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog));
+		}
+	} finally {
+		await session?.close();
+	}
+	return facts;
+}
+
+async function timed<T>(facts: Facts, name: keyof Facts['timings'], work: () => Promise<T>): Promise<T> {
+	const started = performance.now();
+	try {
+		return await work();
+	} finally {
+		facts.timings[name] = Math.round(performance.now() - started);
+	}
+}
+
+async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Facts): Promise<DatabaseSession | undefined> {
+	let session: DatabaseSession | undefined;
+	try {
+		session = await openDatabase(target.connectionString, timeoutMs);
+		facts.database = await session.facts();
+		return session;
+	} catch (error) {
+		await session?.close();
+		facts.databaseFailure = databaseFailure(error, target.display);
+		return undefined;
+	}
+}
+
+async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts): Promise<void> {
+	let api: ApiFacts;
+	try {
+		api = await apiFacts(http, adminUrl);
+	} catch (error) {
+		facts.apiFailure = apiFailure(error, http.baseUrl);
+		return;
+	}
+	if (api.root.status === 401) {
+		const detail = api.root.error ? `${api.root.error.code} ${api.root.error.message}` : 'HTTP 401';
+		facts.apiFailure = finding('api.unauthorized', `PostgREST at ${http.baseUrl} refused the request (${detail})`, {
+			suggestion: http.apiKey ? 'The API key or JWT was rejected: check that it belongs to this project and has not expired.' : 'Pass --api-key (or PGRST_DOCTOR_API_KEY) with a key PostgREST accepts.',
+		});
+	} else if (!api.isPostgrest) {
+		facts.apiFailure = finding('api.not_postgrest', `The server at ${http.baseUrl} does not look like PostgREST (HTTP ${api.root.status}, no PostgREST Server header or error shape)`, {
+			suggestion: 'Point --api-url at PostgREST itself, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1.',
+		});
+	} else {
+		facts.api = api;
+	}
+}
+
+/** --schemas, else what PostgREST says it exposes, else the PostgREST role's pgrst.db_schemas setting, else public. */
+function exposedSchemas(flag: string[] | undefined, api: ApiFacts | undefined, database: DatabaseFacts | undefined): [string[], string] {
+	if (flag?.length) return [flag, '--schemas'];
+	if (api?.exposedSchemas?.length) return [api.exposedSchemas, 'PostgREST'];
+	const roles = new Set(database?.sessions.filter(session => /^postgrest\b/i.test(session.applicationName ?? '')).map(session => session.user));
+	for (const setting of database?.roleSettings ?? []) {
+		const value = setting.role && roles.has(setting.role) ? setting.settings.find(entry => entry.startsWith('pgrst.db_schemas='))?.slice('pgrst.db_schemas='.length) : undefined;
+		if (value) return [value.split(',').map(name => name.trim()).filter(Boolean), `pgrst.db_schemas of role ${setting.role}`];
+	}
+	return [['public'], 'default'];
+}

@@ -1,0 +1,35 @@
+// Runs checks in order against one set of facts. A check whose prerequisites did not pass is skipped with the
+// reason; a check that throws gets status error instead of taking the doctor down.
+import {apiReachable} from './checks/apiReachable.js';
+import {cacheChecks} from './checks/cacheChecks.js';
+import {cacheLoaded} from './checks/cacheLoaded.js';
+import type {Check, CheckStatus, Facts} from './checks/check.js';
+import {databaseConnect} from './checks/databaseConnect.js';
+import {listenerPresent} from './checks/listenerPresent.js';
+import {triggerInstalled} from './checks/triggerInstalled.js';
+import type {Finding} from './findings.js';
+
+export const checks: Check[] = [databaseConnect, apiReachable, cacheLoaded, ...cacheChecks, triggerInstalled, listenerPresent];
+
+export type CheckResult = {id: string; title: string; status: CheckStatus; summary: string; durationMs: number; findings: Finding[]};
+
+export function runChecks(facts: Facts, selected: Check[] = checks): CheckResult[] {
+	const results = new Map<string, CheckResult>();
+	for (const check of selected) {
+		const started = performance.now();
+		const blocked = check.dependsOn.map(id => results.get(id)).find(result => result && result.status !== 'pass' && result.status !== 'warn');
+		let result: Omit<CheckResult, 'durationMs'> & {durationMs?: number};
+		if (blocked) {
+			result = {id: check.id, title: check.title, status: 'skip', summary: `Skipped: ${blocked.id} did not pass`, findings: []};
+		} else {
+			try {
+				const outcome = check.run(facts);
+				result = {id: check.id, title: check.title, findings: [], ...outcome};
+			} catch (error) {
+				result = {id: check.id, title: check.title, status: 'error', summary: `The check itself failed: ${(error as Error).message}`, findings: []};
+			}
+		}
+		results.set(check.id, {...result, durationMs: Math.round(result.durationMs ?? performance.now() - started)});
+	}
+	return [...results.values()];
+}

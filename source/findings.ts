@@ -1,0 +1,135 @@
+// The public vocabulary: every finding code pgrst-doctor can report, with its severity and the readme's
+// cause and cure. Codes are a stable contract: add new ones, never rename.
+export type Severity = 'error' | 'warning' | 'info';
+
+export type Finding = {
+	code: FindingCode;
+	severity: Severity;
+	message: string;
+	schema?: string;
+	table?: string;
+	column?: string;
+	function?: string;
+	suggestion?: string;
+	fixes?: string[];
+};
+
+type CodeInfo = {severity: Severity; cause: string; cure: string; blocksDiagnosis?: true};
+
+export const findingCodes = {
+	'db.unreachable': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: 'The database did not answer: wrong host or port, a firewall, IPv6-only host, TLS required, or a timeout.',
+		cure: 'Check --db-url (or DATABASE_URL). On Supabase use the session pooler (port 5432) when the direct host is IPv6-only.',
+	},
+	'db.auth_failed': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: 'PostgreSQL refused the user or password in --db-url.',
+		cure: 'Fix the credentials; on a Supabase pooler the user is postgres.<project-ref>.',
+	},
+	'api.unreachable': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: 'Nothing answered at --api-url (refused, unknown host, timeout) or it answered with a server error.',
+		cure: 'Check that PostgREST runs and that --api-url is its base URL (Supabase: https://<ref>.supabase.co/rest/v1).',
+	},
+	'api.unauthorized': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: 'PostgREST rejected the request: missing, expired or wrongly signed JWT or API key.',
+		cure: 'Pass --api-key (Supabase: the service_role or secret key lets the doctor read the OpenAPI description).',
+	},
+	'api.not_postgrest': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: 'The server at --api-url is not PostgREST (no postgrest Server header, no PostgREST error shape).',
+		cure: 'Point --api-url at PostgREST itself, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1.',
+	},
+	'api.other_database': {
+		severity: 'error',
+		cause: 'PostgREST sessions exist only in another database than the one given with --db-url.',
+		cure: 'Compare PostgREST\'s db-uri with --db-url: migrations and the reload must go to the database PostgREST serves.',
+	},
+	'cache.unloaded': {
+		severity: 'error',
+		cause: 'PostgREST has no schema cache at all (PGRST002): its cache query fails or times out.',
+		cure: 'Read PostgREST\'s log for "Failed to load the schema cache"; look for a missing schema in db-schemas, locks or statement_timeout.',
+	},
+	'cache.table_missing': {
+		severity: 'error',
+		cause: 'A table or view exists in the database but not in PostgREST\'s schema cache (created after the last reload).',
+		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\'; and install the auto-reload trigger so it does not recur.',
+	},
+	'cache.table_stale': {
+		severity: 'error',
+		cause: 'PostgREST\'s cache still holds a table or view that is gone from the database (dropped or renamed).',
+		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+	},
+	'cache.column_missing': {
+		severity: 'error',
+		cause: 'A column exists in the database but not in the cache: writes naming it fail with PGRST204.',
+		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+	},
+	'cache.column_stale': {
+		severity: 'error',
+		cause: 'The cache still lists a column that was dropped or renamed in the database.',
+		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+	},
+	'cache.function_missing': {
+		severity: 'error',
+		cause: 'A function PostgREST would expose is not in the cache: /rpc calls fail with PGRST202.',
+		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+	},
+	'cache.function_stale': {
+		severity: 'error',
+		cause: 'The cache still holds a function that is gone from the database.',
+		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+	},
+	'cache.function_signature': {
+		severity: 'error',
+		cause: 'The cache holds the function with other arguments than the database has now.',
+		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+	},
+	'trigger.missing': {
+		severity: 'warning',
+		cause: 'No event trigger sends NOTIFY on PostgREST\'s channel, so every migration leaves the cache stale.',
+		cure: 'Install the auto-reload trigger from PostgREST\'s docs, or run NOTIFY pgrst, \'reload schema\' after every migration.',
+	},
+	'trigger.disabled': {
+		severity: 'error',
+		cause: 'The auto-reload event trigger exists but is disabled (ALTER EVENT TRIGGER ... DISABLE).',
+		cure: 'ALTER EVENT TRIGGER <name> ENABLE;',
+	},
+	'trigger.incomplete': {
+		severity: 'warning',
+		cause: 'The auto-reload trigger misses cases: no sql_drop coverage, another channel, a payload PostgREST ignores, or a tag filter that never matches.',
+		cure: 'Use the fine-grained pair from PostgREST\'s docs: ddl_command_end and sql_drop, NOTIFY <channel>, \'reload schema\'.',
+	},
+	'trigger.bypassed': {
+		severity: 'error',
+		cause: 'session_replication_role = replica is set for the database or a role, so event triggers do not fire for that DDL.',
+		cure: 'ALTER ROLE/DATABASE ... RESET session_replication_role, or ALTER EVENT TRIGGER <name> ENABLE ALWAYS.',
+	},
+	'listener.missing': {
+		severity: 'error',
+		cause: 'No PostgREST session in this database listens on the channel: NOTIFY reaches nobody.',
+		cure: 'Enable db-channel-enabled, match db-channel, and connect PostgREST directly or through a session-mode pooler.',
+	},
+	'listener.unknown': {
+		severity: 'info',
+		cause: 'The doctor\'s role cannot see other sessions\' queries, so it cannot tell whether PostgREST listens.',
+		cure: 'Connect as a superuser or a role with pg_read_all_stats (GRANT pg_read_all_stats TO <role>).',
+	},
+} as const satisfies Record<string, CodeInfo>;
+
+export type FindingCode = keyof typeof findingCodes;
+
+export function finding(code: FindingCode, message: string, about: Omit<Finding, 'code' | 'severity' | 'message'> = {}): Finding {
+	return {code, severity: findingCodes[code].severity, message, ...about};
+}
+
+export function blocksDiagnosis(code: FindingCode): boolean {
+	return 'blocksDiagnosis' in findingCodes[code];
+}

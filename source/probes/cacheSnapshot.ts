@@ -1,0 +1,194 @@
+// What the running PostgREST really has cached. Bulk sources first (admin /schema_cache, OpenAPI definitions),
+// then targeted probes that PostgREST answers from its cache before anything reaches the database: an unknown
+// Accept type makes a request that passed the cache lookup fail with PGRST107, so nothing is inserted or executed.
+import type {Catalog, CatalogFunction, CatalogTable} from './database.js';
+import {type HttpTarget, postgrestError, send} from './http.js';
+import type {ApiFacts} from './postgrest.js';
+import {parseSchemaCacheDump} from './schemaCacheDump.js';
+
+export type CachedTable = {schema: string; name: string; columns: string[]; allColumnsKnown: boolean};
+export type CachedFunction = {schema: string; name: string; overloads: string[][]};
+export type Unknown = {kind: 'table' | 'function'; schema: string; name: string; reason: string};
+export type CacheSource = 'admin /schema_cache' | 'OpenAPI + probes' | 'probes';
+
+export type CacheSnapshot = {
+	source: CacheSource;
+	tables: CachedTable[];
+	functions: CachedFunction[];
+	/** True when the source lists the whole cache, so cached objects gone from the database can be seen. */
+	complete: boolean;
+	unknown: Unknown[];
+	requests: number;
+};
+
+const probeAccept = 'application/vnd.pgrst-doctor.probe';
+const probeConcurrency = 6;
+
+export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: Catalog): Promise<CacheSnapshot> {
+	const dump = api.admin?.schemaCache ? parseSchemaCacheDump(api.admin.schemaCache) : undefined;
+	if (dump) {
+		const inSchemas = <T extends {schema: string}>(items: T[]) => items.filter(item => catalog.schemas.includes(item.schema));
+		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), complete: true, unknown: [], requests: 0};
+	}
+	const prober = new Prober(target);
+	const listed = await openApiTables(prober, api, catalog.schemas);
+	const listedKeys = new Set(listed.map(key));
+	const tables = [...listed];
+	await eachLimited(catalog.tables.filter(table => !listedKeys.has(key(table))), async table => {
+		const cached = await prober.table(table);
+		if (cached) tables.push(cached);
+	});
+	const functions: CachedFunction[] = [];
+	const byName = new Map<string, CatalogFunction[]>();
+	for (const overload of catalog.functions) byName.set(key(overload), [...(byName.get(key(overload)) ?? []), overload]);
+	await eachLimited([...byName.values()], async overloads => {
+		const cached = await prober.functionOverloads(overloads);
+		if (cached) functions.push(cached);
+	});
+	return {
+		source: api.root.openApi ? 'OpenAPI + probes' : 'probes',
+		tables: tables.sort(byKey),
+		functions: functions.sort(byKey),
+		complete: false,
+		unknown: prober.unknown,
+		requests: prober.requests,
+	};
+}
+
+function key(object: {schema: string; name: string}): string {
+	return `${object.schema}\u0000${object.name}`;
+}
+
+function byKey(a: {schema: string; name: string}, b: {schema: string; name: string}): number {
+	return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+}
+
+async function openApiTables(prober: Prober, api: ApiFacts, schemas: string[]): Promise<CachedTable[]> {
+	const defaultSchema = api.exposedSchemas?.[0] ?? schemas[0];
+	const tables: CachedTable[] = [];
+	for (const schema of schemas) {
+		const document = schema === defaultSchema && api.root.openApi ? api.root.openApi : await prober.openApi(schema);
+		for (const [name, definition] of Object.entries(document?.definitions ?? {})) {
+			tables.push({schema, name, columns: Object.keys(definition.properties ?? {}), allColumnsKnown: true});
+		}
+	}
+	return tables;
+}
+
+class Prober {
+	requests = 0;
+	readonly unknown: Unknown[] = [];
+
+	constructor(private readonly target: HttpTarget) {}
+
+	async openApi(schema: string) {
+		const answer = await this.send('/', {headers: {accept: 'application/openapi+json', 'accept-profile': schema}});
+		if (answer?.status !== 200) return undefined;
+		try {
+			return JSON.parse(answer.text) as {definitions?: Record<string, {properties?: Record<string, unknown>}>};
+		} catch {
+			return undefined;
+		}
+	}
+
+	/** Is the relation cached, and which of its database columns does the cache know? */
+	async table(table: CatalogTable): Promise<CachedTable | undefined> {
+		if (table.columns.length === 0) return this.tableWithoutColumns(table);
+		const remaining = [...table.columns];
+		const missing = new Set<string>();
+		while (remaining.length > 0) {
+			const answer = await this.send(`/${encodeURIComponent(table.name)}?columns=${remaining.map(quoteColumn).map(encodeURIComponent).join(',')}`, {
+				method: 'POST',
+				headers: {'content-type': 'application/json', accept: probeAccept, 'content-profile': table.schema},
+				body: '[]',
+			});
+			if (!answer) return this.giveUp('table', table, 'the probe request failed');
+			const error = postgrestError(answer);
+			if (isProbeAccepted(answer.status, error?.code)) break;
+			if (answer.status === 404) return undefined;
+			const column = error?.code === 'PGRST204' ? remaining.find(name => namesMissingColumn(error.message, name, table.name)) : undefined;
+			if (column === undefined) {
+				if (answer.status === 405) return this.tableWithoutColumns(table);
+				return this.giveUp('table', table, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
+			}
+			missing.add(column);
+			remaining.splice(remaining.indexOf(column), 1);
+		}
+		return {schema: table.schema, name: table.name, columns: table.columns.filter(column => !missing.has(column)), allColumnsKnown: false};
+	}
+
+	private async tableWithoutColumns(table: CatalogTable): Promise<CachedTable | undefined> {
+		const answer = await this.send(`/${encodeURIComponent(table.name)}`, {method: 'OPTIONS', headers: {'accept-profile': table.schema}});
+		if (answer?.status === 404) return undefined;
+		if (answer?.status === 200) return {schema: table.schema, name: table.name, columns: table.columns, allColumnsKnown: false};
+		return this.giveUp('table', table, answer ? `OPTIONS answered ${answer.status}` : 'the probe request failed');
+	}
+
+	/** Which of these overloads does PostgREST resolve by argument names, and what does it suggest instead? */
+	async functionOverloads(overloads: CatalogFunction[]): Promise<CachedFunction | undefined> {
+		const [first] = overloads;
+		const found: string[][] = [];
+		for (const overload of overloads) {
+			const names = overload.args.map(arg => arg.name).filter(Boolean);
+			const answer = await this.send(`/rpc/${encodeURIComponent(first!.name)}`, {
+				method: 'POST',
+				headers: {'content-type': 'application/json', accept: probeAccept, 'content-profile': overload.schema},
+				body: JSON.stringify(Object.fromEntries(names.map(name => [name, null]))),
+			});
+			if (!answer) {
+				this.giveUp('function', overload, 'the probe request failed');
+				continue;
+			}
+			const error = postgrestError(answer);
+			if (isProbeAccepted(answer.status, error?.code) || error?.code === 'PGRST203') {
+				found.push(overload.args.map(arg => arg.name));
+			} else if (error?.code === 'PGRST202') {
+				const suggested = suggestedArguments(error.hint, overload.schema, overload.name);
+				if (suggested) found.push(suggested);
+			} else {
+				this.giveUp('function', overload, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
+			}
+		}
+		return found.length > 0 ? {schema: first!.schema, name: first!.name, overloads: found} : undefined;
+	}
+
+	private giveUp(kind: Unknown['kind'], object: {schema: string; name: string}, reason: string): undefined {
+		this.unknown.push({kind, schema: object.schema, name: object.name, reason});
+		return undefined;
+	}
+
+	private async send(path: string, options: Parameters<typeof send>[2]) {
+		this.requests++;
+		return send(this.target, path, options).catch(() => undefined);
+	}
+}
+
+/** PGRST107 (no such media type) means the request passed every cache lookup and stopped before the database. */
+function isProbeAccepted(status: number, code: string | undefined): boolean {
+	return code === 'PGRST107' || ((status === 406 || status === 415) && code === undefined);
+}
+
+function quoteColumn(name: string): string {
+	return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Both PGRST204 wordings: "Column 'c' of relation 't' does not exist" (≤ 12.0.2) and the 12.0.3+ one. */
+export function namesMissingColumn(message: string, column: string, table: string): boolean {
+	return message === `Column '${column}' of relation '${table}' does not exist` || message === `Could not find the '${column}' column of '${table}' in the schema cache`;
+}
+
+/** "Perhaps you meant to call the function s.f(a, b)" names the cached overload of the same function. */
+export function suggestedArguments(hint: string | null, schema: string, name: string): string[] | undefined {
+	const prefix = `Perhaps you meant to call the function ${schema}.${name}(`;
+	if (!hint?.startsWith(prefix) || !hint.endsWith(')')) return undefined;
+	const inside = hint.slice(prefix.length, -1);
+	return inside === '' ? [] : inside.split(', ');
+}
+
+async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length) await work(items[next++]!);
+	};
+	await Promise.all(Array.from({length: Math.min(probeConcurrency, items.length)}, worker));
+}

@@ -1,0 +1,163 @@
+// The database probe: one read-only transaction with a statement_timeout, returning plain catalog facts.
+import pg from 'pg';
+
+export type ServerFacts = {
+	database: string;
+	user: string;
+	version: string;
+	superuser: boolean;
+	readAllStats: boolean;
+};
+
+export type EventTrigger = {
+	name: string;
+	event: string;
+	/** pg_event_trigger.evtenabled: O (origin), D (disabled), R (replica), A (always). */
+	enabled: 'O' | 'D' | 'R' | 'A';
+	owner: string;
+	tags: string[];
+	function: string;
+	source: string;
+};
+
+export type RoleSetting = {role: string | null; database: string | null; settings: string[]};
+
+export type Session = {
+	pid: number;
+	database: string | null;
+	user: string | null;
+	applicationName: string | null;
+	state: string | null;
+	/** Null when the doctor's role may not see this session's query. */
+	query: string | null;
+	clientAddress: string | null;
+};
+
+export type CatalogTable = {schema: string; name: string; kind: string; columns: string[]};
+export type FunctionArgument = {name: string; type: string; required: boolean; variadic: boolean};
+export type CatalogFunction = {schema: string; name: string; signature: string; args: FunctionArgument[]};
+export type Catalog = {schemas: string[]; tables: CatalogTable[]; functions: CatalogFunction[]};
+
+export type DatabaseFacts = {
+	server: ServerFacts;
+	eventTriggers: EventTrigger[];
+	roleSettings: RoleSetting[];
+	sessions: Session[];
+};
+
+// Who we are and what we may see: one row.
+const serverFactsSql = `
+select current_database() as database,
+       current_user as "user",
+       current_setting('server_version') as version,
+       coalesce((select rolsuper from pg_roles where rolname = current_user), false) as superuser,
+       pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') as "readAllStats"`;
+
+// Every event trigger with its function's body, so checks can read which channel and payload it sends.
+const eventTriggersSql = `
+select e.evtname as name, e.evtevent as event, e.evtenabled::text as enabled, e.evtowner::regrole::text as owner,
+       coalesce(e.evttags, '{}') as tags, p.oid::regprocedure::text as function, p.prosrc as source
+from pg_event_trigger e
+join pg_proc p on p.oid = e.evtfoid
+order by e.evtname`;
+
+// ALTER ROLE / ALTER DATABASE settings that apply in this database (session_replication_role, pgrst.*).
+const roleSettingsSql = `
+select r.rolname as role, d.datname as database, s.setconfig as settings
+from pg_db_role_setting s
+left join pg_roles r on r.oid = s.setrole
+left join pg_database d on d.oid = s.setdatabase
+where s.setdatabase = 0 or d.datname = current_database()`;
+
+// Every other client session on the server; query is null where our role may not read it.
+const sessionsSql = `
+select pid, datname as database, usename as "user", application_name as "applicationName", state,
+       case when query = '<insufficient privilege>' then null else query end as query,
+       client_addr::text as "clientAddress"
+from pg_stat_activity
+where backend_type = 'client backend' and pid <> pg_backend_pid()`;
+
+// Relations PostgREST caches: tables, views, materialized views, foreign tables and partitioned parents
+// (not partitions) in the exposed schemas, with their live columns in order.
+const tablesSql = `
+select n.nspname as schema, c.relname as name, c.relkind::text as kind,
+       coalesce(array_agg(a.attname::text order by a.attnum) filter (where a.attnum is not null), '{}') as columns
+from pg_class c
+join pg_namespace n on n.oid = c.relnamespace
+left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+where n.nspname = any($1::text[]) and c.relkind in ('r', 'v', 'm', 'f', 'p') and not c.relispartition
+group by n.nspname, c.relname, c.relkind
+order by 1, 2`;
+
+// Functions PostgREST caches, following its own query: plain functions (prokind f) not returning trigger,
+// whose input arguments are all named or are one unnamed bytea/json/jsonb/text/xml argument.
+const functionsSql = `
+with arguments as (
+  select oid,
+         json_agg(json_build_object(
+           'name', coalesce(name, ''),
+           'type', type::regtype::text,
+           'required', idx <= (pronargs - pronargdefaults),
+           'variadic', coalesce(mode = 'v', false)) order by idx) as args,
+         case count(*) - count(name)
+           when 0 then true
+           when 1 then (array_agg(type order by idx))[1] in ('bytea'::regtype, 'json'::regtype, 'jsonb'::regtype, 'text'::regtype, 'xml'::regtype)
+           else false
+         end as callable
+  from pg_proc, unnest(proargnames, proargtypes, proargmodes) with ordinality as _ (name, type, mode, idx)
+  where type is not null
+  group by oid
+)
+select n.nspname as schema, p.proname as name, p.oid::regprocedure::text as signature, coalesce(a.args, '[]') as args
+from pg_proc p
+join pg_namespace n on n.oid = p.pronamespace
+left join arguments a on a.oid = p.oid
+where n.nspname = any($1::text[]) and p.prokind = 'f' and p.prorettype <> 'trigger'::regtype and coalesce(a.callable, true)
+order by 1, 2, 3`;
+
+export type DatabaseSession = {
+	facts(): Promise<DatabaseFacts>;
+	catalog(schemas: string[]): Promise<Catalog>;
+	close(): Promise<void>;
+};
+
+export async function openDatabase(connectionString: string, timeoutMs: number): Promise<DatabaseSession> {
+	const client = new pg.Client({
+		connectionString,
+		connectionTimeoutMillis: timeoutMs,
+		query_timeout: timeoutMs,
+		application_name: 'pgrst-doctor',
+	});
+	// A dropped connection after connect must not crash the process; the pending query rejects instead.
+	client.on('error', () => {});
+	try {
+		await client.connect();
+		await client.query('begin transaction read only');
+		await client.query(`select set_config('statement_timeout', $1, true)`, [String(timeoutMs)]);
+	} catch (error) {
+		await client.end().catch(() => {});
+		throw error;
+	}
+	return {
+		async facts() {
+			const [server] = (await client.query<ServerFacts>(serverFactsSql)).rows;
+			return {
+				server: server!,
+				eventTriggers: (await client.query<EventTrigger>(eventTriggersSql)).rows,
+				roleSettings: (await client.query<RoleSetting>(roleSettingsSql)).rows,
+				sessions: (await client.query<Session>(sessionsSql)).rows,
+			};
+		},
+		async catalog(schemas) {
+			return {
+				schemas,
+				tables: (await client.query<CatalogTable>(tablesSql, [schemas])).rows,
+				functions: (await client.query<CatalogFunction>(functionsSql, [schemas])).rows,
+			};
+		},
+		async close() {
+			await client.query('rollback').catch(() => {});
+			await client.end().catch(() => {});
+		},
+	};
+}

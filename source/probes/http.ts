@@ -1,0 +1,81 @@
+// The one place that sends HTTP: bounded by a timeout, never following redirects, never reading unbounded bodies.
+import {Agent, request} from 'undici';
+
+export type HttpAnswer = {status: number; headers: Record<string, string>; text: string};
+
+export type HttpTarget = {baseUrl: string; apiKey?: string; timeoutMs: number; signal?: AbortSignal};
+
+const maxBodyBytes = 64 * 1024 * 1024;
+
+const agents = new Map<number, Agent>();
+function agentFor(timeoutMs: number): Agent {
+	let agent = agents.get(timeoutMs);
+	if (!agent) {
+		agent = new Agent({connect: {timeout: timeoutMs}, headersTimeout: timeoutMs, bodyTimeout: timeoutMs});
+		agents.set(timeoutMs, agent);
+	}
+	return agent;
+}
+
+export async function closeHttp(): Promise<void> {
+	await Promise.all([...agents.values()].map(async agent => agent.close()));
+	agents.clear();
+}
+
+export function joinUrl(baseUrl: string, path: string): string {
+	return baseUrl.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
+}
+
+export async function send(
+	target: HttpTarget,
+	path: string,
+	options: {method?: 'GET' | 'HEAD' | 'OPTIONS' | 'POST'; headers?: Record<string, string>; body?: string} = {},
+): Promise<HttpAnswer> {
+	const headers: Record<string, string> = {'user-agent': 'pgrst-doctor', ...options.headers};
+	if (target.apiKey) {
+		headers.apikey = target.apiKey;
+		headers.authorization = `Bearer ${target.apiKey}`;
+	}
+	const signals = [AbortSignal.timeout(target.timeoutMs), target.signal].filter(Boolean) as AbortSignal[];
+	const response = await request(joinUrl(target.baseUrl, path), {
+		method: options.method ?? 'GET',
+		headers,
+		body: options.body,
+		dispatcher: agentFor(target.timeoutMs),
+		signal: AbortSignal.any(signals),
+	});
+	let text = '';
+	let size = 0;
+	for await (const chunk of response.body) {
+		size += (chunk as Buffer).length;
+		if (size > maxBodyBytes) {
+			response.body.destroy();
+			break;
+		}
+		text += (chunk as Buffer).toString('utf8');
+	}
+	const flat: Record<string, string> = {};
+	for (const [name, value] of Object.entries(response.headers)) {
+		if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+	}
+	return {status: response.statusCode, headers: flat, text};
+}
+
+export type PostgrestError = {code: string; message: string; details: string | null; hint: string | null};
+
+/** PostgREST's uniform error body ({code, message, details, hint}), or undefined for anything else. */
+export function postgrestError(answer: HttpAnswer): PostgrestError | undefined {
+	const body = parseJson(answer.text);
+	if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+	const {code, message, details, hint} = body as Record<string, unknown>;
+	if (typeof code !== 'string' || typeof message !== 'string' || !('details' in body) || !('hint' in body)) return undefined;
+	return {code, message, details: typeof details === 'string' ? details : null, hint: typeof hint === 'string' ? hint : null};
+}
+
+export function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return undefined;
+	}
+}

