@@ -7,6 +7,7 @@ const cli = meow(
 	`
   Usage
     $ pgrst-doctor check --db-url <postgres-url> --api-url <postgrest-url> [options]
+    $ pgrst-doctor codes [--json]
 
   Finds out why PostgREST's schema cache disagrees with your database, and what to do about it.
 
@@ -44,7 +45,7 @@ const cli = meow(
 	},
 );
 
-const commands = ['check'];
+const commands = ['check', 'codes'];
 
 async function main(): Promise<number> {
 	const [command = 'check', ...rest] = cli.input;
@@ -52,6 +53,11 @@ async function main(): Promise<number> {
 		throw new UsageError(`Unknown command "${[command, ...rest].join(' ')}". Run pgrst-doctor --help for the commands.`);
 	}
 	const {flags} = cli;
+	const output = {write: (text: string) => process.stdout.write(redact(text, secrets)), color: wantsColor()};
+	if (command === 'codes') {
+		const {codesCommand} = await import('./commands/codes.js');
+		return codesCommand(flags.json, output);
+	}
 	const dbUrl = flags.dbUrl ?? process.env.DATABASE_URL;
 	const apiKey = flags.apiKey ?? process.env.PGRST_DOCTOR_API_KEY;
 	if (!dbUrl && !flags.apiUrl) {
@@ -77,7 +83,7 @@ async function main(): Promise<number> {
 			signal: controller.signal,
 			json: flags.json,
 		},
-		{write: text => process.stdout.write(redact(text, secrets)), color: wantsColor()},
+		output,
 	);
 }
 

@@ -1,5 +1,6 @@
 // Looks once: the database and PostgREST in parallel, then the catalog for the exposed schemas, then the cache.
 import type {Facts} from './checks/check.js';
+import {postgrestSessions} from './checks/postgrestSessions.js';
 import {finding} from './findings.js';
 import {cacheSnapshot} from './probes/cacheSnapshot.js';
 import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
@@ -28,11 +29,13 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	]);
 	try {
 		if (options.signal?.aborted) return facts;
-		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
-		if (session) facts.catalog = await session.catalog(facts.schemas).catch(error => {
+		const failed = (error: unknown) => {
 			facts.databaseFailure = databaseFailure(error, options.database!.display);
 			return undefined;
-		});
+		};
+		if (session && facts.database) facts.database.sessions = (await session.sessions().catch(failed)) ?? [];
+		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
+		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
 		if (http && facts.api && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
 			facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog));
@@ -56,7 +59,7 @@ async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Fac
 	let session: DatabaseSession | undefined;
 	try {
 		session = await openDatabase(target.connectionString, timeoutMs);
-		facts.database = await session.facts();
+		facts.database = {...(await session.facts()), sessions: []};
 		return session;
 	} catch (error) {
 		await session?.close();
@@ -91,7 +94,7 @@ async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Fa
 function exposedSchemas(flag: string[] | undefined, api: ApiFacts | undefined, database: DatabaseFacts | undefined): [string[], string] {
 	if (flag?.length) return [flag, '--schemas'];
 	if (api?.exposedSchemas?.length) return [api.exposedSchemas, 'PostgREST'];
-	const roles = new Set(database?.sessions.filter(session => /^postgrest\b/i.test(session.applicationName ?? '')).map(session => session.user));
+	const roles = new Set(postgrestSessions(database?.sessions ?? []).map(session => session.user));
 	for (const setting of database?.roleSettings ?? []) {
 		const value = setting.role && roles.has(setting.role) ? setting.settings.find(entry => entry.startsWith('pgrst.db_schemas='))?.slice('pgrst.db_schemas='.length) : undefined;
 		if (value) return [value.split(',').map(name => name.trim()).filter(Boolean), `pgrst.db_schemas of role ${setting.role}`];

@@ -1,5 +1,6 @@
 // Runs checks in order against one set of facts. A check whose prerequisites did not pass is skipped with the
 // reason; a check that throws gets status error instead of taking the doctor down.
+import {apiDatabase} from './checks/apiDatabase.js';
 import {apiReachable} from './checks/apiReachable.js';
 import {cacheChecks} from './checks/cacheChecks.js';
 import {cacheLoaded} from './checks/cacheLoaded.js';
@@ -9,7 +10,7 @@ import {listenerPresent} from './checks/listenerPresent.js';
 import {triggerInstalled} from './checks/triggerInstalled.js';
 import type {Finding} from './findings.js';
 
-export const checks: Check[] = [databaseConnect, apiReachable, cacheLoaded, ...cacheChecks, triggerInstalled, listenerPresent];
+export const checks: Check[] = [databaseConnect, apiReachable, apiDatabase, cacheLoaded, ...cacheChecks, triggerInstalled, listenerPresent];
 
 export type CheckResult = {id: string; title: string; status: CheckStatus; summary: string; durationMs: number; findings: Finding[]};
 

@@ -3,18 +3,20 @@ import type {FindingCode} from '../findings.js';
 import {type Check, outcomeOf} from './check.js';
 import {diffSchemas} from './diffSchemas.js';
 
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 function cacheCheck(id: string, title: string, codes: FindingCode[], noun: string, count: (facts: Parameters<Check['run']>[0]) => number): Check {
 	return {
 		id,
 		title,
-		dependsOn: ['database.connect', 'cache.loaded'],
+		dependsOn: ['database.connect', 'api.database', 'cache.loaded'],
 		run(facts) {
 			const {catalog, cache, channel} = facts;
 			const findings = diffSchemas(catalog!, cache!, channel).filter(found => codes.includes(found.code));
-			const unknown = cache!.unknown.filter(item => (noun === 'functions') === (item.kind === 'function'));
-			const outcome = outcomeOf(findings, `${count(facts)} ${noun} match PostgREST's cache (${cache!.source})`, `${findings.length} ${noun === 'functions' ? 'function' : noun.replace(/s$/, '')} difference${findings.length === 1 ? '' : 's'} between the database and PostgREST's cache`);
+			const unknown = cache!.unknown.filter(item => (noun === 'function') === (item.kind === 'function'));
+			const outcome = outcomeOf(findings, `${plural(count(facts), noun)} in the database, all as PostgREST's cache has them (${cache!.source})`, `${plural(findings.length, `${noun} difference`)} between the database and PostgREST's cache`);
 			if (outcome.status === 'pass' && unknown.length > 0) {
-				return {status: 'warn', summary: `${unknown.length} ${noun} could not be probed: ${unknown.map(item => `${item.schema}.${item.name} (${item.reason})`).join(', ')}`};
+				return {status: 'warn', summary: `${plural(unknown.length, noun)} could not be probed: ${unknown.map(item => `${item.schema}.${item.name} (${item.reason})`).join(', ')}`};
 			}
 			return outcome;
 		},
@@ -22,7 +24,7 @@ function cacheCheck(id: string, title: string, codes: FindingCode[], noun: strin
 }
 
 export const cacheChecks: Check[] = [
-	cacheCheck('cache.tables', 'Tables and views in the cache', ['cache.table_missing', 'cache.table_stale'], 'relations', ({catalog}) => catalog!.tables.length),
-	cacheCheck('cache.columns', 'Columns in the cache', ['cache.column_missing', 'cache.column_stale'], 'columns', ({catalog}) => catalog!.tables.reduce((sum, table) => sum + table.columns.length, 0)),
-	cacheCheck('cache.functions', 'Functions in the cache', ['cache.function_missing', 'cache.function_stale', 'cache.function_signature'], 'functions', ({catalog}) => catalog!.functions.length),
+	cacheCheck('cache.tables', 'Tables and views in the cache', ['cache.table_missing', 'cache.table_stale'], 'relation', ({catalog}) => catalog!.tables.length),
+	cacheCheck('cache.columns', 'Columns in the cache', ['cache.column_missing', 'cache.column_stale'], 'column', ({catalog}) => catalog!.tables.reduce((sum, table) => sum + table.columns.length, 0)),
+	cacheCheck('cache.functions', 'Functions in the cache', ['cache.function_missing', 'cache.function_stale', 'cache.function_signature'], 'function', ({catalog}) => catalog!.functions.length),
 ];

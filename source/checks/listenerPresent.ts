@@ -2,33 +2,23 @@
 import {finding} from '../findings.js';
 import type {Session} from '../probes/database.js';
 import {type Check, outcomeOf} from './check.js';
-import {listenChannel} from './notifications.js';
+import {isPostgrestSession, listeners, postgrestSessions} from './postgrestSessions.js';
 
 export const listenerPresent: Check = {
 	id: 'listener.present',
 	title: 'PostgREST listens for reloads',
-	dependsOn: ['database.connect'],
+	dependsOn: ['api.database'],
 	run({database, channel}) {
 		const {server, sessions} = database!;
-		const listeners = sessions.flatMap(session => {
-			const listening = session.query === null ? undefined : listenChannel(session.query);
-			return listening === undefined ? [] : [{...session, channel: listening}];
-		});
-		const postgrest = [...sessions.filter(isPostgrest), ...listeners];
 		const here = (session: Session) => session.database === server.database;
-		const onChannel = listeners.filter(listener => here(listener) && listener.channel === channel);
+		const hereListeners = listeners(sessions).filter(here);
+		const onChannel = hereListeners.filter(listener => listener.channel === channel);
 		if (onChannel.length > 0) {
 			const [first] = onChannel;
 			return {status: 'pass', summary: `${describe(first!)} listens on "${channel}" in database ${server.database} (pid ${first!.pid})`};
 		}
-		const hereListeners = listeners.filter(here);
 		if (hereListeners.length > 0) {
 			return outcomeOf([finding('listener.missing', `PostgREST listens on ${hereListeners.map(listener => `"${listener.channel}"`).join(', ')}, not on "${channel}": NOTIFY ${channel} reaches nobody`, {suggestion: `Use --channel ${hereListeners[0]!.channel}, or set PostgREST's db-channel to "${channel}".`})], '', 'PostgREST listens on another channel');
-		}
-		const elsewhere = [...listeners, ...postgrest].filter(session => !here(session));
-		if (elsewhere.length > 0 && !postgrest.some(here)) {
-			const databases = [...new Set(elsewhere.map(session => session.database))].join(', ');
-			return outcomeOf([finding('api.other_database', `PostgREST is connected to database ${databases}, not to ${server.database}: a NOTIFY or migration here never reaches it`, {suggestion: `Point --db-url at ${databases}, or PostgREST's db-uri at ${server.database}.`})], '', `PostgREST serves another database (${databases})`);
 		}
 		const hidden = sessions.filter(session => session.query === null);
 		if (!server.superuser && !server.readAllStats && hidden.length > 0) {
@@ -38,17 +28,13 @@ export const listenerPresent: Check = {
 				findings: [finding('listener.unknown', `Role ${server.user} cannot read other sessions' queries, so pgrst-doctor cannot see PostgREST's LISTEN (${hidden.length} hidden session${hidden.length === 1 ? '' : 's'})`, {suggestion: `GRANT pg_read_all_stats TO ${server.user}; or connect as a superuser.`})],
 			};
 		}
-		const reason = postgrest.some(here)
+		const reason = postgrestSessions(sessions).some(here)
 			? `PostgREST is connected to ${server.database} but no session runs LISTEN "${channel}" (db-channel-enabled=false, or a pooler that dropped it)`
 			: `No PostgREST session is connected to ${server.database} and nothing listens on "${channel}"`;
 		return outcomeOf([finding('listener.missing', `${reason}: NOTIFY ${channel} reaches nobody`, {suggestion: 'Enable db-channel-enabled and connect PostgREST directly or through a session-mode pooler; until then restart PostgREST or send it SIGUSR1 after migrations.'})], '', 'Nothing listens for reload notifications');
 	},
 };
 
-function isPostgrest(session: Session): boolean {
-	return /^postgrest\b/i.test(session.applicationName ?? '');
-}
-
 function describe(session: Session): string {
-	return isPostgrest(session) ? session.applicationName! : `A session of ${session.user ?? 'an unknown role'}`;
+	return isPostgrestSession(session) ? session.applicationName! : `A session of ${session.user ?? 'an unknown role'}`;
 }

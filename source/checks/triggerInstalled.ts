@@ -17,7 +17,7 @@ export const triggerInstalled: Check = {
 		const reloading = triggers.filter(trigger => trigger.reloads);
 		const findings: Finding[] = [];
 		for (const trigger of triggers.filter(trigger => !trigger.reloads && trigger.problems.length > 0)) {
-			findings.push(finding('trigger.incomplete', `Event trigger ${trigger.name} sends NOTIFY but will not reload PostgREST: ${trigger.problems.join('; ')}`, {function: trigger.function, fixes: ['trigger'], suggestion: `Make it run ${reloadSql(channel)}`}));
+			findings.push(finding('trigger.incomplete', `Event trigger ${trigger.name} sends NOTIFY but will not reload PostgREST: ${trigger.problems.join('; ')}`, {...functionOf(trigger), fixes: ['trigger'], suggestion: `Make it run ${reloadSql(channel)}`}));
 		}
 		if (reloading.length === 0) {
 			if (findings.length === 0) {
@@ -29,11 +29,11 @@ export const triggerInstalled: Check = {
 		for (const trigger of reloading.filter(trigger => !isFiring(trigger))) {
 			if (firing.some(other => other.event === trigger.event)) continue;
 			const state = trigger.enabled === 'D' ? 'disabled' : 'enabled only for replica sessions (ENABLE REPLICA)';
-			findings.push(finding('trigger.disabled', `Event trigger ${trigger.name} (${trigger.event}) would reload PostgREST but is ${state}`, {function: trigger.function, fixes: ['trigger'], suggestion: `ALTER EVENT TRIGGER ${quoteIdentifier(trigger.name)} ENABLE;`}));
+			findings.push(finding('trigger.disabled', `Event trigger ${trigger.name} (${trigger.event}) would reload PostgREST but is ${state}`, {...functionOf(trigger), fixes: ['trigger'], suggestion: `ALTER EVENT TRIGGER ${quoteIdentifier(trigger.name)} ENABLE;`}));
 		}
 		for (const trigger of firing) {
 			for (const problem of trigger.problems) {
-				findings.push(finding('trigger.incomplete', `Event trigger ${trigger.name}: ${problem}`, {function: trigger.function, fixes: ['trigger']}));
+				findings.push(finding('trigger.incomplete', `Event trigger ${trigger.name}: ${problem}`, {...functionOf(trigger), fixes: ['trigger']}));
 			}
 		}
 		if (firing.length > 0) findings.push(...coverageGaps(firing, channel), ...bypasses(firing, database!.roleSettings));
@@ -41,6 +41,10 @@ export const triggerInstalled: Check = {
 		return outcomeOf(findings, `${names} sends ${reloadSql(channel)}`, `Auto-reload trigger has problems: ${names}`);
 	},
 };
+
+function functionOf(trigger: EventTrigger): {schema: string; function: string} {
+	return {schema: trigger.functionSchema, function: trigger.functionName};
+}
 
 function isFiring(trigger: EventTrigger): boolean {
 	return trigger.enabled === 'O' || trigger.enabled === 'A';

@@ -78,8 +78,12 @@ async function openApiTables(prober: Prober, api: ApiFacts, schemas: string[]): 
 class Prober {
 	requests = 0;
 	readonly unknown: Unknown[] = [];
+	/** Every request has its own timeout; this bounds the sum, so a slow server cannot stretch the run without end. */
+	private readonly deadline: number;
 
-	constructor(private readonly target: HttpTarget) {}
+	constructor(private readonly target: HttpTarget) {
+		this.deadline = Date.now() + target.timeoutMs * 3;
+	}
 
 	async openApi(schema: string) {
 		const answer = await this.send('/', {headers: {accept: 'application/openapi+json', 'accept-profile': schema}});
@@ -102,7 +106,7 @@ class Prober {
 				headers: {'content-type': 'application/json', accept: probeAccept, 'content-profile': table.schema},
 				body: '[]',
 			});
-			if (!answer) return this.giveUp('table', table, 'the probe request failed');
+			if (!answer) return this.giveUp('table', table, this.failure());
 			const error = postgrestError(answer);
 			if (isProbeAccepted(answer.status, error?.code)) break;
 			if (answer.status === 404) return undefined;
@@ -121,7 +125,7 @@ class Prober {
 		const answer = await this.send(`/${encodeURIComponent(table.name)}`, {method: 'OPTIONS', headers: {'accept-profile': table.schema}});
 		if (answer?.status === 404) return undefined;
 		if (answer?.status === 200) return {schema: table.schema, name: table.name, columns: table.columns, allColumnsKnown: false};
-		return this.giveUp('table', table, answer ? `OPTIONS answered ${answer.status}` : 'the probe request failed');
+		return this.giveUp('table', table, answer ? `OPTIONS answered ${answer.status}` : this.failure());
 	}
 
 	/** Which of these overloads does PostgREST resolve by argument names, and what does it suggest instead? */
@@ -136,7 +140,7 @@ class Prober {
 				body: JSON.stringify(Object.fromEntries(names.map(name => [name, null]))),
 			});
 			if (!answer) {
-				this.giveUp('function', overload, 'the probe request failed');
+				this.giveUp('function', overload, this.failure());
 				continue;
 			}
 			const error = postgrestError(answer);
@@ -152,12 +156,17 @@ class Prober {
 		return found.length > 0 ? {schema: first!.schema, name: first!.name, overloads: found} : undefined;
 	}
 
+	private failure(): string {
+		return Date.now() > this.deadline ? 'the time for probing (3 × --timeout) ran out' : 'the probe request failed';
+	}
+
 	private giveUp(kind: Unknown['kind'], object: {schema: string; name: string}, reason: string): undefined {
 		this.unknown.push({kind, schema: object.schema, name: object.name, reason});
 		return undefined;
 	}
 
 	private async send(path: string, options: Parameters<typeof send>[2]) {
+		if (Date.now() > this.deadline) return undefined;
 		this.requests++;
 		return send(this.target, path, options).catch(() => undefined);
 	}

@@ -16,7 +16,8 @@ export type EventTrigger = {
 	enabled: 'O' | 'D' | 'R' | 'A';
 	owner: string;
 	tags: string[];
-	function: string;
+	functionSchema: string;
+	functionName: string;
 	source: string;
 };
 
@@ -45,6 +46,14 @@ export type DatabaseFacts = {
 	sessions: Session[];
 };
 
+export type DatabaseSession = {
+	/** Everything but the sessions, which are read by sessions() once PostgREST has been asked something. */
+	facts(): Promise<Omit<DatabaseFacts, 'sessions'>>;
+	sessions(): Promise<Session[]>;
+	catalog(schemas: string[]): Promise<Catalog>;
+	close(): Promise<void>;
+};
+
 // Who we are and what we may see: one row.
 const serverFactsSql = `
 select current_database() as database,
@@ -56,9 +65,10 @@ select current_database() as database,
 // Every event trigger with its function's body, so checks can read which channel and payload it sends.
 const eventTriggersSql = `
 select e.evtname as name, e.evtevent as event, e.evtenabled::text as enabled, e.evtowner::regrole::text as owner,
-       coalesce(e.evttags, '{}') as tags, p.oid::regprocedure::text as function, p.prosrc as source
+       coalesce(e.evttags, '{}') as tags, n.nspname as "functionSchema", p.proname as "functionName", p.prosrc as source
 from pg_event_trigger e
 join pg_proc p on p.oid = e.evtfoid
+join pg_namespace n on n.oid = p.pronamespace
 order by e.evtname`;
 
 // ALTER ROLE / ALTER DATABASE settings that apply in this database (session_replication_role, pgrst.*).
@@ -69,13 +79,14 @@ left join pg_roles r on r.oid = s.setrole
 left join pg_database d on d.oid = s.setdatabase
 where s.setdatabase = 0 or d.datname = current_database()`;
 
-// Every other client session on the server; query is null where our role may not read it.
+// Every other client session on the server; query is null where our role may not read it (backend_type is null
+// then too). pg_stat_activity is a per-transaction snapshot, so it is cleared first to see sessions opened since.
 const sessionsSql = `
 select pid, datname as database, usename as "user", application_name as "applicationName", state,
        case when query = '<insufficient privilege>' then null else query end as query,
        client_addr::text as "clientAddress"
-from pg_stat_activity
-where backend_type = 'client backend' and pid <> pg_backend_pid()`;
+from pg_stat_activity, pg_stat_clear_snapshot()
+where pid <> pg_backend_pid() and datname is not null and coalesce(backend_type, 'client backend') = 'client backend'`;
 
 // Relations PostgREST caches: tables, views, materialized views, foreign tables and partitioned parents
 // (not partitions) in the exposed schemas, with their live columns in order.
@@ -115,12 +126,6 @@ left join arguments a on a.oid = p.oid
 where n.nspname = any($1::text[]) and p.prokind = 'f' and p.prorettype <> 'trigger'::regtype and coalesce(a.callable, true)
 order by 1, 2, 3`;
 
-export type DatabaseSession = {
-	facts(): Promise<DatabaseFacts>;
-	catalog(schemas: string[]): Promise<Catalog>;
-	close(): Promise<void>;
-};
-
 export async function openDatabase(connectionString: string, timeoutMs: number): Promise<DatabaseSession> {
 	const client = new pg.Client({
 		connectionString,
@@ -145,8 +150,10 @@ export async function openDatabase(connectionString: string, timeoutMs: number):
 				server: server!,
 				eventTriggers: (await client.query<EventTrigger>(eventTriggersSql)).rows,
 				roleSettings: (await client.query<RoleSetting>(roleSettingsSql)).rows,
-				sessions: (await client.query<Session>(sessionsSql)).rows,
 			};
+		},
+		async sessions() {
+			return (await client.query<Session>(sessionsSql)).rows;
 		},
 		async catalog(schemas) {
 			return {

@@ -8,7 +8,7 @@ export type Report = {
 	schemaVersion: 1;
 	tool: {name: 'pgrst-doctor'; version: string};
 	target: {db: string | null; api: string | null};
-	postgrest: {version: string | null; cacheSource: string | null};
+	postgrest: {version: string | null; cacheSource: string | null; probeRequests: number | null};
 	schemas: {names: string[]; source: string};
 	checks: Array<Omit<CheckResult, 'findings'>>;
 	findings: Finding[];
@@ -23,7 +23,7 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 		schemaVersion: 1,
 		tool: {name: 'pgrst-doctor', version: toolVersion},
 		target: {db: target.db ?? null, api: target.api ?? null},
-		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null},
+		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null, probeRequests: facts.cache?.requests ?? null},
 		schemas: {names: facts.schemas, source: facts.schemasSource},
 		checks: results.map(({findings: _findings, ...check}) => check),
 		findings,

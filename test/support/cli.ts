@@ -1,0 +1,41 @@
+// Runs the built CLI the way users and CI do: piped stdio, no TTY. Every output is checked for the secrets the
+// test stack uses, so a leak fails the test that caused it.
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {authenticatorPassword, superPassword} from './stack.js';
+
+export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const apiKeySecret = 'eyJhbGciOiJIUzI1NiJ9.test-api-key-secret.signature';
+// The stack's passwords, the API key, and the passwords the tests try on purpose.
+const secrets = [superPassword, authenticatorPassword, apiKeySecret, encodeURIComponent(superPassword), 'not-the-password', 'reader-pw'];
+
+export type CliRun = {code: number | null; stdout: string; stderr: string; json: any};
+
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+	const child = spawn(process.execPath, [cliPath, ...args], {
+		env: {...process.env, CI: 'true', DATABASE_URL: undefined, PGRST_DOCTOR_API_KEY: undefined, ...env},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+	for (const secret of secrets) {
+		assert.ok(!stdout.includes(secret) && !stderr.includes(secret), `a secret leaked into the output of pgrst-doctor ${args.join(' ')}`);
+	}
+	let json: any;
+	if (args.includes('--json')) json = JSON.parse(stdout);
+	return {code, stdout, stderr, json};
+}
+
+/** The findings of a --json run as comparable rows: code plus the object it names. */
+export function findingRows(json: any): string[] {
+	return (json.findings as Array<Record<string, string>>).map(found =>
+		[found.code, found.schema, found.table, found.column, found.function].filter(Boolean).join(' ')).sort();
+}
+
+export function checkStatus(json: any, id: string): string {
+	return (json.checks as Array<{id: string; status: string}>).find(check => check.id === id)?.status ?? 'absent';
+}

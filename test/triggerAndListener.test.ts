@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import type {Facts} from '../source/checks/check.js';
+import {apiDatabase} from '../source/checks/apiDatabase.js';
+import {listenerPresent} from '../source/checks/listenerPresent.js';
+import {triggerInstalled} from '../source/checks/triggerInstalled.js';
+import type {DatabaseFacts, EventTrigger, Session} from '../source/probes/database.js';
+
+// Bodies as PostgREST's docs ("Automatic Schema Cache Reloading") and Supabase's migrations write them.
+const ddlBody = `
+DECLARE cmd record;
+BEGIN
+  FOR cmd IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
+    IF cmd.command_tag IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE FUNCTION') AND cmd.schema_name IS DISTINCT FROM 'pg_temp' THEN
+      NOTIFY pgrst, 'reload schema';
+    END IF;
+  END LOOP;
+END;`;
+const dropBody = `
+DECLARE obj record;
+BEGIN
+  FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() LOOP
+    IF obj.object_type IN ('table', 'function') AND obj.is_temporary IS false THEN
+      NOTIFY pgrst, 'reload schema';
+    END IF;
+  END LOOP;
+END;`;
+
+const trigger = (name: string, event: string, source: string, enabled: EventTrigger['enabled'] = 'O'): EventTrigger => ({name, event, enabled, owner: 'postgres', tags: [], functionSchema: 'public', functionName: name, source});
+
+function facts(database: Partial<DatabaseFacts>, channel = 'pgrst'): Facts {
+	return {
+		channel,
+		schemas: ['public'],
+		schemasSource: 'default',
+		timings: {},
+		database: {server: {database: 'app', user: 'postgres', version: '18', superuser: true, readAllStats: true}, eventTriggers: [], roleSettings: [], sessions: [], ...database},
+	};
+}
+
+const codes = (outcome: ReturnType<typeof triggerInstalled.run>) => (outcome.findings ?? []).map(found => found.code);
+
+test('the docs pair passes', () => {
+	const outcome = triggerInstalled.run(facts({eventTriggers: [trigger('pgrst_ddl_watch', 'ddl_command_end', ddlBody), trigger('pgrst_drop_watch', 'sql_drop', dropBody)]}));
+	assert.equal(outcome.status, 'pass');
+});
+
+test('no trigger at all is trigger.missing', () => {
+	assert.deepEqual(codes(triggerInstalled.run(facts({}))), ['trigger.missing']);
+});
+
+test('a disabled trigger is trigger.disabled with the ENABLE statement', () => {
+	const outcome = triggerInstalled.run(facts({eventTriggers: [trigger('pgrst_watch', 'ddl_command_end', `BEGIN NOTIFY pgrst, 'reload schema'; END;`, 'D')]}));
+	assert.deepEqual(codes(outcome), ['trigger.disabled']);
+	assert.equal(outcome.findings?.[0]?.suggestion, 'ALTER EVENT TRIGGER pgrst_watch ENABLE;');
+});
+
+test('a filtering ddl_command_end trigger without its sql_drop partner is incomplete; an unconditional one is not', () => {
+	assert.deepEqual(codes(triggerInstalled.run(facts({eventTriggers: [trigger('pgrst_ddl_watch', 'ddl_command_end', ddlBody)]}))), ['trigger.incomplete']);
+	assert.equal(triggerInstalled.run(facts({eventTriggers: [trigger('pgrst_watch', 'ddl_command_end', `BEGIN NOTIFY pgrst, 'reload schema'; END;`)]})).status, 'pass');
+});
+
+test('another channel, an ignored payload, and lower-case tags are incomplete', () => {
+	for (const body of [`BEGIN NOTIFY ddl_command_end; END;`, `BEGIN NOTIFY pgrst, 'reload config'; END;`, `BEGIN PERFORM pg_notify('pgrst', 'reload'); END;`, ddlBody.replace(`'CREATE TABLE', 'ALTER TABLE', 'CREATE FUNCTION'`, `'create table', 'alter table'`)]) {
+		assert.deepEqual(codes(triggerInstalled.run(facts({eventTriggers: [trigger('watch', 'ddl_command_end', body)]}))), ['trigger.incomplete'], body);
+	}
+});
+
+test('a trigger on a custom channel passes when PostgREST uses that channel', () => {
+	assert.equal(triggerInstalled.run(facts({eventTriggers: [trigger('w', 'ddl_command_end', `BEGIN NOTIFY "MyChan"; END;`)]}, 'MyChan')).status, 'pass');
+});
+
+test('session_replication_role = replica on a role bypasses an origin trigger but not an ALWAYS one', () => {
+	const settings = [{role: 'migrator', database: null, settings: ['session_replication_role=replica']}];
+	const always = triggerInstalled.run(facts({roleSettings: settings, eventTriggers: [trigger('w', 'ddl_command_end', `BEGIN NOTIFY pgrst; END;`, 'A')]}));
+	assert.equal(always.status, 'pass');
+	const origin = triggerInstalled.run(facts({roleSettings: settings, eventTriggers: [trigger('w', 'ddl_command_end', `BEGIN NOTIFY pgrst; END;`)]}));
+	assert.deepEqual(codes(origin), ['trigger.bypassed']);
+	assert.equal(origin.findings?.[0]?.suggestion, 'ALTER ROLE migrator RESET session_replication_role;');
+});
+
+// Session rows as pg_stat_activity shows PostgREST 12.0.2 (lab notes: application_name and LISTEN "pgrst").
+const session = (pid: number, database: string, query: string | null, applicationName = 'PostgREST 12.0.2'): Session => ({pid, database, user: 'authenticator', applicationName, state: 'idle', query, clientAddress: '127.0.0.1'});
+
+test('a LISTEN on the channel in this database passes and names the version', () => {
+	const outcome = listenerPresent.run(facts({sessions: [session(7, 'app', 'LISTEN "pgrst"'), session(8, 'app', 'select 1')]}));
+	assert.equal(outcome.status, 'pass');
+	assert.match(outcome.summary, /PostgREST 12\.0\.2 listens on "pgrst"/);
+});
+
+test('PostgREST without a LISTEN, or on another channel, is listener.missing', () => {
+	assert.deepEqual(codes(listenerPresent.run(facts({sessions: [session(8, 'app', 'select 1')]}))), ['listener.missing']);
+	const other = listenerPresent.run(facts({sessions: [session(7, 'app', 'LISTEN "other"')]}));
+	assert.deepEqual(codes(other), ['listener.missing']);
+	assert.match(other.findings![0]!.message, /"other", not on "pgrst"/);
+});
+
+test('hidden queries make the listener unknown, not missing', () => {
+	const outcome = listenerPresent.run(facts({server: {database: 'app', user: 'reader', version: '18', superuser: false, readAllStats: false}, sessions: [session(7, 'app', null)]}));
+	assert.deepEqual(codes(outcome), ['listener.unknown']);
+});
+
+test('PostgREST sessions only in another database are api.other_database', () => {
+	const withApi = {...facts({sessions: [session(7, 'other', 'LISTEN "pgrst"')]}), api: {isPostgrest: true, version: '12.0.2', root: {status: 200}, exposedSchemas: null, admin: null}};
+	assert.deepEqual(codes(apiDatabase.run(withApi)), ['api.other_database']);
+	assert.equal(apiDatabase.run({...withApi, api: undefined}).status, 'warn', 'without an answering PostgREST the other database is only a hint');
+	assert.equal(apiDatabase.run(facts({sessions: [session(7, 'app', 'LISTEN "pgrst"')]})).status, 'pass');
+});
