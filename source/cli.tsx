@@ -97,6 +97,8 @@ function wantsColor(): boolean {
 main().then(
 	code => {
 		process.exitCode = code;
+		// A connect that was cancelled half-way may keep a socket open; nothing is left to wait for.
+		if (code === 130) process.exit(code);
 	},
 	(error: unknown) => {
 		if (error instanceof UsageError) {

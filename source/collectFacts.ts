@@ -24,7 +24,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, timings: {}};
 	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
 	const [session] = await Promise.all([
-		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts)),
+		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal)),
 		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts)),
 	]);
 	try {
@@ -55,10 +55,10 @@ async function timed<T>(facts: Facts, name: keyof Facts['timings'], work: () => 
 	}
 }
 
-async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Facts): Promise<DatabaseSession | undefined> {
+async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Facts, signal?: AbortSignal): Promise<DatabaseSession | undefined> {
 	let session: DatabaseSession | undefined;
 	try {
-		session = await openDatabase(target.connectionString, timeoutMs);
+		session = await openDatabase(target.connectionString, timeoutMs, signal);
 		facts.database = {...(await session.facts()), sessions: []};
 		return session;
 	} catch (error) {

@@ -222,6 +222,21 @@ test('unreachable, wrong password and silent servers fail within the timeout wit
 	assert.equal(hung.code, 2);
 });
 
+test('Ctrl-C ends a run that waits on silent servers with exit 130 and closes everything', async () => {
+	const silent = createTcpServer(() => {}).listen(0, '127.0.0.1');
+	await new Promise(resolve => silent.once('listening', resolve));
+	const port = (silent.address() as {port: number}).port;
+	const started = Date.now();
+	const run = runCli(['check', '--db-url', `postgresql://postgres:x@127.0.0.1:${port}/postgres`, '--api-url', `http://127.0.0.1:${port}`, '--timeout', '60'], {}, child => {
+		setTimeout(() => child.kill('SIGINT'), 500);
+	});
+	const {code, stdout} = await run;
+	silent.close();
+	assert.equal(code, 130);
+	assert.equal(stdout, '', 'a cancelled run prints no verdict');
+	assert.ok(Date.now() - started < 5000, 'it stops at once, not after --timeout');
+});
+
 test('a server that is not PostgREST, and a PostgREST that rejects the key', async () => {
 	const item = await setUp();
 	const html = createServer((_request, response) => response.writeHead(200, {'content-type': 'text/html'}).end('<html>Welcome</html>')).listen(0, '127.0.0.1');

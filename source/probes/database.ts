@@ -126,7 +126,7 @@ left join arguments a on a.oid = p.oid
 where n.nspname = any($1::text[]) and p.prokind = 'f' and p.prorettype <> 'trigger'::regtype and coalesce(a.callable, true)
 order by 1, 2, 3`;
 
-export async function openDatabase(connectionString: string, timeoutMs: number): Promise<DatabaseSession> {
+export async function openDatabase(connectionString: string, timeoutMs: number, signal?: AbortSignal): Promise<DatabaseSession> {
 	const client = new pg.Client({
 		connectionString,
 		connectionTimeoutMillis: timeoutMs,
@@ -135,12 +135,22 @@ export async function openDatabase(connectionString: string, timeoutMs: number):
 	});
 	// A dropped connection after connect must not crash the process; the pending query rejects instead.
 	client.on('error', () => {});
+	// Cancelling ends the connection, which rejects pending queries; a pending connect is raced, since pg
+	// never settles it once end() was called.
+	const cancelled = new Promise<never>((_resolve, reject) => {
+		signal?.addEventListener('abort', () => {
+			void client.end().catch(() => {});
+			reject(new Error('cancelled'));
+		}, {once: true});
+	});
+	cancelled.catch(() => {});
 	try {
-		await client.connect();
+		await Promise.race([client.connect(), cancelled]);
 		await client.query('begin transaction read only');
 		await client.query(`select set_config('statement_timeout', $1, true)`, [String(timeoutMs)]);
 	} catch (error) {
-		await client.end().catch(() => {});
+		// Not awaited: pg's end() on a connection that never completed settles only when the socket closes.
+		void client.end().catch(() => {});
 		throw error;
 	}
 	return {

@@ -1,7 +1,7 @@
 // Runs the built CLI the way users and CI do: piped stdio, no TTY. Every output is checked for the secrets the
 // test stack uses, so a leak fails the test that caused it.
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
+import {type ChildProcess, spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {authenticatorPassword, superPassword} from './stack.js';
 
@@ -12,11 +12,12 @@ const secrets = [superPassword, authenticatorPassword, apiKeySecret, encodeURICo
 
 export type CliRun = {code: number | null; stdout: string; stderr: string; json: any};
 
-export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}, meanwhile?: (child: ChildProcess) => void): Promise<CliRun> {
 	const child = spawn(process.execPath, [cliPath, ...args], {
 		env: {...process.env, CI: 'true', DATABASE_URL: undefined, PGRST_DOCTOR_API_KEY: undefined, ...env},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
+	meanwhile?.(child);
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
