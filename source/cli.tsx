@@ -1,15 +1,25 @@
 #!/usr/bin/env node
 // The entry: parse flags, decide the mode, hand over. Colour is settled before anything that reads it loads.
 import meow from 'meow';
+import type {FixRequest} from './commands/check.js';
 import {UsageError, databaseTarget, httpTarget, redact} from './target.js';
 
 const cli = meow(
 	`
   Usage
     $ pgrst-doctor check --db-url <postgres-url> --api-url <postgrest-url> [options]
+    $ pgrst-doctor check … --fix reload|trigger|uninstall-trigger|all [--yes]
+    $ pgrst-doctor wait --db-url <postgres-url> --api-url <postgrest-url> [--timeout 60]
+    $ pgrst-doctor sql reload|trigger|uninstall [--channel pgrst]
     $ pgrst-doctor codes [--json]
 
-  Finds out why PostgREST's schema cache disagrees with your database, and what to do about it.
+  Finds out why PostgREST's schema cache disagrees with your database, heals it, and proves the cure.
+
+  Commands
+    check   Diagnose (default). With --fix, apply a fix and diagnose again; nothing is written without --yes
+    wait    Reload and wait until the cache matches the database: exit 0, or 1 on timeout (for CI/CD)
+    sql     Print ready-to-paste SQL; needs no connection
+    codes   List every finding code with cause and cure
 
   Options
     --db-url      PostgreSQL URL (default: $DATABASE_URL)
@@ -18,7 +28,9 @@ const cli = meow(
     --admin-url   PostgREST admin server, e.g. http://localhost:3001 (optional)
     --schemas     Exposed schemas, comma-separated (default: what PostgREST exposes, else public)
     --channel     PostgREST's db-channel (default: pgrst)
-    --timeout     Seconds for each connection and request (default: 10)
+    --timeout     Seconds for each connection and request (default: 10; for wait: the whole wait, default 60)
+    --fix         reload | trigger | uninstall-trigger | all (the fixes the findings point at)
+    --yes         Apply the --fix (without it pgrst-doctor only shows what it would run)
     --json        Print one JSON document instead of text
     --help        Show this help
     --version     Show the version
@@ -26,6 +38,8 @@ const cli = meow(
   Examples
     $ pgrst-doctor check --db-url postgresql://postgres:postgres@127.0.0.1:54322/postgres --api-url http://127.0.0.1:54321/rest/v1 --api-key "$SERVICE_ROLE_KEY"
     $ DATABASE_URL=postgresql://app@db:5432/app pgrst-doctor check --api-url http://localhost:3000 --json
+    $ pgrst-doctor check --db-url "$DATABASE_URL" --api-url http://localhost:3000 --fix all --yes
+    $ supabase db push && pgrst-doctor wait --db-url "$SUPABASE_DB_URL" --api-url https://<ref>.supabase.co/rest/v1 --api-key "$SERVICE_ROLE_KEY"
 
   Exit codes: 0 healthy, 1 problems found, 2 could not diagnose or usage error, 130 cancelled.
 `,
@@ -39,52 +53,68 @@ const cli = meow(
 			adminUrl: {type: 'string'},
 			schemas: {type: 'string'},
 			channel: {type: 'string', default: 'pgrst'},
-			timeout: {type: 'number', default: 10},
+			timeout: {type: 'number'},
+			fix: {type: 'string', choices: ['reload', 'trigger', 'uninstall-trigger', 'all']},
+			yes: {type: 'boolean', default: false},
 			json: {type: 'boolean', default: false},
 		},
 	},
 );
 
-const commands = ['check', 'codes'];
+const commands = ['check', 'wait', 'sql', 'codes'];
+const sqlScripts = ['reload', 'trigger', 'uninstall'];
 
 async function main(): Promise<number> {
 	const [command = 'check', ...rest] = cli.input;
-	if (!commands.includes(command) || rest.length > 0) {
+	const takesArgument = command === 'sql';
+	if (!commands.includes(command) || rest.length > (takesArgument ? 1 : 0)) {
 		throw new UsageError(`Unknown command "${[command, ...rest].join(' ')}". Run pgrst-doctor --help for the commands.`);
 	}
 	const {flags} = cli;
 	const output = {write: (text: string) => process.stdout.write(redact(text, secrets)), color: wantsColor()};
+	if (!flags.channel.trim()) throw new UsageError('--channel must not be empty.');
 	if (command === 'codes') {
 		const {codesCommand} = await import('./commands/codes.js');
 		return codesCommand(flags.json, output);
+	}
+	if (command === 'sql') {
+		const [script] = rest;
+		if (!script || !sqlScripts.includes(script)) throw new UsageError(`pgrst-doctor sql needs one of: ${sqlScripts.join(', ')}.`);
+		const {sqlCommand} = await import('./commands/sql.js');
+		return sqlCommand(script as 'reload', flags.channel, output);
 	}
 	const dbUrl = flags.dbUrl ?? process.env.DATABASE_URL;
 	const apiKey = flags.apiKey ?? process.env.PGRST_DOCTOR_API_KEY;
 	if (!dbUrl && !flags.apiUrl) {
 		throw new UsageError('Tell pgrst-doctor where to look: --db-url (or DATABASE_URL) and --api-url.');
 	}
-	if (!(flags.timeout > 0)) throw new UsageError('--timeout must be a number of seconds greater than 0.');
-	if (!flags.channel.trim()) throw new UsageError('--channel must not be empty.');
+	if (command === 'wait' && (!dbUrl || !flags.apiUrl)) throw new UsageError('pgrst-doctor wait needs both --db-url (or DATABASE_URL) and --api-url.');
+	if (flags.yes && !flags.fix) throw new UsageError('--yes applies a --fix; say which: --fix reload|trigger|uninstall-trigger|all.');
+	const timeout = flags.timeout ?? (command === 'wait' ? 60 : 10);
+	if (!(timeout > 0)) throw new UsageError('--timeout must be a number of seconds greater than 0.');
 	const database = dbUrl ? databaseTarget(dbUrl) : undefined;
 	secrets.push(database?.password, apiKey);
 	const controller = new AbortController();
 	process.once('SIGINT', () => controller.abort());
 	process.once('SIGTERM', () => controller.abort());
+	const options = {
+		database,
+		api: flags.apiUrl ? httpTarget(flags.apiUrl, '--api-url') : undefined,
+		admin: flags.adminUrl ? httpTarget(flags.adminUrl, '--admin-url') : undefined,
+		apiKey,
+		schemas: flags.schemas?.split(',').map(name => name.trim()).filter(Boolean),
+		channel: flags.channel,
+		// wait's --timeout is the whole wait; each connection and request still gets at most 10 s.
+		timeoutMs: Math.round(Math.min(timeout, command === 'wait' ? 10 : timeout) * 1000),
+		signal: controller.signal,
+		json: flags.json,
+	};
+	if (command === 'wait') {
+		const {waitCommand} = await import('./commands/wait.js');
+		return waitCommand({...options, waitMs: Math.round(timeout * 1000)}, output);
+	}
 	const {checkCommand} = await import('./commands/check.js');
-	return checkCommand(
-		{
-			database,
-			api: flags.apiUrl ? httpTarget(flags.apiUrl, '--api-url') : undefined,
-			admin: flags.adminUrl ? httpTarget(flags.adminUrl, '--admin-url') : undefined,
-			apiKey,
-			schemas: flags.schemas?.split(',').map(name => name.trim()).filter(Boolean),
-			channel: flags.channel,
-			timeoutMs: Math.round(flags.timeout * 1000),
-			signal: controller.signal,
-			json: flags.json,
-		},
-		output,
-	);
+	return checkCommand({...options, fix: flags.fix as FixRequest | undefined, yes: flags.yes}, output);
 }
 
 const secrets: Array<string | undefined> = [];

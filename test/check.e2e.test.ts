@@ -3,30 +3,15 @@
 import assert from 'node:assert/strict';
 import {createServer} from 'node:http';
 import {createServer as createTcpServer} from 'node:net';
-import {after, before, test} from 'node:test';
+import {test} from 'node:test';
 import {apiKeySecret, checkStatus, findingRows, runCli} from './support/cli.js';
-import {type Scenario, appSchema, docsTriggers, scenario} from './support/scenario.js';
-import {type Postgres, freePort, startPostgres} from './support/stack.js';
+import {checkJson, useStack, waitFor} from './support/e2e.js';
+import {appSchema, docsTriggers} from './support/scenario.js';
+import {freePort} from './support/stack.js';
 
-let pg: Postgres;
-const running: Scenario[] = [];
-
-before(async () => {
-	pg = await startPostgres();
-});
-
-after(async () => {
-	await Promise.all(running.map(async item => item.stop()));
-	await pg.stop();
-});
-
-async function setUp(...args: Parameters<typeof scenario> extends [unknown, ...infer Rest] ? Rest : never): Promise<Scenario> {
-	const item = await scenario(pg, ...args);
-	running.push(item);
-	return item;
-}
-
-const check = async (item: Scenario, ...extra: string[]) => runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--json', ...extra]);
+const stack = useStack();
+const {setUp} = stack;
+const check = checkJson;
 
 test('a fresh PostgREST matches its database; the missing trigger is a warning and the exit code is 0', async () => {
 	const item = await setUp();
@@ -39,7 +24,7 @@ test('a fresh PostgREST matches its database; the missing trigger is a warning a
 	assert.equal(json.postgrest.version, '12.0.2');
 	assert.equal(json.postgrest.cacheSource, 'OpenAPI + probes');
 	assert.deepEqual(json.schemas, {names: ['public'], source: 'PostgREST'});
-	assert.equal(json.target.db, `postgres@127.0.0.1:${pg.port}/${item.name}`);
+	assert.equal(json.target.db, `postgres@127.0.0.1:${stack.pg.port}/${item.name}`);
 	for (const id of ['database.connect', 'api.reachable', 'api.database', 'cache.loaded', 'cache.tables', 'cache.columns', 'cache.functions', 'listener.present']) {
 		assert.equal(checkStatus(json, id), 'pass', id);
 	}
@@ -182,7 +167,7 @@ test('a table in a second exposed schema is checked with its profile', async () 
 
 test('a role that cannot read other sessions sees listener.unknown, not a false alarm', async () => {
 	const item = await setUp();
-	await pg.query(`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create role doctor_reader login password 'reader-pw'; end if; end $$`);
+	await stack.pg.query(`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create role doctor_reader login password 'reader-pw'; end if; end $$`);
 	const url = item.dbUrl.replace(/postgres:[^@]+@/, 'doctor_reader:reader-pw@');
 	const {json} = await runCli(['check', '--db-url', url, '--api-url', item.api.url, '--json']);
 	assert.ok(findingRows(json).includes('listener.unknown'));
@@ -266,11 +251,3 @@ test('usage errors: no connection, a malformed URL, an unknown flag', async () =
 	assert.equal(unknown.code, 2);
 	assert.doesNotMatch(none.stderr + malformed.stderr, /\n\s+at /, 'no stack trace');
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error('condition not met in time');
-		await new Promise(resolve => setTimeout(resolve, 100));
-	}
-}

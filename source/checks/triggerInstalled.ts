@@ -38,7 +38,7 @@ export const triggerInstalled: Check = {
 		}
 		if (firing.length > 0) findings.push(...coverageGaps(firing, channel), ...bypasses(firing, database!.roleSettings));
 		const names = reloading.map(trigger => `${trigger.name} (${trigger.event})`).join(', ');
-		return outcomeOf(findings, `${names} sends ${reloadSql(channel)}`, `Auto-reload trigger has problems: ${names}`);
+		return outcomeOf(findings, `${names} ${reloading.length === 1 ? 'sends' : 'send'} ${reloadSql(channel)}`, `Auto-reload trigger has problems: ${names}`);
 	},
 };
 

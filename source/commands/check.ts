@@ -1,24 +1,72 @@
-// `pgrst-doctor check`: look, judge, show. Returns the exit code; never throws for a user-facing failure.
+// `pgrst-doctor check`: look, judge, show — and with --fix, heal and prove it. Returns the exit code.
 import {collectFacts, type DiagnosisOptions} from '../collectFacts.js';
 import {runChecks} from '../engine.js';
+import {applyFix, type FixContext, type FixResult, tryInstallTrigger} from '../fixes/applyFixes.js';
+import {fixCatalog, type FixId} from '../fixes/fixCatalog.js';
 import {closeHttp} from '../probes/http.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 
 export type Output = {write(text: string): void; color: boolean};
+export type FixRequest = 'reload' | 'trigger' | 'uninstall-trigger' | 'all';
 
 export async function diagnose(options: DiagnosisOptions): Promise<Report> {
 	try {
 		const facts = await collectFacts(options);
-		return buildReport(facts, runChecks(facts), {db: options.database?.display, api: options.api?.display});
+		return buildReport(facts, runChecks(facts), {db: options.database?.display, api: options.api?.display, connectionString: options.database?.connectionString});
 	} finally {
 		await closeHttp();
 	}
 }
 
-export async function checkCommand(options: DiagnosisOptions & {json: boolean}, output: Output): Promise<number> {
-	const report = await diagnose(options);
+export async function checkCommand(options: DiagnosisOptions & {json: boolean; fix?: FixRequest; yes: boolean}, output: Output): Promise<number> {
+	let report = await diagnose(options);
+	if (options.signal?.aborted) return exitCodes.cancelled;
+	if (options.fix) report = await fix(report, options, options.fix, options.yes);
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	output.write(options.json ? JSON.stringify(report, null, 2) + '\n' : plainReport(report, painter(output.color)));
 	return report.exitCode;
+}
+
+/** Which fixes a request means for this diagnosis: `all` is every writing or reloading fix the findings point at. */
+function requestedFixes(request: FixRequest, report: Report): FixId[] {
+	if (request !== 'all') return [request];
+	const wanted = new Set(report.fixes.map(item => item.id));
+	return (['reload', 'trigger'] as const).filter(id => wanted.has(id));
+}
+
+export function fixContext(options: DiagnosisOptions, before: Report): FixContext {
+	return {
+		connectionString: options.database!.connectionString,
+		timeoutMs: options.timeoutMs,
+		channel: options.channel,
+		apiUrl: options.api?.url,
+		diagnose: async () => diagnose(options),
+		before,
+	};
+}
+
+async function fix(before: Report, options: DiagnosisOptions, request: FixRequest, yes: boolean): Promise<Report> {
+	const ids = requestedFixes(request, before);
+	if (!options.database) {
+		return {...before, fixesApplied: [{id: ids[0] ?? 'reload', ok: false, verified: false, durationMs: 0, message: 'Fixes need the database: pass --db-url.'}], exitCode: exitCodes.undiagnosed};
+	}
+	const context = fixContext(options, before);
+	if (!yes) {
+		const catalog = fixCatalog(options.channel, options.api?.url, options.database.connectionString);
+		const fixesPlanned = await Promise.all(ids.map(async id => {
+			const {title, preview, writes} = catalog[id];
+			const dryRun = id === 'trigger' ? (await tryInstallTrigger(context)) ?? 'would succeed (tried in a transaction that was rolled back)' : undefined;
+			return {id, title, preview, writes, ...(dryRun ? {dryRun} : {})};
+		}));
+		return {...before, fixesPlanned, exitCode: Math.max(before.exitCode, exitCodes.problems)};
+	}
+	const fixesApplied: FixResult[] = [];
+	for (const id of ids) {
+		if (options.signal?.aborted) break;
+		fixesApplied.push(await applyFix(id, context));
+	}
+	const after = await diagnose(options);
+	const failed = fixesApplied.some(result => !result.ok);
+	return {...after, fixesApplied, before: {exitCode: before.exitCode, findings: before.findings}, exitCode: failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode};
 }

@@ -2,6 +2,8 @@
 import type {Facts} from '../checks/check.js';
 import type {CheckResult} from '../engine.js';
 import {type Finding, blocksDiagnosis} from '../findings.js';
+import type {FixResult} from '../fixes/applyFixes.js';
+import {type Fix, fixCatalog, fixesFor} from '../fixes/fixCatalog.js';
 import {toolVersion} from '../toolVersion.js';
 
 export type Report = {
@@ -12,13 +14,22 @@ export type Report = {
 	schemas: {names: string[]; source: string};
 	checks: Array<Omit<CheckResult, 'findings'>>;
 	findings: Finding[];
+	/** The fixes the findings point at. */
+	fixes: Fix[];
+	/** check --fix without --yes: what would run, and whether a dry run (rolled back) succeeded. */
+	fixesPlanned?: Array<{id: string; title: string; preview: string; writes: boolean; dryRun?: string}>;
+	/** check --fix --yes: what ran, whether re-diagnosing proved it, and how long it took. */
+	fixesApplied?: FixResult[];
+	/** The diagnosis before the fixes ran. */
+	before?: {exitCode: number; findings: Finding[]};
 	exitCode: number;
 };
 
 export const exitCodes = {healthy: 0, problems: 1, undiagnosed: 2, cancelled: 130} as const;
 
-export function buildReport(facts: Facts, results: CheckResult[], target: {db?: string; api?: string}): Report {
+export function buildReport(facts: Facts, results: CheckResult[], target: {db?: string; api?: string; connectionString?: string}): Report {
 	const findings = results.flatMap(result => result.findings);
+	const catalog = fixCatalog(facts.channel, target.api, target.connectionString);
 	return {
 		schemaVersion: 1,
 		tool: {name: 'pgrst-doctor', version: toolVersion},
@@ -27,6 +38,7 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 		schemas: {names: facts.schemas, source: facts.schemasSource},
 		checks: results.map(({findings: _findings, ...check}) => check),
 		findings,
+		fixes: fixesFor(findings, catalog),
 		exitCode: exitCodeFor(findings),
 	};
 }

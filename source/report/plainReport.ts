@@ -51,9 +51,37 @@ export function plainReport(report: Report, paint: Paint): string {
 			}
 		}
 	}
+	if (report.fixesPlanned) {
+		lines.push('', paint('bold', 'Would apply (nothing was written; add --yes to apply)'));
+		for (const planned of report.fixesPlanned) {
+			lines.push(`  ${planned.title} (--fix ${planned.id}${planned.writes ? ', writes' : ''})`);
+			if (planned.dryRun) lines.push(`  Dry run: ${planned.dryRun}`);
+			lines.push(...indent(planned.preview, '    '));
+		}
+		return lines.join('\n') + '\n';
+	}
+	if (report.fixesApplied) {
+		lines.push('', paint('bold', 'Fixes applied'));
+		for (const applied of report.fixesApplied) {
+			const mark = applied.ok ? paint('green', '✔ done') : paint('red', '✖ failed');
+			const proof = applied.verified === true ? 'proved' : applied.verified === null ? 'could not be proved' : 'not proved';
+			lines.push(`  ${mark} ${applied.id}: ${applied.message} (${applied.durationMs} ms, ${proof})`);
+			for (const step of applied.steps ?? []) lines.push(`      ${step}`);
+		}
+		if (report.before) lines.push(`  Before: ${tally(report.before.findings)}. After: ${tally(report.findings)}.`);
+	}
 	lines.push('', paint('bold', 'Next step'));
 	for (const step of nextSteps(report)) lines.push(`  ${step}`);
 	return lines.join('\n') + '\n';
+}
+
+function indent(text: string, prefix: string): string[] {
+	return text.trimEnd().split('\n').map(line => `${prefix}${line}`);
+}
+
+function tally(findings: Report['findings']): string {
+	const errors = findings.filter(found => found.severity === 'error').length;
+	return `${findings.length} finding${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'})`;
 }
 
 /** The suggestions that matter most: blockers first, then errors, then warnings; each said once. */

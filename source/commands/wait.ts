@@ -1,0 +1,33 @@
+// `pgrst-doctor wait`: the post-migration gate. Sends the reload, waits until PostgREST's cache matches the
+// database; exit 0, or exit 1 with the remaining differences when --timeout runs out.
+import type {DiagnosisOptions} from '../collectFacts.js';
+import {isCacheHealed, waitUntilHealed} from '../fixes/applyFixes.js';
+import {withClient} from '../fixes/writeSession.js';
+import {exitCodes} from '../report/buildReport.js';
+import {painter, plainReport} from '../report/plainReport.js';
+import {reloadSql} from '../sql/reloadSql.js';
+import {diagnose, fixContext, type Output} from './check.js';
+
+export async function waitCommand(options: DiagnosisOptions & {json: boolean; waitMs: number}, output: Output): Promise<number> {
+	const started = performance.now();
+	const before = await diagnose(options);
+	let report = before;
+	if (!isCacheHealed(before) && !before.findings.some(found => found.code.startsWith('db.') || found.code.startsWith('api.'))) {
+		await withClient({connectionString: options.database!.connectionString, timeoutMs: options.timeoutMs}, async client => client.query(reloadSql(options.channel)));
+		report = (await waitUntilHealed(fixContext(options, before), options.waitMs)).report;
+	}
+	if (options.signal?.aborted) return exitCodes.cancelled;
+	const healed = isCacheHealed(report);
+	const durationMs = Math.round(performance.now() - started);
+	const exitCode = report.exitCode === exitCodes.undiagnosed ? exitCodes.undiagnosed : healed ? exitCodes.healthy : exitCodes.problems;
+	const final = {...report, waited: {healed, durationMs}, exitCode};
+	if (options.json) {
+		output.write(JSON.stringify(final, null, 2) + '\n');
+	} else {
+		const verdict = healed
+			? `PostgREST's schema cache matches the database (${durationMs} ms).\n`
+			: `PostgREST's schema cache still differs from the database after ${durationMs} ms:\n\n${plainReport(final, painter(output.color))}`;
+		output.write(verdict);
+	}
+	return exitCode;
+}

@@ -1,0 +1,33 @@
+// Fixes are data: what they do, the exact SQL or steps, whether they write, and which checks prove them.
+import type {Finding} from '../findings.js';
+import {reloadSql} from '../sql/reloadSql.js';
+import {installTriggerSql, uninstallTriggerSql} from '../sql/triggerSql.js';
+import {manualReloadSteps} from './manualReload.js';
+
+export type FixId = 'reload' | 'trigger' | 'uninstall-trigger' | 'manual-reload';
+export type Fix = {id: FixId; kind: 'sql' | 'reload' | 'signal' | 'manual'; title: string; preview: string; writes: boolean; proves: string[]};
+
+export const cacheCheckIds = ['cache.tables', 'cache.columns', 'cache.functions'];
+
+export function fixCatalog(channel: string, apiUrl?: string, databaseUrl?: string): Record<FixId, Fix> {
+	return {
+		reload: {
+			id: 'reload',
+			kind: 'reload',
+			title: 'Reload PostgREST\'s schema cache now',
+			preview: `${reloadSql(channel)}\n-- if PostgREST does not reload: select pg_notification_queue_usage(); and NOTIFY again, then SIGUSR1 to a PostgREST on this machine`,
+			writes: false,
+			proves: cacheCheckIds,
+		},
+		trigger: {id: 'trigger', kind: 'sql', title: 'Install the auto-reload event trigger', preview: installTriggerSql(channel), writes: true, proves: ['trigger.installed']},
+		'uninstall-trigger': {id: 'uninstall-trigger', kind: 'sql', title: 'Remove the trigger pgrst-doctor installed', preview: uninstallTriggerSql(), writes: true, proves: ['trigger.installed']},
+		'manual-reload': {id: 'manual-reload', kind: 'manual', title: 'Reload by hand', preview: manualReloadSteps(channel, apiUrl, databaseUrl).join('\n'), writes: false, proves: cacheCheckIds},
+	};
+}
+
+/** The fixes the findings point at; a reload always comes with the way to do it by hand. */
+export function fixesFor(findings: Finding[], catalog: Record<FixId, Fix>): Fix[] {
+	const ids = new Set(findings.flatMap(found => found.fixes ?? []) as FixId[]);
+	if (ids.has('reload')) ids.add('manual-reload');
+	return [...ids].filter(id => id in catalog).map(id => catalog[id]);
+}
