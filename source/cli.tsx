@@ -31,6 +31,7 @@ const cli = meow(
     --timeout     Seconds for each connection and request (default: 10; for wait: the whole wait, default 60)
     --fix         reload | trigger | uninstall-trigger | all (the fixes the findings point at)
     --yes         Apply the --fix (without it pgrst-doctor only shows what it would run)
+    --probe       Send NOTIFY <channel>, 'reload schema' (a harmless reload) and prove PostgREST hears it
     --json        Print one JSON document instead of text
     --help        Show this help
     --version     Show the version
@@ -56,6 +57,7 @@ const cli = meow(
 			timeout: {type: 'number'},
 			fix: {type: 'string', choices: ['reload', 'trigger', 'uninstall-trigger', 'all']},
 			yes: {type: 'boolean', default: false},
+			probe: {type: 'boolean', default: false},
 			json: {type: 'boolean', default: false},
 		},
 	},
@@ -107,6 +109,7 @@ async function main(): Promise<number> {
 		// wait's --timeout is the whole wait; each connection and request still gets at most 10 s.
 		timeoutMs: Math.round(Math.min(timeout, command === 'wait' ? 10 : timeout) * 1000),
 		signal: controller.signal,
+		probe: flags.probe,
 		json: flags.json,
 	};
 	if (command === 'wait') {

@@ -3,6 +3,7 @@ import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
 import {finding} from './findings.js';
 import {cacheSnapshot} from './probes/cacheSnapshot.js';
+import {probeDelivery} from './probes/deliveryProbe.js';
 import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
 import {type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import type {HttpTarget} from './probes/http.js';
@@ -18,10 +19,12 @@ export type DiagnosisOptions = {
 	channel: string;
 	timeoutMs: number;
 	signal?: AbortSignal;
+	/** Send a NOTIFY and watch PostgREST reload (--probe). */
+	probe?: boolean;
 };
 
 export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
-	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, timings: {}};
+	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}};
 	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
 	const [session] = await Promise.all([
 		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal)),
@@ -33,7 +36,10 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 			facts.databaseFailure = databaseFailure(error, options.database!.display);
 			return undefined;
 		};
-		if (session && facts.database) facts.database.sessions = (await session.sessions().catch(failed)) ?? [];
+		if (session && facts.database) {
+			facts.database.sessions = (await session.sessions().catch(failed)) ?? [];
+			facts.database.queueUsage.push((await session.queueUsage().catch(failed)) ?? null);
+		}
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
 		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
 		if (http && facts.api && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
@@ -42,6 +48,11 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		}
 	} finally {
 		await session?.close();
+	}
+	// After the cache was read: the probe's notification is a reload and may heal what was just diagnosed.
+	if (options.probe && facts.database && !options.signal?.aborted) {
+		const admin = options.admin && {baseUrl: options.admin.url, timeoutMs: options.timeoutMs, signal: options.signal};
+		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: options.channel, timeoutMs: options.timeoutMs, admin});
 	}
 	return facts;
 }
@@ -100,4 +111,15 @@ function exposedSchemas(flag: string[] | undefined, api: ApiFacts | undefined, d
 		if (value) return [value.split(',').map(name => name.trim()).filter(Boolean), `pgrst.db_schemas of role ${setting.role}`];
 	}
 	return [['public'], 'default'];
+}
+
+/** What the database URL itself says about a pooler between us and PostgreSQL. */
+function poolerHints(database: DatabaseTarget | undefined): string[] {
+	if (!database) return [];
+	const url = new URL(database.connectionString);
+	const hints: string[] = [];
+	if (url.port === '6543') hints.push('the database URL uses port 6543, Supabase\'s transaction pooler');
+	if (url.port === '6432') hints.push('the database URL uses port 6432, PgBouncer\'s default');
+	if (/pooler|pgbouncer|supavisor/i.test(url.hostname)) hints.push(`the database host ${url.hostname} is a pooler`);
+	return hints;
 }

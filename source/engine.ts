@@ -7,10 +7,11 @@ import {cacheLoaded} from './checks/cacheLoaded.js';
 import type {Check, CheckStatus, Facts} from './checks/check.js';
 import {databaseConnect} from './checks/databaseConnect.js';
 import {listenerPresent} from './checks/listenerPresent.js';
+import {notifyDelivery} from './checks/notifyDelivery.js';
 import {triggerInstalled} from './checks/triggerInstalled.js';
 import type {Finding} from './findings.js';
 
-export const checks: Check[] = [databaseConnect, apiReachable, apiDatabase, cacheLoaded, ...cacheChecks, triggerInstalled, listenerPresent];
+export const checks: Check[] = [databaseConnect, apiReachable, apiDatabase, cacheLoaded, ...cacheChecks, triggerInstalled, listenerPresent, notifyDelivery];
 
 export type CheckResult = {id: string; title: string; status: CheckStatus; summary: string; durationMs: number; findings: Finding[]};
 

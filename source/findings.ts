@@ -122,6 +122,36 @@ export const findingCodes = {
 		cause: 'The doctor\'s role cannot see other sessions\' queries, so it cannot tell whether PostgREST listens.',
 		cure: 'Connect as a superuser or a role with pg_read_all_stats (GRANT pg_read_all_stats TO <role>).',
 	},
+	'listener.pooled': {
+		severity: 'error',
+		cause: 'PostgREST connects through a transaction-mode pooler (PgBouncer, Supavisor on 6543): LISTEN "succeeds" there, but notifications are dropped.',
+		cure: 'Point PostgREST\'s db-uri at a direct or session-mode connection (Supabase: port 5432), or set db-channel-enabled=false and run pgrst-doctor wait after migrations.',
+	},
+	'listener.channel_mismatch': {
+		severity: 'error',
+		cause: 'PostgREST listens on another channel than the one NOTIFY (or the trigger) uses.',
+		cure: 'Make db-channel and the NOTIFY channel the same (pgrst-doctor --channel <name> checks a custom one).',
+	},
+	'listener.channel_disabled': {
+		severity: 'error',
+		cause: 'PostgREST is connected but listens on no channel: db-channel-enabled is false.',
+		cure: 'Set db-channel-enabled=true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST, or reload with SIGUSR1 / pgrst-doctor wait after every migration.',
+	},
+	'notify.undelivered': {
+		severity: 'error',
+		cause: 'pgrst-doctor --probe sent NOTIFY <channel>, \'reload schema\' and PostgREST did not reload.',
+		cure: 'Follow the most likely cause named in the finding (pooler, channel, listener, queue); until then reload with SIGUSR1 or a restart.',
+	},
+	'notify.queue_stuck': {
+		severity: 'error',
+		cause: 'PostgreSQL\'s notification queue is not being drained (pg_notification_queue_usage() > 0): a listener is stuck, as in the known deaf-listener bug.',
+		cure: 'Run select pg_notification_queue_usage(); (it advances the queue), then NOTIFY again; PostgREST >= 14.11 does this by itself.',
+	},
+	'notify.delivered': {
+		severity: 'info',
+		cause: 'pgrst-doctor --probe sent NOTIFY <channel>, \'reload schema\' and saw PostgREST reload.',
+		cure: 'Nothing to do: PostgREST hears reload notifications.',
+	},
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof findingCodes;

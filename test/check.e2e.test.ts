@@ -135,7 +135,7 @@ test('a disabled trigger, a missing sql_drop partner, and a bypassing role are e
 test('PostgREST with db-channel-enabled=false: nothing listens', async () => {
 	const item = await setUp(appSchema, {channelEnabled: false});
 	const {code, json} = await check(item);
-	assert.deepEqual(findingRows(json), ['listener.missing', 'trigger.missing']);
+	assert.deepEqual(findingRows(json), ['listener.channel_disabled', 'listener.missing', 'trigger.missing']);
 	assert.match(json.findings.find((found: {code: string}) => found.code === 'listener.missing').message, /no session runs LISTEN "pgrst"/);
 	assert.equal(code, 1);
 });

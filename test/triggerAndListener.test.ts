@@ -3,6 +3,7 @@ import {test} from 'node:test';
 import type {Facts} from '../source/checks/check.js';
 import {apiDatabase} from '../source/checks/apiDatabase.js';
 import {listenerPresent} from '../source/checks/listenerPresent.js';
+import {notifyDelivery} from '../source/checks/notifyDelivery.js';
 import {triggerInstalled} from '../source/checks/triggerInstalled.js';
 import type {DatabaseFacts, EventTrigger, Session} from '../source/probes/database.js';
 
@@ -33,8 +34,9 @@ function facts(database: Partial<DatabaseFacts>, channel = 'pgrst'): Facts {
 		channel,
 		schemas: ['public'],
 		schemasSource: 'default',
+		poolerHints: [],
 		timings: {},
-		database: {server: {database: 'app', user: 'postgres', version: '18', superuser: true, readAllStats: true}, eventTriggers: [], roleSettings: [], sessions: [], ...database},
+		database: {server: {database: 'app', user: 'postgres', version: '18', superuser: true, readAllStats: true}, eventTriggers: [], roleSettings: [], sessions: [], queueUsage: [0, 0], ...database},
 	};
 }
 
@@ -88,11 +90,41 @@ test('a LISTEN on the channel in this database passes and names the version', ()
 	assert.match(outcome.summary, /PostgREST 12\.0\.2 listens on "pgrst"/);
 });
 
-test('PostgREST without a LISTEN, or on another channel, is listener.missing', () => {
-	assert.deepEqual(codes(listenerPresent.run(facts({sessions: [session(8, 'app', 'select 1')]}))), ['listener.missing']);
+test('PostgREST without a LISTEN is listener.missing, with channel_disabled or pooled as the likely cause', () => {
+	assert.deepEqual(codes(listenerPresent.run(facts({sessions: [session(8, 'app', 'select 1')]}))), ['listener.missing', 'listener.channel_disabled']);
+	// PgBouncer in transaction mode, as recorded on 12.0.2 behind PgBouncer 1.18: the LISTEN ran on a pooled
+	// server connection that was reused, and an unlinked server connection has no application_name.
+	const pooled = facts({sessions: [session(8, 'app', 'COMMIT'), session(9, 'app', '', '')]});
+	assert.deepEqual(codes(listenerPresent.run(pooled)), ['listener.missing', 'listener.pooled']);
+	assert.deepEqual(codes(listenerPresent.run({...facts({sessions: [session(8, 'app', 'COMMIT')]}), poolerHints: ['port 6543']})), ['listener.missing', 'listener.pooled']);
+});
+
+test('PostgREST on another channel, or a trigger on another channel, is listener.channel_mismatch', () => {
 	const other = listenerPresent.run(facts({sessions: [session(7, 'app', 'LISTEN "other"')]}));
-	assert.deepEqual(codes(other), ['listener.missing']);
-	assert.match(other.findings![0]!.message, /"other", not on "pgrst"/);
+	assert.deepEqual(codes(other), ['listener.missing', 'listener.channel_mismatch']);
+	assert.match(other.findings![1]!.message, /"other", not on "pgrst"/);
+	const triggerElsewhere = listenerPresent.run(facts({sessions: [session(7, 'app', 'LISTEN "app_reload"')], eventTriggers: [trigger('w', 'ddl_command_end', `BEGIN NOTIFY pgrst; END;`)]}, 'app_reload'));
+	assert.deepEqual(codes(triggerElsewhere), ['listener.channel_mismatch']);
+});
+
+test('a LISTEN row with pooler signs is a warning that only --probe can settle', () => {
+	const outcome = listenerPresent.run({...facts({sessions: [session(7, 'app', 'LISTEN "pgrst"')]}), poolerHints: ['the database URL uses port 6543, Supabase\'s transaction pooler']});
+	assert.equal(outcome.status, 'warn');
+	assert.match(outcome.summary, /--probe/);
+});
+
+test('the delivery check ranks the causes of an undelivered NOTIFY from the evidence', () => {
+	const undelivered = {delivered: false, waitedMs: 2000};
+	const withListener = notifyDelivery.run({...facts({sessions: [session(7, 'app', 'LISTEN "pgrst"')]}), delivery: undelivered});
+	assert.deepEqual(codes(withListener), ['notify.undelivered', 'listener.pooled']);
+	const disabled = notifyDelivery.run({...facts({sessions: [session(8, 'app', 'COMMIT')]}), delivery: undelivered});
+	assert.deepEqual(codes(disabled), ['notify.undelivered', 'listener.channel_disabled']);
+	const stuck = notifyDelivery.run({...facts({sessions: [session(7, 'app', 'LISTEN "pgrst"')], queueUsage: [0.02, 0.03]}), delivery: undelivered});
+	assert.deepEqual(codes(stuck), ['notify.queue_stuck', 'notify.undelivered']);
+	assert.match(stuck.findings![1]!.suggestion!, /pg_notification_queue_usage/);
+	const delivered = notifyDelivery.run({...facts({}), delivery: {delivered: true, waitedMs: 2000, latencyMs: 40, evidence: 'x'}});
+	assert.deepEqual(codes(delivered), ['notify.delivered']);
+	assert.equal(notifyDelivery.run(facts({})).status, 'skip');
 });
 
 test('hidden queries make the listener unknown, not missing', () => {

@@ -2,6 +2,7 @@
 import type {Finding} from '../findings.js';
 import type {CacheSnapshot} from '../probes/cacheSnapshot.js';
 import type {Catalog, DatabaseFacts} from '../probes/database.js';
+import type {Delivery} from '../probes/deliveryProbe.js';
 import type {ApiFacts} from '../probes/postgrest.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
@@ -18,6 +19,10 @@ export type Facts = {
 	api?: ApiFacts;
 	apiFailure?: Finding;
 	cache?: CacheSnapshot;
+	/** Signs of a connection pooler in the URLs given. */
+	poolerHints: string[];
+	/** The --probe result. */
+	delivery?: Delivery;
 	timings: Partial<Record<'database' | 'api' | 'cache', number>>;
 };
 

@@ -1,40 +1,50 @@
-// Is a PostgREST session in this database listening on the channel NOTIFY goes to?
-import {finding} from '../findings.js';
-import type {Session} from '../probes/database.js';
+// Is a PostgREST session in this database listening on the channel NOTIFY goes to? A LISTEN row is necessary,
+// not sufficient: behind a transaction pooler it can be there while notifications are dropped (--probe proves it).
+import {type Finding, finding} from '../findings.js';
 import {type Check, outcomeOf} from './check.js';
-import {isPostgrestSession, listeners, postgrestSessions} from './postgrestSessions.js';
+import {causes, listenerEvidence} from './listenerEvidence.js';
+import {isPostgrestSession} from './postgrestSessions.js';
 
 export const listenerPresent: Check = {
 	id: 'listener.present',
 	title: 'PostgREST listens for reloads',
 	dependsOn: ['api.database'],
-	run({database, channel}) {
-		const {server, sessions} = database!;
-		const here = (session: Session) => session.database === server.database;
-		const hereListeners = listeners(sessions).filter(here);
-		const onChannel = hereListeners.filter(listener => listener.channel === channel);
+	run(facts) {
+		const evidence = listenerEvidence(facts);
+		const cause = causes(evidence);
+		const about = (code: keyof typeof cause, message = cause[code].text) => finding(code, message, {suggestion: cause[code].cure});
+		const {onChannel, database, channel} = evidence;
 		if (onChannel.length > 0) {
 			const [first] = onChannel;
-			return {status: 'pass', summary: `${describe(first!)} listens on "${channel}" in database ${server.database} (pid ${first!.pid})`};
+			const who = isPostgrestSession(first!) ? first!.applicationName! : `A session of ${first!.user ?? 'an unknown role'}`;
+			const summary = `${who} listens on "${channel}" in database ${database} (pid ${first!.pid})`;
+			const findings: Finding[] = [];
+			const deaf = evidence.triggerChannels.filter(other => other !== channel && !evidence.otherChannels.includes(other));
+			if (deaf.length > 0 && !evidence.triggerChannels.includes(channel)) {
+				findings.push(about('listener.channel_mismatch', `The auto-reload trigger notifies "${deaf.join('", "')}" but PostgREST listens on "${channel}"`));
+			}
+			if (findings.length === 0 && evidence.poolerSigns.length > 0) {
+				return {status: 'warn', summary: `${summary}, but ${evidence.poolerSigns.join('; ')}: run with --probe to prove notifications arrive`};
+			}
+			return outcomeOf(findings, summary, 'PostgREST listens, but not where the trigger notifies');
 		}
-		if (hereListeners.length > 0) {
-			return outcomeOf([finding('listener.missing', `PostgREST listens on ${hereListeners.map(listener => `"${listener.channel}"`).join(', ')}, not on "${channel}": NOTIFY ${channel} reaches nobody`, {suggestion: `Use --channel ${hereListeners[0]!.channel}, or set PostgREST's db-channel to "${channel}".`})], '', 'PostgREST listens on another channel');
+		if (evidence.otherChannels.length > 0) {
+			return outcomeOf([about('listener.missing', `Nothing listens on "${channel}" in ${database}: NOTIFY ${channel} reaches nobody`), about('listener.channel_mismatch')], '', 'PostgREST listens on another channel');
 		}
-		const hidden = sessions.filter(session => session.query === null);
-		if (!server.superuser && !server.readAllStats && hidden.length > 0) {
+		if (!evidence.canSeeQueries && evidence.hiddenSessions > 0) {
+			const {user} = facts.database!.server;
 			return {
 				status: 'warn',
 				summary: 'Cannot see whether PostgREST listens',
-				findings: [finding('listener.unknown', `Role ${server.user} cannot read other sessions' queries, so pgrst-doctor cannot see PostgREST's LISTEN (${hidden.length} hidden session${hidden.length === 1 ? '' : 's'})`, {suggestion: `GRANT pg_read_all_stats TO ${server.user}; or connect as a superuser.`})],
+				findings: [finding('listener.unknown', `Role ${user} cannot read other sessions' queries, so pgrst-doctor cannot see PostgREST's LISTEN (${evidence.hiddenSessions} hidden session${evidence.hiddenSessions === 1 ? '' : 's'})`, {suggestion: `GRANT pg_read_all_stats TO ${user}; or connect as a superuser.`})],
 			};
 		}
-		const reason = postgrestSessions(sessions).some(here)
-			? `PostgREST is connected to ${server.database} but no session runs LISTEN "${channel}" (db-channel-enabled=false, or a pooler that dropped it)`
-			: `No PostgREST session is connected to ${server.database} and nothing listens on "${channel}"`;
-		return outcomeOf([finding('listener.missing', `${reason}: NOTIFY ${channel} reaches nobody`, {suggestion: 'Enable db-channel-enabled and connect PostgREST directly or through a session-mode pooler; until then restart PostgREST or send it SIGUSR1 after migrations.'})], '', 'Nothing listens for reload notifications');
+		if (evidence.postgrestHere.length > 0) {
+			const likely = evidence.poolerSigns.length > 0 ? 'listener.pooled' : evidence.listenerDownByAdmin ? undefined : 'listener.channel_disabled';
+			const findings = [about('listener.missing', `PostgREST is connected to ${database} but no session runs LISTEN "${channel}": NOTIFY ${channel} reaches nobody`)];
+			if (likely) findings.push(about(likely));
+			return outcomeOf(findings, '', 'Nothing listens for reload notifications');
+		}
+		return outcomeOf([about('listener.missing', `No PostgREST session is connected to ${database} and nothing listens on "${channel}": NOTIFY ${channel} reaches nobody`)], '', 'Nothing listens for reload notifications');
 	},
 };
-
-function describe(session: Session): string {
-	return isPostgrestSession(session) ? session.applicationName! : `A session of ${session.user ?? 'an unknown role'}`;
-}

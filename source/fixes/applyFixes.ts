@@ -5,7 +5,7 @@ import {doctorSchema, doctorTriggers, installTriggerSql, literal, uninstallTrigg
 import {cacheCheckIds, type FixId} from './fixCatalog.js';
 import {localPostgrestPid} from './localPostgrest.js';
 import {manualReloadSteps} from './manualReload.js';
-import {databaseNow, waitForReload} from './reloadObserver.js';
+import {databaseNow, waitForReload} from '../probes/reloadObserver.js';
 import {runInTransaction, withClient, type WriteOptions} from './writeSession.js';
 
 export type FixResult = {id: FixId; ok: boolean; verified: boolean | null; durationMs: number; message: string; steps?: string[]};

@@ -44,12 +44,15 @@ export type DatabaseFacts = {
 	eventTriggers: EventTrigger[];
 	roleSettings: RoleSetting[];
 	sessions: Session[];
+	/** pg_notification_queue_usage() read twice, with PostgREST's probing in between; null where not readable. */
+	queueUsage: Array<number | null>;
 };
 
 export type DatabaseSession = {
 	/** Everything but the sessions, which are read by sessions() once PostgREST has been asked something. */
 	facts(): Promise<Omit<DatabaseFacts, 'sessions'>>;
 	sessions(): Promise<Session[]>;
+	queueUsage(): Promise<number | null>;
 	catalog(schemas: string[]): Promise<Catalog>;
 	close(): Promise<void>;
 };
@@ -153,6 +156,10 @@ export async function openDatabase(connectionString: string, timeoutMs: number, 
 		void client.end().catch(() => {});
 		throw error;
 	}
+	const queueUsage = async () => {
+		const [row] = (await client.query<{usage: number | null}>(`select pg_notification_queue_usage() as usage`)).rows;
+		return row?.usage ?? null;
+	};
 	return {
 		async facts() {
 			const [server] = (await client.query<ServerFacts>(serverFactsSql)).rows;
@@ -160,8 +167,10 @@ export async function openDatabase(connectionString: string, timeoutMs: number, 
 				server: server!,
 				eventTriggers: (await client.query<EventTrigger>(eventTriggersSql)).rows,
 				roleSettings: (await client.query<RoleSetting>(roleSettingsSql)).rows,
+				queueUsage: [await queueUsage()],
 			};
 		},
+		queueUsage,
 		async sessions() {
 			return (await client.query<Session>(sessionsSql)).rows;
 		},

@@ -28,7 +28,7 @@ export type Report = {
 export const exitCodes = {healthy: 0, problems: 1, undiagnosed: 2, cancelled: 130} as const;
 
 export function buildReport(facts: Facts, results: CheckResult[], target: {db?: string; api?: string; connectionString?: string}): Report {
-	const findings = results.flatMap(result => result.findings);
+	const findings = distinct(results.flatMap(result => result.findings));
 	const catalog = fixCatalog(facts.channel, target.api, target.connectionString);
 	return {
 		schemaVersion: 1,
@@ -41,6 +41,15 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 		fixes: fixesFor(findings, catalog),
 		exitCode: exitCodeFor(findings),
 	};
+}
+
+/** One finding per code and object: two checks may name the same cause. */
+function distinct(findings: Finding[]): Finding[] {
+	const seen = new Set<string>();
+	return findings.filter(found => {
+		const key = JSON.stringify([found.code, found.schema, found.table, found.column, found.function]);
+		return seen.has(key) ? false : (seen.add(key), true);
+	});
 }
 
 export function exitCodeFor(findings: Finding[]): number {

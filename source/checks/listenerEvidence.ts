@@ -1,0 +1,99 @@
+// Everything the catalogs say about whether PostgREST can hear NOTIFY, gathered once for the listener and
+// delivery checks, and the causes of an undelivered notification ranked by that evidence.
+import type {Session} from '../probes/database.js';
+import type {Facts} from './check.js';
+import {notificationsIn, payloadEffect} from './notifications.js';
+import {type Listener, isPostgrestSession, listeners, postgrestSessions} from './postgrestSessions.js';
+
+export type ListenerEvidence = {
+	database: string;
+	channel: string;
+	onChannel: Listener[];
+	/** Channels PostgREST listens on in this database other than ours. */
+	otherChannels: string[];
+	postgrestHere: Session[];
+	/** Pooler signs: URL hints, and sessions of PostgREST's role without an application_name (unlinked PgBouncer server connections). */
+	poolerSigns: string[];
+	/** Channels that reload triggers notify which nothing in this database listens on. */
+	triggerChannels: string[];
+	canSeeQueries: boolean;
+	hiddenSessions: number;
+	listenerDownByAdmin: boolean;
+	queueStuck: boolean;
+	queueUsage: number | null;
+};
+
+export function listenerEvidence(facts: Facts): ListenerEvidence {
+	const {server, sessions, eventTriggers, queueUsage} = facts.database!;
+	const here = (session: Session) => session.database === server.database;
+	const hereListeners = listeners(sessions).filter(here);
+	const postgrestHere = postgrestSessions(sessions).filter(here);
+	const roles = new Set(postgrestHere.map(session => session.user));
+	const unlinked = sessions.filter(session => here(session) && roles.has(session.user) && !session.applicationName && !isPostgrestSession(session) && (session.query ?? '') === '');
+	const poolerSigns = [...facts.poolerHints];
+	if (unlinked.length > 0 && postgrestHere.some(isPostgrestSession)) {
+		poolerSigns.push(`${unlinked.length} session${unlinked.length === 1 ? '' : 's'} of PostgREST's role ${unlinked[0]!.user} with no application_name and no query yet, as a pooler's idle server connections look`);
+	}
+	const triggerChannels = [...new Set(eventTriggers.filter(trigger => trigger.enabled !== 'D').flatMap(trigger =>
+		notificationsIn(trigger.source).filter(notification => payloadEffect(notification.payload) === 'reload schema' && notification.channel !== null).map(notification => notification.channel!)))];
+	const [first, last] = [queueUsage[0] ?? null, queueUsage.at(-1) ?? null];
+	return {
+		database: server.database,
+		channel: facts.channel,
+		onChannel: hereListeners.filter(listener => listener.channel === facts.channel),
+		otherChannels: [...new Set(hereListeners.map(listener => listener.channel).filter(channel => channel !== facts.channel))],
+		postgrestHere,
+		poolerSigns,
+		triggerChannels,
+		canSeeQueries: server.superuser || server.readAllStats,
+		hiddenSessions: sessions.filter(session => session.query === null).length,
+		listenerDownByAdmin: facts.api?.admin?.ready === 503,
+		queueStuck: first !== null && last !== null && first > 0 && last >= first,
+		queueUsage: last,
+	};
+}
+
+export type Cause = {code: 'listener.pooled' | 'listener.channel_mismatch' | 'listener.channel_disabled' | 'listener.missing' | 'notify.queue_stuck'; text: string; cure: string};
+
+export function causes(evidence: ListenerEvidence): Record<Cause['code'], Cause> {
+	const other = evidence.otherChannels[0] ?? evidence.triggerChannels.find(channel => channel !== evidence.channel);
+	return {
+		'notify.queue_stuck': {
+			code: 'notify.queue_stuck',
+			text: `PostgreSQL's notification queue is not being drained (pg_notification_queue_usage() = ${evidence.queueUsage})`,
+			cure: 'Run: select pg_notification_queue_usage(); then NOTIFY again (PostgREST >= 14.11 does this itself).',
+		},
+		'listener.channel_mismatch': {
+			code: 'listener.channel_mismatch',
+			text: `PostgREST listens on "${other}", not on "${evidence.channel}"`,
+			cure: `Make them the same: set PostgREST's db-channel to "${evidence.channel}", or send NOTIFY on "${other}" (pgrst-doctor --channel ${other}) and have your trigger do the same.`,
+		},
+		'listener.pooled': {
+			code: 'listener.pooled',
+			text: `PostgREST connects through a transaction-mode pooler, which accepts LISTEN but drops notifications${evidence.poolerSigns.length > 0 ? ` (${evidence.poolerSigns.join('; ')})` : ''}`,
+			cure: 'Point PostgREST\'s db-uri at a direct or session-mode connection (Supabase: the direct host db.<ref>.supabase.co:5432 or the session pooler on port 5432, not 6543), or set db-channel-enabled=false and run pgrst-doctor wait after every migration.',
+		},
+		'listener.channel_disabled': {
+			code: 'listener.channel_disabled',
+			text: `PostgREST is connected to ${evidence.database} but listens on no channel: db-channel-enabled is most likely false`,
+			cure: 'Set db-channel-enabled=true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST, or reload with SIGUSR1 or pgrst-doctor wait after every migration.',
+		},
+		'listener.missing': {
+			code: 'listener.missing',
+			text: `no PostgREST session in ${evidence.database} listens on "${evidence.channel}"${evidence.listenerDownByAdmin ? ' (its admin /ready answers 503: the listener is down)' : ''}`,
+			cure: 'Check that PostgREST runs against this database with db-channel-enabled=true; meanwhile reload with SIGUSR1 or a restart.',
+		},
+	};
+}
+
+/** Why NOTIFY did not reach PostgREST, most likely first, from what the catalogs show. */
+export function rankedCauses(evidence: ListenerEvidence): Cause[] {
+	const all = causes(evidence);
+	const order: Array<Cause['code']> = [];
+	if (evidence.queueStuck) order.push('notify.queue_stuck');
+	if (evidence.onChannel.length === 0 && evidence.otherChannels.length > 0) order.push('listener.channel_mismatch');
+	if (evidence.onChannel.length > 0 || evidence.poolerSigns.length > 0) order.push('listener.pooled');
+	if (evidence.postgrestHere.length > 0 && evidence.onChannel.length === 0) order.push('listener.channel_disabled');
+	order.push('listener.pooled', 'listener.missing');
+	return [...new Set(order)].map(code => all[code]);
+}

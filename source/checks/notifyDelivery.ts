@@ -1,0 +1,36 @@
+// Does a NOTIFY reach PostgREST? Passively: is PostgreSQL's notification queue draining. With --probe: a reload
+// notification was sent and PostgREST was seen acting on it (or not), with the most likely cause ranked.
+import {finding, type Finding} from '../findings.js';
+import {reloadSql} from '../sql/reloadSql.js';
+import type {Check} from './check.js';
+import {causes, listenerEvidence, rankedCauses} from './listenerEvidence.js';
+
+export const notifyDelivery: Check = {
+	id: 'notify.delivery',
+	title: 'NOTIFY reaches PostgREST',
+	dependsOn: ['database.connect'],
+	run(facts) {
+		const evidence = listenerEvidence(facts);
+		const stuck = causes(evidence)['notify.queue_stuck'];
+		const findings: Finding[] = evidence.queueStuck ? [finding('notify.queue_stuck', stuck.text, {suggestion: stuck.cure})] : [];
+		const {delivery, channel} = facts;
+		if (!delivery) {
+			return findings.length > 0
+				? {status: 'fail', summary: 'The notification queue is stuck', findings}
+				: {status: 'skip', summary: `Not probed: add --probe to send ${reloadSql(channel)} and watch PostgREST reload`};
+		}
+		if (delivery.delivered === true) {
+			findings.push(finding('notify.delivered', `PostgREST reloaded ${delivery.latencyMs} ms after ${reloadSql(channel)} (seen through ${delivery.evidence})`));
+			return {status: findings.length > 1 ? 'fail' : 'pass', summary: `Delivered: PostgREST reloaded ${delivery.latencyMs} ms after the NOTIFY`, findings};
+		}
+		if (delivery.delivered === null) {
+			const why = delivery.error ? `the probe failed: ${delivery.error}` : 'PostgREST\'s sessions are hidden from this role (grant pg_read_all_stats, or pass --admin-url of PostgREST >= 12.2 for /metrics)';
+			return {status: findings.length > 0 ? 'fail' : 'warn', summary: `Sent ${reloadSql(channel)} but could not see whether PostgREST reloaded: ${why}`, findings};
+		}
+		const [likely, ...others] = rankedCauses(evidence);
+		const also = others.length > 0 ? ` Also possible: ${others.map(cause => cause.text).join('; ')}.` : '';
+		findings.push(finding('notify.undelivered', `Sent ${reloadSql(channel)} and PostgREST did not reload within ${delivery.waitedMs} ms. Most likely: ${likely!.text}.${also}`, {suggestion: likely!.cure}));
+		if (likely!.code !== 'notify.queue_stuck') findings.push(finding(likely!.code, likely!.text, {suggestion: likely!.cure}));
+		return {status: 'fail', summary: `Undelivered: PostgREST did not reload after the NOTIFY (most likely: ${likely!.code})`, findings};
+	},
+};

@@ -1,0 +1,45 @@
+// Did PostgREST reload? Its reload flushes the pool and runs the schema cache queries, so a PostgREST session
+// (not the listener) that connected, or ran a catalog query, after a given moment is the evidence. It holds from
+// PostgREST 10.1.2 on; without pg_read_all_stats the sessions' timestamps are hidden and the answer is unknown.
+import type pg from 'pg';
+
+// One row: whether a PostgREST session in this database (NOTIFY reaches no other) shows a reload since $1, and how
+// many sessions hide their details.
+const reloadEvidenceSql = `
+select count(*) filter (where backend_start > $1
+         or (query_start > $1 and query ~* 'pg_timezone_names|pg_proc|pg_class|pg_namespace|pg_type|pg_cast|pg_depend'))::int as reloads,
+       count(*) filter (where backend_start is null)::int as hidden
+from pg_stat_activity
+where datname = current_database() and application_name ilike 'postgrest%' and coalesce(query, '') !~* '^\\s*listen\\s'`;
+
+export type ReloadObservation = {observed: boolean | null; latencyMs?: number; evidence?: string};
+
+/** Successful schema cache loads so far, from the admin server's /metrics (PostgREST >= 12.2). */
+export type LoadCounter = () => Promise<number | undefined>;
+
+export function parseLoadCount(metrics: string): number | undefined {
+	const match = /^pgrst_schema_cache_loads_total\{status="SUCCESS"\}\s+([\d.e+]+)/m.exec(metrics);
+	return match ? Number(match[1]) : undefined;
+}
+
+export async function databaseNow(client: pg.Client): Promise<Date> {
+	return (await client.query<{now: Date}>('select clock_timestamp() as now')).rows[0]!.now;
+}
+
+/**
+ * Waits for evidence of a reload after `since`: the /metrics counter when there is one (loadsBefore is its value
+ * from before the trigger), else PostgREST's sessions in pg_stat_activity.
+ */
+export async function waitForReload(client: pg.Client, since: Date, timeoutMs: number, counter?: {read: LoadCounter; before: number}): Promise<ReloadObservation> {
+	const started = performance.now();
+	const latency = () => Math.round(performance.now() - started);
+	let hidden = false;
+	while (performance.now() - started < timeoutMs) {
+		if (counter && ((await counter.read()) ?? 0) > counter.before) return {observed: true, latencyMs: latency(), evidence: 'pgrst_schema_cache_loads_total in /metrics'};
+		const [row] = (await client.query<{reloads: number; hidden: number}>(reloadEvidenceSql, [since])).rows;
+		if (row!.reloads > 0) return {observed: true, latencyMs: latency(), evidence: 'a PostgREST session reloading in pg_stat_activity'};
+		hidden = row!.hidden > 0;
+		await new Promise(resolve => setTimeout(resolve, 50));
+	}
+	return {observed: counter ? false : hidden ? null : false};
+}
