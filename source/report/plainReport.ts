@@ -72,6 +72,11 @@ export function plainReport(report: Report, paint: Paint): string {
 	}
 	lines.push('', paint('bold', 'Next step'));
 	for (const step of nextSteps(report)) lines.push(`  ${step}`);
+	const byHand = report.fixes.find(item => item.id === 'manual-reload');
+	if (byHand && !report.fixesApplied) {
+		lines.push(`  Or let pgrst-doctor do it and prove it: add --fix all --yes. By hand:`);
+		lines.push(...indent(byHand.preview, '    '));
+	}
 	return lines.join('\n') + '\n';
 }
 
