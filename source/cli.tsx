@@ -10,6 +10,7 @@ const cli = meow(
     $ pgrst-doctor check --db-url <postgres-url> --api-url <postgrest-url> [options]
     $ pgrst-doctor check … --fix reload|trigger|uninstall-trigger|all [--yes]
     $ pgrst-doctor wait --db-url <postgres-url> --api-url <postgrest-url> [--timeout 60]
+    $ pgrst-doctor explain "<error text>" [--db-url … --api-url …]   (or - to read the error from stdin)
     $ pgrst-doctor sql reload|trigger|uninstall [--channel pgrst]
     $ pgrst-doctor codes [--json]
 
@@ -18,6 +19,7 @@ const cli = meow(
   Commands
     check   Diagnose (default). With --fix, apply a fix and diagnose again; nothing is written without --yes
     wait    Reload and wait until the cache matches the database: exit 0, or 1 on timeout (for CI/CD)
+    explain Find the true root cause of an error message (stale cache, typo, case, schema, GRANT, RPC arguments…)
     sql     Print ready-to-paste SQL; needs no connection
     codes   List every finding code with cause and cure
 
@@ -32,6 +34,7 @@ const cli = meow(
     --fix         reload | trigger | uninstall-trigger | all (the fixes the findings point at)
     --yes         Apply the --fix (without it pgrst-doctor only shows what it would run)
     --probe       Send NOTIFY <channel>, 'reload schema' (a harmless reload) and prove PostgREST hears it
+    --role        explain: also check this role's privileges (repeatable; anon, authenticated, service_role by default)
     --json        Print one JSON document instead of text
     --help        Show this help
     --version     Show the version
@@ -58,17 +61,18 @@ const cli = meow(
 			fix: {type: 'string', choices: ['reload', 'trigger', 'uninstall-trigger', 'all']},
 			yes: {type: 'boolean', default: false},
 			probe: {type: 'boolean', default: false},
+			role: {type: 'string', isMultiple: true},
 			json: {type: 'boolean', default: false},
 		},
 	},
 );
 
-const commands = ['check', 'wait', 'sql', 'codes'];
+const commands = ['check', 'wait', 'explain', 'sql', 'codes'];
 const sqlScripts = ['reload', 'trigger', 'uninstall'];
 
 async function main(): Promise<number> {
 	const [command = 'check', ...rest] = cli.input;
-	const takesArgument = command === 'sql';
+	const takesArgument = command === 'sql' || command === 'explain';
 	if (!commands.includes(command) || rest.length > (takesArgument ? 1 : 0)) {
 		throw new UsageError(`Unknown command "${[command, ...rest].join(' ')}". Run pgrst-doctor --help for the commands.`);
 	}
@@ -87,7 +91,8 @@ async function main(): Promise<number> {
 	}
 	const dbUrl = flags.dbUrl ?? process.env.DATABASE_URL;
 	const apiKey = flags.apiKey ?? process.env.PGRST_DOCTOR_API_KEY;
-	if (!dbUrl && !flags.apiUrl) {
+	if (command === 'explain' && rest[0] === undefined) throw new UsageError('pgrst-doctor explain needs the error text (quoted), or - to read it from stdin.');
+	if (!dbUrl && !flags.apiUrl && command !== 'explain') {
 		throw new UsageError('Tell pgrst-doctor where to look: --db-url (or DATABASE_URL) and --api-url.');
 	}
 	if (command === 'wait' && (!dbUrl || !flags.apiUrl)) throw new UsageError('pgrst-doctor wait needs both --db-url (or DATABASE_URL) and --api-url.');
@@ -116,11 +121,26 @@ async function main(): Promise<number> {
 		const {waitCommand} = await import('./commands/wait.js');
 		return waitCommand({...options, waitMs: Math.round(timeout * 1000)}, output);
 	}
+	if (command === 'explain') {
+		const text = rest[0] === '-' ? await readStdin() : rest[0]!;
+		const {explainCommand} = await import('./commands/explain.js');
+		return explainCommand(text, {...options, roles: flags.role ?? []}, output);
+	}
 	const {checkCommand} = await import('./commands/check.js');
 	return checkCommand({...options, fix: flags.fix as FixRequest | undefined, yes: flags.yes}, output);
 }
 
 const secrets: Array<string | undefined> = [];
+
+/** At most 4 MiB of standard input; the parser reads only the first 64 KiB anyway. */
+async function readStdin(): Promise<string> {
+	let text = '';
+	for await (const chunk of process.stdin) {
+		text += (chunk as Buffer).toString('utf8');
+		if (text.length > 4 * 1024 * 1024) break;
+	}
+	return text;
+}
 
 function wantsColor(): boolean {
 	if (process.env.NO_COLOR || process.env.FORCE_COLOR === '0' || process.env.TERM === 'dumb') return false;

@@ -102,7 +102,7 @@ async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Fa
 }
 
 /** --schemas, else what PostgREST says it exposes, else the PostgREST role's pgrst.db_schemas setting, else public. */
-function exposedSchemas(flag: string[] | undefined, api: ApiFacts | undefined, database: DatabaseFacts | undefined): [string[], string] {
+export function exposedSchemas(flag: string[] | undefined, api: ApiFacts | undefined, database: DatabaseFacts | undefined): [string[], string] {
 	if (flag?.length) return [flag, '--schemas'];
 	if (api?.exposedSchemas?.length) return [api.exposedSchemas, 'PostgREST'];
 	const roles = new Set(postgrestSessions(database?.sessions ?? []).map(session => session.user));

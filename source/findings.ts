@@ -152,6 +152,71 @@ export const findingCodes = {
 		cause: 'pgrst-doctor --probe sent NOTIFY <channel>, \'reload schema\' and saw PostgREST reload.',
 		cure: 'Nothing to do: PostgREST hears reload notifications.',
 	},
+	'schema.not_exposed': {
+		severity: 'error',
+		cause: 'The object lives in a schema PostgREST does not expose (db-schemas), or the request did not name the schema (Accept-Profile / Content-Profile).',
+		cure: 'Call it with the schema\'s profile (supabase-js: .schema(\'name\')), or add the schema to db-schemas (Supabase: Data API settings) and reload.',
+	},
+	'grant.missing': {
+		severity: 'error',
+		cause: 'The API role lacks a privilege on the object: PostgreSQL answers 42501, which looks like a missing object but is not a cache problem.',
+		cure: 'GRANT the privilege to the API role (the finding has the exact statement).',
+	},
+	'client.unknown_table': {
+		severity: 'error',
+		cause: 'The client asks for a table or view that does not exist in any schema (a typo or the wrong project).',
+		cure: 'Use the existing name the finding suggests; a reload cannot help.',
+	},
+	'client.unknown_column': {
+		severity: 'error',
+		cause: 'The client sends a column the table does not have (a typo, or a column of another table).',
+		cure: 'Use the existing column the finding suggests, or add the column in a migration; a reload cannot help.',
+	},
+	'client.unknown_function': {
+		severity: 'error',
+		cause: 'The client calls a function that does not exist in any schema.',
+		cure: 'Use the existing function the finding suggests, or create it; a reload cannot help.',
+	},
+	'client.case_folded': {
+		severity: 'error',
+		cause: 'The name differs only by case: PostgreSQL folded an unquoted identifier to lower case (createdAt became createdat).',
+		cure: 'Use the lower-case name in the client, or rename the object with a quoted identifier; a reload cannot help.',
+	},
+	'rpc.args_mismatch': {
+		severity: 'error',
+		cause: 'The RPC call\'s argument names do not match any overload of the function: PostgREST selects functions by argument names.',
+		cure: 'Send exactly the function\'s argument names (the finding lists them); a reload cannot help.',
+	},
+	'relationship.unexposed': {
+		severity: 'error',
+		cause: 'The foreign key points into a schema PostgREST does not expose (such as auth.users), so PostgREST cannot embed across it.',
+		cure: 'Reference a table in an exposed schema (a profiles table, or a view), or use a computed relationship.',
+	},
+	'relationship.missing': {
+		severity: 'error',
+		cause: 'There is no foreign key between the two tables, so there is no relationship to embed.',
+		cure: 'Add the foreign key (then reload), or embed through the table that has one.',
+	},
+	'cache.relationship_missing': {
+		severity: 'error',
+		cause: 'The foreign key exists in the database but PostgREST\'s cache does not have the relationship yet.',
+		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+	},
+	'config.project_mismatch': {
+		severity: 'error',
+		cause: 'The API key, the API URL and the database URL belong to different Supabase projects: the migration went to one project, the app talks to another.',
+		cure: 'Use the URL and keys of one project everywhere (compare the project refs named in the finding).',
+	},
+	'explain.not_reproduced': {
+		severity: 'info',
+		cause: 'The object exists, is exposed and is in PostgREST\'s cache now: the error came from an earlier state, another database, or another request.',
+		cure: 'Retry the request; if it still fails, run pgrst-doctor check against the database and PostgREST the app uses.',
+	},
+	'explain.unrecognised': {
+		severity: 'info',
+		cause: 'The text is not an error pgrst-doctor recognises.',
+		cure: 'Paste PostgREST\'s JSON body or message (see pgrst-doctor explain --help for the recognised errors).',
+	},
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof findingCodes;

@@ -75,7 +75,7 @@ async function openApiTables(prober: Prober, api: ApiFacts, schemas: string[]): 
 	return tables;
 }
 
-class Prober {
+export class Prober {
 	requests = 0;
 	readonly unknown: Unknown[] = [];
 	/** Every request has its own timeout; this bounds the sum, so a slow server cannot stretch the run without end. */

@@ -54,6 +54,8 @@ export type DatabaseSession = {
 	sessions(): Promise<Session[]>;
 	queueUsage(): Promise<number | null>;
 	catalog(schemas: string[]): Promise<Catalog>;
+	/** Another read in the same read-only transaction (for probes that keep their SQL beside them). */
+	read<T extends pg.QueryResultRow>(sql: string, parameters: unknown[]): Promise<T[]>;
 	close(): Promise<void>;
 };
 
@@ -180,6 +182,9 @@ export async function openDatabase(connectionString: string, timeoutMs: number, 
 				tables: (await client.query<CatalogTable>(tablesSql, [schemas])).rows,
 				functions: (await client.query<CatalogFunction>(functionsSql, [schemas])).rows,
 			};
+		},
+		async read<T extends pg.QueryResultRow>(sql: string, parameters: unknown[]) {
+			return (await client.query<T>(sql, parameters)).rows;
 		},
 		async close() {
 			await client.query('rollback').catch(() => {});

@@ -1,13 +1,15 @@
 // Did PostgREST reload? Its reload flushes the pool and runs the schema cache queries, so a PostgREST session
 // (not the listener) that connected, or ran a catalog query, after a given moment is the evidence. It holds from
 // PostgREST 10.1.2 on; without pg_read_all_stats the sessions' timestamps are hidden and the answer is unknown.
+// Behind a session-mode pooler the server connection outlives PostgREST's flushed one, so the evidence is the
+// pooler's reset (DISCARD ALL) or the cache queries themselves, caught by polling often.
 import type pg from 'pg';
 
 // One row: whether a PostgREST session in this database (NOTIFY reaches no other) shows a reload since $1, and how
 // many sessions hide their details.
 const reloadEvidenceSql = `
 select count(*) filter (where backend_start > $1
-         or (query_start > $1 and query ~* 'pg_timezone_names|pg_proc|pg_class|pg_namespace|pg_type|pg_cast|pg_depend'))::int as reloads,
+         or (query_start > $1 and query ~* 'pg_timezone_names|pg_proc|pg_class|pg_namespace|pg_type|pg_cast|pg_depend|^discard all'))::int as reloads,
        count(*) filter (where backend_start is null)::int as hidden
 from pg_stat_activity
 where datname = current_database() and application_name ilike 'postgrest%' and coalesce(query, '') !~* '^\\s*listen\\s'`;
@@ -39,7 +41,7 @@ export async function waitForReload(client: pg.Client, since: Date, timeoutMs: n
 		const [row] = (await client.query<{reloads: number; hidden: number}>(reloadEvidenceSql, [since])).rows;
 		if (row!.reloads > 0) return {observed: true, latencyMs: latency(), evidence: 'a PostgREST session reloading in pg_stat_activity'};
 		hidden = row!.hidden > 0;
-		await new Promise(resolve => setTimeout(resolve, 50));
+		await new Promise(resolve => setTimeout(resolve, 15));
 	}
 	return {observed: counter ? false : hidden ? null : false};
 }

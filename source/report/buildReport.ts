@@ -4,6 +4,8 @@ import type {CheckResult} from '../engine.js';
 import {type Finding, blocksDiagnosis} from '../findings.js';
 import type {FixResult} from '../fixes/applyFixes.js';
 import {type Fix, fixCatalog, fixesFor} from '../fixes/fixCatalog.js';
+import type {Advice} from '../explain/offlineAdvice.js';
+import type {ParsedError} from '../explain/parseError.js';
 import {toolVersion} from '../toolVersion.js';
 
 export type Report = {
@@ -22,6 +24,11 @@ export type Report = {
 	fixesApplied?: FixResult[];
 	/** The diagnosis before the fixes ran. */
 	before?: {exitCode: number; findings: Finding[]};
+	/** explain: the error as parsed, and the one root cause. */
+	error?: ParsedError;
+	verdict?: Finding;
+	/** explain without a connection: what the error means and how to tell the causes apart. */
+	advice?: Advice;
 	exitCode: number;
 };
 

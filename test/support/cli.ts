@@ -12,16 +12,17 @@ const secrets = [superPassword, authenticatorPassword, apiKeySecret, encodeURICo
 
 export type CliRun = {code: number | null; stdout: string; stderr: string; json: any};
 
-export async function runCli(args: string[], env: Record<string, string | undefined> = {}, meanwhile?: (child: ChildProcess) => void): Promise<CliRun> {
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}, meanwhile?: (child: ChildProcess) => void, input?: string): Promise<CliRun> {
 	const child = spawn(process.execPath, [cliPath, ...args], {
 		env: {...process.env, CI: 'true', DATABASE_URL: undefined, PGRST_DOCTOR_API_KEY: undefined, ...env},
-		stdio: ['ignore', 'pipe', 'pipe'],
+		stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
 	});
+	if (input !== undefined) child.stdin!.end(input);
 	meanwhile?.(child);
 	let stdout = '';
 	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
 	for (const secret of secrets) {
 		assert.ok(!stdout.includes(secret) && !stderr.includes(secret), `a secret leaked into the output of pgrst-doctor ${args.join(' ')}`);

@@ -1,0 +1,223 @@
+// From one parsed error and the facts about the object it names to one verdict: stale cache (reload), or the
+// look-alike it really is (a typo, case folding, an unexposed schema, a missing GRANT, RPC argument names, a
+// foreign key into a hidden schema, another project). Pure: all I/O happened before.
+import {label} from '../checks/diffSchemas.js';
+import {type Finding, finding} from '../findings.js';
+import type {CachedFunction, CachedTable} from '../probes/cacheSnapshot.js';
+import type {CatalogFunction, CatalogTable} from '../probes/database.js';
+import type {ObjectLookup, Privileges} from '../probes/objectLookup.js';
+import {quoteIdentifier} from '../sql/quoteIdentifier.js';
+import {reloadSql} from '../sql/reloadSql.js';
+import {closestName} from './closestName.js';
+import type {ParsedError} from './parseError.js';
+
+export type Resolved = {table?: CatalogTable; overloads?: CatalogFunction[]};
+
+export type Evidence = {
+	parsed: ParsedError;
+	exposed: string[];
+	lookup: ObjectLookup;
+	resolved: Resolved;
+	/** What PostgREST has cached of the resolved object: null when it does not have it, undefined when not probed. */
+	cachedTable?: CachedTable | null;
+	cachedFunction?: CachedFunction | null;
+	channel: string;
+	projectRefs: {api?: string; key?: string; database?: string};
+};
+
+const same = (a: string, b: string) => a === b;
+const sameFolded = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The object the error names, in the schemas that could answer: the one named, else the exposed ones in order. */
+export function resolveObject(parsed: ParsedError, lookup: Pick<ObjectLookup, 'everything'>, exposed: string[]): Resolved {
+	const schemas = parsed.schema ? [parsed.schema] : exposed;
+	const inOrder = <T extends {schema: string}>(items: T[]) => schemas.flatMap(schema => items.filter(item => item.schema === schema));
+	if (parsed.table) {
+		const table = inOrder(lookup.everything.tables).find(candidate => same(candidate.name, parsed.table!));
+		return {table};
+	}
+	if (parsed.function) {
+		const overloads = inOrder(lookup.everything.functions).filter(candidate => same(candidate.name, parsed.function!));
+		const schema = overloads[0]?.schema;
+		return {overloads: overloads.filter(overload => overload.schema === schema)};
+	}
+	return {};
+}
+
+export function diagnoseError(evidence: Evidence): {findings: Finding[]; verdict: Finding} {
+	const findings = [...projectMismatch(evidence), ...lookAlikes(evidence)];
+	const verdict = findings.find(found => found.severity === 'error') ?? findings[0]!;
+	return {findings, verdict};
+}
+
+function lookAlikes(evidence: Evidence): Finding[] {
+	const {parsed} = evidence;
+	switch (parsed.kind) {
+		case 'column_not_found':
+			return column(evidence);
+		case 'table_not_found':
+			return relation(evidence);
+		case 'function_not_found':
+		case 'function_ambiguous':
+			return rpc(evidence);
+		case 'relationship_not_found':
+		case 'relationship_ambiguous':
+			return relationship(evidence);
+		case 'permission_denied':
+			return evidence.resolved.table || evidence.resolved.overloads?.length ? grants(evidence, true) : relation(evidence);
+		case 'schema_not_exposed':
+			return [finding('schema.not_exposed', `The request named schema ${parsed.schema ?? '(unknown)'}, but PostgREST exposes only ${evidence.exposed.join(', ')}`, {schema: parsed.schema, suggestion: 'Add the schema to db-schemas (Supabase: Data API settings → Exposed schemas) and reload, or request an exposed one.'})];
+		case 'cache_unloaded':
+			return [finding('cache.unloaded', 'PostgREST has no schema cache: every request gets PGRST002 until its cache query succeeds', {suggestion: 'Run pgrst-doctor check, and read PostgREST\'s log for "Failed to load the schema cache".'})];
+		case 'pool_timeout':
+			return [finding('explain.not_reproduced', 'PGRST003 is not about the schema cache: PostgREST\'s connection pool was exhausted (slow queries, too small db-pool, or a pooler limit)', {suggestion: 'Look for long-running queries and raise db-pool / the pooler\'s pool size; a reload cannot help.'})];
+		default:
+			return [finding('explain.unrecognised', 'This is not an error pgrst-doctor recognises', {suggestion: 'Paste PostgREST\'s JSON body or its message.'})];
+	}
+}
+
+function reload(evidence: Evidence) {
+	return {fixes: ['reload'], suggestion: `Reload the schema cache: ${reloadSql(evidence.channel)}`};
+}
+
+/** Where else a relation of that name lives: another schema (not exposed), another case, or a near name. */
+function missingRelation(evidence: Evidence, name: string): Finding {
+	const {exposed, lookup, parsed} = evidence;
+	const everywhere = lookup.everything.tables;
+	const elsewhere = everywhere.filter(table => same(table.name, name) && !exposed.includes(table.schema));
+	if (parsed.schema && !exposed.includes(parsed.schema)) {
+		return finding('schema.not_exposed', `Schema ${parsed.schema} is not exposed by PostgREST (it exposes ${exposed.join(', ')})`, {schema: parsed.schema, table: name, suggestion: `Add ${parsed.schema} to db-schemas (Supabase: Data API settings) and reload, or move ${name} to an exposed schema.`});
+	}
+	if (elsewhere.length > 0) {
+		const {schema} = elsewhere[0]!;
+		return finding('schema.not_exposed', `${label(elsewhere[0]!)} exists, but PostgREST exposes only ${exposed.join(', ')}`, {schema, table: name, suggestion: `Add ${schema} to db-schemas (Supabase: Data API settings → Exposed schemas), or call it with the profile header (supabase-js: .schema('${schema}')) if it is exposed already.`});
+	}
+	const folded = everywhere.find(table => sameFolded(table.name, name) && exposed.includes(table.schema));
+	if (folded) {
+		return finding('client.case_folded', `The client asks for "${name}" but the table is ${label(folded)}: unquoted names are folded to lower case`, {schema: folded.schema, table: folded.name, suggestion: `Use "${folded.name}" in the client.`});
+	}
+	const near = closestName(name, everywhere.filter(table => exposed.includes(table.schema)).map(table => table.name));
+	return finding('client.unknown_table', `No table or view named "${name}" exists in any schema${near ? `; did you mean ${near}?` : ''}`, {table: name, suggestion: near ? `Use ${near}.` : 'Check the name, and that the app and the migration use the same project.'});
+}
+
+function relation(evidence: Evidence): Finding[] {
+	const {resolved, parsed} = evidence;
+	const table = resolved.table;
+	if (!table) return [missingRelation(evidence, parsed.table ?? '')];
+	if (evidence.cachedTable === null) {
+		return [finding('cache.table_missing', `${label(table)} exists and is exposed, but PostgREST's schema cache does not have it`, {schema: table.schema, table: table.name, ...reload(evidence)}), ...grants(evidence, false)];
+	}
+	const grantProblems = grants(evidence, parsed.kind === 'permission_denied');
+	return grantProblems.length > 0 ? grantProblems : [notReproduced(`${label(table)} exists, is exposed, and is in PostgREST's cache`)];
+}
+
+function column(evidence: Evidence): Finding[] {
+	const {resolved, parsed} = evidence;
+	const table = resolved.table;
+	const name = parsed.column ?? '';
+	if (!table) return parsed.table ? [missingRelation(evidence, parsed.table)] : [finding('client.unknown_column', `Column "${name}" does not exist`, {column: name})];
+	const about = {schema: table.schema, table: table.name, column: name};
+	const cached = evidence.cachedTable;
+	if (table.columns.includes(name)) {
+		if (cached && !cached.columns.includes(name)) {
+			return [finding('cache.column_missing', `${label(table)}.${quoteIdentifier(name)} is in the database but not in PostgREST's schema cache`, {...about, ...reload(evidence)})];
+		}
+		return [notReproduced(`${label(table)}.${quoteIdentifier(name)} exists and PostgREST's cache has it`)];
+	}
+	if (cached?.allColumnsKnown && cached.columns.includes(name)) {
+		return [finding('cache.column_stale', `${label(table)}.${quoteIdentifier(name)} is in PostgREST's schema cache but no longer in the database`, {...about, ...reload(evidence)})];
+	}
+	const folded = table.columns.find(candidate => sameFolded(candidate, name));
+	if (folded) {
+		return [finding('client.case_folded', `The client sends "${name}" but the column is ${label(table)}.${quoteIdentifier(folded)}: unquoted names are folded to lower case`, {...about, column: folded, suggestion: `Use "${folded}" in the client, or rename the column: ALTER TABLE ${label(table)} RENAME COLUMN ${quoteIdentifier(folded)} TO "${name.replaceAll('"', '""')}";`})];
+	}
+	const near = closestName(name, table.columns);
+	return [finding('client.unknown_column', `${label(table)} has no column "${name}"${near ? `; did you mean ${near}?` : ''} (its columns: ${table.columns.join(', ')})`, {...about, suggestion: near ? `Send ${near} instead of ${name}.` : `Add the column in a migration, or send one of: ${table.columns.join(', ')}.`})];
+}
+
+function rpc(evidence: Evidence): Finding[] {
+	const {resolved, parsed, lookup, exposed} = evidence;
+	const name = parsed.function ?? '';
+	const overloads = resolved.overloads ?? [];
+	const sent = parsed.args ?? [];
+	if (overloads.length === 0) {
+		const elsewhere = lookup.everything.functions.find(candidate => same(candidate.name, name) && !exposed.includes(candidate.schema));
+		if (elsewhere) {
+			return [finding('schema.not_exposed', `${label(elsewhere)}() exists, but PostgREST exposes only ${exposed.join(', ')}`, {schema: elsewhere.schema, function: name, suggestion: `Add ${elsewhere.schema} to db-schemas, or create the function in an exposed schema.`})];
+		}
+		const exposedFunctions = lookup.everything.functions.filter(candidate => exposed.includes(candidate.schema));
+		const folded = exposedFunctions.find(candidate => sameFolded(candidate.name, name));
+		if (folded) return [finding('client.case_folded', `The client calls "${name}" but the function is ${label(folded)}: unquoted names are folded to lower case`, {schema: folded.schema, function: folded.name, suggestion: `Call ${folded.name}.`})];
+		const near = closestName(name, exposedFunctions.map(candidate => candidate.name));
+		return [finding('client.unknown_function', `No function named "${name}" exists in an exposed schema${near ? `; did you mean ${near}?` : ''}`, {function: name, suggestion: near ? `Call ${near}.` : 'Create the function, or check that the app and the migration use the same project.'})];
+	}
+	const signature = (overload: CatalogFunction) => `${label(overload)}(${overload.args.map(arg => `${arg.name}${arg.required ? '' : '?'}`).join(', ')})`;
+	const matches = (overload: CatalogFunction, names: string[]) => {
+		const required = overload.args.filter(arg => arg.required).map(arg => arg.name);
+		const all = overload.args.map(arg => arg.name);
+		return required.every(arg => names.includes(arg)) && names.every(arg => all.includes(arg));
+	};
+	const matching = overloads.find(overload => matches(overload, sent));
+	const about = {schema: overloads[0]!.schema, function: name};
+	if (matching) {
+		const cachedOverloads = evidence.cachedFunction?.overloads ?? [];
+		const cachedMatch = cachedOverloads.some(args => args.length === matching.args.length && matching.args.every(arg => args.includes(arg.name)));
+		if (evidence.cachedFunction !== undefined && !cachedMatch) {
+			return cachedOverloads.length > 0
+				? [finding('cache.function_signature', `${signature(matching)} is in the database, but PostgREST's cache still has ${label(matching)}(${cachedOverloads[0]!.join(', ')})`, {...about, ...reload(evidence)})]
+				: [finding('cache.function_missing', `${signature(matching)} is in the database but not in PostgREST's schema cache`, {...about, ...reload(evidence)})];
+		}
+		const grantProblems = grants(evidence, false);
+		return grantProblems.length > 0 ? grantProblems : [notReproduced(`${signature(matching)} exists, is exposed, and PostgREST's cache has it`)];
+	}
+	const folded = overloads.find(overload => matches(overload, sent.map(arg => arg.toLowerCase())));
+	if (folded) {
+		return [finding('client.case_folded', `The call sends ${sent.join(', ')} but ${signature(folded)} has lower-case argument names: unquoted names are folded`, {...about, suggestion: `Send ${folded.args.map(arg => arg.name).join(', ')}.`})];
+	}
+	return [finding('rpc.args_mismatch', `The call sends (${sent.join(', ') || 'no arguments'}) but ${name} takes ${overloads.map(signature).join(' or ')} (? = optional): PostgREST picks functions by argument names`, {...about, suggestion: `Send exactly these names: ${overloads[0]!.args.map(arg => arg.name).join(', ') || 'none'}.`})];
+}
+
+function relationship(evidence: Evidence): Finding[] {
+	const {parsed, lookup, exposed} = evidence;
+	const names = [parsed.parent ?? '', parsed.child ?? ''].map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
+	const between = lookup.foreignKeys.filter(key => names.every(name => [key.table, key.foreignTable].some(table => sameFolded(table, name))));
+	const unexposed = between.find(key => !exposed.includes(key.schema) || !exposed.includes(key.foreignSchema));
+	if (unexposed) {
+		const hidden = exposed.includes(unexposed.schema) ? `${unexposed.foreignSchema}.${unexposed.foreignTable}` : `${unexposed.schema}.${unexposed.table}`;
+		return [finding('relationship.unexposed', `The foreign key ${unexposed.name} connects ${unexposed.schema}.${unexposed.table} with ${unexposed.foreignSchema}.${unexposed.foreignTable}, and ${hidden} is in a schema PostgREST does not expose`, {table: names[0], suggestion: `Point the foreign key at a table in an exposed schema (for auth.users: a public profiles table keyed by the user id), or expose a view.`})];
+	}
+	if (between.length > 0) {
+		return [finding('cache.relationship_missing', `The foreign key ${between[0]!.name} between ${names[0]} and ${names[1]} exists; if PostgREST still cannot find the relationship, its cache is stale`, {table: names[0], ...reload(evidence)})];
+	}
+	return [finding('relationship.missing', `No foreign key connects ${names[0]} and ${names[1]}, so there is no relationship to embed`, {table: names[0], suggestion: `Add a foreign key between them (then reload), or embed through a table that has one.`})];
+}
+
+/** Which API roles lack what the error or the object needs, with the GRANT that fixes it. */
+function grants(evidence: Evidence, reportedDenied: boolean): Finding[] {
+	const {table, overloads} = evidence.resolved;
+	const rows = evidence.lookup.privileges;
+	const lacking = (row: Privileges) => !row.usage || row.select === false || row.execute === false;
+	const missing = rows.filter(lacking);
+	if (missing.length === 0) {
+		return reportedDenied ? [notReproduced('Every API role has USAGE on the schema and the privilege on the object now; the request may run as another role (check the JWT\'s role claim)')] : [];
+	}
+	const schema = table?.schema ?? overloads?.[0]?.schema ?? '';
+	const statements = missing.flatMap(row => [
+		...(row.usage ? [] : [`GRANT USAGE ON SCHEMA ${quoteIdentifier(schema)} TO ${quoteIdentifier(row.role)};`]),
+		...(row.select === false && table ? [`GRANT SELECT ON ${label(table)} TO ${quoteIdentifier(row.role)};`] : []),
+		...(row.execute === false && overloads?.[0] ? [`GRANT EXECUTE ON FUNCTION ${overloads[0].signature} TO ${quoteIdentifier(row.role)};`] : []),
+	]);
+	const object = table ? label(table) : `${label(overloads![0]!)}()`;
+	return [finding('grant.missing', `${missing.map(row => row.role).join(', ')} may not use ${object} (PostgreSQL answers 42501 permission denied — not a cache problem)`, {schema, table: table?.name, function: overloads?.[0]?.name, suggestion: statements.join(' ')})];
+}
+
+function notReproduced(what: string): Finding {
+	return finding('explain.not_reproduced', `${what}: nothing is stale now`, {suggestion: 'Retry the request; if it still fails, check that the app talks to this database and PostgREST (pgrst-doctor check).'});
+}
+
+function projectMismatch({projectRefs}: Evidence): Finding[] {
+	const named = Object.entries(projectRefs).filter((entry): entry is [string, string] => Boolean(entry[1]));
+	if (new Set(named.map(([, ref]) => ref)).size <= 1) return [];
+	const where = {api: 'the API URL', key: 'the API key', database: 'the database URL'} as Record<string, string>;
+	return [finding('config.project_mismatch', `These belong to different Supabase projects: ${named.map(([source, ref]) => `${where[source]} → ${ref}`).join(', ')}`, {suggestion: 'Use the URL, key and database of one project; a migration applied to one project never shows up in another\'s API.'})];
+}
