@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The entry: parse flags, decide the mode, hand over. Colour is settled before anything that reads it loads.
+import {setMaxListeners} from 'node:events';
 import meow from 'meow';
 import type {FixRequest} from './commands/check.js';
 import {UsageError, databaseTarget, httpTarget, redact} from './target.js';
@@ -7,6 +8,7 @@ import {UsageError, databaseTarget, httpTarget, redact} from './target.js';
 const cli = meow(
 	`
   Usage
+    $ pgrst-doctor                      (in a terminal: the interactive doctor; asks where to look)
     $ pgrst-doctor check --db-url <postgres-url> --api-url <postgrest-url> [options]
     $ pgrst-doctor check … --fix reload|trigger|uninstall-trigger|all [--yes]
     $ pgrst-doctor wait --db-url <postgres-url> --api-url <postgrest-url> [--timeout 60]
@@ -17,7 +19,8 @@ const cli = meow(
   Finds out why PostgREST's schema cache disagrees with your database, heals it, and proves the cure.
 
   Commands
-    check   Diagnose (default). With --fix, apply a fix and diagnose again; nothing is written without --yes
+    check   Diagnose (default). In a terminal it is interactive: pick a fix, watch it heal. In pipes, CI or with
+            --json it prints once. With --fix, apply a fix and diagnose again; nothing is written without --yes
     wait    Reload and wait until the cache matches the database: exit 0, or 1 on timeout (for CI/CD)
     explain Find the true root cause of an error message (stale cache, typo, case, schema, GRANT, RPC arguments…)
     sql     Print ready-to-paste SQL; needs no connection
@@ -92,7 +95,10 @@ async function main(): Promise<number> {
 	const dbUrl = flags.dbUrl ?? process.env.DATABASE_URL;
 	const apiKey = flags.apiKey ?? process.env.PGRST_DOCTOR_API_KEY;
 	if (command === 'explain' && rest[0] === undefined) throw new UsageError('pgrst-doctor explain needs the error text (quoted), or - to read it from stdin.');
-	if (!dbUrl && !flags.apiUrl && command !== 'explain') {
+	// Interactive only on a real terminal, outside CI, when nothing asked for machine output or unattended fixing.
+	const interactive = command === 'check' && !flags.json && !flags.yes && !flags.fix && !flags.probe
+		&& Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
+	if (!dbUrl && !flags.apiUrl && command !== 'explain' && !interactive) {
 		throw new UsageError('Tell pgrst-doctor where to look: --db-url (or DATABASE_URL) and --api-url.');
 	}
 	if (command === 'wait' && (!dbUrl || !flags.apiUrl)) throw new UsageError('pgrst-doctor wait needs both --db-url (or DATABASE_URL) and --api-url.');
@@ -102,6 +108,8 @@ async function main(): Promise<number> {
 	const database = dbUrl ? databaseTarget(dbUrl) : undefined;
 	secrets.push(database?.password, apiKey);
 	const controller = new AbortController();
+	// Every request and probe listens to this one signal.
+	setMaxListeners(0, controller.signal);
 	process.once('SIGINT', () => controller.abort());
 	process.once('SIGTERM', () => controller.abort());
 	const options = {
@@ -126,6 +134,12 @@ async function main(): Promise<number> {
 		const {explainCommand} = await import('./commands/explain.js');
 		return explainCommand(text, {...options, roles: flags.role ?? []}, output);
 	}
+	if (interactive) {
+		// Ink's colours are settled when it is imported: NO_COLOR must be turned into FORCE_COLOR=0 before that.
+		if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+		const {interactiveCommand} = await import('./commands/interactive.js');
+		return interactiveCommand(options);
+	}
 	const {checkCommand} = await import('./commands/check.js');
 	return checkCommand({...options, fix: flags.fix as FixRequest | undefined, yes: flags.yes}, output);
 }
@@ -140,6 +154,12 @@ async function readStdin(): Promise<string> {
 		if (text.length > 4 * 1024 * 1024) break;
 	}
 	return text;
+}
+
+/** The same rule Ink applies (is-in-ci), so that pgrst-doctor and Ink agree on whether this is a terminal session. */
+function inCi(): boolean {
+	const {env} = process;
+	return env.CI !== '0' && env.CI !== 'false' && ('CI' in env || 'CONTINUOUS_INTEGRATION' in env || Object.keys(env).some(name => name.startsWith('CI_')));
 }
 
 function wantsColor(): boolean {

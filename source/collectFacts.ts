@@ -21,14 +21,18 @@ export type DiagnosisOptions = {
 	signal?: AbortSignal;
 	/** Send a NOTIFY and watch PostgREST reload (--probe). */
 	probe?: boolean;
+	/** Told when each phase of looking starts and ends, for a progress display. */
+	onPhase?: (phase: Phase, done: boolean, ms?: number) => void;
 };
+
+export type Phase = 'database' | 'api' | 'cache' | 'probe';
 
 export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}};
 	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
 	const [session] = await Promise.all([
-		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal)),
-		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts)),
+		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase),
+		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts), options.onPhase),
 	]);
 	try {
 		if (options.signal?.aborted) return facts;
@@ -44,7 +48,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
 		if (http && facts.api && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
-			facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog));
+			facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog), options.onPhase);
 		}
 	} finally {
 		await session?.close();
@@ -52,17 +56,21 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	// After the cache was read: the probe's notification is a reload and may heal what was just diagnosed.
 	if (options.probe && facts.database && !options.signal?.aborted) {
 		const admin = options.admin && {baseUrl: options.admin.url, timeoutMs: options.timeoutMs, signal: options.signal};
+		options.onPhase?.('probe', false);
 		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: options.channel, timeoutMs: options.timeoutMs, admin});
+		options.onPhase?.('probe', true);
 	}
 	return facts;
 }
 
-async function timed<T>(facts: Facts, name: keyof Facts['timings'], work: () => Promise<T>): Promise<T> {
+async function timed<T>(facts: Facts, name: keyof Facts['timings'], work: () => Promise<T>, onPhase?: DiagnosisOptions['onPhase']): Promise<T> {
 	const started = performance.now();
+	onPhase?.(name, false);
 	try {
 		return await work();
 	} finally {
 		facts.timings[name] = Math.round(performance.now() - started);
+		onPhase?.(name, true, facts.timings[name]);
 	}
 }
 

@@ -1,7 +1,7 @@
 // Applies fixes and proves them: after each one the affected checks run again against the real servers.
 import type {Report} from '../report/buildReport.js';
 import {reloadSql} from '../sql/reloadSql.js';
-import {doctorSchema, doctorTriggers, installTriggerSql, literal, uninstallTriggerSql} from '../sql/triggerSql.js';
+import {doctorMarker, doctorSchema, doctorTriggers, installTriggerSql, literal, uninstallTriggerSql} from '../sql/triggerSql.js';
 import {cacheCheckIds, type FixId} from './fixCatalog.js';
 import {localPostgrestPid} from './localPostgrest.js';
 import {manualReloadSteps} from './manualReload.js';
@@ -113,7 +113,7 @@ async function installTrigger(context: FixContext): Promise<Outcome> {
 	// Prove it end to end: a harmless DDL on pgrst-doctor's own schema must make PostgREST reload.
 	const observation = await withClient(context, async client => {
 		const since = await databaseNow(client);
-		await client.query(`comment on schema ${doctorSchema} is ${literal('Installed by pgrst-doctor; remove with: pgrst-doctor sql uninstall')}`);
+		await client.query(`comment on schema ${doctorSchema} is ${literal(doctorMarker)}`);
 		return waitForReload(client, since, context.timeoutMs);
 	});
 	const proof = observation.observed === true

@@ -1,0 +1,127 @@
+// The interactive doctor's screens and key paths (ink-testing-library), driving the real engine against real
+// PostgreSQL and PostgREST 12.0.2: diagnose → reload → healed; decline; trigger install; Ctrl-C; connect screen.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {render} from 'ink-testing-library';
+import React from 'react';
+import {doctorEngine} from '../source/commands/interactive.js';
+import {databaseTarget, httpTarget} from '../source/target.js';
+import {DoctorApp} from '../source/ui/DoctorApp.js';
+import {useStack} from './support/e2e.js';
+import type {Scenario} from './support/scenario.js';
+
+const stack = useStack();
+
+function options(item?: Scenario) {
+	return {
+		database: item ? databaseTarget(item.dbUrl) : undefined,
+		api: item ? httpTarget(item.api.url, '--api-url') : undefined,
+		channel: 'pgrst',
+		timeoutMs: 5000,
+	};
+}
+
+function mount(item?: Scenario) {
+	const exits: number[] = [];
+	const app = render(<DoctorApp engine={doctorEngine(options(item))} onExit={code => exits.push(code)} />);
+	const screen = () => app.frames.join('\n');
+	// The newest frames: a raw write (the SQL) arrives as a frame of its own after the screen that caused it.
+	const recent = () => app.frames.slice(-2).join('\n');
+	const until = async (text: string | RegExp, timeoutMs = 15_000) => {
+		const deadline = Date.now() + timeoutMs;
+		while (!(typeof text === 'string' ? recent().includes(text) : text.test(recent()))) {
+			if (Date.now() > deadline) throw new Error(`screen never showed ${text}; last frame:\n${app.lastFrame()}`);
+			await new Promise(resolve => setTimeout(resolve, 25));
+		}
+	};
+	return {app, exits, screen, until};
+}
+
+const press = async (app: ReturnType<typeof render>, keys: string) => {
+	app.stdin.write(keys);
+	await new Promise(resolve => setTimeout(resolve, 50));
+};
+
+/** Types into an @inkjs/ui text input: it listens once mounted, and Enter must come as its own keypress. */
+async function type(app: ReturnType<typeof render>, until: (text: string) => Promise<void>, prompt: string, text: string, shown = text) {
+	await until(prompt);
+	await new Promise(resolve => setTimeout(resolve, 300));
+	app.stdin.write(text);
+	if (shown) await until(shown);
+	await press(app, '\r');
+}
+
+test('diagnose → reload → the cache is healed, with before → after and the proof', async () => {
+	const item = await stack.setUp();
+	await item.query('alter table public.organizations add column created_by text');
+	const {app, until} = mount(item);
+	await until('What next?');
+	const frame = app.lastFrame()!;
+	assert.match(frame, /✖ FAIL {2}Columns in the cache/);
+	assert.match(frame, /public\.organizations\.created_by is in the database but not in PostgREST's schema cache/);
+	assert.match(frame, /\[r\] Reload PostgREST's schema cache now/);
+	await press(app, 'r');
+	await until(/✔ DONE .*proved/s);
+	assert.match(app.lastFrame()!, /Before → after: 2 findings \(1 errors\) → 1 \(0 errors\)/);
+	assert.match(app.lastFrame()!, /✔ PASS {2}Columns in the cache/);
+	app.unmount();
+	const insert = await fetch(`${item.api.url}/organizations`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({id: 1, name: 'a', created_by: 'b'})});
+	assert.equal(insert.status, 201);
+});
+
+test('the trigger shows its SQL and asks; n declines and nothing is written; y installs and proves it', async () => {
+	const item = await stack.setUp();
+	const {app, until, screen} = mount(item);
+	await until('What next?');
+	await press(app, 't');
+	await until('Run it? (y/N)');
+	await until('create event trigger pgrst_doctor_ddl_watch on ddl_command_end');
+	await press(app, 'n');
+	await until('Nothing was changed.');
+	assert.deepEqual(await item.query(`select evtname from pg_event_trigger`), []);
+	await press(app, 't');
+	await until('Run it? (y/N)');
+	await press(app, 'y');
+	await until(/✔ DONE Installed pgrst_doctor_ddl_watch/);
+	assert.match(app.lastFrame()!, /✔ PASS {2}Auto-reload event trigger/);
+	assert.equal((await item.query(`select count(*)::int as n from pg_event_trigger where evtname like 'pgrst_doctor%'`))[0]!.n, 2);
+	app.unmount();
+});
+
+test('the SQL screen prints copyable SQL and offers OSC 52; q quits with the diagnosis exit code; Ctrl-C exits 130', async () => {
+	const item = await stack.setUp();
+	await item.query('create table public.invoices (id int)');
+	const first = mount(item);
+	await first.until('What next?');
+	await press(first.app, 's');
+	await first.until('ready to paste');
+	await press(first.app, 'c');
+	await first.until('Copied to the clipboard');
+	assert.ok(first.app.frames.some(frame => frame.includes('\u001B]52;c;')), 'OSC 52 sequence written');
+	await press(first.app, 'q');
+	assert.deepEqual(first.exits, [1]);
+	first.app.unmount();
+
+	const second = mount(item);
+	await second.until(/Diagnosing|What next\?/);
+	await press(second.app, '\u0003');
+	assert.deepEqual(second.exits, [130]);
+	second.app.unmount();
+});
+
+test('without a connection it asks for the URLs, with examples, then diagnoses', async () => {
+	const item = await stack.setUp();
+	const {app, until, screen} = mount();
+	await until('Database URL:');
+	assert.match(screen(), /Supabase local: postgresql:\/\/postgres:postgres@127\.0\.0\.1:54322\/postgres/);
+	await type(app, until, 'Database URL:', 'not a url');
+	await type(app, until, 'PostgREST URL:', item.api.url);
+	await type(app, until, 'API key', '', '');
+	await until('not a valid URL');
+	await type(app, until, 'Database URL:', item.dbUrl, item.dbUrl.slice(-20));
+	await type(app, until, 'PostgREST URL:', item.api.url);
+	await type(app, until, 'API key', 'secret-key-typed', '*'.repeat(16));
+	await until('What next?');
+	assert.doesNotMatch(screen(), /secret-key-typed/, 'the key is masked');
+	app.unmount();
+});
