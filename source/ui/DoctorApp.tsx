@@ -47,7 +47,12 @@ export function DoctorApp({engine, onExit}: {engine: DoctorEngine; onExit(code: 
 		if (screen.name !== 'diagnosing') return;
 		let live = true;
 		engine.diagnose((phase, done, ms) => live && dispatch({type: 'phase', phase, done, ms}), probe).then(
-			result => live && dispatch({type: 'diagnosed', report: result}),
+			result => {
+				if (!live) return;
+				dispatch({type: 'diagnosed', report: result});
+				const healedByProbe = probe && result.findings.some(found => found.code === 'notify.delivered') && result.findings.some(found => found.code.startsWith('cache.'));
+				if (healedByProbe) dispatch({type: 'notice', text: 'The probe\'s NOTIFY was a reload, so the cache findings above are from before it: press a to diagnose again.'});
+			},
 			(error: Error) => live && dispatch({type: 'failed', message: error.message}),
 		);
 		return () => {
@@ -128,7 +133,7 @@ export function DoctorApp({engine, onExit}: {engine: DoctorEngine; onExit(code: 
 						{state.notice && <Text color="yellow">{state.notice}</Text>}
 						<Box marginTop={1} flexDirection="column">
 							<Text bold>What next?</Text>
-							<Select options={menu.map(item => ({label: `[${item.key}] ${item.label}`, value: item.key}))} onChange={value => choose(menu.find(item => item.key === value)!)} />
+							<Select options={menu.map(item => ({label: `[${item.key}] ${item.label}`, value: item.key}))} onChange={value => choose(menu.find(item => item.key === value)!)} visibleOptionCount={menu.length} />
 							<Text dimColor>↑↓ move · enter choose · or press the key in brackets · q quit · ctrl-c cancel</Text>
 						</Box>
 					</Box>
