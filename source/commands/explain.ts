@@ -12,7 +12,7 @@ import {Prober} from '../probes/cacheSnapshot.js';
 import {apiFailure, databaseFailure} from '../probes/connectionFailure.js';
 import {openDatabase, type DatabaseSession} from '../probes/database.js';
 import {closeHttp} from '../probes/http.js';
-import {lookupObjects, privilegesOn} from '../probes/objectLookup.js';
+import {lookupObjects, type ObjectLookup, privilegesOn} from '../probes/objectLookup.js';
 import {apiFacts, type ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
@@ -68,10 +68,10 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
 		const loginRoles = [...new Set(facts.database.sessions.filter(item => /^postgrest/i.test(item.applicationName ?? '')).map(item => item.user!))];
 		const names = [parsed.table, parsed.parent, parsed.child, parsed.function].filter((name): name is string => Boolean(name)).map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
-		const lookup = {...(await lookupObjects(session, {names, loginRoles, extraRoles: options.roles})), privileges: []};
-		const resolved = resolveObject(parsed, lookup, facts.schemas);
+		const found = await lookupObjects(session, {names, loginRoles, extraRoles: options.roles});
+		const resolved = resolveObject(parsed, found, facts.schemas);
 		const object = resolved.table ? {schema: resolved.table.schema, table: resolved.table.name} : resolved.overloads?.[0] ? {schema: resolved.overloads[0].schema, signature: resolved.overloads[0].signature} : undefined;
-		if (object) lookup.privileges = await privilegesOn(session, lookup.apiRoles, object) as never;
+		const lookup: ObjectLookup = {...found, privileges: object ? await privilegesOn(session, found.apiRoles, object) : []};
 		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: projectRefs(options)};
 		if (http && facts.api) {
 			const prober = new Prober(http);
