@@ -117,8 +117,10 @@ test('the delivery check ranks the causes of an undelivered NOTIFY from the evid
 	const undelivered = {delivered: false, waitedMs: 2000};
 	const withListener = notifyDelivery.run({...facts({sessions: [session(7, 'app', 'LISTEN "pgrst"')]}), delivery: undelivered});
 	assert.deepEqual(codes(withListener), ['notify.undelivered', 'listener.pooled']);
+	// No LISTEN in sight: a disabled channel and a transaction pooler look the same from the database.
 	const disabled = notifyDelivery.run({...facts({sessions: [session(8, 'app', 'COMMIT')]}), delivery: undelivered});
-	assert.deepEqual(codes(disabled), ['notify.undelivered', 'listener.channel_disabled']);
+	assert.deepEqual(codes(disabled), ['notify.undelivered', 'listener.channel_disabled', 'listener.pooled']);
+	assert.match(disabled.findings![0]!.message, /Most likely one of these/);
 	const stuck = notifyDelivery.run({...facts({sessions: [session(7, 'app', 'LISTEN "pgrst"')], queueUsage: [0.02, 0.03]}), delivery: undelivered});
 	assert.deepEqual(codes(stuck), ['notify.queue_stuck', 'notify.undelivered']);
 	assert.match(stuck.findings![1]!.suggestion!, /pg_notification_queue_usage/);

@@ -86,14 +86,21 @@ export function causes(evidence: ListenerEvidence): Record<Cause['code'], Cause>
 	};
 }
 
-/** Why NOTIFY did not reach PostgREST, most likely first, from what the catalogs show. */
-export function rankedCauses(evidence: ListenerEvidence): Cause[] {
+/**
+ * Why NOTIFY did not reach PostgREST, most likely first, from what the catalogs show; `tied` says how many of the
+ * first causes the evidence cannot tell apart. PostgREST connected with no LISTEN in sight is such a case: the
+ * channel may be disabled, or a transaction pooler ran the LISTEN on a server connection that has served other
+ * clients since (verified with PgBouncer 1.18: both look the same in pg_stat_activity).
+ */
+export function rankedCauses(evidence: ListenerEvidence): {causes: Cause[]; tied: number} {
 	const all = causes(evidence);
 	const order: Array<Cause['code']> = [];
 	if (evidence.queueStuck) order.push('notify.queue_stuck');
 	if (evidence.onChannel.length === 0 && evidence.otherChannels.length > 0) order.push('listener.channel_mismatch');
 	if (evidence.onChannel.length > 0 || evidence.poolerSigns.length > 0) order.push('listener.pooled');
-	if (evidence.postgrestHere.length > 0 && evidence.onChannel.length === 0) order.push('listener.channel_disabled');
+	const listenUnseen = evidence.postgrestHere.length > 0 && evidence.onChannel.length === 0;
+	if (listenUnseen) order.push('listener.channel_disabled');
 	order.push('listener.pooled', 'listener.missing');
-	return [...new Set(order)].map(code => all[code]);
+	const tied = order[0] === 'listener.channel_disabled' ? 2 : 1;
+	return {causes: [...new Set(order)].map(code => all[code]), tied};
 }

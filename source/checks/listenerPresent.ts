@@ -41,7 +41,7 @@ export const listenerPresent: Check = {
 		}
 		if (evidence.postgrestHere.length > 0) {
 			const likely = evidence.poolerSigns.length > 0 ? 'listener.pooled' : evidence.listenerDownByAdmin ? undefined : 'listener.channel_disabled';
-			const findings = [about('listener.missing', `PostgREST is connected to ${database} but no session runs LISTEN "${channel}": NOTIFY ${channel} reaches nobody`)];
+			const findings = [about('listener.missing', `PostgREST is connected to ${database} but no session runs LISTEN "${channel}": NOTIFY ${channel} reaches nobody (db-channel-enabled=false, or a transaction pooler that took the LISTEN: --probe tells more)`)];
 			if (likely) findings.push(about(likely));
 			return outcomeOf(findings, '', 'Nothing listens for reload notifications');
 		}

@@ -27,10 +27,13 @@ export const notifyDelivery: Check = {
 			const why = delivery.error ? `the probe failed: ${delivery.error}` : 'PostgREST\'s sessions are hidden from this role (grant pg_read_all_stats, or pass --admin-url of PostgREST >= 12.2 for /metrics)';
 			return {status: findings.length > 0 ? 'fail' : 'warn', summary: `Sent ${reloadSql(channel)} but could not see whether PostgREST reloaded: ${why}`, findings};
 		}
-		const [likely, ...others] = rankedCauses(evidence);
+		const ranked = rankedCauses(evidence);
+		const likely = ranked.causes.slice(0, ranked.tied);
+		const others = ranked.causes.slice(ranked.tied);
 		const also = others.length > 0 ? ` Also possible: ${others.map(cause => cause.text).join('; ')}.` : '';
-		findings.push(finding('notify.undelivered', `Sent ${reloadSql(channel)} and PostgREST did not reload within ${delivery.waitedMs} ms. Most likely: ${likely!.text}.${also}`, {suggestion: likely!.cure}));
-		if (likely!.code !== 'notify.queue_stuck') findings.push(finding(likely!.code, likely!.text, {suggestion: likely!.cure}));
-		return {status: 'fail', summary: `Undelivered: PostgREST did not reload after the NOTIFY (most likely: ${likely!.code})`, findings};
+		const most = likely.length > 1 ? `Most likely one of these, which look alike from the database: ${likely.map(cause => cause.text).join('; or ')}` : `Most likely: ${likely[0]!.text}`;
+		findings.push(finding('notify.undelivered', `Sent ${reloadSql(channel)} and PostgREST did not reload within ${delivery.waitedMs} ms. ${most}.${also}`, {suggestion: likely.map(cause => cause.cure).join(' Or: ')}));
+		for (const cause of likely.filter(item => item.code !== 'notify.queue_stuck')) findings.push(finding(cause.code, cause.text, {suggestion: cause.cure}));
+		return {status: 'fail', summary: `Undelivered: PostgREST did not reload after the NOTIFY (most likely: ${likely.map(cause => cause.code).join(' or ')})`, findings};
 	},
 };
