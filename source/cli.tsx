@@ -71,7 +71,6 @@ const cli = meow(
 );
 
 const commands = ['check', 'wait', 'explain', 'sql', 'codes'];
-const sqlScripts = ['reload', 'trigger', 'uninstall'];
 
 async function main(): Promise<number> {
 	const [command = 'check', ...rest] = cli.input;
@@ -88,9 +87,9 @@ async function main(): Promise<number> {
 	}
 	if (command === 'sql') {
 		const [script] = rest;
-		if (!script || !sqlScripts.includes(script)) throw new UsageError(`pgrst-doctor sql needs one of: ${sqlScripts.join(', ')}.`);
-		const {sqlCommand} = await import('./commands/sql.js');
-		return sqlCommand(script as 'reload', flags.channel, output);
+		const {sqlCommand, sqlScripts} = await import('./commands/sql.js');
+		if (!script || !Object.hasOwn(sqlScripts, script)) throw new UsageError(`pgrst-doctor sql needs one of: ${Object.keys(sqlScripts).join(', ')}.`);
+		return sqlCommand(script as keyof typeof sqlScripts, flags.channel, output);
 	}
 	const dbUrl = flags.dbUrl ?? process.env.DATABASE_URL;
 	const apiKey = flags.apiKey ?? process.env.PGRST_DOCTOR_API_KEY;

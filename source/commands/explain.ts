@@ -1,6 +1,7 @@
 // `pgrst-doctor explain "<error>"`: from an error text to its true root cause. Offline it explains and shows how to
 // tell the causes apart; with connections it looks the object up and ends with one verdict and its fix.
 import type {Facts} from '../checks/check.js';
+import {postgrestSessions} from '../checks/postgrestSessions.js';
 import {exposedSchemas, type DiagnosisOptions} from '../collectFacts.js';
 import type {CheckResult} from '../engine.js';
 import {diagnoseError, resolveObject, type Evidence} from '../explain/diagnoseError.js';
@@ -66,7 +67,7 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		});
 		facts.api = api?.isPostgrest ? api : undefined;
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
-		const loginRoles = [...new Set(facts.database.sessions.filter(item => /^postgrest/i.test(item.applicationName ?? '')).map(item => item.user!))];
+		const loginRoles = [...new Set(postgrestSessions(facts.database.sessions).map(item => item.user).filter((user): user is string => Boolean(user)))];
 		const names = [parsed.table, parsed.parent, parsed.child, parsed.function].filter((name): name is string => Boolean(name)).map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
 		const found = await lookupObjects(session, {names, loginRoles, extraRoles: options.roles});
 		const resolved = resolveObject(parsed, found, facts.schemas);

@@ -85,9 +85,9 @@ async function manual(context: FixContext): Promise<Outcome> {
 	return {ok: true, verified: null, message: 'Steps to reload by hand', steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
 }
 
-const privilegeAlternatives = [
+const privilegeAlternatives = (channel: string) => [
 	'Creating event triggers needs a superuser (on Supabase the postgres role may, and Supabase already ships pgrst_ddl_watch/pgrst_drop_watch).',
-	`Or end every migration with: ${'NOTIFY pgrst, \'reload schema\';'}`,
+	`Or end every migration with: ${reloadSql(channel)}`,
 	'Or gate deploys with: pgrst-doctor wait --db-url … --api-url … (reloads and waits until the cache matches).',
 ];
 
@@ -108,7 +108,7 @@ async function installTrigger(context: FixContext): Promise<Outcome> {
 		await runInTransaction(context, installTriggerSql(context.channel), true);
 	} catch (error) {
 		const reason = writeFailure(error);
-		return {ok: false, verified: false, message: `Nothing was installed: ${reason}`, steps: reason.includes('superuser') ? privilegeAlternatives : undefined};
+		return {ok: false, verified: false, message: `Nothing was installed: ${reason}`, steps: reason.includes('superuser') ? privilegeAlternatives(context.channel) : undefined};
 	}
 	// Prove it end to end: a harmless DDL on pgrst-doctor's own schema must make PostgREST reload.
 	const observation = await withClient(context, async client => {
