@@ -6,6 +6,7 @@ import {cacheSnapshot} from './probes/cacheSnapshot.js';
 import {probeDelivery} from './probes/deliveryProbe.js';
 import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
 import {type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
+import {missingSchemas} from './probes/missingSchemas.js';
 import type {HttpTarget} from './probes/http.js';
 import {type ApiFacts, apiFacts} from './probes/postgrest.js';
 import type {ApiTarget, DatabaseTarget} from './target.js';
@@ -45,13 +46,15 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 			facts.database.queueUsage.push((await session.queueUsage().catch(failed)) ?? null);
 		}
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
+		if (session && !facts.databaseFailure) facts.missingSchemas = await missingSchemas(session, facts.schemas).catch(failed);
 		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
 		if (http && facts.api && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
 			facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog), options.onPhase);
 		}
 	} finally {
-		await session?.close();
+		// A session the server already ended must not cost the report.
+		await session?.close().catch(() => {});
 	}
 	// After the cache was read: the probe's notification is a reload and may heal what was just diagnosed.
 	if (options.probe && facts.database && !options.signal?.aborted) {
@@ -95,10 +98,24 @@ async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Fa
 		facts.apiFailure = apiFailure(error, http.baseUrl);
 		return;
 	}
-	if (api.root.status === 401) {
+	if (api.root.location !== undefined) {
+		const where = redirectTarget(api.root.location, http.baseUrl);
+		facts.apiFailure = finding('api.redirected', `${http.baseUrl} answered HTTP ${api.root.status}, a redirect to ${where}; the doctor does not follow redirects, so nothing was compared`, {
+			suggestion: `Use the address PostgREST really answers at as --api-url${where.startsWith('http') ? `, e.g. --api-url ${where}` : ''}.`,
+		});
+	} else if (api.root.error?.code === 'PGRST300') {
+		facts.apiFailure = finding('api.unauthorized', `PostgREST at ${http.baseUrl} cannot verify the API key: it answers every request that carries one with ${api.root.status} PGRST300 "${api.root.error.message}"`, {
+			suggestion: 'Give PostgREST the jwt-secret that signed this key (PGRST_JWT_SECRET), or leave out --api-key if the anonymous role may read the schema.',
+		});
+	} else if (api.root.status === 401) {
 		const detail = api.root.error ? `${api.root.error.code} ${api.root.error.message}` : 'HTTP 401';
 		facts.apiFailure = finding('api.unauthorized', `PostgREST at ${http.baseUrl} refused the request (${detail})`, {
 			suggestion: http.apiKey ? 'The API key or JWT was rejected: check that it belongs to this project and has not expired.' : 'Pass --api-key (or PGRST_DOCTOR_API_KEY) with a key PostgREST accepts.',
+		});
+	} else if (api.root.status >= 500 && api.root.error?.code !== 'PGRST002') {
+		const detail = api.root.error ? `${api.root.error.code} ${api.root.error.message}` : 'no PostgREST error';
+		facts.apiFailure = finding('api.unreachable', `PostgREST at ${http.baseUrl} answered GET / with a server error (HTTP ${api.root.status}, ${detail}), so its cache could not be read`, {
+			suggestion: 'Read PostgREST\'s log for the error, fix it, and run the doctor again.',
 		});
 	} else if (!api.isPostgrest) {
 		facts.apiFailure = finding('api.not_postgrest', `The server at ${http.baseUrl} does not look like PostgREST (HTTP ${api.root.status}, no PostgREST Server header or error shape)`, {
@@ -106,6 +123,17 @@ async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Fa
 		});
 	} else {
 		facts.api = api;
+	}
+}
+
+/** Where a redirect points, without credentials, query or fragment (they may carry tokens). */
+export function redirectTarget(location: string, baseUrl: string): string {
+	if (!location) return 'nowhere (no Location header)';
+	try {
+		const url = new URL(location, baseUrl);
+		return `${url.protocol}//${url.host}${url.pathname}`;
+	} catch {
+		return 'an address that is not a URL';
 	}
 }
 

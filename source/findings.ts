@@ -47,6 +47,12 @@ export const findingCodes = {
 		cause: 'The server at --api-url is not PostgREST (no postgrest Server header, no PostgREST error shape).',
 		cure: 'Point --api-url at PostgREST itself, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1.',
 	},
+	'api.redirected': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: '--api-url answered with a redirect (HTTP 3xx). The doctor never follows redirects, so it compared nothing.',
+		cure: 'Use the address the finding names (where the redirect points) as --api-url.',
+	},
 	'api.other_database': {
 		severity: 'error',
 		cause: 'PostgREST sessions exist only in another database than the one given with --db-url.',
@@ -56,6 +62,12 @@ export const findingCodes = {
 		severity: 'error',
 		cause: 'PostgREST has no schema cache at all (PGRST002): its cache query fails or times out.',
 		cure: 'Read PostgREST\'s log for "Failed to load the schema cache"; look for a missing schema in db-schemas, locks or statement_timeout.',
+	},
+	'cache.unverified': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: 'Some objects could not be compared with PostgREST\'s cache: probes failed, PostgREST answered errors, stopped answering, or the time for probing (3 × --timeout) ran out.',
+		cure: 'Read the reasons in the finding; fix what PostgREST answers (its log), or rerun with a longer --timeout. Exit 0 needs every object compared.',
 	},
 	'cache.table_missing': {
 		severity: 'error',
@@ -156,6 +168,12 @@ export const findingCodes = {
 		severity: 'error',
 		cause: 'The object lives in a schema PostgREST does not expose (db-schemas), or the request did not name the schema (Accept-Profile / Content-Profile).',
 		cure: 'Call it with the schema\'s profile (supabase-js: .schema(\'name\')), or add the schema to db-schemas (Supabase: Data API settings) and reload.',
+	},
+	'schema.missing': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: 'A schema the doctor was asked to compare (--schemas, or PostgREST\'s db-schemas) does not exist in the database, so nothing in it was compared.',
+		cure: 'Fix the name in --schemas (or db-schemas), or create the schema.',
 	},
 	'grant.missing': {
 		severity: 'error',

@@ -1,11 +1,17 @@
 // The three views of one diff: relations, columns and functions, each its own check so each can pass on its own.
-import type {FindingCode} from '../findings.js';
-import {type Check, outcomeOf} from './check.js';
-import {diffSchemas} from './diffSchemas.js';
+// A check passes only when everything in its scope was compared: an object that could not be probed, or a schema
+// that does not exist, fails it with a finding that blocks the diagnosis (exit 2), never a quiet warning.
+import {type Finding, type FindingCode, finding} from '../findings.js';
+import type {Unknown} from '../probes/cacheSnapshot.js';
+import {type Check, type Facts, outcomeOf} from './check.js';
+import {diffSchemas, label} from './diffSchemas.js';
+import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+/** How many names a message lists before it counts the rest. */
+const namedPerReason = 3;
 
-function cacheCheck(id: string, title: string, codes: FindingCode[], noun: string, count: (facts: Parameters<Check['run']>[0]) => number): Check {
+function cacheCheck(id: string, title: string, codes: FindingCode[], noun: string, kind: Unknown['kind'], count: (facts: Facts) => number): Check {
 	return {
 		id,
 		title,
@@ -13,18 +19,65 @@ function cacheCheck(id: string, title: string, codes: FindingCode[], noun: strin
 		run(facts) {
 			const {catalog, cache, channel} = facts;
 			const findings = diffSchemas(catalog!, cache!, channel).filter(found => codes.includes(found.code));
-			const unknown = cache!.unknown.filter(item => (noun === 'function') === (item.kind === 'function'));
+			const unknown = cache!.unknown.filter(item => item.kind === kind);
+			const missing = facts.missingSchemas ?? [];
 			const outcome = outcomeOf(findings, `${plural(count(facts), noun)} in the database, all as PostgREST's cache has them (${cache!.source})`, `${plural(findings.length, `${noun} difference`)} between the database and PostgREST's cache`);
-			if (outcome.status === 'pass' && unknown.length > 0) {
-				return {status: 'warn', summary: `${plural(unknown.length, noun)} could not be probed: ${unknown.map(item => `${item.schema}.${item.name} (${item.reason})`).join(', ')}`};
-			}
-			return outcome;
+			if (unknown.length === 0 && missing.length === 0) return outcome;
+			const blind = [
+				...missing.map(schema => schemaMissing(schema, facts.schemasSource)),
+				...(unknown.length > 0 ? [unverified(cache!.unknown)] : []),
+				...(unknown.length > 0 && cache!.apiLost ? [apiLost(facts.apiUrl, cache!.apiLost)] : []),
+			];
+			const scope = kind === 'table' ? 'relation' : 'function';
+			const summary = [
+				...(missing.length > 0 ? [`${plural(missing.length, 'schema')} asked for ${missing.length === 1 ? 'does' : 'do'} not exist: ${missing.join(', ')}`] : []),
+				...(unknown.length > 0 ? [`${plural(unknown.length, scope)} could not be compared (${reasons(unknown).map(([reason, items]) => `${items.length}: ${reason}`).join('; ')})`] : []),
+				...(findings.length > 0 ? [outcome.summary] : []),
+			].join('; ');
+			return {status: 'fail', summary, findings: [...findings, ...blind]};
 		},
 	};
 }
 
+/** One finding for everything the probes could not compare, grouped by reason, naming a few of each. */
+export function unverified(unknown: Unknown[]): Finding {
+	const groups = reasons(unknown).map(([reason, items]) => {
+		const named = items.slice(0, namedPerReason).map(item => `${label(item)}${item.kind === 'function' ? '()' : ''}`).join(', ');
+		const rest = items.length > namedPerReason ? ` and ${items.length - namedPerReason} more` : '';
+		return `${kinds(items)} because ${reason} (${named}${rest})`;
+	});
+	return finding('cache.unverified', `${kinds(unknown)} could not be compared with PostgREST's schema cache: ${groups.join('; ')}`, {
+		suggestion: 'The doctor cannot call this cache healthy without comparing them: fix what PostgREST answers (see its log) or rerun with a longer --timeout.',
+	});
+}
+
+function reasons(unknown: Unknown[]): Array<[string, Unknown[]]> {
+	const groups = new Map<string, Unknown[]>();
+	for (const item of unknown) groups.set(item.reason, [...(groups.get(item.reason) ?? []), item]);
+	return [...groups].sort(([, a], [, b]) => b.length - a.length);
+}
+
+function kinds(items: Unknown[]): string {
+	const relations = items.filter(item => item.kind === 'table').length;
+	const functions = items.length - relations;
+	return [relations > 0 ? plural(relations, 'relation') : '', functions > 0 ? plural(functions, 'function') : ''].filter(Boolean).join(' and ');
+}
+
+function schemaMissing(schema: string, source: string): Finding {
+	return finding('schema.missing', `Schema ${quoteIdentifier(schema)} (from ${source}) does not exist in the database, so nothing in it was compared`, {
+		schema,
+		suggestion: source === '--schemas' ? 'Fix the name in --schemas, or create the schema.' : 'Remove it from PostgREST\'s db-schemas, or create the schema.',
+	});
+}
+
+function apiLost(apiUrl: string | undefined, reason: string): Finding {
+	return finding('api.unreachable', `PostgREST${apiUrl ? ` at ${apiUrl}` : ''} stopped answering during the check: ${reason}`, {
+		suggestion: 'Check that PostgREST is still running (it may have crashed or restarted), then run the doctor again.',
+	});
+}
+
 export const cacheChecks: Check[] = [
-	cacheCheck('cache.tables', 'Tables and views in the cache', ['cache.table_missing', 'cache.table_stale'], 'relation', ({catalog}) => catalog!.tables.length),
-	cacheCheck('cache.columns', 'Columns in the cache', ['cache.column_missing', 'cache.column_stale'], 'column', ({catalog}) => catalog!.tables.reduce((sum, table) => sum + table.columns.length, 0)),
-	cacheCheck('cache.functions', 'Functions in the cache', ['cache.function_missing', 'cache.function_stale', 'cache.function_signature'], 'function', ({catalog}) => catalog!.functions.length),
+	cacheCheck('cache.tables', 'Tables and views in the cache', ['cache.table_missing', 'cache.table_stale'], 'relation', 'table', ({catalog}) => catalog!.tables.length),
+	cacheCheck('cache.columns', 'Columns in the cache', ['cache.column_missing', 'cache.column_stale'], 'column', 'table', ({catalog}) => catalog!.tables.reduce((sum, table) => sum + table.columns.length, 0)),
+	cacheCheck('cache.functions', 'Functions in the cache', ['cache.function_missing', 'cache.function_stale', 'cache.function_signature'], 'function', 'function', ({catalog}) => catalog!.functions.length),
 ];

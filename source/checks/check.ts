@@ -16,6 +16,8 @@ export type Facts = {
 	database?: DatabaseFacts;
 	databaseFailure?: Finding;
 	catalog?: Catalog;
+	/** Schemas asked for that the database does not have. */
+	missingSchemas?: string[];
 	api?: ApiFacts;
 	apiFailure?: Finding;
 	cache?: CacheSnapshot;

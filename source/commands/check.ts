@@ -3,6 +3,7 @@ import {collectFacts, type DiagnosisOptions} from '../collectFacts.js';
 import {runChecks} from '../engine.js';
 import {applyFix, type FixContext, type FixResult, tryInstallTrigger} from '../fixes/applyFixes.js';
 import {fixCatalog, type FixId} from '../fixes/fixCatalog.js';
+import {failureReason} from '../probes/connectionFailure.js';
 import {closeHttp} from '../probes/http.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
@@ -64,9 +65,15 @@ async function fix(before: Report, options: DiagnosisOptions, request: FixReques
 	const fixesApplied: FixResult[] = [];
 	for (const id of ids) {
 		if (options.signal?.aborted) break;
-		fixesApplied.push(await applyFix(id, context));
+		const started = performance.now();
+		fixesApplied.push(await applyFix(id, context).catch((error: unknown) => failedFix(id, error, started)));
 	}
 	const after = await diagnose(options);
 	const failed = fixesApplied.some(result => !result.ok);
 	return {...after, fixesApplied, before: {exitCode: before.exitCode, findings: before.findings}, exitCode: failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode};
+}
+
+/** A fix that threw (the database or PostgREST went away under it) is a failed fix; the diagnosis after it still runs. */
+function failedFix(id: FixId, error: unknown, started: number): FixResult {
+	return {id, ok: false, verified: false, durationMs: Math.round(performance.now() - started), message: `The ${id} fix did not finish: ${failureReason(error)}. Nothing after that step ran; the diagnosis below is from after it.`};
 }

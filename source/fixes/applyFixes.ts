@@ -1,4 +1,5 @@
 // Applies fixes and proves them: after each one the affected checks run again against the real servers.
+import {blocksDiagnosis} from '../findings.js';
 import type {Report} from '../report/buildReport.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {doctorMarker, doctorSchema, doctorTriggers, installTriggerSql, literal, uninstallTriggerSql} from '../sql/triggerSql.js';
@@ -20,9 +21,10 @@ export type FixContext = WriteOptions & {
 
 const pollMs = 200;
 
+/** Healed only when every cache check passed on a full comparison: nothing unverified, nothing that blocks diagnosis. */
 export function isCacheHealed(report: Report): boolean {
-	return cacheCheckIds.every(id => ['pass', 'warn'].includes(report.checks.find(check => check.id === id)?.status ?? 'absent'))
-		&& !report.findings.some(found => found.code.startsWith('cache.'));
+	return cacheCheckIds.every(id => report.checks.find(check => check.id === id)?.status === 'pass')
+		&& !report.findings.some(found => found.code.startsWith('cache.') || blocksDiagnosis(found.code));
 }
 
 /** Polls diagnoses until the cache matches the database or the time is up. */

@@ -2,9 +2,9 @@
 // then targeted probes that PostgREST answers from its cache before anything reaches the database: an unknown
 // Accept type makes a request that passed the cache lookup fail with PGRST107, so nothing is inserted or executed.
 import type {Catalog, CatalogFunction, CatalogTable} from './database.js';
-import {type HttpTarget, postgrestError, send} from './http.js';
-import type {ApiFacts} from './postgrest.js';
-import {parseSchemaCacheDump} from './schemaCacheDump.js';
+import {failureReason, isConnectionLost} from './connectionFailure.js';
+import {bodyCaps, type HttpTarget, mebibytes, parseJson, postgrestError, send} from './http.js';
+import {type ApiFacts, openApiTables as tablesOf} from './postgrest.js';
 
 export type CachedTable = {schema: string; name: string; columns: string[]; allColumnsKnown: boolean};
 export type CachedFunction = {schema: string; name: string; overloads: string[][]};
@@ -19,16 +19,20 @@ export type CacheSnapshot = {
 	complete: boolean;
 	unknown: Unknown[];
 	requests: number;
+	/** Bulk sources that could not be read and what was done instead. */
+	notes?: string[];
+	/** Why PostgREST stopped answering during the probes (connection refused or closed), if it did. */
+	apiLost?: string;
 };
 
 const probeAccept = 'application/vnd.pgrst-doctor.probe';
 const probeConcurrency = 6;
 
 export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: Catalog): Promise<CacheSnapshot> {
-	const dump = api.admin?.schemaCache ? parseSchemaCacheDump(api.admin.schemaCache) : undefined;
+	const dump = api.admin?.schemaCache;
 	if (dump) {
 		const inSchemas = <T extends {schema: string}>(items: T[]) => items.filter(item => catalog.schemas.includes(item.schema));
-		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), complete: true, unknown: [], requests: 0};
+		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), complete: true, unknown: [], requests: 0, notes: []};
 	}
 	const prober = new Prober(target);
 	const listed = await openApiTables(prober, api, catalog.schemas);
@@ -52,6 +56,8 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 		complete: false,
 		unknown: prober.unknown,
 		requests: prober.requests,
+		notes: prober.notes,
+		...(prober.lost ? {apiLost: prober.lost} : {}),
 	};
 }
 
@@ -63,14 +69,13 @@ function byKey(a: {schema: string; name: string}, b: {schema: string; name: stri
 	return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
 
+/** One OpenAPI description per schema asked for, read one at a time: only the asked schemas' relations are kept. */
 async function openApiTables(prober: Prober, api: ApiFacts, schemas: string[]): Promise<CachedTable[]> {
 	const defaultSchema = api.exposedSchemas?.[0] ?? schemas[0];
 	const tables: CachedTable[] = [];
 	for (const schema of schemas) {
 		const document = schema === defaultSchema && api.root.openApi ? api.root.openApi : await prober.openApi(schema);
-		for (const [name, definition] of Object.entries(document?.definitions ?? {})) {
-			tables.push({schema, name, columns: Object.keys(definition.properties ?? {}), allColumnsKnown: true});
-		}
+		for (const {name, columns} of document?.tables ?? []) tables.push({schema, name, columns, allColumnsKnown: true});
 	}
 	return tables;
 }
@@ -78,6 +83,10 @@ async function openApiTables(prober: Prober, api: ApiFacts, schemas: string[]): 
 export class Prober {
 	requests = 0;
 	readonly unknown: Unknown[] = [];
+	readonly notes: string[] = [];
+	/** Set once a request finds PostgREST gone (refused or closed connection). */
+	lost?: string;
+	private lastFailure?: string;
 	/** Every request has its own timeout; this bounds the sum, so a slow server cannot stretch the run without end. */
 	private readonly deadline: number;
 
@@ -86,13 +95,9 @@ export class Prober {
 	}
 
 	async openApi(schema: string) {
-		const answer = await this.send('/', {headers: {accept: 'application/openapi+json', 'accept-profile': schema}});
-		if (answer?.status !== 200) return undefined;
-		try {
-			return JSON.parse(answer.text) as {definitions?: Record<string, {properties?: Record<string, unknown>}>};
-		} catch {
-			return undefined;
-		}
+		const answer = await this.send('/', {headers: {accept: 'application/openapi+json', 'accept-profile': schema}, cap: 'document'});
+		if (answer?.tooLarge) this.notes.push(`The OpenAPI description of schema ${schema} is larger than ${mebibytes(bodyCaps.document)}, so it was not read; its relations were probed one by one`);
+		return answer?.status === 200 ? tablesOf(parseJson(answer.text)) : undefined;
 	}
 
 	/** Is the relation cached, and which of its database columns does the cache know? */
@@ -157,7 +162,7 @@ export class Prober {
 	}
 
 	private failure(): string {
-		return Date.now() > this.deadline ? 'the time for probing (3 × --timeout) ran out' : 'the probe request failed';
+		return Date.now() > this.deadline ? 'the time for probing (3 × --timeout) ran out' : `the probe request failed: ${this.lastFailure ?? 'no answer'}`;
 	}
 
 	private giveUp(kind: Unknown['kind'], object: {schema: string; name: string}, reason: string): undefined {
@@ -168,7 +173,11 @@ export class Prober {
 	private async send(path: string, options: Parameters<typeof send>[2]) {
 		if (Date.now() > this.deadline) return undefined;
 		this.requests++;
-		return send(this.target, path, options).catch(() => undefined);
+		return send(this.target, path, options).catch((error: unknown) => {
+			this.lastFailure = failureReason(error);
+			if (isConnectionLost(error)) this.lost ??= this.lastFailure;
+			return undefined;
+		});
 	}
 }
 

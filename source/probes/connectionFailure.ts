@@ -49,10 +49,19 @@ export function databaseFailure(error: unknown, where: string): Finding {
 	});
 }
 
-export function apiFailure(error: unknown, where: string): Finding {
+/** Why a request failed, in words. */
+export function failureReason(error: unknown): string {
 	const driver = error as DriverError;
-	const code = codeOf(driver);
-	const reason = networkReasons[code] ?? driver.message ?? String(error);
+	return networkReasons[codeOf(driver)] ?? driver.message ?? String(error);
+}
+
+/** A refused or closed connection: the server is gone, not slow. */
+export function isConnectionLost(error: unknown): boolean {
+	return ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'].includes(codeOf(error as DriverError));
+}
+
+export function apiFailure(error: unknown, where: string): Finding {
+	const reason = failureReason(error);
 	return finding('api.unreachable', `Could not reach PostgREST at ${where}: ${reason}.`, {
 		suggestion: 'Check that PostgREST runs and that --api-url is its base URL (Supabase: https://<ref>.supabase.co/rest/v1).',
 	});

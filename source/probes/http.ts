@@ -1,11 +1,13 @@
 // The one place that sends HTTP: bounded by a timeout, never following redirects, never reading unbounded bodies.
 import {Agent, request} from 'undici';
 
-export type HttpAnswer = {status: number; headers: Record<string, string>; text: string};
+/** tooLarge: the body passed the size cap and was dropped, so text is empty rather than a truncated document. */
+export type HttpAnswer = {status: number; headers: Record<string, string>; text: string; tooLarge?: true};
 
 export type HttpTarget = {baseUrl: string; apiKey?: string; timeoutMs: number; signal?: AbortSignal};
 
-const maxBodyBytes = 64 * 1024 * 1024;
+/** Caps on one body: a document (OpenAPI, /schema_cache) may describe a few thousand tables; any other answer is a short error. */
+export const bodyCaps = {document: 32 * 1024 * 1024, answer: 1024 * 1024} as const;
 
 const agents = new Map<number, Agent>();
 function agentFor(timeoutMs: number): Agent {
@@ -29,7 +31,7 @@ export function joinUrl(baseUrl: string, path: string): string {
 export async function send(
 	target: HttpTarget,
 	path: string,
-	options: {method?: 'GET' | 'HEAD' | 'OPTIONS' | 'POST'; headers?: Record<string, string>; body?: string} = {},
+	options: {method?: 'GET' | 'HEAD' | 'OPTIONS' | 'POST'; headers?: Record<string, string>; body?: string; cap?: keyof typeof bodyCaps} = {},
 ): Promise<HttpAnswer> {
 	const headers: Record<string, string> = {'user-agent': 'pgrst-doctor', ...options.headers};
 	if (target.apiKey) {
@@ -44,21 +46,31 @@ export async function send(
 		dispatcher: agentFor(target.timeoutMs),
 		signal: AbortSignal.any(signals),
 	});
-	let text = '';
-	let size = 0;
-	for await (const chunk of response.body) {
-		size += (chunk as Buffer).length;
-		if (size > maxBodyBytes) {
-			response.body.destroy();
-			break;
-		}
-		text += (chunk as Buffer).toString('utf8');
-	}
+	const body = await readCapped(response.body, bodyCaps[options.cap ?? 'answer']);
 	const flat: Record<string, string> = {};
 	for (const [name, value] of Object.entries(response.headers)) {
 		if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
 	}
-	return {status: response.statusCode, headers: flat, text};
+	return {status: response.statusCode, headers: flat, ...(body === undefined ? {text: '', tooLarge: true} : {text: body})};
+}
+
+/** The body as text, or undefined once it passes the cap: chunks are kept as Buffers and decoded once. */
+async function readCapped(body: AsyncIterable<Buffer> & {destroy(): unknown}, cap: number): Promise<string | undefined> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of body) {
+		size += chunk.length;
+		if (size > cap) {
+			body.destroy();
+			return undefined;
+		}
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks, size).toString('utf8');
+}
+
+export function mebibytes(bytes: number): string {
+	return `${Math.round(bytes / 1024 / 1024)} MiB`;
 }
 
 export type PostgrestError = {code: string; message: string; details: string | null; hint: string | null};

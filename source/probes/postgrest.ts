@@ -1,27 +1,28 @@
 // The PostgREST probe: what the server says about itself. Only GET requests; no judgement here.
-import {type HttpAnswer, type HttpTarget, type PostgrestError, parseJson, postgrestError, send} from './http.js';
+import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, type PostgrestError, parseJson, postgrestError, send} from './http.js';
+import type {CachedFunction, CachedTable} from './cacheSnapshot.js';
+import {parseSchemaCacheDump} from './schemaCacheDump.js';
 
-export type OpenApiDocument = {
-	info?: {version?: string; description?: string};
-	definitions?: Record<string, {properties?: Record<string, unknown>}>;
-	swagger?: string;
-};
+/** What the doctor keeps of an OpenAPI description: the relations and their column names, nothing else. */
+export type OpenApiTables = {version?: string; description?: string; tables: Array<{name: string; columns: string[]}>};
 
 export type ApiFacts = {
 	isPostgrest: boolean;
 	version: string | null;
-	/** Status of GET / and what it carried: the OpenAPI description or a PostgREST error. */
-	root: {status: number; openApi?: OpenApiDocument; error?: PostgrestError};
+	/** Status of GET / and what it carried: the OpenAPI description, a PostgREST error, or where it redirects. */
+	root: {status: number; openApi?: OpenApiTables; error?: PostgrestError; location?: string};
 	/** The schemas PostgREST says it exposes (from its PGRST106 answer), first is the default. */
 	exposedSchemas: string[] | null;
 	admin: AdminFacts | null;
+	/** Sources that could not be used and what the doctor did instead, for the report. */
+	notes?: string[];
 };
 
 export type AdminFacts = {
 	ready: number | null;
 	live: number | null;
-	/** The parsed /schema_cache dump (PostgREST >= 12.2), null when absent or empty. */
-	schemaCache: unknown;
+	/** The /schema_cache dump (PostgREST >= 12.2), null when absent, empty or not a dump. */
+	schemaCache: {tables: CachedTable[]; functions: CachedFunction[]} | null;
 	error?: string;
 };
 
@@ -30,9 +31,11 @@ const unexposedProfile = 'pgrst_doctor_unexposed_probe';
 const missingRelation = 'pgrst_doctor_missing_probe';
 
 export async function apiFacts(target: HttpTarget, adminUrl?: string): Promise<ApiFacts> {
-	const rootAnswer = await send(target, '/', {headers: {accept: 'application/openapi+json, application/json'}});
+	const notes: string[] = [];
+	const rootAnswer = await send(target, '/', {headers: {accept: 'application/openapi+json, application/json'}, cap: 'document'});
+	if (rootAnswer.tooLarge) notes.push(`GET / answered more than ${mebibytes(bodyCaps.document)}, so its OpenAPI description was not read; every relation was probed instead`);
 	const root = describeRoot(rootAnswer);
-	let version = serverVersion(rootAnswer) ?? root.openApi?.info?.version ?? null;
+	let version = serverVersion(rootAnswer) ?? root.openApi?.version ?? null;
 	let isPostgrest = version !== null || root.error !== undefined || isPostgrestOpenApi(root.openApi);
 	if (!isPostgrest && rootAnswer.status !== 401) {
 		// Gateways (Supabase since 2026-03) may refuse GET / for some keys; a missing relation still reaches PostgREST.
@@ -42,21 +45,41 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string): Promise<A
 	}
 	const [exposedSchemas, admin] = await Promise.all([
 		isPostgrest ? probeExposedSchemas(target) : null,
-		adminUrl ? adminFacts({...target, baseUrl: adminUrl, apiKey: undefined}) : null,
+		adminUrl ? adminFacts({...target, baseUrl: adminUrl, apiKey: undefined}, notes) : null,
 	]);
-	return {isPostgrest, version, root, exposedSchemas, admin};
+	return {isPostgrest, version, root, exposedSchemas, admin, notes};
 }
 
 function describeRoot(answer: HttpAnswer): ApiFacts['root'] {
+	if (answer.status >= 300 && answer.status < 400) return {status: answer.status, location: answer.headers.location ?? ''};
 	const error = postgrestError(answer);
 	if (error) return {status: answer.status, error};
-	const body = parseJson(answer.text);
-	if (answer.status === 200 && body && typeof body === 'object' && 'swagger' in body) return {status: answer.status, openApi: body as OpenApiDocument};
-	return {status: answer.status};
+	const openApi = answer.status === 200 ? openApiTables(parseJson(answer.text)) : undefined;
+	return openApi ? {status: answer.status, openApi} : {status: answer.status};
 }
 
-function isPostgrestOpenApi(document: OpenApiDocument | undefined): boolean {
-	return Boolean(document?.info?.description?.includes('PostgREST'));
+/** The relations of an OpenAPI description, or undefined when the body is not one. The parsed document is dropped at once. */
+export function openApiTables(document: unknown): OpenApiTables | undefined {
+	if (!isObject(document) || !('swagger' in document)) return undefined;
+	const info = isObject(document.info) ? document.info : {};
+	const definitions = isObject(document.definitions) ? document.definitions : {};
+	const tables = Object.entries(definitions).map(([name, definition]) => ({
+		name,
+		columns: isObject(definition) && isObject(definition.properties) ? Object.keys(definition.properties) : [],
+	}));
+	return {
+		...(typeof info.version === 'string' ? {version: info.version} : {}),
+		...(typeof info.description === 'string' ? {description: info.description} : {}),
+		tables,
+	};
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPostgrestOpenApi(document: OpenApiTables | undefined): boolean {
+	return Boolean(document?.description?.includes('PostgREST'));
 }
 
 /** `Server: postgrest/12.0.2` → `12.0.2`. */
@@ -76,13 +99,25 @@ export function parseExposedSchemas(error: PostgrestError): string[] | null {
 	return text ? text.split(', ').map(name => name.trim()).filter(Boolean) : null;
 }
 
-async function adminFacts(target: HttpTarget): Promise<AdminFacts> {
+async function adminFacts(target: HttpTarget, notes: string[]): Promise<AdminFacts> {
 	const status = async (path: string) => (await send(target, path)).status;
 	try {
-		const [ready, live, dump] = await Promise.all([status('/ready'), status('/live'), send(target, '/schema_cache')]);
-		const schemaCache = dump.status === 200 && dump.text.trim() ? parseJson(dump.text) ?? null : null;
-		return {ready, live, schemaCache};
+		const [ready, live, dump] = await Promise.all([status('/ready'), status('/live'), send(target, '/schema_cache', {cap: 'document'})]);
+		return {ready, live, schemaCache: schemaCacheOf(dump, notes)};
 	} catch (error) {
 		return {ready: null, live: null, schemaCache: null, error: (error as Error).message};
 	}
+}
+
+/** The admin dump when it is one; a body that is not a dump is noted and the other sources are used instead. */
+function schemaCacheOf(answer: HttpAnswer, notes: string[]): AdminFacts['schemaCache'] {
+	const fallback = 'compared through OpenAPI and probes instead';
+	if (answer.tooLarge) {
+		notes.push(`The admin /schema_cache answered more than ${mebibytes(bodyCaps.document)}; ${fallback}`);
+		return null;
+	}
+	if (answer.status !== 200 || !answer.text.trim()) return null;
+	const dump = parseSchemaCacheDump(parseJson(answer.text));
+	if (!dump) notes.push(`The admin /schema_cache answered a body that is not a schema cache dump; ${fallback}`);
+	return dump ?? null;
 }

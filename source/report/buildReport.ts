@@ -12,7 +12,8 @@ export type Report = {
 	schemaVersion: 1;
 	tool: {name: 'pgrst-doctor'; version: string};
 	target: {db: string | null; api: string | null};
-	postgrest: {version: string | null; cacheSource: string | null; probeRequests: number | null};
+	/** notes: sources that could not be used (a malformed or oversized document) and what was compared instead. */
+	postgrest: {version: string | null; cacheSource: string | null; probeRequests: number | null; notes?: string[]};
 	schemas: {names: string[]; source: string};
 	checks: Array<Omit<CheckResult, 'findings'>>;
 	findings: Finding[];
@@ -41,7 +42,7 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 		schemaVersion: 1,
 		tool: {name: 'pgrst-doctor', version: toolVersion},
 		target: {db: target.db ?? null, api: target.api ?? null},
-		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null, probeRequests: facts.cache?.requests ?? null},
+		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null, probeRequests: facts.cache?.requests ?? null, notes: [...(facts.api?.notes ?? []), ...(facts.cache?.notes ?? [])]},
 		schemas: {names: facts.schemas, source: facts.schemasSource},
 		checks: results.map(({findings: _findings, ...check}) => check),
 		findings,

@@ -124,6 +124,8 @@ export type PostgrestOptions = {
 	channelEnabled?: boolean;
 	preparedStatements?: boolean;
 	admin?: boolean;
+	/** false starts PostgREST without PGRST_JWT_SECRET, so it cannot verify any key it is given. */
+	jwtSecret?: boolean;
 };
 
 export type Postgrest = {
@@ -148,8 +150,8 @@ export async function startPostgrest(options: PostgrestOptions): Promise<Postgre
 		PGRST_DB_CHANNEL_ENABLED: String(options.channelEnabled ?? true),
 		PGRST_DB_PREPARED_STATEMENTS: String(options.preparedStatements ?? true),
 		PGRST_LOG_LEVEL: 'info',
-		PGRST_JWT_SECRET: 'a-jwt-secret-that-is-at-least-32-characters-long',
 	};
+	if (options.jwtSecret !== false) env.PGRST_JWT_SECRET = 'a-jwt-secret-that-is-at-least-32-characters-long';
 	if (adminPort) env.PGRST_ADMIN_SERVER_PORT = String(adminPort);
 	const child = spawn(postgrestBinary, [], {env, stdio: ['ignore', 'pipe', 'pipe']});
 	let output = '';
