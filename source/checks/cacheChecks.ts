@@ -2,7 +2,8 @@
 // A check passes only when everything in its scope was compared: an object that could not be probed, or a schema
 // that does not exist, fails it with a finding that blocks the diagnosis (exit 2), never a quiet warning.
 import {type Finding, type FindingCode, finding} from '../findings.js';
-import type {Unknown} from '../probes/cacheSnapshot.js';
+import type {CacheSnapshot, Unknown} from '../probes/cacheSnapshot.js';
+import type {Catalog} from '../probes/database.js';
 import {type Check, type Facts, outcomeOf} from './check.js';
 import {diffSchemas, label} from './diffSchemas.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
@@ -18,7 +19,7 @@ function cacheCheck(id: string, title: string, codes: FindingCode[], noun: strin
 		dependsOn: ['database.connect', 'api.database', 'cache.loaded'],
 		run(facts) {
 			const {catalog, cache, channel} = facts;
-			const findings = diffSchemas(catalog!, cache!, channel).filter(found => codes.includes(found.code));
+			const findings = differences(catalog!, cache!, channel).filter(found => codes.includes(found.code));
 			const unknown = cache!.unknown.filter(item => item.kind === kind);
 			const missing = facts.missingSchemas ?? [];
 			const outcome = outcomeOf(findings, `${plural(count(facts), noun)} in the database, all as PostgREST's cache has them (${cache!.source})`, `${plural(findings.length, `${noun} difference`)} between the database and PostgREST's cache`);
@@ -37,6 +38,14 @@ function cacheCheck(id: string, title: string, codes: FindingCode[], noun: strin
 			return {status: 'fail', summary, findings: [...findings, ...blind]};
 		},
 	};
+}
+
+/** The diff is computed once per snapshot and shared by the three checks: a cache of 200,000 relations is diffed once, not three times. */
+const diffs = new WeakMap<CacheSnapshot, Finding[]>();
+function differences(catalog: Catalog, cache: CacheSnapshot, channel: string): Finding[] {
+	let found = diffs.get(cache);
+	if (!found) diffs.set(cache, (found = diffSchemas(catalog, cache, channel)));
+	return found;
 }
 
 /** One finding for everything the probes could not compare, grouped by reason, naming a few of each. */

@@ -52,7 +52,8 @@ export function databaseFailure(error: unknown, where: string): Finding {
 /** Why a request failed, in words. */
 export function failureReason(error: unknown): string {
 	const driver = error as DriverError;
-	return networkReasons[codeOf(driver)] ?? driver.message ?? String(error);
+	// AbortSignal.timeout's error has a numeric DOMException code; its name is what says "timeout".
+	return networkReasons[codeOf(driver)] ?? networkReasons[driver.name] ?? driver.message ?? String(error);
 }
 
 /** A refused or closed connection: the server is gone, not slow. */

@@ -1,0 +1,265 @@
+// Exit 0 means verified (issue 9, cases 6, 7, 8 and 15): against the real PostgreSQL and PostgREST 12.0.2, every
+// way the doctor can be kept from comparing ends in exit 2 with a finding that says so, in a complete report.
+import assert from 'node:assert/strict';
+import {createServer} from 'node:http';
+import {test} from 'node:test';
+import {type ApiProxy, apiProxy, endlessServer, streamBody} from './support/apiProxy.js';
+import {apiKeySecret, checkStatus, findingRows, runCli} from './support/cli.js';
+import {useStack, waitFor} from './support/e2e.js';
+import {appSchema} from './support/scenario.js';
+import {watchPeakMemory} from './support/peakMemory.js';
+
+const stack = useStack();
+const mib = 1024 * 1024;
+
+const checkVia = async (dbUrl: string, apiUrl: string, ...extra: string[]) => runCli(['check', '--db-url', dbUrl, '--api-url', apiUrl, '--json', ...extra]);
+const found = (json: any, code: string) => json.findings.find((item: {code: string}) => item.code === code);
+
+async function listening(server: ReturnType<typeof createServer>): Promise<string> {
+	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+	return `http://127.0.0.1:${(server.address() as {port: number}).port}`;
+}
+
+test('PostgREST without a JWT secret answers 500 PGRST300 to a keyed request: api.unauthorized, exit 2, not healthy', async () => {
+	const item = await stack.setUp(appSchema, {jwtSecret: false});
+	const {code, json} = await checkVia(item.dbUrl, item.api.url, '--api-key', apiKeySecret);
+	assert.equal(code, 2);
+	assert.match(found(json, 'api.unauthorized').message, /cannot verify the API key: .*500 PGRST300 "Server lacks JWT secret"/);
+	assert.match(found(json, 'api.unauthorized').suggestion, /jwt-secret/);
+	assert.equal(checkStatus(json, 'cache.tables'), 'skip');
+
+	const wait = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', item.api.url, '--api-key', apiKeySecret, '--timeout', '2', '--json']);
+	assert.equal(wait.code, 2, 'wait never calls an unverified cache healthy');
+	assert.equal(wait.json.waited.healed, false);
+});
+
+test('an API URL that redirects: api.redirected names the target without its credentials or query, exit 2', async () => {
+	const item = await stack.setUp();
+	const redirect = createServer((_request, response) => response.writeHead(302, {location: 'https://user:hunter2@api.example.com/rest/v1?apikey=sekrit#frag'}).end());
+	const url = await listening(redirect);
+	const {code, json, stdout} = await checkVia(item.dbUrl, url);
+	redirect.close();
+	assert.equal(code, 2);
+	assert.deepEqual(findingRows(json).filter(row => row.startsWith('api.')), ['api.redirected']);
+	assert.match(found(json, 'api.redirected').message, /HTTP 302, a redirect to https:\/\/api\.example\.com\/rest\/v1;/);
+	assert.doesNotMatch(stdout, /hunter2|sekrit|frag/);
+});
+
+test('a slow /rpc/ exhausts the probing budget: the unprobed functions are counted, cache.unverified, exit 2; wait exits 2', async () => {
+	const functions = Array.from({length: 24}, (_, index) => `create function public.fn_${index}(a int) returns int language sql as 'select a';`).join('\n');
+	const item = await stack.setUp(`${appSchema}\n${functions}`);
+	await item.query(`create function public.added_later(a int) returns int language sql as 'select a'`);
+	const slow = await apiProxy(item.api.url, async incoming => {
+		if (incoming.url?.startsWith('/rpc/')) await new Promise(resolve => setTimeout(resolve, 1500));
+		return false;
+	});
+	try {
+		const started = Date.now();
+		const {code, json} = await checkVia(item.dbUrl, slow.url, '--timeout', '1');
+		assert.ok(Date.now() - started < 15_000, 'bounded by the budget');
+		assert.equal(code, 2);
+		assert.equal(checkStatus(json, 'cache.functions'), 'fail');
+		assert.equal(checkStatus(json, 'cache.tables'), 'pass', 'relations were compared');
+		const unverified = found(json, 'cache.unverified');
+		assert.match(unverified.message, /^26 functions could not be compared with PostgREST's schema cache: /);
+		assert.match(unverified.message, /because the time for probing \(3 × --timeout\) ran out \(.+ and \d+ more\)/);
+		assert.match(unverified.message, /because the probe request failed: it did not answer in time/);
+		assert.ok(!json.findings.some((item: {code: string; function?: string}) => item.function === 'added_later' && item.code !== 'cache.function_missing'));
+
+		const wait = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', slow.url, '--timeout', '3', '--json']);
+		assert.equal(wait.code, 2);
+		assert.equal(wait.json.waited.healed, false);
+		const plain = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', slow.url, '--timeout', '3']);
+		assert.equal(plain.code, 2);
+		assert.doesNotMatch(plain.stdout, /matches the database/);
+	} finally {
+		await slow.close();
+	}
+});
+
+test('--schemas naming a schema that does not exist: schema.missing, exit 2', async () => {
+	const item = await stack.setUp();
+	const {code, json} = await checkVia(item.dbUrl, item.api.url, '--schemas', 'public,nosuchschema');
+	assert.equal(code, 2);
+	assert.ok(findingRows(json).includes('schema.missing nosuchschema'));
+	assert.match(found(json, 'schema.missing').message, /Schema nosuchschema \(from --schemas\) does not exist in the database/);
+	for (const id of ['cache.tables', 'cache.columns', 'cache.functions']) assert.equal(checkStatus(json, id), 'fail', id);
+	const only = await checkVia(item.dbUrl, item.api.url, '--schemas', 'nosuchschema');
+	assert.equal(only.code, 2, 'comparing nothing is not healthy');
+});
+
+test('PostgREST killed between its first answers and the probes: api.unreachable and cache.unverified, exit 2', async () => {
+	const item = await stack.setUp();
+	let proxy: ApiProxy | undefined;
+	proxy = await apiProxy(item.api.url, async (_incoming, response, count) => {
+		// GET / and the exposed-schemas request pass; the first probe finds PostgREST gone.
+		if (count < 3) return false;
+		item.api.process.kill('SIGKILL');
+		response.destroy();
+		await proxy!.close();
+		return true;
+	});
+	const {code, json} = await checkVia(item.dbUrl, proxy.url);
+	assert.equal(code, 2);
+	assert.equal(json.postgrest.version, '12.0.2', 'the report is complete: what was seen before is kept');
+	assert.match(found(json, 'api.unreachable').message, /stopped answering during the check/);
+	assert.match(found(json, 'cache.unverified').message, /could not be compared/);
+	assert.equal(checkStatus(json, 'cache.tables'), 'fail');
+});
+
+test('PostgREST stopped (SIGSTOP) during the probes: every request times out, cache.unverified, exit 2', async () => {
+	const item = await stack.setUp();
+	const proxy = await apiProxy(item.api.url, (_incoming, _response, count) => {
+		if (count === 3) item.api.process.kill('SIGSTOP');
+		return false;
+	});
+	try {
+		const {code, json} = await checkVia(item.dbUrl, proxy.url, '--timeout', '1');
+		assert.equal(code, 2);
+		assert.match(found(json, 'cache.unverified').message, /did not answer in time|time for probing/);
+	} finally {
+		item.api.process.kill('SIGCONT');
+		await proxy.close();
+	}
+});
+
+test('the doctor\'s own database session terminated mid-run: db.unreachable in a complete report, exit 2', async () => {
+	const item = await stack.setUp();
+	const proxy = await apiProxy(item.api.url, async (_incoming, _response, count) => {
+		if (count !== 1) return false;
+		// Hold GET / until the doctor's read-only session exists, then end it from outside.
+		await waitFor(async () => (await stack.pg.query(`select pg_terminate_backend(pid) as ended from pg_stat_activity where application_name = 'pgrst-doctor' and datname = $1`, [item.name])).length > 0);
+		return false;
+	});
+	try {
+		const {code, json, stderr} = await checkVia(item.dbUrl, proxy.url);
+		assert.equal(code, 2);
+		assert.doesNotMatch(stderr, /could not finish/);
+		assert.ok(findingRows(json).includes('db.unreachable'));
+		assert.equal(checkStatus(json, 'database.connect'), 'fail');
+		assert.equal(json.postgrest.version, '12.0.2');
+	} finally {
+		await proxy.close();
+	}
+});
+
+test('a malformed admin /schema_cache falls back to OpenAPI and probes, with a note in the report', async () => {
+	const item = await stack.setUp();
+	await item.query('alter table public.organizations add column created_by text');
+	for (const body of ['{"dbTables": [[null, 5]], "dbRoutines": "x"}', 'not json at all']) {
+		const admin = createServer((request, response) => {
+			if (request.url === '/schema_cache') response.writeHead(200, {'content-type': 'application/json'}).end(body);
+			else response.writeHead(200).end();
+		});
+		const adminUrl = await listening(admin);
+		const {code, json, stderr} = await checkVia(item.dbUrl, item.api.url, '--admin-url', adminUrl);
+		admin.close();
+		assert.doesNotMatch(stderr, /could not finish/);
+		assert.equal(code, 1);
+		assert.equal(json.postgrest.cacheSource, 'OpenAPI + probes');
+		assert.deepEqual(json.postgrest.notes, ['The admin /schema_cache answered a body that is not a schema cache dump; compared through OpenAPI and probes instead']);
+		assert.ok(findingRows(json).includes('cache.column_missing public organizations created_by'), 'the fallback still finds the drift');
+	}
+});
+
+test('PostgREST killed during --fix reload --yes: a complete report with api.unreachable, exit 2', async () => {
+	const item = await stack.setUp();
+	await item.query('alter table public.organizations add column created_by text');
+	let roots = 0;
+	let proxy: ApiProxy | undefined;
+	proxy = await apiProxy(item.api.url, async (incoming, response) => {
+		const isRoot = incoming.url === '/' && !incoming.headers['accept-profile'];
+		if (isRoot && ++roots === 2) {
+			item.api.process.kill('SIGKILL');
+			response.destroy();
+			await proxy!.close();
+			return true;
+		}
+		return false;
+	});
+	const {code, json, stderr} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', proxy.url, '--json', '--fix', 'reload', '--yes', '--timeout', '1']);
+	assert.doesNotMatch(stderr, /could not finish/);
+	assert.equal(code, 2);
+	assert.ok(findingRows(json.before).includes('cache.column_missing public organizations created_by'));
+	assert.equal(json.fixesApplied[0].ok, false);
+	assert.ok(findingRows(json).includes('api.unreachable'));
+});
+
+test('the database going away during --fix reload --yes: the failed fix is reported, then db.unreachable, exit 2', async () => {
+	const item = await stack.setUp();
+	await item.query('alter table public.organizations add column created_by text');
+	let roots = 0;
+	const proxy = await apiProxy(item.api.url, async incoming => {
+		// The second GET / is the proof's diagnosis, after the NOTIFY: from then on the database refuses the doctor.
+		if (incoming.url === '/' && !incoming.headers['accept-profile'] && ++roots === 2) {
+			await stack.pg.query(`alter database ${item.name} with allow_connections false`);
+			await stack.pg.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'pgrst-doctor' and datname = $1`, [item.name]);
+		}
+		return false;
+	});
+	try {
+		const {code, json, stderr} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', proxy.url, '--json', '--fix', 'reload', '--yes', '--timeout', '1']);
+		assert.doesNotMatch(stderr, /could not finish/);
+		assert.equal(code, 2);
+		assert.equal(json.fixesApplied[0].ok, false);
+		assert.ok(findingRows(json).includes('db.unreachable'));
+	} finally {
+		await stack.pg.query(`alter database ${item.name} with allow_connections true`);
+		await proxy.close();
+	}
+});
+
+test('an endless body and a 100 MB OpenAPI end in a clear report under 200 MB of memory', async () => {
+	const item = await stack.setUp();
+	const endless = await endlessServer();
+	try {
+		let peak = () => 0;
+		const {code, json} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', endless.url, '--json'], {}, child => (peak = watchPeakMemory(child)));
+		assert.equal(code, 2);
+		assert.equal(json.postgrest.version, '12.0.2');
+		assert.ok(json.postgrest.notes.some((note: string) => /more than 32 MiB/.test(note)), json.postgrest.notes.join('\n'));
+		assert.ok(found(json, 'cache.unverified'));
+		assert.ok(peak() > 0 && peak() < 200 * mib, `peak RSS ${Math.round(peak() / mib)} MiB`);
+	} finally {
+		await endless.close();
+	}
+
+	const hundred = await apiProxy(item.api.url, (incoming, response) => {
+		if (incoming.method !== 'GET' || incoming.url !== '/' || incoming.headers['accept-profile'] === 'pgrst_doctor_unexposed_probe') return false;
+		response.writeHead(200, {server: 'postgrest/12.0.2', 'content-type': 'application/openapi+json'});
+		streamBody(response, 100 * mib);
+		return true;
+	});
+	try {
+		let peak = () => 0;
+		const {code, json} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', hundred.url, '--json'], {}, child => (peak = watchPeakMemory(child)));
+		assert.equal(code, 0, 'every relation was probed instead, so the comparison is complete');
+		assert.equal(json.postgrest.cacheSource, 'probes');
+		assert.match(json.postgrest.notes[0], /GET \/ answered more than 32 MiB, so its OpenAPI description was not read/);
+		assert.ok(peak() > 0 && peak() < 200 * mib, `peak RSS ${Math.round(peak() / mib)} MiB`);
+	} finally {
+		await hundred.close();
+	}
+});
+
+test('200,000 OpenAPI definitions: only their names and column names are kept, under 200 MB', async () => {
+	const item = await stack.setUp();
+	const definitions: Record<string, unknown> = {};
+	for (let index = 0; index < 200_000; index++) definitions[`t${index}`] = {type: 'object', properties: {id: {type: 'integer', format: 'integer'}}};
+	const document = Buffer.from(JSON.stringify({swagger: '2.0', info: {version: '12.0.2', description: 'served by PostgREST'}, definitions}));
+	assert.ok(document.length < 32 * mib);
+	const big = await apiProxy(item.api.url, (incoming, response) => {
+		if (incoming.method !== 'GET' || incoming.url !== '/' || incoming.headers['accept-profile'] === 'pgrst_doctor_unexposed_probe') return false;
+		response.writeHead(200, {server: 'postgrest/12.0.2', 'content-type': 'application/openapi+json'}).end(document);
+		return true;
+	});
+	try {
+		let peak = () => 0;
+		const {code, stdout} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', big.url], {}, child => (peak = watchPeakMemory(child)));
+		assert.equal(code, 1);
+		assert.match(stdout, /cache\.tables/);
+		assert.ok(peak() > 0 && peak() < 200 * mib, `peak RSS ${Math.round(peak() / mib)} MiB`);
+	} finally {
+		await big.close();
+	}
+});
