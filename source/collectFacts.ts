@@ -33,7 +33,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
 	const [session] = await Promise.all([
 		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase),
-		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts), options.onPhase),
+		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas), options.onPhase),
 	]);
 	try {
 		if (options.signal?.aborted) return facts;
@@ -90,10 +90,10 @@ async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Fac
 	}
 }
 
-async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts): Promise<void> {
+async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts, schemas: string[] | undefined): Promise<void> {
 	let api: ApiFacts;
 	try {
-		api = await apiFacts(http, adminUrl);
+		api = await apiFacts(http, adminUrl, schemas);
 	} catch (error) {
 		facts.apiFailure = apiFailure(error, http.baseUrl);
 		return;

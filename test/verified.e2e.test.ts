@@ -1,6 +1,7 @@
 // Exit 0 means verified (issue 9, cases 6, 7, 8 and 15): against the real PostgreSQL and PostgREST 12.0.2, every
 // way the doctor can be kept from comparing ends in exit 2 with a finding that says so, in a complete report.
 import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
 import {createServer} from 'node:http';
 import {test} from 'node:test';
 import {type ApiProxy, apiProxy, endlessServer, streamBody} from './support/apiProxy.js';
@@ -49,10 +50,8 @@ test('a slow /rpc/ exhausts the probing budget: the unprobed functions are count
 	const functions = Array.from({length: 24}, (_, index) => `create function public.fn_${index}(a int) returns int language sql as 'select a';`).join('\n');
 	const item = await stack.setUp(`${appSchema}\n${functions}`);
 	await item.query(`create function public.added_later(a int) returns int language sql as 'select a'`);
-	const slow = await apiProxy(item.api.url, async incoming => {
-		if (incoming.url?.startsWith('/rpc/')) await new Promise(resolve => setTimeout(resolve, 1500));
-		return false;
-	});
+	// /rpc/ requests are held unanswered: each probe waits out its timeout and the budget runs out.
+	const slow = await apiProxy(item.api.url, incoming => Boolean(incoming.url?.startsWith('/rpc/')));
 	try {
 		const started = Date.now();
 		const {code, json} = await checkVia(item.dbUrl, slow.url, '--timeout', '1');
@@ -66,10 +65,10 @@ test('a slow /rpc/ exhausts the probing budget: the unprobed functions are count
 		assert.match(unverified.message, /because the probe request failed: it did not answer in time/);
 		assert.ok(!json.findings.some((item: {code: string; function?: string}) => item.function === 'added_later' && item.code !== 'cache.function_missing'));
 
-		const wait = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', slow.url, '--timeout', '3', '--json']);
+		const wait = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', slow.url, '--timeout', '1', '--json']);
 		assert.equal(wait.code, 2);
 		assert.equal(wait.json.waited.healed, false);
-		const plain = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', slow.url, '--timeout', '3']);
+		const plain = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', slow.url, '--timeout', '1']);
 		assert.equal(plain.code, 2);
 		assert.doesNotMatch(plain.stdout, /matches the database/);
 	} finally {
@@ -89,7 +88,8 @@ test('--schemas naming a schema that does not exist: schema.missing, exit 2', as
 });
 
 test('PostgREST killed between its first answers and the probes: api.unreachable and cache.unverified, exit 2', async () => {
-	const item = await stack.setUp();
+	const functions = Array.from({length: 8}, (_, index) => `create function public.fn_${index}(a int) returns int language sql as 'select a';`).join('\n');
+	const item = await stack.setUp(`${appSchema}\n${functions}`);
 	let proxy: ApiProxy | undefined;
 	proxy = await apiProxy(item.api.url, async (_incoming, response, count) => {
 		// GET / and the exposed-schemas request pass; the first probe finds PostgREST gone.
@@ -102,15 +102,20 @@ test('PostgREST killed between its first answers and the probes: api.unreachable
 	const {code, json} = await checkVia(item.dbUrl, proxy.url);
 	assert.equal(code, 2);
 	assert.equal(json.postgrest.version, '12.0.2', 'the report is complete: what was seen before is kept');
-	assert.match(found(json, 'api.unreachable').message, /stopped answering during the check/);
-	assert.match(found(json, 'cache.unverified').message, /could not be compared/);
-	assert.equal(checkStatus(json, 'cache.tables'), 'fail');
+	assert.match(found(json, 'api.unreachable').message, /stopped answering during the check: the server closed the connection/);
+	assert.match(found(json, 'cache.unverified').message, /^9 functions could not be compared .*because the probe request failed: the connection was refused/);
+	assert.equal(checkStatus(json, 'cache.functions'), 'fail');
+	assert.equal(checkStatus(json, 'cache.tables'), 'pass', 'the relations came from the OpenAPI description read before');
 });
 
 test('PostgREST stopped (SIGSTOP) during the probes: every request times out, cache.unverified, exit 2', async () => {
 	const item = await stack.setUp();
-	const proxy = await apiProxy(item.api.url, (_incoming, _response, count) => {
-		if (count === 3) item.api.process.kill('SIGSTOP');
+	const proxy = await apiProxy(item.api.url, async (_incoming, _response, count) => {
+		// Request 3 is the first probe: it goes on only once the kernel shows PostgREST stopped.
+		if (count === 3) {
+			item.api.process.kill('SIGSTOP');
+			await waitFor(async () => / T /.test(readFileSync(`/proc/${item.api.process.pid}/stat`, 'utf8')), 5000);
+		}
 		return false;
 	});
 	try {
@@ -209,7 +214,7 @@ test('the database going away during --fix reload --yes: the failed fix is repor
 	}
 });
 
-test('an endless body and a 100 MB OpenAPI end in a clear report under 200 MB of memory', async () => {
+test('an endless body and a 100 MB OpenAPI end in a clear report under 200 MB of memory', async t => {
 	const item = await stack.setUp();
 	const endless = await endlessServer();
 	try {
@@ -219,6 +224,7 @@ test('an endless body and a 100 MB OpenAPI end in a clear report under 200 MB of
 		assert.equal(json.postgrest.version, '12.0.2');
 		assert.ok(json.postgrest.notes.some((note: string) => /more than 32 MiB/.test(note)), json.postgrest.notes.join('\n'));
 		assert.ok(found(json, 'cache.unverified'));
+		t.diagnostic(`peak RSS ${Math.round(peak() / mib)} MiB`);
 		assert.ok(peak() > 0 && peak() < 200 * mib, `peak RSS ${Math.round(peak() / mib)} MiB`);
 	} finally {
 		await endless.close();
@@ -236,29 +242,38 @@ test('an endless body and a 100 MB OpenAPI end in a clear report under 200 MB of
 		assert.equal(code, 0, 'every relation was probed instead, so the comparison is complete');
 		assert.equal(json.postgrest.cacheSource, 'probes');
 		assert.match(json.postgrest.notes[0], /GET \/ answered more than 32 MiB, so its OpenAPI description was not read/);
+		t.diagnostic(`peak RSS ${Math.round(peak() / mib)} MiB`);
 		assert.ok(peak() > 0 && peak() < 200 * mib, `peak RSS ${Math.round(peak() / mib)} MiB`);
 	} finally {
 		await hundred.close();
 	}
 });
 
-test('200,000 OpenAPI definitions: only their names and column names are kept, under 200 MB', async () => {
-	const item = await stack.setUp();
+test('200,000 OpenAPI definitions: only the relations of the schemas asked for are kept, under 200 MB', async t => {
+	const item = await stack.setUp(`${appSchema} create schema api; create table api.things (id int); grant usage on schema api to anon; grant select on api.things to anon;`, {schemas: 'public,api'});
 	const definitions: Record<string, unknown> = {};
 	for (let index = 0; index < 200_000; index++) definitions[`t${index}`] = {type: 'object', properties: {id: {type: 'integer', format: 'integer'}}};
 	const document = Buffer.from(JSON.stringify({swagger: '2.0', info: {version: '12.0.2', description: 'served by PostgREST'}, definitions}));
 	assert.ok(document.length < 32 * mib);
+	// GET / without a profile describes the default schema, public: it answers 200,000 relations that do not exist.
 	const big = await apiProxy(item.api.url, (incoming, response) => {
-		if (incoming.method !== 'GET' || incoming.url !== '/' || incoming.headers['accept-profile'] === 'pgrst_doctor_unexposed_probe') return false;
+		if (incoming.method !== 'GET' || incoming.url !== '/' || incoming.headers['accept-profile']) return false;
 		response.writeHead(200, {server: 'postgrest/12.0.2', 'content-type': 'application/openapi+json'}).end(document);
 		return true;
 	});
 	try {
 		let peak = () => 0;
-		const {code, stdout} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', big.url], {}, child => (peak = watchPeakMemory(child)));
-		assert.equal(code, 1);
-		assert.match(stdout, /cache\.tables/);
+		const other = await runCli(['check', '--db-url', item.dbUrl, '--api-url', big.url, '--schemas', 'api', '--json'], {}, child => (peak = watchPeakMemory(child)));
+		assert.equal(other.code, 0, 'schema api was compared in full; public was not asked for');
+		assert.deepEqual(other.json.schemas.names, ['api']);
+		t.diagnostic(`peak RSS ${Math.round(peak() / mib)} MiB`);
 		assert.ok(peak() > 0 && peak() < 200 * mib, `peak RSS ${Math.round(peak() / mib)} MiB`);
+
+		const asked = await runCli(['check', '--db-url', item.dbUrl, '--api-url', big.url, '--schemas', 'public', '--json'], {}, child => (peak = watchPeakMemory(child)));
+		assert.equal(asked.code, 1);
+		assert.equal(asked.json.findings.filter((item: {code: string}) => item.code === 'cache.table_stale').length, 200_000, '--json keeps every finding');
+		t.diagnostic(`peak RSS with 200,000 findings in --json: ${Math.round(peak() / mib)} MiB`);
+		assert.ok(peak() < 600 * mib, `peak RSS ${Math.round(peak() / mib)} MiB`);
 	} finally {
 		await big.close();
 	}

@@ -3,8 +3,9 @@
 // Accept type makes a request that passed the cache lookup fail with PGRST107, so nothing is inserted or executed.
 import type {Catalog, CatalogFunction, CatalogTable} from './database.js';
 import {failureReason, isConnectionLost} from './connectionFailure.js';
-import {bodyCaps, type HttpTarget, mebibytes, parseJson, postgrestError, send} from './http.js';
-import {type ApiFacts, openApiTables as tablesOf} from './postgrest.js';
+import {bodyCaps, type HttpTarget, mebibytes, postgrestError, send} from './http.js';
+import {openApiTables as tablesOf} from './openApiTables.js';
+import type {ApiFacts} from './postgrest.js';
 
 export type CachedTable = {schema: string; name: string; columns: string[]; allColumnsKnown: boolean};
 export type CachedFunction = {schema: string; name: string; overloads: string[][]};
@@ -35,7 +36,7 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), complete: true, unknown: [], requests: 0, notes: []};
 	}
 	const prober = new Prober(target);
-	const listed = await openApiTables(prober, api, catalog.schemas);
+	const {tables: listed, read} = await openApiTables(prober, api, catalog.schemas);
 	const listedKeys = new Set(listed.map(key));
 	const tables = [...listed];
 	await eachLimited(catalog.tables.filter(table => !listedKeys.has(key(table))), async table => {
@@ -50,7 +51,7 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 		if (cached) functions.push(cached);
 	});
 	return {
-		source: api.root.openApi ? 'OpenAPI + probes' : 'probes',
+		source: read ? 'OpenAPI + probes' : 'probes',
 		tables: tables.sort(byKey),
 		functions: functions.sort(byKey),
 		complete: false,
@@ -70,14 +71,18 @@ function byKey(a: {schema: string; name: string}, b: {schema: string; name: stri
 }
 
 /** One OpenAPI description per schema asked for, read one at a time: only the asked schemas' relations are kept. */
-async function openApiTables(prober: Prober, api: ApiFacts, schemas: string[]): Promise<CachedTable[]> {
-	const defaultSchema = api.exposedSchemas?.[0] ?? schemas[0];
+async function openApiTables(prober: Prober, api: ApiFacts, schemas: string[]): Promise<{tables: CachedTable[]; read: boolean}> {
 	const tables: CachedTable[] = [];
+	let read = false;
+	const defaultSchema = api.exposedSchemas?.[0] ?? schemas[0];
 	for (const schema of schemas) {
+		// A GET / too large to read is not asked for again with the default schema's profile.
+		if (schema === defaultSchema && api.root.tooLarge) continue;
 		const document = schema === defaultSchema && api.root.openApi ? api.root.openApi : await prober.openApi(schema);
+		if (document) read = true;
 		for (const {name, columns} of document?.tables ?? []) tables.push({schema, name, columns, allColumnsKnown: true});
 	}
-	return tables;
+	return {tables, read};
 }
 
 export class Prober {
@@ -97,7 +102,7 @@ export class Prober {
 	async openApi(schema: string) {
 		const answer = await this.send('/', {headers: {accept: 'application/openapi+json', 'accept-profile': schema}, cap: 'document'});
 		if (answer?.tooLarge) this.notes.push(`The OpenAPI description of schema ${schema} is larger than ${mebibytes(bodyCaps.document)}, so it was not read; its relations were probed one by one`);
-		return answer?.status === 200 ? tablesOf(parseJson(answer.text)) : undefined;
+		return answer?.status === 200 ? tablesOf(answer.body) : undefined;
 	}
 
 	/** Is the relation cached, and which of its database columns does the cache know? */

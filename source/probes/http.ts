@@ -1,8 +1,11 @@
 // The one place that sends HTTP: bounded by a timeout, never following redirects, never reading unbounded bodies.
 import {Agent, request} from 'undici';
 
-/** tooLarge: the body passed the size cap and was dropped, so text is empty rather than a truncated document. */
-export type HttpAnswer = {status: number; headers: Record<string, string>; text: string; tooLarge?: true};
+/**
+ * body: the bytes as received; text decodes them on each use (documents are read from the bytes, never decoded
+ * whole). tooLarge: the body passed the size cap and was dropped, so it is empty rather than a truncated document.
+ */
+export type HttpAnswer = {status: number; headers: Record<string, string>; body: Buffer; readonly text: string; tooLarge?: true};
 
 export type HttpTarget = {baseUrl: string; apiKey?: string; timeoutMs: number; signal?: AbortSignal};
 
@@ -51,11 +54,20 @@ export async function send(
 	for (const [name, value] of Object.entries(response.headers)) {
 		if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
 	}
-	return {status: response.statusCode, headers: flat, ...(body === undefined ? {text: '', tooLarge: true} : {text: body})};
+	const bytes = body ?? Buffer.alloc(0);
+	return {
+		status: response.statusCode,
+		headers: flat,
+		body: bytes,
+		get text() {
+			return bytes.toString('utf8');
+		},
+		...(body === undefined ? {tooLarge: true} : {}),
+	};
 }
 
-/** The body as text, or undefined once it passes the cap: chunks are kept as Buffers and decoded once. */
-async function readCapped(body: AsyncIterable<Buffer> & {destroy(): unknown}, cap: number): Promise<string | undefined> {
+/** The body, or undefined once it passes the cap: chunks are kept as Buffers and joined once. */
+async function readCapped(body: AsyncIterable<Buffer> & {destroy(): unknown}, cap: number): Promise<Buffer | undefined> {
 	const chunks: Buffer[] = [];
 	let size = 0;
 	for await (const chunk of body) {
@@ -66,7 +78,7 @@ async function readCapped(body: AsyncIterable<Buffer> & {destroy(): unknown}, ca
 		}
 		chunks.push(chunk);
 	}
-	return Buffer.concat(chunks, size).toString('utf8');
+	return Buffer.concat(chunks, size);
 }
 
 export function mebibytes(bytes: number): string {
@@ -76,7 +88,7 @@ export function mebibytes(bytes: number): string {
 export type PostgrestError = {code: string; message: string; details: string | null; hint: string | null};
 
 /** PostgREST's uniform error body ({code, message, details, hint}), or undefined for anything else. */
-export function postgrestError(answer: HttpAnswer): PostgrestError | undefined {
+export function postgrestError(answer: Pick<HttpAnswer, 'text'>): PostgrestError | undefined {
 	const body = parseJson(answer.text);
 	if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
 	const {code, message, details, hint} = body as Record<string, unknown>;

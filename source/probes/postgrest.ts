@@ -1,16 +1,14 @@
 // The PostgREST probe: what the server says about itself. Only GET requests; no judgement here.
 import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, type PostgrestError, parseJson, postgrestError, send} from './http.js';
 import type {CachedFunction, CachedTable} from './cacheSnapshot.js';
+import {type OpenApiTables, openApiTables} from './openApiTables.js';
 import {parseSchemaCacheDump} from './schemaCacheDump.js';
-
-/** What the doctor keeps of an OpenAPI description: the relations and their column names, nothing else. */
-export type OpenApiTables = {version?: string; description?: string; tables: Array<{name: string; columns: string[]}>};
 
 export type ApiFacts = {
 	isPostgrest: boolean;
 	version: string | null;
 	/** Status of GET / and what it carried: the OpenAPI description, a PostgREST error, or where it redirects. */
-	root: {status: number; openApi?: OpenApiTables; error?: PostgrestError; location?: string};
+	root: {status: number; openApi?: OpenApiTables; error?: PostgrestError; location?: string; tooLarge?: true};
 	/** The schemas PostgREST says it exposes (from its PGRST106 answer), first is the default. */
 	exposedSchemas: string[] | null;
 	admin: AdminFacts | null;
@@ -30,13 +28,14 @@ export type AdminFacts = {
 const unexposedProfile = 'pgrst_doctor_unexposed_probe';
 const missingRelation = 'pgrst_doctor_missing_probe';
 
-export async function apiFacts(target: HttpTarget, adminUrl?: string): Promise<ApiFacts> {
+/** schemas: the --schemas flag, if given; GET / describes the default schema, whose relations are read only if asked for. */
+export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: string[]): Promise<ApiFacts> {
 	const notes: string[] = [];
 	const rootAnswer = await send(target, '/', {headers: {accept: 'application/openapi+json, application/json'}, cap: 'document'});
 	if (rootAnswer.tooLarge) notes.push(`GET / answered more than ${mebibytes(bodyCaps.document)}, so its OpenAPI description was not read; every relation was probed instead`);
-	const root = describeRoot(rootAnswer);
-	let version = serverVersion(rootAnswer) ?? root.openApi?.version ?? null;
-	let isPostgrest = version !== null || root.error !== undefined || isPostgrestOpenApi(root.openApi);
+	const identity = describeRoot(rootAnswer, false);
+	let version = serverVersion(rootAnswer) ?? identity.openApi?.version ?? null;
+	let isPostgrest = version !== null || identity.error !== undefined || isPostgrestOpenApi(identity.openApi);
 	if (!isPostgrest && rootAnswer.status !== 401) {
 		// Gateways (Supabase since 2026-03) may refuse GET / for some keys; a missing relation still reaches PostgREST.
 		const answer = await send(target, `/${missingRelation}`, {headers: {accept: 'application/json'}});
@@ -47,35 +46,20 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string): Promise<A
 		isPostgrest ? probeExposedSchemas(target) : null,
 		adminUrl ? adminFacts({...target, baseUrl: adminUrl, apiKey: undefined}, notes) : null,
 	]);
-	return {isPostgrest, version, root, exposedSchemas, admin, notes};
+	const asked = !schemas?.length || schemas.includes(exposedSchemas?.[0] ?? schemas[0]!);
+	const root = asked && identity.openApi ? describeRoot(rootAnswer, true) : identity;
+	return {isPostgrest, version, root: rootAnswer.tooLarge ? {...root, tooLarge: true} : root, exposedSchemas, admin, notes};
 }
 
-function describeRoot(answer: HttpAnswer): ApiFacts['root'] {
+function describeRoot(answer: HttpAnswer, withTables: boolean): ApiFacts['root'] {
 	if (answer.status >= 300 && answer.status < 400) return {status: answer.status, location: answer.headers.location ?? ''};
+	// A 200 is read as a document from its bytes: decoding and parsing a large body whole is what the reader avoids.
+	if (answer.status === 200) {
+		const openApi = openApiTables(answer.body, withTables);
+		return openApi ? {status: answer.status, openApi} : {status: answer.status};
+	}
 	const error = postgrestError(answer);
-	if (error) return {status: answer.status, error};
-	const openApi = answer.status === 200 ? openApiTables(parseJson(answer.text)) : undefined;
-	return openApi ? {status: answer.status, openApi} : {status: answer.status};
-}
-
-/** The relations of an OpenAPI description, or undefined when the body is not one. The parsed document is dropped at once. */
-export function openApiTables(document: unknown): OpenApiTables | undefined {
-	if (!isObject(document) || !('swagger' in document)) return undefined;
-	const info = isObject(document.info) ? document.info : {};
-	const definitions = isObject(document.definitions) ? document.definitions : {};
-	const tables = Object.entries(definitions).map(([name, definition]) => ({
-		name,
-		columns: isObject(definition) && isObject(definition.properties) ? Object.keys(definition.properties) : [],
-	}));
-	return {
-		...(typeof info.version === 'string' ? {version: info.version} : {}),
-		...(typeof info.description === 'string' ? {description: info.description} : {}),
-		tables,
-	};
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
+	return error ? {status: answer.status, error} : {status: answer.status};
 }
 
 function isPostgrestOpenApi(document: OpenApiTables | undefined): boolean {
@@ -83,7 +67,7 @@ function isPostgrestOpenApi(document: OpenApiTables | undefined): boolean {
 }
 
 /** `Server: postgrest/12.0.2` → `12.0.2`. */
-export function serverVersion(answer: HttpAnswer): string | null {
+export function serverVersion(answer: Pick<HttpAnswer, 'headers'>): string | null {
 	return /^postgrest\/(\S+)/i.exec(answer.headers.server ?? '')?.[1] ?? null;
 }
 

@@ -3,6 +3,7 @@
 // same shape as the admin /schema_cache endpoint of PostgREST >= 12.2.
 // errors-12.0.2.json: the error bodies PostgREST 12.0.2 answers to the requests listed with each one, made against
 // the schema below after a migration PostgREST was not told about.
+// openapi-12.0.2.json: PostgREST 12.0.2's OpenAPI description (GET /) of the same schema, quoted names included.
 import {execFileSync} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
 import {authenticatorPassword, postgrestBinary, startPostgres, startPostgrest} from './stack.js';
@@ -50,6 +51,7 @@ try {
 		const response = await fetch(`${api.url}${path}`, init);
 		recorded.push({label, request: `${init.method ?? 'GET'} ${path}`, status: response.status, body: await response.text()});
 	}
+	writeFileSync(new URL('../fixtures/openapi-12.0.2.json', import.meta.url), await (await fetch(`${api.url}/`)).text());
 	await api.stop();
 	writeFileSync(new URL('../fixtures/errors-12.0.2.json', import.meta.url), JSON.stringify(recorded, null, 1) + '\n');
 } finally {
