@@ -207,6 +207,8 @@ test('the database going away during --fix reload --yes: the failed fix is repor
 		assert.doesNotMatch(stderr, /could not finish/);
 		assert.equal(code, 2);
 		assert.equal(json.fixesApplied[0].ok, false);
+		assert.match(json.fixesApplied[0].message, /^The reload fix did not finish: /);
+		assert.ok(findingRows(json.before).includes('cache.column_missing public organizations created_by'));
 		assert.ok(findingRows(json).includes('db.unreachable'));
 	} finally {
 		await stack.pg.query(`alter database ${item.name} with allow_connections true`);
