@@ -234,7 +234,8 @@ test('an endless body and a 100 MB OpenAPI end in a clear report under 200 MB of
 
 	const hundred = await apiProxy(item.api.url, (incoming, response) => {
 		if (incoming.method !== 'GET' || incoming.url !== '/' || incoming.headers['accept-profile'] === 'pgrst_doctor_unexposed_probe') return false;
-		response.writeHead(200, {server: 'postgrest/12.0.2', 'content-type': 'application/openapi+json'});
+		// Announced with Content-Length, so the doctor can refuse it before reading; the endless body above has none.
+		response.writeHead(200, {server: 'postgrest/12.0.2', 'content-type': 'application/openapi+json', 'content-length': String(100 * mib)});
 		streamBody(response, 100 * mib);
 		return true;
 	});

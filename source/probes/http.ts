@@ -49,7 +49,7 @@ export async function send(
 		dispatcher: agentFor(target.timeoutMs),
 		signal: AbortSignal.any(signals),
 	});
-	const body = await readCapped(response.body, bodyCaps[options.cap ?? 'answer']);
+	const body = await readCapped(response.body, bodyCaps[options.cap ?? 'answer'], Number(response.headers['content-length']));
 	const flat: Record<string, string> = {};
 	for (const [name, value] of Object.entries(response.headers)) {
 		if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -66,8 +66,12 @@ export async function send(
 	};
 }
 
-/** The body, or undefined once it passes the cap: chunks are kept as Buffers and joined once. */
-async function readCapped(body: AsyncIterable<Buffer> & {destroy(): unknown}, cap: number): Promise<Buffer | undefined> {
+/** The body, or undefined once it passes the cap (or announces it will): chunks are kept as Buffers and joined once. */
+async function readCapped(body: AsyncIterable<Buffer> & {destroy(): unknown}, cap: number, declared: number): Promise<Buffer | undefined> {
+	if (declared > cap) {
+		body.destroy();
+		return undefined;
+	}
 	const chunks: Buffer[] = [];
 	let size = 0;
 	for await (const chunk of body) {
