@@ -3,6 +3,7 @@ import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
 import {finding} from './findings.js';
 import {cacheSnapshot} from './probes/cacheSnapshot.js';
+import {readProbeHazards} from './probes/mediaHandlers.js';
 import {probeDelivery} from './probes/deliveryProbe.js';
 import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
 import {type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
@@ -48,7 +49,8 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
 		if (http && facts.api && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
-			facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog), options.onPhase);
+			const hazards = await readProbeHazards(session!, facts.schemas).catch(failed);
+			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards), options.onPhase);
 		}
 	} finally {
 		await session?.close();
