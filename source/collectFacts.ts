@@ -9,6 +9,7 @@ import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
 import {type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import type {HttpTarget} from './probes/http.js';
 import {type ApiFacts, apiFacts} from './probes/postgrest.js';
+import {identifyPostgrest, type PostgrestIdentity} from './probes/postgrestIdentity.js';
 import type {ApiTarget, DatabaseTarget} from './target.js';
 
 export type DiagnosisOptions = {
@@ -42,6 +43,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 			return undefined;
 		};
 		if (session && facts.database) {
+			facts.postgrest = await identify(session, http, facts).catch(failed);
 			facts.database.sessions = (await session.sessions().catch(failed)) ?? [];
 			facts.database.queueUsage.push((await session.queueUsage().catch(failed)) ?? null);
 		}
@@ -63,6 +65,15 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		options.onPhase?.('probe', true);
 	}
 	return facts;
+}
+
+/** PostgREST's sessions are recognised by the one that runs a request of the doctor's, not by the name they claim. */
+async function identify(session: DatabaseSession, http: HttpTarget | undefined, facts: Facts): Promise<PostgrestIdentity> {
+	if (!http) return {confirmed: false, reason: 'no --api-url was given, so PostgREST could not be asked'};
+	if (!facts.api) return {confirmed: false, reason: 'PostgREST did not answer'};
+	const exposed = facts.api.exposedSchemas?.[0];
+	const schema = {name: exposed ?? 'public', profile: exposed !== undefined};
+	return identifyPostgrest(session, http, facts.database!.server, schema, Object.keys(facts.api.root.openApi?.definitions ?? {}));
 }
 
 async function timed<T>(facts: Facts, name: keyof Facts['timings'], work: () => Promise<T>, onPhase?: DiagnosisOptions['onPhase']): Promise<T> {
