@@ -69,6 +69,25 @@ test('an impostor listening beside a PostgREST that does not listen: listener.pr
 	assert.ok(findingRows(json).includes('listener.missing'), findingRows(json).join(', '));
 });
 
+test('the request PostgREST is asked to run is only parsed: no policy, function or plan runs', async () => {
+	// The first table the doctor would pick, guarded by a policy whose immutable function PostgreSQL would already
+	// call while planning. PostgREST reads in a read-only transaction, so the function shows that it ran by failing.
+	const item = await stack.setUp(`${appSchema}
+		create function public.policy_effect() returns boolean language plpgsql immutable
+			as $$ begin raise exception 'the policy function ran'; end $$;
+		create table public.aaa_guarded (id int);
+		alter table public.aaa_guarded enable row level security;
+		create policy everyone on public.aaa_guarded using (public.policy_effect());
+		grant select on public.aaa_guarded to anon;
+	`);
+	const {json} = await checkJson(item);
+	assert.equal(checkStatus(json, 'api.database'), 'pass', 'both requests were rejected while parsing, before the policy');
+	assert.match(summary(json, 'api.database'), /as role authenticator/);
+	assert.match(item.api.logs(), /"GET \/aaa_guarded\?select=pgrst_doctor_[0-9a-f]{16}&limit=0 HTTP\/1\.1" 400/, 'the guarded table was the one asked about');
+	const control = await fetch(`${item.api.url}/aaa_guarded?limit=0`);
+	assert.match(await control.text(), /the policy function ran/, 'a request PostgreSQL plans does run it, even with limit=0');
+});
+
 test('postgrestView: a confirmed identity keeps its role, database and application name; otherwise claimants, unconfirmed', () => {
 	const session = (pid: number, user: string, database: string, applicationName: string, query = ''): Session =>
 		({pid, user, database, applicationName, query, state: 'idle', clientAddress: null});
