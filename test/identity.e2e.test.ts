@@ -60,6 +60,16 @@ test('a real PostgREST still passes both, and an impostor beside it is not count
 	assert.doesNotMatch(summary(beside.json, 'listener.present'), new RegExp(`pid ${pid}\\)`));
 });
 
+test('a doctor role that cannot see other sessions\' activity cannot confirm PostgREST, and says so', async () => {
+	const item = await stack.setUp();
+	await stack.pg.query(`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create role doctor_reader login password 'reader-pw'; end if; end $$`);
+	const url = item.dbUrl.replace(/postgres:[^@]+@/, 'doctor_reader:reader-pw@');
+	const {json} = await runCli(['check', '--db-url', url, '--api-url', item.api.url, '--json']);
+	assert.equal(checkStatus(json, 'api.database'), 'warn');
+	assert.match(summary(json, 'api.database'), /claim to be PostgREST .*unconfirmed: role doctor_reader cannot see other sessions' activity \(GRANT pg_read_all_stats TO doctor_reader;\)/);
+	assert.notEqual(checkStatus(json, 'listener.present'), 'pass');
+});
+
 test('an impostor listening beside a PostgREST that does not listen: listener.present fails', async () => {
 	const item = await stack.setUp(appSchema, {channelEnabled: false});
 	await impostor(item.name);

@@ -42,9 +42,15 @@ const hostile = `${appSchema}
 	create function public.counted() returns int language sql volatile security definer
 		as $$ select public.count_effect('counted'); select 1 $$;
 	create view public.counted_view as select id, public.counted() as counted from public.organizations;
+	-- Handlers PostgREST caches at start and the database loses later (see below): invisible in the catalog.
+	create table public.was_handled (id int);
+	create function public.was_handled_rows() returns setof public.was_handled language sql security definer
+		as $$ select public.count_effect('was_handled_rows'); select * from public.was_handled $$;
+	create trigger was_handled_statement after insert on public.was_handled for each statement execute function public.count_statement();
+	create aggregate public.was_handled_agg(public.was_handled) (sfunc = public.any_step, stype = bytea, finalfunc = public.handled_final, initcond = '');
 	create table public.audited (id int);
 	create trigger audited_statement after insert on public.audited for each statement execute function public.count_statement();
-	grant all on public.handled, public.audited, public.counted_view to anon;
+	grant all on public.handled, public.audited, public.counted_view, public.was_handled to anon;
 	grant execute on all functions in schema public to anon;
 `;
 
@@ -64,6 +70,7 @@ test('set up the hostile app, then change it behind PostgREST\'s back', async ()
 		create view public.counted_view_late as select id, public.counted() as counted from public.organizations;
 		create function public.text_media_late(note text) returns "text/*" language sql security definer
 			as $$ select public.count_effect('text_media_late'); select 'x'::text $$;
+		drop aggregate public.was_handled_agg(public.was_handled);
 	`);
 	assert.deepEqual(await sideEffects(), []);
 });
@@ -78,6 +85,12 @@ test('check: nothing runs, ordinary objects are probed, handler objects are unve
 	assert.ok(!rows.some(row => row.includes('handled added')), 'the handler table\'s columns were not probed, so not judged');
 	assert.ok(!rows.some(row => /any_media|handled_rows/.test(row)));
 	for (const id of ['cache.tables', 'cache.columns', 'cache.functions']) assert.notEqual(checkStatus(json, id), 'pass', id);
+	// The handler PostgREST still caches for was_handled is gone from the catalog, so the table was probed with an
+	// insert; only the strict preference stopped it, as the same probe without it shows.
+	const insert = await fetch(`${item.api.url}/was_handled?columns=id`, {method: 'POST', headers: {'content-type': 'application/json', accept: 'application/vnd.some-other-client'}, body: '[]'});
+	assert.equal(insert.status, 201);
+	assert.deepEqual(await sideEffects(), ['trigger on was_handled']);
+	await item.query('delete from public.side_effects');
 });
 
 test('check --fix reload --yes: still nothing runs; healed, only the handler objects are left unverified, never passing', async () => {
