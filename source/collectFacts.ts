@@ -3,12 +3,14 @@ import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
 import {finding} from './findings.js';
 import {cacheSnapshot} from './probes/cacheSnapshot.js';
+import {readProbeHazards} from './probes/mediaHandlers.js';
 import {probeDelivery} from './probes/deliveryProbe.js';
 import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
 import {type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import {missingSchemas} from './probes/missingSchemas.js';
 import type {HttpTarget} from './probes/http.js';
 import {type ApiFacts, apiFacts} from './probes/postgrest.js';
+import {identifyPostgrest, type PostgrestIdentity} from './probes/postgrestIdentity.js';
 import type {ApiTarget, DatabaseTarget} from './target.js';
 
 export type DiagnosisOptions = {
@@ -42,6 +44,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 			return undefined;
 		};
 		if (session && facts.database) {
+			facts.postgrest = await identify(session, http, facts).catch(failed);
 			facts.database.sessions = (await session.sessions().catch(failed)) ?? [];
 			facts.database.queueUsage.push((await session.queueUsage().catch(failed)) ?? null);
 		}
@@ -50,7 +53,8 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
 		if (http && facts.api && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
-			facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog), options.onPhase);
+			const hazards = await readProbeHazards(session!, facts.schemas).catch(failed);
+			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards), options.onPhase);
 		}
 	} finally {
 		// A session the server already ended must not cost the report.
@@ -64,6 +68,15 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		options.onPhase?.('probe', true);
 	}
 	return facts;
+}
+
+/** PostgREST's sessions are recognised by the one that runs a request of the doctor's, not by the name they claim. */
+async function identify(session: DatabaseSession, http: HttpTarget | undefined, facts: Facts): Promise<PostgrestIdentity> {
+	if (!http) return {confirmed: false, reason: 'no --api-url was given, so PostgREST could not be asked'};
+	if (!facts.api) return {confirmed: false, reason: 'PostgREST did not answer'};
+	const exposed = facts.api.exposedSchemas?.[0];
+	const schema = {name: exposed ?? 'public', profile: exposed !== undefined};
+	return identifyPostgrest(session, http, facts.database!.server, schema, facts.api.root.openApi?.tables.map(table => table.name) ?? []);
 }
 
 async function timed<T>(facts: Facts, name: keyof Facts['timings'], work: () => Promise<T>, onPhase?: DiagnosisOptions['onPhase']): Promise<T> {

@@ -29,6 +29,8 @@ END;`;
 
 const trigger = (name: string, event: string, source: string, enabled: EventTrigger['enabled'] = 'O'): EventTrigger => ({name, event, enabled, owner: 'postgres', tags: [], functionSchema: 'public', functionName: name, source});
 
+const confirmedIn = (database: string) => ({confirmed: true as const, user: 'authenticator', database, applicationName: 'PostgREST 12.0.2', clientAddress: '127.0.0.1'});
+
 function facts(database: Partial<DatabaseFacts>, channel = 'pgrst'): Facts {
 	return {
 		channel,
@@ -37,6 +39,8 @@ function facts(database: Partial<DatabaseFacts>, channel = 'pgrst'): Facts {
 		poolerHints: [],
 		timings: {},
 		database: {server: {database: 'app', user: 'postgres', version: '18', superuser: true, readAllStats: true}, eventTriggers: [], roleSettings: [], sessions: [], queueUsage: [0, 0], ...database},
+		// PostgREST ran the doctor's request as authenticator in app (postgrestIdentity.ts); claims alone pass nothing.
+		postgrest: confirmedIn('app'),
 	};
 }
 
@@ -134,9 +138,23 @@ test('hidden queries make the listener unknown, not missing', () => {
 	assert.deepEqual(codes(outcome), ['listener.unknown']);
 });
 
-test('PostgREST sessions only in another database are api.other_database', () => {
-	const withApi = {...facts({sessions: [session(7, 'other', 'LISTEN "pgrst"')]}), api: {isPostgrest: true, version: '12.0.2', root: {status: 200}, exposedSchemas: null, admin: null}};
-	assert.deepEqual(codes(apiDatabase.run(withApi)), ['api.other_database']);
-	assert.equal(apiDatabase.run({...withApi, api: undefined}).status, 'warn', 'without an answering PostgREST the other database is only a hint');
+test('PostgREST confirmed in another database is api.other_database; sessions that only claim the name are a warning', () => {
+	const api = {isPostgrest: true, version: '12.0.2', root: {status: 200}, exposedSchemas: null, admin: null};
+	const elsewhere = {...facts({sessions: [session(7, 'other', 'LISTEN "pgrst"')]}), api, postgrest: confirmedIn('other')};
+	assert.deepEqual(codes(apiDatabase.run(elsewhere)), ['api.other_database']);
+	const unconfirmed = {confirmed: false as const, reason: 'no --api-url was given'};
+	const claimedElsewhere = apiDatabase.run({...elsewhere, postgrest: unconfirmed});
+	assert.equal(claimedElsewhere.status, 'warn', 'a claim in another database is only a hint');
+	assert.match(claimedElsewhere.summary, /claiming to be PostgREST are in other\); .*: no --api-url was given/);
 	assert.equal(apiDatabase.run(facts({sessions: [session(7, 'app', 'LISTEN "pgrst"')]})).status, 'pass');
+	const claimedHere = {...facts({sessions: [session(7, 'app', 'LISTEN "pgrst"')]}), postgrest: unconfirmed};
+	assert.equal(apiDatabase.run(claimedHere).status, 'warn');
+	const listener = listenerPresent.run(claimedHere);
+	assert.equal(listener.status, 'warn');
+	assert.match(listener.summary, /could not confirm it is PostgREST's: no --api-url was given/);
+});
+
+test('once PostgREST is confirmed, a LISTEN by another role is not its listener', () => {
+	const impostor: Session = {...session(9, 'app', 'LISTEN "pgrst"'), user: 'impostor'};
+	assert.deepEqual(codes(listenerPresent.run(facts({sessions: [session(8, 'app', 'select 1'), impostor]}))), ['listener.missing', 'listener.channel_disabled']);
 });

@@ -1,31 +1,35 @@
-// Does PostgREST serve the database we were given? Its sessions say which database it is connected to.
+// Does PostgREST serve the database we were given? The session that ran the doctor's own request through PostgREST
+// says which database and login role PostgREST uses; sessions that only call themselves PostgREST prove nothing.
 import {finding} from '../findings.js';
 import type {Check} from './check.js';
-import {postgrestSessions} from './postgrestSessions.js';
+import {postgrestView} from './postgrestSessions.js';
 
 export const apiDatabase: Check = {
 	id: 'api.database',
 	title: 'PostgREST serves this database',
 	dependsOn: ['database.connect'],
-	run({database, api, apiFailure}) {
+	run({database, apiFailure, postgrest: identity}) {
 		if (apiFailure) return {status: 'skip', summary: 'Skipped: PostgREST did not answer'};
 		const {server, sessions} = database!;
-		const postgrest = postgrestSessions(sessions);
-		const here = postgrest.filter(session => session.database === server.database);
-		if (here.length > 0) {
-			const names = [...new Set(here.map(session => session.applicationName || session.user))].join(', ');
-			return {status: 'pass', summary: `${here.length} PostgREST session${here.length === 1 ? '' : 's'} in ${server.database} (${names})`};
-		}
-		// Only a PostgREST that just answered us is known to hold a pool connection in the database it serves.
-		if (postgrest.length > 0 && api) {
-			const databases = [...new Set(postgrest.map(session => session.database))].join(', ');
+		const view = postgrestView(sessions, identity);
+		if (identity?.confirmed) {
+			const who = `role ${identity.user}${identity.clientAddress ? ` from ${identity.clientAddress}` : ''}${identity.applicationName ? ` (${identity.applicationName})` : ''}`;
+			if (identity.database === server.database) {
+				return {status: 'pass', summary: `PostgREST ran pgrst-doctor's request in ${server.database} as ${who}; ${view.sessions.length} session${view.sessions.length === 1 ? '' : 's'} of it here`};
+			}
 			return {
 				status: 'fail',
-				summary: `PostgREST is connected to ${databases}, not to ${server.database}`,
-				findings: [finding('api.other_database', `PostgREST is connected to database ${databases}, not to ${server.database}: migrations and NOTIFY sent here never reach it`, {suggestion: `Point --db-url at ${databases}, or PostgREST's db-uri at ${server.database}.`})],
+				summary: `PostgREST is connected to ${identity.database}, not to ${server.database}`,
+				findings: [finding('api.other_database', `PostgREST is connected to database ${identity.database} (it ran pgrst-doctor's request there as ${who}), not to ${server.database}: migrations and NOTIFY sent here never reach it`, {suggestion: `Point --db-url at ${identity.database}, or PostgREST's db-uri at ${server.database}.`})],
 			};
 		}
-		const elsewhere = postgrest.length > 0 ? ` (PostgREST sessions exist in ${[...new Set(postgrest.map(session => session.database))].join(', ')})` : '';
-		return {status: 'warn', summary: `No PostgREST session visible in ${server.database}${elsewhere}; which database PostgREST serves is unknown`};
+		const reason = view.confirmed ? '' : view.reason;
+		const here = view.sessions.filter(session => session.database === server.database);
+		if (here.length > 0) {
+			const names = [...new Set(here.map(session => `${session.applicationName || 'no application_name'}, role ${session.user}`))].join('; ');
+			return {status: 'warn', summary: `${here.length} session${here.length === 1 ? '' : 's'} in ${server.database} claim${here.length === 1 ? 's' : ''} to be PostgREST (${names}), unconfirmed: ${reason}`};
+		}
+		const elsewhere = view.sessions.length > 0 ? ` (sessions claiming to be PostgREST are in ${[...new Set(view.sessions.map(session => session.database))].join(', ')})` : '';
+		return {status: 'warn', summary: `No PostgREST session visible in ${server.database}${elsewhere}; which database PostgREST serves is unknown: ${reason}`};
 	},
 };

@@ -4,6 +4,7 @@ import type {CacheSnapshot} from '../probes/cacheSnapshot.js';
 import type {Catalog, DatabaseFacts} from '../probes/database.js';
 import type {Delivery} from '../probes/deliveryProbe.js';
 import type {ApiFacts} from '../probes/postgrest.js';
+import type {PostgrestIdentity} from '../probes/postgrestIdentity.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 
@@ -20,6 +21,8 @@ export type Facts = {
 	missingSchemas?: string[];
 	api?: ApiFacts;
 	apiFailure?: Finding;
+	/** Whose sessions are PostgREST's, from the session that ran the doctor's own request; absent when not asked. */
+	postgrest?: PostgrestIdentity;
 	cache?: CacheSnapshot;
 	/** Signs of a connection pooler in the URLs given. */
 	poolerHints: string[];

@@ -3,7 +3,7 @@
 import type {Session} from '../probes/database.js';
 import type {Facts} from './check.js';
 import {notificationsIn, payloadEffect} from './notifications.js';
-import {type Listener, isPostgrestSession, listeners, postgrestSessions} from './postgrestSessions.js';
+import {type Listener, isPostgrestSession, listeners, postgrestView} from './postgrestSessions.js';
 
 export type ListenerEvidence = {
 	database: string;
@@ -12,6 +12,9 @@ export type ListenerEvidence = {
 	/** Channels PostgREST listens on in this database other than ours. */
 	otherChannels: string[];
 	postgrestHere: Session[];
+	/** False when PostgREST's sessions are only claimed (see postgrestSessions.ts): then nothing here may pass. */
+	confirmed: boolean;
+	unconfirmedReason: string;
 	/** Pooler signs: URL hints, and sessions of PostgREST's role without an application_name (unlinked PgBouncer server connections). */
 	poolerSigns: string[];
 	/** Channels that reload triggers notify which nothing in this database listens on. */
@@ -26,8 +29,11 @@ export type ListenerEvidence = {
 export function listenerEvidence(facts: Facts): ListenerEvidence {
 	const {server, sessions, eventTriggers, queueUsage} = facts.database!;
 	const here = (session: Session) => session.database === server.database;
-	const hereListeners = listeners(sessions).filter(here);
-	const postgrestHere = postgrestSessions(sessions).filter(here);
+	const view = postgrestView(sessions, facts.postgrest);
+	const postgrestHere = view.sessions.filter(here);
+	// Once PostgREST is known, a LISTEN by anyone else is not PostgREST's, whatever its name.
+	const own = new Set(postgrestHere.map(session => session.pid));
+	const hereListeners = listeners(sessions).filter(session => here(session) && (!view.confirmed || own.has(session.pid)));
 	const roles = new Set(postgrestHere.map(session => session.user));
 	const unlinked = sessions.filter(session => here(session) && roles.has(session.user) && !session.applicationName && !isPostgrestSession(session) && (session.query ?? '') === '');
 	const poolerSigns = [...facts.poolerHints];
@@ -43,6 +49,8 @@ export function listenerEvidence(facts: Facts): ListenerEvidence {
 		onChannel: hereListeners.filter(listener => listener.channel === facts.channel),
 		otherChannels: [...new Set(hereListeners.map(listener => listener.channel).filter(channel => channel !== facts.channel))],
 		postgrestHere,
+		confirmed: view.confirmed,
+		unconfirmedReason: view.confirmed ? '' : view.reason,
 		poolerSigns,
 		triggerChannels,
 		canSeeQueries: server.superuser || server.readAllStats,

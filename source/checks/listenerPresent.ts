@@ -1,5 +1,6 @@
 // Is a PostgREST session in this database listening on the channel NOTIFY goes to? A LISTEN row is necessary,
-// not sufficient: behind a transaction pooler it can be there while notifications are dropped (--probe proves it).
+// not sufficient: behind a transaction pooler it can be there while notifications are dropped (--probe proves it),
+// and it counts only when the session is confirmed to be PostgREST's (a claimed name passes nothing).
 import {type Finding, finding} from '../findings.js';
 import {type Check, outcomeOf} from './check.js';
 import {causes, listenerEvidence} from './listenerEvidence.js';
@@ -18,6 +19,9 @@ export const listenerPresent: Check = {
 			const [first] = onChannel;
 			const who = isPostgrestSession(first!) ? first!.applicationName! : `A session of ${first!.user ?? 'an unknown role'}`;
 			const summary = `${who} listens on "${channel}" in database ${database} (pid ${first!.pid})`;
+			if (!evidence.confirmed) {
+				return {status: 'warn', summary: `${summary}, but pgrst-doctor could not confirm it is PostgREST's: ${evidence.unconfirmedReason}`};
+			}
 			const findings: Finding[] = [];
 			const deaf = evidence.triggerChannels.filter(other => other !== channel && !evidence.otherChannels.includes(other));
 			if (deaf.length > 0 && !evidence.triggerChannels.includes(channel)) {

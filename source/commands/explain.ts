@@ -13,6 +13,7 @@ import {Prober} from '../probes/cacheSnapshot.js';
 import {apiFailure, databaseFailure} from '../probes/connectionFailure.js';
 import {openDatabase, type DatabaseSession} from '../probes/database.js';
 import {closeHttp} from '../probes/http.js';
+import {readProbeHazards} from '../probes/mediaHandlers.js';
 import {lookupObjects, type ObjectLookup, privilegesOn} from '../probes/objectLookup.js';
 import {apiFacts, type ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
@@ -75,7 +76,7 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		const lookup: ObjectLookup = {...found, privileges: object ? await privilegesOn(session, found.apiRoles, object) : []};
 		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: projectRefs(options)};
 		if (http && facts.api) {
-			const prober = new Prober(http);
+			const prober = new Prober(http, await readProbeHazards(session, facts.schemas), {tables: resolved.table ? [resolved.table] : [], functions: resolved.overloads ?? []});
 			if (resolved.table) {
 				const cached = await prober.table(resolved.table);
 				evidence.cachedTable = cached ?? (prober.unknown.length > 0 ? undefined : null);

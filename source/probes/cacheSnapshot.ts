@@ -1,9 +1,14 @@
 // What the running PostgREST really has cached. Bulk sources first (admin /schema_cache, OpenAPI definitions),
-// then targeted probes that PostgREST answers from its cache before anything reaches the database: an unknown
-// Accept type makes a request that passed the cache lookup fail with PGRST107, so nothing is inserted or executed.
+// then targeted probes that PostgREST answers from its cache before anything reaches the database. Two stops
+// guard each probe, both raised while PostgREST plans the request, after the cache lookup (Plan.hs at v12.0.2):
+// `Prefer: handling=strict` with a preference it does not know (PGRST122, PostgREST >= 12), and an Accept type
+// made up per run (PGRST107). A media type handler can accept any Accept type, so objects with one are never
+// sent a probe that could run them (see mediaHandlers.ts): a relation is only asked OPTIONS, a function not at all.
+import {randomBytes} from 'node:crypto';
 import type {Catalog, CatalogFunction, CatalogTable} from './database.js';
 import {failureReason, isConnectionLost} from './connectionFailure.js';
 import {bodyCaps, type HttpTarget, mebibytes, postgrestError, send} from './http.js';
+import {isUnsafe, type ProbeHazards, unsafeObjects, type UnsafeObjects} from './mediaHandlers.js';
 import {openApiTables as tablesOf} from './openApiTables.js';
 import type {ApiFacts} from './postgrest.js';
 
@@ -26,16 +31,16 @@ export type CacheSnapshot = {
 	apiLost?: string;
 };
 
-const probeAccept = 'application/vnd.pgrst-doctor.probe';
+const probePrefer = 'handling=strict, pgrst-doctor-probe';
 const probeConcurrency = 6;
 
-export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: Catalog): Promise<CacheSnapshot> {
+export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: Catalog, hazards: ProbeHazards): Promise<CacheSnapshot> {
 	const dump = api.admin?.schemaCache;
 	if (dump) {
 		const inSchemas = <T extends {schema: string}>(items: T[]) => items.filter(item => catalog.schemas.includes(item.schema));
 		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), complete: true, unknown: [], requests: 0, notes: []};
 	}
-	const prober = new Prober(target);
+	const prober = new Prober(target, hazards, catalog);
 	const {tables: listed, read} = await openApiTables(prober, api, catalog.schemas);
 	const listedKeys = new Set(listed.map(key));
 	const tables = [...listed];
@@ -94,9 +99,14 @@ export class Prober {
 	private lastFailure?: string;
 	/** Every request has its own timeout; this bounds the sum, so a slow server cannot stretch the run without end. */
 	private readonly deadline: number;
+	/** Unknown to the database, so no handler can have been made for it in advance. */
+	private readonly accept = `application/vnd.pgrst-doctor.probe-${randomBytes(8).toString('hex')}`;
+	private readonly unsafe: UnsafeObjects;
 
-	constructor(private readonly target: HttpTarget) {
+	/** `objects` are the tables and functions that may be probed; with `hazards` the prober knows which it must not send a probe that could run them. */
+	constructor(private readonly target: HttpTarget, hazards: ProbeHazards, objects: Pick<Catalog, 'tables' | 'functions'>) {
 		this.deadline = Date.now() + target.timeoutMs * 3;
+		this.unsafe = unsafeObjects(hazards, this.accept, objects);
 	}
 
 	async openApi(schema: string) {
@@ -107,13 +117,15 @@ export class Prober {
 
 	/** Is the relation cached, and which of its database columns does the cache know? */
 	async table(table: CatalogTable): Promise<CachedTable | undefined> {
+		const unsafe = isUnsafe(this.unsafe.tables, table);
+		if (unsafe) return this.tableWithoutColumns(table, unsafe);
 		if (table.columns.length === 0) return this.tableWithoutColumns(table);
 		const remaining = [...table.columns];
 		const missing = new Set<string>();
 		while (remaining.length > 0) {
 			const answer = await this.send(`/${encodeURIComponent(table.name)}?columns=${remaining.map(quoteColumn).map(encodeURIComponent).join(',')}`, {
 				method: 'POST',
-				headers: {'content-type': 'application/json', accept: probeAccept, 'content-profile': table.schema},
+				headers: {'content-type': 'application/json', accept: this.accept, prefer: probePrefer, 'content-profile': table.schema},
 				body: '[]',
 			});
 			if (!answer) return this.giveUp('table', table, this.failure());
@@ -131,9 +143,11 @@ export class Prober {
 		return {schema: table.schema, name: table.name, columns: table.columns.filter(column => !missing.has(column)), allColumnsKnown: false};
 	}
 
-	private async tableWithoutColumns(table: CatalogTable): Promise<CachedTable | undefined> {
+	/** OPTIONS is answered from the cache alone (App.hs infoIdentResponse): it never reaches the database, but it names no columns. */
+	private async tableWithoutColumns(table: CatalogTable, columnsUnsafe?: string): Promise<CachedTable | undefined> {
 		const answer = await this.send(`/${encodeURIComponent(table.name)}`, {method: 'OPTIONS', headers: {'accept-profile': table.schema}});
 		if (answer?.status === 404) return undefined;
+		if (answer?.status === 200 && columnsUnsafe) return this.giveUp('table', table, `cached, but its columns were not probed: ${columnsUnsafe}`);
 		if (answer?.status === 200) return {schema: table.schema, name: table.name, columns: table.columns, allColumnsKnown: false};
 		return this.giveUp('table', table, answer ? `OPTIONS answered ${answer.status}` : this.failure());
 	}
@@ -141,12 +155,14 @@ export class Prober {
 	/** Which of these overloads does PostgREST resolve by argument names, and what does it suggest instead? */
 	async functionOverloads(overloads: CatalogFunction[]): Promise<CachedFunction | undefined> {
 		const [first] = overloads;
+		const unsafe = isUnsafe(this.unsafe.functions, first!);
+		if (unsafe) return this.giveUp('function', first!, unsafe);
 		const found: string[][] = [];
 		for (const overload of overloads) {
 			const names = overload.args.map(arg => arg.name).filter(Boolean);
 			const answer = await this.send(`/rpc/${encodeURIComponent(first!.name)}`, {
 				method: 'POST',
-				headers: {'content-type': 'application/json', accept: probeAccept, 'content-profile': overload.schema},
+				headers: {'content-type': 'application/json', accept: this.accept, prefer: probePrefer, 'content-profile': overload.schema},
 				body: JSON.stringify(Object.fromEntries(names.map(name => [name, null]))),
 			});
 			if (!answer) {
@@ -186,9 +202,9 @@ export class Prober {
 	}
 }
 
-/** PGRST107 (no such media type) means the request passed every cache lookup and stopped before the database. */
+/** PGRST122 (strict preferences) and PGRST107 (no such media type) come after every cache lookup, before the database. */
 function isProbeAccepted(status: number, code: string | undefined): boolean {
-	return code === 'PGRST107' || ((status === 406 || status === 415) && code === undefined);
+	return code === 'PGRST122' || code === 'PGRST107' || ((status === 406 || status === 415) && code === undefined);
 }
 
 function quoteColumn(name: string): string {

@@ -126,6 +126,8 @@ export type PostgrestOptions = {
 	admin?: boolean;
 	/** false starts PostgREST without PGRST_JWT_SECRET, so it cannot verify any key it is given. */
 	jwtSecret?: boolean;
+	/** PostgREST's openapi-mode; `disabled` makes the doctor probe every relation instead of reading OpenAPI. */
+	openApiMode?: 'follow-privileges' | 'ignore-privileges' | 'disabled';
 };
 
 export type Postgrest = {
@@ -153,6 +155,7 @@ export async function startPostgrest(options: PostgrestOptions): Promise<Postgre
 	};
 	if (options.jwtSecret !== false) env.PGRST_JWT_SECRET = 'a-jwt-secret-that-is-at-least-32-characters-long';
 	if (adminPort) env.PGRST_ADMIN_SERVER_PORT = String(adminPort);
+	if (options.openApiMode) env.PGRST_OPENAPI_MODE = options.openApiMode;
 	const child = spawn(postgrestBinary, [], {env, stdio: ['ignore', 'pipe', 'pipe']});
 	let output = '';
 	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
