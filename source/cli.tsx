@@ -6,7 +6,7 @@ import {argumentProblem, asksFor} from './argumentProblem.js';
 import {closestName} from './explain/closestName.js';
 import type {FixRequest} from './commands/check.js';
 import {UsageError, databaseTarget, httpTarget} from './target.js';
-import {terminalLine} from './terminalText.js';
+import {terminalBlock, terminalLine} from './terminalText.js';
 
 // A reader that goes away (`pgrst-doctor check | head -1`) ends the output, not the run with a stack trace.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
@@ -126,7 +126,8 @@ async function main(cli: CommandLine): Promise<number> {
 		const [script] = rest;
 		const {sqlCommand, sqlScripts} = await import('./commands/sql.js');
 		if (!script || !Object.hasOwn(sqlScripts, script)) throw new UsageError(`pgrst-doctor sql needs one of: ${Object.keys(sqlScripts).join(', ')}.`);
-		return sqlCommand(script as keyof typeof sqlScripts, flags.channel, output);
+		// Our SQL keeps its lines; a control character in the channel is shown, not emitted.
+		return sqlCommand(script as keyof typeof sqlScripts, flags.channel, {...output, write: text => output.write(terminalBlock(text))});
 	}
 	const dbUrl = flags.dbUrl ?? process.env.DATABASE_URL;
 	const apiKey = flags.apiKey ?? process.env.PGRST_DOCTOR_API_KEY;
