@@ -60,18 +60,21 @@ export function httpTarget(text: string, what: string): ApiTarget {
 }
 
 /**
- * Where the password sits in a database URL that may still be half typed, as [start, end) offsets: the text between
- * the user's colon and the last @, or after a colon with no @ yet unless it reads as a port followed by a path, and
- * any password= parameter. When in doubt, more is hidden, never less.
+ * Where the password sits in a URL that may still be half typed, as [start, end) offsets: the text between the
+ * user's colon and the last @, and any password= parameter. Before an @ is typed, what follows a colon may be a port
+ * or the start of a password: in a database URL it is hidden unless digits and a path make it a port, in an HTTP
+ * URL unless it is digits. When in doubt, more is hidden, never less.
  */
 export function passwordSpans(text: string): Array<[number, number]> {
 	const spans: Array<[number, number]> = [];
-	const start = /^[a-z][a-z\d+.-]*:\/\//i.exec(text)?.[0].length;
-	if (start !== undefined) {
+	const scheme = /^([a-z][a-z\d+.-]*):\/\//i.exec(text);
+	if (scheme) {
+		const start = scheme[0].length;
 		const rest = text.slice(start);
 		const at = rest.lastIndexOf('@');
 		const colon = rest.indexOf(':');
-		if (colon >= 0 && (at < 0 ? !/^\d*\//.test(rest.slice(colon + 1)) : colon < at)) {
+		const port = /^postgres(?:ql)?$/i.test(scheme[1]!) ? /^\d*\// : /^\d*(?:\/|$)/;
+		if (colon >= 0 && (at < 0 ? !port.test(rest.slice(colon + 1)) : colon < at)) {
 			spans.push([start + colon + 1, at < 0 ? text.length : start + at]);
 		}
 	}

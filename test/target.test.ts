@@ -72,3 +72,9 @@ test('while a database URL is typed, no prefix ever shows the password', () => {
 	assert.deepEqual(passwordSpans('postgresql://u:pw@h/db'), [[15, 17]]);
 	assert.deepEqual(passwordSpans('postgresql://u@h/db'), []);
 });
+
+test('an HTTP URL shows its port; its password is hidden like a database URL\'s', () => {
+	assert.equal(shown('http://127.0.0.1:3000'), 'http://127.0.0.1:3000');
+	assert.equal(shown('https://user:key@api.example.com/rest/v1'), `https://user:${passwordMask}@api.example.com/rest/v1`);
+	assert.equal(shown('https://user:k3y'), `https://user:${passwordMask}`);
+});
