@@ -10,6 +10,7 @@ export type ApiTarget = {url: string; display: string};
 
 const shape = 'postgresql://user:password@host:5432/database';
 const percentEncoding = 'percent-encode special characters in the user and password (/ as %2F, @ as %40, % as %25, # as %23, ? as %3F)';
+const notValid = `The database URL is not a valid ${shape} URL: ${percentEncoding}.`;
 
 /**
  * Reads a database URL with the parser pg itself uses, and shows what pg will connect to: user@host:port/database,
@@ -20,13 +21,15 @@ export function databaseTarget(text: string): DatabaseTarget {
 		const scheme = /^[a-z][a-z\d+.-]{0,20}:/i.exec(text)?.[0];
 		throw new UsageError(scheme ? `The database URL must start with postgresql://, not ${scheme}; expected ${shape}.` : `The database URL is not a valid URL; expected ${shape}.`);
 	}
+	// pg also reads URLs without a host (postgresql://u@/db?host=…), but the pooler hints read the URL as a URL.
+	if (!URL.canParse(text)) throw new UsageError(notValid);
 	let parts: ReturnType<typeof parse>;
 	try {
 		parts = parse(text);
 	} catch (error) {
 		const file = (error as NodeJS.ErrnoException).path;
 		if (file) throw new UsageError('The database URL names a certificate or key file (sslcert, sslkey, sslrootcert) that cannot be read.');
-		throw new UsageError(`The database URL is not a valid ${shape} URL: ${percentEncoding}.`);
+		throw new UsageError(notValid);
 	}
 	// A reserved character left unencoded in a password moves the rest of it into the database name, a parameter
 	// name or the fragment, where it would be shown: refuse instead of connecting somewhere else.
