@@ -1,7 +1,7 @@
 // A diagnosis on screen: every check with a symbol and a word (never colour alone), the findings grouped by area
 // with the objects named, and the proof of the last fix as before → after.
 import {Box, Text} from 'ink';
-import React from 'react';
+import React, {useMemo} from 'react';
 import type {Report} from '../report/buildReport.js';
 import {findingGroups, moreFindings, reportBlocks, severityMark, statusMark} from '../report/plainReport.js';
 import {terminalValues} from '../terminalText.js';
@@ -17,8 +17,8 @@ const areaTitles: Record<string, string> = {
 
 export function ReportView({report: raw, before}: {report: Report; before?: Report}): React.JSX.Element {
 	// As in plain text: at most a screenful per code, and every string made safe before it is drawn.
-	const groups = terminalValues(findingGroups(raw.findings));
-	const report = terminalValues({...raw, findings: []}, reportBlocks);
+	const groups = useMemo(() => terminalValues(findingGroups(raw.findings)), [raw]);
+	const report = useMemo(() => terminalValues({...raw, findings: []}, reportBlocks), [raw]);
 	return (
 		<Box flexDirection="column">
 			{report.checks.map(check => {
