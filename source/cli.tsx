@@ -98,7 +98,7 @@ function parseCommandLine() {
 
   Exit codes: 0 healthy, 1 problems found, 2 could not diagnose or usage error, 130 cancelled.
 `,
-	{importMeta: import.meta, allowUnknownFlags: false, flags},
+		{importMeta: import.meta, allowUnknownFlags: false, flags},
 	);
 }
 
