@@ -1,11 +1,59 @@
 #!/usr/bin/env node
 // The entry: parse flags, decide the mode, hand over. Colour is settled before anything that reads it loads.
 import {setMaxListeners} from 'node:events';
-import meow from 'meow';
+import meow, {type AnyFlags} from 'meow';
+import {argumentProblem, asksFor} from './argumentProblem.js';
+import {closestName} from './explain/closestName.js';
 import type {FixRequest} from './commands/check.js';
-import {UsageError, databaseTarget, httpTarget, redact} from './target.js';
+import {UsageError, databaseTarget, httpTarget} from './target.js';
+import {terminalBlock, terminalLine} from './terminalText.js';
 
-const cli = meow(
+// A reader that goes away (`pgrst-doctor check | head -1`) ends the output, not the run with a stack trace.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+
+const flags = {
+	dbUrl: {type: 'string'},
+	apiUrl: {type: 'string'},
+	apiKey: {type: 'string'},
+	adminUrl: {type: 'string'},
+	schemas: {type: 'string'},
+	channel: {type: 'string', default: 'pgrst'},
+	timeout: {type: 'number'},
+	fix: {type: 'string', choices: ['reload', 'trigger', 'uninstall-trigger', 'all'] as string[]},
+	yes: {type: 'boolean', default: false},
+	probe: {type: 'boolean', default: false},
+	role: {type: 'string', isMultiple: true},
+	json: {type: 'boolean', default: false},
+} as const satisfies AnyFlags;
+
+const usageHint = 'Run pgrst-doctor --help for usage.';
+
+/** One line naming the problem, one line pointing at the help, exit 2: never a stack trace or the whole help. */
+function usageFailure(message: string): void {
+	process.stderr.write(`${terminalLine(message)}\n${usageHint}\n`);
+	process.exitCode = 2;
+}
+
+/** The parsed command line, or undefined once a usage problem was reported (or help or the version printed). */
+function readCommandLine(argv: string[]): CommandLine | undefined {
+	const problem = argumentProblem(argv, flags);
+	if (problem) return void usageFailure(problem);
+	let cli: CommandLine;
+	try {
+		cli = parseCommandLine();
+	} catch (error) {
+		// meow's own checks, should one ever go beyond argumentProblem's: still one line.
+		return void usageFailure(String((error as Error).message ?? error).split('\n')[0]!);
+	}
+	if (asksFor('help', argv)) cli.showHelp(0);
+	if (asksFor('version', argv)) cli.showVersion();
+	return cli;
+}
+
+type CommandLine = ReturnType<typeof parseCommandLine>;
+
+function parseCommandLine() {
+	return meow(
 	`
   Usage
     $ pgrst-doctor                      (in a terminal: the interactive doctor; asks where to look)
@@ -50,36 +98,25 @@ const cli = meow(
 
   Exit codes: 0 healthy, 1 problems found, 2 could not diagnose or usage error, 130 cancelled.
 `,
-	{
-		importMeta: import.meta,
-		allowUnknownFlags: false,
-		flags: {
-			dbUrl: {type: 'string'},
-			apiUrl: {type: 'string'},
-			apiKey: {type: 'string'},
-			adminUrl: {type: 'string'},
-			schemas: {type: 'string'},
-			channel: {type: 'string', default: 'pgrst'},
-			timeout: {type: 'number'},
-			fix: {type: 'string', choices: ['reload', 'trigger', 'uninstall-trigger', 'all']},
-			yes: {type: 'boolean', default: false},
-			probe: {type: 'boolean', default: false},
-			role: {type: 'string', isMultiple: true},
-			json: {type: 'boolean', default: false},
-		},
-	},
-);
+		{importMeta: import.meta, allowUnknownFlags: false, flags},
+	);
+}
 
 const commands = ['check', 'wait', 'explain', 'sql', 'codes'];
 
-async function main(): Promise<number> {
+async function main(cli: CommandLine): Promise<number> {
 	const [command = 'check', ...rest] = cli.input;
+	if (!commands.includes(command)) {
+		const typo = closestName(command, commands);
+		const what = /^[\w-]{1,40}$/.test(command) ? `Unknown command "${command}"` : 'Unknown command';
+		throw new UsageError(typo ? `${what}: did you mean ${typo}?` : `${what}; the commands are ${commands.join(', ')}.`);
+	}
 	const takesArgument = command === 'sql' || command === 'explain';
-	if (!commands.includes(command) || rest.length > (takesArgument ? 1 : 0)) {
-		throw new UsageError(`Unknown command "${[command, ...rest].join(' ')}". Run pgrst-doctor --help for the commands.`);
+	if (rest.length > (takesArgument ? 1 : 0)) {
+		throw new UsageError(`pgrst-doctor ${command} takes ${takesArgument ? `one argument${command === 'explain' ? ' (quote the error text)' : ''}` : 'no arguments'}; got ${rest.length}.`);
 	}
 	const {flags} = cli;
-	const output = {write: (text: string) => process.stdout.write(redact(text, secrets)), color: wantsColor()};
+	const output = {write: (text: string) => process.stdout.write(text), color: wantsColor()};
 	if (!flags.channel.trim()) throw new UsageError('--channel must not be empty.');
 	if (command === 'codes') {
 		const {codesCommand} = await import('./commands/codes.js');
@@ -89,7 +126,8 @@ async function main(): Promise<number> {
 		const [script] = rest;
 		const {sqlCommand, sqlScripts} = await import('./commands/sql.js');
 		if (!script || !Object.hasOwn(sqlScripts, script)) throw new UsageError(`pgrst-doctor sql needs one of: ${Object.keys(sqlScripts).join(', ')}.`);
-		return sqlCommand(script as keyof typeof sqlScripts, flags.channel, output);
+		// Our SQL keeps its lines; a control character in the channel is shown, not emitted.
+		return sqlCommand(script as keyof typeof sqlScripts, flags.channel, {...output, write: text => output.write(terminalBlock(text))});
 	}
 	const dbUrl = flags.dbUrl ?? process.env.DATABASE_URL;
 	const apiKey = flags.apiKey ?? process.env.PGRST_DOCTOR_API_KEY;
@@ -105,7 +143,6 @@ async function main(): Promise<number> {
 	const timeout = flags.timeout ?? (command === 'wait' ? 60 : 10);
 	if (!(timeout > 0)) throw new UsageError('--timeout must be a number of seconds greater than 0.');
 	const database = dbUrl ? databaseTarget(dbUrl) : undefined;
-	secrets.push(database?.password, apiKey);
 	const controller = new AbortController();
 	// Every request and probe listens to this one signal.
 	setMaxListeners(0, controller.signal);
@@ -143,8 +180,6 @@ async function main(): Promise<number> {
 	return checkCommand({...options, fix: flags.fix as FixRequest | undefined, yes: flags.yes}, output);
 }
 
-const secrets: Array<string | undefined> = [];
-
 /** At most 4 MiB of standard input; the parser reads only the first 64 KiB anyway. */
 async function readStdin(): Promise<string> {
 	let text = '';
@@ -166,19 +201,18 @@ function wantsColor(): boolean {
 	return Boolean(process.env.FORCE_COLOR) || Boolean(process.stdout.isTTY);
 }
 
-main().then(
-	code => {
-		process.exitCode = code;
-		// A connect that was cancelled half-way may keep a socket open; nothing is left to wait for.
-		if (code === 130) process.exit(code);
-	},
-	(error: unknown) => {
-		if (error instanceof UsageError) {
-			process.stderr.write(`${redact(error.message, secrets)}\n\n${cli.help.trim()}\n`);
+const cli = readCommandLine(process.argv.slice(2));
+if (cli) {
+	main(cli).then(
+		code => {
+			process.exitCode = code;
+			// A connect that was cancelled half-way may keep a socket open; nothing is left to wait for.
+			if (code === 130) process.exit(code);
+		},
+		(error: unknown) => {
+			if (error instanceof UsageError) return usageFailure(error.message);
+			process.stderr.write(`pgrst-doctor could not finish: ${terminalLine((error as Error).message ?? String(error))}\nPlease report this at the project's issue tracker with the command you ran.\n`);
 			process.exitCode = 2;
-			return;
-		}
-		process.stderr.write(`pgrst-doctor could not finish: ${redact((error as Error).message ?? String(error), secrets)}\nPlease report this at the project's issue tracker with the command you ran.\n`);
-		process.exitCode = 2;
-	},
-);
+		},
+	);
+}

@@ -1,28 +1,47 @@
-// Turning the user's URLs into connection targets and into text that is safe to print.
+// Turning the user's URLs into connection targets. A target's display form is built from the parsed parts without
+// the password, so no output can contain it: nothing is redacted after the fact.
+import {parse} from 'pg-connection-string';
+import pg from 'pg';
 
 export class UsageError extends Error {}
 
-export type DatabaseTarget = {connectionString: string; display: string; password?: string};
+export type DatabaseTarget = {connectionString: string; display: string};
 export type ApiTarget = {url: string; display: string};
 
+const shape = 'postgresql://user:password@host:5432/database';
+const percentEncoding = 'percent-encode special characters in the user and password (/ as %2F, @ as %40, % as %25, # as %23, ? as %3F)';
+const notValid = `The database URL is not a valid ${shape} URL: ${percentEncoding}.`;
+
+/**
+ * Reads a database URL with the parser pg itself uses, and shows what pg will connect to: user@host:port/database,
+ * with pg's defaults filled in. Errors never repeat the URL, which holds the password.
+ */
 export function databaseTarget(text: string): DatabaseTarget {
-	let url: URL;
+	if (!/^postgres(?:ql)?:\/\//i.test(text)) {
+		const scheme = /^[a-z][a-z\d+.-]{0,20}:/i.exec(text)?.[0];
+		throw new UsageError(scheme ? `The database URL must start with postgresql://, not ${scheme}; expected ${shape}.` : `The database URL is not a valid URL; expected ${shape}.`);
+	}
+	// pg also reads URLs without a host (postgresql://u@/db?host=…), but the pooler hints read the URL as a URL.
+	if (!URL.canParse(text)) throw new UsageError(notValid);
+	let parts: ReturnType<typeof parse>;
 	try {
-		url = new URL(text);
-	} catch {
-		throw new UsageError('The database URL is not a valid URL; expected postgresql://user:password@host:5432/database.');
+		parts = parse(text);
+	} catch (error) {
+		const file = (error as NodeJS.ErrnoException).path;
+		if (file) throw new UsageError('The database URL names a certificate or key file (sslcert, sslkey, sslrootcert) that cannot be read.');
+		throw new UsageError(notValid);
 	}
-	if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-		throw new UsageError(`The database URL must start with postgresql:// (got ${url.protocol}//).`);
-	}
-	const user = decodeURIComponent(url.username);
-	const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || user || 'postgres';
-	const port = url.port || '5432';
-	return {
-		connectionString: text,
-		display: `${user ? `${user}@` : ''}${url.hostname}:${port}/${database}`,
-		password: url.password ? decodeURIComponent(url.password) : undefined,
-	};
+	// A reserved character left unencoded in a password moves the rest of it into the database name, a parameter
+	// name or the fragment, where it would be shown: refuse instead of connecting somewhere else.
+	const misplaced = /[/@]/.test(parts.database ?? '') || Object.keys(parts).some(key => /[/@]/.test(key)) || text.includes('#');
+	if (misplaced) throw new UsageError(`The database URL does not read as ${shape}: ${percentEncoding}.`);
+	const {env} = process;
+	const user = parts.user || env.PGUSER || pg.defaults.user;
+	const host = parts.host || env.PGHOST || pg.defaults.host || 'localhost';
+	const port = parts.port || env.PGPORT || pg.defaults.port || 5432;
+	const database = parts.database || env.PGDATABASE || pg.defaults.database || user;
+	const shownHost = host.includes(':') ? `[${host}]` : host;
+	return {connectionString: text, display: `${user ? `${user}@` : ''}${shownHost}:${port}/${database ?? ''}`};
 }
 
 export function httpTarget(text: string, what: string): ApiTarget {
@@ -43,15 +62,28 @@ export function httpTarget(text: string, what: string): ApiTarget {
 	return {url: clean, display: clean};
 }
 
-/** Replace every secret with *** — the last guard before anything is written. */
-export function redact(text: string, secrets: Array<string | undefined>): string {
-	let result = text;
-	for (const secret of secrets) {
-		if (secret && secret.length >= 3) {
-			result = result.replaceAll(secret, '***');
-			const encoded = encodeURIComponent(secret);
-			if (encoded !== secret) result = result.replaceAll(encoded, '***');
+/**
+ * Where the password sits in a URL that may still be half typed, as [start, end) offsets: the text between the
+ * user's colon and the last @, and any password= parameter. Before an @ is typed, what follows a colon may be a port
+ * or the start of a password: in a database URL it is hidden unless digits and a path make it a port, in an HTTP
+ * URL unless it is digits. When in doubt, more is hidden, never less.
+ */
+export function passwordSpans(text: string): Array<[number, number]> {
+	const spans: Array<[number, number]> = [];
+	const scheme = /^([a-z][a-z\d+.-]*):\/\//i.exec(text);
+	if (scheme) {
+		const start = scheme[0].length;
+		const rest = text.slice(start);
+		const at = rest.lastIndexOf('@');
+		const colon = rest.indexOf(':');
+		const port = /^postgres(?:ql)?$/i.test(scheme[1]!) ? /^\d*\// : /^\d*(?:\/|$)/;
+		if (colon >= 0 && (at < 0 ? !port.test(rest.slice(colon + 1)) : colon < at)) {
+			spans.push([start + colon + 1, at < 0 ? text.length : start + at]);
 		}
 	}
-	return result;
+	for (const match of text.matchAll(/[?&]password=([^&#]*)/gi)) {
+		const from = match.index + match[0].length - match[1]!.length;
+		spans.push([from, from + match[1]!.length]);
+	}
+	return spans.filter(([from, to]) => to > from);
 }

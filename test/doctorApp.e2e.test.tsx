@@ -1,5 +1,6 @@
 // The interactive doctor's screens and key paths (ink-testing-library), driving the real engine against real
-// PostgreSQL and PostgREST 12.0.2: diagnose → reload → healed; decline; trigger install; Ctrl-C; connect screen.
+// PostgreSQL and PostgREST 12.0.2: diagnose → reload → healed; decline; trigger install; Ctrl-C; connect screen;
+// hostile names and channel drawn as escapes; the database password masked while typed.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {render} from 'ink-testing-library';
@@ -8,7 +9,9 @@ import {doctorEngine} from '../source/commands/interactive.js';
 import {databaseTarget, httpTarget} from '../source/target.js';
 import {DoctorApp} from '../source/ui/DoctorApp.js';
 import {useStack} from './support/e2e.js';
+import {assertTerminalSafe, csi, forgedPass, osc0} from './support/hostileText.js';
 import type {Scenario} from './support/scenario.js';
+import {superPassword} from './support/stack.js';
 
 const stack = useStack();
 
@@ -123,5 +126,58 @@ test('without a connection it asks for the URLs, with examples, then diagnoses',
 	await type(app, until, 'API key', 'secret-key-typed', '*'.repeat(16));
 	await until('What next?');
 	assert.doesNotMatch(screen(), /secret-key-typed/, 'the key is masked');
+	app.unmount();
+});
+
+test('hostile names, a hostile channel and the SQL and clipboard they reach are drawn as escapes', async () => {
+	const table = `t${csi}red${osc0}`;
+	const column = `x${forgedPass}`;
+	const item = await stack.setUp();
+	await item.query(`create table public."${table}" (id int); alter table public.organizations add column "${column}" text`);
+	const exits: number[] = [];
+	const app = render(<DoctorApp engine={doctorEngine({...options(item), channel: `ch${osc0}`})} onExit={code => exits.push(code)} />);
+	const frames = () => app.frames.join('\n');
+	const until = async (text: string) => {
+		const deadline = Date.now() + 15_000;
+		while (!app.frames.slice(-2).join('\n').includes(text)) {
+			if (Date.now() > deadline) throw new Error(`screen never showed ${text}; last frame:\n${app.lastFrame()}`);
+			await new Promise(resolve => setTimeout(resolve, 25));
+		}
+	};
+	await until('What next?');
+	assert.ok(frames().includes('t\\x1b[31mred\\x1b]0;pwned\\x07'), 'the table name is shown with visible escapes');
+	assert.ok(frames().includes('x\\r\\n✔ PASS  forged'), 'the forged line stays inside its finding');
+	await press(app, 's');
+	await until('ready to paste');
+	await press(app, 'c');
+	await until('Copied to the clipboard');
+	// Our own OSC 52 write is the one escape sequence allowed; its payload is checked on its own.
+	const clipboard = /\u001B\]52;c;([A-Za-z0-9+/=]*)\u0007/.exec(frames());
+	assert.ok(clipboard, 'OSC 52 sequence written');
+	assertTerminalSafe(Buffer.from(clipboard[1]!, 'base64').toString('utf8'), 'the clipboard payload');
+	assertTerminalSafe(frames().replaceAll(clipboard[0], ''), 'the Ink frames');
+	await press(app, 'q');
+	app.unmount();
+});
+
+test('the connect screen masks the database password while it is typed, and connects with the value intact', async () => {
+	const item = await stack.setUp();
+	const {app, until, screen} = mount();
+	await until('Database URL:');
+	await new Promise(resolve => setTimeout(resolve, 300));
+	const [head, rest] = [item.dbUrl.slice(0, item.dbUrl.indexOf(':', 'postgresql://'.length) + 1), item.dbUrl.slice(item.dbUrl.indexOf(':', 'postgresql://'.length) + 1)];
+	await press(app, head);
+	// Character by character, as a person types: no frame may show the password or any beginning of it.
+	for (const character of rest) await press(app, character);
+	await until('@127.0.0.1');
+	assert.match(app.lastFrame()!, /postgresql:\/\/postgres:••••@127\.0\.0\.1:\d+\/scenario_/);
+	const password = decodeURIComponent(rest.slice(0, rest.indexOf('@')));
+	for (let end = 2; end <= password.length; end++) assert.ok(!screen().includes(`postgres:${password.slice(0, end)}`), `a frame showed ${end} characters of the password`);
+	await press(app, '\r');
+	await type(app, until, 'PostgREST URL:', item.api.url);
+	await type(app, until, 'API key', '', '');
+	await until('What next?');
+	assert.match(app.lastFrame()!, new RegExp(`postgres@127\\.0\\.0\\.1:${stack.pg.port}/${item.name}`), 'connected with the URL as typed');
+	assert.ok(!screen().includes(superPassword), 'the password never reached a frame');
 	app.unmount();
 });

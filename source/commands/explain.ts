@@ -18,6 +18,7 @@ import {lookupObjects, type ObjectLookup, privilegesOn} from '../probes/objectLo
 import {apiFacts, type ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
+import {terminalValues} from '../terminalText.js';
 import type {Output} from './check.js';
 
 export async function explainCommand(text: string, options: DiagnosisOptions & {json: boolean; roles: string[]}, output: Output): Promise<number> {
@@ -108,9 +109,10 @@ function projectRefs(options: DiagnosisOptions): Evidence['projectRefs'] {
 	return {api: supabaseProjectRef(options.api?.url), key, database: supabaseProjectRef(undefined, options.database?.connectionString)};
 }
 
-function explainText(report: Report, color: boolean): string {
+/** The explanation as text; the pasted error and everything read from it are made safe to print first. */
+export function explainText(report: Report, color: boolean): string {
 	const paint = painter(color);
-	const {error, advice} = report;
+	const {error, advice} = terminalValues({error: report.error, advice: report.advice});
 	const named = error ? [['schema', error.schema], ['table', error.table], ['column', error.column], ['function', error.function], ['arguments', error.args?.join(', ')], ['between', error.parent && `${error.parent} and ${error.child}`]].filter(([, value]) => value).map(([key, value]) => `${key} ${value}`).join(', ') : '';
 	const head = `${paint('bold', 'Error')}: ${error?.code ?? 'no code'} ${error?.kind ?? ''}${named ? ` — ${named}` : ''}\n`;
 	if (advice) {

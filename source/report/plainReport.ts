@@ -1,6 +1,9 @@
-// Plain text for pipes, logs and CI: no cursor movement, colour only on a terminal that wants it.
+// Plain text for pipes, logs and CI: no cursor movement, colour only on a terminal that wants it. Every string from
+// the report is made safe to print before our own colours are painted around it.
 import type {CheckStatus} from '../checks/check.js';
-import type {Severity} from '../findings.js';
+import type {Finding, Severity} from '../findings.js';
+import {quoteIdentifier} from '../sql/quoteIdentifier.js';
+import {terminalLine, terminalValues} from '../terminalText.js';
 import type {Report} from './buildReport.js';
 
 type Paint = (color: 'red' | 'green' | 'yellow' | 'gray' | 'bold', text: string) => string;
@@ -25,7 +28,37 @@ export const severityMark: Record<Severity, {glyph: string; color: 'red' | 'yell
 	info: {glyph: 'ℹ', color: 'gray'},
 };
 
-export function plainReport(report: Report, paint: Paint): string {
+/** A screenful: text output lists this many findings of one code, then counts the rest (--json lists all). */
+export const findingsPerCode = 20;
+
+export type FindingGroup = {area: string; codes: Array<{code: string; shown: Finding[]; more: number}>};
+
+/** The findings by area, then by code, in the order they first appear; each code keeps at most `limit` of them. */
+export function findingGroups(findings: Finding[], limit = findingsPerCode): FindingGroup[] {
+	const areas = new Map<string, Map<string, {code: string; shown: Finding[]; more: number}>>();
+	for (const found of findings) {
+		const area = found.code.split('.')[0]!;
+		let codes = areas.get(area);
+		if (!codes) areas.set(area, (codes = new Map()));
+		let group = codes.get(found.code);
+		if (!group) codes.set(found.code, (group = {code: found.code, shown: [], more: 0}));
+		if (group.shown.length < limit) group.shown.push(found);
+		else group.more++;
+	}
+	return [...areas].map(([area, codes]) => ({area, codes: [...codes.values()]}));
+}
+
+export function moreFindings(count: number, code: string): string {
+	return `… and ${count} more ${code} finding${count === 1 ? '' : 's'} (--json lists all)`;
+}
+
+/** Our own multi-line fields: SQL previews and by-hand steps keep their line breaks; every other string is one line. */
+export const reportBlocks: ReadonlySet<string> = new Set(['preview']);
+
+export function plainReport(raw: Report, paint: Paint): string {
+	// The findings are counted and capped before the copy: a report may hold hundreds of thousands.
+	const groups = terminalValues(findingGroups(raw.findings));
+	const report = terminalValues({...raw, findings: [], before: undefined}, reportBlocks);
 	const lines: string[] = [];
 	lines.push(paint('bold', `pgrst-doctor ${report.tool.version}`));
 	if (report.target.db) lines.push(`  database   ${report.target.db}`);
@@ -33,21 +66,24 @@ export function plainReport(report: Report, paint: Paint): string {
 		const about = [report.postgrest.version && `PostgREST ${report.postgrest.version}`, report.postgrest.cacheSource && `cache read from ${report.postgrest.cacheSource}`].filter(Boolean).join(', ');
 		lines.push(`  PostgREST  ${report.target.api}${about ? ` (${about})` : ''}`);
 	}
-	if (report.schemas.names.length > 0) lines.push(`  schemas    ${report.schemas.names.join(', ')} (${report.schemas.source})`);
+	// Names as SQL would quote them, so that a schema called "a, b" reads as one.
+	if (report.schemas.names.length > 0) lines.push(`  schemas    ${raw.schemas.names.map(name => terminalLine(quoteIdentifier(name))).join(', ')} (${report.schemas.source})`);
 	lines.push('');
 	const width = Math.max(...report.checks.map(check => check.id.length));
 	for (const check of report.checks) {
 		const mark = statusMark[check.status];
 		lines.push(`${paint(mark.color, `${mark.glyph} ${mark.word.padEnd(5)}`)} ${check.id.padEnd(width)}  ${check.summary}`);
 	}
-	if (report.findings.length > 0) {
+	if (groups.length > 0) {
 		lines.push('', paint('bold', 'Findings'));
-		const areas = [...new Set(report.findings.map(found => found.code.split('.')[0]!))];
-		for (const area of areas) {
+		for (const {area, codes} of groups) {
 			lines.push(`  ${area}`);
-			for (const found of report.findings.filter(item => item.code.startsWith(`${area}.`))) {
-				const mark = severityMark[found.severity];
-				lines.push(`    ${paint(mark.color, `${mark.glyph} ${found.severity}`)} ${found.code}  ${found.message}`);
+			for (const {code, shown, more} of codes) {
+				for (const found of shown) {
+					const mark = severityMark[found.severity];
+					lines.push(`    ${paint(mark.color, `${mark.glyph} ${found.severity}`)} ${found.code}  ${found.message}`);
+				}
+				if (more > 0) lines.push(`    ${moreFindings(more, code)}`);
 			}
 		}
 	}
@@ -68,10 +104,10 @@ export function plainReport(report: Report, paint: Paint): string {
 			lines.push(`  ${mark} ${applied.id}: ${applied.message} (${applied.durationMs} ms, ${proof})`);
 			for (const step of applied.steps ?? []) lines.push(`      ${step}`);
 		}
-		if (report.before) lines.push(`  Before: ${tally(report.before.findings)}. After: ${tally(report.findings)}.`);
+		if (raw.before) lines.push(`  Before: ${tally(raw.before.findings)}. After: ${tally(raw.findings)}.`);
 	}
 	lines.push('', paint('bold', 'Next step'));
-	for (const step of nextSteps(report)) lines.push(`  ${step}`);
+	for (const step of nextSteps(raw)) lines.push(`  ${terminalLine(step)}`);
 	const byHand = report.fixes.find(item => item.id === 'manual-reload');
 	if (byHand && !report.fixesApplied) {
 		lines.push(`  Or let pgrst-doctor do it and prove it: add --fix all --yes. By hand:`);

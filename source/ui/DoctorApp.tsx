@@ -1,12 +1,14 @@
 // The interactive doctor: a thin shell over the same engine --json uses. Keyboard driven, every key shown.
-import {PasswordInput, Select, Spinner, TextInput} from '@inkjs/ui';
+import {PasswordInput, Select, Spinner} from '@inkjs/ui';
 import {Box, Text, useApp, useInput, useStdout} from 'ink';
 import React, {useEffect, useReducer, useRef, useState} from 'react';
 import type {Phase} from '../collectFacts.js';
 import type {FixResult} from '../fixes/applyFixes.js';
 import type {FixId} from '../fixes/fixCatalog.js';
 import type {Report} from '../report/buildReport.js';
+import {terminalBlock, terminalLine} from '../terminalText.js';
 import {type MenuItem, type PhaseState, doctorReducer, initialState, menuFor} from './doctorState.js';
+import {MaskedUrlInput} from './MaskedUrlInput.js';
 import {ReportView} from './ReportView.js';
 
 export type DoctorEngine = {
@@ -27,9 +29,12 @@ const phaseTitles: Record<Phase, [string, string]> = {
 	probe: ['Sending NOTIFY and watching PostgREST', 'NOTIFY probe done'],
 };
 
-/** OSC 52: terminals that support it put the text on the system clipboard; others ignore it. */
+/**
+ * OSC 52: terminals that support it put the text on the system clipboard; others ignore it. The text is made safe
+ * first: what is pasted later (into psql, into a terminal) must not carry control characters either.
+ */
 export function osc52(text: string): string {
-	return `\u001B]52;c;${Buffer.from(text).toString('base64')}\u0007`;
+	return `\u001B]52;c;${Buffer.from(terminalBlock(text)).toString('base64')}\u0007`;
 }
 
 export function DoctorApp({engine, onExit}: {engine: DoctorEngine; onExit(code: number): void}): React.JSX.Element {
@@ -78,7 +83,7 @@ export function DoctorApp({engine, onExit}: {engine: DoctorEngine; onExit(code: 
 	const sqlShown = screen.name === 'sql' || screen.name === 'confirm' ? screen.fix : undefined;
 	const {write} = useStdout();
 	useEffect(() => {
-		if (sqlShown) write(`\n${engine.sql(sqlShown).trimEnd()}\n\n`);
+		if (sqlShown) write(`\n${terminalBlock(engine.sql(sqlShown).trimEnd())}\n\n`);
 	}, [sqlShown, state.run]);
 
 	const choose = (item: MenuItem) => {
@@ -122,7 +127,7 @@ export function DoctorApp({engine, onExit}: {engine: DoctorEngine; onExit(code: 
 
 	return (
 		<Box flexDirection="column">
-			<Text bold>pgrst-doctor <Text dimColor>{engine.connected || screen.name !== 'connect' ? engine.target() : ''}</Text></Text>
+			<Text bold>pgrst-doctor <Text dimColor>{engine.connected || screen.name !== 'connect' ? terminalLine(engine.target()) : ''}</Text></Text>
 			<Box marginTop={1} flexDirection="column">
 				{screen.name === 'connect' && <ConnectScreen engine={engine} onConnected={() => dispatch({type: 'connected'})} />}
 				{(screen.name === 'diagnosing' || screen.name === 'applying') && <Phases phases={screen.phases} title={screen.name === 'applying' ? applyingTitle(screen.fix) : 'Diagnosing'} />}
@@ -130,7 +135,7 @@ export function DoctorApp({engine, onExit}: {engine: DoctorEngine; onExit(code: 
 					<Box flexDirection="column">
 						<ReportView report={report} before={state.before} />
 						{state.lastFix && <FixLine result={state.lastFix} />}
-						{state.notice && <Text color="yellow">{state.notice}</Text>}
+						{state.notice && <Text color="yellow">{terminalLine(state.notice)}</Text>}
 						<Box marginTop={1} flexDirection="column">
 							<Text bold>What next?</Text>
 							<Select options={menu.map(item => ({label: `[${item.key}] ${item.label}`, value: item.key}))} onChange={value => choose(menu.find(item => item.key === value)!)} visibleOptionCount={menu.length} />
@@ -148,19 +153,19 @@ export function DoctorApp({engine, onExit}: {engine: DoctorEngine; onExit(code: 
 				{screen.name === 'sql' && (
 					<Box flexDirection="column">
 						<Text>The SQL is printed above, ready to paste into psql or Supabase's SQL Editor.</Text>
-						{state.notice && <Text color="yellow">{state.notice}</Text>}
+						{state.notice && <Text color="yellow">{terminalLine(state.notice)}</Text>}
 						<Text dimColor>c copy to the clipboard · b back · q quit · ctrl-c cancel</Text>
 					</Box>
 				)}
 				{screen.name === 'steps' && (
 					<Box flexDirection="column">
-						{engine.manualSteps().map(step => <Text key={step} wrap="wrap">• {step}</Text>)}
+						{engine.manualSteps().map(step => <Text key={step} wrap="wrap">• {terminalLine(step)}</Text>)}
 						<Text dimColor>b back · q quit · ctrl-c cancel</Text>
 					</Box>
 				)}
 				{screen.name === 'failed' && (
 					<Box flexDirection="column">
-						<Text color="red">✖ {screen.message}</Text>
+						<Text color="red">✖ {terminalLine(screen.message)}</Text>
 						<Text dimColor>b back · q quit · ctrl-c cancel</Text>
 					</Box>
 				)}
@@ -191,9 +196,9 @@ function FixLine({result}: {result: FixResult}): React.JSX.Element {
 	return (
 		<Box flexDirection="column" marginTop={1}>
 			<Text wrap="wrap">
-				<Text color={result.ok ? 'green' : 'red'}>{result.ok ? '✔ DONE' : '✖ FAILED'}</Text> {result.message} <Text dimColor>({result.durationMs} ms{result.verified === true ? ', proved' : ''})</Text>
+				<Text color={result.ok ? 'green' : 'red'}>{result.ok ? '✔ DONE' : '✖ FAILED'}</Text> {terminalLine(result.message)} <Text dimColor>({result.durationMs} ms{result.verified === true ? ', proved' : ''})</Text>
 			</Text>
-			{result.steps?.map(step => <Text key={step} wrap="wrap">  • {step}</Text>)}
+			{result.steps?.map(step => <Text key={step} wrap="wrap">  • {terminalLine(step)}</Text>)}
 		</Box>
 	);
 }
@@ -220,10 +225,10 @@ function ConnectScreen({engine, onConnected}: {engine: DoctorEngine; onConnected
 			<Text dimColor>  Supabase cloud: postgresql://postgres.&lt;ref&gt;:&lt;password&gt;@aws-1-&lt;region&gt;.pooler.supabase.com:5432/postgres and https://&lt;ref&gt;.supabase.co/rest/v1</Text>
 			<Text dimColor>  Supabase local: postgresql://postgres:postgres@127.0.0.1:54322/postgres and http://127.0.0.1:54321/rest/v1</Text>
 			<Text dimColor>  Self-hosted:    postgresql://user:password@host:5432/db and http://localhost:3000</Text>
-			{error && <Text color="red">✖ {error}</Text>}
+			{error && <Text color="red">✖ {terminalLine(error)}</Text>}
 			<Box marginTop={1} flexDirection="column">
-				{step === 0 && <Box><Text>Database URL: </Text><TextInput key="db" placeholder="postgresql://…" onSubmit={submit('dbUrl')} /></Box>}
-				{step === 1 && <Box><Text>PostgREST URL: </Text><TextInput key="api" placeholder="http://localhost:3000" onSubmit={submit('apiUrl')} /></Box>}
+				{step === 0 && <Box><Text>Database URL: </Text><MaskedUrlInput key="db" placeholder="postgresql://…" onSubmit={submit('dbUrl')} /></Box>}
+				{step === 1 && <Box><Text>PostgREST URL: </Text><MaskedUrlInput key="api" placeholder="http://localhost:3000" onSubmit={submit('apiUrl')} /></Box>}
 				{step === 2 && <Box><Text>API key (enter to skip): </Text><PasswordInput key="key" onSubmit={submit('apiKey')} /></Box>}
 			</Box>
 			<Text dimColor>enter next · ctrl-c cancel</Text>

@@ -1,9 +1,10 @@
 // A diagnosis on screen: every check with a symbol and a word (never colour alone), the findings grouped by area
 // with the objects named, and the proof of the last fix as before → after.
 import {Box, Text} from 'ink';
-import React from 'react';
+import React, {useMemo} from 'react';
 import type {Report} from '../report/buildReport.js';
-import {severityMark, statusMark} from '../report/plainReport.js';
+import {findingGroups, moreFindings, reportBlocks, severityMark, statusMark} from '../report/plainReport.js';
+import {terminalValues} from '../terminalText.js';
 
 const areaTitles: Record<string, string> = {
 	db: 'Database',
@@ -14,8 +15,10 @@ const areaTitles: Record<string, string> = {
 	notify: 'NOTIFY delivery',
 };
 
-export function ReportView({report, before}: {report: Report; before?: Report}): React.JSX.Element {
-	const areas = [...new Set(report.findings.map(found => found.code.split('.')[0]!))];
+export function ReportView({report: raw, before}: {report: Report; before?: Report}): React.JSX.Element {
+	// As in plain text: at most a screenful per code, and every string made safe before it is drawn.
+	const groups = useMemo(() => terminalValues(findingGroups(raw.findings)), [raw]);
+	const report = useMemo(() => terminalValues({...raw, findings: []}, reportBlocks), [raw]);
 	return (
 		<Box flexDirection="column">
 			{report.checks.map(check => {
@@ -26,21 +29,24 @@ export function ReportView({report, before}: {report: Report; before?: Report}):
 					</Text>
 				);
 			})}
-			{areas.map(area => (
+			{groups.map(({area, codes}) => (
 				<Box key={area} flexDirection="column" marginTop={1}>
 					<Text bold>{areaTitles[area] ?? area}</Text>
-					{report.findings.filter(found => found.code.startsWith(`${area}.`)).map(found => {
-						const mark = severityMark[found.severity];
-						return (
-							<Text key={`${found.code}${found.schema}${found.table}${found.column}${found.function}`} wrap="wrap">
-								{'  '}<Text color={mark.color}>{`${mark.glyph} ${found.severity}`}</Text> {found.message} <Text dimColor>({found.code})</Text>
-							</Text>
-						);
-					})}
+					{codes.flatMap(({code, shown, more}) => [
+						...shown.map((found, index) => {
+							const mark = severityMark[found.severity];
+							return (
+								<Text key={`${code}:${index}`} wrap="wrap">
+									{'  '}<Text color={mark.color}>{`${mark.glyph} ${found.severity}`}</Text> {found.message} <Text dimColor>({found.code})</Text>
+								</Text>
+							);
+						}),
+						...(more > 0 ? [<Text key={`${code}:more`} dimColor>{`  ${moreFindings(more, code)}`}</Text>] : []),
+					])}
 				</Box>
 			))}
-			{report.findings.length === 0 && <Box marginTop={1}><Text color="green">✔ Healthy: PostgREST's schema cache matches the database.</Text></Box>}
-			{before && <Proof before={before} after={report} />}
+			{raw.findings.length === 0 && <Box marginTop={1}><Text color="green">✔ Healthy: PostgREST's schema cache matches the database.</Text></Box>}
+			{before && <Proof before={before} after={raw} />}
 		</Box>
 	);
 }

@@ -1,0 +1,96 @@
+// Issue 9 case 11, with the built CLI: every bad flag or value is one line and the hint, exit 2, no stack trace and
+// no help dump; a reader that closes the pipe early (`check … | head -1`) ends the run quietly.
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {createServer} from 'node:net';
+import {test} from 'node:test';
+import {cliPath, runCli} from './support/cli.js';
+import {freePort} from './support/stack.js';
+
+const hint = 'Run pgrst-doctor --help for usage.';
+
+const badInputs: Array<[string[], RegExp]> = [
+	[['check', '--db-url', 'postgresql://x@h/db', '--fix', 'relod'], /^--fix does not accept "relod"; accepted: reload, trigger, uninstall-trigger, all\.$/],
+	[['check', '--db-url', 'postgresql://x@h/db', '--db-url', 'postgresql://y@h/db'], /^--db-url was given more than once/],
+	[['check', '--probe', '--probe'], /^--probe was given more than once/],
+	[['check', '--db-urll', 'postgresql://x@h/db'], /^Unknown flag --db-urll: did you mean --db-url\?$/],
+	[['check', '-z'], /^Unknown flag -z; the flags are --db-url, /],
+	[['check', '--api-url'], /^--api-url needs a value\.$/],
+	[['check', '--fix'], /^--fix needs a value: one of reload, trigger, uninstall-trigger, all\.$/],
+	[['check', '--db-url', 'postgresql://x@h/db', '--timeout', 'soon'], /^--timeout /],
+	[['check', '--json=yes'], /^--json takes no value/],
+	[['chekc'], /^Unknown command "chekc": did you mean check\?$/],
+	[['explain', 'column', 'x', 'does not exist'], /^pgrst-doctor explain takes one argument \(quote the error text\); got 3\.$/],
+	[['sql', 'nonsense'], /^pgrst-doctor sql needs one of: reload, trigger, uninstall\.$/],
+	[['check'], /^Tell pgrst-doctor where to look: --db-url \(or DATABASE_URL\) and --api-url\.$/],
+	[['check', '--db-url', 'postgresql://u:p/w@d@h/db'], /^The database URL is not a valid postgresql:\/\/user:password@host:5432\/database URL: percent-encode/],
+];
+
+for (const [args, expected] of badInputs) {
+	test(`usage error: pgrst-doctor ${args.join(' ')}`, async () => {
+		const {code, stdout, stderr} = await runCli(args);
+		assert.equal(code, 2);
+		assert.equal(stdout, '');
+		const lines = stderr.trimEnd().split('\n');
+		assert.equal(lines.length, 2, `one line and the hint, got:\n${stderr}`);
+		assert.match(lines[0]!, expected);
+		assert.equal(lines[1], hint);
+		assert.doesNotMatch(stderr, /\n\s+at |Error:|Usage/, 'no stack trace, no help dump');
+	});
+}
+
+test('a usage error never repeats a URL with its password', async () => {
+	const {code, stderr} = await runCli(['check', '--db-url', 'postgresql://app:pa/ss@word@h/db', '--fix', 'postgresql://app:pa/ss@word@h/db']);
+	assert.equal(code, 2);
+	assert.doesNotMatch(stderr, /pa\/ss|word/);
+	const stray = await runCli(['postgresql://app:hunter2@h/db']);
+	assert.equal(stray.code, 2);
+	assert.doesNotMatch(stray.stderr, /hunter2/);
+});
+
+test('--help anywhere prints the help and exits 0', async () => {
+	const {code, stdout} = await runCli(['check', '--help']);
+	assert.equal(code, 0);
+	assert.match(stdout, /Usage\n/);
+	assert.match(stdout, /Exit codes: 0 healthy/);
+});
+
+/** Starts the CLI with its stdout already closed by the reader, as `| head -1` does once it has its line. */
+async function withClosedStdout(args: string[]): Promise<{code: number | null; stderr: string}> {
+	const child = spawn(process.execPath, [cliPath, ...args], {env: {...process.env, CI: 'true', DATABASE_URL: undefined}, stdio: ['ignore', 'pipe', 'pipe']});
+	child.stdout.destroy();
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+	return {code, stderr};
+}
+
+test('a closed stdout ends the run quietly, keeping the verdict as the exit code', async () => {
+	const codes = await withClosedStdout(['codes']);
+	assert.equal(codes.stderr, '', 'no stack trace');
+	assert.equal(codes.code, 0);
+
+	// A real check's report: the database port is closed, so the verdict is db.unreachable (exit 2).
+	const check = await withClosedStdout(['check', '--db-url', `postgresql://postgres:x@127.0.0.1:${await freePort()}/postgres`, '--timeout', '2']);
+	assert.equal(check.stderr, '', 'no stack trace');
+	assert.equal(check.code, 2);
+});
+
+test('check … | head -1 in a shell: one line, no EPIPE, even when the report is larger than the pipe', async () => {
+	// A PostgREST look-alike whose error message is long enough that the report overflows the pipe buffer.
+	const server = createServer(socket => socket.once('data', () => {
+		const body = JSON.stringify({code: 'PGRST301', message: 'x'.repeat(200_000), details: null, hint: null});
+		socket.end(`HTTP/1.1 401 Unauthorized\r\nServer: postgrest/12.0.2\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+	})).listen(0, '127.0.0.1');
+	await new Promise(resolve => server.once('listening', resolve));
+	const api = `http://127.0.0.1:${(server.address() as {port: number}).port}`;
+	const child = spawn('sh', ['-c', `'${process.execPath}' '${cliPath}' check --api-url ${api} --timeout 5 | head -c 20`], {env: {...process.env, CI: 'true'}, stdio: ['ignore', 'pipe', 'pipe']});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	await new Promise(resolve => child.on('close', resolve));
+	server.close();
+	assert.match(stdout, /^pgrst-doctor \d/);
+	assert.equal(stderr, '', 'no EPIPE stack trace');
+});
