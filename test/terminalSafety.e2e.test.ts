@@ -9,6 +9,7 @@ import {findingRows, runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {assertTerminalSafe, bel, csi, forgedPass, osc0, osc52} from './support/hostileText.js';
 import {appSchema, type Scenario} from './support/scenario.js';
+import {authenticatorPassword} from './support/stack.js';
 
 const stack = useStack();
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -29,7 +30,7 @@ after(async () => {
 	for (const server of servers) server.close();
 });
 
-test('set up: hostile names created after PostgREST started, a hostile LISTEN held by a low-privileged session', async () => {
+test('set up: hostile names created after PostgREST started, a hostile LISTEN held by PostgREST\'s login role', async () => {
 	// PostgREST exposes the hostile schema, so its name also comes back in PostgREST's own answers.
 	item = await stack.setUp(`${appSchema}
 		create schema ${quote(schema)};
@@ -41,8 +42,10 @@ test('set up: hostile names created after PostgREST started, a hostile LISTEN he
 		create function public.${quote(fn)}(a int) returns int language sql as 'select a';
 		grant select on all tables in schema public to anon;
 	`);
-	await stack.pg.query(`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_low') then create role doctor_low login password 'low-pw'; end if; end $$`);
-	listener = new pg.Client({connectionString: stack.pg.url(item.name, 'doctor_low', 'low-pw')});
+	// Only sessions of PostgREST's confirmed login role and name count as its listener (case 12), so the hostile
+	// channel is LISTENed on as authenticator under PostgREST's application_name, as a PostgREST with that
+	// db-channel would.
+	listener = new pg.Client({connectionString: stack.pg.url(item.name, 'authenticator', authenticatorPassword), application_name: 'PostgREST 12.0.2'});
 	await listener.connect();
 	await listener.query(`LISTEN ${quote(channel)}`);
 });

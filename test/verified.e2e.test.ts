@@ -158,7 +158,9 @@ test('a malformed admin /schema_cache falls back to OpenAPI and probes, with a n
 		});
 		const adminUrl = await listening(admin);
 		const {code, json, stderr} = await checkVia(item.dbUrl, item.api.url, '--admin-url', adminUrl);
+		const plain = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--admin-url', adminUrl]);
 		admin.close();
+		assert.match(plain.stdout, /\n {2}note {7}The admin \/schema_cache answered a body that is not a schema cache dump/);
 		assert.doesNotMatch(stderr, /could not finish/);
 		assert.equal(code, 1);
 		assert.equal(json.postgrest.cacheSource, 'OpenAPI + probes');

@@ -65,6 +65,7 @@ export function plainReport(raw: Report, paint: Paint): string {
 	if (report.target.api) {
 		const about = [report.postgrest.version && `PostgREST ${report.postgrest.version}`, report.postgrest.cacheSource && `cache read from ${report.postgrest.cacheSource}`].filter(Boolean).join(', ');
 		lines.push(`  PostgREST  ${report.target.api}${about ? ` (${about})` : ''}`);
+		for (const note of report.postgrest.notes ?? []) lines.push(`  note       ${note}`);
 	}
 	// Names as SQL would quote them, so that a schema called "a, b" reads as one.
 	if (report.schemas.names.length > 0) lines.push(`  schemas    ${raw.schemas.names.map(name => terminalLine(quoteIdentifier(name))).join(', ')} (${report.schemas.source})`);
