@@ -8,6 +8,7 @@ import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
 import {type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import type {HttpTarget} from './probes/http.js';
 import {type ApiFacts, apiFacts} from './probes/postgrest.js';
+import type {Channel} from './sql/channel.js';
 import type {ApiTarget, DatabaseTarget} from './target.js';
 
 export type DiagnosisOptions = {
@@ -16,7 +17,7 @@ export type DiagnosisOptions = {
 	admin?: ApiTarget;
 	apiKey?: string;
 	schemas?: string[];
-	channel: string;
+	channel: Channel;
 	timeoutMs: number;
 	signal?: AbortSignal;
 	/** Send a NOTIFY and watch PostgREST reload (--probe). */
@@ -57,7 +58,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	if (options.probe && facts.database && !options.signal?.aborted) {
 		const admin = options.admin && {baseUrl: options.admin.url, timeoutMs: options.timeoutMs, signal: options.signal};
 		options.onPhase?.('probe', false);
-		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: options.channel, timeoutMs: options.timeoutMs, admin});
+		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: options.channel, timeoutMs: options.timeoutMs, admin, signal: options.signal});
 		options.onPhase?.('probe', true);
 	}
 	return facts;

@@ -9,6 +9,7 @@ import {databaseTarget, httpTarget} from '../source/target.js';
 import {DoctorApp} from '../source/ui/DoctorApp.js';
 import {useStack} from './support/e2e.js';
 import type {Scenario} from './support/scenario.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 const stack = useStack();
 
@@ -16,7 +17,7 @@ function options(item?: Scenario) {
 	return {
 		database: item ? databaseTarget(item.dbUrl) : undefined,
 		api: item ? httpTarget(item.api.url, '--api-url') : undefined,
-		channel: 'pgrst',
+		channel: parseChannel('pgrst'),
 		timeoutMs: 5000,
 	};
 }
