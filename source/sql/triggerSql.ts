@@ -20,6 +20,11 @@ const marker = quoteLiteral(doctorMarker);
 /** A string as a SQL literal (the name the explain advice imports). */
 export const literal = quoteLiteral;
 
+// pgrst-doctor's schema (oid), by the rule above.
+const ourSchema = `
+    select n.oid from pg_catalog.pg_namespace n join pg_catalog.pg_roles o on o.oid = n.nspowner
+    where n.nspname = '${doctorSchema}' and pg_catalog.obj_description(n.oid, 'pg_namespace') = ${marker} and o.rolsuper`;
+
 // pgrst-doctor's functions (oid, name), by the rule above.
 const ourFunctions = `
     select p.oid, p.proname from pg_catalog.pg_proc p
@@ -37,8 +42,8 @@ const ourTriggers = `
 /** One row per object that has one of pgrst-doctor's names but is not pgrst-doctor's, saying whose it looks like. */
 export const collisionsSql = `
 select pg_catalog.format('schema %I exists and was not created by pgrst-doctor', n.nspname) as reason
-from pg_catalog.pg_namespace n join pg_catalog.pg_roles o on o.oid = n.nspowner
-where n.nspname = '${doctorSchema}' and (pg_catalog.obj_description(n.oid, 'pg_namespace') is distinct from ${marker} or not o.rolsuper)
+from pg_catalog.pg_namespace n
+where n.nspname = '${doctorSchema}' and n.oid not in (select oid from (${ourSchema}) s)
 union all
 select pg_catalog.format('function %I.%I() exists and was not created by pgrst-doctor', n.nspname, p.proname)
 from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
@@ -51,8 +56,7 @@ where e.evtname in ('${doctorTriggers[0]}', '${doctorTriggers[1]}') and e.oid no
 
 /** Which of pgrst-doctor's objects exist (as its own): one row with the count of each kind (1, 2, 2 when installed). */
 export const installedSql = `
-select (select pg_catalog.count(*) from pg_catalog.pg_namespace n where n.nspname = '${doctorSchema}'
-          and pg_catalog.obj_description(n.oid, 'pg_namespace') = ${marker})::int as schemas,
+select (select pg_catalog.count(*) from (${ourSchema}) s)::int as schemas,
        (select pg_catalog.count(*) from (${ourFunctions}) f)::int as functions,
        (select pg_catalog.count(*) from (${ourTriggers}) t)::int as triggers`;
 
@@ -175,8 +179,8 @@ end `)};
 --    (no CASCADE).
 do ${dollarQuote(`
 begin
-  if exists (select from pg_catalog.pg_namespace n where n.nspname = '${doctorSchema}'
-             and pg_catalog.obj_description(n.oid, 'pg_namespace') = ${marker}) then
+  if exists (${ourSchema}
+  ) then
     drop schema ${doctorSchema};
   end if;
 exception when dependent_objects_still_exist then
