@@ -29,7 +29,7 @@ async function setUp(setup = appSchema): Promise<Scenario & {adminUrl: string}> 
 }
 
 const fix = async (item: {adminUrl: string; api: {url: string}}, ...flags: string[]) =>
-	runCli(['check', '--db-url', item.adminUrl, '--api-url', item.api.url, '--json', '--fix', ...flags], {}, undefined);
+	runCli(['check', '--db-url', item.adminUrl, '--api-url', item.api.url, '--json', '--fix', ...flags]);
 
 const doctorObjects = async (item: Scenario) =>
 	(await item.query(`select evtname as name from pg_event_trigger where evtname like 'pgrst_doctor%'
@@ -41,7 +41,7 @@ const counterSchema = `${appSchema}
 	create function public.count_ddl() returns event_trigger language plpgsql as $$ begin perform nextval('public.ddl_counter'); end $$;
 	create event trigger user_counts_ddl on ddl_command_end execute procedure public.count_ddl();`;
 
-const counter = async (item: Scenario) => Number((await item.query(`select last_value, is_called from public.ddl_counter`))[0]!.is_called ? (await item.query(`select last_value from public.ddl_counter`))[0]!.last_value : 0);
+const counter = async (item: Scenario) => Number((await item.query(`select case when is_called then last_value else 0 end as n from public.ddl_counter`))[0]!.n);
 
 /** The doctor's statements in the server log, from this point on. */
 function doctorStatements(from: number): string[] {
