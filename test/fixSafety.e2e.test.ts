@@ -125,5 +125,8 @@ test('four concurrent --fix trigger --yes runs all succeed and install each obje
 	}
 	assert.deepEqual(await doctorObjects(item), ['notify_ddl', 'notify_drop', 'pgrst_doctor', 'pgrst_doctor_ddl_watch', 'pgrst_doctor_drop_watch']);
 	await new Promise(resolve => setTimeout(resolve, 300));
-	assert.equal(doctorStatements(logFrom).filter(sql => sql.includes('pg_catalog.pg_advisory_xact_lock(')).length, 4, 'each install took the advisory lock');
+	// A run whose diagnosis already saw the trigger installs nothing; every run that installed took the lock.
+	const installs = runs.filter(run => /^Installed /.test(run.json.fixesApplied[0].message)).length;
+	assert.ok(installs >= 1);
+	assert.equal(doctorStatements(logFrom).filter(sql => sql.includes('pg_catalog.pg_advisory_xact_lock(')).length, installs, 'each install took the advisory lock');
 });
