@@ -11,6 +11,7 @@ import {missingSchemas} from './probes/missingSchemas.js';
 import type {HttpTarget} from './probes/http.js';
 import {type ApiFacts, apiFacts} from './probes/postgrest.js';
 import {identifyPostgrest, type PostgrestIdentity} from './probes/postgrestIdentity.js';
+import type {Channel} from './sql/channel.js';
 import type {ApiTarget, DatabaseTarget} from './target.js';
 
 export type DiagnosisOptions = {
@@ -19,7 +20,7 @@ export type DiagnosisOptions = {
 	admin?: ApiTarget;
 	apiKey?: string;
 	schemas?: string[];
-	channel: string;
+	channel: Channel;
 	timeoutMs: number;
 	signal?: AbortSignal;
 	/** Send a NOTIFY and watch PostgREST reload (--probe). */
@@ -64,7 +65,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	if (options.probe && facts.database && !options.signal?.aborted) {
 		const admin = options.admin && {baseUrl: options.admin.url, timeoutMs: options.timeoutMs, signal: options.signal};
 		options.onPhase?.('probe', false);
-		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: options.channel, timeoutMs: options.timeoutMs, admin});
+		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: options.channel, timeoutMs: options.timeoutMs, admin, signal: options.signal});
 		options.onPhase?.('probe', true);
 	}
 	return facts;

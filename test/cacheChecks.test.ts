@@ -9,6 +9,7 @@ import {isCacheHealed} from '../source/fixes/applyFixes.js';
 import type {CacheSnapshot, Unknown} from '../source/probes/cacheSnapshot.js';
 import {parseSchemaCacheDump} from '../source/probes/schemaCacheDump.js';
 import {buildReport} from '../source/report/buildReport.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 const catalog = {
 	schemas: ['public'],
@@ -25,7 +26,7 @@ const cache = (unknown: Unknown[]): CacheSnapshot => ({
 	notes: [],
 });
 const facts = (snapshot: CacheSnapshot, extra: Partial<Facts> = {}): Facts => ({
-	channel: 'pgrst',
+	channel: parseChannel('pgrst'),
 	schemas: ['public'],
 	schemasSource: '--schemas',
 	apiUrl: 'http://127.0.0.1:3000',

@@ -12,6 +12,7 @@ import {useStack} from './support/e2e.js';
 import {assertTerminalSafe, csi, forgedPass, osc0} from './support/hostileText.js';
 import type {Scenario} from './support/scenario.js';
 import {superPassword} from './support/stack.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 const stack = useStack();
 
@@ -19,7 +20,7 @@ function options(item?: Scenario) {
 	return {
 		database: item ? databaseTarget(item.dbUrl) : undefined,
 		api: item ? httpTarget(item.api.url, '--api-url') : undefined,
-		channel: 'pgrst',
+		channel: parseChannel('pgrst'),
 		timeoutMs: 5000,
 	};
 }
@@ -135,7 +136,7 @@ test('hostile names, a hostile channel and the SQL and clipboard they reach are 
 	const item = await stack.setUp();
 	await item.query(`create table public."${table}" (id int); alter table public.organizations add column "${column}" text`);
 	const exits: number[] = [];
-	const app = render(<DoctorApp engine={doctorEngine({...options(item), channel: `ch${osc0}`})} onExit={code => exits.push(code)} />);
+	const app = render(<DoctorApp engine={doctorEngine({...options(item), channel: parseChannel(`ch${osc0}`)})} onExit={code => exits.push(code)} />);
 	const frames = () => app.frames.join('\n');
 	const until = async (text: string) => {
 		const deadline = Date.now() + 15_000;

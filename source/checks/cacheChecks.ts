@@ -6,6 +6,7 @@ import type {CacheSnapshot, Unknown} from '../probes/cacheSnapshot.js';
 import type {Catalog} from '../probes/database.js';
 import {type Check, type Facts, outcomeOf} from './check.js';
 import {diffSchemas, label} from './diffSchemas.js';
+import type {Channel} from '../sql/channel.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -42,7 +43,7 @@ function cacheCheck(id: string, title: string, codes: FindingCode[], noun: strin
 
 /** The diff is computed once per snapshot and shared by the three checks: a cache of 200,000 relations is diffed once, not three times. */
 const diffs = new WeakMap<CacheSnapshot, Finding[]>();
-function differences(catalog: Catalog, cache: CacheSnapshot, channel: string): Finding[] {
+function differences(catalog: Catalog, cache: CacheSnapshot, channel: Channel): Finding[] {
 	let found = diffs.get(cache);
 	if (!found) diffs.set(cache, (found = diffSchemas(catalog, cache, channel)));
 	return found;

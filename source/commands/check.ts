@@ -42,7 +42,8 @@ export function fixContext(options: DiagnosisOptions, before: Report): FixContex
 		timeoutMs: options.timeoutMs,
 		channel: options.channel,
 		apiUrl: options.api?.url,
-		diagnose: async () => diagnose(options),
+		signal: options.signal,
+		diagnose: async signal => diagnose(signal ? {...options, signal} : options),
 		before,
 	};
 }
@@ -57,17 +58,18 @@ async function fix(before: Report, options: DiagnosisOptions, request: FixReques
 		const catalog = fixCatalog(options.channel, options.api?.url, options.database.connectionString);
 		const fixesPlanned = await Promise.all(ids.map(async id => {
 			const {title, preview, writes} = catalog[id];
-			const dryRun = id === 'trigger' ? (await tryInstallTrigger(context)) ?? 'would succeed (tried in a transaction that was rolled back)' : undefined;
+			const dryRun = id === 'trigger' ? await tryInstallTrigger(context) : undefined;
 			return {id, title, preview, writes, ...(dryRun ? {dryRun} : {})};
 		}));
 		return {...before, fixesPlanned, exitCode: Math.max(before.exitCode, exitCodes.problems)};
 	}
 	const fixesApplied: FixResult[] = [];
 	for (const id of ids) {
-		if (options.signal?.aborted) break;
+		if (options.signal?.aborted) return before;
 		const started = performance.now();
 		fixesApplied.push(await applyFix(id, context).catch((error: unknown) => failedFix(id, error, started)));
 	}
+	if (options.signal?.aborted) return before;
 	const after = await diagnose(options);
 	const failed = fixesApplied.some(result => !result.ok);
 	return {...after, fixesApplied, before: {exitCode: before.exitCode, findings: before.findings}, exitCode: failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode};

@@ -12,9 +12,11 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 	const started = performance.now();
 	const before = await diagnose(options);
 	let report = before;
-	if (!isCacheHealed(before) && !before.findings.some(found => found.code.startsWith('db.') || found.code.startsWith('api.'))) {
-		await withClient({connectionString: options.database!.connectionString, timeoutMs: options.timeoutMs}, async client => client.query(reloadSql(options.channel)));
-		report = (await waitUntilHealed(fixContext(options, before), options.waitMs)).report;
+	// The reload and the wait share the one --timeout: wait ends by then, whatever PostgREST does.
+	const remainingMs = () => options.waitMs - (performance.now() - started);
+	if (!isCacheHealed(before) && !before.findings.some(found => found.code.startsWith('db.') || found.code.startsWith('api.')) && remainingMs() > 0) {
+		await withClient({connectionString: options.database!.connectionString, timeoutMs: Math.min(options.timeoutMs, Math.max(1, remainingMs())), signal: options.signal}, async client => client.query(reloadSql(options.channel)));
+		report = (await waitUntilHealed(fixContext(options, before), Math.max(0, remainingMs()))).report;
 	}
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	const healed = isCacheHealed(report);
