@@ -3,7 +3,10 @@
 import {fixStatements} from '../../source/fixes/applyFixes.js';
 import {fixLockSql, fixTimeoutsSql} from '../../source/fixes/writeSession.js';
 import {databaseStatements} from '../../source/probes/database.js';
+import {mediaHandlerStatements} from '../../source/probes/mediaHandlers.js';
+import {missingSchemasStatements} from '../../source/probes/missingSchemas.js';
 import {objectLookupStatements} from '../../source/probes/objectLookup.js';
+import {postgrestIdentityStatements} from '../../source/probes/postgrestIdentity.js';
 import {reloadObserverStatements} from '../../source/probes/reloadObserver.js';
 import type {Channel} from '../../source/sql/channel.js';
 import {reloadSql} from '../../source/sql/reloadSql.js';
@@ -14,6 +17,9 @@ export function doctorStatements(channel: Channel): string[] {
 		...databaseStatements,
 		...objectLookupStatements,
 		...reloadObserverStatements,
+		...mediaHandlerStatements,
+		...missingSchemasStatements,
+		...postgrestIdentityStatements,
 		...fixStatements,
 		fixLockSql,
 		fixTimeoutsSql,

@@ -5,7 +5,7 @@
 const syntaxBeforeParenthesis = new Set([
 	'exists', 'in', 'any', 'all', 'filter', 'over', 'as', 'from', 'join', 'select', 'then', 'else', 'and', 'or', 'not',
 	'values', 'coalesce', 'nullif', 'greatest', 'least', 'row', 'array', 'cast', 'when', 'where', 'on', 'using', 'with',
-	'if', 'is',
+	'if', 'is', 'operator',
 ]);
 
 function strip(sql: string): string {
@@ -23,10 +23,11 @@ export function sqlCalls(statements: string[]): SqlCalls {
 	const calls: SqlCalls = {functions: new Set(), unqualified: new Set(), operators: new Set()};
 	for (const statement of statements) {
 		const code = strip(statement);
-		for (const match of code.matchAll(/(\bas\s+)?\b((?:[a-z_][a-z0-9_$]*\.)?[a-z_][a-z0-9_$]*)\s*\(/gi)) {
-			const [, alias, name] = match;
+		// An alias (`as t(a, b)`) and a common table expression's column list (`with recursive t (a, b) as`) are names.
+		for (const match of code.matchAll(/(\bas\s+|\bwith\s+(?:recursive\s+)?)?\b((?:[a-z_][a-z0-9_$]*\.)?[a-z_][a-z0-9_$]*)\s*\(/gi)) {
+			const [, named, name] = match;
 			const lower = name!.toLowerCase();
-			if (alias || syntaxBeforeParenthesis.has(lower)) continue;
+			if (named || syntaxBeforeParenthesis.has(lower)) continue;
 			const [schema, bare] = lower.includes('.') ? lower.split('.') : [undefined, lower];
 			if (schema === 'pg_catalog') calls.functions.add(bare!);
 			else if (schema === undefined) calls.unqualified.add(bare!);
