@@ -146,8 +146,9 @@ test('hostile names, a hostile channel and the SQL and clipboard they reach are 
 		}
 	};
 	await until('What next?');
-	assert.ok(frames().includes('t\\x1b[31mred\\x1b]0;pwned\\x07'), 'the table name is shown with visible escapes');
-	assert.ok(frames().includes('x\\r\\n✔ PASS  forged'), 'the forged line stays inside its finding');
+	// Names are shown as SQL would quote them: control characters as U&"…" escapes.
+	assert.ok(frames().includes('U&"t\\001B[31mred\\001B]0;pwned\\0007"'), 'the table name is shown with visible escapes');
+	assert.ok(frames().includes('U&"x\\000D\\000A✔ PASS  forged"'), 'the forged line stays inside its finding');
 	await press(app, 's');
 	await until('ready to paste');
 	await press(app, 'c');

@@ -71,6 +71,7 @@ test('a slow /rpc/ exhausts the probing budget: the unprobed functions are count
 		const plain = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', slow.url, '--timeout', '1']);
 		assert.equal(plain.code, 2);
 		assert.doesNotMatch(plain.stdout, /matches the database/);
+		assert.match(plain.stdout, /^PostgREST's schema cache could not be compared with the database \(\d+ ms\):/);
 	} finally {
 		await slow.close();
 	}
