@@ -45,13 +45,14 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 	const identity = describeRoot(rootAnswer, false);
 	let version = serverVersion(rootAnswer) ?? identity.openApi?.version ?? null;
 	let isPostgrest = version !== null || identity.error !== undefined || isPostgrestOpenApi(identity.openApi);
+	let control: HttpAnswer | undefined;
 	if (!isPostgrest && rootAnswer.status !== 401) {
 		// Gateways (Supabase since 2026-03) may refuse GET / for some keys; a missing relation still reaches PostgREST.
-		const answer = await send(target, `/${missingRelation}`, {headers: {accept: 'application/json'}});
-		version = serverVersion(answer);
-		isPostgrest = version !== null || postgrestError(answer) !== undefined;
+		control = await sendControl(target);
+		version = serverVersion(control);
+		isPostgrest = version !== null || postgrestError(control) !== undefined;
 	}
-	const offRoot = isPostgrest && !identity.openApi && !identity.error && identity.location === undefined ? await offRootControls(target, rootAnswer.status) : undefined;
+	const offRoot = isPostgrest && !identity.openApi && !identity.error && identity.location === undefined ? await offRootControls(target, rootAnswer.status, control) : undefined;
 	if (offRoot) return {isPostgrest, version, root: identity, exposedSchemas: null, admin: null, offRoot, notes};
 	const [exposedSchemas, admin] = await Promise.all([
 		isPostgrest ? probeExposedSchemas(target) : null,
@@ -69,12 +70,17 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
  * below it every path, cached or not, answers the same bare 404 (`{}` from 11.2.2 and 12.0.2, empty from the admin
  * server), so a diff would read every table as missing.
  */
-async function offRootControls(target: HttpTarget, status: number): Promise<OffRoot | undefined> {
-	const control = await send(target, `/${missingRelation}`, {headers: {accept: 'application/json'}});
+async function offRootControls(target: HttpTarget, status: number, sent?: HttpAnswer): Promise<OffRoot | undefined> {
+	const control = sent ?? await sendControl(target);
 	if (postgrestError(control)) return undefined;
 	const [live, ready] = await Promise.all([send(target, '/live'), send(target, '/ready')]);
 	const admin = live.status !== 404 || ready.status !== 404;
 	return {status, control: control.status, admin, root: admin ? undefined : await rootAbove(target)};
+}
+
+/** The negative control: a relation that cannot exist, asked for as JSON (11.2.2 checks Accept before the cache). */
+async function sendControl(target: HttpTarget): Promise<HttpAnswer> {
+	return send(target, `/${missingRelation}`, {headers: {accept: 'application/json'}});
 }
 
 /** The nearest address above the given one whose negative control answers like PostgREST's root, at most four up. */
@@ -83,7 +89,7 @@ async function rootAbove(target: HttpTarget): Promise<string | undefined> {
 	const segments = url.pathname.split('/').filter(Boolean);
 	for (let keep = segments.length - 1; keep >= Math.max(0, segments.length - 4); keep--) {
 		const candidate = `${url.protocol}//${url.host}${segments.slice(0, keep).map(segment => `/${segment}`).join('')}`;
-		const answer = await send({...target, baseUrl: candidate}, `/${missingRelation}`, {headers: {accept: 'application/json'}}).catch(() => undefined);
+		const answer = await sendControl({...target, baseUrl: candidate}).catch(() => undefined);
 		if (answer && postgrestError(answer)) return candidate;
 	}
 	return undefined;
