@@ -30,6 +30,25 @@ test('--probe with PostgREST stopped: the top cause is PostgREST not running or 
 	assert.match(json.checks.find((check: {id: string}) => check.id === 'notify.delivery').summary, /most likely: listener\.missing\)/);
 });
 
+test('the interactive doctor given /rest/v1 on a self-hosted PostgREST says it is not the API root, never that it answered', async () => {
+	const item = await stack.setUp();
+	const engine = doctorEngine({database: databaseTarget(item.dbUrl), api: httpTarget(`${item.api.url}/rest/v1`, '--api-url'), channel: 'pgrst', timeoutMs: 2000});
+	const app = render(<DoctorApp engine={engine} onExit={() => {}} />);
+	try {
+		const deadline = Date.now() + 20_000;
+		while (!app.lastFrame()!.includes('What next?')) {
+			if (Date.now() > deadline) throw new Error(`no report; last frame:\n${app.lastFrame()}`);
+			await new Promise(resolve => setTimeout(resolve, 25));
+		}
+		const frames = app.frames.join('\n');
+		assert.match(frames, /✖ PostgREST answered, but --api-url is not its API root/);
+		assert.doesNotMatch(frames, /✔ PostgREST answered/);
+		assert.match(app.lastFrame()!, /api\.wrong_base_url/);
+	} finally {
+		app.unmount();
+	}
+});
+
 test('the interactive doctor with PostgREST stopped says it did not answer, also while probing', async () => {
 	const item = await stack.setUp();
 	await item.api.stop();
