@@ -52,7 +52,7 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 		version = serverVersion(control);
 		isPostgrest = version !== null || postgrestError(control) !== undefined;
 	}
-	const offRoot = isPostgrest && !identity.openApi && !identity.error && identity.location === undefined ? await offRootControls(target, rootAnswer.status, control) : undefined;
+	const offRoot = isPostgrest && rootAnswer.status === 404 && !identity.error ? await offRootControls(target, rootAnswer.status, control) : undefined;
 	if (offRoot) return {isPostgrest, version, root: identity, exposedSchemas: null, admin: null, offRoot, notes};
 	const [exposedSchemas, admin] = await Promise.all([
 		isPostgrest ? probeExposedSchemas(target) : null,
@@ -64,7 +64,7 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 }
 
 /**
- * GET / gave no OpenAPI description and no PostgREST error: either the OpenAPI output is disabled, or the address is
+ * GET / answered 404 without a PostgREST error: either the OpenAPI output is disabled, or the address is
  * not the root (`/rest/v1` appended to a self-hosted PostgREST, a path prefix, the admin port). The negative control
  * tells them apart: at the root, a relation that cannot exist answers PostgREST's error (42P01, PGRST205 from 13);
  * below it every path, cached or not, answers the same bare 404 (`{}` from 11.2.2 and 12.0.2, empty from the admin
