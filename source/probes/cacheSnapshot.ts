@@ -6,6 +6,7 @@
 // sent a probe that could run them (see mediaHandlers.ts): a relation is only asked OPTIONS, a function not at all.
 import {randomBytes} from 'node:crypto';
 import type {Catalog, CatalogFunction, CatalogTable} from './database.js';
+import {type ForeignKey, foreignKeyKey} from './foreignKeys.js';
 import {failureReason, isConnectionLost} from './connectionFailure.js';
 import {bodyCaps, type HttpTarget, mebibytes, postgrestError, send} from './http.js';
 import {isUnsafe, type ProbeHazards, unsafeObjects, type UnsafeObjects} from './mediaHandlers.js';
@@ -13,14 +14,18 @@ import {openApiTables as tablesOf} from './openApiTables.js';
 import type {ApiFacts} from './postgrest.js';
 
 export type CachedTable = {schema: string; name: string; columns: string[]; allColumnsKnown: boolean};
-export type CachedFunction = {schema: string; name: string; overloads: string[][]};
-export type Unknown = {kind: 'table' | 'function'; schema: string; name: string; reason: string};
+/** otherArguments: the cache has the name, with arguments no probe could name (PostgREST's hint named none). */
+export type CachedFunction = {schema: string; name: string; overloads: string[][]; otherArguments?: true};
+/** For a relationship, name is the table whose foreign key could not be compared. */
+export type Unknown = {kind: 'table' | 'function' | 'relationship'; schema: string; name: string; reason: string};
 export type CacheSource = 'admin /schema_cache' | 'OpenAPI + probes' | 'probes';
 
 export type CacheSnapshot = {
 	source: CacheSource;
 	tables: CachedTable[];
 	functions: CachedFunction[];
+	/** The foreign keys (foreignKeyKey) PostgREST has a relationship for, among those compared. */
+	relationships?: string[];
 	/** True when the source lists the whole cache, so cached objects gone from the database can be seen. */
 	complete: boolean;
 	unknown: Unknown[];
@@ -38,7 +43,7 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	const dump = api.admin?.schemaCache;
 	if (dump) {
 		const inSchemas = <T extends {schema: string}>(items: T[]) => items.filter(item => catalog.schemas.includes(item.schema));
-		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), complete: true, unknown: [], requests: 0, notes: []};
+		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), relationships: dump.relationships, complete: true, unknown: [], requests: 0, notes: []};
 	}
 	const prober = new Prober(target, hazards, catalog);
 	const {tables: listed, read} = await openApiTables(prober, api, catalog.schemas);
@@ -55,9 +60,23 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 		const cached = await prober.functionOverloads(overloads);
 		if (cached) functions.push(cached);
 	});
+	const relationships: string[] = [];
+	const formerNames = new Map<string, {schema: string; name: string}>();
+	await eachLimited(catalog.foreignKeys ?? [], async foreignKey => {
+		const answer = await prober.relationship(foreignKey);
+		if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
+		if (answer?.suggested) formerNames.set(key(answer.suggested), answer.suggested);
+	});
+	// A name PostgREST suggests for an embedding is a relation its cache has: one the database lacks is a stale
+	// name, typically the one a renamed table had.
+	const known = new Set([...catalog.tables, ...tables].map(key));
+	await eachLimited([...formerNames.values()].filter(name => !known.has(key(name))), async name => {
+		if (await prober.cachedName(name)) tables.push({...name, columns: [], allColumnsKnown: false});
+	});
 	return {
 		source: read ? 'OpenAPI + probes' : 'probes',
 		tables: tables.sort(byKey),
+		relationships,
 		functions: functions.sort(byKey),
 		complete: false,
 		unknown: prober.unknown,
@@ -152,18 +171,28 @@ export class Prober {
 		return this.giveUp('table', table, answer ? `OPTIONS answered ${answer.status}` : this.failure());
 	}
 
-	/** Which of these overloads does PostgREST resolve by argument names, and what does it suggest instead? */
+	/**
+	 * Which of these overloads does PostgREST resolve by argument names, and what does it suggest instead? Each is
+	 * asked in the body PostgREST resolves it by (Plan.hs findProc at v12.0.2): one unnamed text, xml or bytea
+	 * argument only with that raw Content-Type, named arguments as form fields when an unnamed json overload would
+	 * otherwise answer for them.
+	 */
 	async functionOverloads(overloads: CatalogFunction[]): Promise<CachedFunction | undefined> {
 		const [first] = overloads;
 		const unsafe = isUnsafe(this.unsafe.functions, first!);
 		if (unsafe) return this.giveUp('function', first!, unsafe);
 		const found: string[][] = [];
+		let unnamed = false;
 		for (const overload of overloads) {
-			const names = overload.args.map(arg => arg.name).filter(Boolean);
+			const probe = functionProbe(overload, overloads);
+			if (typeof probe === 'string') {
+				this.giveUp('function', overload, probe);
+				continue;
+			}
 			const answer = await this.send(`/rpc/${encodeURIComponent(first!.name)}`, {
 				method: 'POST',
-				headers: {'content-type': 'application/json', accept: this.accept, prefer: probePrefer, 'content-profile': overload.schema},
-				body: JSON.stringify(Object.fromEntries(names.map(name => [name, null]))),
+				headers: {'content-type': probe.contentType, accept: this.accept, prefer: probePrefer, 'content-profile': overload.schema},
+				body: probe.body,
 			});
 			if (!answer) {
 				this.giveUp('function', overload, this.failure());
@@ -175,11 +204,57 @@ export class Prober {
 			} else if (error?.code === 'PGRST202') {
 				const suggested = suggestedArguments(error.hint, overload.schema, overload.name);
 				if (suggested) found.push(suggested);
+				else unnamed = true;
 			} else {
 				this.giveUp('function', overload, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
 			}
 		}
+		if (found.length === 0 && unnamed && await this.functionNameCached(first!)) return {schema: first!.schema, name: first!.name, overloads: [], otherArguments: true};
 		return found.length > 0 ? {schema: first!.schema, name: first!.name, overloads: found} : undefined;
+	}
+
+	/**
+	 * Does the cache have this function name at all? A name PostgREST lacks gets the closest cached name as its hint
+	 * (Error.hs noRpcHint at v12.0.2), compared after dropping punctuation: asking for `name-` is answered with
+	 * exactly `name` when the cache has it, whatever its arguments.
+	 */
+	private async functionNameCached(fn: CatalogFunction): Promise<boolean> {
+		const probeName = `${fn.name}-`;
+		if (isUnsafe(this.unsafe.functions, {schema: fn.schema, name: probeName})) return false;
+		const answer = await this.send(`/rpc/${encodeURIComponent(probeName)}`, {
+			method: 'POST',
+			headers: {'content-type': 'application/json', accept: this.accept, prefer: probePrefer, 'content-profile': fn.schema},
+			body: '{}',
+		});
+		const error = answer && postgrestError(answer);
+		return error?.code === 'PGRST202' && error.hint === `Perhaps you meant to call the function ${fn.schema}.${fn.name}`;
+	}
+
+	/**
+	 * Does the cache have the relationship of this foreign key? Embedding the referenced relation by the key's name
+	 * is resolved while PostgREST plans the read (PGRST200 when its cache lacks it), before the probe's stops, so
+	 * nothing reaches the database. PostgREST's hint may name a relation it has instead (suggested).
+	 */
+	async relationship(foreignKey: ForeignKey): Promise<{cached: boolean; suggested?: {schema: string; name: string}} | undefined> {
+		const table = {schema: foreignKey.schema, name: foreignKey.table};
+		const unsafe = isUnsafe(this.unsafe.tables, table);
+		if (unsafe) return this.giveUp('relationship', table, unsafe);
+		const select = `${quoteSelectName(foreignKey.foreignTable)}!${quoteSelectName(foreignKey.name)}(*)`;
+		const answer = await this.send(`/${encodeURIComponent(foreignKey.table)}?select=${encodeURIComponent(select)}`, {
+			headers: {accept: this.accept, prefer: probePrefer, 'accept-profile': foreignKey.schema},
+		});
+		if (!answer) return this.giveUp('relationship', table, this.failure());
+		const error = postgrestError(answer);
+		if (isProbeAccepted(answer.status, error?.code)) return {cached: true};
+		if (error?.code !== 'PGRST200') return this.giveUp('relationship', table, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
+		const suggested = suggestedRelation(error.hint);
+		return {cached: false, ...(suggested ? {suggested: {schema: foreignKey.schema, name: suggested}} : {})};
+	}
+
+	/** OPTIONS is answered from the cache alone: 200 for a relation it has, 404 for one it lacks. */
+	async cachedName(relation: {schema: string; name: string}): Promise<boolean> {
+		const answer = await this.send(`/${encodeURIComponent(relation.name)}`, {method: 'OPTIONS', headers: {'accept-profile': relation.schema}});
+		return answer?.status === 200;
 	}
 
 	private failure(): string {
@@ -205,6 +280,40 @@ export class Prober {
 /** PGRST122 (strict preferences) and PGRST107 (no such media type) come after every cache lookup, before the database. */
 function isProbeAccepted(status: number, code: string | undefined): boolean {
 	return code === 'PGRST122' || code === 'PGRST107' || ((status === 406 || status === 415) && code === undefined);
+}
+
+const rawBodies: Record<string, string> = {text: 'text/plain', xml: 'text/xml', bytea: 'application/octet-stream'};
+const isUnnamed = (fn: CatalogFunction) => fn.args.length === 1 && fn.args[0]!.name === '';
+const takesNoArguments = (fn: CatalogFunction) => fn.args.every(arg => !arg.required);
+
+/**
+ * The Content-Type and body PostgREST resolves this overload by, or why no probe can tell it from a sibling: with
+ * no named argument to send, an overload whose arguments are all optional matches first (Plan.hs findProc).
+ */
+export function functionProbe(overload: CatalogFunction, siblings: CatalogFunction[]): {contentType: string; body: string} | string {
+	const others = siblings.filter(other => other !== overload);
+	const ambiguous = 'PostgREST would resolve its probe to another overload of the same name (one whose arguments are all optional)';
+	if (isUnnamed(overload)) {
+		const raw = rawBodies[overload.args[0]!.type];
+		if (raw) return others.some(other => other.args.length > 0 && takesNoArguments(other)) ? ambiguous : {contentType: raw, body: ''};
+		return others.some(takesNoArguments) ? ambiguous : {contentType: 'application/json', body: '{}'};
+	}
+	const names = overload.args.map(arg => arg.name);
+	// A JSON body that matches no named overload falls back to an unnamed json/jsonb one; form fields never do.
+	if (others.some(other => isUnnamed(other) && !rawBodies[other.args[0]!.type])) {
+		return {contentType: 'application/x-www-form-urlencoded', body: names.map(name => `${encodeURIComponent(name)}=`).join('&')};
+	}
+	return {contentType: 'application/json', body: JSON.stringify(Object.fromEntries(names.map(name => [name, null])))};
+}
+
+/** A name in PostgREST's select parameter: double-quoted, backslash escaping (QueryParams.hs pQuotedValue). */
+function quoteSelectName(name: string): string {
+	return `"${name.replaceAll(/[\\"]/g, char => `\\${char}`)}"`;
+}
+
+/** PGRST200's "Perhaps you meant 'x' instead of 'y'." names a relation PostgREST's cache has. */
+export function suggestedRelation(hint: string | null): string | undefined {
+	return /^Perhaps you meant '(.+)' instead of '.+'\.$/s.exec(hint ?? '')?.[1];
 }
 
 function quoteColumn(name: string): string {
