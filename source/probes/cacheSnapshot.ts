@@ -62,13 +62,18 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	});
 	const relationships: string[] = [];
 	const formerNames = new Map<string, {schema: string; name: string}>();
+	const cachedKeys = new Set(tables.map(key));
 	await eachLimited(catalog.foreignKeys ?? [], async foreignKey => {
 		const answer = await prober.relationship(foreignKey);
 		if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
-		if (answer?.suggested) formerNames.set(key(answer.suggested), answer.suggested);
+		const candidates = [
+			...(answer?.suggested ? [answer.suggested.name] : []),
+			...(cachedKeys.has(key({schema: foreignKey.schema, name: foreignKey.table})) ? [] : formerTableNames(foreignKey.name)),
+		];
+		for (const name of candidates) formerNames.set(key({schema: foreignKey.schema, name}), {schema: foreignKey.schema, name});
 	});
-	// A name PostgREST suggests for an embedding is a relation its cache has: one the database lacks is a stale
-	// name, typically the one a renamed table had.
+	// A name PostgREST suggests for an embedding is a relation its cache has, and a renamed table keeps its foreign
+	// keys' names (table_column_fkey): a candidate the cache has and the database lacks is a stale name.
 	const known = new Set([...catalog.tables, ...tables].map(key));
 	await eachLimited([...formerNames.values()].filter(name => !known.has(key(name))), async name => {
 		if (await prober.cachedName(name)) tables.push({...name, columns: [], allColumnsKnown: false});
@@ -309,6 +314,13 @@ export function functionProbe(overload: CatalogFunction, siblings: CatalogFuncti
 /** A name in PostgREST's select parameter: double-quoted, backslash escaping (QueryParams.hs pQuotedValue). */
 function quoteSelectName(name: string): string {
 	return `"${name.replaceAll(/[\\"]/g, char => `\\${char}`)}"`;
+}
+
+/** The table names PostgreSQL's default name for a foreign key (table_column_fkey) can start with. */
+export function formerTableNames(constraint: string): string[] {
+	if (!constraint.endsWith('_fkey')) return [];
+	const parts = constraint.slice(0, -'_fkey'.length).split('_');
+	return parts.slice(1).map((_part, index) => parts.slice(0, index + 1).join('_'));
 }
 
 /** PGRST200's "Perhaps you meant 'x' instead of 'y'." names a relation PostgREST's cache has. */
