@@ -55,6 +55,14 @@ const rich = `
 	create table public.typed (id int primary key, p public.pair, n public.positive);
 	create table public.members (id int primary key, organization_id int);
 	create table public.departments (id int primary key, organization_id int references public.organizations (id));
+	-- A read that reached the database would run this policy for each row: the embedding probes must never execute.
+	create function public.policy_hit() returns boolean language sql volatile security definer as $$ select public.count_effect('policy'); select true $$;
+	insert into public.organizations values (1, 'one');
+	insert into public.members values (1, 1);
+	alter table public.members enable row level security;
+	alter table public.organizations enable row level security;
+	create policy seen on public.members using (public.policy_hit());
+	create policy seen on public.organizations using (public.policy_hit());
 	create schema "${arabic}";
 	create table "${arabic}"."جدول" (id int primary key, "اسم" text);
 	create table "${arabic}"."фирмы" (id int primary key, "جدول_id" int references "${arabic}"."جدول" (id));
@@ -118,4 +126,7 @@ test('drift in each shape is named with its own code, in the non-Latin and quote
 	assert.deepEqual(findingRows(healed.json), ['trigger.missing']);
 	assert.equal(healed.code, 0);
 	assert.deepEqual(await sideEffects(), []);
+	// The control: an ordinary embedding read does reach the policy (it cannot count in a read-only transaction).
+	const read = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
+	assert.match(await read.text(), /read-only transaction/);
 });
