@@ -55,6 +55,8 @@ const rich = `
 	create table public.typed (id int primary key, p public.pair, n public.positive);
 	create table public.members (id int primary key, organization_id int);
 	create table public.departments (id int primary key, organization_id int references public.organizations (id));
+	create table public.tree (id int primary key, up int references public.tree (id));
+	create table public.profiles (id int primary key references public.organizations (id), bio text);
 	-- A read that reached the database would run this policy for each row: the embedding probes must never execute.
 	create function public.policy_hit() returns boolean language sql volatile security definer as $$ select public.count_effect('policy'); select true $$;
 	insert into public.organizations values (1, 'one');

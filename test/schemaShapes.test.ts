@@ -65,9 +65,9 @@ const dumpWithKeys = {
 
 test('a dump\'s relationships become the foreign keys they come from; a key the cache lacks is cache.relationship_missing', () => {
 	const parsed = parseSchemaCacheDump(dumpWithKeys)!;
-	const cached = {schema: 'public', table: 'child', name: 'child_parent_id_fkey', foreignTable: 'parent'};
+	const cached = {schema: 'public', table: 'child', name: 'child_parent_id_fkey', foreignTable: 'parent', columns: ['parent_id'], oneToOne: false};
 	assert.deepEqual(parsed.relationships, [foreignKeyKey(cached)]);
-	const added = {schema: 'public', table: 'child', name: 'child_other_fkey', foreignTable: 'parent'};
+	const added = {schema: 'public', table: 'child', name: 'child_other_fkey', foreignTable: 'parent', columns: ['parent_id'], oneToOne: false};
 	const catalog: Catalog = {
 		schemas: ['public'],
 		tables: [{schema: 'public', name: 'child', kind: 'r', columns: []}, {schema: 'public', name: 'parent', kind: 'r', columns: []}],

@@ -126,6 +126,7 @@ export class Prober {
 	/** Unknown to the database, so no handler can have been made for it in advance. */
 	private readonly accept = `application/vnd.pgrst-doctor.probe-${randomBytes(8).toString('hex')}`;
 	private readonly unsafe: UnsafeObjects;
+	private relationshipMethod?: ReturnType<Prober['calibrateRelationships']>;
 
 	/** `objects` are the tables and functions that may be probed; with `hazards` the prober knows which it must not send a probe that could run them. */
 	constructor(private readonly target: HttpTarget, hazards: ProbeHazards, objects: Pick<Catalog, 'tables' | 'functions'>) {
@@ -236,24 +237,58 @@ export class Prober {
 	}
 
 	/**
-	 * Does the cache have the relationship of this foreign key? Embedding the referenced relation by the key's name
-	 * is resolved while PostgREST plans the read (PGRST200 when its cache lacks it), before the probe's stops, so
-	 * nothing reaches the database. PostgREST's hint may name a relation it has instead (suggested).
+	 * Does the cache have the relationship of this foreign key? An embedding by the key's name is resolved while
+	 * PostgREST plans the read (PGRST200 when its cache lacks it), before anything reaches the database; what stops
+	 * the read after that is chosen by a control (relationshipMethod). PostgREST's hint may name a relation it has
+	 * instead (suggested).
 	 */
 	async relationship(foreignKey: ForeignKey): Promise<{cached: boolean; suggested?: {schema: string; name: string}} | undefined> {
 		const table = {schema: foreignKey.schema, name: foreignKey.table};
-		const unsafe = isUnsafe(this.unsafe.tables, table);
+		const unsafe = isUnsafe(this.unsafe.tables, table) ?? isUnsafe(this.unsafe.tables, {schema: foreignKey.schema, name: foreignKey.foreignTable});
 		if (unsafe) return this.giveUp('relationship', table, unsafe);
-		const select = `${quoteSelectName(foreignKey.foreignTable)}!${quoteSelectName(foreignKey.name)}(*)`;
-		const answer = await this.send(`/${encodeURIComponent(foreignKey.table)}?select=${encodeURIComponent(select)}`, {
-			headers: {accept: this.accept, prefer: probePrefer, 'accept-profile': foreignKey.schema},
-		});
+		this.relationshipMethod ??= this.calibrateRelationships(table);
+		const method = await this.relationshipMethod;
+		if (!method.usable) return this.giveUp('relationship', table, method.reason);
+		// From a table to itself PostgREST embeds only the one-to-many side, named by the key's one column (Plan.hs findRel).
+		const self = foreignKey.foreignTable === foreignKey.table;
+		if (self && (foreignKey.oneToOne || foreignKey.columns.length !== 1)) return this.giveUp('relationship', table, 'PostgREST cannot name a one-to-one or multi-column key from a table to itself in an embedding');
+		if (method.name === 'spread' && foreignKey.oneToOne) return this.giveUp('relationship', table, 'a one-to-one foreign key can be spread, so this PostgREST would run the probe\'s read');
+		const hint = self ? foreignKey.columns[0]! : foreignKey.name;
+		const embedding = `${quoteSelectName(method.name === 'accept' && !self ? foreignKey.foreignTable : foreignKey.table)}!${quoteSelectName(hint)}(*)`;
+		const answer = await this.embed({schema: foreignKey.schema, name: method.name === 'accept' ? foreignKey.table : foreignKey.foreignTable}, embedding, method.name);
 		if (!answer) return this.giveUp('relationship', table, this.failure());
 		const error = postgrestError(answer);
-		if (isProbeAccepted(answer.status, error?.code)) return {cached: true};
+		// PGRST201: more than one relationship carries this name (a key from a table to itself), so it is cached.
+		if (error?.code === 'PGRST201' || (method.name === 'accept' ? isProbeAccepted(answer.status, error?.code) : error?.code === 'PGRST119')) return {cached: true};
 		if (error?.code !== 'PGRST200') return this.giveUp('relationship', table, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
 		const suggested = suggestedRelation(error.hint);
 		return {cached: false, ...(suggested ? {suggested: {schema: foreignKey.schema, name: suggested}} : {})};
+	}
+
+	/**
+	 * Which stop ends an embedding probe on this server, proven by a negative control (embedding a relation that
+	 * cannot exist must answer PGRST200). `accept`: the per-run Accept type, refused after planning on PostgREST 12
+	 * (Plan.hs wrappedReadPlan at v12.0.2). `spread`: spreading the referencing table into the referenced one, which
+	 * is one-to-many and refused while planning (PGRST119, validateSpreadEmbeds) where PostgREST 11 checks Accept
+	 * before the cache (v11.2.2), so a one-to-one key cannot be probed that way.
+	 */
+	private async calibrateRelationships(table: {schema: string; name: string}): Promise<{usable: true; name: 'accept' | 'spread'} | {usable: false; reason: string}> {
+		const absent = quoteSelectName(`pgrst-doctor-absent-${randomBytes(8).toString('hex')}`);
+		const answers: string[] = [];
+		for (const name of ['accept', 'spread'] as const) {
+			const answer = await this.embed(table, `${absent}(*)`, name);
+			const error = answer && postgrestError(answer);
+			if (error?.code === 'PGRST200') return {usable: true, name};
+			answers.push(answer ? `${answer.status}${error ? ` ${error.code}` : ''}` : this.failure());
+		}
+		return {usable: false, reason: `no embedding probe passed its control (a relation that cannot exist was answered ${answers.join(' and ')})`};
+	}
+
+	private async embed(from: {schema: string; name: string}, embedding: string, method: 'accept' | 'spread') {
+		const select = method === 'spread' ? `...${embedding}` : embedding;
+		return this.send(`/${encodeURIComponent(from.name)}?select=${encodeURIComponent(select)}`, {
+			headers: {accept: method === 'accept' ? this.accept : 'application/json', prefer: probePrefer, 'accept-profile': from.schema},
+		});
 	}
 
 	/** OPTIONS is answered from the cache alone: 200 for a relation it has, 404 for one it lacks. */
