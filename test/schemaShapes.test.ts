@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {diffSchemas} from '../source/checks/diffSchemas.js';
-import {formerTableNames, functionProbe, suggestedRelation} from '../source/probes/cacheSnapshot.js';
+import {formerTableNames, overloadBody, suggestedRelation} from '../source/probes/cacheSnapshot.js';
 import type {CacheSnapshot} from '../source/probes/cacheSnapshot.js';
 import type {Catalog, CatalogFunction} from '../source/probes/database.js';
 import {foreignKeyKey} from '../source/probes/foreignKeys.js';
@@ -18,27 +18,27 @@ const fn = (name: string, ...args: Array<[string, string, boolean?]>): CatalogFu
 });
 
 test('one unnamed text, xml or bytea argument is probed with its raw Content-Type, json with JSON, named ones by name', () => {
-	assert.deepEqual(functionProbe(fn('f', ['', 'text']), []), {contentType: 'text/plain', body: ''});
-	assert.deepEqual(functionProbe(fn('f', ['', 'xml']), []), {contentType: 'text/xml', body: ''});
-	assert.deepEqual(functionProbe(fn('f', ['', 'bytea']), []), {contentType: 'application/octet-stream', body: ''});
-	assert.deepEqual(functionProbe(fn('f', ['', 'jsonb']), []), {contentType: 'application/json', body: '{}'});
-	assert.deepEqual(functionProbe(fn('f', ['a', 'int'], ['b', 'int', false]), []), {contentType: 'application/json', body: '{"a":null,"b":null}'});
+	assert.deepEqual(overloadBody(fn('f', ['', 'text']), []), {contentType: 'text/plain', body: ''});
+	assert.deepEqual(overloadBody(fn('f', ['', 'xml']), []), {contentType: 'text/xml', body: ''});
+	assert.deepEqual(overloadBody(fn('f', ['', 'bytea']), []), {contentType: 'application/octet-stream', body: ''});
+	assert.deepEqual(overloadBody(fn('f', ['', 'jsonb']), []), {contentType: 'application/json', body: '{}'});
+	assert.deepEqual(overloadBody(fn('f', ['a', 'int'], ['b', 'int', false]), []), {contentType: 'application/json', body: '{"a":null,"b":null}'});
 });
 
 test('beside an unnamed json overload, named arguments are sent as form fields, which never fall back to it', () => {
 	const json = fn('f', ['', 'json']);
 	const named = fn('f', ['a b', 'int']);
-	assert.deepEqual(functionProbe(named, [json, named]), {contentType: 'application/x-www-form-urlencoded', body: 'a%20b='});
+	assert.deepEqual(overloadBody(named, [json, named]), {contentType: 'application/x-www-form-urlencoded', body: 'a%20b='});
 });
 
 test('an overload another one would answer for is not probed (it becomes unverified, never a pass)', () => {
 	const text = fn('f', ['', 'text']);
 	const optional = fn('f', ['a', 'int', false]);
-	assert.match(String(functionProbe(text, [text, optional])), /another overload/);
+	assert.match(String(overloadBody(text, [text, optional])), /another overload/);
 	const json = fn('g', ['', 'jsonb']);
 	const none = fn('g');
-	assert.match(String(functionProbe(json, [json, none])), /another overload/);
-	assert.deepEqual(functionProbe(text, [text, fn('f')]), {contentType: 'text/plain', body: ''}, 'no arguments never match a raw body');
+	assert.match(String(overloadBody(json, [json, none])), /another overload/);
+	assert.deepEqual(overloadBody(text, [text, fn('f')]), {contentType: 'text/plain', body: ''}, 'no arguments never match a raw body');
 });
 
 test('the relation PGRST200\'s hint names, and the table names a foreign key\'s default name starts with', () => {

@@ -190,7 +190,7 @@ export class Prober {
 		const found: string[][] = [];
 		let unnamed = false;
 		for (const overload of overloads) {
-			const probe = functionProbe(overload, overloads);
+			const probe = overloadBody(overload, overloads);
 			if (typeof probe === 'string') {
 				this.giveUp('function', overload, probe);
 				continue;
@@ -330,7 +330,7 @@ const takesNoArguments = (fn: CatalogFunction) => fn.args.every(arg => !arg.requ
  * The Content-Type and body PostgREST resolves this overload by, or why no probe can tell it from a sibling: with
  * no named argument to send, an overload whose arguments are all optional matches first (Plan.hs findProc).
  */
-export function functionProbe(overload: CatalogFunction, siblings: CatalogFunction[]): {contentType: string; body: string} | string {
+export function overloadBody(overload: CatalogFunction, siblings: CatalogFunction[]): {contentType: string; body: string} | string {
 	const others = siblings.filter(other => other !== overload);
 	const ambiguous = 'PostgREST would resolve its probe to another overload of the same name (one whose arguments are all optional)';
 	if (isUnnamed(overload)) {
