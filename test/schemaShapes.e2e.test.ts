@@ -2,10 +2,14 @@
 // A fresh cache gives no finding but the missing trigger; then drift in each shape is named with its own code.
 // Every function counts its calls in public.side_effects (as its owner), so a probe that ran one fails the test.
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
 import {test} from 'node:test';
+import {foreignKeyKey, foreignKeyStatements, type ForeignKey} from '../source/probes/foreignKeys.js';
+import {parseSchemaCacheDump} from '../source/probes/schemaCacheDump.js';
 import {findingRows} from './support/cli.js';
 import {checkJson, useStack} from './support/e2e.js';
 import type {Scenario} from './support/scenario.js';
+import {authenticatorPassword, postgrestBinary} from './support/stack.js';
 
 const stack = useStack();
 
@@ -93,6 +97,23 @@ test('a fresh cache of every shape PostgREST serves: no finding but the missing 
 	assert.deepEqual(await sideEffects(), []);
 });
 
+test('the schema cache dump (the shape of admin /schema_cache) has a relationship for every foreign key the catalog query reads', async () => {
+	const dump = execFileSync(postgrestBinary, ['--dump-schema'], {
+		env: {PGRST_DB_URI: stack.pg.url(item.name, 'authenticator', authenticatorPassword), PGRST_DB_SCHEMAS: schemas, PGRST_DB_ANON_ROLE: 'anon'},
+	});
+	const cached = new Set(parseSchemaCacheDump(JSON.parse(dump.toString()))!.relationships);
+	const keys = await item.query(foreignKeyStatements[0]!, [schemas.split(',')]) as ForeignKey[];
+	assert.deepEqual(keys.map(key => `${key.table} ${key.name}`).sort(), [
+		'departments departments_organization_id_fkey',
+		'events events_organization_id_fkey',
+		'profiles profiles_id_fkey',
+		'tree tree_up_fkey',
+		'Order, "Items" @/\\#~ Order, "Items" @/\\#~_organization_id_fkey',
+		'фирмы фирмы_جدول_id_fkey',
+	].sort());
+	assert.deepEqual(keys.filter(key => !cached.has(foreignKeyKey(key))), []);
+});
+
 test('drift in each shape is named with its own code, in the non-Latin and quoted schemas too, and nothing ran', async () => {
 	await item.query(`
 		alter table "${arabic}"."جدول" add column "جديد" text;
@@ -131,4 +152,14 @@ test('drift in each shape is named with its own code, in the non-Latin and quote
 	// The control: an ordinary embedding read does reach the policy (it cannot count in a read-only transaction).
 	const read = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
 	assert.match(await read.text(), /read-only transaction/);
+});
+
+test('a renamed table without foreign keys: its old name is seen where OpenAPI lists the cache as it is (openapi-mode ignore-privileges)', async () => {
+	const setup = 'create table public.plain_old (id int primary key); grant select on public.plain_old to anon;';
+	const listed = await stack.setUp(setup, {openApiMode: 'ignore-privileges'});
+	const followed = await stack.setUp(setup);
+	for (const scenario of [listed, followed]) await scenario.query('alter table public.plain_old rename to plain_new');
+	assert.deepEqual(findingRows((await checkJson(listed)).json), ['cache.table_missing public plain_new', 'cache.table_stale public plain_old', 'trigger.missing']);
+	// follow-privileges lists only what the role may read now, so the old name is out of sight there.
+	assert.deepEqual(findingRows((await checkJson(followed)).json), ['cache.table_missing public plain_new', 'trigger.missing']);
 });
