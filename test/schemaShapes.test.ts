@@ -88,3 +88,17 @@ test('a function the cache has under its name with arguments no probe could name
 	assert.equal(found?.code, 'cache.function_signature');
 	assert.match(found!.message, /still has public\.f with other arguments/);
 });
+
+test('a foreign key that could not be compared leaves its table\'s columns compared', () => {
+	const catalog: Catalog = {schemas: ['public'], tables: [{schema: 'public', name: 'child', kind: 'r', columns: ['id', 'added']}], functions: [], foreignKeys: []};
+	const cache: CacheSnapshot = {
+		source: 'probes',
+		tables: [{schema: 'public', name: 'child', columns: ['id'], allColumnsKnown: false}],
+		functions: [],
+		relationships: [],
+		complete: false,
+		unknown: [{kind: 'relationship', schema: 'public', name: 'child', reason: 'a one-to-one foreign key can be spread'}],
+		requests: 0,
+	};
+	assert.deepEqual(diffSchemas(catalog, cache, 'pgrst').map(found => [found.code, found.column]), [['cache.column_missing', 'added']]);
+});

@@ -12,7 +12,8 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: str
 	const suggestion = `Reload the schema cache: ${reloadSql(channel)}`;
 	const about = {fixes: ['reload'], suggestion};
 	const findings: Finding[] = [];
-	const unknown = new Set(cache.unknown.map(key));
+	// A foreign key that could not be compared leaves its table's relation and columns comparable.
+	const unknown = new Set(cache.unknown.filter(item => item.kind !== 'relationship').map(key));
 	const cachedTables = new Map(cache.tables.map(table => [key(table), table]));
 	const databaseTables = new Map(catalog.tables.map(table => [key(table), table]));
 

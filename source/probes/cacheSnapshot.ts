@@ -188,7 +188,7 @@ export class Prober {
 		const unsafe = isUnsafe(this.unsafe.functions, first!);
 		if (unsafe) return this.giveUp('function', first!, unsafe);
 		const found: string[][] = [];
-		let unnamed = false;
+		let hintless = false;
 		for (const overload of overloads) {
 			const probe = overloadBody(overload, overloads);
 			if (typeof probe === 'string') {
@@ -210,12 +210,12 @@ export class Prober {
 			} else if (error?.code === 'PGRST202') {
 				const suggested = suggestedArguments(error.hint, overload.schema, overload.name);
 				if (suggested) found.push(suggested);
-				else unnamed = true;
+				else hintless = true;
 			} else {
 				this.giveUp('function', overload, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
 			}
 		}
-		if (found.length === 0 && unnamed && await this.functionNameCached(first!)) return {schema: first!.schema, name: first!.name, overloads: [], otherArguments: true};
+		if (found.length === 0 && hintless && await this.functionNameCached(first!)) return {schema: first!.schema, name: first!.name, overloads: [], otherArguments: true};
 		return found.length > 0 ? {schema: first!.schema, name: first!.name, overloads: found} : undefined;
 	}
 
@@ -253,9 +253,10 @@ export class Prober {
 		const self = foreignKey.foreignTable === foreignKey.table;
 		if (self && (foreignKey.oneToOne || foreignKey.columns.length !== 1)) return this.giveUp('relationship', table, 'PostgREST cannot name a one-to-one or multi-column key from a table to itself in an embedding');
 		if (method.name === 'spread' && foreignKey.oneToOne) return this.giveUp('relationship', table, 'a one-to-one foreign key can be spread, so this PostgREST would run the probe\'s read');
-		const hint = self ? foreignKey.columns[0]! : foreignKey.name;
-		const embedding = `${quoteSelectName(method.name === 'accept' && !self ? foreignKey.foreignTable : foreignKey.table)}!${quoteSelectName(hint)}(*)`;
-		const answer = await this.embed({schema: foreignKey.schema, name: method.name === 'accept' ? foreignKey.table : foreignKey.foreignTable}, embedding, method.name);
+		// accept embeds the referenced relation into the key's table; spread, the key's table into the referenced one.
+		const [from, target] = method.name === 'accept' ? [foreignKey.table, foreignKey.foreignTable] : [foreignKey.foreignTable, foreignKey.table];
+		const embedding = `${quoteSelectName(target)}!${quoteSelectName(self ? foreignKey.columns[0]! : foreignKey.name)}(*)`;
+		const answer = await this.embed({schema: foreignKey.schema, name: from}, embedding, method.name);
 		if (!answer) return this.giveUp('relationship', table, this.failure());
 		const error = postgrestError(answer);
 		// PGRST201: more than one relationship carries this name (a key from a table to itself), so it is cached.
@@ -277,9 +278,10 @@ export class Prober {
 		const answers: string[] = [];
 		for (const name of ['accept', 'spread'] as const) {
 			const answer = await this.embed(table, `${absent}(*)`, name);
-			const error = answer && postgrestError(answer);
+			if (!answer) return {usable: false, reason: this.failure()};
+			const error = postgrestError(answer);
 			if (error?.code === 'PGRST200') return {usable: true, name};
-			answers.push(answer ? `${answer.status}${error ? ` ${error.code}` : ''}` : this.failure());
+			answers.push(`${answer.status}${error ? ` ${error.code}` : ''}`);
 		}
 		return {usable: false, reason: `no embedding probe passed its control (a relation that cannot exist was answered ${answers.join(' and ')})`};
 	}
