@@ -3,6 +3,7 @@ import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
 import {type Finding, finding} from './findings.js';
 import {cacheSnapshot} from './probes/cacheSnapshot.js';
+import {readForeignKeys} from './probes/foreignKeys.js';
 import {readProbeHazards} from './probes/mediaHandlers.js';
 import {probeDelivery} from './probes/deliveryProbe.js';
 import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
@@ -54,6 +55,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
 		if (session && !facts.databaseFailure) facts.missingSchemas = await missingSchemas(session, facts.schemas).catch(failed);
 		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
+		if (session && facts.catalog) facts.catalog.foreignKeys = await readForeignKeys(session, facts.schemas).catch(failed);
 		if (http && facts.api && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
 			const hazards = await readProbeHazards(session!, facts.schemas).catch(failed);

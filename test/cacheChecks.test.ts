@@ -89,5 +89,6 @@ test('a schema cache dump with one malformed entry is refused whole instead of t
 	assert.equal(parseSchemaCacheDump({dbTables: [[{qiSchema: 'public', qiName: 't'}, {tableColumns: [[1]]}]]}), undefined);
 	assert.equal(parseSchemaCacheDump({dbTables: [], dbRoutines: [[{qiSchema: 'public', qiName: 'f'}, [{pdParams: [{}]}]]]}), undefined);
 	assert.equal(parseSchemaCacheDump({dbTables: [], dbRoutines: 'x'}), undefined);
-	assert.deepEqual(parseSchemaCacheDump({dbTables: [[{qiSchema: 'public', qiName: 't'}, {tableColumns: {id: {}}}]]}), {tables: [{schema: 'public', name: 't', columns: ['id'], allColumnsKnown: true}], functions: []});
+	assert.deepEqual(parseSchemaCacheDump({dbTables: [[{qiSchema: 'public', qiName: 't'}, {tableColumns: {id: {}}}]]}), {tables: [{schema: 'public', name: 't', columns: ['id'], allColumnsKnown: true}], functions: [], relationships: []});
+	assert.equal(parseSchemaCacheDump({dbTables: [], dbRelationships: [[{qiSchema: 'public', qiName: 't'}, [{tag: 'Relationship', relCardinality: {tag: 'M9O'}}]]]}), undefined);
 });

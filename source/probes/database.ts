@@ -1,5 +1,6 @@
 // The database probe: one read-only transaction with a statement_timeout, returning plain catalog facts.
 import pg from 'pg';
+import type {ForeignKey} from './foreignKeys.js';
 
 export type ServerFacts = {
 	database: string;
@@ -37,7 +38,8 @@ export type Session = {
 export type CatalogTable = {schema: string; name: string; kind: string; columns: string[]};
 export type FunctionArgument = {name: string; type: string; required: boolean; variadic: boolean};
 export type CatalogFunction = {schema: string; name: string; signature: string; args: FunctionArgument[]};
-export type Catalog = {schemas: string[]; tables: CatalogTable[]; functions: CatalogFunction[]};
+/** foreignKeys: read beside the catalog (foreignKeys.ts); absent, relationships are not compared. */
+export type Catalog = {schemas: string[]; tables: CatalogTable[]; functions: CatalogFunction[]; foreignKeys?: ForeignKey[]};
 
 export type DatabaseFacts = {
 	server: ServerFacts;

@@ -2,7 +2,7 @@
 import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, type PostgrestError, parseJson, postgrestError, send} from './http.js';
 import type {CachedFunction, CachedTable} from './cacheSnapshot.js';
 import {type OpenApiTables, openApiTables} from './openApiTables.js';
-import {parseSchemaCacheDump} from './schemaCacheDump.js';
+import {parseSchemaCacheDump, type SchemaCacheDump} from './schemaCacheDump.js';
 
 export type ApiFacts = {
 	isPostgrest: boolean;
@@ -29,7 +29,7 @@ export type AdminFacts = {
 	ready: number | null;
 	live: number | null;
 	/** The /schema_cache dump (PostgREST >= 12.2), null when absent, empty or not a dump. */
-	schemaCache: {tables: CachedTable[]; functions: CachedFunction[]} | null;
+	schemaCache: SchemaCacheDump | null;
 	error?: string;
 };
 
