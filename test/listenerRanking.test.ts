@@ -7,12 +7,13 @@ import {listenerEvidence, rankedCauses} from '../source/checks/listenerEvidence.
 import {notifyDelivery} from '../source/checks/notifyDelivery.js';
 import {finding} from '../source/findings.js';
 import type {Session} from '../source/probes/database.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 const doctor: Session = {pid: 5, database: 'app', user: 'postgres', applicationName: 'pgrst-doctor', clientAddress: '127.0.0.1', state: 'active', query: 'select 1'} as Session;
 
 function facts(about: Partial<Facts>, sessions: Session[] = [doctor]): Facts {
 	return {
-		channel: 'pgrst',
+		channel: parseChannel('pgrst'),
 		schemas: ['public'],
 		schemasSource: 'default',
 		poolerHints: [],

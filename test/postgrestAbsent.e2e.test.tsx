@@ -10,6 +10,7 @@ import {databaseTarget, httpTarget} from '../source/target.js';
 import {DoctorApp} from '../source/ui/DoctorApp.js';
 import {findingRows, runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 const stack = useStack();
 
@@ -32,7 +33,7 @@ test('--probe with PostgREST stopped: the top cause is PostgREST not running or 
 
 test('the interactive doctor given /rest/v1 on a self-hosted PostgREST says it is not the API root, never that it answered', async () => {
 	const item = await stack.setUp();
-	const engine = doctorEngine({database: databaseTarget(item.dbUrl), api: httpTarget(`${item.api.url}/rest/v1`, '--api-url'), channel: 'pgrst', timeoutMs: 2000});
+	const engine = doctorEngine({database: databaseTarget(item.dbUrl), api: httpTarget(`${item.api.url}/rest/v1`, '--api-url'), channel: parseChannel('pgrst'), timeoutMs: 2000});
 	const app = render(<DoctorApp engine={engine} onExit={() => {}} />);
 	try {
 		const deadline = Date.now() + 20_000;
@@ -52,7 +53,7 @@ test('the interactive doctor given /rest/v1 on a self-hosted PostgREST says it i
 test('the interactive doctor with PostgREST stopped says it did not answer, also while probing', async () => {
 	const item = await stack.setUp();
 	await item.api.stop();
-	const engine = doctorEngine({database: databaseTarget(item.dbUrl), api: httpTarget(item.api.url, '--api-url'), channel: 'pgrst', timeoutMs: 2000});
+	const engine = doctorEngine({database: databaseTarget(item.dbUrl), api: httpTarget(item.api.url, '--api-url'), channel: parseChannel('pgrst'), timeoutMs: 2000});
 	const app = render(<DoctorApp engine={engine} onExit={() => {}} />);
 	const until = async (done: () => boolean) => {
 		const deadline = Date.now() + 20_000;

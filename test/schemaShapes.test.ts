@@ -9,6 +9,7 @@ import type {Catalog, CatalogFunction} from '../source/probes/database.js';
 import {foreignKeyKey} from '../source/probes/foreignKeys.js';
 import {wireText} from '../source/probes/http.js';
 import {parseSchemaCacheDump} from '../source/probes/schemaCacheDump.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 const fn = (name: string, ...args: Array<[string, string, boolean?]>): CatalogFunction => ({
 	schema: 'public',
@@ -75,7 +76,7 @@ test('a dump\'s relationships become the foreign keys they come from; a key the 
 		foreignKeys: [cached, added],
 	};
 	const cache: CacheSnapshot = {source: 'admin /schema_cache', tables: catalog.tables.map(table => ({...table, allColumnsKnown: true})), functions: [], relationships: parsed.relationships, complete: true, unknown: [], requests: 0};
-	const found = diffSchemas(catalog, cache, 'pgrst');
+	const found = diffSchemas(catalog, cache, parseChannel('pgrst'));
 	assert.deepEqual(found.map(item => [item.code, item.table]), [['cache.relationship_missing', 'child']]);
 	assert.match(found[0]!.message, /child_other_fkey from public\.child to public\.parent/);
 	assert.deepEqual(found[0]!.fixes, ['reload']);
@@ -84,7 +85,7 @@ test('a dump\'s relationships become the foreign keys they come from; a key the 
 test('a function the cache has under its name with arguments no probe could name is cache.function_signature', () => {
 	const catalog: Catalog = {schemas: ['public'], tables: [], functions: [fn('f', ['b', 'int'])]};
 	const cache: CacheSnapshot = {source: 'probes', tables: [], functions: [{schema: 'public', name: 'f', overloads: [], otherArguments: true}], complete: false, unknown: [], requests: 0};
-	const [found] = diffSchemas(catalog, cache, 'pgrst');
+	const [found] = diffSchemas(catalog, cache, parseChannel('pgrst'));
 	assert.equal(found?.code, 'cache.function_signature');
 	assert.match(found!.message, /still has public\.f with other arguments/);
 });
@@ -100,5 +101,5 @@ test('a foreign key that could not be compared leaves its table\'s columns compa
 		unknown: [{kind: 'relationship', schema: 'public', name: 'child', reason: 'a one-to-one foreign key can be spread'}],
 		requests: 0,
 	};
-	assert.deepEqual(diffSchemas(catalog, cache, 'pgrst').map(found => [found.code, found.column]), [['cache.column_missing', 'added']]);
+	assert.deepEqual(diffSchemas(catalog, cache, parseChannel('pgrst')).map(found => [found.code, found.column]), [['cache.column_missing', 'added']]);
 });

@@ -8,7 +8,7 @@ import {manualReloadSteps} from './manualReload.js';
 export type FixId = 'reload' | 'trigger' | 'uninstall-trigger' | 'manual-reload';
 export type Fix = {id: FixId; kind: 'sql' | 'reload' | 'signal' | 'manual'; title: string; preview: string; writes: boolean; proves: string[]};
 
-export const cacheCheckIds = ['cache.tables', 'cache.columns', 'cache.functions'];
+export const cacheCheckIds = ['cache.tables', 'cache.columns', 'cache.functions', 'cache.relationships'];
 
 export function fixCatalog(channel: Channel, apiUrl?: string, databaseUrl?: string): Record<FixId, Fix> {
 	return {
