@@ -32,7 +32,7 @@ export type CacheSnapshot = {
 	/** Why PostgREST stopped answering during the probes (connection refused or closed), if it did. */
 	apiLost?: string;
 	/** Which probe method decided what, with its controls; only the kinds that needed probing. */
-	probeMethods: ProbeMethods;
+	probeMethods?: ProbeMethods;
 };
 
 /**

@@ -46,7 +46,7 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 		schemaVersion: 1,
 		tool: {name: 'pgrst-doctor', version: toolVersion},
 		target: {db: target.db ?? null, api: target.api ?? null},
-		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null, probeRequests: facts.cache?.requests ?? null, notes: [...(facts.api?.notes ?? []), ...(facts.cache?.notes ?? [])], ...(facts.cache ? {probeMethods: facts.cache.probeMethods} : {})},
+		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null, probeRequests: facts.cache?.requests ?? null, notes: [...(facts.api?.notes ?? []), ...(facts.cache?.notes ?? [])], ...(facts.cache?.probeMethods ? {probeMethods: facts.cache.probeMethods} : {})},
 		schemas: {names: facts.schemas, source: facts.schemasSource},
 		checks: results.map(({findings: _findings, ...check}) => check),
 		findings,
