@@ -111,6 +111,14 @@ for (const version of postgrestVersions) {
 			const {code, json} = await checkJson(item);
 			assert.deepEqual(cacheRows(json), [...drift, 'cache.column_stale public members email'].sort());
 			assert.equal(code, 1);
+			// The new relations were probed; a relation OpenAPI lists was the positive control, a made-up name the negative.
+			const {columns} = json.postgrest.probeMethods;
+			assert.equal(columns.method, expectedMethods[version].columns);
+			assert.deepEqual(columns.controls.filter((control: {method: string}) => control.method === columns.method).map(({control, expected, read, passed}: Record<string, unknown>) => ({control, expected, read, passed})), [
+				{control: 'negative', expected: 'not cached', read: 'not cached', passed: true},
+				{control: 'negative', expected: 'not cached', read: 'not cached', passed: true},
+				{control: 'positive', expected: 'cached', read: 'cached', passed: true},
+			]);
 			assert.match(json.findings.find((found: {code: string}) => found.code === 'cache.function_signature').message, /member_count\(organization, active\) changed: PostgREST's schema cache still has public\.member_count\(organization\)/);
 			assert.deepEqual(await sideEffects(item), []);
 

@@ -65,7 +65,12 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	}
 	const prober = new Prober(target, hazards, catalog, {version: api.version});
 	const {tables: listed, read} = await openApiTables(prober, api, catalog.schemas);
-	prober.listed = listed;
+	// The positive controls: relations the database has and OpenAPI lists, with the columns both have.
+	const inDatabase = new Map(catalog.tables.map(table => [key(table), table]));
+	prober.listed = listed.flatMap(table => {
+		const columns = table.columns.filter(column => inDatabase.get(key(table))?.columns.includes(column));
+		return columns.length > 0 ? [{...table, columns}] : [];
+	});
 	const listedKeys = new Set(listed.map(key));
 	const tables = [...listed];
 	await eachLimited(catalog.tables.filter(table => !listedKeys.has(key(table))), async table => {
