@@ -127,7 +127,7 @@ export type ProberOptions = {
 	listed?: CachedTable[];
 };
 
-type Reading = 'cached' | 'not cached' | 'unclear' | 'no answer';
+export type Reading = 'cached' | 'not cached' | 'unclear' | 'no answer';
 type Choice = ProbeMethodChoice | 'no answer';
 
 const candidates = (acceptBeforeCache: boolean | null): Record<ProbeKind, ProbeMethod[]> => ({
@@ -344,13 +344,8 @@ export class Prober {
 		return `pgrst_doctor_stop_${this.nonce}`;
 	}
 
-	/** post-rpc-embed is cached only when the error is the embedding it asked for: anything else proves nothing. */
 	private readFunction(method: ProbeMethod, answer: HttpAnswer): Reading {
-		const error = postgrestError(answer);
-		if (error?.code === 'PGRST202') return 'not cached';
-		if (error?.code === 'PGRST203') return 'cached';
-		if (method === 'post-rpc-embed') return error?.code === 'PGRST200' && error.message.includes(`'${this.embedStop}'`) ? 'cached' : 'unclear';
-		return isProbeAccepted(answer.status, error?.code) ? 'cached' : 'unclear';
+		return readFunction(method, answer, this.embedStop);
 	}
 
 	private failure(): string {
@@ -373,8 +368,17 @@ export class Prober {
 	}
 }
 
+/** post-rpc-embed is cached only when the error is the embedding it asked for (`embedStop`): anything else proves nothing. */
+export function readFunction(method: ProbeMethod, answer: Pick<HttpAnswer, 'status' | 'text'>, embedStop: string): Reading {
+	const error = postgrestError(answer);
+	if (error?.code === 'PGRST202') return 'not cached';
+	if (error?.code === 'PGRST203') return 'cached';
+	if (method === 'post-rpc-embed') return error?.code === 'PGRST200' && error.message.includes(`'${embedStop}'`) ? 'cached' : 'unclear';
+	return isProbeAccepted(answer.status, error?.code) ? 'cached' : 'unclear';
+}
+
 /** OPTIONS is answered from the cache alone: 200 with Allow when cached, 404 (PGRST205 from 13.0.0) when not. */
-function readOptions(answer: HttpAnswer): Reading {
+export function readOptions(answer: Pick<HttpAnswer, 'status'>): Reading {
 	return answer.status === 200 ? 'cached' : answer.status === 404 ? 'not cached' : 'unclear';
 }
 
@@ -383,7 +387,7 @@ function readOptions(answer: HttpAnswer): Reading {
  * PGRST107/PGRST122 for post-columns, and for post-invalid-body an error PostgreSQL raised (a SQLSTATE, not a
  * PGRST code). A PGRST204 names the column the cache lacks; the caller reads it.
  */
-function readColumns(method: ProbeMethod, answer: HttpAnswer): Reading {
+export function readColumns(method: ProbeMethod, answer: Pick<HttpAnswer, 'status' | 'text'>): Reading {
 	if (answer.status === 404) return 'not cached';
 	const error = postgrestError(answer);
 	if (method === 'post-invalid-body') return error && /^[0-9A-Z]{5}$/.test(error.code) && !error.code.startsWith('PGRST') ? 'cached' : 'unclear';
