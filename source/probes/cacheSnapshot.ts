@@ -271,26 +271,28 @@ export class Prober {
 	private async controlsFor(kind: ProbeKind, method: ProbeMethod): Promise<ProbeControl[] | 'no answer'> {
 		const schema = this.objects.tables[0]?.schema ?? this.objects.functions[0]?.schema ?? this.listed[0]?.schema ?? 'public';
 		const missing = `pgrst_doctor_control_${this.nonce}`;
+		// Reported without the random part, so two runs on the same server print the same report.
+		const madeUp = '(a made-up name)';
 		const listed = this.listed.find(table => table.columns.length > 0 && !isUnsafe(this.unsafe.tables, table));
 		const controls: Array<{control: ProbeControl['control']; object: string; expected: ProbeControl['expected']; ask: () => Promise<Reading>}> = [];
 		if (kind === 'tables') {
-			controls.push({control: 'negative', object: `${schema}.${missing}`, expected: 'not cached', ask: async () => this.reading(this.tableProbe(schema, missing), readOptions)});
+			controls.push({control: 'negative', object: `${schema}.${madeUp}`, expected: 'not cached', ask: async () => this.reading(this.tableProbe(schema, missing), readOptions)});
 			if (listed) controls.push({control: 'positive', object: `${listed.schema}.${listed.name}`, expected: 'cached', ask: async () => this.reading(this.tableProbe(listed.schema, listed.name), readOptions)});
 		} else if (kind === 'columns') {
 			const read = (answer: HttpAnswer) => readColumns(method, answer);
-			controls.push({control: 'negative', object: `${schema}.${missing}`, expected: 'not cached', ask: async () => this.reading(this.columnsProbe(method, {schema, name: missing}, ['id']), read)});
+			controls.push({control: 'negative', object: `${schema}.${madeUp}`, expected: 'not cached', ask: async () => this.reading(this.columnsProbe(method, {schema, name: missing}, ['id']), read)});
 			const cached = listed ?? await this.cachedControlTable();
 			if (cached === 'no answer') return 'no answer';
 			if (cached) {
 				const column = `pgrst_doctor_control_${this.nonce}`;
-				controls.push({control: 'negative', object: `${cached.schema}.${cached.name}.${column}`, expected: 'not cached', ask: async () => this.reading(this.columnsProbe(method, cached, [column]), answer => {
+				controls.push({control: 'negative', object: `${cached.schema}.${cached.name}.${madeUp}`, expected: 'not cached', ask: async () => this.reading(this.columnsProbe(method, cached, [column]), answer => {
 					const error = postgrestError(answer);
 					return error?.code === 'PGRST204' && namesMissingColumn(error.message, column, cached.name) ? 'not cached' : read(answer);
 				})});
 			}
 			if (listed) controls.push({control: 'positive', object: `${listed.schema}.${listed.name}.${listed.columns[0]!}`, expected: 'cached', ask: async () => this.reading(this.columnsProbe(method, listed, [listed.columns[0]!]), read)});
 		} else {
-			controls.push({control: 'negative', object: `${schema}.${missing}()`, expected: 'not cached', ask: async () => this.reading(this.functionProbe(method, schema, missing, []), answer => this.readFunction(method, answer))});
+			controls.push({control: 'negative', object: `${schema}.${madeUp}()`, expected: 'not cached', ask: async () => this.reading(this.functionProbe(method, schema, missing, []), answer => this.readFunction(method, answer))});
 		}
 		const results: ProbeControl[] = [];
 		for (const {ask, ...control} of controls) {
