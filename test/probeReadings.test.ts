@@ -50,7 +50,8 @@ test('an embedding error about another name proves nothing', () => {
 	const entries = recorded('12.0.2');
 	assert.equal(readFunction('post-rpc-embed', answer(entries, 'probe post-rpc-embed: cached function'), 'pgrst_doctor_stop_other'), 'unclear');
 	assert.equal(readFunction('post-rpc-embed', answer(entries, 'PGRST200 relationship into auth'), 'pgrst_doctor_stop'), 'unclear');
-	assert.equal(readColumns('post-invalid-body', answer(entries, 'probe post-columns: cached columns')), 'unclear', 'a PostgREST error is not PostgreSQL refusing the body');
+	assert.equal(readColumns('post-invalid-body', answer(entries, 'PGRST106 unexposed profile')), 'unclear', 'a PostgREST error is not PostgreSQL refusing the body');
+	assert.equal(readColumns('post-invalid-body', answer(entries, 'probe post-columns: cached columns')), 'cached', 'the strict preferences\' PGRST122 comes after the column check');
 });
 
 test('11.2.2\'s error bodies are recognised like 12.0.2\'s', () => {

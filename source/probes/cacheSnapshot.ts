@@ -375,7 +375,8 @@ export function readFunction(method: ProbeMethod, answer: Pick<HttpAnswer, 'stat
 	const error = postgrestError(answer);
 	if (error?.code === 'PGRST202') return 'not cached';
 	if (error?.code === 'PGRST203') return 'cached';
-	if (method === 'post-rpc-embed') return error?.code === 'PGRST200' && error.message.includes(`'${embedStop}'`) ? 'cached' : 'unclear';
+	// PGRST122 (strict preferences, 12.0.0+) is raised after the lookup too, so it also proves the function cached.
+	if (method === 'post-rpc-embed') return (error?.code === 'PGRST200' && error.message.includes(`'${embedStop}'`)) || error?.code === 'PGRST122' ? 'cached' : 'unclear';
 	return isProbeAccepted(answer.status, error?.code) ? 'cached' : 'unclear';
 }
 
@@ -387,12 +388,13 @@ export function readOptions(answer: Pick<HttpAnswer, 'status'>): Reading {
 /**
  * A columns probe: 404 means the relation is not cached. The stop that proves the named columns cached is PostgREST's
  * PGRST107/PGRST122 for post-columns, and for post-invalid-body an error PostgreSQL raised (a SQLSTATE, not a
- * PGRST code). A PGRST204 names the column the cache lacks; the caller reads it.
+ * PGRST code) or, from 12.0.0, the strict preferences' PGRST122 raised before it. A PGRST204 names the column the
+ * cache lacks; the caller reads it.
  */
 export function readColumns(method: ProbeMethod, answer: Pick<HttpAnswer, 'status' | 'text'>): Reading {
 	if (answer.status === 404) return 'not cached';
 	const error = postgrestError(answer);
-	if (method === 'post-invalid-body') return error && /^[0-9A-Z]{5}$/.test(error.code) && !error.code.startsWith('PGRST') ? 'cached' : 'unclear';
+	if (method === 'post-invalid-body') return error && (error.code === 'PGRST122' || (/^[0-9A-Z]{5}$/.test(error.code) && !error.code.startsWith('PGRST'))) ? 'cached' : 'unclear';
 	return isProbeAccepted(answer.status, error?.code) ? 'cached' : 'unclear';
 }
 
