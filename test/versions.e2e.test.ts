@@ -193,6 +193,42 @@ for (const version of postgrestVersions) {
 	});
 }
 
+// What PostgreSQL could run for an insert, at each stage: row triggers, defaults, INSTEAD OF triggers on a view, and a
+// policy whose function claims to be immutable, which the planner would fold. The invalid-body probe is refused while
+// its parameter is bound, before any of these stages.
+const everyStage = `${counted}
+	create function public.counted_default() returns int language sql volatile security definer
+		as $$ select public.count_effect('default'); select 1 $$;
+	create function public.folded_check() returns boolean language sql immutable security definer
+		as $$ select public.count_effect('policy folded while planning'); select true $$;
+	create table public.guarded (id int, stamp int default public.counted_default());
+	create trigger guarded_row before insert on public.guarded for each row execute function public.count_statement();
+	alter table public.guarded enable row level security;
+	create policy guarded_insert on public.guarded for insert with check (public.folded_check());
+	create view public.guarded_view as select id from public.guarded;
+	create trigger guarded_view_instead instead of insert on public.guarded_view for each row execute function public.count_statement();
+	grant all on public.guarded, public.guarded_view to anon;
+`;
+
+for (const version of postgrestVersions) {
+	test(`PostgREST ${version}: every relation probed for columns, with defaults, row triggers, INSTEAD OF triggers and policies: nothing runs`, async () => {
+		const item = await stack.setUp(everyStage, {version, openApiMode: 'disabled'});
+		await item.query('alter table public.guarded add column late text; create view public.guarded_late as select id from public.guarded');
+		const {json} = await checkJson(item);
+		assert.equal(json.postgrest.probeMethods.columns.method, expectedMethods[version].columns);
+		assert.ok(cacheRows(json).includes('cache.column_missing public guarded late'), cacheRows(json).join(', '));
+		assert.ok(cacheRows(json).includes('cache.table_missing public guarded_late'));
+		assert.deepEqual(await sideEffects(item), []);
+		// The control: the same insert with a JSON body runs every stage.
+		const insert = await fetch(`${item.api.url}/guarded?columns=id`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '[{"id": 1}]'});
+		assert.equal(insert.status, 201);
+		const viewInsert = await fetch(`${item.api.url}/guarded_view?columns=id`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '[{"id": 2}]'});
+		assert.equal(viewInsert.status, 201);
+		assert.deepEqual((await sideEffects(item)).sort(), ['BEFORE INSERT on guarded', 'INSTEAD OF INSERT on guarded_view', 'default', 'policy folded while planning']);
+		await item.stop();
+	});
+}
+
 test('on 11.2.2 the probes of 12.0.2 would read everything as cached (the control that rejects them)', async () => {
 	const item = await stack.setUp(counted, {version: '11.2.2'});
 	await item.query(migration);
