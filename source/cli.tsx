@@ -5,6 +5,7 @@ import meow, {type AnyFlags} from 'meow';
 import {argumentProblem, asksFor} from './argumentProblem.js';
 import {closestName} from './explain/closestName.js';
 import type {FixRequest} from './commands/check.js';
+import {parseChannel} from './sql/channel.js';
 import {UsageError, databaseTarget, httpTarget} from './target.js';
 import {terminalBlock, terminalLine} from './terminalText.js';
 
@@ -117,7 +118,8 @@ async function main(cli: CommandLine): Promise<number> {
 	}
 	const {flags} = cli;
 	const output = {write: (text: string) => process.stdout.write(text), color: wantsColor()};
-	if (!flags.channel.trim()) throw new UsageError('--channel must not be empty.');
+	// The channel is checked once, here; everything after holds a Channel that renders itself safely.
+	const channel = parseChannel(flags.channel);
 	if (command === 'codes') {
 		const {codesCommand} = await import('./commands/codes.js');
 		return codesCommand(flags.json, output);
@@ -127,7 +129,7 @@ async function main(cli: CommandLine): Promise<number> {
 		const {sqlCommand, sqlScripts} = await import('./commands/sql.js');
 		if (!script || !Object.hasOwn(sqlScripts, script)) throw new UsageError(`pgrst-doctor sql needs one of: ${Object.keys(sqlScripts).join(', ')}.`);
 		// Our SQL keeps its lines; a control character in the channel is shown, not emitted.
-		return sqlCommand(script as keyof typeof sqlScripts, flags.channel, {...output, write: text => output.write(terminalBlock(text))});
+		return sqlCommand(script as keyof typeof sqlScripts, channel, {...output, write: text => output.write(terminalBlock(text))});
 	}
 	const dbUrl = flags.dbUrl ?? process.env.DATABASE_URL;
 	const apiKey = flags.apiKey ?? process.env.PGRST_DOCTOR_API_KEY;
@@ -141,20 +143,20 @@ async function main(cli: CommandLine): Promise<number> {
 	if (command === 'wait' && (!dbUrl || !flags.apiUrl)) throw new UsageError('pgrst-doctor wait needs both --db-url (or DATABASE_URL) and --api-url.');
 	if (flags.yes && !flags.fix) throw new UsageError('--yes applies a --fix; say which: --fix reload|trigger|uninstall-trigger|all.');
 	const timeout = flags.timeout ?? (command === 'wait' ? 60 : 10);
-	if (!(timeout > 0)) throw new UsageError('--timeout must be a number of seconds greater than 0.');
+	// Below 0.1 s a timeout rounds towards 0, which pg and undici read as "no timeout"; above an hour it is a typo.
+	if (!(timeout >= 0.1 && timeout <= 3600)) throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600 (got ${String(flags.timeout)}).`);
 	const database = dbUrl ? databaseTarget(dbUrl) : undefined;
-	const controller = new AbortController();
-	// Every request and probe listens to this one signal.
+	// Every connection, request, probe, wait and fix listens to this one signal.
 	setMaxListeners(0, controller.signal);
-	process.once('SIGINT', () => controller.abort());
-	process.once('SIGTERM', () => controller.abort());
+	process.once('SIGINT', cancel);
+	process.once('SIGTERM', cancel);
 	const options = {
 		database,
 		api: flags.apiUrl ? httpTarget(flags.apiUrl, '--api-url') : undefined,
 		admin: flags.adminUrl ? httpTarget(flags.adminUrl, '--admin-url') : undefined,
 		apiKey,
 		schemas: flags.schemas?.split(',').map(name => name.trim()).filter(Boolean),
-		channel: flags.channel,
+		channel,
 		// wait's --timeout is the whole wait; each connection and request still gets at most 10 s.
 		timeoutMs: Math.round(Math.min(timeout, command === 'wait' ? 10 : timeout) * 1000),
 		signal: controller.signal,
@@ -178,6 +180,17 @@ async function main(cli: CommandLine): Promise<number> {
 	}
 	const {checkCommand} = await import('./commands/check.js');
 	return checkCommand({...options, fix: flags.fix as FixRequest | undefined, yes: flags.yes}, output);
+}
+
+const controller = new AbortController();
+
+/**
+ * Ctrl-C: every phase sees the abort, ends its connections (which rolls back an open transaction) and sends
+ * nothing more. Whatever still winds down after that is not waited for: the process exits 130 within a second.
+ */
+function cancel(): void {
+	controller.abort();
+	setTimeout(() => process.exit(130), 900).unref();
 }
 
 /** At most 4 MiB of standard input; the parser reads only the first 64 KiB anyway. */
@@ -210,6 +223,7 @@ if (cli) {
 			if (code === 130) process.exit(code);
 		},
 		(error: unknown) => {
+			if (controller.signal.aborted) process.exit(130);
 			if (error instanceof UsageError) return usageFailure(error.message);
 			process.stderr.write(`pgrst-doctor could not finish: ${terminalLine((error as Error).message ?? String(error))}\nPlease report this at the project's issue tracker with the command you ran.\n`);
 			process.exitCode = 2;

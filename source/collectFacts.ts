@@ -1,16 +1,18 @@
 // Looks once: the database and PostgREST in parallel, then the catalog for the exposed schemas, then the cache.
 import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
-import {finding} from './findings.js';
+import {type Finding, finding} from './findings.js';
 import {cacheSnapshot} from './probes/cacheSnapshot.js';
+import {readForeignKeys} from './probes/foreignKeys.js';
 import {readProbeHazards} from './probes/mediaHandlers.js';
 import {probeDelivery} from './probes/deliveryProbe.js';
 import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
 import {type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import {missingSchemas} from './probes/missingSchemas.js';
 import type {HttpTarget} from './probes/http.js';
-import {type ApiFacts, apiFacts} from './probes/postgrest.js';
+import {type ApiFacts, apiFacts, type OffRoot} from './probes/postgrest.js';
 import {identifyPostgrest, type PostgrestIdentity} from './probes/postgrestIdentity.js';
+import type {Channel} from './sql/channel.js';
 import type {ApiTarget, DatabaseTarget} from './target.js';
 
 export type DiagnosisOptions = {
@@ -19,23 +21,25 @@ export type DiagnosisOptions = {
 	admin?: ApiTarget;
 	apiKey?: string;
 	schemas?: string[];
-	channel: string;
+	channel: Channel;
 	timeoutMs: number;
 	signal?: AbortSignal;
 	/** Send a NOTIFY and watch PostgREST reload (--probe). */
 	probe?: boolean;
-	/** Told when each phase of looking starts and ends, for a progress display. */
-	onPhase?: (phase: Phase, done: boolean, ms?: number) => void;
+	/** Told when each phase of looking starts and ends, for a progress display; failed: the finding that ended it. */
+	onPhase?: OnPhase;
 };
 
 export type Phase = 'database' | 'api' | 'cache' | 'probe';
+
+export type OnPhase = (phase: Phase, done: boolean, ms?: number, failed?: Finding) => void;
 
 export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}};
 	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
 	const [session] = await Promise.all([
-		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase),
-		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas), options.onPhase),
+		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase, () => facts.databaseFailure),
+		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas), options.onPhase, () => facts.apiFailure),
 	]);
 	try {
 		if (options.signal?.aborted) return facts;
@@ -51,6 +55,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
 		if (session && !facts.databaseFailure) facts.missingSchemas = await missingSchemas(session, facts.schemas).catch(failed);
 		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
+		if (session && facts.catalog) facts.catalog.foreignKeys = await readForeignKeys(session, facts.schemas).catch(failed);
 		if (http && facts.api && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
 			const hazards = await readProbeHazards(session!, facts.schemas).catch(failed);
@@ -64,7 +69,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	if (options.probe && facts.database && !options.signal?.aborted) {
 		const admin = options.admin && {baseUrl: options.admin.url, timeoutMs: options.timeoutMs, signal: options.signal};
 		options.onPhase?.('probe', false);
-		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: options.channel, timeoutMs: options.timeoutMs, admin});
+		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: options.channel, timeoutMs: options.timeoutMs, admin, signal: options.signal});
 		options.onPhase?.('probe', true);
 	}
 	return facts;
@@ -79,14 +84,15 @@ async function identify(session: DatabaseSession, http: HttpTarget | undefined, 
 	return identifyPostgrest(session, http, facts.database!.server, schema, facts.api.root.openApi?.tables.map(table => table.name) ?? []);
 }
 
-async function timed<T>(facts: Facts, name: keyof Facts['timings'], work: () => Promise<T>, onPhase?: DiagnosisOptions['onPhase']): Promise<T> {
+/** failure: what ended the phase without an answer, so a progress display never shows a failed phase as done. */
+async function timed<T>(facts: Facts, name: keyof Facts['timings'], work: () => Promise<T>, onPhase?: OnPhase, failure: () => Finding | undefined = () => undefined): Promise<T> {
 	const started = performance.now();
 	onPhase?.(name, false);
 	try {
 		return await work();
 	} finally {
 		facts.timings[name] = Math.round(performance.now() - started);
-		onPhase?.(name, true, facts.timings[name]);
+		onPhase?.(name, true, facts.timings[name], failure());
 	}
 }
 
@@ -130,6 +136,8 @@ async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Fa
 		facts.apiFailure = finding('api.unreachable', `PostgREST at ${http.baseUrl} answered GET / with a server error (HTTP ${api.root.status}, ${detail}), so its cache could not be read`, {
 			suggestion: 'Read PostgREST\'s log for the error, fix it, and run the doctor again.',
 		});
+	} else if (api.offRoot) {
+		facts.apiFailure = wrongBaseUrl(http.baseUrl, api.version, api.offRoot);
 	} else if (!api.isPostgrest) {
 		facts.apiFailure = finding('api.not_postgrest', `The server at ${http.baseUrl} does not look like PostgREST (HTTP ${api.root.status}, no PostgREST Server header or error shape)`, {
 			suggestion: 'Point --api-url at PostgREST itself, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1.',
@@ -137,6 +145,22 @@ async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Fa
 	} else {
 		facts.api = api;
 	}
+}
+
+function wrongBaseUrl(baseUrl: string, version: string | null, offRoot: OffRoot): Finding {
+	const postgrest = `PostgREST${version ? ` ${version}` : ''}`;
+	const controls = `GET / answered HTTP ${offRoot.status} without PostgREST's OpenAPI description, and a relation that cannot exist answered HTTP ${offRoot.control} without the "does not exist" error PostgREST's root gives, so every table would read as missing`;
+	if (offRoot.admin) {
+		return finding('api.wrong_base_url', `${baseUrl} is ${postgrest}'s admin server, not the API: it answers /live and /ready, and ${controls}; nothing was compared`, {
+			suggestion: 'Give PostgREST\'s API address (its server-port, 3000 by default) as --api-url, and this one as --admin-url.',
+		});
+	}
+	const where = offRoot.root ? `; PostgREST's root answers at ${offRoot.root}` : '';
+	return finding('api.wrong_base_url', `${baseUrl} answers as ${postgrest} but is not its API root: ${controls}${where}; nothing was compared`, {
+		suggestion: offRoot.root
+			? `Use --api-url ${offRoot.root}${/\/rest\/v1\/?$/.test(baseUrl) ? ' (/rest/v1 is the path of Supabase\'s gateway; a self-hosted PostgREST serves its API at the root)' : ''}.`
+			: 'Use the address at which GET / returns PostgREST\'s OpenAPI description as --api-url, without the extra path.',
+	});
 }
 
 /** Where a redirect points, without credentials, query or fragment (they may carry tokens). */

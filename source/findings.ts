@@ -53,6 +53,12 @@ export const findingCodes = {
 		cause: '--api-url answered with a redirect (HTTP 3xx). The doctor never follows redirects, so it compared nothing.',
 		cure: 'Use the address the finding names (where the redirect points) as --api-url.',
 	},
+	'api.wrong_base_url': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: '--api-url answers as PostgREST but is not its API root (an extra /rest/v1 on a self-hosted PostgREST, a path prefix, or the admin server\'s port): every path would miss, so nothing was compared.',
+		cure: 'Use the URL the finding names as --api-url (the address whose GET / returns PostgREST\'s OpenAPI description); give the admin server as --admin-url.',
+	},
 	'api.other_database': {
 		severity: 'error',
 		cause: 'PostgREST sessions exist only in another database than the one given with --db-url.',

@@ -9,6 +9,7 @@ import {isCacheHealed} from '../source/fixes/applyFixes.js';
 import type {CacheSnapshot, Unknown} from '../source/probes/cacheSnapshot.js';
 import {parseSchemaCacheDump} from '../source/probes/schemaCacheDump.js';
 import {buildReport} from '../source/report/buildReport.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 const catalog = {
 	schemas: ['public'],
@@ -25,7 +26,7 @@ const cache = (unknown: Unknown[]): CacheSnapshot => ({
 	notes: [],
 });
 const facts = (snapshot: CacheSnapshot, extra: Partial<Facts> = {}): Facts => ({
-	channel: 'pgrst',
+	channel: parseChannel('pgrst'),
 	schemas: ['public'],
 	schemasSource: '--schemas',
 	apiUrl: 'http://127.0.0.1:3000',
@@ -88,5 +89,6 @@ test('a schema cache dump with one malformed entry is refused whole instead of t
 	assert.equal(parseSchemaCacheDump({dbTables: [[{qiSchema: 'public', qiName: 't'}, {tableColumns: [[1]]}]]}), undefined);
 	assert.equal(parseSchemaCacheDump({dbTables: [], dbRoutines: [[{qiSchema: 'public', qiName: 'f'}, [{pdParams: [{}]}]]]}), undefined);
 	assert.equal(parseSchemaCacheDump({dbTables: [], dbRoutines: 'x'}), undefined);
-	assert.deepEqual(parseSchemaCacheDump({dbTables: [[{qiSchema: 'public', qiName: 't'}, {tableColumns: {id: {}}}]]}), {tables: [{schema: 'public', name: 't', columns: ['id'], allColumnsKnown: true}], functions: []});
+	assert.deepEqual(parseSchemaCacheDump({dbTables: [[{qiSchema: 'public', qiName: 't'}, {tableColumns: {id: {}}}]]}), {tables: [{schema: 'public', name: 't', columns: ['id'], allColumnsKnown: true}], functions: [], relationships: []});
+	assert.equal(parseSchemaCacheDump({dbTables: [], dbRelationships: [[{qiSchema: 'public', qiName: 't'}, [{tag: 'Relationship', relCardinality: {tag: 'M9O'}}]]]}), undefined);
 });

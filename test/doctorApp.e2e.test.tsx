@@ -12,6 +12,7 @@ import {useStack} from './support/e2e.js';
 import {assertTerminalSafe, csi, forgedPass, osc0} from './support/hostileText.js';
 import type {Scenario} from './support/scenario.js';
 import {superPassword} from './support/stack.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 const stack = useStack();
 
@@ -19,7 +20,7 @@ function options(item?: Scenario) {
 	return {
 		database: item ? databaseTarget(item.dbUrl) : undefined,
 		api: item ? httpTarget(item.api.url, '--api-url') : undefined,
-		channel: 'pgrst',
+		channel: parseChannel('pgrst'),
 		timeoutMs: 5000,
 	};
 }
@@ -135,7 +136,7 @@ test('hostile names, a hostile channel and the SQL and clipboard they reach are 
 	const item = await stack.setUp();
 	await item.query(`create table public."${table}" (id int); alter table public.organizations add column "${column}" text`);
 	const exits: number[] = [];
-	const app = render(<DoctorApp engine={doctorEngine({...options(item), channel: `ch${osc0}`})} onExit={code => exits.push(code)} />);
+	const app = render(<DoctorApp engine={doctorEngine({...options(item), channel: parseChannel(`ch${osc0}`)})} onExit={code => exits.push(code)} />);
 	const frames = () => app.frames.join('\n');
 	const until = async (text: string) => {
 		const deadline = Date.now() + 15_000;
@@ -145,8 +146,9 @@ test('hostile names, a hostile channel and the SQL and clipboard they reach are 
 		}
 	};
 	await until('What next?');
-	assert.ok(frames().includes('t\\x1b[31mred\\x1b]0;pwned\\x07'), 'the table name is shown with visible escapes');
-	assert.ok(frames().includes('x\\r\\n✔ PASS  forged'), 'the forged line stays inside its finding');
+	// Names are shown as SQL would quote them: control characters as U&"…" escapes.
+	assert.ok(frames().includes('U&"t\\001B[31mred\\001B]0;pwned\\0007"'), 'the table name is shown with visible escapes');
+	assert.ok(frames().includes('U&"x\\000D\\000A✔ PASS  forged"'), 'the forged line stays inside its finding');
 	await press(app, 's');
 	await until('ready to paste');
 	await press(app, 'c');

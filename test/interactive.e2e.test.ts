@@ -70,8 +70,9 @@ test('hostile names in a real terminal: no BEL, no OSC (title, clipboard), line 
 		assert.ok(!raw.includes('\u0007'), 'no BEL: nothing can end an OSC sequence or ring');
 		assert.ok(!raw.includes('\u001B]'), 'no OSC sequence: no title change, no clipboard write');
 		assert.doesNotMatch(raw, /\u001B\[31m/, 'no colour from a name (and none at all with NO_COLOR)');
-		assert.ok(session.plain().includes('\\x1b]0;pwned\\x07'), 'the name is shown with visible escapes');
-		assert.ok(session.plain().includes('x\\x07\\r\\n✔ PASS  forged'), 'the line break in the name is shown, not taken');
+		// Names are shown as SQL would quote them: control characters as U&"…" escapes.
+		assert.ok(session.plain().includes('\\001B]0;pwned\\0007'), 'the name is shown with visible escapes');
+		assert.ok(session.plain().includes('x\\0007\\000D\\000A✔ PASS  forged'), 'the line break in the name is shown, not taken');
 		assert.doesNotMatch(session.plain(), /^\s*✔ PASS\s+forged/m, 'no forged PASS line');
 		session.type('q');
 		assert.equal(await session.exited, 1);

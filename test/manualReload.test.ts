@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {manualReloadSteps, supabaseProjectRef} from '../source/fixes/manualReload.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 const ref = 'abcdefghijklmnopqrst';
 
@@ -12,14 +13,14 @@ test('finds the Supabase project ref in API hosts, direct hosts and pooler users
 });
 
 test('Supabase gets the SQL Editor deep link with the reload prefilled and the restart path, never a button', () => {
-	const steps = manualReloadSteps('pgrst', `https://${ref}.supabase.co/rest/v1`);
+	const steps = manualReloadSteps(parseChannel('pgrst'), `https://${ref}.supabase.co/rest/v1`);
 	assert.ok(steps[0]!.includes(`https://supabase.com/dashboard/project/${ref}/sql/new?content=${encodeURIComponent("NOTIFY pgrst, 'reload schema';")}`));
 	assert.match(steps.join('\n'), /Settings → General → Restart project/);
 	assert.doesNotMatch(steps.join('\n'), /button/i);
 });
 
 test('self-hosted gets the NOTIFY and SIGUSR1 forms, and SIGHUP only as a warning', () => {
-	const text = manualReloadSteps('Odd Chan', 'http://localhost:3000').join('\n');
+	const text = manualReloadSteps(parseChannel('Odd Chan'), 'http://localhost:3000').join('\n');
 	assert.match(text, /NOTIFY "Odd Chan", 'reload schema';/);
 	assert.match(text, /docker kill -s SIGUSR1 <container>/);
 	assert.match(text, /systemctl kill -s SIGUSR1 postgrest/);

@@ -64,7 +64,8 @@ test('check --json keeps every hostile name exact (the precondition for the text
 test('plain check: every control character is shown as an escape, no forged PASS line', async () => {
 	const {stdout, stderr} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url], {NO_COLOR: '1'});
 	assertTerminalSafe(stdout + stderr, 'check');
-	assert.match(stdout, /t\\x1b\[31mred\\x1b\]0;pwned\\x07/, 'the table name is shown with its escapes visible');
+	// Names in messages are quoted as SQL would quote them: control characters as U&"…" escapes.
+	assert.match(stdout, /U&"t\\001B\[31mred\\001B\]0;pwned\\0007"/, 'the table name is shown with its escapes visible');
 	assert.ok(stdout.includes('x\\r\\n✔ PASS  forged'), 'the forged line is shown inline, escaped');
 	assert.ok(stdout.includes('ch\\x1b]0;pwned\\x07\\r\\n✔ PASS  forged'), 'the LISTEN channel is shown escaped');
 	assert.ok(stdout.includes('s\\x1b[31m\\x07'), 'the schema name is shown escaped');
@@ -96,7 +97,7 @@ test('explain: pasted text with escapes, as an argument and on stdin, offline an
 	] as const) {
 		const run = await runCli([...args], {NO_COLOR: '1'}, undefined, input);
 		assertTerminalSafe(run.stdout + run.stderr, `explain (${name})`);
-		assert.ok(run.stdout.includes('\\x1b'), `explain (${name}) shows the escape instead of emitting it`);
+		assert.ok(run.stdout.includes('\\x1b') || run.stdout.includes('\\001B'), `explain (${name}) shows the escape instead of emitting it`);
 	}
 });
 

@@ -6,6 +6,7 @@ import {listenerPresent} from '../source/checks/listenerPresent.js';
 import {notifyDelivery} from '../source/checks/notifyDelivery.js';
 import {triggerInstalled} from '../source/checks/triggerInstalled.js';
 import type {DatabaseFacts, EventTrigger, Session} from '../source/probes/database.js';
+import {parseChannel} from '../source/sql/channel.js';
 
 // Bodies as PostgREST's docs ("Automatic Schema Cache Reloading") and Supabase's migrations write them.
 const ddlBody = `
@@ -33,7 +34,7 @@ const confirmedIn = (database: string) => ({confirmed: true as const, user: 'aut
 
 function facts(database: Partial<DatabaseFacts>, channel = 'pgrst'): Facts {
 	return {
-		channel,
+		channel: parseChannel(channel),
 		schemas: ['public'],
 		schemasSource: 'default',
 		poolerHints: [],

@@ -60,7 +60,7 @@ test('a slow /rpc/ exhausts the probing budget: the unprobed functions are count
 		assert.equal(checkStatus(json, 'cache.functions'), 'fail');
 		assert.equal(checkStatus(json, 'cache.tables'), 'pass', 'relations were compared');
 		const unverified = found(json, 'cache.unverified');
-		assert.match(unverified.message, /^26 functions could not be compared with PostgREST's schema cache: /);
+		assert.match(unverified.message, /^26 functions and 1 foreign key could not be compared with PostgREST's schema cache: /);
 		assert.match(unverified.message, /because the time for probing \(3 × --timeout\) ran out \(.+ and \d+ more\)/);
 		assert.match(unverified.message, /because the probe request failed: it did not answer in time/);
 		assert.ok(!json.findings.some((item: {code: string; function?: string}) => item.function === 'added_later' && item.code !== 'cache.function_missing'));
@@ -71,6 +71,7 @@ test('a slow /rpc/ exhausts the probing budget: the unprobed functions are count
 		const plain = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', slow.url, '--timeout', '1']);
 		assert.equal(plain.code, 2);
 		assert.doesNotMatch(plain.stdout, /matches the database/);
+		assert.match(plain.stdout, /^PostgREST's schema cache could not be compared with the database \(\d+ ms\):/);
 	} finally {
 		await slow.close();
 	}
@@ -103,7 +104,7 @@ test('PostgREST killed between its first answers and the probes: api.unreachable
 	assert.equal(code, 2);
 	assert.equal(json.postgrest.version, '12.0.2', 'the report is complete: what was seen before is kept');
 	assert.match(found(json, 'api.unreachable').message, /stopped answering during the check: (the server closed the connection|the connection was refused)/);
-	assert.match(found(json, 'cache.unverified').message, /^9 functions could not be compared .*because the probe request failed: the connection was refused/);
+	assert.match(found(json, 'cache.unverified').message, /^9 functions and 1 foreign key could not be compared .*because the probe request failed: the connection was refused/);
 	assert.equal(checkStatus(json, 'cache.functions'), 'fail');
 	assert.equal(checkStatus(json, 'cache.tables'), 'pass', 'the relations came from the OpenAPI description read before');
 });

@@ -6,6 +6,7 @@ import type {CacheSnapshot, Unknown} from '../probes/cacheSnapshot.js';
 import type {Catalog} from '../probes/database.js';
 import {type Check, type Facts, outcomeOf} from './check.js';
 import {diffSchemas, label} from './diffSchemas.js';
+import type {Channel} from '../sql/channel.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -29,7 +30,7 @@ function cacheCheck(id: string, title: string, codes: FindingCode[], noun: strin
 				...(unknown.length > 0 ? [unverified(cache!.unknown)] : []),
 				...(unknown.length > 0 && cache!.apiLost ? [apiLost(facts.apiUrl, cache!.apiLost)] : []),
 			];
-			const scope = kind === 'table' ? 'relation' : 'function';
+			const scope = {table: 'relation', function: 'function', relationship: 'relationship'}[kind];
 			const summary = [
 				...(missing.length > 0 ? [`${plural(missing.length, 'schema')} asked for ${missing.length === 1 ? 'does' : 'do'} not exist: ${missing.join(', ')}`] : []),
 				...(unknown.length > 0 ? [`${plural(unknown.length, scope)} could not be compared (${reasons(unknown).map(([reason, items]) => `${items.length}: ${reason}`).join('; ')})`] : []),
@@ -42,7 +43,7 @@ function cacheCheck(id: string, title: string, codes: FindingCode[], noun: strin
 
 /** The diff is computed once per snapshot and shared by the three checks: a cache of 200,000 relations is diffed once, not three times. */
 const diffs = new WeakMap<CacheSnapshot, Finding[]>();
-function differences(catalog: Catalog, cache: CacheSnapshot, channel: string): Finding[] {
+function differences(catalog: Catalog, cache: CacheSnapshot, channel: Channel): Finding[] {
 	let found = diffs.get(cache);
 	if (!found) diffs.set(cache, (found = diffSchemas(catalog, cache, channel)));
 	return found;
@@ -67,9 +68,11 @@ function reasons(unknown: Unknown[]): Array<[string, Unknown[]]> {
 }
 
 function kinds(items: Unknown[]): string {
-	const relations = items.filter(item => item.kind === 'table').length;
-	const functions = items.length - relations;
-	return [relations > 0 ? plural(relations, 'relation') : '', functions > 0 ? plural(functions, 'function') : ''].filter(Boolean).join(' and ');
+	const count = (kind: Unknown['kind'], noun: string) => {
+		const found = items.filter(item => item.kind === kind).length;
+		return found > 0 ? plural(found, noun) : '';
+	};
+	return [count('table', 'relation'), count('function', 'function'), count('relationship', 'foreign key')].filter(Boolean).join(' and ');
 }
 
 function schemaMissing(schema: string, source: string): Finding {
@@ -89,4 +92,5 @@ export const cacheChecks: Check[] = [
 	cacheCheck('cache.tables', 'Tables and views in the cache', ['cache.table_missing', 'cache.table_stale'], 'relation', 'table', ({catalog}) => catalog!.tables.length),
 	cacheCheck('cache.columns', 'Columns in the cache', ['cache.column_missing', 'cache.column_stale'], 'column', 'table', ({catalog}) => catalog!.tables.reduce((sum, table) => sum + table.columns.length, 0)),
 	cacheCheck('cache.functions', 'Functions in the cache', ['cache.function_missing', 'cache.function_stale', 'cache.function_signature'], 'function', 'function', ({catalog}) => catalog!.functions.length),
+	cacheCheck('cache.relationships', 'Relationships in the cache', ['cache.relationship_missing'], 'relationship', 'relationship', ({catalog}) => catalog!.foreignKeys?.length ?? 0),
 ];

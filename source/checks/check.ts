@@ -5,11 +5,12 @@ import type {Catalog, DatabaseFacts} from '../probes/database.js';
 import type {Delivery} from '../probes/deliveryProbe.js';
 import type {ApiFacts} from '../probes/postgrest.js';
 import type {PostgrestIdentity} from '../probes/postgrestIdentity.js';
+import type {Channel} from '../sql/channel.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 
 export type Facts = {
-	channel: string;
+	channel: Channel;
 	schemas: string[];
 	/** Where the schema list came from: flag, PostgREST, role setting or default. */
 	schemasSource: string;

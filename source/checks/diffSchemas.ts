@@ -2,16 +2,19 @@
 import {type Finding, finding} from '../findings.js';
 import type {CacheSnapshot} from '../probes/cacheSnapshot.js';
 import type {Catalog, CatalogFunction} from '../probes/database.js';
+import {foreignKeyKey} from '../probes/foreignKeys.js';
 import {quoteIdentifier as quoteName} from '../sql/quoteIdentifier.js';
+import type {Channel} from '../sql/channel.js';
 import {reloadSql} from '../sql/reloadSql.js';
 
 const key = (object: {schema: string; name: string}) => `${object.schema}\u0000${object.name}`;
 
-export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: string): Finding[] {
+export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Channel): Finding[] {
 	const suggestion = `Reload the schema cache: ${reloadSql(channel)}`;
 	const about = {fixes: ['reload'], suggestion};
 	const findings: Finding[] = [];
-	const unknown = new Set(cache.unknown.map(key));
+	// A foreign key that could not be compared leaves its table's relation and columns comparable.
+	const unknown = new Set(cache.unknown.filter(item => item.kind !== 'relationship').map(key));
 	const cachedTables = new Map(cache.tables.map(table => [key(table), table]));
 	const databaseTables = new Map(catalog.tables.map(table => [key(table), table]));
 
@@ -51,6 +54,8 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: str
 		const other = cached?.overloads.find(overload => !catalog.functions.some(candidate => key(candidate) === key(fn) && sameNames(overload, argumentNames(candidate))));
 		if (other) {
 			findings.push(finding('cache.function_signature', `${signature} changed: PostgREST's schema cache still has ${label(fn)}(${other.join(', ')})`, {schema: fn.schema, function: fn.name, ...about}));
+		} else if (cached?.otherArguments) {
+			findings.push(finding('cache.function_signature', `${signature} changed: PostgREST's schema cache still has ${label(fn)} with other arguments`, {schema: fn.schema, function: fn.name, ...about}));
 		} else {
 			findings.push(finding('cache.function_missing', `${signature} is in the database but not in PostgREST's schema cache`, {schema: fn.schema, function: fn.name, ...about}));
 		}
@@ -60,7 +65,26 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: str
 			findings.push(finding('cache.function_stale', `${label(cached)}() is in PostgREST's schema cache but no longer in the database`, {schema: cached.schema, function: cached.name, ...about}));
 		}
 	}
+	findings.push(...missingRelationships(catalog, cache, cachedTables, about));
 	return findings;
+}
+
+/**
+ * Foreign keys PostgREST has no relationship for (embedding answers PGRST200 until a reload). A key whose table or
+ * referenced relation the cache lacks, or that was not compared, is left to those findings: the reload is the same.
+ */
+function missingRelationships(catalog: Catalog, cache: CacheSnapshot, cachedTables: Map<string, unknown>, about: {fixes: string[]; suggestion: string}): Finding[] {
+	if (!catalog.foreignKeys || !cache.relationships) return [];
+	const cached = new Set(cache.relationships);
+	const unknown = new Set(cache.unknown.filter(item => item.kind === 'relationship').map(key));
+	return catalog.foreignKeys
+		.filter(foreignKey => !cached.has(foreignKeyKey(foreignKey)) && !unknown.has(key({schema: foreignKey.schema, name: foreignKey.table})))
+		.filter(foreignKey => cachedTables.has(key({schema: foreignKey.schema, name: foreignKey.table})) && cachedTables.has(key({schema: foreignKey.schema, name: foreignKey.foreignTable})))
+		.map(foreignKey => {
+			const table = {schema: foreignKey.schema, name: foreignKey.table};
+			const message = `The foreign key ${quoteName(foreignKey.name)} from ${label(table)} to ${label({schema: foreignKey.schema, name: foreignKey.foreignTable})} is in the database but PostgREST's schema cache has no relationship for it, so embedding fails (PGRST200)`;
+			return finding('cache.relationship_missing', message, {schema: foreignKey.schema, table: foreignKey.table, ...about});
+		});
 }
 
 function argumentNames(fn: CatalogFunction): string[] {

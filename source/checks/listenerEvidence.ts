@@ -22,6 +22,12 @@ export type ListenerEvidence = {
 	canSeeQueries: boolean;
 	hiddenSessions: number;
 	listenerDownByAdmin: boolean;
+	/**
+	 * Set when no PostgREST session is in this database and nothing listens on the channel: what PostgREST's API said,
+	 * the evidence that PostgREST is not running or not connected here, which comes before any pooler explanation.
+	 */
+	absent?: 'unreachable' | 'unusable' | 'answered' | 'not asked';
+	apiUrl?: string;
 	queueStuck: boolean;
 	queueUsage: number | null;
 };
@@ -43,10 +49,11 @@ export function listenerEvidence(facts: Facts): ListenerEvidence {
 	const triggerChannels = [...new Set(eventTriggers.filter(trigger => trigger.enabled !== 'D').flatMap(trigger =>
 		notificationsIn(trigger.source).filter(notification => payloadEffect(notification.payload) === 'reload schema' && notification.channel !== null).map(notification => notification.channel!)))];
 	const [first, last] = [queueUsage[0] ?? null, queueUsage.at(-1) ?? null];
+	const onChannel = hereListeners.filter(listener => listener.channel === facts.channel);
 	return {
 		database: server.database,
 		channel: facts.channel,
-		onChannel: hereListeners.filter(listener => listener.channel === facts.channel),
+		onChannel,
 		otherChannels: [...new Set(hereListeners.map(listener => listener.channel).filter(channel => channel !== facts.channel))],
 		postgrestHere,
 		confirmed: view.confirmed,
@@ -56,9 +63,31 @@ export function listenerEvidence(facts: Facts): ListenerEvidence {
 		canSeeQueries: server.superuser || server.readAllStats,
 		hiddenSessions: sessions.filter(session => session.query === null).length,
 		listenerDownByAdmin: facts.api?.admin?.ready === 503,
+		absent: postgrestHere.length === 0 && onChannel.length === 0 ? apiAnswer(facts) : undefined,
+		apiUrl: facts.apiUrl,
 		queueStuck: first !== null && last !== null && first > 0 && last >= first,
 		queueUsage: last,
 	};
+}
+
+function apiAnswer(facts: Facts): NonNullable<ListenerEvidence['absent']> {
+	if (facts.apiFailure) return facts.apiFailure.code === 'api.unreachable' ? 'unreachable' : 'unusable';
+	return facts.api ? 'answered' : 'not asked';
+}
+
+/** Why PostgREST has no session here, in the words of what its API said. */
+function absenceText(evidence: ListenerEvidence): string {
+	const {database, apiUrl} = evidence;
+	switch (evidence.absent) {
+		case 'unreachable':
+			return `PostgREST is not running or not connected to ${database}: it did not answer at ${apiUrl} and has no session in ${database}`;
+		case 'answered':
+			return `PostgREST answers at ${apiUrl} but has no session in ${database}: it is connected to another database or server`;
+		case 'unusable':
+			return `PostgREST has no session in ${database}: it is not running or not connected to this database (${apiUrl} could not be used as its API)`;
+		default:
+			return `no PostgREST session is connected to ${database}: PostgREST is not running or not connected to this database`;
+	}
 }
 
 export type Cause = {code: 'listener.pooled' | 'listener.channel_mismatch' | 'listener.channel_disabled' | 'listener.missing' | 'notify.queue_stuck'; text: string; cure: string};
@@ -86,7 +115,11 @@ export function causes(evidence: ListenerEvidence): Record<Cause['code'], Cause>
 			text: `PostgREST is connected to ${evidence.database} but listens on no channel: db-channel-enabled is most likely false`,
 			cure: 'Set db-channel-enabled=true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST, or reload with SIGUSR1 or pgrst-doctor wait after every migration.',
 		},
-		'listener.missing': {
+		'listener.missing': evidence.absent ? {
+			code: 'listener.missing',
+			text: absenceText(evidence),
+			cure: 'Start PostgREST, or point its db-uri at this database, then run the doctor again: NOTIFY reaches only a PostgREST that is running and connected here.',
+		} : {
 			code: 'listener.missing',
 			text: `no PostgREST session in ${evidence.database} listens on "${evidence.channel}"${evidence.listenerDownByAdmin ? ' (its admin /ready answers 503: the listener is down)' : ''}`,
 			cure: 'Check that PostgREST runs against this database with db-channel-enabled=true; meanwhile reload with SIGUSR1 or a restart.',
@@ -98,17 +131,19 @@ export function causes(evidence: ListenerEvidence): Record<Cause['code'], Cause>
  * Why NOTIFY did not reach PostgREST, most likely first, from what the catalogs show; `tied` says how many of the
  * first causes the evidence cannot tell apart. PostgREST connected with no LISTEN in sight is such a case: the
  * channel may be disabled, or a transaction pooler ran the LISTEN on a server connection that has served other
- * clients since (verified with PgBouncer 1.18: both look the same in pg_stat_activity).
+ * clients since (verified with PgBouncer 1.18: both look the same in pg_stat_activity). PostgREST with no session
+ * here at all is not running or not connected here; a pooler is named only with signs of one.
  */
 export function rankedCauses(evidence: ListenerEvidence): {causes: Cause[]; tied: number} {
 	const all = causes(evidence);
 	const order: Array<Cause['code']> = [];
 	if (evidence.queueStuck) order.push('notify.queue_stuck');
 	if (evidence.onChannel.length === 0 && evidence.otherChannels.length > 0) order.push('listener.channel_mismatch');
+	if (evidence.absent) order.push('listener.missing');
 	if (evidence.onChannel.length > 0 || evidence.poolerSigns.length > 0) order.push('listener.pooled');
 	const listenUnseen = evidence.postgrestHere.length > 0 && evidence.onChannel.length === 0;
-	if (listenUnseen) order.push('listener.channel_disabled');
-	order.push('listener.pooled', 'listener.missing');
+	if (listenUnseen) order.push('listener.channel_disabled', 'listener.pooled');
+	order.push('listener.missing');
 	const tied = order[0] === 'listener.channel_disabled' ? 2 : 1;
 	return {causes: [...new Set(order)].map(code => all[code]), tied};
 }

@@ -49,6 +49,7 @@ export const listenerPresent: Check = {
 			if (likely) findings.push(about(likely));
 			return outcomeOf(findings, '', 'Nothing listens for reload notifications');
 		}
-		return outcomeOf([about('listener.missing', `No PostgREST session is connected to ${database} and nothing listens on "${channel}": NOTIFY ${channel} reaches nobody`)], '', 'Nothing listens for reload notifications');
+		const missing = cause['listener.missing'].text;
+		return outcomeOf([about('listener.missing', `${missing[0]!.toUpperCase()}${missing.slice(1)}, and nothing listens on "${channel}": NOTIFY ${channel} reaches nobody`)], '', 'Nothing listens for reload notifications');
 	},
 };

@@ -2,6 +2,7 @@
 import {type Finding, finding} from '../findings.js';
 import type {EventTrigger, RoleSetting} from '../probes/database.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
+import type {Channel} from '../sql/channel.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {type Check, outcomeOf} from './check.js';
 import {notificationsIn, payloadEffect} from './notifications.js';
@@ -82,7 +83,7 @@ function comparesLowerCaseTags(source: string): boolean {
 }
 
 /** A ddl_command_end function that filters pg_event_trigger_ddl_commands() sees no DROP: it needs a sql_drop partner. */
-function coverageGaps(firing: Classified[], channel: string): Finding[] {
+function coverageGaps(firing: Classified[], channel: Channel): Finding[] {
 	const ddl = firing.filter(trigger => trigger.event === 'ddl_command_end');
 	const drop = firing.filter(trigger => trigger.event === 'sql_drop');
 	if (ddl.length === 0) {

@@ -2,6 +2,7 @@
 import {collectFacts, type DiagnosisOptions} from '../collectFacts.js';
 import {runChecks} from '../engine.js';
 import {applyFix, type FixContext, type FixResult, tryInstallTrigger} from '../fixes/applyFixes.js';
+import {type Finding, blocksDiagnosis} from '../findings.js';
 import {fixCatalog, type FixId} from '../fixes/fixCatalog.js';
 import {failureReason} from '../probes/connectionFailure.js';
 import {closeHttp} from '../probes/http.js';
@@ -42,7 +43,8 @@ export function fixContext(options: DiagnosisOptions, before: Report): FixContex
 		timeoutMs: options.timeoutMs,
 		channel: options.channel,
 		apiUrl: options.api?.url,
-		diagnose: async () => diagnose(options),
+		signal: options.signal,
+		diagnose: async signal => diagnose(signal ? {...options, signal} : options),
 		before,
 	};
 }
@@ -57,20 +59,34 @@ async function fix(before: Report, options: DiagnosisOptions, request: FixReques
 		const catalog = fixCatalog(options.channel, options.api?.url, options.database.connectionString);
 		const fixesPlanned = await Promise.all(ids.map(async id => {
 			const {title, preview, writes} = catalog[id];
-			const dryRun = id === 'trigger' ? (await tryInstallTrigger(context)) ?? 'would succeed (tried in a transaction that was rolled back)' : undefined;
+			const dryRun = id === 'trigger' ? await tryInstallTrigger(context) : undefined;
 			return {id, title, preview, writes, ...(dryRun ? {dryRun} : {})};
 		}));
 		return {...before, fixesPlanned, exitCode: Math.max(before.exitCode, exitCodes.problems)};
 	}
+	const blocker = before.findings.find(blocksProof);
+	if (blocker && ids.some(id => id !== 'uninstall-trigger')) {
+		const message = `Not attempted: ${blocker.code} kept the diagnosis from being made (see the finding), so the fix could be neither aimed nor proved. Fix that first, then run the doctor again.`;
+		return {...before, fixesApplied: ids.map(id => ({id, ok: false, verified: false, durationMs: 0, message})), exitCode: exitCodes.undiagnosed};
+	}
 	const fixesApplied: FixResult[] = [];
 	for (const id of ids) {
-		if (options.signal?.aborted) break;
+		if (options.signal?.aborted) return before;
 		const started = performance.now();
 		fixesApplied.push(await applyFix(id, context).catch((error: unknown) => failedFix(id, error, started)));
 	}
+	if (options.signal?.aborted) return before;
 	const after = await diagnose(options);
 	const failed = fixesApplied.some(result => !result.ok);
 	return {...after, fixesApplied, before: {exitCode: before.exitCode, findings: before.findings}, exitCode: failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode};
+}
+
+/**
+ * A finding that leaves the doctor unable to see PostgREST's cache at all: a fix's proof would look in the same wrong
+ * place. cache.unverified leaves the rest of the comparison standing, so a reload can still be proved on it.
+ */
+function blocksProof(found: Finding): boolean {
+	return blocksDiagnosis(found.code) && found.code !== 'cache.unverified';
 }
 
 /** A fix that threw (the database or PostgREST went away under it) is a failed fix; the diagnosis after it still runs. */

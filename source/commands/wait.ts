@@ -1,5 +1,5 @@
 // `pgrst-doctor wait`: the post-migration gate. Sends the reload, waits until PostgREST's cache matches the
-// database; exit 0, or exit 1 with the remaining differences when --timeout runs out.
+// database; exit 0, exit 1 with the remaining differences when --timeout runs out, or exit 2 when it could not compare.
 import type {DiagnosisOptions} from '../collectFacts.js';
 import {isCacheHealed, waitUntilHealed} from '../fixes/applyFixes.js';
 import {withClient} from '../fixes/writeSession.js';
@@ -12,9 +12,12 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 	const started = performance.now();
 	const before = await diagnose(options);
 	let report = before;
-	if (!isCacheHealed(before) && !before.findings.some(found => found.code.startsWith('db.') || found.code.startsWith('api.'))) {
-		await withClient({connectionString: options.database!.connectionString, timeoutMs: options.timeoutMs}, async client => client.query(reloadSql(options.channel)));
-		report = (await waitUntilHealed(fixContext(options, before), options.waitMs)).report;
+	// The reload and the wait share the one --timeout: wait ends by then, whatever PostgREST does.
+	const remainingMs = () => options.waitMs - (performance.now() - started);
+	if (!isCacheHealed(before) && !before.findings.some(found => found.code.startsWith('db.') || found.code.startsWith('api.')) && remainingMs() > 0) {
+		// A database gone before the NOTIFY is not the end of the report: the diagnosis that follows names it.
+		const sent = await withClient({connectionString: options.database!.connectionString, timeoutMs: Math.min(options.timeoutMs, Math.max(1, remainingMs())), signal: options.signal}, async client => client.query(reloadSql(options.channel))).then(() => true, () => false);
+		report = sent ? (await waitUntilHealed(fixContext(options, before), Math.max(0, remainingMs()))).report : await diagnose(options);
 	}
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	const healed = isCacheHealed(report);
@@ -24,9 +27,12 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 	if (options.json) {
 		output.write(JSON.stringify(final, null, 2) + '\n');
 	} else {
-		const verdict = healed
-			? `PostgREST's schema cache matches the database (${durationMs} ms).\n`
-			: `PostgREST's schema cache still differs from the database after ${durationMs} ms:\n\n${plainReport(final, painter(output.color))}`;
+		const details = plainReport(final, painter(output.color));
+		const verdict = exitCode === exitCodes.undiagnosed
+			? `PostgREST's schema cache could not be compared with the database (${durationMs} ms):\n\n${details}`
+			: healed
+				? `PostgREST's schema cache matches the database (${durationMs} ms).\n`
+				: `PostgREST's schema cache still differs from the database after ${durationMs} ms:\n\n${details}`;
 		output.write(verdict);
 	}
 	return exitCode;

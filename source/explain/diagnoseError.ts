@@ -6,6 +6,7 @@ import {type Finding, finding} from '../findings.js';
 import type {CachedFunction, CachedTable} from '../probes/cacheSnapshot.js';
 import type {CatalogFunction, CatalogTable} from '../probes/database.js';
 import type {ObjectLookup, Privileges} from '../probes/objectLookup.js';
+import type {Channel} from '../sql/channel.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {closestName} from './closestName.js';
@@ -21,7 +22,7 @@ export type Evidence = {
 	/** What PostgREST has cached of the resolved object: null when it does not have it, undefined when not probed. */
 	cachedTable?: CachedTable | null;
 	cachedFunction?: CachedFunction | null;
-	channel: string;
+	channel: Channel;
 	projectRefs: {api?: string; key?: string; database?: string};
 };
 

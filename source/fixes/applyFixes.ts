@@ -1,21 +1,25 @@
 // Applies fixes and proves them: after each one the affected checks run again against the real servers.
 import {blocksDiagnosis} from '../findings.js';
+import {setMaxListeners} from 'node:events';
 import type {Report} from '../report/buildReport.js';
+import {beginReadOnlySql} from '../probes/database.js';
+import {type Channel, channelIdentifier} from '../sql/channel.js';
+import {quoteLiteral} from '../sql/quoteLiteral.js';
 import {reloadSql} from '../sql/reloadSql.js';
-import {doctorMarker, doctorSchema, doctorTriggers, installTriggerSql, literal, uninstallTriggerSql} from '../sql/triggerSql.js';
+import {collisionsSql, doctorMarker, doctorSchema, doctorTriggers, type Installed, installedSql, installTriggerBody, uninstallTriggerBody} from '../sql/triggerSql.js';
 import {cacheCheckIds, type FixId} from './fixCatalog.js';
 import {localPostgrestPid} from './localPostgrest.js';
 import {manualReloadSteps} from './manualReload.js';
 import {databaseNow, waitForReload} from '../probes/reloadObserver.js';
-import {runInTransaction, withClient, type WriteOptions} from './writeSession.js';
+import {Cancelled, runInTransaction, withClient, type WriteOptions} from './writeSession.js';
 
 export type FixResult = {id: FixId; ok: boolean; verified: boolean | null; durationMs: number; message: string; steps?: string[]};
 
 export type FixContext = WriteOptions & {
-	channel: string;
+	channel: Channel;
 	apiUrl?: string;
-	/** Diagnoses again from scratch; the source of every proof. */
-	diagnose(): Promise<Report>;
+	/** Diagnoses again from scratch; the source of every proof. Stops early when the signal aborts. */
+	diagnose(signal?: AbortSignal): Promise<Report>;
 	before: Report;
 };
 
@@ -27,14 +31,52 @@ export function isCacheHealed(report: Report): boolean {
 		&& !report.findings.some(found => found.code.startsWith('cache.') || blocksDiagnosis(found.code));
 }
 
-/** Polls diagnoses until the cache matches the database or the time is up. */
+/**
+ * The caller's signal, also aborted after ms: a deadline that Ctrl-C can still cut short. (A plain controller and
+ * timer: on Node 20 a signal from AbortSignal.any over AbortSignal.timeout may be collected before it fires.)
+ */
+export function deadlineSignal(ms: number, signal?: AbortSignal): AbortSignal {
+	const controller = new AbortController();
+	setMaxListeners(0, controller.signal);
+	const abort = () => {
+		clearTimeout(timer);
+		signal?.removeEventListener('abort', abort);
+		controller.abort();
+	};
+	const timer = setTimeout(abort, Math.max(0, Math.round(ms)));
+	timer.unref();
+	if (signal?.aborted) abort();
+	else signal?.addEventListener('abort', abort, {once: true});
+	return controller.signal;
+}
+
+/**
+ * Polls diagnoses until the cache matches the database or the time is up; a diagnosis still running at the deadline
+ * is abandoned, so this returns within timeoutMs, with the last complete diagnosis.
+ */
 export async function waitUntilHealed(context: FixContext, timeoutMs: number): Promise<{healed: boolean; report: Report}> {
-	const deadline = performance.now() + timeoutMs;
-	for (;;) {
-		const report = await context.diagnose();
-		if (isCacheHealed(report) || performance.now() >= deadline) return {healed: isCacheHealed(report), report};
-		await new Promise(resolve => setTimeout(resolve, pollMs));
+	const deadline = deadlineSignal(timeoutMs, context.signal);
+	let report = context.before;
+	while (!deadline.aborted) {
+		const fresh = await context.diagnose(deadline);
+		if (deadline.aborted) break;
+		report = fresh;
+		if (isCacheHealed(report)) return {healed: true, report};
+		await sleep(pollMs, deadline);
 	}
+	return {healed: false, report};
+}
+
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	await new Promise<void>(resolve => {
+		const timer = setTimeout(done, ms);
+		function done() {
+			clearTimeout(timer);
+			signal.removeEventListener('abort', done);
+			resolve();
+		}
+		signal.addEventListener('abort', done, {once: true});
+	});
 }
 
 export async function applyFix(id: FixId, context: FixContext): Promise<FixResult> {
@@ -48,31 +90,47 @@ type Outcome = Omit<FixResult, 'id' | 'durationMs'>;
 async function notify(context: FixContext, also?: string): Promise<void> {
 	await withClient(context, async client => {
 		if (also) await client.query(also);
+		// Checked right before sending: nothing goes out after a cancel or past the deadline.
+		if (context.signal?.aborted) throw new Cancelled();
 		await client.query(reloadSql(context.channel));
 	});
 }
 
-/** NOTIFY, then escalate: clear a stuck notification queue, then SIGUSR1 a PostgREST on this machine, then say how by hand. */
+// Clears a stuck notification queue: reading its usage makes PostgreSQL advance the queue's tail.
+export const queueUsageSql = 'select pg_catalog.pg_notification_queue_usage()';
+
+/**
+ * NOTIFY, then escalate: clear a stuck notification queue, then SIGUSR1 a PostgREST on this machine, then say how by
+ * hand. The three attempts share one deadline of 3 × timeout, and each waits at most one timeout for the cache.
+ */
 async function reload(context: FixContext): Promise<Outcome> {
 	const tried: string[] = [];
+	const signal = deadlineSignal(3 * context.timeoutMs, context.signal);
+	const bounded = {...context, signal};
 	const attempts: Array<{label: string; run(): Promise<boolean>}> = [
-		{label: reloadSql(context.channel), run: async () => (await notify(context), true)},
-		{label: `select pg_notification_queue_usage(); then ${reloadSql(context.channel)}`, run: async () => (await notify(context, 'select pg_notification_queue_usage()'), true)},
+		{label: reloadSql(context.channel), run: async () => (await notify(bounded), true)},
+		{label: `${queueUsageSql}; then ${reloadSql(context.channel)}`, run: async () => (await notify(bounded, queueUsageSql), true)},
 		{
 			label: 'SIGUSR1 to the PostgREST process on this machine',
 			async run() {
 				const pid = context.apiUrl ? localPostgrestPid(context.apiUrl) : undefined;
-				if (pid === undefined) return false;
+				if (pid === undefined || signal.aborted) return false;
 				process.kill(pid, 'SIGUSR1');
 				return true;
 			},
 		},
 	];
 	for (const attempt of attempts) {
+		if (signal.aborted) break;
 		const started = performance.now();
-		if (!(await attempt.run())) continue;
+		try {
+			if (!(await attempt.run())) continue;
+		} catch (error) {
+			if (signal.aborted) break;
+			throw error;
+		}
 		tried.push(attempt.label);
-		const {healed} = await waitUntilHealed(context, context.timeoutMs);
+		const {healed} = await waitUntilHealed(bounded, context.timeoutMs);
 		if (healed) {
 			const after = tried.length > 1 ? ` after ${tried.slice(0, -1).join(' and ')} did not help` : '';
 			return {ok: true, verified: true, message: `PostgREST's cache matches the database ${Math.round(performance.now() - started)} ms after ${attempt.label}${after}`};
@@ -80,26 +138,47 @@ async function reload(context: FixContext): Promise<Outcome> {
 	}
 	const listener = context.before.findings.find(found => found.code.startsWith('listener.') || found.code === 'api.other_database');
 	const why = listener ? ` ${listener.message}.` : ' The notification did not reach it, or its reload failed (see PostgREST\'s log).';
-	return {ok: false, verified: false, message: `PostgREST did not reload after ${tried.join(', then ')}.${why}`, steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
+	const sent = tried.length > 0 ? `after ${tried.join(', then ')}` : `within ${3 * context.timeoutMs} ms`;
+	return {ok: false, verified: false, message: `PostgREST did not reload ${sent}.${why}`, steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
 }
 
 async function manual(context: FixContext): Promise<Outcome> {
 	return {ok: true, verified: null, message: 'Steps to reload by hand', steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
 }
 
-const privilegeAlternatives = (channel: string) => [
+const privilegeAlternatives = (channel: Channel) => [
 	'Creating event triggers needs a superuser (on Supabase the postgres role may, and Supabase already ships pgrst_ddl_watch/pgrst_drop_watch).',
 	`Or end every migration with: ${reloadSql(channel)}`,
 	'Or gate deploys with: pgrst-doctor wait --db-url … --api-url … (reloads and waits until the cache matches).',
 ];
 
-/** Whether the install would succeed, learnt by running it in a transaction that is rolled back. */
-export async function tryInstallTrigger(context: FixContext): Promise<string | undefined> {
+// Whether the doctor's role may create event triggers: only a superuser may.
+const superuserSql = 'select rolsuper as superuser from pg_catalog.pg_roles where rolname = current_user';
+
+/**
+ * Whether the install would succeed, learnt without running any of it: running it, even in a transaction that is
+ * rolled back, would fire the database's own ddl_command_end triggers. Reads only, in a READ ONLY transaction.
+ */
+export async function tryInstallTrigger(context: FixContext): Promise<string> {
+	const existing = context.before.checks.find(check => check.id === 'trigger.installed');
+	if (existing?.status === 'pass') return `would install nothing: an equivalent trigger already reloads PostgREST (${existing.summary})`;
 	try {
-		await runInTransaction(context, installTriggerSql(context.channel), false);
-		return undefined;
+		const plan = await withClient(context, async client => {
+			await client.query(beginReadOnlySql);
+			const [role] = (await client.query<{superuser: boolean}>(superuserSql)).rows;
+			const collisions = (await client.query<{reason: string}>(collisionsSql)).rows.map(row => row.reason);
+			const [installed] = (await client.query<Installed>(installedSql)).rows;
+			await client.query('rollback');
+			return {superuser: role?.superuser === true, collisions, installed: installed!};
+		});
+		if (plan.collisions.length > 0) return `would be refused: ${plan.collisions.join('; ')}. pgrst-doctor changes only objects it created.`;
+		if (!plan.superuser) return 'would fail: creating event triggers needs a superuser.';
+		const {schemas, functions, triggers} = plan.installed;
+		const present = schemas + functions + triggers;
+		const state = present === 0 ? 'would create its schema, 2 functions and 2 event triggers' : present === 5 ? 'its objects exist already and would be refreshed' : `${present} of its 5 objects exist already, the rest would be created`;
+		return `would succeed: ${state} (checked by reading the catalog; nothing was run or written)`;
 	} catch (error) {
-		return writeFailure(error);
+		return `could not be checked: ${writeFailure(error)}`;
 	}
 }
 
@@ -107,7 +186,7 @@ async function installTrigger(context: FixContext): Promise<Outcome> {
 	const existing = context.before.checks.find(check => check.id === 'trigger.installed');
 	if (existing?.status === 'pass') return {ok: true, verified: null, message: `Not installed: an equivalent trigger already reloads PostgREST (${existing.summary})`};
 	try {
-		await runInTransaction(context, installTriggerSql(context.channel), true);
+		await runInTransaction(context, installTriggerBody(context.channel));
 	} catch (error) {
 		const reason = writeFailure(error);
 		return {ok: false, verified: false, message: `Nothing was installed: ${reason}`, steps: reason.includes('superuser') ? privilegeAlternatives(context.channel) : undefined};
@@ -115,29 +194,39 @@ async function installTrigger(context: FixContext): Promise<Outcome> {
 	// Prove it end to end: a harmless DDL on pgrst-doctor's own schema must make PostgREST reload.
 	const observation = await withClient(context, async client => {
 		const since = await databaseNow(client);
-		await client.query(`comment on schema ${doctorSchema} is ${literal(doctorMarker)}`);
-		return waitForReload(client, since, context.timeoutMs);
+		if (context.signal?.aborted) throw new Cancelled();
+		await client.query(proofSql);
+		return waitForReload(client, since, context.timeoutMs, undefined, context.signal);
 	});
 	const proof = observation.observed === true
 		? `a DDL made PostgREST reload ${observation.latencyMs} ms later`
 		: observation.observed === null
 			? 'whether PostgREST reloaded after a test DDL cannot be seen without pg_read_all_stats'
-			: `but a test DDL did not make PostgREST reload within ${context.timeoutMs} ms: is it listening on "${context.channel}"?`;
+			: `but a test DDL did not make PostgREST reload within ${context.timeoutMs} ms: is it listening on ${channelIdentifier(context.channel)}?`;
 	return {ok: observation.observed !== false, verified: observation.observed, message: `Installed ${doctorTriggers.join(' and ')} (schema ${doctorSchema}); ${proof}`};
 }
 
+// The harmless DDL that proves the trigger: re-commenting pgrst-doctor's own schema.
+const proofSql = `comment on schema ${doctorSchema} is ${quoteLiteral(doctorMarker)}`;
+
 async function uninstallTrigger(context: FixContext): Promise<Outcome> {
 	try {
-		await runInTransaction(context, uninstallTriggerSql(), true);
+		await runInTransaction(context, uninstallTriggerBody());
 	} catch (error) {
 		return {ok: false, verified: false, message: `Nothing was removed: ${writeFailure(error)}`};
 	}
-	const remaining = await withClient(context, async client => (await client.query(`select evtname from pg_event_trigger where evtname = any($1)`, [[...doctorTriggers]])).rowCount ?? 0);
-	return {ok: remaining === 0, verified: remaining === 0, message: remaining === 0 ? `Removed pgrst-doctor's event triggers, functions and schema ${doctorSchema}` : 'pgrst-doctor\'s event triggers are still there'};
+	const left = await withClient(context, async client => (await client.query<Installed>(installedSql)).rows[0]!);
+	const removed = left.triggers === 0 && left.functions === 0;
+	const kept = left.schemas > 0 ? `; schema ${doctorSchema} was kept because it holds objects of others` : '';
+	return {ok: removed, verified: removed, message: removed ? `Removed pgrst-doctor's event triggers and functions${kept} (objects of the same names that it did not create are never touched)` : 'pgrst-doctor\'s event triggers are still there'};
 }
+
+/** Every statement this module runs besides the scripts, for the test that plants look-alikes of what they call. */
+export const fixStatements = [queueUsageSql, superuserSql, proofSql];
 
 function writeFailure(error: unknown): string {
 	const {code, message} = error as {code?: string; message?: string};
+	if (error instanceof Cancelled) return 'cancelled.';
 	if (code === '42501') return `permission denied (${message}). Creating event triggers needs a superuser.`;
 	if (code === '55P03') return `another session holds a conflicting lock, so the change was abandoned after lock_timeout (${message}). Try again when the migration holding it has finished.`;
 	if (code === '2BP01') return `${message}. Something else depends on it; nothing was dropped.`;

@@ -1,5 +1,6 @@
 // Fixes are data: what they do, the exact SQL or steps, whether they write, and which checks prove them.
 import type {Finding} from '../findings.js';
+import type {Channel} from '../sql/channel.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {installTriggerSql, uninstallTriggerSql} from '../sql/triggerSql.js';
 import {manualReloadSteps} from './manualReload.js';
@@ -7,15 +8,15 @@ import {manualReloadSteps} from './manualReload.js';
 export type FixId = 'reload' | 'trigger' | 'uninstall-trigger' | 'manual-reload';
 export type Fix = {id: FixId; kind: 'sql' | 'reload' | 'signal' | 'manual'; title: string; preview: string; writes: boolean; proves: string[]};
 
-export const cacheCheckIds = ['cache.tables', 'cache.columns', 'cache.functions'];
+export const cacheCheckIds = ['cache.tables', 'cache.columns', 'cache.functions', 'cache.relationships'];
 
-export function fixCatalog(channel: string, apiUrl?: string, databaseUrl?: string): Record<FixId, Fix> {
+export function fixCatalog(channel: Channel, apiUrl?: string, databaseUrl?: string): Record<FixId, Fix> {
 	return {
 		reload: {
 			id: 'reload',
 			kind: 'reload',
 			title: 'Reload PostgREST\'s schema cache now',
-			preview: `${reloadSql(channel)}\n-- if PostgREST does not reload: select pg_notification_queue_usage(); and NOTIFY again, then SIGUSR1 to a PostgREST on this machine`,
+			preview: `${reloadSql(channel)}\n-- if PostgREST does not reload: select pg_catalog.pg_notification_queue_usage(); and NOTIFY again, then SIGUSR1 to a PostgREST on this machine`,
 			writes: false,
 			proves: cacheCheckIds,
 		},

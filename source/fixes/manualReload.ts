@@ -1,5 +1,6 @@
 // How a person reloads PostgREST by hand where the doctor cannot: Supabase's dashboard, or a signal to the process.
 // There is no "reload schema" button in Supabase, and SIGHUP terminates PostgREST >= 6: neither is ever suggested.
+import type {Channel} from '../sql/channel.js';
 import {reloadSql} from '../sql/reloadSql.js';
 
 /** A Supabase project ref from https://<ref>.supabase.co, db.<ref>.supabase.co, or a pooler user postgres.<ref>. */
@@ -16,7 +17,7 @@ export function supabaseProjectRef(apiUrl?: string, databaseUrl?: string): strin
 	return undefined;
 }
 
-export function manualReloadSteps(channel: string, apiUrl?: string, databaseUrl?: string): string[] {
+export function manualReloadSteps(channel: Channel, apiUrl?: string, databaseUrl?: string): string[] {
 	const sql = reloadSql(channel);
 	const ref = supabaseProjectRef(apiUrl, databaseUrl);
 	if (ref) {

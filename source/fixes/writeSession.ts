@@ -1,28 +1,62 @@
 // The only place that writes: one transaction with lock_timeout and statement_timeout, committed or rolled back whole.
 import pg from 'pg';
+import {pinSearchPathSql} from '../probes/database.js';
 
-export type WriteOptions = {connectionString: string; timeoutMs: number};
+export type WriteOptions = {connectionString: string; timeoutMs: number; signal?: AbortSignal};
 
-export async function withClient<T>(options: WriteOptions, work: (client: pg.Client) => Promise<T>): Promise<T> {
-	const client = new pg.Client({connectionString: options.connectionString, connectionTimeoutMillis: options.timeoutMs, query_timeout: options.timeoutMs, application_name: 'pgrst-doctor'});
-	client.on('error', () => {});
-	await client.connect();
-	try {
-		return await work(client);
-	} finally {
-		await client.end().catch(() => {});
+/** Fixes take this transaction-level advisory lock first, so two doctors fixing one database run one after the other. */
+export const fixLockKey = 7_346_112_019;
+
+// Serialises fixes; released by the transaction's end.
+export const fixLockSql = `select pg_catalog.pg_advisory_xact_lock(${fixLockKey})`;
+// A conflicting lock makes the fix fail fast instead of queueing behind it (and everything behind us).
+export const fixTimeoutsSql = `select pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('statement_timeout', $2, true)`;
+
+export class Cancelled extends Error {
+	constructor() {
+		super('cancelled');
 	}
 }
 
-/** Runs the script in one transaction; commit=false rolls it back, which tells whether it would succeed. */
-export async function runInTransaction(options: WriteOptions, script: string, commit: boolean): Promise<void> {
+/**
+ * A session with search_path pinned before anything else runs. Cancelling ends the connection at once, which
+ * rejects what is pending and rolls back an open transaction; nothing is sent after that.
+ */
+export async function withClient<T>(options: WriteOptions, work: (client: pg.Client) => Promise<T>): Promise<T> {
+	const {signal} = options;
+	if (signal?.aborted) throw new Cancelled();
+	const client = new pg.Client({connectionString: options.connectionString, connectionTimeoutMillis: options.timeoutMs, query_timeout: options.timeoutMs, application_name: 'pgrst-doctor'});
+	client.on('error', () => {});
+	let onAbort = () => {};
+	const cancelled = new Promise<never>((_resolve, reject) => {
+		onAbort = () => {
+			void client.end().catch(() => {});
+			reject(new Cancelled());
+		};
+		signal?.addEventListener('abort', onAbort, {once: true});
+	});
+	cancelled.catch(() => {});
+	try {
+		// pg never settles a connect once end() was called, so the connect is raced against the cancel.
+		await Promise.race([client.connect(), cancelled]);
+		await Promise.race([client.query(pinSearchPathSql), cancelled]);
+		return await Promise.race([work(client), cancelled]);
+	} finally {
+		signal?.removeEventListener('abort', onAbort);
+		void client.end().catch(() => {});
+	}
+}
+
+/** Runs the script in one transaction, serialised with every other pgrst-doctor fix on this database. */
+export async function runInTransaction(options: WriteOptions, script: string): Promise<void> {
 	await withClient(options, async client => {
 		await client.query('begin');
 		try {
-			// A conflicting lock makes the fix fail fast instead of queueing behind it (and everything behind us).
-			await client.query(`select set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)`, [String(Math.min(options.timeoutMs, 3000)), String(options.timeoutMs)]);
+			await client.query(fixTimeoutsSql, [String(Math.min(options.timeoutMs, 3000)), String(options.timeoutMs)]);
+			await client.query(fixLockSql);
 			await client.query(script);
-			await client.query(commit ? 'commit' : 'rollback');
+			if (options.signal?.aborted) throw new Cancelled();
+			await client.query('commit');
 		} catch (error) {
 			await client.query('rollback').catch(() => {});
 			throw error;

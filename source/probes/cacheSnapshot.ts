@@ -7,6 +7,7 @@
 // sent a probe that could run them (see mediaHandlers.ts): a relation is only asked OPTIONS, a function not at all.
 import {randomBytes} from 'node:crypto';
 import type {Catalog, CatalogFunction, CatalogTable} from './database.js';
+import {type ForeignKey, foreignKeyKey} from './foreignKeys.js';
 import {failureReason, isConnectionLost} from './connectionFailure.js';
 import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, postgrestError, send} from './http.js';
 import {isUnsafe, type ProbeHazards, unsafeObjects, type UnsafeObjects} from './mediaHandlers.js';
@@ -15,14 +16,18 @@ import type {ApiFacts} from './postgrest.js';
 import {postgrestFeatures} from '../postgrestVersions.js';
 
 export type CachedTable = {schema: string; name: string; columns: string[]; allColumnsKnown: boolean};
-export type CachedFunction = {schema: string; name: string; overloads: string[][]};
-export type Unknown = {kind: 'table' | 'function'; schema: string; name: string; reason: string};
+/** otherArguments: the cache has the name, with arguments no probe could name (PostgREST's hint named none). */
+export type CachedFunction = {schema: string; name: string; overloads: string[][]; otherArguments?: true};
+/** For a relationship, name is the table whose foreign key could not be compared. */
+export type Unknown = {kind: 'table' | 'function' | 'relationship'; schema: string; name: string; reason: string};
 export type CacheSource = 'admin /schema_cache' | 'OpenAPI + probes' | 'probes';
 
 export type CacheSnapshot = {
 	source: CacheSource;
 	tables: CachedTable[];
 	functions: CachedFunction[];
+	/** The foreign keys (foreignKeyKey) PostgREST has a relationship for, among those compared. */
+	relationships?: string[];
 	/** True when the source lists the whole cache, so cached objects gone from the database can be seen. */
 	complete: boolean;
 	unknown: Unknown[];
@@ -61,7 +66,7 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	const dump = api.admin?.schemaCache;
 	if (dump) {
 		const inSchemas = <T extends {schema: string}>(items: T[]) => items.filter(item => catalog.schemas.includes(item.schema));
-		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), complete: true, unknown: [], requests: 0, notes: [], probeMethods: {}};
+		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), relationships: dump.relationships, complete: true, unknown: [], requests: 0, notes: [], probeMethods: {}};
 	}
 	const prober = new Prober(target, hazards, catalog, {version: api.version});
 	const {tables: listed, read} = await openApiTables(prober, api, catalog.schemas);
@@ -84,9 +89,28 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 		const cached = await prober.functionOverloads(overloads);
 		if (cached) functions.push(cached);
 	});
+	const relationships: string[] = [];
+	const formerNames = new Map<string, {schema: string; name: string}>();
+	const cachedKeys = new Set(tables.map(key));
+	await eachLimited(catalog.foreignKeys ?? [], async foreignKey => {
+		const answer = await prober.relationship(foreignKey);
+		if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
+		const candidates = [
+			...(answer?.suggested ? [answer.suggested.name] : []),
+			...(cachedKeys.has(key({schema: foreignKey.schema, name: foreignKey.table})) ? [] : formerTableNames(foreignKey.name)),
+		];
+		for (const name of candidates) formerNames.set(key({schema: foreignKey.schema, name}), {schema: foreignKey.schema, name});
+	});
+	// A name PostgREST suggests for an embedding is a relation its cache has, and a renamed table keeps its foreign
+	// keys' names (table_column_fkey): a candidate the cache has and the database lacks is a stale name.
+	const known = new Set([...catalog.tables, ...tables].map(key));
+	await eachLimited([...formerNames.values()].filter(name => !known.has(key(name))), async name => {
+		if (await prober.cachedName(name)) tables.push({...name, columns: [], allColumnsKnown: false});
+	});
 	return {
 		source: read ? 'OpenAPI + probes' : 'probes',
 		tables: tables.sort(byKey),
+		relationships,
 		functions: functions.sort(byKey),
 		complete: false,
 		unknown: prober.unknown,
@@ -137,6 +161,9 @@ const candidates = (acceptBeforeCache: boolean | null): Record<ProbeKind, ProbeM
 	functions: acceptBeforeCache ? ['post-rpc-embed'] : ['post-rpc', 'post-rpc-embed'],
 });
 
+/** A call with no arguments. */
+const jsonCall = {contentType: 'application/json', body: '{}'};
+
 /** Not JSON: PostgreSQL refuses it while binding the insert's parameter, before the statement is planned or run. */
 const invalidBody = 'pgrst-doctor probe: not JSON';
 
@@ -158,6 +185,7 @@ export class Prober {
 	private readonly unsafe: UnsafeObjects;
 	private readonly candidates: Record<ProbeKind, ProbeMethod[]>;
 	private readonly choices = new Map<ProbeKind, Promise<Choice>>();
+	private relationshipMethod?: ReturnType<Prober['calibrateRelationships']>;
 
 	/** `objects` are the tables and functions that may be probed; with `hazards` the prober knows which it must not send a probe that could run them. */
 	constructor(private readonly target: HttpTarget, hazards: ProbeHazards, private readonly objects: Pick<Catalog, 'tables' | 'functions'>, options: ProberOptions = {}) {
@@ -211,7 +239,12 @@ export class Prober {
 		return this.giveUp('table', table, answer ? `OPTIONS answered ${answer.status}` : this.failure());
 	}
 
-	/** Which of these overloads does PostgREST resolve by argument names, and what does it suggest instead? */
+	/**
+	 * Which of these overloads does PostgREST resolve by argument names, and what does it suggest instead? Each is
+	 * asked in the body PostgREST resolves it by (Plan.hs findProc at v12.0.2): one unnamed text, xml or bytea
+	 * argument only with that raw Content-Type, named arguments as form fields when an unnamed json overload would
+	 * otherwise answer for them.
+	 */
 	async functionOverloads(overloads: CatalogFunction[]): Promise<CachedFunction | undefined> {
 		const [first] = overloads;
 		const unsafe = isUnsafe(this.unsafe.functions, first!);
@@ -223,9 +256,14 @@ export class Prober {
 			return undefined;
 		}
 		const found: string[][] = [];
+		let hintless = false;
 		for (const overload of overloads) {
-			const names = overload.args.map(arg => arg.name).filter(Boolean);
-			const answer = await this.send(...this.functionProbe(choice.method, overload.schema, first!.name, names));
+			const probe = overloadBody(overload, overloads);
+			if (typeof probe === 'string') {
+				this.giveUp('function', overload, probe);
+				continue;
+			}
+			const answer = await this.send(...this.functionProbe(choice.method, overload.schema, first!.name, probe));
 			if (!answer) {
 				this.giveUp('function', overload, this.failure());
 				continue;
@@ -237,10 +275,12 @@ export class Prober {
 			} else if (reading === 'not cached') {
 				const suggested = suggestedArguments(error?.hint ?? null, overload.schema, overload.name);
 				if (suggested) found.push(suggested);
+				else hintless = true;
 			} else {
 				this.giveUp('function', overload, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
 			}
 		}
+		if (found.length === 0 && hintless && await this.functionNameCached(first!, choice.method)) return {schema: first!.schema, name: first!.name, overloads: [], otherArguments: true};
 		return found.length > 0 ? {schema: first!.schema, name: first!.name, overloads: found} : undefined;
 	}
 
@@ -292,7 +332,7 @@ export class Prober {
 			}
 			if (listed) controls.push({control: 'positive', object: `${listed.schema}.${listed.name}.${listed.columns[0]!}`, expected: 'cached', ask: async () => this.reading(this.columnsProbe(method, listed, [listed.columns[0]!]), read)});
 		} else {
-			controls.push({control: 'negative', object: `${schema}.${madeUp}()`, expected: 'not cached', ask: async () => this.reading(this.functionProbe(method, schema, missing, []), answer => this.readFunction(method, answer))});
+			controls.push({control: 'negative', object: `${schema}.${madeUp}()`, expected: 'not cached', ask: async () => this.reading(this.functionProbe(method, schema, missing, jsonCall), answer => this.readFunction(method, answer))});
 		}
 		const results: ProbeControl[] = [];
 		for (const {ask, ...control} of controls) {
@@ -334,12 +374,12 @@ export class Prober {
 			: [path, {method: 'POST', headers: {...headers, accept: this.accept}, body: '[]'}];
 	}
 
-	private functionProbe(method: ProbeMethod, schema: string, name: string, argumentNames: string[]): Parameters<Prober['send']> {
-		const body = JSON.stringify(Object.fromEntries(argumentNames.map(argument => [argument, null])));
-		const headers = {'content-type': 'application/json', prefer: probePrefer, 'content-profile': schema};
+	/** The call of `probe` (overloadBody: the Content-Type and body PostgREST resolves the overload by), stopped the way `method` stops it. */
+	private functionProbe(method: ProbeMethod, schema: string, name: string, probe: {contentType: string; body: string}): Parameters<Prober['send']> {
+		const headers = {'content-type': probe.contentType, prefer: probePrefer, 'content-profile': schema};
 		return method === 'post-rpc-embed'
-			? [`/rpc/${encodeURIComponent(name)}?select=${encodeURIComponent(`*,${this.embedStop}(*)`)}`, {method: 'POST', headers: {...headers, accept: 'application/json'}, body}]
-			: [`/rpc/${encodeURIComponent(name)}`, {method: 'POST', headers: {...headers, accept: this.accept}, body}];
+			? [`/rpc/${encodeURIComponent(name)}?select=${encodeURIComponent(`*,${this.embedStop}(*)`)}`, {method: 'POST', headers: {...headers, accept: 'application/json'}, body: probe.body}]
+			: [`/rpc/${encodeURIComponent(name)}`, {method: 'POST', headers: {...headers, accept: this.accept}, body: probe.body}];
 	}
 
 	private get embedStop(): string {
@@ -348,6 +388,84 @@ export class Prober {
 
 	private readFunction(method: ProbeMethod, answer: HttpAnswer): Reading {
 		return readFunction(method, answer, this.embedStop);
+	}
+
+	/**
+	 * Does the cache have this function name at all? A name PostgREST lacks gets the closest cached name as its hint
+	 * (Error.hs noRpcHint at v12.0.2), compared after dropping punctuation: asking for `name-` is answered with
+	 * exactly `name` when the cache has it, whatever its arguments.
+	 */
+	private async functionNameCached(fn: CatalogFunction, method: ProbeMethod): Promise<boolean> {
+		const probeName = `${fn.name}-`;
+		if (isUnsafe(this.unsafe.functions, {schema: fn.schema, name: probeName})) return false;
+		const answer = await this.send(...this.functionProbe(method, fn.schema, probeName, jsonCall));
+		const error = answer && postgrestError(answer);
+		return error?.code === 'PGRST202' && error.hint === `Perhaps you meant to call the function ${fn.schema}.${fn.name}`;
+	}
+
+	/**
+	 * Does the cache have the relationship of this foreign key? An embedding by the key's name is resolved while
+	 * PostgREST plans the read (PGRST200 when its cache lacks it), before anything reaches the database; what stops
+	 * the read after that is chosen by a control (relationshipMethod). PostgREST's hint may name a relation it has
+	 * instead (suggested).
+	 */
+	async relationship(foreignKey: ForeignKey): Promise<{cached: boolean; suggested?: {schema: string; name: string}} | undefined> {
+		const table = {schema: foreignKey.schema, name: foreignKey.table};
+		const unsafe = isUnsafe(this.unsafe.tables, table) ?? isUnsafe(this.unsafe.tables, {schema: foreignKey.schema, name: foreignKey.foreignTable});
+		if (unsafe) return this.giveUp('relationship', table, unsafe);
+		this.relationshipMethod ??= this.calibrateRelationships(table);
+		const method = await this.relationshipMethod;
+		if (!method.usable) return this.giveUp('relationship', table, method.reason);
+		// From a table to itself PostgREST embeds only the one-to-many side, named by the key's one column (Plan.hs findRel).
+		const self = foreignKey.foreignTable === foreignKey.table;
+		if (self && (foreignKey.oneToOne || foreignKey.columns.length !== 1)) return this.giveUp('relationship', table, 'PostgREST cannot name a one-to-one or multi-column key from a table to itself in an embedding');
+		if (method.name === 'spread' && foreignKey.oneToOne) return this.giveUp('relationship', table, 'a one-to-one foreign key can be spread, so this PostgREST would run the probe\'s read');
+		// accept embeds the referenced relation into the key's table; spread, the key's table into the referenced one.
+		const [from, target] = method.name === 'accept' ? [foreignKey.table, foreignKey.foreignTable] : [foreignKey.foreignTable, foreignKey.table];
+		const embedding = `${quoteSelectName(target)}!${quoteSelectName(self ? foreignKey.columns[0]! : foreignKey.name)}(*)`;
+		const answer = await this.embed({schema: foreignKey.schema, name: from}, embedding, method.name);
+		if (!answer) return this.giveUp('relationship', table, this.failure());
+		const error = postgrestError(answer);
+		// PGRST201: more than one relationship carries this name (a key from a table to itself), so it is cached.
+		if (error?.code === 'PGRST201' || (method.name === 'accept' ? isProbeAccepted(answer.status, error?.code) : error?.code === 'PGRST119')) return {cached: true};
+		if (error?.code !== 'PGRST200') return this.giveUp('relationship', table, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
+		const suggested = suggestedRelation(error.hint);
+		return {cached: false, ...(suggested ? {suggested: {schema: foreignKey.schema, name: suggested}} : {})};
+	}
+
+	/**
+	 * Which stop ends an embedding probe on this server, proven by a negative control (embedding a relation that
+	 * cannot exist must answer PGRST200). `accept`: the per-run Accept type, refused after planning on PostgREST 12
+	 * (Plan.hs wrappedReadPlan at v12.0.2). `spread`: spreading the referencing table into the referenced one, which
+	 * is one-to-many and refused while planning (PGRST119, validateSpreadEmbeds) where PostgREST 11 checks Accept
+	 * before the cache (v11.2.2), so a one-to-one key cannot be probed that way.
+	 */
+	private async calibrateRelationships(table: {schema: string; name: string}): Promise<{usable: true; name: 'accept' | 'spread'} | {usable: false; reason: string}> {
+		const absent = quoteSelectName(`pgrst-doctor-absent-${randomBytes(8).toString('hex')}`);
+		const answers: string[] = [];
+		for (const name of ['accept', 'spread'] as const) {
+			const answer = await this.embed(table, `${absent}(*)`, name);
+			if (!answer) return {usable: false, reason: this.failure()};
+			const error = postgrestError(answer);
+			if (error?.code === 'PGRST200') return {usable: true, name};
+			answers.push(`${answer.status}${error ? ` ${error.code}` : ''}`);
+		}
+		return {usable: false, reason: `no embedding probe passed its control (a relation that cannot exist was answered ${answers.join(' and ')})`};
+	}
+
+	private async embed(from: {schema: string; name: string}, embedding: string, method: 'accept' | 'spread') {
+		const select = method === 'spread' ? `...${embedding}` : embedding;
+		return this.send(`/${encodeURIComponent(from.name)}?select=${encodeURIComponent(select)}`, {
+			headers: {accept: method === 'accept' ? this.accept : 'application/json', prefer: probePrefer, 'accept-profile': from.schema},
+		});
+	}
+
+	/** OPTIONS is answered from the cache alone: 200 for a relation it has, 404 for one it lacks. */
+	async cachedName(relation: {schema: string; name: string}): Promise<boolean> {
+		const choice = await this.choose('tables');
+		if (choice === 'no answer' || !choice.method) return false;
+		const answer = await this.send(...this.tableProbe(relation.schema, relation.name));
+		return answer !== undefined && readOptions(answer) === 'cached';
 	}
 
 	private failure(): string {
@@ -405,6 +523,47 @@ function failedControls(choice: ProbeMethodChoice): string {
 /** PGRST122 (strict preferences) and PGRST107 (no such media type) come after every cache lookup, before the database. */
 function isProbeAccepted(status: number, code: string | undefined): boolean {
 	return code === 'PGRST122' || code === 'PGRST107' || ((status === 406 || status === 415) && code === undefined);
+}
+
+const rawBodies: Record<string, string> = {text: 'text/plain', xml: 'text/xml', bytea: 'application/octet-stream'};
+const isUnnamed = (fn: CatalogFunction) => fn.args.length === 1 && fn.args[0]!.name === '';
+const takesNoArguments = (fn: CatalogFunction) => fn.args.every(arg => !arg.required);
+
+/**
+ * The Content-Type and body PostgREST resolves this overload by, or why no probe can tell it from a sibling: with
+ * no named argument to send, an overload whose arguments are all optional matches first (Plan.hs findProc).
+ */
+export function overloadBody(overload: CatalogFunction, siblings: CatalogFunction[]): {contentType: string; body: string} | string {
+	const others = siblings.filter(other => other !== overload);
+	const ambiguous = 'PostgREST would resolve its probe to another overload of the same name (one whose arguments are all optional)';
+	if (isUnnamed(overload)) {
+		const raw = rawBodies[overload.args[0]!.type];
+		if (raw) return others.some(other => other.args.length > 0 && takesNoArguments(other)) ? ambiguous : {contentType: raw, body: ''};
+		return others.some(takesNoArguments) ? ambiguous : {contentType: 'application/json', body: '{}'};
+	}
+	const names = overload.args.map(arg => arg.name);
+	// A JSON body that matches no named overload falls back to an unnamed json/jsonb one; form fields never do.
+	if (others.some(other => isUnnamed(other) && !rawBodies[other.args[0]!.type])) {
+		return {contentType: 'application/x-www-form-urlencoded', body: names.map(name => `${encodeURIComponent(name)}=`).join('&')};
+	}
+	return {contentType: 'application/json', body: JSON.stringify(Object.fromEntries(names.map(name => [name, null])))};
+}
+
+/** A name in PostgREST's select parameter: double-quoted, backslash escaping (QueryParams.hs pQuotedValue). */
+function quoteSelectName(name: string): string {
+	return `"${name.replaceAll(/[\\"]/g, char => `\\${char}`)}"`;
+}
+
+/** The table names PostgreSQL's default name for a foreign key (table_column_fkey) can start with. */
+export function formerTableNames(constraint: string): string[] {
+	if (!constraint.endsWith('_fkey')) return [];
+	const parts = constraint.slice(0, -'_fkey'.length).split('_');
+	return parts.slice(1).map((_part, index) => parts.slice(0, index + 1).join('_'));
+}
+
+/** PGRST200's "Perhaps you meant 'x' instead of 'y'." names a relation PostgREST's cache has. */
+export function suggestedRelation(hint: string | null): string | undefined {
+	return /^Perhaps you meant '(.+)' instead of '.+'\.$/s.exec(hint ?? '')?.[1];
 }
 
 function quoteColumn(name: string): string {

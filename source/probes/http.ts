@@ -36,7 +36,8 @@ export async function send(
 	path: string,
 	options: {method?: 'GET' | 'HEAD' | 'OPTIONS' | 'POST'; headers?: Record<string, string>; body?: string; cap?: keyof typeof bodyCaps} = {},
 ): Promise<HttpAnswer> {
-	const headers: Record<string, string> = {'user-agent': 'pgrst-doctor', ...options.headers};
+	const headers: Record<string, string> = {'user-agent': 'pgrst-doctor'};
+	for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = wireText(value);
 	if (target.apiKey) {
 		headers.apikey = target.apiKey;
 		headers.authorization = `Bearer ${target.apiKey}`;
@@ -64,6 +65,15 @@ export async function send(
 		},
 		...(body === undefined ? {tooLarge: true} : {}),
 	};
+}
+
+/**
+ * A header value as its UTF-8 bytes: undici refuses characters beyond Latin-1 and writes each Latin-1 character as
+ * one byte, so the UTF-8 bytes spelled as Latin-1 reach the wire unchanged. PostgREST reads profile headers
+ * (Accept-Profile, Content-Profile) as UTF-8, so a schema named تست is asked for by its own name.
+ */
+export function wireText(value: string): string {
+	return /^[\x20-\x7E\t]*$/.test(value) ? value : Buffer.from(value, 'utf8').toString('latin1');
 }
 
 /** The body, or undefined once it passes the cap (or announces it will): chunks are kept as Buffers and joined once. */

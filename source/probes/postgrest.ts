@@ -2,7 +2,7 @@
 import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, type PostgrestError, parseJson, postgrestError, send} from './http.js';
 import type {CachedFunction, CachedTable} from './cacheSnapshot.js';
 import {type OpenApiTables, openApiTables} from './openApiTables.js';
-import {parseSchemaCacheDump} from './schemaCacheDump.js';
+import {parseSchemaCacheDump, type SchemaCacheDump} from './schemaCacheDump.js';
 
 export type ApiFacts = {
 	isPostgrest: boolean;
@@ -12,15 +12,24 @@ export type ApiFacts = {
 	/** The schemas PostgREST says it exposes (from its PGRST106 answer), first is the default. */
 	exposedSchemas: string[] | null;
 	admin: AdminFacts | null;
+	/** Set when --api-url answers as PostgREST but is not its API root, so every path the doctor sends would miss. */
+	offRoot?: OffRoot;
 	/** Sources that could not be used and what the doctor did instead, for the report. */
 	notes?: string[];
 };
+
+/**
+ * Why the address is not PostgREST's API root, from the controls: status is what GET / answered, control what a
+ * relation that cannot exist answered (PostgREST's root answers its "does not exist" error there, on every version).
+ * admin: it answers /live or /ready, as only the admin server does. root: the root found above it, when one was.
+ */
+export type OffRoot = {status: number; control: number; admin: boolean; root?: string};
 
 export type AdminFacts = {
 	ready: number | null;
 	live: number | null;
 	/** The /schema_cache dump (PostgREST >= 12.2), null when absent, empty or not a dump. */
-	schemaCache: {tables: CachedTable[]; functions: CachedFunction[]} | null;
+	schemaCache: SchemaCacheDump | null;
 	error?: string;
 };
 
@@ -36,12 +45,15 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 	const identity = describeRoot(rootAnswer, false);
 	let version = serverVersion(rootAnswer) ?? identity.openApi?.version ?? null;
 	let isPostgrest = version !== null || identity.error !== undefined || isPostgrestOpenApi(identity.openApi);
+	let control: HttpAnswer | undefined;
 	if (!isPostgrest && rootAnswer.status !== 401) {
 		// Gateways (Supabase since 2026-03) may refuse GET / for some keys; a missing relation still reaches PostgREST.
-		const answer = await send(target, `/${missingRelation}`, {headers: {accept: 'application/json'}});
-		version = serverVersion(answer);
-		isPostgrest = version !== null || postgrestError(answer) !== undefined;
+		control = await sendControl(target);
+		version = serverVersion(control);
+		isPostgrest = version !== null || postgrestError(control) !== undefined;
 	}
+	const offRoot = isPostgrest && rootAnswer.status === 404 && !identity.error ? await offRootControls(target, rootAnswer.status, control) : undefined;
+	if (offRoot) return {isPostgrest, version, root: identity, exposedSchemas: null, admin: null, offRoot, notes};
 	const [exposedSchemas, admin] = await Promise.all([
 		isPostgrest ? probeExposedSchemas(target) : null,
 		adminUrl ? adminFacts({...target, baseUrl: adminUrl, apiKey: undefined}, notes) : null,
@@ -49,6 +61,38 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 	const asked = !schemas?.length || schemas.includes(exposedSchemas?.[0] ?? schemas[0]!);
 	const root = asked && identity.openApi ? describeRoot(rootAnswer, true) : identity;
 	return {isPostgrest, version, root: rootAnswer.tooLarge ? {...root, tooLarge: true} : root, exposedSchemas, admin, notes};
+}
+
+/**
+ * GET / answered 404 without a PostgREST error: either the OpenAPI output is disabled, or the address is
+ * not the root (`/rest/v1` appended to a self-hosted PostgREST, a path prefix, the admin port). The negative control
+ * tells them apart: at the root, a relation that cannot exist answers PostgREST's error (42P01, PGRST205 from 13);
+ * below it every path, cached or not, answers the same bare 404 (`{}` from 11.2.2 and 12.0.2, empty from the admin
+ * server), so a diff would read every table as missing.
+ */
+async function offRootControls(target: HttpTarget, status: number, sent?: HttpAnswer): Promise<OffRoot | undefined> {
+	const control = sent ?? await sendControl(target);
+	if (postgrestError(control)) return undefined;
+	const [live, ready] = await Promise.all([send(target, '/live'), send(target, '/ready')]);
+	const admin = live.status !== 404 || ready.status !== 404;
+	return {status, control: control.status, admin, root: admin ? undefined : await rootAbove(target)};
+}
+
+/** The negative control: a relation that cannot exist, asked for as JSON (11.2.2 checks Accept before the cache). */
+async function sendControl(target: HttpTarget): Promise<HttpAnswer> {
+	return send(target, `/${missingRelation}`, {headers: {accept: 'application/json'}});
+}
+
+/** The nearest address above the given one whose negative control answers like PostgREST's root, at most four up. */
+async function rootAbove(target: HttpTarget): Promise<string | undefined> {
+	const url = new URL(target.baseUrl);
+	const segments = url.pathname.split('/').filter(Boolean);
+	for (let keep = segments.length - 1; keep >= Math.max(0, segments.length - 4); keep--) {
+		const candidate = `${url.protocol}//${url.host}${segments.slice(0, keep).map(segment => `/${segment}`).join('')}`;
+		const answer = await sendControl({...target, baseUrl: candidate}).catch(() => undefined);
+		if (answer && postgrestError(answer)) return candidate;
+	}
+	return undefined;
 }
 
 function describeRoot(answer: HttpAnswer, withTables: boolean): ApiFacts['root'] {

@@ -8,11 +8,17 @@ import type pg from 'pg';
 // One row: whether a PostgREST session in this database (NOTIFY reaches no other) shows a reload since $1, and how
 // many sessions hide their details.
 const reloadEvidenceSql = `
-select count(*) filter (where backend_start > $1
+select pg_catalog.count(*) filter (where backend_start > $1
          or (query_start > $1 and query ~* 'pg_timezone_names|pg_proc|pg_class|pg_namespace|pg_type|pg_cast|pg_depend|^discard all'))::int as reloads,
-       count(*) filter (where backend_start is null)::int as hidden
-from pg_stat_activity
-where datname = current_database() and application_name ilike 'postgrest%' and coalesce(query, '') !~* '^\\s*listen\\s'`;
+       pg_catalog.count(*) filter (where backend_start is null)::int as hidden
+from pg_catalog.pg_stat_activity
+where datname = pg_catalog.current_database() and application_name ilike 'postgrest%' and coalesce(query, '') !~* '^\\s*listen\\s'`;
+
+// The database's clock, which pg_stat_activity's timestamps are compared with.
+const databaseNowSql = 'select pg_catalog.clock_timestamp() as now';
+
+/** Every statement this module runs, for the test that plants look-alikes of what they call. */
+export const reloadObserverStatements = [reloadEvidenceSql, databaseNowSql];
 
 export type ReloadObservation = {observed: boolean | null; latencyMs?: number; evidence?: string};
 
@@ -25,18 +31,18 @@ export function parseLoadCount(metrics: string): number | undefined {
 }
 
 export async function databaseNow(client: pg.Client): Promise<Date> {
-	return (await client.query<{now: Date}>('select clock_timestamp() as now')).rows[0]!.now;
+	return (await client.query<{now: Date}>(databaseNowSql)).rows[0]!.now;
 }
 
 /**
  * Waits for evidence of a reload after `since`: the /metrics counter when there is one (loadsBefore is its value
  * from before the trigger), else PostgREST's sessions in pg_stat_activity.
  */
-export async function waitForReload(client: pg.Client, since: Date, timeoutMs: number, counter?: {read: LoadCounter; before: number}): Promise<ReloadObservation> {
+export async function waitForReload(client: pg.Client, since: Date, timeoutMs: number, counter?: {read: LoadCounter; before: number}, signal?: AbortSignal): Promise<ReloadObservation> {
 	const started = performance.now();
 	const latency = () => Math.round(performance.now() - started);
 	let hidden = false;
-	while (performance.now() - started < timeoutMs) {
+	while (performance.now() - started < timeoutMs && !signal?.aborted) {
 		if (counter && ((await counter.read()) ?? 0) > counter.before) return {observed: true, latencyMs: latency(), evidence: 'pgrst_schema_cache_loads_total in /metrics'};
 		const [row] = (await client.query<{reloads: number; hidden: number}>(reloadEvidenceSql, [since])).rows;
 		if (row!.reloads > 0) return {observed: true, latencyMs: latency(), evidence: 'a PostgREST session reloading in pg_stat_activity'};

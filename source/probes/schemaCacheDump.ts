@@ -2,11 +2,16 @@
 // Maps with non-string keys arrive as arrays of [key, value] pairs; tableColumns is an object keyed by column name.
 // The dump comes from a server: any entry that does not have this shape rejects the whole dump, never half of it.
 import type {CachedFunction, CachedTable} from './cacheSnapshot.js';
+import {foreignKeyKey} from './foreignKeys.js';
 
-export function parseSchemaCacheDump(dump: unknown): {tables: CachedTable[]; functions: CachedFunction[]} | undefined {
+/** relationships: the foreign keys (foreignKeyKey) the cache has a relationship for. */
+export type SchemaCacheDump = {tables: CachedTable[]; functions: CachedFunction[]; relationships: string[]};
+
+export function parseSchemaCacheDump(dump: unknown): SchemaCacheDump | undefined {
 	if (!isObject(dump) || !Array.isArray(dump.dbTables)) return undefined;
 	const routines = dump.dbRoutines ?? [];
-	if (!Array.isArray(routines)) return undefined;
+	const relationshipLists = dump.dbRelationships ?? [];
+	if (!Array.isArray(routines) || !Array.isArray(relationshipLists)) return undefined;
 	const tables: CachedTable[] = [];
 	for (const entry of dump.dbTables as unknown[]) {
 		const name = qualifiedName(entry);
@@ -21,7 +26,46 @@ export function parseSchemaCacheDump(dump: unknown): {tables: CachedTable[]; fun
 		if (!name || !overloads || overloads.some(names => names === undefined)) return undefined;
 		functions.push({...name, overloads: overloads as string[][]});
 	}
-	return {tables, functions};
+	const relationships = new Set<string>();
+	for (const entry of relationshipLists as unknown[]) {
+		const list = Array.isArray(entry) && entry.length === 2 && Array.isArray(entry[1]) ? entry[1] as unknown[] : undefined;
+		if (!list) return undefined;
+		for (const relationship of list) {
+			const keys = foreignKeysOf(relationship);
+			if (!keys) return undefined;
+			for (const key of keys) relationships.add(key);
+		}
+	}
+	return {tables, functions, relationships: [...relationships]};
+}
+
+/**
+ * The foreign key behind one cached relationship, keyed as the catalog's (foreignKeyKey): M2O is seen from the
+ * key's table, O2M from the referenced one, O2O from either (so both readings are kept). Many-to-many and computed
+ * relationships are made of other keys or of functions, so they add none.
+ */
+function foreignKeysOf(relationship: unknown): string[] | undefined {
+	if (!isObject(relationship)) return undefined;
+	if (relationship.tag !== 'Relationship') return [];
+	const table = identifier(relationship.relTable);
+	const foreign = identifier(relationship.relForeignTable);
+	const cardinality = relationship.relCardinality;
+	if (!table || !foreign || !isObject(cardinality)) return undefined;
+	if (cardinality.tag === 'M2M') return [];
+	const name = cardinality.relCons;
+	if (typeof name !== 'string') return undefined;
+	const from = (owner: {schema: string; name: string}, target: {schema: string; name: string}) =>
+		owner.schema === target.schema ? [foreignKeyKey({schema: owner.schema, table: owner.name, name, foreignTable: target.name})] : [];
+	if (cardinality.tag === 'M2O') return from(table, foreign);
+	if (cardinality.tag === 'O2M') return from(foreign, table);
+	if (cardinality.tag === 'O2O') return [...from(table, foreign), ...from(foreign, table)];
+	return undefined;
+}
+
+function identifier(value: unknown): {schema: string; name: string} | undefined {
+	if (!isObject(value)) return undefined;
+	const {qiSchema, qiName} = value;
+	return typeof qiSchema === 'string' && typeof qiName === 'string' ? {schema: qiSchema, name: qiName} : undefined;
 }
 
 /** [{qiSchema, qiName}, value] → {schema, name}. */

@@ -2,7 +2,8 @@
 import {PasswordInput, Select, Spinner} from '@inkjs/ui';
 import {Box, Text, useApp, useInput, useStdout} from 'ink';
 import React, {useEffect, useReducer, useRef, useState} from 'react';
-import type {Phase} from '../collectFacts.js';
+import type {OnPhase, Phase} from '../collectFacts.js';
+import type {FindingCode} from '../findings.js';
 import type {FixResult} from '../fixes/applyFixes.js';
 import type {FixId} from '../fixes/fixCatalog.js';
 import type {Report} from '../report/buildReport.js';
@@ -15,19 +16,33 @@ export type DoctorEngine = {
 	connected: boolean;
 	/** Takes the URLs typed on the connect screen; returns an error sentence when they are not usable. */
 	connect(values: {dbUrl: string; apiUrl: string; apiKey: string}): string | undefined;
-	diagnose(onPhase: (phase: Phase, done: boolean, ms?: number) => void, probe?: boolean): Promise<Report>;
+	diagnose(onPhase: OnPhase, probe?: boolean): Promise<Report>;
 	applyFix(fix: FixId, before: Report): Promise<FixResult>;
 	sql(fix: FixId): string;
 	manualSteps(): string[];
 	target(): string;
 };
 
+/** Each phase while it runs, when it answered, and when it ended without an answer (the finding says why). */
 const phaseTitles: Record<Phase, [string, string]> = {
 	database: ['Reading the database catalogs', 'Database catalogs read'],
 	api: ['Asking PostgREST about itself', 'PostgREST answered'],
 	cache: ['Reading PostgREST\'s schema cache', 'Schema cache read'],
 	probe: ['Sending NOTIFY and watching PostgREST', 'NOTIFY probe done'],
 };
+
+const apiFailedTitles: Partial<Record<FindingCode, string>> = {
+	'api.unreachable': 'PostgREST did not answer',
+	'api.wrong_base_url': 'PostgREST answered, but --api-url is not its API root',
+	'api.unauthorized': 'PostgREST refused the doctor\'s request',
+	'api.redirected': '--api-url answered with a redirect',
+	'api.not_postgrest': 'Something answered at --api-url, but not PostgREST',
+};
+
+function failedTitle(phase: Phase, code: FindingCode): string {
+	if (phase === 'database') return 'The database could not be read';
+	return apiFailedTitles[code] ?? 'PostgREST could not be read';
+}
 
 /**
  * OSC 52: terminals that support it put the text on the system clipboard; others ignore it. The text is made safe
@@ -51,7 +66,7 @@ export function DoctorApp({engine, onExit}: {engine: DoctorEngine; onExit(code: 
 	useEffect(() => {
 		if (screen.name !== 'diagnosing') return;
 		let live = true;
-		engine.diagnose((phase, done, ms) => live && dispatch({type: 'phase', phase, done, ms}), probe).then(
+		engine.diagnose((phase, done, ms, failed) => live && dispatch({type: 'phase', phase, done, ms, failed: failed?.code}), probe).then(
 			result => {
 				if (!live) return;
 				dispatch({type: 'diagnosed', report: result});
@@ -70,7 +85,7 @@ export function DoctorApp({engine, onExit}: {engine: DoctorEngine; onExit(code: 
 		let live = true;
 		(async () => {
 			const result = await engine.applyFix(screen.fix, report);
-			const after = await engine.diagnose((phase, done, ms) => live && dispatch({type: 'phase', phase, done, ms}));
+			const after = await engine.diagnose((phase, done, ms, failed) => live && dispatch({type: 'phase', phase, done, ms, failed: failed?.code}));
 			if (live) dispatch({type: 'fixed', result, report: after});
 		})().catch((error: Error) => live && dispatch({type: 'failed', message: error.message}));
 		return () => {
@@ -184,7 +199,7 @@ function Phases({phases, title}: {phases: PhaseState[]; title: string}): React.J
 			<Spinner label={`${title}…`} />
 			{phases.map(item => (
 				<Text key={item.phase}>
-					{item.done ? <Text color="green">✔ {phaseTitles[item.phase][1]}</Text> : <Text>… {phaseTitles[item.phase][0]}</Text>}
+					{!item.done ? <Text>… {phaseTitles[item.phase][0]}</Text> : item.failed ? <Text color="red">✖ {failedTitle(item.phase, item.failed)}</Text> : <Text color="green">✔ {phaseTitles[item.phase][1]}</Text>}
 					{item.ms !== undefined && <Text dimColor> ({item.ms} ms)</Text>}
 				</Text>
 			))}

@@ -1,13 +1,15 @@
 // The interactive doctor as a state machine, testable without Ink: connect → diagnose → pick a fix → confirm →
 // apply → diagnose again and show before → after.
 import type {Phase} from '../collectFacts.js';
+import type {FindingCode} from '../findings.js';
 import type {FixResult} from '../fixes/applyFixes.js';
 import type {FixId} from '../fixes/fixCatalog.js';
 import type {Report} from '../report/buildReport.js';
 
 
 
-export type PhaseState = {phase: Phase; done: boolean; ms?: number};
+/** failed: the code of the finding that ended the phase without an answer. */
+export type PhaseState = {phase: Phase; done: boolean; ms?: number; failed?: FindingCode};
 
 export type Screen =
 	| {name: 'connect'}
@@ -34,7 +36,7 @@ export type State = {
 export type Action =
 	| {type: 'connected'}
 	| {type: 'diagnose'}
-	| {type: 'phase'; phase: Phase; done: boolean; ms?: number}
+	| ({type: 'phase'} & PhaseState)
 	| {type: 'diagnosed'; report: Report}
 	| {type: 'choose'; fix: FixId}
 	| {type: 'showSql'; fix: FixId}
@@ -55,9 +57,9 @@ export function needsConfirmation(fix: FixId): boolean {
 	return fix === 'trigger' || fix === 'uninstall-trigger';
 }
 
-function withPhase(phases: PhaseState[], action: {phase: Phase; done: boolean; ms?: number}): PhaseState[] {
-	const others = phases.filter(item => item.phase !== action.phase);
-	return [...others, {phase: action.phase, done: action.done, ms: action.ms}];
+function withPhase(phases: PhaseState[], {type: _type, ...phase}: {type: 'phase'} & PhaseState): PhaseState[] {
+	const others = phases.filter(item => item.phase !== phase.phase);
+	return [...others, phase];
 }
 
 export function doctorReducer(state: State, action: Action): State {

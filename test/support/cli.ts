@@ -8,7 +8,7 @@ import {authenticatorPassword, superPassword} from './stack.js';
 export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const apiKeySecret = 'eyJhbGciOiJIUzI1NiJ9.test-api-key-secret.signature';
 // The stack's passwords, the API key, and the passwords the tests try on purpose.
-const secrets = [superPassword, authenticatorPassword, apiKeySecret, encodeURIComponent(superPassword), 'not-the-password', 'reader-pw', 'migrator-pw'];
+const secrets = [superPassword, authenticatorPassword, apiKeySecret, encodeURIComponent(superPassword), 'not-the-password', 'reader-pw', 'migrator-pw', 'admin-pw', 'attacker-pw'];
 
 export type CliRun = {code: number | null; stdout: string; stderr: string; json: any};
 

@@ -50,6 +50,8 @@ export type Postgres = {
 	url(database?: string, user?: string, password?: string): string;
 	query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, parameters?: unknown[], database?: string): Promise<T[]>;
 	createDatabase(name: string): Promise<void>;
+	/** The server's log so far; empty unless started with captureLog. */
+	logs(): string;
 	stop(): Promise<void>;
 };
 
@@ -70,10 +72,11 @@ function makeBinariesReachable(): void {
 	}
 }
 
-export async function startPostgres(): Promise<Postgres> {
+export async function startPostgres(options: {captureLog?: boolean} = {}): Promise<Postgres> {
 	makeBinariesReachable();
 	unstoppedDatabases++;
 	const port = await freePort();
+	let log = '';
 	const databaseDir = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-pg-'));
 	chmodSync(databaseDir, 0o777);
 	rmSync(databaseDir, {recursive: true, force: true});
@@ -84,8 +87,12 @@ export async function startPostgres(): Promise<Postgres> {
 		password: superPassword,
 		persistent: false,
 		createPostgresUser: true,
-		onLog() {},
-		onError() {},
+		onLog(message: unknown) {
+			if (options.captureLog) log += `${String(message)}\n`;
+		},
+		onError(message: unknown) {
+			if (options.captureLog) log += `${String(message)}\n`;
+		},
 	});
 	const removeDir = () => rmSync(databaseDir, {recursive: true, force: true});
 	cleanups.add(removeDir);
@@ -112,6 +119,7 @@ export async function startPostgres(): Promise<Postgres> {
 		port,
 		url,
 		query,
+		logs: () => log,
 		async createDatabase(name) {
 			await query(`create database ${pg.escapeIdentifier(name)}`);
 		},

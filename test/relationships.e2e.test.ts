@@ -1,0 +1,82 @@
+// Issue 10, point 5: relationships compared on the real PostgREST 12.0.2 and 11.2.2. Embedding probes stop while
+// PostgREST plans the read: on 12.0.2 at the per-run Accept type, on 11.2.2 (which checks Accept before its cache)
+// at a spread of a one-to-many embedding (PGRST119). Row-level policies count every row a read would touch, so a
+// probe that reached the database fails the test.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {checkStatus, findingRows} from './support/cli.js';
+import {checkJson, useStack} from './support/e2e.js';
+import type {Scenario} from './support/scenario.js';
+import {postgrestVersions} from './support/stack.js';
+
+const stack = useStack();
+
+const related = `
+	create table public.side_effects (what text);
+	create function public.policy_hit(what text) returns boolean language plpgsql volatile security definer
+		as $$ begin insert into public.side_effects values (what); return true; end $$;
+	create table public.organizations (id int primary key, name text);
+	create table public.members (id int primary key, organization_id int);
+	create table public.departments (id int primary key, organization_id int references public.organizations (id));
+	create table public.tree (id int primary key, up int references public.tree (id));
+	insert into public.organizations values (1, 'one');
+	insert into public.members values (1, 1);
+	insert into public.departments values (1, 1);
+	insert into public.tree values (1, null), (2, 1);
+	alter table public.organizations enable row level security;
+	alter table public.members enable row level security;
+	alter table public.departments enable row level security;
+	alter table public.tree enable row level security;
+	create policy seen on public.organizations using (public.policy_hit('organizations'));
+	create policy seen on public.members using (public.policy_hit('members'));
+	create policy seen on public.departments using (public.policy_hit('departments'));
+	create policy seen on public.tree using (public.policy_hit('tree'));
+	grant select, insert on all tables in schema public to anon;
+`;
+
+for (const version of postgrestVersions) {
+	let item: Scenario;
+	const sideEffects = async () => (await item.query('select what from public.side_effects')).map(row => String(row.what));
+	const relationshipRows = (json: unknown) => findingRows(json).filter(row => row.startsWith('cache.relationship') || row.startsWith('cache.unverified'));
+
+	test(`PostgREST ${version}: a fresh cache has every foreign key's relationship, and no probe read a row`, async () => {
+		item = await stack.setUp(related, {version});
+		const {json} = await checkJson(item);
+		assert.deepEqual(relationshipRows(json), []);
+		assert.equal(checkStatus(json, 'cache.relationships'), 'pass');
+		assert.deepEqual(await sideEffects(), []);
+	});
+
+	test(`PostgREST ${version}: a foreign key added behind PostgREST's back is cache.relationship_missing until --fix reload`, async () => {
+		await item.query('alter table public.members add constraint members_organization foreign key (organization_id) references public.organizations (id)');
+		const embed = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
+		assert.equal((await embed.json() as {code: string}).code, 'PGRST200', 'the stale cache cannot embed');
+		const {code, json} = await checkJson(item);
+		assert.deepEqual(relationshipRows(json), ['cache.relationship_missing public members']);
+		assert.equal(checkStatus(json, 'cache.relationships'), 'fail');
+		assert.equal(code, 1);
+		assert.deepEqual(await sideEffects(), []);
+		const healed = await checkJson(item, '--fix', 'reload', '--yes');
+		assert.equal(healed.json.fixesApplied[0].ok, true, 'the reload is proven by the relationship comparison');
+		assert.deepEqual(relationshipRows(healed.json), []);
+		assert.equal(checkStatus(healed.json, 'cache.relationships'), 'pass');
+		assert.deepEqual(await sideEffects(), []);
+		const after = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
+		assert.notEqual((await after.json() as {code?: string}).code, 'PGRST200', 'the embedding resolves after the reload');
+		// The control: an ordinary embedding read does reach the policies (which cannot count in a read-only transaction).
+		const read = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
+		assert.match(await read.text(), /read-only transaction/);
+	});
+}
+
+test('PostgREST 11.2.2: a one-to-one foreign key, which a spread would read, is unverified rather than passing', async () => {
+	const item = await stack.setUp(`${related}
+		create table public.profiles (id int primary key references public.organizations (id));
+		grant select on public.profiles to anon;
+	`, {version: '11.2.2'});
+	const {code, json} = await checkJson(item);
+	assert.equal(checkStatus(json, 'cache.relationships'), 'fail');
+	const unverified = (json.findings as Array<{code: string; message: string}>).find(found => found.code === 'cache.unverified');
+	assert.match(unverified?.message ?? '', /one-to-one foreign key can be spread.*public\.profiles/);
+	assert.equal(code, 2);
+});
