@@ -76,9 +76,9 @@ async function sideEffects(item: Scenario): Promise<string[]> {
 	return (await item.query('select what from public.side_effects')).map(row => String(row.what));
 }
 
-const expectedMethods: Record<PostgrestVersion, {columns: string; functions: string}> = {
-	'11.2.2': {columns: 'post-invalid-body', functions: 'post-rpc-embed'},
-	'12.0.2': {columns: 'post-columns', functions: 'post-rpc'},
+const expectedMethods: Record<PostgrestVersion, {columns: string; functions: string; relationships: string}> = {
+	'11.2.2': {columns: 'post-invalid-body', functions: 'post-rpc-embed', relationships: 'embed-spread'},
+	'12.0.2': {columns: 'post-columns', functions: 'post-rpc', relationships: 'embed-accept'},
 };
 
 for (const version of postgrestVersions) {
@@ -111,6 +111,7 @@ for (const version of postgrestVersions) {
 			const {code, json} = await checkJson(item);
 			assert.deepEqual(cacheRows(json), [...drift, 'cache.column_stale public members email'].sort());
 			assert.equal(code, 1);
+			assert.equal(json.postgrest.probeMethods.relationships.method, expectedMethods[version].relationships);
 			// The new relations were probed; a relation OpenAPI lists was the positive control, a made-up name the negative.
 			const {columns} = json.postgrest.probeMethods;
 			assert.equal(columns.method, expectedMethods[version].columns);

@@ -51,13 +51,15 @@ export type CacheSnapshot = {
  * - post-rpc: POST /rpc/f with the argument names, stopped by PGRST107/PGRST122 after the function lookup (12.0.0+).
  * - post-rpc-embed: POST /rpc/f?select=*,<no such embed>(*): after the function lookup, planning the read of its
  *   result fails with PGRST200 (Plan.hs callReadPlan: findProc, then readPlan, at v11.2.2, v12.0.2, v14.0).
+ * - embed-accept, embed-spread: the foreign keys' embedding probes (see relationship and calibrateRelationships).
  */
-export type ProbeMethod = 'options' | 'post-columns' | 'post-invalid-body' | 'post-rpc' | 'post-rpc-embed';
+export type ProbeMethod = 'options' | 'post-columns' | 'post-invalid-body' | 'post-rpc' | 'post-rpc-embed' | 'embed-accept' | 'embed-spread';
 export type ProbeKind = 'tables' | 'columns' | 'functions';
 export type ProbeControl = {method: ProbeMethod; control: 'negative' | 'positive'; object: string; expected: 'cached' | 'not cached'; read: string; passed: boolean};
 /** method null: no method passed its controls, so every object of this kind is unverified. */
 export type ProbeMethodChoice = {method: ProbeMethod | null; controls: ProbeControl[]};
-export type ProbeMethods = Partial<Record<ProbeKind, ProbeMethodChoice>>;
+/** relationships: the embedding probes of foreign keys, calibrated by Prober.calibrateRelationships. */
+export type ProbeMethods = Partial<Record<ProbeKind | 'relationships', ProbeMethodChoice>>;
 
 const probePrefer = 'handling=strict, pgrst-doctor-probe';
 const probeConcurrency = 6;
@@ -443,11 +445,15 @@ export class Prober {
 	private async calibrateRelationships(table: {schema: string; name: string}): Promise<{usable: true; name: 'accept' | 'spread'} | {usable: false; reason: string}> {
 		const absent = quoteSelectName(`pgrst-doctor-absent-${randomBytes(8).toString('hex')}`);
 		const answers: string[] = [];
+		const controls: ProbeControl[] = [];
 		for (const name of ['accept', 'spread'] as const) {
 			const answer = await this.embed(table, `${absent}(*)`, name);
 			if (!answer) return {usable: false, reason: this.failure()};
 			const error = postgrestError(answer);
-			if (error?.code === 'PGRST200') return {usable: true, name};
+			const passed = error?.code === 'PGRST200';
+			controls.push({method: `embed-${name}`, control: 'negative', object: `${table.schema}.${table.name} → (a made-up name)`, expected: 'not cached', read: passed ? 'not cached' : `${answer.status}${error ? ` ${error.code}` : ''}`, passed});
+			this.methods.relationships = {method: passed ? `embed-${name}` : null, controls};
+			if (passed) return {usable: true, name};
 			answers.push(`${answer.status}${error ? ` ${error.code}` : ''}`);
 		}
 		return {usable: false, reason: `no embedding probe passed its control (a relation that cannot exist was answered ${answers.join(' and ')})`};
