@@ -9,7 +9,7 @@ import {offlineAdvice} from '../explain/offlineAdvice.js';
 import {parseError, recognised, type ParsedError} from '../explain/parseError.js';
 import {finding} from '../findings.js';
 import {supabaseProjectRef} from '../fixes/manualReload.js';
-import {Prober} from '../probes/cacheSnapshot.js';
+import {type ProbeMethods, Prober} from '../probes/cacheSnapshot.js';
 import {apiFailure, databaseFailure} from '../probes/connectionFailure.js';
 import {openDatabase, type DatabaseSession} from '../probes/database.js';
 import {closeHttp} from '../probes/http.js';
@@ -76,8 +76,11 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		const object = resolved.table ? {schema: resolved.table.schema, table: resolved.table.name} : resolved.overloads?.[0] ? {schema: resolved.overloads[0].schema, signature: resolved.overloads[0].signature} : undefined;
 		const lookup: ObjectLookup = {...found, privileges: object ? await privilegesOn(session, found.apiRoles, object) : []};
 		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: projectRefs(options)};
+		let probeMethods: ProbeMethods | undefined;
 		if (http && facts.api) {
-			const prober = new Prober(http, await readProbeHazards(session, facts.schemas), {tables: resolved.table ? [resolved.table] : [], functions: resolved.overloads ?? []});
+			// The default schema's OpenAPI relations are the positive controls that prove the probe method on this server.
+			const listed = (facts.api.root.openApi?.tables ?? []).map(table => ({...table, schema: facts.api!.exposedSchemas?.[0] ?? facts.schemas[0]!, allColumnsKnown: true}));
+			const prober = new Prober(http, await readProbeHazards(session, facts.schemas), {tables: resolved.table ? [resolved.table] : [], functions: resolved.overloads ?? []}, {version: facts.api.version, listed});
 			if (resolved.table) {
 				const cached = await prober.table(resolved.table);
 				evidence.cachedTable = cached ?? (prober.unknown.length > 0 ? undefined : null);
@@ -85,10 +88,12 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 				const cached = await prober.functionOverloads(resolved.overloads);
 				evidence.cachedFunction = cached ?? (prober.unknown.length > 0 ? undefined : null);
 			}
+			probeMethods = prober.methods;
 		}
 		const {findings, verdict} = diagnoseError(evidence);
 		const extra = facts.apiFailure ? [facts.apiFailure] : [];
 		const report = buildReport(facts, [verdictCheck(verdict, [...findings, ...extra])], target);
+		if (probeMethods) report.postgrest.probeMethods = probeMethods;
 		return {...report, error: parsed, verdict, exitCode: verdict.severity === 'error' ? exitCodes.problems : report.exitCode};
 	} finally {
 		await session?.close();

@@ -1,17 +1,19 @@
 // What the running PostgREST really has cached. Bulk sources first (admin /schema_cache, OpenAPI definitions),
-// then targeted probes that PostgREST answers from its cache before anything reaches the database. Two stops
-// guard each probe, both raised while PostgREST plans the request, after the cache lookup (Plan.hs at v12.0.2):
-// `Prefer: handling=strict` with a preference it does not know (PGRST122, PostgREST >= 12), and an Accept type
-// made up per run (PGRST107). A media type handler can accept any Accept type, so objects with one are never
+// then targeted probes. A probe method is an experiment: before its answers are trusted on this server it is run on
+// controls — a name that cannot exist must read "not cached", and an object OpenAPI lists (when there is one) must
+// read "cached". A method that fails its controls is not used; the next is tried; with none left the objects are
+// unverified, never passing. Every method stops before PostgreSQL runs anything (see probeMethods below, measured
+// on PostgREST 11.2.2 and 12.0.2). A media type handler can accept any Accept type, so objects with one are never
 // sent a probe that could run them (see mediaHandlers.ts): a relation is only asked OPTIONS, a function not at all.
 import {randomBytes} from 'node:crypto';
 import type {Catalog, CatalogFunction, CatalogTable} from './database.js';
 import {type ForeignKey, foreignKeyKey} from './foreignKeys.js';
 import {failureReason, isConnectionLost} from './connectionFailure.js';
-import {bodyCaps, type HttpTarget, mebibytes, postgrestError, send} from './http.js';
+import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, postgrestError, send} from './http.js';
 import {isUnsafe, type ProbeHazards, unsafeObjects, type UnsafeObjects} from './mediaHandlers.js';
 import {openApiTables as tablesOf} from './openApiTables.js';
 import type {ApiFacts} from './postgrest.js';
+import {postgrestFeatures} from '../postgrestVersions.js';
 
 export type CachedTable = {schema: string; name: string; columns: string[]; allColumnsKnown: boolean};
 /** otherArguments: the cache has the name, with arguments no probe could name (PostgREST's hint named none). */
@@ -34,7 +36,30 @@ export type CacheSnapshot = {
 	notes?: string[];
 	/** Why PostgREST stopped answering during the probes (connection refused or closed), if it did. */
 	apiLost?: string;
+	/** Which probe method decided what, with its controls; only the kinds that needed probing. */
+	probeMethods?: ProbeMethods;
 };
+
+/**
+ * - options: OPTIONS /t, answered from the cache alone (App.hs infoIdentResponse, 10.0.0+): 200 cached, 404 not.
+ * - post-columns: POST /t?columns=… with an unknown Accept and strict preferences, stopped after the column check
+ *   by PGRST107/PGRST122 (12.0.0+; PostgREST 11 negotiates Accept first and answers PGRST107 to everything).
+ * - post-invalid-body: POST /t?columns=… with a body that is not JSON; PostgREST checks the columns against its
+ *   cache and passes the body on unparsed (ApiRequest.hs RawJSON), PostgreSQL refuses it while binding the
+ *   statement's parameter (22P02), before planning or running it: no row, no trigger. It runs PostgREST's
+ *   db-pre-request function, if one is set, as every read does.
+ * - post-rpc: POST /rpc/f with the argument names, stopped by PGRST107/PGRST122 after the function lookup (12.0.0+).
+ * - post-rpc-embed: POST /rpc/f?select=*,<no such embed>(*): after the function lookup, planning the read of its
+ *   result fails with PGRST200 (Plan.hs callReadPlan: findProc, then readPlan, at v11.2.2, v12.0.2, v14.0).
+ * - embed-accept, embed-spread: the foreign keys' embedding probes (see relationship and calibrateRelationships).
+ */
+export type ProbeMethod = 'options' | 'post-columns' | 'post-invalid-body' | 'post-rpc' | 'post-rpc-embed' | 'embed-accept' | 'embed-spread';
+export type ProbeKind = 'tables' | 'columns' | 'functions';
+export type ProbeControl = {method: ProbeMethod; control: 'negative' | 'positive'; object: string; expected: 'cached' | 'not cached'; read: string; passed: boolean};
+/** method null: no method passed its controls, so every object of this kind is unverified. */
+export type ProbeMethodChoice = {method: ProbeMethod | null; controls: ProbeControl[]};
+/** relationships: the embedding probes of foreign keys, calibrated by Prober.calibrateRelationships. */
+export type ProbeMethods = Partial<Record<ProbeKind | 'relationships', ProbeMethodChoice>>;
 
 const probePrefer = 'handling=strict, pgrst-doctor-probe';
 const probeConcurrency = 6;
@@ -43,10 +68,16 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	const dump = api.admin?.schemaCache;
 	if (dump) {
 		const inSchemas = <T extends {schema: string}>(items: T[]) => items.filter(item => catalog.schemas.includes(item.schema));
-		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), relationships: dump.relationships, complete: true, unknown: [], requests: 0, notes: []};
+		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), relationships: dump.relationships, complete: true, unknown: [], requests: 0, notes: [], probeMethods: {}};
 	}
-	const prober = new Prober(target, hazards, catalog);
+	const prober = new Prober(target, hazards, catalog, {version: api.version});
 	const {tables: listed, read} = await openApiTables(prober, api, catalog.schemas);
+	// The positive controls: relations the database has and OpenAPI lists, with the columns both have.
+	const inDatabase = new Map(catalog.tables.map(table => [key(table), table]));
+	prober.listed = listed.flatMap(table => {
+		const columns = table.columns.filter(column => inDatabase.get(key(table))?.columns.includes(column));
+		return columns.length > 0 ? [{...table, columns}] : [];
+	});
 	const listedKeys = new Set(listed.map(key));
 	const tables = [...listed];
 	await eachLimited(catalog.tables.filter(table => !listedKeys.has(key(table))), async table => {
@@ -88,6 +119,7 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 		requests: prober.requests,
 		notes: prober.notes,
 		...(prober.lost ? {apiLost: prober.lost} : {}),
+		probeMethods: prober.methods,
 	};
 }
 
@@ -114,24 +146,55 @@ async function openApiTables(prober: Prober, api: ApiFacts, schemas: string[]): 
 	return {tables, read};
 }
 
+export type ProberOptions = {
+	/** PostgREST's version, which orders the methods tried (postgrestVersions.ts); the controls decide. */
+	version?: string | null;
+	/** Relations the cache certainly has (OpenAPI lists them with their cached columns): the positive controls. */
+	listed?: CachedTable[];
+};
+
+export type Reading = 'cached' | 'not cached' | 'unclear' | 'no answer';
+type Choice = ProbeMethodChoice | 'no answer';
+
+const candidates = (acceptBeforeCache: boolean | null): Record<ProbeKind, ProbeMethod[]> => ({
+	tables: ['options'],
+	// PostgREST 11 answers every Accept-stopped probe with PGRST107: its controls would fail, so it is not tried.
+	columns: acceptBeforeCache ? ['post-invalid-body'] : ['post-columns', 'post-invalid-body'],
+	functions: acceptBeforeCache ? ['post-rpc-embed'] : ['post-rpc', 'post-rpc-embed'],
+});
+
+/** A call with no arguments. */
+const jsonCall = {contentType: 'application/json', body: '{}'};
+
+/** Not JSON: PostgreSQL refuses it while binding the insert's parameter, before the statement is planned or run. */
+const invalidBody = 'pgrst-doctor probe: not JSON';
+
 export class Prober {
 	requests = 0;
 	readonly unknown: Unknown[] = [];
 	readonly notes: string[] = [];
+	readonly methods: ProbeMethods = {};
 	/** Set once a request finds PostgREST gone (refused or closed connection). */
 	lost?: string;
+	listed: CachedTable[];
 	private lastFailure?: string;
 	/** Every request has its own timeout; this bounds the sum, so a slow server cannot stretch the run without end. */
 	private readonly deadline: number;
 	/** Unknown to the database, so no handler can have been made for it in advance. */
 	private readonly accept = `application/vnd.pgrst-doctor.probe-${randomBytes(8).toString('hex')}`;
+	/** Names no database object has: the negative controls, and the embedding that stops post-rpc-embed. */
+	private readonly nonce = randomBytes(6).toString('hex');
 	private readonly unsafe: UnsafeObjects;
+	private readonly candidates: Record<ProbeKind, ProbeMethod[]>;
+	private readonly choices = new Map<ProbeKind, Promise<Choice>>();
 	private relationshipMethod?: ReturnType<Prober['calibrateRelationships']>;
 
 	/** `objects` are the tables and functions that may be probed; with `hazards` the prober knows which it must not send a probe that could run them. */
-	constructor(private readonly target: HttpTarget, hazards: ProbeHazards, objects: Pick<Catalog, 'tables' | 'functions'>) {
+	constructor(private readonly target: HttpTarget, hazards: ProbeHazards, private readonly objects: Pick<Catalog, 'tables' | 'functions'>, options: ProberOptions = {}) {
 		this.deadline = Date.now() + target.timeoutMs * 3;
 		this.unsafe = unsafeObjects(hazards, this.accept, objects);
+		this.candidates = candidates(postgrestFeatures(options.version).acceptBeforeCache);
+		this.listed = options.listed ?? [];
 	}
 
 	async openApi(schema: string) {
@@ -145,35 +208,36 @@ export class Prober {
 		const unsafe = isUnsafe(this.unsafe.tables, table);
 		if (unsafe) return this.tableWithoutColumns(table, unsafe);
 		if (table.columns.length === 0) return this.tableWithoutColumns(table);
+		const choice = await this.choose('columns');
+		if (choice === 'no answer') return this.giveUp('table', table, this.failure());
+		if (!choice.method) return this.tableWithoutColumns(table, `no probe method for columns passed its controls on this PostgREST (${failedControls(choice)})`);
 		const remaining = [...table.columns];
 		const missing = new Set<string>();
 		while (remaining.length > 0) {
-			const answer = await this.send(`/${encodeURIComponent(table.name)}?columns=${remaining.map(quoteColumn).map(encodeURIComponent).join(',')}`, {
-				method: 'POST',
-				headers: {'content-type': 'application/json', accept: this.accept, prefer: probePrefer, 'content-profile': table.schema},
-				body: '[]',
-			});
+			const answer = await this.send(...this.columnsProbe(choice.method, table, remaining));
 			if (!answer) return this.giveUp('table', table, this.failure());
+			const reading = readColumns(choice.method, answer);
+			if (reading === 'cached') break;
+			if (reading === 'not cached') return undefined;
 			const error = postgrestError(answer);
-			if (isProbeAccepted(answer.status, error?.code)) break;
-			if (answer.status === 404) return undefined;
 			const column = error?.code === 'PGRST204' ? remaining.find(name => namesMissingColumn(error.message, name, table.name)) : undefined;
-			if (column === undefined) {
-				if (answer.status === 405) return this.tableWithoutColumns(table);
-				return this.giveUp('table', table, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
-			}
+			if (column === undefined) return this.giveUp('table', table, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
 			missing.add(column);
 			remaining.splice(remaining.indexOf(column), 1);
 		}
 		return {schema: table.schema, name: table.name, columns: table.columns.filter(column => !missing.has(column)), allColumnsKnown: false};
 	}
 
-	/** OPTIONS is answered from the cache alone (App.hs infoIdentResponse): it never reaches the database, but it names no columns. */
-	private async tableWithoutColumns(table: CatalogTable, columnsUnsafe?: string): Promise<CachedTable | undefined> {
-		const answer = await this.send(`/${encodeURIComponent(table.name)}`, {method: 'OPTIONS', headers: {'accept-profile': table.schema}});
-		if (answer?.status === 404) return undefined;
-		if (answer?.status === 200 && columnsUnsafe) return this.giveUp('table', table, `cached, but its columns were not probed: ${columnsUnsafe}`);
-		if (answer?.status === 200) return {schema: table.schema, name: table.name, columns: table.columns, allColumnsKnown: false};
+	/** Whether the relation is cached, by the calibrated table method; `columnsUnverified` says why its columns were not compared. */
+	private async tableWithoutColumns(table: CatalogTable, columnsUnverified?: string): Promise<CachedTable | undefined> {
+		const choice = await this.choose('tables');
+		if (choice === 'no answer') return this.giveUp('table', table, this.failure());
+		if (!choice.method) return this.giveUp('table', table, `no probe method for relations passed its controls on this PostgREST (${failedControls(choice)})`);
+		const answer = await this.send(...this.tableProbe(table.schema, table.name));
+		const reading = answer ? readOptions(answer) : 'no answer';
+		if (reading === 'not cached') return undefined;
+		if (reading === 'cached' && columnsUnverified) return this.giveUp('table', table, `cached, but its columns were not probed: ${columnsUnverified}`);
+		if (reading === 'cached') return {schema: table.schema, name: table.name, columns: table.columns, allColumnsKnown: false};
 		return this.giveUp('table', table, answer ? `OPTIONS answered ${answer.status}` : this.failure());
 	}
 
@@ -187,6 +251,12 @@ export class Prober {
 		const [first] = overloads;
 		const unsafe = isUnsafe(this.unsafe.functions, first!);
 		if (unsafe) return this.giveUp('function', first!, unsafe);
+		const choice = await this.choose('functions');
+		if (choice === 'no answer' || !choice.method) {
+			const reason = choice === 'no answer' ? this.failure() : `no probe method for functions passed its controls on this PostgREST (${failedControls(choice)})`;
+			for (const overload of overloads) this.giveUp('function', overload, reason);
+			return undefined;
+		}
 		const found: string[][] = [];
 		let hintless = false;
 		for (const overload of overloads) {
@@ -195,28 +265,131 @@ export class Prober {
 				this.giveUp('function', overload, probe);
 				continue;
 			}
-			const answer = await this.send(`/rpc/${encodeURIComponent(first!.name)}`, {
-				method: 'POST',
-				headers: {'content-type': probe.contentType, accept: this.accept, prefer: probePrefer, 'content-profile': overload.schema},
-				body: probe.body,
-			});
+			const answer = await this.send(...this.functionProbe(choice.method, overload.schema, first!.name, probe));
 			if (!answer) {
 				this.giveUp('function', overload, this.failure());
 				continue;
 			}
 			const error = postgrestError(answer);
-			if (isProbeAccepted(answer.status, error?.code) || error?.code === 'PGRST203') {
+			const reading = this.readFunction(choice.method, answer);
+			if (reading === 'cached') {
 				found.push(overload.args.map(arg => arg.name));
-			} else if (error?.code === 'PGRST202') {
-				const suggested = suggestedArguments(error.hint, overload.schema, overload.name);
+			} else if (reading === 'not cached') {
+				const suggested = suggestedArguments(error?.hint ?? null, overload.schema, overload.name);
 				if (suggested) found.push(suggested);
 				else hintless = true;
 			} else {
 				this.giveUp('function', overload, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
 			}
 		}
-		if (found.length === 0 && hintless && await this.functionNameCached(first!)) return {schema: first!.schema, name: first!.name, overloads: [], otherArguments: true};
+		if (found.length === 0 && hintless && await this.functionNameCached(first!, choice.method)) return {schema: first!.schema, name: first!.name, overloads: [], otherArguments: true};
 		return found.length > 0 ? {schema: first!.schema, name: first!.name, overloads: found} : undefined;
+	}
+
+	/** The first method of this kind that passes its controls, decided once; a control nobody answered decides nothing and is tried again. */
+	private async choose(kind: ProbeKind): Promise<Choice> {
+		let choice = this.choices.get(kind);
+		if (!choice) {
+			choice = this.calibrate(kind);
+			this.choices.set(kind, choice);
+		}
+		const result = await choice;
+		if (result === 'no answer') this.choices.delete(kind);
+		else this.methods[kind] = result;
+		return result;
+	}
+
+	private async calibrate(kind: ProbeKind): Promise<Choice> {
+		const controls: ProbeControl[] = [];
+		for (const method of this.candidates[kind]) {
+			const results = await this.controlsFor(kind, method);
+			if (results === 'no answer') return 'no answer';
+			controls.push(...results);
+			if (results.every(control => control.passed)) return {method, controls};
+		}
+		return {method: null, controls};
+	}
+
+	private async controlsFor(kind: ProbeKind, method: ProbeMethod): Promise<ProbeControl[] | 'no answer'> {
+		const schema = this.objects.tables[0]?.schema ?? this.objects.functions[0]?.schema ?? this.listed[0]?.schema ?? 'public';
+		const missing = `pgrst_doctor_control_${this.nonce}`;
+		// Reported without the random part, so two runs on the same server print the same report.
+		const madeUp = '(a made-up name)';
+		const listed = this.listed.find(table => table.columns.length > 0 && !isUnsafe(this.unsafe.tables, table));
+		const controls: Array<{control: ProbeControl['control']; object: string; expected: ProbeControl['expected']; ask: () => Promise<Reading>}> = [];
+		if (kind === 'tables') {
+			controls.push({control: 'negative', object: `${schema}.${madeUp}`, expected: 'not cached', ask: async () => this.reading(this.tableProbe(schema, missing), readOptions)});
+			if (listed) controls.push({control: 'positive', object: `${listed.schema}.${listed.name}`, expected: 'cached', ask: async () => this.reading(this.tableProbe(listed.schema, listed.name), readOptions)});
+		} else if (kind === 'columns') {
+			const read = (answer: HttpAnswer) => readColumns(method, answer);
+			controls.push({control: 'negative', object: `${schema}.${madeUp}`, expected: 'not cached', ask: async () => this.reading(this.columnsProbe(method, {schema, name: missing}, ['id']), read)});
+			const cached = listed ?? await this.cachedControlTable();
+			if (cached === 'no answer') return 'no answer';
+			if (cached) {
+				const column = `pgrst_doctor_control_${this.nonce}`;
+				controls.push({control: 'negative', object: `${cached.schema}.${cached.name}.${madeUp}`, expected: 'not cached', ask: async () => this.reading(this.columnsProbe(method, cached, [column]), answer => {
+					const error = postgrestError(answer);
+					return error?.code === 'PGRST204' && namesMissingColumn(error.message, column, cached.name) ? 'not cached' : read(answer);
+				})});
+			}
+			if (listed) controls.push({control: 'positive', object: `${listed.schema}.${listed.name}.${listed.columns[0]!}`, expected: 'cached', ask: async () => this.reading(this.columnsProbe(method, listed, [listed.columns[0]!]), read)});
+		} else {
+			controls.push({control: 'negative', object: `${schema}.${madeUp}()`, expected: 'not cached', ask: async () => this.reading(this.functionProbe(method, schema, missing, jsonCall), answer => this.readFunction(method, answer))});
+		}
+		const results: ProbeControl[] = [];
+		for (const {ask, ...control} of controls) {
+			const read = await ask();
+			if (read === 'no answer') return 'no answer';
+			results.push({method, ...control, read, passed: read === control.expected});
+			if (read !== control.expected) break;
+		}
+		return results;
+	}
+
+	/** A relation with columns the cache has, for the column controls when OpenAPI lists none: the first few the table method finds. */
+	private async cachedControlTable(): Promise<CatalogTable | undefined | 'no answer'> {
+		const choice = await this.choose('tables');
+		if (choice === 'no answer') return 'no answer';
+		if (!choice.method) return undefined;
+		for (const table of this.objects.tables.filter(item => item.columns.length > 0 && !isUnsafe(this.unsafe.tables, item)).slice(0, 3)) {
+			const answer = await this.send(...this.tableProbe(table.schema, table.name));
+			if (!answer) return 'no answer';
+			if (readOptions(answer) === 'cached') return table;
+		}
+		return undefined;
+	}
+
+	private async reading(request: Parameters<Prober['send']>, read: (answer: HttpAnswer) => Reading): Promise<Reading> {
+		const answer = await this.send(...request);
+		return answer ? read(answer) : 'no answer';
+	}
+
+	private tableProbe(schema: string, name: string): Parameters<Prober['send']> {
+		return [`/${encodeURIComponent(name)}`, {method: 'OPTIONS', headers: {'accept-profile': schema}}];
+	}
+
+	private columnsProbe(method: ProbeMethod, table: {schema: string; name: string}, columns: string[]): Parameters<Prober['send']> {
+		const path = `/${encodeURIComponent(table.name)}?columns=${columns.map(quoteColumn).map(encodeURIComponent).join(',')}`;
+		const headers = {'content-type': 'application/json', prefer: probePrefer, 'content-profile': table.schema};
+		return method === 'post-invalid-body'
+			? [path, {method: 'POST', headers: {...headers, accept: 'application/json'}, body: invalidBody}]
+			: [path, {method: 'POST', headers: {...headers, accept: this.accept}, body: '[]'}];
+	}
+
+	/** The call of `probe` (overloadBody: the Content-Type and body PostgREST resolves the overload by), stopped the way `method` stops it. */
+	private functionProbe(method: ProbeMethod, schema: string, name: string, probe: {contentType: string; body: string}): Parameters<Prober['send']> {
+		const headers = {'content-type': probe.contentType, prefer: probePrefer, 'content-profile': schema};
+		return method === 'post-rpc-embed'
+			? [`/rpc/${encodeURIComponent(name)}?select=${encodeURIComponent(`*,${this.embedStop}(*)`)}`, {method: 'POST', headers: {...headers, accept: 'application/json'}, body: probe.body}]
+			: [`/rpc/${encodeURIComponent(name)}`, {method: 'POST', headers: {...headers, accept: this.accept}, body: probe.body}];
+	}
+
+	private get embedStop(): string {
+		return `pgrst_doctor_stop_${this.nonce}`;
+	}
+
+	private readFunction(method: ProbeMethod, answer: HttpAnswer): Reading {
+		return readFunction(method, answer, this.embedStop);
 	}
 
 	/**
@@ -224,14 +397,10 @@ export class Prober {
 	 * (Error.hs noRpcHint at v12.0.2), compared after dropping punctuation: asking for `name-` is answered with
 	 * exactly `name` when the cache has it, whatever its arguments.
 	 */
-	private async functionNameCached(fn: CatalogFunction): Promise<boolean> {
+	private async functionNameCached(fn: CatalogFunction, method: ProbeMethod): Promise<boolean> {
 		const probeName = `${fn.name}-`;
 		if (isUnsafe(this.unsafe.functions, {schema: fn.schema, name: probeName})) return false;
-		const answer = await this.send(`/rpc/${encodeURIComponent(probeName)}`, {
-			method: 'POST',
-			headers: {'content-type': 'application/json', accept: this.accept, prefer: probePrefer, 'content-profile': fn.schema},
-			body: '{}',
-		});
+		const answer = await this.send(...this.functionProbe(method, fn.schema, probeName, jsonCall));
 		const error = answer && postgrestError(answer);
 		return error?.code === 'PGRST202' && error.hint === `Perhaps you meant to call the function ${fn.schema}.${fn.name}`;
 	}
@@ -276,11 +445,15 @@ export class Prober {
 	private async calibrateRelationships(table: {schema: string; name: string}): Promise<{usable: true; name: 'accept' | 'spread'} | {usable: false; reason: string}> {
 		const absent = quoteSelectName(`pgrst-doctor-absent-${randomBytes(8).toString('hex')}`);
 		const answers: string[] = [];
+		const controls: ProbeControl[] = [];
 		for (const name of ['accept', 'spread'] as const) {
 			const answer = await this.embed(table, `${absent}(*)`, name);
 			if (!answer) return {usable: false, reason: this.failure()};
 			const error = postgrestError(answer);
-			if (error?.code === 'PGRST200') return {usable: true, name};
+			const passed = error?.code === 'PGRST200';
+			controls.push({method: `embed-${name}`, control: 'negative', object: `${table.schema}.${table.name} → (a made-up name)`, expected: 'not cached', read: passed ? 'not cached' : `${answer.status}${error ? ` ${error.code}` : ''}`, passed});
+			this.methods.relationships = {method: passed ? `embed-${name}` : null, controls};
+			if (passed) return {usable: true, name};
 			answers.push(`${answer.status}${error ? ` ${error.code}` : ''}`);
 		}
 		return {usable: false, reason: `no embedding probe passed its control (a relation that cannot exist was answered ${answers.join(' and ')})`};
@@ -295,8 +468,10 @@ export class Prober {
 
 	/** OPTIONS is answered from the cache alone: 200 for a relation it has, 404 for one it lacks. */
 	async cachedName(relation: {schema: string; name: string}): Promise<boolean> {
-		const answer = await this.send(`/${encodeURIComponent(relation.name)}`, {method: 'OPTIONS', headers: {'accept-profile': relation.schema}});
-		return answer?.status === 200;
+		const choice = await this.choose('tables');
+		if (choice === 'no answer' || !choice.method) return false;
+		const answer = await this.send(...this.tableProbe(relation.schema, relation.name));
+		return answer !== undefined && readOptions(answer) === 'cached';
 	}
 
 	private failure(): string {
@@ -317,6 +492,38 @@ export class Prober {
 			return undefined;
 		});
 	}
+}
+
+/** post-rpc-embed is cached only when the error is the embedding it asked for (`embedStop`): anything else proves nothing. */
+export function readFunction(method: ProbeMethod, answer: Pick<HttpAnswer, 'status' | 'text'>, embedStop: string): Reading {
+	const error = postgrestError(answer);
+	if (error?.code === 'PGRST202') return 'not cached';
+	if (error?.code === 'PGRST203') return 'cached';
+	// PGRST122 (strict preferences, 12.0.0+) is raised after the lookup too, so it also proves the function cached.
+	if (method === 'post-rpc-embed') return (error?.code === 'PGRST200' && error.message.includes(`'${embedStop}'`)) || error?.code === 'PGRST122' ? 'cached' : 'unclear';
+	return isProbeAccepted(answer.status, error?.code) ? 'cached' : 'unclear';
+}
+
+/** OPTIONS is answered from the cache alone: 200 with Allow when cached, 404 (PGRST205 from 13.0.0) when not. */
+export function readOptions(answer: Pick<HttpAnswer, 'status'>): Reading {
+	return answer.status === 200 ? 'cached' : answer.status === 404 ? 'not cached' : 'unclear';
+}
+
+/**
+ * A columns probe: 404 means the relation is not cached. The stop that proves the named columns cached is PostgREST's
+ * PGRST107/PGRST122 for post-columns, and for post-invalid-body an error PostgreSQL raised (a SQLSTATE, not a
+ * PGRST code) or, from 12.0.0, the strict preferences' PGRST122 raised before it. A PGRST204 names the column the
+ * cache lacks; the caller reads it.
+ */
+export function readColumns(method: ProbeMethod, answer: Pick<HttpAnswer, 'status' | 'text'>): Reading {
+	if (answer.status === 404) return 'not cached';
+	const error = postgrestError(answer);
+	if (method === 'post-invalid-body') return error && (error.code === 'PGRST122' || (/^[0-9A-Z]{5}$/.test(error.code) && !error.code.startsWith('PGRST'))) ? 'cached' : 'unclear';
+	return isProbeAccepted(answer.status, error?.code) ? 'cached' : 'unclear';
+}
+
+function failedControls(choice: ProbeMethodChoice): string {
+	return choice.controls.filter(control => !control.passed).map(control => `${control.method}: ${control.object}, which ${control.expected === 'cached' ? 'the cache certainly has' : 'cannot exist'}, read as ${control.read}`).join('; ') || 'no control could be made';
 }
 
 /** PGRST122 (strict preferences) and PGRST107 (no such media type) come after every cache lookup, before the database. */

@@ -6,14 +6,18 @@ import type {FixResult} from '../fixes/applyFixes.js';
 import {type Fix, fixCatalog, fixesFor} from '../fixes/fixCatalog.js';
 import type {Advice} from '../explain/offlineAdvice.js';
 import type {ParsedError} from '../explain/parseError.js';
+import type {ProbeMethods} from '../probes/cacheSnapshot.js';
 import {toolVersion} from '../toolVersion.js';
 
 export type Report = {
 	schemaVersion: 1;
 	tool: {name: 'pgrst-doctor'; version: string};
 	target: {db: string | null; api: string | null};
-	/** notes: sources that could not be used (a malformed or oversized document) and what was compared instead. */
-	postgrest: {version: string | null; cacheSource: string | null; probeRequests: number | null; notes?: string[]};
+	/**
+	 * notes: sources that could not be used (a malformed or oversized document) and what was compared instead.
+	 * probeMethods: which probe method decided relations, columns and functions on this server, with its controls.
+	 */
+	postgrest: {version: string | null; cacheSource: string | null; probeRequests: number | null; notes?: string[]; probeMethods?: ProbeMethods};
 	schemas: {names: string[]; source: string};
 	checks: Array<Omit<CheckResult, 'findings'>>;
 	findings: Finding[];
@@ -42,7 +46,7 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 		schemaVersion: 1,
 		tool: {name: 'pgrst-doctor', version: toolVersion},
 		target: {db: target.db ?? null, api: target.api ?? null},
-		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null, probeRequests: facts.cache?.requests ?? null, notes: [...(facts.api?.notes ?? []), ...(facts.cache?.notes ?? [])]},
+		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null, probeRequests: facts.cache?.requests ?? null, notes: [...(facts.api?.notes ?? []), ...(facts.cache?.notes ?? [])], ...(facts.cache?.probeMethods ? {probeMethods: facts.cache.probeMethods} : {})},
 		schemas: {names: facts.schemas, source: facts.schemasSource},
 		checks: results.map(({findings: _findings, ...check}) => check),
 		findings,
