@@ -66,9 +66,9 @@ test('plain check: every control character is shown as an escape, no forged PASS
 	assertTerminalSafe(stdout + stderr, 'check');
 	// Names in messages are quoted as SQL would quote them: control characters as U&"…" escapes.
 	assert.match(stdout, /U&"t\\001B\[31mred\\001B\]0;pwned\\0007"/, 'the table name is shown with its escapes visible');
-	assert.ok(stdout.includes('x\\r\\n✔ PASS  forged'), 'the forged line is shown inline, escaped');
+	assert.ok(stdout.includes('U&"x\\000D\\000A✔ PASS  forged"'), 'the forged line is shown inline, escaped');
 	assert.ok(stdout.includes('ch\\x1b]0;pwned\\x07\\r\\n✔ PASS  forged'), 'the LISTEN channel is shown escaped');
-	assert.ok(stdout.includes('s\\x1b[31m\\x07'), 'the schema name is shown escaped');
+	assert.ok(stdout.includes('U&"s\\001B[31m\\0007"'), 'the schema name is shown escaped');
 });
 
 test('plain check with colour on: only our own colour codes are escape sequences', async () => {
