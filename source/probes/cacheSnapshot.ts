@@ -208,7 +208,7 @@ export class Prober {
 		const unsafe = isUnsafe(this.unsafe.tables, table);
 		if (unsafe) return this.tableWithoutColumns(table, unsafe);
 		if (table.columns.length === 0) return this.tableWithoutColumns(table);
-		const choice = await this.choose('columns');
+		const choice = await this.choose('columns', table.schema);
 		if (choice === 'no answer') return this.giveUp('table', table, this.failure());
 		if (!choice.method) return this.tableWithoutColumns(table, `no probe method for columns passed its controls on this PostgREST (${failedControls(choice)})`);
 		const remaining = [...table.columns];
@@ -230,7 +230,7 @@ export class Prober {
 
 	/** Whether the relation is cached, by the calibrated table method; `columnsUnverified` says why its columns were not compared. */
 	private async tableWithoutColumns(table: CatalogTable, columnsUnverified?: string): Promise<CachedTable | undefined> {
-		const choice = await this.choose('tables');
+		const choice = await this.choose('tables', table.schema);
 		if (choice === 'no answer') return this.giveUp('table', table, this.failure());
 		if (!choice.method) return this.giveUp('table', table, `no probe method for relations passed its controls on this PostgREST (${failedControls(choice)})`);
 		const answer = await this.send(...this.tableProbe(table.schema, table.name));
@@ -251,7 +251,7 @@ export class Prober {
 		const [first] = overloads;
 		const unsafe = isUnsafe(this.unsafe.functions, first!);
 		if (unsafe) return this.giveUp('function', first!, unsafe);
-		const choice = await this.choose('functions');
+		const choice = await this.choose('functions', first!.schema);
 		if (choice === 'no answer' || !choice.method) {
 			const reason = choice === 'no answer' ? this.failure() : `no probe method for functions passed its controls on this PostgREST (${failedControls(choice)})`;
 			for (const overload of overloads) this.giveUp('function', overload, reason);
@@ -286,11 +286,14 @@ export class Prober {
 		return found.length > 0 ? {schema: first!.schema, name: first!.name, overloads: found} : undefined;
 	}
 
-	/** The first method of this kind that passes its controls, decided once; a control nobody answered decides nothing and is tried again. */
-	private async choose(kind: ProbeKind): Promise<Choice> {
+	/**
+	 * The first method of this kind that passes its controls, decided once, with controls in the schema of the object
+	 * that asks first; a control nobody answered decides nothing and is tried again.
+	 */
+	private async choose(kind: ProbeKind, schema: string): Promise<Choice> {
 		let choice = this.choices.get(kind);
 		if (!choice) {
-			choice = this.calibrate(kind);
+			choice = this.calibrate(kind, schema);
 			this.choices.set(kind, choice);
 		}
 		const result = await choice;
@@ -299,10 +302,10 @@ export class Prober {
 		return result;
 	}
 
-	private async calibrate(kind: ProbeKind): Promise<Choice> {
+	private async calibrate(kind: ProbeKind, schema: string): Promise<Choice> {
 		const controls: ProbeControl[] = [];
 		for (const method of this.candidates[kind]) {
-			const results = await this.controlsFor(kind, method);
+			const results = await this.controlsFor(kind, method, schema);
 			if (results === 'no answer') return 'no answer';
 			controls.push(...results);
 			if (results.every(control => control.passed)) return {method, controls};
@@ -310,8 +313,7 @@ export class Prober {
 		return {method: null, controls};
 	}
 
-	private async controlsFor(kind: ProbeKind, method: ProbeMethod): Promise<ProbeControl[] | 'no answer'> {
-		const schema = this.objects.tables[0]?.schema ?? this.objects.functions[0]?.schema ?? this.listed[0]?.schema ?? 'public';
+	private async controlsFor(kind: ProbeKind, method: ProbeMethod, schema: string): Promise<ProbeControl[] | 'no answer'> {
 		const missing = `pgrst_doctor_control_${this.nonce}`;
 		// Reported without the random part, so two runs on the same server print the same report.
 		const madeUp = '(a made-up name)';
@@ -323,7 +325,7 @@ export class Prober {
 		} else if (kind === 'columns') {
 			const read = (answer: HttpAnswer) => readColumns(method, answer);
 			controls.push({control: 'negative', object: `${schema}.${madeUp}`, expected: 'not cached', ask: async () => this.reading(this.columnsProbe(method, {schema, name: missing}, ['id']), read)});
-			const cached = listed ?? await this.cachedControlTable();
+			const cached = listed ?? await this.cachedControlTable(schema);
 			if (cached === 'no answer') return 'no answer';
 			if (cached) {
 				const column = `pgrst_doctor_control_${this.nonce}`;
@@ -347,11 +349,11 @@ export class Prober {
 	}
 
 	/** A relation with columns the cache has, for the column controls when OpenAPI lists none: the first few the table method finds. */
-	private async cachedControlTable(): Promise<CatalogTable | undefined | 'no answer'> {
-		const choice = await this.choose('tables');
+	private async cachedControlTable(schema: string): Promise<CatalogTable | undefined | 'no answer'> {
+		const choice = await this.choose('tables', schema);
 		if (choice === 'no answer') return 'no answer';
 		if (!choice.method) return undefined;
-		for (const table of this.objects.tables.filter(item => item.columns.length > 0 && !isUnsafe(this.unsafe.tables, item)).slice(0, 3)) {
+		for (const table of this.objects.tables.filter(item => item.schema === schema && item.columns.length > 0 && !isUnsafe(this.unsafe.tables, item)).slice(0, 3)) {
 			const answer = await this.send(...this.tableProbe(table.schema, table.name));
 			if (!answer) return 'no answer';
 			if (readOptions(answer) === 'cached') return table;
@@ -468,7 +470,7 @@ export class Prober {
 
 	/** OPTIONS is answered from the cache alone: 200 for a relation it has, 404 for one it lacks. */
 	async cachedName(relation: {schema: string; name: string}): Promise<boolean> {
-		const choice = await this.choose('tables');
+		const choice = await this.choose('tables', relation.schema);
 		if (choice === 'no answer' || !choice.method) return false;
 		const answer = await this.send(...this.tableProbe(relation.schema, relation.name));
 		return answer !== undefined && readOptions(answer) === 'cached';
