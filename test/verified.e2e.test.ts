@@ -280,8 +280,9 @@ test('200,000 OpenAPI definitions: only the relations of the schemas asked for a
 		assert.equal(asked.json.findings.filter((item: {code: string}) => item.code === 'cache.table_stale').length, 200_000, '--json keeps every finding');
 		t.diagnostic(`peak RSS with 200,000 findings in --json: ${Math.round(peak() / mib)} MiB`);
 		// Not the issue's 200 MB bound (that is for bodies the doctor refuses): --json must keep all 200,000 findings,
-		// so memory grows with them (about 600 MiB here, the findings and their ~70 MB JSON text); this bounds a regression.
-		assert.ok(peak() < 700 * mib, `peak RSS ${Math.round(peak() / mib)} MiB`);
+		// so memory grows with them (measured 540-720 MiB: the findings and their ~70 MB JSON text, written at once).
+		// This only guards against a blow-up beyond that.
+		assert.ok(peak() < 1024 * mib, `peak RSS ${Math.round(peak() / mib)} MiB`);
 	} finally {
 		await big.close();
 	}
