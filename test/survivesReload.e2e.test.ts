@@ -1,0 +1,53 @@
+// A difference that survives a proven reload is not a stale cache (issue 10, point 6), on real PostgreSQL 18 and
+// PostgREST 12.0.2: --fix reload and wait stop once the reload is proven, without SIGUSR1 or waiting out the timeout.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {runCli} from './support/cli.js';
+import {useStack} from './support/e2e.js';
+import {appSchema} from './support/scenario.js';
+
+const stack = useStack();
+
+// Schema extra exists and has a table, but PostgREST serves only public (db-schemas): no reload ever puts it in the
+// cache, so a doctor told to compare extra can never see it cached.
+const unexposed = `${appSchema}
+	create schema extra;
+	create table extra.invoices (id int primary key);
+	grant usage on schema extra to anon;
+	grant select on extra.invoices to anon;`;
+
+const reloads = (logs: string) => logs.split('\n').filter(line => line.includes('Schema cache loaded')).length;
+
+test('--fix reload stops at the first proven reload when the difference survives it: no SIGUSR1, no timeout waited out', async () => {
+	const item = await stack.setUp(unexposed);
+	const loadedBefore = reloads(item.api.logs());
+	const started = Date.now();
+	const {code, json} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--schemas', 'public,extra', '--json', '--fix', 'reload', '--yes', '--timeout', '5']);
+	const elapsed = Date.now() - started;
+	const [applied] = json.fixesApplied;
+	assert.equal(applied.ok, false);
+	assert.equal(applied.verified, true);
+	assert.match(applied.message, /^PostgREST reloaded \(seen as .+, \d+ ms after NOTIFY pgrst, 'reload schema';\)/);
+	assert.match(applied.message, /survived a proven reload, so they are not a stale cache/);
+	assert.match(applied.message, /does not expose/);
+	assert.match(applied.message, /report it/);
+	assert.doesNotMatch(applied.message, /did not reload|reload failed|SIGUSR1/);
+	assert.ok(elapsed < 10_000, `ended after ${elapsed} ms, well before 3 × --timeout (15 s)`);
+	assert.equal(reloads(item.api.logs()) - loadedBefore, 1, 'exactly one reload: no second NOTIFY, no SIGUSR1');
+	assert.equal(item.api.process.exitCode, null, 'PostgREST is still running');
+	assert.equal(code, 2, 'extra still cannot be compared, so the doctor cannot call the cache healthy');
+});
+
+test('`wait` ends as soon as a difference survives a proven reload, long before --timeout', async () => {
+	const item = await stack.setUp(unexposed);
+	const started = Date.now();
+	const plain = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', item.api.url, '--schemas', 'public,extra', '--timeout', '20']);
+	const elapsed = Date.now() - started;
+	assert.ok(elapsed < 10_000, `ended after ${elapsed} ms, not at --timeout 20`);
+	assert.match(plain.stdout, /^PostgREST reloaded \(seen as .+\), but its schema cache still differs from the database: these differences survived a proven reload/);
+	assert.notEqual(plain.code, 0);
+	const json = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', item.api.url, '--schemas', 'public,extra', '--timeout', '20', '--json']);
+	assert.equal(json.json.waited.healed, false);
+	assert.ok(json.json.waited.survivedReload.latencyMs >= 0);
+	assert.ok(json.json.waited.durationMs < 10_000);
+});
