@@ -2,7 +2,7 @@
 // database; exit 0, exit 1 with the remaining differences when --timeout runs out or as soon as they survive a proven
 // reload, or exit 2 when it could not compare.
 import type {DiagnosisOptions} from '../collectFacts.js';
-import {isCacheHealed, type ProvenReload, survivedMessage, waitAfterReload} from '../fixes/applyFixes.js';
+import {isCacheHealed, survivedMessage, type Waited, waitAfterReload} from '../fixes/applyFixes.js';
 import {withClient} from '../fixes/writeSession.js';
 import {databaseNow} from '../probes/reloadObserver.js';
 import {exitCodes} from '../report/buildReport.js';
@@ -14,7 +14,7 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 	const started = performance.now();
 	const before = await diagnose(options);
 	let report = before;
-	let survived: ProvenReload | undefined;
+	let survived: Waited['survived'];
 	// The reload and the wait share the one --timeout: wait ends by then, whatever PostgREST does.
 	const remainingMs = () => options.waitMs - (performance.now() - started);
 	if (!isCacheHealed(before) && !before.findings.some(found => found.code.startsWith('db.') || found.code.startsWith('api.')) && remainingMs() > 0) {

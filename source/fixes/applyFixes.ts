@@ -70,8 +70,8 @@ export async function waitUntilHealed(context: FixContext, timeoutMs: number): P
 /** A reload seen in the database, and how: the evidence and the time from the request to it. */
 export type ProvenReload = {latencyMs: number; evidence: string};
 
-/** survived: PostgREST reloaded, and a diagnosis made after that reload still differs. */
-export type Waited = {healed: boolean; report: Report; survived?: ProvenReload};
+/** survived: PostgREST reloaded, and a diagnosis made after that reload still differs (or still cannot compare). */
+export type Waited = {healed: boolean; report: Report; survived?: ProvenReload & {uncomparedOnly: boolean}};
 
 // How long the watch for a reload runs before the diagnoses start: a PostgREST that hears the request starts
 // reloading within milliseconds; one that does not is left to the diagnoses, as before the watch existed.
@@ -96,7 +96,8 @@ export async function waitAfterReload(context: FixContext, since: Date, timeoutM
 		if (!deadline.aborted) {
 			if (isCacheHealed(report)) return {healed: true, report};
 			if (!report.findings.some(found => blocksDiagnosis(found.code) && found.code !== 'cache.unverified')) {
-				return {healed: false, report, survived: {latencyMs: reload.latencyMs ?? 0, evidence: reload.evidence ?? 'PostgREST\'s sessions'}};
+				const uncomparedOnly = report.findings.every(found => !found.code.startsWith('cache.') || found.code === 'cache.unverified');
+				return {healed: false, report, survived: {latencyMs: reload.latencyMs ?? 0, evidence: reload.evidence ?? 'PostgREST\'s sessions', uncomparedOnly}};
 			}
 		}
 	}
@@ -116,8 +117,11 @@ export const survivorExplanations = [
 	'a limitation of pgrst-doctor: if none of these fits, report it',
 ];
 
-export function survivedMessage(reload: ProvenReload, request: string): string {
-	return `PostgREST reloaded (seen as ${reload.evidence}, ${reload.latencyMs} ms after ${request}), but its schema cache still differs from the database: these differences survived a proven reload, so they are not a stale cache, and reloading again will not clear them. They may be ${survivorExplanations.join('; or ')}.`;
+export function survivedMessage(survived: ProvenReload & {uncomparedOnly: boolean}, request: string): string {
+	const reloaded = `PostgREST reloaded (seen as ${survived.evidence}, ${survived.latencyMs} ms after ${request})`;
+	// Objects that could not be compared are no difference, but a reload does not make them comparable either.
+	if (survived.uncomparedOnly) return `${reloaded}, but parts of its schema cache still could not be compared with the database (cache.unverified): that survived a proven reload, so it is not a stale cache, and reloading again will not change it. It may be ${survivorExplanations.join('; or ')}.`;
+	return `${reloaded}, but its schema cache still differs from the database: these differences survived a proven reload, so they are not a stale cache, and reloading again will not clear them. They may be ${survivorExplanations.join('; or ')}.`;
 }
 
 async function sleep(ms: number, signal: AbortSignal): Promise<void> {
