@@ -87,20 +87,25 @@ const watchMs = 2000;
 export async function waitAfterReload(context: FixContext, since: Date, timeoutMs: number): Promise<Waited> {
 	const started = performance.now();
 	const deadline = deadlineSignal(timeoutMs, context.signal);
+	// PostgREST's sessions busy with other clients' requests may never look done: half the time is left to the polls.
 	const reload = context.before.findings.some(mayBeAnotherPostgrest) ? undefined : await withClient({...context, signal: deadline}, async client => {
 		const seen = await waitForReload(client, since, Math.min(watchMs, timeoutMs), undefined, deadline);
-		return seen.observed === true && (await waitForReloadEnd(client, timeoutMs, deadline)) ? seen : undefined;
+		return seen.observed === true && (await waitForReloadEnd(client, timeoutMs / 2, deadline)) ? seen : undefined;
 	}).catch(() => undefined);
-	if (reload && !deadline.aborted) {
-		const report = await context.diagnose(deadline);
-		if (!deadline.aborted) {
-			if (isCacheHealed(report)) return {healed: true, report};
-			if (!report.findings.some(found => blocksDiagnosis(found.code) && found.code !== 'cache.unverified')) {
-				const uncomparedOnly = report.findings.every(found => !found.code.startsWith('cache.') || found.code === 'cache.unverified');
-				return {healed: false, report, survived: {latencyMs: reload.latencyMs ?? 0, evidence: reload.evidence ?? 'PostgREST\'s sessions', uncomparedOnly}};
-			}
+	let report = context.before;
+	while (reload && !deadline.aborted) {
+		const fresh = await context.diagnose(deadline);
+		if (deadline.aborted) break;
+		report = fresh;
+		if (isCacheHealed(report)) return {healed: true, report};
+		// A diagnosis that could not look (PostgREST briefly unreachable, say) proves nothing either way: look again.
+		if (!report.findings.some(found => blocksDiagnosis(found.code) && found.code !== 'cache.unverified')) {
+			const uncomparedOnly = report.findings.every(found => !found.code.startsWith('cache.') || found.code === 'cache.unverified');
+			return {healed: false, report, survived: {latencyMs: reload.latencyMs ?? 0, evidence: reload.evidence ?? 'PostgREST\'s sessions', uncomparedOnly}};
 		}
+		await sleep(pollMs, deadline);
 	}
+	if (reload) return {healed: false, report};
 	return waitUntilHealed(context, Math.max(0, timeoutMs - (performance.now() - started)));
 }
 
