@@ -93,20 +93,34 @@ export async function waitAfterReload(context: FixContext, since: Date, timeoutM
 		return seen.observed === true && (await waitForReloadEnd(client, timeoutMs / 2, deadline)) ? seen : undefined;
 	}).catch(() => undefined);
 	let report = context.before;
+	let previous: string | undefined;
 	while (reload && !deadline.aborted) {
 		const fresh = await context.diagnose(deadline);
 		if (deadline.aborted) break;
 		report = fresh;
 		if (isCacheHealed(report)) return {healed: true, report};
 		// A diagnosis that could not look (PostgREST briefly unreachable, say) proves nothing either way: look again.
-		if (!report.findings.some(found => blocksDiagnosis(found.code) && found.code !== 'cache.unverified')) {
+		// The sessions can look idle before the new cache is in use, so it takes two diagnoses after the reload that
+		// find the same differences.
+		const differences = blocksProofOfSurvival(report) ? undefined : cacheDifferences(report);
+		if (differences !== undefined && differences === previous) {
 			const uncomparedOnly = report.findings.every(found => !found.code.startsWith('cache.') || found.code === 'cache.unverified');
 			return {healed: false, report, survived: {latencyMs: reload.latencyMs ?? 0, evidence: reload.evidence ?? 'PostgREST\'s sessions', uncomparedOnly}};
 		}
+		previous = differences;
 		await sleep(pollMs, deadline);
 	}
 	if (reload) return {healed: false, report};
 	return waitUntilHealed(context, Math.max(0, timeoutMs - (performance.now() - started)));
+}
+
+function blocksProofOfSurvival(report: Report): boolean {
+	return report.findings.some(found => blocksDiagnosis(found.code) && found.code !== 'cache.unverified');
+}
+
+// The cache findings of a diagnosis, comparable with another's.
+function cacheDifferences(report: Report): string {
+	return JSON.stringify(report.findings.filter(found => found.code.startsWith('cache.')).map(found => `${found.code} ${found.message}`).sort());
 }
 
 // A listener finding or another database means the reload seen in this database need not be the probed PostgREST's.
