@@ -1,8 +1,10 @@
 // `pgrst-doctor wait`: the post-migration gate. Sends the reload, waits until PostgREST's cache matches the
-// database; exit 0, exit 1 with the remaining differences when --timeout runs out, or exit 2 when it could not compare.
+// database; exit 0, exit 1 with the remaining differences when --timeout runs out or as soon as they survive a proven
+// reload, or exit 2 when it could not compare.
 import type {DiagnosisOptions} from '../collectFacts.js';
-import {isCacheHealed, waitUntilHealed} from '../fixes/applyFixes.js';
+import {isCacheHealed, survivedMessage, type Waited, waitAfterReload} from '../fixes/applyFixes.js';
 import {withClient} from '../fixes/writeSession.js';
+import {databaseNow} from '../probes/reloadObserver.js';
 import {exitCodes} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {reloadSql} from '../sql/reloadSql.js';
@@ -12,18 +14,29 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 	const started = performance.now();
 	const before = await diagnose(options);
 	let report = before;
+	let survived: Waited['survived'];
 	// The reload and the wait share the one --timeout: wait ends by then, whatever PostgREST does.
 	const remainingMs = () => options.waitMs - (performance.now() - started);
 	if (!isCacheHealed(before) && !before.findings.some(found => found.code.startsWith('db.') || found.code.startsWith('api.')) && remainingMs() > 0) {
 		// A database gone before the NOTIFY is not the end of the report: the diagnosis that follows names it.
-		const sent = await withClient({connectionString: options.database!.connectionString, timeoutMs: Math.min(options.timeoutMs, Math.max(1, remainingMs())), signal: options.signal}, async client => client.query(reloadSql(options.channel))).then(() => true, () => false);
-		report = sent ? (await waitUntilHealed(fixContext(options, before), Math.max(0, remainingMs()))).report : await diagnose(options);
+		const since = await withClient({connectionString: options.database!.connectionString, timeoutMs: Math.min(options.timeoutMs, Math.max(1, remainingMs())), signal: options.signal}, async client => {
+			const now = await databaseNow(client);
+			await client.query(reloadSql(options.channel));
+			return now;
+		}).catch(() => undefined);
+		if (since) {
+			const waited = await waitAfterReload(fixContext(options, before), since, Math.max(0, remainingMs()));
+			report = waited.report;
+			survived = waited.survived;
+		} else {
+			report = await diagnose(options);
+		}
 	}
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	const healed = isCacheHealed(report);
 	const durationMs = Math.round(performance.now() - started);
 	const exitCode = report.exitCode === exitCodes.undiagnosed ? exitCodes.undiagnosed : healed ? exitCodes.healthy : exitCodes.problems;
-	const final = {...report, waited: {healed, durationMs}, exitCode};
+	const final = {...report, waited: {healed, durationMs, ...(survived && !healed ? {survivedReload: survived} : {})}, exitCode};
 	if (options.json) {
 		output.write(JSON.stringify(final, null, 2) + '\n');
 	} else {
@@ -33,7 +46,8 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 			: healed
 				? `PostgREST's schema cache matches the database (${durationMs} ms).\n`
 				: `PostgREST's schema cache still differs from the database after ${durationMs} ms:\n\n${details}`;
-		output.write(verdict);
+		// Said first, whatever the verdict: it is why the wait ended before --timeout.
+		output.write(survived && !healed ? `${survivedMessage(survived, reloadSql(options.channel))}\n\n${verdict}` : verdict);
 	}
 	return exitCode;
 }

@@ -1,5 +1,5 @@
 // Applies fixes and proves them: after each one the affected checks run again against the real servers.
-import {blocksDiagnosis} from '../findings.js';
+import {type Finding, blocksDiagnosis} from '../findings.js';
 import {setMaxListeners} from 'node:events';
 import type {Report} from '../report/buildReport.js';
 import {beginReadOnlySql} from '../probes/database.js';
@@ -10,7 +10,7 @@ import {collisionsSql, doctorMarker, doctorSchema, doctorTriggers, type Installe
 import {cacheCheckIds, type FixId} from './fixCatalog.js';
 import {localPostgrestPid} from './localPostgrest.js';
 import {manualReloadSteps} from './manualReload.js';
-import {databaseNow, waitForReload} from '../probes/reloadObserver.js';
+import {databaseNow, waitForReload, waitForReloadEnd} from '../probes/reloadObserver.js';
 import {Cancelled, runInTransaction, withClient, type WriteOptions} from './writeSession.js';
 
 export type FixResult = {id: FixId; ok: boolean; verified: boolean | null; durationMs: number; message: string; steps?: string[]};
@@ -67,6 +67,82 @@ export async function waitUntilHealed(context: FixContext, timeoutMs: number): P
 	return {healed: false, report};
 }
 
+/** A reload seen in the database, and how: the evidence and the time from the request to it. */
+export type ProvenReload = {latencyMs: number; evidence: string};
+
+/** survived: PostgREST reloaded, and a diagnosis made after that reload still differs (or still cannot compare). */
+export type Waited = {healed: boolean; report: Report; survived?: ProvenReload & {uncomparedOnly: boolean}};
+
+// How long the watch for a reload runs before the diagnoses start: a PostgREST that hears the request starts
+// reloading within milliseconds; one that does not is left to the diagnoses, as before the watch existed.
+const watchMs = 2000;
+
+/**
+ * After a reload was asked for at `since` (the database's clock): proves that PostgREST reloaded, then diagnoses.
+ * A diagnosis made after a proven, finished reload that still differs ends the wait: that difference is not a stale
+ * cache, and waiting or reloading again cannot clear it. Without proof (no pg_read_all_stats, nothing seen, or a
+ * listener finding that says the reload seen may be another PostgREST's) it polls as waitUntilHealed does. The watch
+ * runs before any diagnosis because the doctor's own requests through PostgREST look like a reload.
+ */
+export async function waitAfterReload(context: FixContext, since: Date, timeoutMs: number): Promise<Waited> {
+	const started = performance.now();
+	const deadline = deadlineSignal(timeoutMs, context.signal);
+	// PostgREST's sessions busy with other clients' requests may never look done: half the time is left to the polls.
+	const reload = context.before.findings.some(mayBeAnotherPostgrest) ? undefined : await withClient({...context, signal: deadline}, async client => {
+		const seen = await waitForReload(client, since, Math.min(watchMs, timeoutMs), undefined, deadline);
+		return seen.observed === true && (await waitForReloadEnd(client, timeoutMs / 2, deadline)) ? seen : undefined;
+	}).catch(() => undefined);
+	let report = context.before;
+	let previous: string | undefined;
+	while (reload && !deadline.aborted) {
+		const fresh = await context.diagnose(deadline);
+		if (deadline.aborted) break;
+		report = fresh;
+		if (isCacheHealed(report)) return {healed: true, report};
+		// A diagnosis that could not look (PostgREST briefly unreachable, say) proves nothing either way: look again.
+		// The sessions can look idle before the new cache is in use, so it takes two diagnoses after the reload that
+		// find the same differences.
+		const differences = blocksProofOfSurvival(report) ? undefined : cacheDifferences(report);
+		if (differences !== undefined && differences === previous) {
+			const uncomparedOnly = report.findings.every(found => !found.code.startsWith('cache.') || found.code === 'cache.unverified');
+			return {healed: false, report, survived: {latencyMs: reload.latencyMs ?? 0, evidence: reload.evidence ?? 'PostgREST\'s sessions', uncomparedOnly}};
+		}
+		previous = differences;
+		await sleep(pollMs, deadline);
+	}
+	if (reload) return {healed: false, report};
+	return waitUntilHealed(context, Math.max(0, timeoutMs - (performance.now() - started)));
+}
+
+function blocksProofOfSurvival(report: Report): boolean {
+	return report.findings.some(found => blocksDiagnosis(found.code) && found.code !== 'cache.unverified');
+}
+
+// The cache findings of a diagnosis, comparable with another's.
+function cacheDifferences(report: Report): string {
+	return JSON.stringify(report.findings.filter(found => found.code.startsWith('cache.')).map(found => `${found.code} ${found.message}`).sort());
+}
+
+// A listener finding or another database means the reload seen in this database need not be the probed PostgREST's.
+function mayBeAnotherPostgrest(found: Finding): boolean {
+	return found.code.startsWith('listener.') || found.code === 'api.other_database';
+}
+
+/** What a difference that survived a proven reload may be instead of a stale cache. */
+export const survivorExplanations = [
+	'a schema the doctor compares that PostgREST does not expose (compare --schemas with its db-schemas)',
+	'an object PostgREST does not cache by design',
+	'privileges that hide an object from OpenAPI under openapi-mode follow-privileges',
+	'a limitation of pgrst-doctor: if none of these fits, report it',
+];
+
+export function survivedMessage(survived: ProvenReload & {uncomparedOnly: boolean}, request: string): string {
+	const reloaded = `PostgREST reloaded (seen as ${survived.evidence}, ${survived.latencyMs} ms after ${request})`;
+	// Objects that could not be compared are no difference, but a reload does not make them comparable either.
+	if (survived.uncomparedOnly) return `${reloaded}, but parts of its schema cache still could not be compared with the database (cache.unverified): that survived a proven reload, so it is not a stale cache, and reloading again will not change it. It may be ${survivorExplanations.join('; or ')}.`;
+	return `${reloaded}, but its schema cache still differs from the database: these differences survived a proven reload, so they are not a stale cache, and reloading again will not clear them. They may be ${survivorExplanations.join('; or ')}.`;
+}
+
 async function sleep(ms: number, signal: AbortSignal): Promise<void> {
 	await new Promise<void>(resolve => {
 		const timer = setTimeout(done, ms);
@@ -101,7 +177,8 @@ export const queueUsageSql = 'select pg_catalog.pg_notification_queue_usage()';
 
 /**
  * NOTIFY, then escalate: clear a stuck notification queue, then SIGUSR1 a PostgREST on this machine, then say how by
- * hand. The three attempts share one deadline of 3 × timeout, and each waits at most one timeout for the cache.
+ * hand. The three attempts share one deadline of 3 × timeout, and each waits at most one timeout for the cache. A
+ * proven reload after which the cache still differs ends it: the next attempt would only reload again.
  */
 async function reload(context: FixContext): Promise<Outcome> {
 	const tried: string[] = [];
@@ -123,18 +200,22 @@ async function reload(context: FixContext): Promise<Outcome> {
 	for (const attempt of attempts) {
 		if (signal.aborted) break;
 		const started = performance.now();
+		let since: Date;
 		try {
+			since = await withClient(bounded, databaseNow);
 			if (!(await attempt.run())) continue;
 		} catch (error) {
 			if (signal.aborted) break;
 			throw error;
 		}
 		tried.push(attempt.label);
-		const {healed} = await waitUntilHealed(bounded, context.timeoutMs);
+		const {healed, survived} = await waitAfterReload(bounded, since, context.timeoutMs);
+		const after = tried.length > 1 ? ` after ${tried.slice(0, -1).join(' and ')} did not help` : '';
 		if (healed) {
-			const after = tried.length > 1 ? ` after ${tried.slice(0, -1).join(' and ')} did not help` : '';
 			return {ok: true, verified: true, message: `PostgREST's cache matches the database ${Math.round(performance.now() - started)} ms after ${attempt.label}${after}`};
 		}
+		// Proven: escalating would only reload again, so nothing more is sent and no time is waited out.
+		if (survived) return {ok: false, verified: true, message: survivedMessage(survived, `${attempt.label}${after}`)};
 	}
 	const listener = context.before.findings.find(found => found.code.startsWith('listener.') || found.code === 'api.other_database');
 	const why = listener ? ` ${listener.message}.` : ' The notification did not reach it, or its reload failed (see PostgREST\'s log).';

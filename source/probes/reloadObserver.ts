@@ -14,11 +14,19 @@ select pg_catalog.count(*) filter (where backend_start > $1
 from pg_catalog.pg_stat_activity
 where datname = pg_catalog.current_database() and application_name ilike 'postgrest%' and coalesce(query, '') !~* '^\\s*listen\\s'`;
 
+// One row: how many PostgREST sessions in this database (not the listener) are still inside a query or a
+// transaction, which is the cache load while no request of the doctor is in flight.
+const reloadBusySql = `
+select pg_catalog.count(*)::int as busy
+from pg_catalog.pg_stat_activity
+where datname = pg_catalog.current_database() and application_name ilike 'postgrest%' and coalesce(query, '') !~* '^\\s*listen\\s'
+  and state in ('active', 'idle in transaction')`;
+
 // The database's clock, which pg_stat_activity's timestamps are compared with.
 const databaseNowSql = 'select pg_catalog.clock_timestamp() as now';
 
 /** Every statement this module runs, for the test that plants look-alikes of what they call. */
-export const reloadObserverStatements = [reloadEvidenceSql, databaseNowSql];
+export const reloadObserverStatements = [reloadEvidenceSql, reloadBusySql, databaseNowSql];
 
 export type ReloadObservation = {observed: boolean | null; latencyMs?: number; evidence?: string};
 
@@ -50,4 +58,18 @@ export async function waitForReload(client: pg.Client, since: Date, timeoutMs: n
 		await new Promise(resolve => setTimeout(resolve, 15));
 	}
 	return {observed: counter ? false : hidden ? null : false};
+}
+
+/**
+ * After a reload was seen: waits until PostgREST's sessions are done with it, so a diagnosis that starts then reads
+ * the new cache. Call it only while the doctor sends PostgREST no request. False when they were still busy at the end.
+ */
+export async function waitForReloadEnd(client: pg.Client, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+	const started = performance.now();
+	while (performance.now() - started < timeoutMs && !signal?.aborted) {
+		const [row] = (await client.query<{busy: number}>(reloadBusySql)).rows;
+		if (row!.busy === 0) return true;
+		await new Promise(resolve => setTimeout(resolve, 15));
+	}
+	return false;
 }
