@@ -5,17 +5,11 @@ import {test} from 'node:test';
 import {unsafeObjects} from '../source/probes/mediaHandlers.js';
 import {checkStatus, findingRows, runCli} from './support/cli.js';
 import {checkJson, useStack} from './support/e2e.js';
-import {appSchema, type Scenario} from './support/scenario.js';
+import {appSchema, type Scenario, sideEffectCounter} from './support/scenario.js';
 
 const stack = useStack();
 
-// Everything that counts runs as its owner, so a call by anon would be counted whatever anon may do.
-const hostile = `${appSchema}
-	create table public.side_effects (what text);
-	create function public.count_effect(what text) returns void language sql security definer
-		as 'insert into public.side_effects values (what)';
-	create function public.count_statement() returns trigger language plpgsql security definer
-		as $$ begin perform public.count_effect('trigger on ' || tg_table_name); return null; end $$;
+const hostile = `${appSchema}${sideEffectCounter()}
 	create domain "*/*" as bytea;
 	create domain "application/*" as text;
 	create domain "text/*" as text;

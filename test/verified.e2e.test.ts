@@ -86,6 +86,16 @@ test('--schemas naming a schema that does not exist: schema.missing, exit 2', as
 	for (const id of ['cache.tables', 'cache.columns', 'cache.functions']) assert.equal(checkStatus(json, id), 'fail', id);
 	const only = await checkVia(item.dbUrl, item.api.url, '--schemas', 'nosuchschema');
 	assert.equal(only.code, 2, 'comparing nothing is not healthy');
+	// wait sends no reload it could not prove and does not wait out its --timeout.
+	const loads = () => item.api.logs().split('Schema cache loaded').length;
+	const loadsBefore = loads();
+	const started = Date.now();
+	const wait = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', item.api.url, '--schemas', 'public,nosuchschema', '--timeout', '20', '--json']);
+	assert.equal(wait.code, 2);
+	assert.ok(Date.now() - started < 10_000, 'ended without waiting out --timeout');
+	assert.ok(findingRows(wait.json).includes('schema.missing nosuchschema'));
+	await new Promise(resolve => setTimeout(resolve, 500));
+	assert.equal(loads(), loadsBefore, 'no reload was sent');
 });
 
 test('PostgREST killed between its first answers and the probes: api.unreachable and cache.unverified, exit 2', async () => {

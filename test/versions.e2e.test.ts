@@ -6,18 +6,12 @@ import {describe, test} from 'node:test';
 import {apiProxy} from './support/apiProxy.js';
 import {checkStatus, findingRows, runCli} from './support/cli.js';
 import {checkJson, useStack} from './support/e2e.js';
-import {appSchema, type Scenario} from './support/scenario.js';
+import {appSchema, type Scenario, sideEffectCounter} from './support/scenario.js';
 import {type PostgrestVersion, postgrestVersions} from './support/stack.js';
 
 const stack = useStack();
 
-// Everything that counts runs as its owner, so a probe that reached it would be counted whatever anon may do.
-const counted = `${appSchema}
-	create table public.side_effects (what text);
-	create function public.count_effect(what text) returns void language sql security definer
-		as 'insert into public.side_effects values (what)';
-	create function public.count_statement() returns trigger language plpgsql security definer
-		as $$ begin perform public.count_effect(tg_when || ' ' || tg_op || ' on ' || tg_table_name); return null; end $$;
+const counted = `${appSchema}${sideEffectCounter(`tg_when || ' ' || tg_op || ' on ' || tg_table_name`)}
 	create table public."Order Items" ("Item Id" int primary key, qty int);
 	create table public.audit_log (id int, note text);
 	create function public.rename_me(a int) returns int language sql volatile security definer

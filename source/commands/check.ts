@@ -1,8 +1,7 @@
 // `pgrst-doctor check`: look, judge, show — and with --fix, heal and prove it. Returns the exit code.
 import {collectFacts, type DiagnosisOptions} from '../collectFacts.js';
 import {runChecks} from '../engine.js';
-import {applyFix, type FixContext, type FixResult, tryInstallTrigger} from '../fixes/applyFixes.js';
-import {type Finding, blocksDiagnosis} from '../findings.js';
+import {applyFix, blocksProof, type FixContext, type FixResult, tryInstallTrigger} from '../fixes/applyFixes.js';
 import {fixCatalog, type FixId} from '../fixes/fixCatalog.js';
 import {failureReason} from '../probes/connectionFailure.js';
 import {closeHttp} from '../probes/http.js';
@@ -79,14 +78,6 @@ async function fix(before: Report, options: DiagnosisOptions, request: FixReques
 	const after = await diagnose(options);
 	const failed = fixesApplied.some(result => !result.ok);
 	return {...after, fixesApplied, before: {exitCode: before.exitCode, findings: before.findings}, exitCode: failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode};
-}
-
-/**
- * A finding that leaves the doctor unable to see PostgREST's cache at all: a fix's proof would look in the same wrong
- * place. cache.unverified leaves the rest of the comparison standing, so a reload can still be proved on it.
- */
-function blocksProof(found: Finding): boolean {
-	return blocksDiagnosis(found.code) && found.code !== 'cache.unverified';
 }
 
 /** A fix that threw (the database or PostgREST went away under it) is a failed fix; the diagnosis after it still runs. */

@@ -2,7 +2,7 @@
 // database; exit 0, exit 1 with the remaining differences when --timeout runs out or as soon as they survive a proven
 // reload, or exit 2 when it could not compare.
 import type {DiagnosisOptions} from '../collectFacts.js';
-import {isCacheHealed, survivedMessage, type Waited, waitAfterReload} from '../fixes/applyFixes.js';
+import {blocksProof, isCacheHealed, survivedMessage, type Waited, waitAfterReload} from '../fixes/applyFixes.js';
 import {withClient} from '../fixes/writeSession.js';
 import {databaseNow} from '../probes/reloadObserver.js';
 import {exitCodes} from '../report/buildReport.js';
@@ -17,7 +17,10 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 	let survived: Waited['survived'];
 	// The reload and the wait share the one --timeout: wait ends by then, whatever PostgREST does.
 	const remainingMs = () => options.waitMs - (performance.now() - started);
-	if (!isCacheHealed(before) && !before.findings.some(found => found.code.startsWith('db.') || found.code.startsWith('api.')) && remainingMs() > 0) {
+	// The same rule as check --fix: no reload when the diagnosis could not be made (it could not be proved either), nor
+	// when PostgREST serves another database (the NOTIFY would go where it never listens).
+	const futile = before.findings.some(found => blocksProof(found) || found.code === 'api.other_database');
+	if (!isCacheHealed(before) && !futile && remainingMs() > 0) {
 		// A database gone before the NOTIFY is not the end of the report: the diagnosis that follows names it.
 		const since = await withClient({connectionString: options.database!.connectionString, timeoutMs: Math.min(options.timeoutMs, Math.max(1, remainingMs())), signal: options.signal}, async client => {
 			const now = await databaseNow(client);

@@ -102,7 +102,7 @@ export async function waitAfterReload(context: FixContext, since: Date, timeoutM
 		// A diagnosis that could not look (PostgREST briefly unreachable, say) proves nothing either way: look again.
 		// The sessions can look idle before the new cache is in use, so it takes two diagnoses after the reload that
 		// find the same differences.
-		const differences = blocksProofOfSurvival(report) ? undefined : cacheDifferences(report);
+		const differences = report.findings.some(blocksProof) ? undefined : cacheDifferences(report);
 		if (differences !== undefined && differences === previous) {
 			const uncomparedOnly = report.findings.every(found => !found.code.startsWith('cache.') || found.code === 'cache.unverified');
 			return {healed: false, report, survived: {latencyMs: reload.latencyMs ?? 0, evidence: reload.evidence ?? 'PostgREST\'s sessions', uncomparedOnly}};
@@ -114,8 +114,12 @@ export async function waitAfterReload(context: FixContext, since: Date, timeoutM
 	return waitUntilHealed(context, Math.max(0, timeoutMs - (performance.now() - started)));
 }
 
-function blocksProofOfSurvival(report: Report): boolean {
-	return report.findings.some(found => blocksDiagnosis(found.code) && found.code !== 'cache.unverified');
+/**
+ * A finding that leaves the doctor unable to see PostgREST's cache at all: a fix's proof would look in the same wrong
+ * place. cache.unverified leaves the rest of the comparison standing, so a reload can still be proved on it.
+ */
+export function blocksProof(found: Finding): boolean {
+	return blocksDiagnosis(found.code) && found.code !== 'cache.unverified';
 }
 
 // The cache findings of a diagnosis, comparable with another's.

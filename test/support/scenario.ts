@@ -64,3 +64,17 @@ export const docsTriggers = `
 	create event trigger pgrst_ddl_watch on ddl_command_end execute procedure doctor_test_watch.pgrst_ddl_watch();
 	create event trigger pgrst_drop_watch on sql_drop execute procedure doctor_test_watch.pgrst_drop_watch();
 `;
+
+/**
+ * Counts side effects: a table, public.count_effect(what) that records one, and public.count_statement(), a trigger
+ * function recording `label` (an SQL expression over tg_*). Both run as their owner, so a call made as any role —
+ * anon through PostgREST included — is counted whatever that role may do.
+ */
+export function sideEffectCounter(label = `'trigger on ' || tg_table_name`): string {
+	return `
+	create table public.side_effects (what text);
+	create function public.count_effect(what text) returns void language sql security definer
+		as 'insert into public.side_effects values (what)';
+	create function public.count_statement() returns trigger language plpgsql security definer
+		as $$ begin perform public.count_effect(${label}); return null; end $$;`;
+}
