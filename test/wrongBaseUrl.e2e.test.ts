@@ -39,6 +39,7 @@ test('/rest/v1 appended to a self-hosted PostgREST 12.0.2: api.wrong_base_url na
 	assert.match(found.message, /a relation that cannot exist answered HTTP 404 without the "does not exist" error PostgREST's root gives, so every table would read as missing/);
 	assert.equal(found.suggestion, `Use --api-url ${item.api.url} (/rest/v1 is the path of Supabase's gateway; a self-hosted PostgREST serves its API at the root).`);
 	for (const id of ['cache.tables', 'cache.columns']) assert.equal(json.checks.find((one: {id: string}) => one.id === id).status, 'skip', id);
+	assert.equal(json.checks.find((one: {id: string}) => one.id === 'api.database').summary, 'Skipped: PostgREST could not be asked (api.wrong_base_url)', 'the skip names the real cause, not "did not answer"');
 	const plain = await runCli(['check', '--db-url', item.dbUrl, '--api-url', `${item.api.url}/rest/v1`]);
 	assert.equal(plain.code, 2);
 	assert.match(plain.stdout, /api\.wrong_base_url/);

@@ -9,7 +9,7 @@ export const apiDatabase: Check = {
 	title: 'PostgREST serves this database',
 	dependsOn: ['database.connect'],
 	run({database, apiFailure, postgrest: identity}) {
-		if (apiFailure) return {status: 'skip', summary: 'Skipped: PostgREST did not answer'};
+		if (apiFailure) return {status: 'skip', summary: `Skipped: PostgREST could not be asked (${apiFailure.code})`};
 		const {server, sessions} = database!;
 		const view = postgrestView(sessions, identity);
 		if (identity?.confirmed) {
