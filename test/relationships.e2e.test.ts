@@ -69,14 +69,31 @@ for (const version of postgrestVersions) {
 	});
 }
 
-test('PostgREST 11.2.2: a one-to-one foreign key, which a spread would read, is unverified rather than passing', async () => {
-	const item = await stack.setUp(`${related}
-		create table public.profiles (id int primary key references public.organizations (id));
-		grant select on public.profiles to anon;
-	`, {version: '11.2.2'});
-	const {code, json} = await checkJson(item);
-	assert.equal(checkStatus(json, 'cache.relationships'), 'fail');
-	const unverified = (json.findings as Array<{code: string; message: string}>).find(found => found.code === 'cache.unverified');
-	assert.match(unverified?.message ?? '', /one-to-one foreign key can be spread.*public\.profiles/);
-	assert.equal(code, 2);
-});
+const oneToOne = `${related}
+	create table public.profiles (id int primary key references public.organizations (id), bio text);
+	create function public.statement_hit() returns trigger language plpgsql security definer
+		as $$ begin insert into public.side_effects values ('statement ' || tg_op || ' on ' || tg_table_name); return null; end $$;
+	create trigger hit before insert on public.profiles for each statement execute function public.statement_hit();
+	create trigger hit_after after insert on public.profiles for each statement execute function public.statement_hit();
+	alter table public.profiles enable row level security;
+	create policy seen on public.profiles using (public.policy_hit('profiles')) with check (public.policy_hit('profiles check'));
+	grant select, insert on public.profiles to anon;
+`;
+
+for (const version of postgrestVersions) {
+	test(`PostgREST ${version}: a one-to-one foreign key is compared too (11.2.2 would read a spread of it, so it is embedded into an insert PostgreSQL refuses): no row, no trigger, no policy`, async () => {
+		const item = await stack.setUp(oneToOne, {version});
+		const sideEffects = async () => (await item.query('select what from public.side_effects')).map(row => String(row.what));
+		const fresh = await checkJson(item);
+		assert.equal(checkStatus(fresh.json, 'cache.relationships'), 'pass');
+		assert.equal(fresh.code, 0);
+		await item.query('alter table public.profiles add column best_friend int unique references public.organizations (id)');
+		const stale = await checkJson(item);
+		assert.deepEqual(findingRows(stale.json).filter(row => row.startsWith('cache.relationship') || row.startsWith('cache.unverified')), ['cache.relationship_missing public profiles']);
+		assert.equal(stale.code, 1);
+		const methods = stale.json.postgrest.probeMethods as Record<string, {method: string} | undefined>;
+		assert.equal(methods.oneToOneRelationships?.method, version === '11.2.2' ? 'embed-invalid-body' : undefined);
+		assert.deepEqual(await sideEffects(), []);
+		assert.equal((await item.query('select count(*)::int as n from public.profiles'))[0]!.n, 0);
+	});
+}

@@ -52,14 +52,19 @@ export type CacheSnapshot = {
  * - post-rpc-embed: POST /rpc/f?select=*,<no such embed>(*): after the function lookup, planning the read of its
  *   result fails with PGRST200 (Plan.hs callReadPlan: findProc, then readPlan, at v11.2.2, v12.0.2, v14.0).
  * - embed-accept, embed-spread: the foreign keys' embedding probes (see relationship and calibrateRelationships).
+ * - embed-invalid-body: a one-to-one key where embed-spread is the method (PostgREST 11): post-invalid-body with the
+ *   embedding in its select, planned (PGRST200 when the cache lacks it) before the body reaches PostgreSQL.
  */
-export type ProbeMethod = 'options' | 'post-columns' | 'post-invalid-body' | 'post-rpc' | 'post-rpc-embed' | 'embed-accept' | 'embed-spread';
+export type ProbeMethod = 'options' | 'post-columns' | 'post-invalid-body' | 'post-rpc' | 'post-rpc-embed' | 'embed-accept' | 'embed-spread' | 'embed-invalid-body';
 export type ProbeKind = 'tables' | 'columns' | 'functions';
 export type ProbeControl = {method: ProbeMethod; control: 'negative' | 'positive'; object: string; expected: 'cached' | 'not cached'; read: string; passed: boolean};
 /** method null: no method passed its controls, so every object of this kind is unverified. */
 export type ProbeMethodChoice = {method: ProbeMethod | null; controls: ProbeControl[]};
-/** relationships: the embedding probes of foreign keys, calibrated by Prober.calibrateRelationships. */
-export type ProbeMethods = Partial<Record<ProbeKind | 'relationships', ProbeMethodChoice>>;
+/**
+ * relationships: the embedding probes of foreign keys, calibrated by Prober.calibrateRelationships;
+ * oneToOneRelationships: the probe of one-to-one keys where the relationships' method cannot take them.
+ */
+export type ProbeMethods = Partial<Record<ProbeKind | 'relationships' | 'oneToOneRelationships', ProbeMethodChoice>>;
 
 const probePrefer = 'handling=strict, pgrst-doctor-probe';
 const probeConcurrency = 6;
@@ -94,8 +99,9 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	const relationships: string[] = [];
 	const formerNames = new Map<string, {schema: string; name: string}>();
 	const cachedKeys = new Set(tables.map(key));
+	const cachedColumns = new Map(tables.map(table => [key(table), table.columns]));
 	await eachLimited(catalog.foreignKeys ?? [], async foreignKey => {
-		const answer = await prober.relationship(foreignKey);
+		const answer = await prober.relationship(foreignKey, cachedColumns.get(key({schema: foreignKey.schema, name: foreignKey.table})) ?? []);
 		if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
 		const candidates = [
 			...(answer?.suggested ? [answer.suggested.name] : []),
@@ -188,6 +194,7 @@ export class Prober {
 	private readonly candidates: Record<ProbeKind, ProbeMethod[]>;
 	private readonly choices = new Map<ProbeKind, Promise<Choice>>();
 	private relationshipMethod?: ReturnType<Prober['calibrateRelationships']>;
+	private oneToOneMethod?: Promise<{usable: true} | {usable: false; reason: string}>;
 
 	/** `objects` are the tables and functions that may be probed; with `hazards` the prober knows which it must not send a probe that could run them. */
 	constructor(private readonly target: HttpTarget, hazards: ProbeHazards, private readonly objects: Pick<Catalog, 'tables' | 'functions'>, options: ProberOptions = {}) {
@@ -411,9 +418,9 @@ export class Prober {
 	 * Does the cache have the relationship of this foreign key? An embedding by the key's name is resolved while
 	 * PostgREST plans the read (PGRST200 when its cache lacks it), before anything reaches the database; what stops
 	 * the read after that is chosen by a control (relationshipMethod). PostgREST's hint may name a relation it has
-	 * instead (suggested).
+	 * instead (suggested). `cachedColumns`: the columns of the key's table the cache is known to have.
 	 */
-	async relationship(foreignKey: ForeignKey): Promise<{cached: boolean; suggested?: {schema: string; name: string}} | undefined> {
+	async relationship(foreignKey: ForeignKey, cachedColumns: string[]): Promise<{cached: boolean; suggested?: {schema: string; name: string}} | undefined> {
 		const table = {schema: foreignKey.schema, name: foreignKey.table};
 		const unsafe = isUnsafe(this.unsafe.tables, table) ?? isUnsafe(this.unsafe.tables, {schema: foreignKey.schema, name: foreignKey.foreignTable});
 		if (unsafe) return this.giveUp('relationship', table, unsafe);
@@ -423,18 +430,57 @@ export class Prober {
 		// From a table to itself PostgREST embeds only the one-to-many side, named by the key's one column (Plan.hs findRel).
 		const self = foreignKey.foreignTable === foreignKey.table;
 		if (self && (foreignKey.oneToOne || foreignKey.columns.length !== 1)) return this.giveUp('relationship', table, 'PostgREST cannot name a one-to-one or multi-column key from a table to itself in an embedding');
-		if (method.name === 'spread' && foreignKey.oneToOne) return this.giveUp('relationship', table, 'a one-to-one foreign key can be spread, so this PostgREST would run the probe\'s read');
+		const hint = quoteSelectName(self ? foreignKey.columns[0]! : foreignKey.name);
+		// A one-to-one key can be spread, which would run the read: it is embedded into an insert whose body PostgreSQL refuses.
+		if (method.name === 'spread' && foreignKey.oneToOne) return this.oneToOne(foreignKey, `${quoteSelectName(foreignKey.foreignTable)}!${hint}(*)`, cachedColumns);
 		// accept embeds the referenced relation into the key's table; spread, the key's table into the referenced one.
 		const [from, target] = method.name === 'accept' ? [foreignKey.table, foreignKey.foreignTable] : [foreignKey.foreignTable, foreignKey.table];
-		const embedding = `${quoteSelectName(target)}!${quoteSelectName(self ? foreignKey.columns[0]! : foreignKey.name)}(*)`;
-		const answer = await this.embed({schema: foreignKey.schema, name: from}, embedding, method.name);
+		const answer = await this.embed({schema: foreignKey.schema, name: from}, `${quoteSelectName(target)}!${hint}(*)`, method.name);
+		const code = answer && postgrestError(answer)?.code;
+		return this.readRelationship(table, answer, method.name === 'accept' ? isProbeAccepted(answer?.status ?? 0, code) : code === 'PGRST119');
+	}
+
+	/** The reading of an embedding probe; `stopped`: it was stopped where its method stops a cached embedding. */
+	private readRelationship(table: {schema: string; name: string}, answer: HttpAnswer | undefined, stopped: boolean): {cached: boolean; suggested?: {schema: string; name: string}} | undefined {
 		if (!answer) return this.giveUp('relationship', table, this.failure());
 		const error = postgrestError(answer);
 		// PGRST201: more than one relationship carries this name (a key from a table to itself), so it is cached.
-		if (error?.code === 'PGRST201' || (method.name === 'accept' ? isProbeAccepted(answer.status, error?.code) : error?.code === 'PGRST119')) return {cached: true};
+		if (error?.code === 'PGRST201' || stopped) return {cached: true};
 		if (error?.code !== 'PGRST200') return this.giveUp('relationship', table, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
 		const suggested = suggestedRelation(error.hint);
-		return {cached: false, ...(suggested ? {suggested: {schema: foreignKey.schema, name: suggested}} : {})};
+		return {cached: false, ...(suggested ? {suggested: {schema: table.schema, name: suggested}} : {})};
+	}
+
+	/**
+	 * embed-invalid-body: POST /table?columns=c&select=c,<embedding> with a body that is not JSON. PostgREST plans the
+	 * returned read, embedding included (PGRST200 when its cache lacks the relationship), then passes the body on;
+	 * PostgreSQL refuses it while binding (22P02), before the insert runs: no row, no trigger (measured on 11.2.2).
+	 * `columns` needs a column the cache has; its own negative control is made on the first such table.
+	 */
+	private async oneToOne(foreignKey: ForeignKey, embedding: string, cachedColumns: string[]) {
+		const table = {schema: foreignKey.schema, name: foreignKey.table};
+		const column = cachedColumns.find(name => foreignKey.columns.includes(name)) ?? cachedColumns[0];
+		if (column === undefined) return this.giveUp('relationship', table, 'a one-to-one foreign key can be spread, which would run the probe\'s read, and its table has no column PostgREST\'s cache is known to have for the other probe');
+		this.oneToOneMethod ??= this.calibrateOneToOne(table, column);
+		const method = await this.oneToOneMethod;
+		if (!method.usable) return this.giveUp('relationship', table, method.reason);
+		const answer = await this.insertEmbedding(table, column, embedding);
+		return this.readRelationship(table, answer, isDatabaseError(answer));
+	}
+
+	private async calibrateOneToOne(table: {schema: string; name: string}, column: string): Promise<{usable: true} | {usable: false; reason: string}> {
+		const answer = await this.insertEmbedding(table, column, `${quoteSelectName(`pgrst-doctor-absent-${randomBytes(8).toString('hex')}`)}(*)`);
+		if (!answer) return {usable: false, reason: this.failure()};
+		const error = postgrestError(answer);
+		const passed = error?.code === 'PGRST200';
+		const read = passed ? 'not cached' : `${answer.status}${error ? ` ${error.code}` : ''}`;
+		this.methods.oneToOneRelationships = {method: passed ? 'embed-invalid-body' : null, controls: [{method: 'embed-invalid-body', control: 'negative', object: `${table.schema}.${table.name} → (a made-up name)`, expected: 'not cached', read, passed}]};
+		return passed ? {usable: true} : {usable: false, reason: `a one-to-one foreign key can be spread, which would run the probe's read, and the other probe failed its control (a relation that cannot exist was answered ${read})`};
+	}
+
+	private async insertEmbedding(table: {schema: string; name: string}, column: string, embedding: string) {
+		const path = `/${encodeURIComponent(table.name)}?columns=${encodeURIComponent(quoteColumn(column))}&select=${encodeURIComponent(`${quoteSelectName(column)},${embedding}`)}`;
+		return this.send(path, {method: 'POST', headers: {'content-type': 'application/json', accept: 'application/json', prefer: probePrefer, 'content-profile': table.schema}, body: invalidBody});
 	}
 
 	/**
@@ -520,12 +566,18 @@ export function readOptions(answer: Pick<HttpAnswer, 'status'>): Reading {
 export function readColumns(method: ProbeMethod, answer: Pick<HttpAnswer, 'status' | 'text'>): Reading {
 	if (answer.status === 404) return 'not cached';
 	const error = postgrestError(answer);
-	if (method === 'post-invalid-body') return error && (error.code === 'PGRST122' || (/^[0-9A-Z]{5}$/.test(error.code) && !error.code.startsWith('PGRST'))) ? 'cached' : 'unclear';
+	if (method === 'post-invalid-body') return error?.code === 'PGRST122' || isDatabaseError(answer) ? 'cached' : 'unclear';
 	return isProbeAccepted(answer.status, error?.code) ? 'cached' : 'unclear';
 }
 
 function failedControls(choice: ProbeMethodChoice): string {
 	return choice.controls.filter(control => !control.passed).map(control => `${control.method}: ${control.object}, which ${control.expected === 'cached' ? 'the cache certainly has' : 'cannot exist'}, read as ${control.read}`).join('; ') || 'no control could be made';
+}
+
+/** An error PostgreSQL raised (a SQLSTATE, not a PGRST code): PostgREST had passed the request on. */
+function isDatabaseError(answer: Pick<HttpAnswer, 'status' | 'text'> | undefined): boolean {
+	const code = answer && postgrestError(answer)?.code;
+	return code !== undefined && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('PGRST');
 }
 
 /** PGRST122 (strict preferences) and PGRST107 (no such media type) come after every cache lookup, before the database. */
