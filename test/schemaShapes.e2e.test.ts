@@ -1,4 +1,4 @@
-// Issue 10, point 5: every schema shape PostgREST 12.0.2 serves, on the real PostgreSQL 18 and PostgREST 12.0.2.
+// Issue 10, point 5: every schema shape PostgREST serves, on the real PostgreSQL 18 and PostgREST 12.0.2 and 11.2.2.
 // A fresh cache gives no finding but the missing trigger; then drift in each shape is named with its own code.
 // Every function counts its calls in public.side_effects (as its owner), so a probe that ran one fails the test.
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import {parseSchemaCacheDump} from '../source/probes/schemaCacheDump.js';
 import {findingRows} from './support/cli.js';
 import {checkJson, useStack} from './support/e2e.js';
 import type {Scenario} from './support/scenario.js';
-import {authenticatorPassword, postgrestBinary} from './support/stack.js';
+import {authenticatorPassword, postgrestBinaries, postgrestVersions} from './support/stack.js';
 
 const stack = useStack();
 
@@ -80,86 +80,85 @@ const rich = `
 	grant execute on all functions in schema public, "${arabic}", ${oddSql} to anon;
 `;
 
-let item: Scenario;
+for (const version of postgrestVersions) {
+	let item: Scenario;
+	const sideEffects = async () => (await item.query('select what from public.side_effects')).map(row => String(row.what));
 
-async function sideEffects(): Promise<string[]> {
-	return (await item.query('select what from public.side_effects')).map(row => String(row.what));
-}
-
-test('a fresh cache of every shape PostgREST serves: no finding but the missing trigger, exit 0, nothing ran', async () => {
-	item = await stack.setUp(rich, {schemas});
-	const {code, json} = await checkJson(item);
-	assert.deepEqual(findingRows(json), ['trigger.missing']);
-	assert.equal(code, 0);
-	for (const id of ['cache.tables', 'cache.columns', 'cache.functions', 'cache.relationships']) {
-		assert.equal((json.checks as Array<{id: string; status: string}>).find(check => check.id === id)?.status, 'pass', id);
-	}
-	assert.deepEqual(await sideEffects(), []);
-});
-
-test('the schema cache dump (the shape of admin /schema_cache) has a relationship for every foreign key the catalog query reads', async () => {
-	const dump = execFileSync(postgrestBinary, ['--dump-schema'], {
-		env: {PGRST_DB_URI: stack.pg.url(item.name, 'authenticator', authenticatorPassword), PGRST_DB_SCHEMAS: schemas, PGRST_DB_ANON_ROLE: 'anon'},
+	test(`PostgREST ${version}: a fresh cache of every shape PostgREST serves: no finding but the missing trigger, exit 0, nothing ran`, async () => {
+		item = await stack.setUp(rich, {schemas, version});
+		const {code, json} = await checkJson(item);
+		assert.deepEqual(findingRows(json), ['trigger.missing']);
+		assert.equal(code, 0);
+		for (const id of ['cache.tables', 'cache.columns', 'cache.functions', 'cache.relationships']) {
+			assert.equal((json.checks as Array<{id: string; status: string}>).find(check => check.id === id)?.status, 'pass', id);
+		}
+		assert.deepEqual(await sideEffects(), []);
 	});
-	const cached = new Set(parseSchemaCacheDump(JSON.parse(dump.toString()))!.relationships);
-	const keys = await item.query(foreignKeyStatements[0]!, [schemas.split(',')]) as ForeignKey[];
-	assert.deepEqual(keys.map(key => `${key.table} ${key.name}`).sort(), [
-		'departments departments_organization_id_fkey',
-		'events events_organization_id_fkey',
-		'profiles profiles_id_fkey',
-		'tree tree_up_fkey',
-		'Order, "Items" @/\\#~ Order, "Items" @/\\#~_organization_id_fkey',
-		'фирмы фирмы_جدول_id_fkey',
-	].sort());
-	assert.deepEqual(keys.filter(key => !cached.has(foreignKeyKey(key))), []);
-});
 
-test('drift in each shape is named with its own code, in the non-Latin and quoted schemas too, and nothing ran', async () => {
-	await item.query(`
-		alter table "${arabic}"."جدول" add column "جديد" text;
-		alter table ${oddSql}."quoted ""t"", too" add column "new, ""e""" text;
-		alter table public."Order, ""Items"" @/\\#~" add column "added col" int;
-		alter table public.members add constraint members_organization foreign key (organization_id) references public.organizations (id);
-		alter table public.departments rename to divisions;
-		drop function public.renamed_arguments(int);
-		create function public.renamed_arguments(b int) returns int language sql security definer as $$ select public.count_effect('renamed_arguments b'); select 1 $$;
-		create function public.raw_text_late(text) returns int language sql security definer as $$ select public.count_effect('raw_text_late'); select 1 $$;
-		create function public.with_json(name text) returns int language sql security definer as $$ select public.count_effect('with_json name'); select 1 $$;
-		grant all on all tables in schema public to anon;
-		grant execute on all functions in schema public to anon;
-	`);
-	const {code, json} = await checkJson(item);
-	assert.deepEqual(findingRows(json), [
-		`cache.column_missing ${odd} quoted "t", too new, "e"`,
-		'cache.column_missing public Order, "Items" @/\\#~ added col',
-		`cache.column_missing ${arabic} جدول جديد`,
-		'cache.function_missing public raw_text_late',
-		'cache.function_missing public with_json',
-		'cache.function_signature public renamed_arguments',
-		'cache.relationship_missing public members',
-		'cache.table_missing public divisions',
-		'cache.table_stale public departments',
-		'trigger.missing',
-	]);
-	assert.equal(code, 1);
-	assert.deepEqual(await sideEffects(), []);
-	await item.query(`notify pgrst, 'reload schema'`);
-	await new Promise(resolve => setTimeout(resolve, 1000));
-	const healed = await checkJson(item);
-	assert.deepEqual(findingRows(healed.json), ['trigger.missing']);
-	assert.equal(healed.code, 0);
-	assert.deepEqual(await sideEffects(), []);
-	// The control: an ordinary embedding read does reach the policy (it cannot count in a read-only transaction).
-	const read = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
-	assert.match(await read.text(), /read-only transaction/);
-});
+	test(`PostgREST ${version}: the schema cache dump (the shape of admin /schema_cache) has a relationship for every foreign key the catalog query reads`, async () => {
+		const dump = execFileSync(postgrestBinaries[version], ['--dump-schema'], {
+			env: {PGRST_DB_URI: stack.pg.url(item.name, 'authenticator', authenticatorPassword), PGRST_DB_SCHEMAS: schemas, PGRST_DB_ANON_ROLE: 'anon'},
+		});
+		const cached = new Set(parseSchemaCacheDump(JSON.parse(dump.toString()))!.relationships);
+		const keys = await item.query(foreignKeyStatements[0]!, [schemas.split(',')]) as ForeignKey[];
+		assert.deepEqual(keys.map(key => `${key.table} ${key.name}`).sort(), [
+			'departments departments_organization_id_fkey',
+			'events events_organization_id_fkey',
+			'profiles profiles_id_fkey',
+			'tree tree_up_fkey',
+			'Order, "Items" @/\\#~ Order, "Items" @/\\#~_organization_id_fkey',
+			'фирмы фирмы_جدول_id_fkey',
+		].sort());
+		assert.deepEqual(keys.filter(key => !cached.has(foreignKeyKey(key))), []);
+	});
 
-test('a renamed table without foreign keys: its old name is seen where OpenAPI lists the cache as it is (openapi-mode ignore-privileges)', async () => {
-	const setup = 'create table public.plain_old (id int primary key); grant select on public.plain_old to anon;';
-	const listed = await stack.setUp(setup, {openApiMode: 'ignore-privileges'});
-	const followed = await stack.setUp(setup);
-	for (const scenario of [listed, followed]) await scenario.query('alter table public.plain_old rename to plain_new');
-	assert.deepEqual(findingRows((await checkJson(listed)).json), ['cache.table_missing public plain_new', 'cache.table_stale public plain_old', 'trigger.missing']);
-	// follow-privileges lists only what the role may read now, so the old name is out of sight there.
-	assert.deepEqual(findingRows((await checkJson(followed)).json), ['cache.table_missing public plain_new', 'trigger.missing']);
-});
+	test(`PostgREST ${version}: drift in each shape is named with its own code, in the non-Latin and quoted schemas too, and nothing ran`, async () => {
+		await item.query(`
+			alter table "${arabic}"."جدول" add column "جديد" text;
+			alter table ${oddSql}."quoted ""t"", too" add column "new, ""e""" text;
+			alter table public."Order, ""Items"" @/\\#~" add column "added col" int;
+			alter table public.members add constraint members_organization foreign key (organization_id) references public.organizations (id);
+			alter table public.departments rename to divisions;
+			drop function public.renamed_arguments(int);
+			create function public.renamed_arguments(b int) returns int language sql security definer as $$ select public.count_effect('renamed_arguments b'); select 1 $$;
+			create function public.raw_text_late(text) returns int language sql security definer as $$ select public.count_effect('raw_text_late'); select 1 $$;
+			create function public.with_json(name text) returns int language sql security definer as $$ select public.count_effect('with_json name'); select 1 $$;
+			grant all on all tables in schema public to anon;
+			grant execute on all functions in schema public to anon;
+		`);
+		const {code, json} = await checkJson(item);
+		assert.deepEqual(findingRows(json), [
+			`cache.column_missing ${odd} quoted "t", too new, "e"`,
+			'cache.column_missing public Order, "Items" @/\\#~ added col',
+			`cache.column_missing ${arabic} جدول جديد`,
+			'cache.function_missing public raw_text_late',
+			'cache.function_missing public with_json',
+			'cache.function_signature public renamed_arguments',
+			'cache.relationship_missing public members',
+			'cache.table_missing public divisions',
+			'cache.table_stale public departments',
+			'trigger.missing',
+		]);
+		assert.equal(code, 1);
+		assert.deepEqual(await sideEffects(), []);
+		await item.query(`notify pgrst, 'reload schema'`);
+		await new Promise(resolve => setTimeout(resolve, 1000));
+		const healed = await checkJson(item);
+		assert.deepEqual(findingRows(healed.json), ['trigger.missing']);
+		assert.equal(healed.code, 0);
+		assert.deepEqual(await sideEffects(), []);
+		// The control: an ordinary embedding read does reach the policy (it cannot count in a read-only transaction).
+		const read = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
+		assert.match(await read.text(), /read-only transaction/);
+	});
+
+	test(`PostgREST ${version}: a renamed table without foreign keys: its old name is seen where OpenAPI lists the cache as it is (openapi-mode ignore-privileges)`, async () => {
+		const setup = 'create table public.plain_old (id int primary key); grant select on public.plain_old to anon;';
+		const listed = await stack.setUp(setup, {openApiMode: 'ignore-privileges', version});
+		const followed = await stack.setUp(setup, {version});
+		for (const scenario of [listed, followed]) await scenario.query('alter table public.plain_old rename to plain_new');
+		assert.deepEqual(findingRows((await checkJson(listed)).json), ['cache.table_missing public plain_new', 'cache.table_stale public plain_old', 'trigger.missing']);
+		// follow-privileges lists only what the role may read now, so the old name is out of sight there.
+		assert.deepEqual(findingRows((await checkJson(followed)).json), ['cache.table_missing public plain_new', 'trigger.missing']);
+	});
+}
