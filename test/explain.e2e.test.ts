@@ -1,9 +1,10 @@
-// `explain` against real PostgreSQL and PostgREST 12.0.2: each error is produced live by PostgREST, then explained.
+// `explain` against real PostgreSQL and PostgREST 12.0.2 and 11.2.2: each error is produced live by PostgREST, then explained.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {appSchema, type Scenario} from './support/scenario.js';
+import {postgrestVersions} from './support/stack.js';
 
 const stack = useStack();
 
@@ -32,69 +33,71 @@ async function explain(text: string, ...extra: string[]) {
 	return runCli(['explain', text, '--db-url', item.dbUrl, '--api-url', item.api.url, '--json', ...extra]);
 }
 
-test('set up one app for all explain cases', async () => {
-	item = await stack.setUp(setup);
-	assert.ok(item.api.url);
-});
+for (const version of postgrestVersions) {
+	test(`PostgREST ${version}: set up one app for all explain cases`, async () => {
+		item = await stack.setUp(setup, {version});
+		assert.ok(item.api.url);
+	});
 
-test('a misspelled column: client.unknown_column with the closest name, no reload', async () => {
-	const body = await errorBody('/organizations', post({id: 1, name: 'x', adminname: 'ada'}));
-	assert.match(body, /PGRST204/);
-	const {code, json} = await explain(body);
-	assert.equal(json.verdict.code, 'client.unknown_column');
-	assert.match(json.verdict.message, /did you mean admin_id\?/);
-	assert.ok(!json.fixes.some((fix: {id: string}) => fix.id === 'reload'), 'reload is not offered');
-	assert.equal(json.error.column, 'adminname');
-	assert.equal(code, 1);
-});
+	test(`PostgREST ${version}: a misspelled column: client.unknown_column with the closest name, no reload`, async () => {
+		const body = await errorBody('/organizations', post({id: 1, name: 'x', adminname: 'ada'}));
+		assert.match(body, /PGRST204/);
+		const {code, json} = await explain(body);
+		assert.equal(json.verdict.code, 'client.unknown_column');
+		assert.match(json.verdict.message, /did you mean admin_id\?/);
+		assert.ok(!json.fixes.some((fix: {id: string}) => fix.id === 'reload'), 'reload is not offered');
+		assert.equal(json.error.column, 'adminname');
+		assert.equal(code, 1);
+	});
 
-test('a camelCase column folded to lower case: client.case_folded', async () => {
-	const body = await errorBody('/profiles', post({id: 1, createdAt: '2026-01-01'}));
-	const {json} = await explain(body);
-	assert.equal(json.verdict.code, 'client.case_folded');
-	assert.equal(json.verdict.column, 'createdat');
-});
+	test(`PostgREST ${version}: a camelCase column folded to lower case: client.case_folded`, async () => {
+		const body = await errorBody('/profiles', post({id: 1, createdAt: '2026-01-01'}));
+		const {json} = await explain(body);
+		assert.equal(json.verdict.code, 'client.case_folded');
+		assert.equal(json.verdict.column, 'createdat');
+	});
 
-test('a column that is really missing from the cache: cache.column_missing with the reload', async () => {
-	await item.query('alter table public.organizations add column created_by text');
-	const body = await errorBody('/organizations', post({id: 2, name: 'x', created_by: 'ada'}));
-	const {json} = await explain(body);
-	assert.equal(json.verdict.code, 'cache.column_missing');
-	assert.deepEqual(json.verdict.fixes, ['reload']);
-	assert.match(json.verdict.suggestion, /NOTIFY pgrst, 'reload schema';/);
-});
+	test(`PostgREST ${version}: a column that is really missing from the cache: cache.column_missing with the reload`, async () => {
+		await item.query('alter table public.organizations add column created_by text');
+		const body = await errorBody('/organizations', post({id: 2, name: 'x', created_by: 'ada'}));
+		const {json} = await explain(body);
+		assert.equal(json.verdict.code, 'cache.column_missing');
+		assert.deepEqual(json.verdict.fixes, ['reload']);
+		assert.match(json.verdict.suggestion, /NOTIFY pgrst, 'reload schema';/);
+	});
 
-test('a table in a schema PostgREST does not expose: schema.not_exposed', async () => {
-	const body = await errorBody('/things');
-	assert.match(body, /42P01/);
-	const {json} = await explain(body);
-	assert.equal(json.verdict.code, 'schema.not_exposed');
-	assert.equal(json.verdict.schema, 'api');
-});
+	test(`PostgREST ${version}: a table in a schema PostgREST does not expose: schema.not_exposed`, async () => {
+		const body = await errorBody('/things');
+		assert.match(body, /42P01/);
+		const {json} = await explain(body);
+		assert.equal(json.verdict.code, 'schema.not_exposed');
+		assert.equal(json.verdict.schema, 'api');
+	});
 
-test('a table without grants: grant.missing with the GRANT, not a reload', async () => {
-	const body = await errorBody('/secret_stuff');
-	assert.match(body, /42501/);
-	const {json} = await explain(body);
-	assert.equal(json.verdict.code, 'grant.missing');
-	assert.match(json.verdict.suggestion, /GRANT SELECT ON public\.secret_stuff TO anon;/);
-});
+	test(`PostgREST ${version}: a table without grants: grant.missing with the GRANT, not a reload`, async () => {
+		const body = await errorBody('/secret_stuff');
+		assert.match(body, /42501/);
+		const {json} = await explain(body);
+		assert.equal(json.verdict.code, 'grant.missing');
+		assert.match(json.verdict.suggestion, /GRANT SELECT ON public\.secret_stuff TO anon;/);
+	});
 
-test('an RPC called with the wrong argument names: rpc.args_mismatch', async () => {
-	const body = await errorBody('/rpc/member_count', post({org: 1}));
-	assert.match(body, /PGRST202/);
-	const {json} = await explain(body);
-	assert.equal(json.verdict.code, 'rpc.args_mismatch');
-	assert.match(json.verdict.suggestion, /organization/);
-});
+	test(`PostgREST ${version}: an RPC called with the wrong argument names: rpc.args_mismatch`, async () => {
+		const body = await errorBody('/rpc/member_count', post({org: 1}));
+		assert.match(body, /PGRST202/);
+		const {json} = await explain(body);
+		assert.equal(json.verdict.code, 'rpc.args_mismatch');
+		assert.match(json.verdict.suggestion, /organization/);
+	});
 
-test('a relationship into auth: relationship.unexposed', async () => {
-	const body = await errorBody('/posts?select=*,users(*)');
-	assert.match(body, /PGRST200/);
-	const {json} = await explain(body);
-	assert.equal(json.verdict.code, 'relationship.unexposed');
-	assert.match(json.verdict.message, /auth\.users/);
-});
+	test(`PostgREST ${version}: a relationship into auth: relationship.unexposed`, async () => {
+		const body = await errorBody('/posts?select=*,users(*)');
+		assert.match(body, /PGRST200/);
+		const {json} = await explain(body);
+		assert.equal(json.verdict.code, 'relationship.unexposed');
+		assert.match(json.verdict.message, /auth\.users/);
+	});
+}
 
 test('a Supabase key of another project: config.project_mismatch', async () => {
 	const claims = Buffer.from(JSON.stringify({ref: 'zyxwvutsrqponmlkjihg', role: 'anon'})).toString('base64url');
