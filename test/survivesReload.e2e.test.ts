@@ -3,7 +3,8 @@
 // the timeout; when the reload cannot be seen they escalate and wait as before.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {runCli} from './support/cli.js';
+import {apiProxy} from './support/apiProxy.js';
+import {findingRows, runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {appSchema} from './support/scenario.js';
 import {postgrestVersions} from './support/stack.js';
@@ -17,6 +18,29 @@ const unexposed = `${appSchema}
 	create table extra.invoices (id int primary key);
 	grant usage on schema extra to anon;
 	grant select on extra.invoices to anon;`;
+
+/**
+ * A gateway in front of PostgREST that hides public.members: it drops the table from the OpenAPI description and
+ * answers its paths with 404 itself, as an allow-list of routes would. No reload can make the doctor see it cached.
+ */
+async function hidingGateway(upstream: string) {
+	return apiProxy(upstream, async (incoming, response) => {
+		const url = new URL(incoming.url ?? '/', upstream);
+		if (url.pathname.startsWith('/members')) {
+			response.writeHead(404, {'content-type': 'text/html'}).end('<h1>Not Found</h1>');
+			return true;
+		}
+		if (url.pathname !== '/' || incoming.method !== 'GET') return false;
+		const answer = await fetch(url, {headers: Object.fromEntries(Object.entries(incoming.headers).flatMap(([name, value]) => typeof value === 'string' && name !== 'host' ? [[name, value]] : []))});
+		const document = await answer.json() as {definitions?: Record<string, unknown>; paths?: Record<string, unknown>};
+		delete document.definitions?.members;
+		delete document.paths?.['/members'];
+		response.writeHead(answer.status, {'content-type': answer.headers.get('content-type') ?? 'application/json', server: answer.headers.get('server') ?? ''}).end(JSON.stringify(document));
+		return true;
+	});
+}
+
+const differs = /but its schema cache still differs from the database: these differences survived a proven reload, so they are not a stale cache, and reloading again will not clear them\. They may be .*a gateway or proxy in front of PostgREST/;
 
 const reloads = (logs: string) => logs.split('\n').filter(line => line.includes('Schema cache loaded')).length;
 const survivor = /still could not be compared with the database \(cache\.unverified\): that survived a proven reload, so it is not a stale cache/;
@@ -55,6 +79,35 @@ for (const version of postgrestVersions) {
 		assert.equal(json.json.waited.healed, false);
 		assert.ok(json.json.waited.survivedReload.latencyMs >= 0);
 		assert.ok(json.json.waited.durationMs < 10_000);
+	});
+}
+
+for (const version of postgrestVersions) {
+	test(`PostgREST ${version}: a difference that survives a proven reload (a gateway hides a table) is reported as such, exit 1, after one reload`, async () => {
+		const item = await stack.setUp(appSchema, {version});
+		const gateway = await hidingGateway(item.api.url);
+		try {
+			const loadedBefore = reloads(item.api.logs());
+			const started = Date.now();
+			const fixed = await runCli(['check', '--db-url', item.dbUrl, '--api-url', gateway.url, '--json', '--fix', 'reload', '--yes', '--timeout', '5']);
+			const [applied] = fixed.json.fixesApplied;
+			assert.deepEqual(findingRows(fixed.json.before).filter(row => row.startsWith('cache.')), ['cache.table_missing public members']);
+			assert.deepEqual({ok: applied.ok, verified: applied.verified}, {ok: false, verified: true});
+			assert.match(applied.message, /^PostgREST reloaded \(seen as .+, \d+ ms after NOTIFY pgrst, 'reload schema';\)/);
+			assert.match(applied.message, differs);
+			assert.doesNotMatch(applied.message, /did not reload|reload failed|SIGUSR1/);
+			assert.deepEqual(findingRows(fixed.json).filter(row => row.startsWith('cache.')), ['cache.table_missing public members'], 'the difference is still reported');
+			assert.equal(fixed.code, 1);
+			assert.ok(Date.now() - started < 10_000, 'no timeout waited out');
+			assert.equal(reloads(item.api.logs()) - loadedBefore, 1, 'exactly one reload: no second NOTIFY, no SIGUSR1');
+
+			const waited = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', gateway.url, '--timeout', '20']);
+			assert.match(waited.stdout, differs);
+			assert.match(waited.stdout, /public\.members is in the database but not in PostgREST's schema cache/);
+			assert.equal(waited.code, 1);
+		} finally {
+			await gateway.close();
+		}
 	});
 }
 

@@ -137,6 +137,7 @@ export const survivorExplanations = [
 	'a schema the doctor compares that PostgREST does not expose (compare --schemas with its db-schemas)',
 	'an object PostgREST does not cache by design',
 	'privileges that hide an object from OpenAPI under openapi-mode follow-privileges',
+	'a gateway or proxy in front of PostgREST that hides or answers for some paths itself',
 	'a limitation of pgrst-doctor: if none of these fits, report it',
 ];
 

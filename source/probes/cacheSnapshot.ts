@@ -100,8 +100,13 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	const formerNames = new Map<string, {schema: string; name: string}>();
 	const cachedKeys = new Set(tables.map(key));
 	const cachedColumns = new Map(tables.map(table => [key(table), table.columns]));
+	// A key whose table or referenced relation the cache lacks is left to that finding (diffSchemas), so what its
+	// probe could not tell is not reported; it is still asked, for the name PostgREST's hint may suggest.
+	const uncompared = new Set(prober.unknown.filter(item => item.kind === 'table').map(key));
+	const lacks = (name: string, schema: string) => !cachedColumns.has(key({schema, name})) && !uncompared.has(key({schema, name}));
 	await eachLimited(catalog.foreignKeys ?? [], async foreignKey => {
-		const answer = await prober.relationship(foreignKey, cachedColumns.get(key({schema: foreignKey.schema, name: foreignKey.table})) ?? []);
+		const moot = lacks(foreignKey.table, foreignKey.schema) || lacks(foreignKey.foreignTable, foreignKey.schema);
+		const answer = await prober.relationship(foreignKey, cachedColumns.get(key({schema: foreignKey.schema, name: foreignKey.table})) ?? [], moot ? [] : prober.unknown);
 		if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
 		const candidates = [
 			...(answer?.suggested ? [answer.suggested.name] : []),
@@ -418,35 +423,36 @@ export class Prober {
 	 * Does the cache have the relationship of this foreign key? An embedding by the key's name is resolved while
 	 * PostgREST plans the read (PGRST200 when its cache lacks it), before anything reaches the database; what stops
 	 * the read after that is chosen by a control (relationshipMethod). PostgREST's hint may name a relation it has
-	 * instead (suggested). `cachedColumns`: the columns of the key's table the cache is known to have.
+	 * instead (suggested). `cachedColumns`: the columns of the key's table the cache is known to have. What could not
+	 * be compared goes to `unknown` (the prober's own list unless told).
 	 */
-	async relationship(foreignKey: ForeignKey, cachedColumns: string[]): Promise<{cached: boolean; suggested?: {schema: string; name: string}} | undefined> {
+	async relationship(foreignKey: ForeignKey, cachedColumns: string[], unknown = this.unknown): Promise<{cached: boolean; suggested?: {schema: string; name: string}} | undefined> {
 		const table = {schema: foreignKey.schema, name: foreignKey.table};
 		const unsafe = isUnsafe(this.unsafe.tables, table) ?? isUnsafe(this.unsafe.tables, {schema: foreignKey.schema, name: foreignKey.foreignTable});
-		if (unsafe) return this.giveUp('relationship', table, unsafe);
-		this.relationshipMethod ??= this.calibrateRelationships(table);
+		if (unsafe) return this.giveUp('relationship', table, unknown, unsafe);
+		this.relationshipMethod ??= this.calibrateRelationships(this.listed.find(listed => !isUnsafe(this.unsafe.tables, listed)) ?? table);
 		const method = await this.relationshipMethod;
-		if (!method.usable) return this.giveUp('relationship', table, method.reason);
+		if (!method.usable) return this.giveUp('relationship', table, unknown, method.reason);
 		// From a table to itself PostgREST embeds only the one-to-many side, named by the key's one column (Plan.hs findRel).
 		const self = foreignKey.foreignTable === foreignKey.table;
-		if (self && (foreignKey.oneToOne || foreignKey.columns.length !== 1)) return this.giveUp('relationship', table, 'PostgREST cannot name a one-to-one or multi-column key from a table to itself in an embedding');
+		if (self && (foreignKey.oneToOne || foreignKey.columns.length !== 1)) return this.giveUp('relationship', table, unknown, 'PostgREST cannot name a one-to-one or multi-column key from a table to itself in an embedding');
 		const hint = quoteSelectName(self ? foreignKey.columns[0]! : foreignKey.name);
 		// A one-to-one key can be spread, which would run the read: it is embedded into an insert whose body PostgreSQL refuses.
-		if (method.name === 'spread' && foreignKey.oneToOne) return this.oneToOne(foreignKey, `${quoteSelectName(foreignKey.foreignTable)}!${hint}(*)`, cachedColumns);
+		if (method.name === 'spread' && foreignKey.oneToOne) return this.oneToOne(foreignKey, `${quoteSelectName(foreignKey.foreignTable)}!${hint}(*)`, cachedColumns, unknown);
 		// accept embeds the referenced relation into the key's table; spread, the key's table into the referenced one.
 		const [from, target] = method.name === 'accept' ? [foreignKey.table, foreignKey.foreignTable] : [foreignKey.foreignTable, foreignKey.table];
 		const answer = await this.embed({schema: foreignKey.schema, name: from}, `${quoteSelectName(target)}!${hint}(*)`, method.name);
 		const code = answer && postgrestError(answer)?.code;
-		return this.readRelationship(table, answer, method.name === 'accept' ? isProbeAccepted(answer?.status ?? 0, code) : code === 'PGRST119');
+		return this.readRelationship(table, unknown, answer, method.name === 'accept' ? isProbeAccepted(answer?.status ?? 0, code) : code === 'PGRST119');
 	}
 
 	/** The reading of an embedding probe; `stopped`: it was stopped where its method stops a cached embedding. */
-	private readRelationship(table: {schema: string; name: string}, answer: HttpAnswer | undefined, stopped: boolean): {cached: boolean; suggested?: {schema: string; name: string}} | undefined {
-		if (!answer) return this.giveUp('relationship', table, this.failure());
+	private readRelationship(table: {schema: string; name: string}, unknown: Unknown[], answer: HttpAnswer | undefined, stopped: boolean): {cached: boolean; suggested?: {schema: string; name: string}} | undefined {
+		if (!answer) return this.giveUp('relationship', table, unknown, this.failure());
 		const error = postgrestError(answer);
 		// PGRST201: more than one relationship carries this name (a key from a table to itself), so it is cached.
 		if (error?.code === 'PGRST201' || stopped) return {cached: true};
-		if (error?.code !== 'PGRST200') return this.giveUp('relationship', table, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
+		if (error?.code !== 'PGRST200') return this.giveUp('relationship', table, unknown, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
 		const suggested = suggestedRelation(error.hint);
 		return {cached: false, ...(suggested ? {suggested: {schema: table.schema, name: suggested}} : {})};
 	}
@@ -457,15 +463,16 @@ export class Prober {
 	 * PostgreSQL refuses it while binding (22P02), before the insert runs: no row, no trigger (measured on 11.2.2).
 	 * `columns` needs a column the cache has; its own negative control is made on the first such table.
 	 */
-	private async oneToOne(foreignKey: ForeignKey, embedding: string, cachedColumns: string[]) {
+	private async oneToOne(foreignKey: ForeignKey, embedding: string, cachedColumns: string[], unknown: Unknown[]) {
 		const table = {schema: foreignKey.schema, name: foreignKey.table};
 		const column = cachedColumns.find(name => foreignKey.columns.includes(name)) ?? cachedColumns[0];
-		if (column === undefined) return this.giveUp('relationship', table, 'a one-to-one foreign key can be spread, which would run the probe\'s read, and its table has no column PostgREST\'s cache is known to have for the other probe');
-		this.oneToOneMethod ??= this.calibrateOneToOne(table, column);
+		if (column === undefined) return this.giveUp('relationship', table, unknown, 'a one-to-one foreign key can be spread, which would run the probe\'s read, and its table has no column PostgREST\'s cache is known to have for the other probe');
+		const listed = this.listed.find(candidate => !isUnsafe(this.unsafe.tables, candidate) && candidate.columns.length > 0);
+		this.oneToOneMethod ??= this.calibrateOneToOne(listed ?? table, listed?.columns[0] ?? column);
 		const method = await this.oneToOneMethod;
-		if (!method.usable) return this.giveUp('relationship', table, method.reason);
+		if (!method.usable) return this.giveUp('relationship', table, unknown, method.reason);
 		const answer = await this.insertEmbedding(table, column, embedding);
-		return this.readRelationship(table, answer, isDatabaseError(answer));
+		return this.readRelationship(table, unknown, answer, isDatabaseError(answer));
 	}
 
 	private async calibrateOneToOne(table: {schema: string; name: string}, column: string): Promise<{usable: true} | {usable: false; reason: string}> {
@@ -526,8 +533,11 @@ export class Prober {
 		return Date.now() > this.deadline ? 'the time for probing (3 × --timeout) ran out' : `the probe request failed: ${this.lastFailure ?? 'no answer'}`;
 	}
 
-	private giveUp(kind: Unknown['kind'], object: {schema: string; name: string}, reason: string): undefined {
-		this.unknown.push({kind, schema: object.schema, name: object.name, reason});
+	private giveUp(kind: Unknown['kind'], object: {schema: string; name: string}, reason: string): undefined;
+	private giveUp(kind: Unknown['kind'], object: {schema: string; name: string}, unknown: Unknown[], reason: string): undefined;
+	private giveUp(kind: Unknown['kind'], object: {schema: string; name: string}, ...rest: [string] | [Unknown[], string]): undefined {
+		const [unknown, reason] = rest.length === 1 ? [this.unknown, rest[0]] : rest;
+		unknown.push({kind, schema: object.schema, name: object.name, reason});
 		return undefined;
 	}
 
