@@ -23,7 +23,7 @@ export async function diagnose(options: DiagnosisOptions): Promise<Report> {
 export async function checkCommand(options: DiagnosisOptions & {json: boolean; fix?: FixRequest; yes: boolean}, output: Output): Promise<number> {
 	let report = await diagnose(options);
 	if (options.signal?.aborted) return exitCodes.cancelled;
-	if (options.fix) report = await fix(report, options, options.fix, options.yes);
+	if (options.fix) report = await fixAndProve(report, options, options.fix, options.yes);
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	output.write(options.json ? JSON.stringify(report, null, 2) + '\n' : plainReport(report, painter(output.color)));
 	return report.exitCode;
@@ -48,7 +48,8 @@ export function fixContext(options: DiagnosisOptions, before: Report): FixContex
 	};
 }
 
-async function fix(before: Report, options: DiagnosisOptions, request: FixRequest, yes: boolean): Promise<Report> {
+/** check --fix (and explain --fix): without yes, what would run; with it, apply each fix and diagnose again. */
+export async function fixAndProve(before: Report, options: DiagnosisOptions, request: FixRequest, yes: boolean): Promise<Report> {
 	const ids = requestedFixes(request, before);
 	if (!options.database) {
 		return {...before, fixesApplied: [{id: ids[0] ?? 'reload', ok: false, verified: false, durationMs: 0, message: 'Fixes need the database: pass --db-url.'}], exitCode: exitCodes.undiagnosed};

@@ -4,7 +4,8 @@ import type {Facts} from '../checks/check.js';
 import {postgrestSessions} from '../checks/postgrestSessions.js';
 import {exposedSchemas, type DiagnosisOptions} from '../collectFacts.js';
 import type {CheckResult} from '../engine.js';
-import {diagnoseError, resolveObject, type Evidence} from '../explain/diagnoseError.js';
+import {diagnoseError, resolveObject, type Evidence, type Resolved} from '../explain/diagnoseError.js';
+import type {RequestRoles} from '../explain/grants.js';
 import {offlineAdvice} from '../explain/offlineAdvice.js';
 import {parseError, recognised, type ParsedError} from '../explain/parseError.js';
 import {finding} from '../findings.js';
@@ -13,20 +14,42 @@ import {type ProbeMethods, Prober} from '../probes/cacheSnapshot.js';
 import {apiFailure, databaseFailure} from '../probes/connectionFailure.js';
 import {openDatabase, type DatabaseSession} from '../probes/database.js';
 import {closeHttp} from '../probes/http.js';
-import {readProbeHazards} from '../probes/mediaHandlers.js';
-import {lookupObjects, type ObjectLookup, privilegesOn} from '../probes/objectLookup.js';
+import type {CatalogTable} from '../probes/database.js';
+import {liveRead} from '../probes/liveRead.js';
+import {isUnsafe, readProbeHazards, unsafeObjects} from '../probes/mediaHandlers.js';
+import {lookupObjects, type ObjectLookup, privilegesOn, type PrivilegeTarget} from '../probes/objectLookup.js';
 import {apiFacts, type ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {terminalValues} from '../terminalText.js';
-import type {Output} from './check.js';
+import {diagnose, fixAndProve, type FixRequest, type Output} from './check.js';
 
-export async function explainCommand(text: string, options: DiagnosisOptions & {json: boolean; roles: string[]}, output: Output): Promise<number> {
+type ExplainOptions = DiagnosisOptions & {json: boolean; roles: string[]; fix?: FixRequest; yes?: boolean};
+
+export async function explainCommand(text: string, options: ExplainOptions, output: Output): Promise<number> {
 	const parsed = parseError(text);
-	const report = options.database ? await explainOnline(parsed, options) : explainOffline(parsed, options);
+	let report = options.database ? await explainOnline(parsed, options) : explainOffline(parsed, options);
+	if (options.fix && !options.signal?.aborted) report = await explainFix(parsed, options, options.fix, report);
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	output.write(options.json ? JSON.stringify(report, null, 2) + '\n' : explainText(report, output.color));
 	return report.exitCode;
+}
+
+/**
+ * explain --fix: exactly check --fix, but only when the verdict is a stale cache (a reload heals it); otherwise
+ * nothing runs and the report says why. With --yes the error is explained again after the fix, as the proof.
+ */
+async function explainFix(parsed: ParsedError, options: ExplainOptions, request: FixRequest, first: Report): Promise<Report> {
+	const {verdict} = first;
+	if (!options.database || !verdict?.fixes?.includes('reload')) {
+		const why = !options.database ? 'fixes need the database: pass --db-url' : `the verdict is ${verdict?.code ?? 'unknown'}, which ${verdict?.code === 'grant.missing' ? 'the GRANT above heals' : 'no reload or trigger can heal'}`;
+		return {...first, fixNotApplied: `Nothing was applied for --fix ${request}: ${why}.`};
+	}
+	const fixed = await fixAndProve(await diagnose(options), options, request, options.yes ?? false);
+	if (!options.yes) return {...first, fixesPlanned: fixed.fixesPlanned, exitCode: Math.max(first.exitCode, exitCodes.problems)};
+	const after = await explainOnline(parsed, options);
+	const failed = (fixed.fixesApplied ?? []).some(applied => !applied.ok);
+	return {...after, fixesApplied: fixed.fixesApplied, before: {exitCode: first.exitCode, findings: first.findings}, exitCode: failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode};
 }
 
 function baseFacts(options: DiagnosisOptions): Facts {
@@ -70,17 +93,24 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		facts.api = api?.isPostgrest ? api : undefined;
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
 		const loginRoles = [...new Set(postgrestSessions(facts.database.sessions).map(item => item.user).filter((user): user is string => Boolean(user)))];
-		const names = [parsed.table, parsed.parent, parsed.child, parsed.function].filter((name): name is string => Boolean(name)).map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
-		const found = await lookupObjects(session, {names, loginRoles, extraRoles: options.roles});
+		const names = [parsed.table, parsed.parent, parsed.child, parsed.function, parsed.sequence].filter((name): name is string => Boolean(name)).map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
+		const found = await lookupObjects(session, {names, loginRoles, extraRoles: options.roles, exposed: facts.schemas});
+		const roles = requestRoles(options, found.apiRoles);
 		const resolved = resolveObject(parsed, found, facts.schemas);
-		const object = resolved.table ? {schema: resolved.table.schema, table: resolved.table.name} : resolved.overloads?.[0] ? {schema: resolved.overloads[0].schema, signature: resolved.overloads[0].signature} : undefined;
-		const lookup: ObjectLookup = {...found, privileges: object ? await privilegesOn(session, found.apiRoles, object) : []};
-		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: projectRefs(options)};
+		const object = privilegeTarget(parsed, resolved);
+		const lookup: ObjectLookup = {...found, privileges: object ? await privilegesOn(session, roles.names, object) : []};
+		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: projectRefs(options), roles};
 		let probeMethods: ProbeMethods | undefined;
 		if (http && facts.api) {
+			const hazards = await readProbeHazards(session, facts.schemas);
 			// The default schema's OpenAPI relations are the positive controls that prove the probe method on this server.
 			const listed = (facts.api.root.openApi?.tables ?? []).map(table => ({...table, schema: facts.api!.exposedSchemas?.[0] ?? facts.schemas[0]!, allColumnsKnown: true}));
-			const prober = new Prober(http, await readProbeHazards(session, facts.schemas), {tables: resolved.table ? [resolved.table] : [], functions: resolved.overloads ?? []}, {version: facts.api.version, listed});
+			const prober = new Prober(http, hazards, {tables: resolved.table ? [resolved.table] : [], functions: resolved.overloads ?? []}, {version: facts.api.version, listed});
+			if (parsed.kind === 'permission_denied') {
+				const relation = deniedRelation(parsed, resolved, found.everything.tables);
+				const unsafe = relation && isUnsafe(unsafeObjects(hazards, 'application/json', {tables: [relation], functions: []}).tables, relation);
+				if (relation && !unsafe) evidence.live = await liveRead(http, relation, parsed.privilegeOn === 'column' ? parsed.column : undefined);
+			}
 			if (resolved.table) {
 				const cached = await prober.table(resolved.table);
 				evidence.cachedTable = cached ?? (prober.unknown.length > 0 ? undefined : null);
@@ -101,17 +131,51 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 	}
 }
 
-/** Supabase project refs named by the API URL, the API key's JWT (decoded, not verified) and the database URL. */
-function projectRefs(options: DiagnosisOptions): Evidence['projectRefs'] {
-	let key: string | undefined;
-	const payload = options.apiKey?.split('.')[1];
-	if (payload) {
-		try {
-			const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {ref?: unknown};
-			if (typeof claims.ref === 'string') key = claims.ref;
-		} catch {}
+/** A claim of the API key's JWT (decoded, never verified, never printed), when it is a string. */
+function keyClaim(apiKey: string | undefined, claim: 'ref' | 'role'): string | undefined {
+	const payload = apiKey?.split('.')[1];
+	if (!payload) return undefined;
+	try {
+		const value = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>)[claim];
+		return typeof value === 'string' ? value : undefined;
+	} catch {
+		return undefined;
 	}
-	return {api: supabaseProjectRef(options.api?.url), key, database: supabaseProjectRef(undefined, options.database?.connectionString)};
+}
+
+/** Supabase project refs named by the API URL, the API key's JWT and the database URL. */
+function projectRefs(options: DiagnosisOptions): Evidence['projectRefs'] {
+	return {api: supabaseProjectRef(options.api?.url), key: keyClaim(options.apiKey, 'ref'), database: supabaseProjectRef(undefined, options.database?.connectionString)};
+}
+
+/**
+ * The roles requests run as: --role when given; else the API key's role claim (PostgREST switches to it for every
+ * request with that key); else every role they may be (lookupObjects' apiRoles).
+ */
+function requestRoles(options: {roles: string[]; apiKey?: string}, candidates: string[]): RequestRoles {
+	if (options.roles.length > 0) return {names: options.roles, pinnedBy: '--role'};
+	const claimed = keyClaim(options.apiKey, 'role');
+	return claimed ? {names: [claimed], pinnedBy: 'the API key\'s role claim'} : {names: candidates, pinnedBy: null};
+}
+
+/** Whose privileges a verdict needs: the sequence, the relation (and the column, when it has it), the function or the schema. */
+function privilegeTarget(parsed: ParsedError, resolved: Resolved): PrivilegeTarget | undefined {
+	if (resolved.sequence) return {schema: resolved.sequence.schema, sequence: resolved.sequence};
+	if (resolved.table) return {schema: resolved.table.schema, table: resolved.table.name, column: parsed.column !== undefined && resolved.table.columns.includes(parsed.column) ? parsed.column : undefined};
+	if (resolved.overloads?.[0]) return {schema: resolved.overloads[0].schema, signature: resolved.overloads[0].signature};
+	return resolved.schema ? {schema: resolved.schema} : undefined;
+}
+
+/**
+ * The relation a denied read can be tried on: the one the error names, or for a schema the one the pasted request
+ * names, else the first relation in it. Sequences and functions are never tried: that would mean an insert or a call.
+ */
+function deniedRelation(parsed: ParsedError, resolved: Resolved, tables: CatalogTable[]): CatalogTable | undefined {
+	if (resolved.table) return resolved.table;
+	if (!resolved.schema) return undefined;
+	const inSchema = tables.filter(table => table.schema === resolved.schema);
+	const requested = parsed.request?.path.split('/').filter(Boolean)[0];
+	return inSchema.find(table => table.name === requested) ?? inSchema[0];
 }
 
 /** The explanation as text; the pasted error and everything read from it are made safe to print first. */
@@ -124,5 +188,6 @@ export function explainText(report: Report, color: boolean): string {
 		const causes = advice.causes.map((cause, index) => `  ${index + 1}. ${cause.cause}${cause.check ? `\n     ${cause.check}` : ''}`).join('\n');
 		return `${head}\n${advice.meaning}\n\n${paint('bold', 'Possible causes, most common first')}\n${causes}\n\nConnect it (--db-url and --api-url) and pgrst-doctor finds out which one it is.\n`;
 	}
-	return `${head}\n${plainReport(report, paint)}`;
+	const notApplied = report.fixNotApplied ? `\n${terminalValues({text: report.fixNotApplied}).text}\n` : '';
+	return `${head}\n${plainReport(report, paint)}${notApplied}`;
 }

@@ -5,14 +5,16 @@ import {label} from '../checks/diffSchemas.js';
 import {type Finding, finding} from '../findings.js';
 import type {CachedFunction, CachedTable} from '../probes/cacheSnapshot.js';
 import type {CatalogFunction, CatalogTable} from '../probes/database.js';
-import type {ObjectLookup, Privileges} from '../probes/objectLookup.js';
+import type {ObjectLookup, Sequence} from '../probes/objectLookup.js';
 import type {Channel} from '../sql/channel.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {closestName} from './closestName.js';
+import {type GrantEvidence, grants as grantFindings, type LiveRead, type RequestRoles} from './grants.js';
 import type {ParsedError} from './parseError.js';
 
-export type Resolved = {table?: CatalogTable; overloads?: CatalogFunction[]};
+/** sequence and schema: for a denied sequence or schema, when the database has it. */
+export type Resolved = {table?: CatalogTable; overloads?: CatalogFunction[]; sequence?: Sequence; schema?: string};
 
 export type Evidence = {
 	parsed: ParsedError;
@@ -24,15 +26,26 @@ export type Evidence = {
 	cachedFunction?: CachedFunction | null;
 	channel: Channel;
 	projectRefs: {api?: string; key?: string; database?: string};
+	/** The roles requests may run as (lookup.privileges has a row for each). */
+	roles: RequestRoles;
+	/** For a permission denied on a relation or schema: the same denial tried now with a read of no rows, when PostgREST could be asked. */
+	live?: LiveRead;
 };
 
 const same = (a: string, b: string) => a === b;
 const sameFolded = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** The object the error names, in the schemas that could answer: the one named, else the exposed ones in order. */
-export function resolveObject(parsed: ParsedError, lookup: Pick<ObjectLookup, 'everything'>, exposed: string[]): Resolved {
+export function resolveObject(parsed: ParsedError, lookup: Pick<ObjectLookup, 'everything' | 'sequences'>, exposed: string[]): Resolved {
 	const schemas = parsed.schema ? [parsed.schema] : exposed;
 	const inOrder = <T extends {schema: string}>(items: T[]) => schemas.flatMap(schema => items.filter(item => item.schema === schema));
+	if (parsed.sequence) {
+		const named = lookup.sequences.filter(candidate => same(candidate.name, parsed.sequence!));
+		return {sequence: inOrder(named)[0] ?? (parsed.schema ? undefined : named[0])};
+	}
+	if (parsed.kind === 'permission_denied' && parsed.privilegeOn === 'schema') {
+		return lookup.everything.schemas.includes(parsed.schema ?? '') ? {schema: parsed.schema} : {};
+	}
 	if (parsed.table) {
 		const table = inOrder(lookup.everything.tables).find(candidate => same(candidate.name, parsed.table!));
 		return {table};
@@ -65,7 +78,7 @@ function lookAlikes(evidence: Evidence): Finding[] {
 		case 'relationship_ambiguous':
 			return relationship(evidence);
 		case 'permission_denied':
-			return evidence.resolved.table || evidence.resolved.overloads?.length ? grants(evidence, true) : relation(evidence);
+			return permissionDenied(evidence);
 		case 'schema_not_exposed':
 			return [finding('schema.not_exposed', `The request named schema ${parsed.schema ?? '(unknown)'}, but PostgREST exposes only ${evidence.exposed.join(', ')}`, {schema: parsed.schema, suggestion: 'Add the schema to db-schemas (Supabase: Data API settings → Exposed schemas) and reload, or request an exposed one.'})];
 		case 'cache_unloaded':
@@ -108,7 +121,7 @@ function relation(evidence: Evidence): Finding[] {
 	if (evidence.cachedTable === null) {
 		return [finding('cache.table_missing', `${label(table)} exists and is exposed, but PostgREST's schema cache does not have it`, {schema: table.schema, table: table.name, ...reload(evidence)}), ...grants(evidence, false)];
 	}
-	const grantProblems = grants(evidence, parsed.kind === 'permission_denied');
+	const grantProblems = grants(evidence, false);
 	return grantProblems.length > 0 ? grantProblems : [notReproduced(`${label(table)} exists, is exposed, and is in PostgREST's cache`)];
 }
 
@@ -193,23 +206,33 @@ function relationship(evidence: Evidence): Finding[] {
 	return [finding('relationship.missing', `No foreign key connects ${names[0]} and ${names[1]}, so there is no relationship to embed`, {table: names[0], suggestion: `Add a foreign key between them (then reload), or embed through a table that has one.`})];
 }
 
-/** Which API roles lack what the error or the object needs, with the GRANT that fixes it. */
 function grants(evidence: Evidence, reportedDenied: boolean): Finding[] {
-	const {table, overloads} = evidence.resolved;
-	const rows = evidence.lookup.privileges;
-	const lacking = (row: Privileges) => !row.usage || row.select === false || row.execute === false;
-	const missing = rows.filter(lacking);
-	if (missing.length === 0) {
-		return reportedDenied ? [notReproduced('Every API role has USAGE on the schema and the privilege on the object now; the request may run as another role (check the JWT\'s role claim)')] : [];
+	const {parsed, resolved, lookup, roles, live} = evidence;
+	const grantEvidence: GrantEvidence = {parsed, ...resolved, privileges: lookup.privileges, roles, live};
+	return grantFindings(grantEvidence, reportedDenied);
+}
+
+/**
+ * 42501: the GRANT the roles requests may run as lack. Not reproduced only when none lacks it and the live read
+ * (where one could be made) now succeeds: a read still refused is a grant.missing for the role it really runs as.
+ */
+function permissionDenied(evidence: Evidence): Finding[] {
+	const {parsed, resolved} = evidence;
+	const known = resolved.table ?? resolved.overloads?.[0] ?? resolved.sequence ?? resolved.schema;
+	if (!known) {
+		if (parsed.privilegeOn === 'sequence' || parsed.privilegeOn === 'schema' || parsed.privilegeOn === 'function') {
+			const name = parsed.sequence ?? parsed.function ?? parsed.schema ?? '';
+			return [notReproduced(`No ${parsed.privilegeOn} named ${quoteIdentifier(name)} exists in this database now, so its privileges cannot be checked; the error came from another database or an earlier state`)];
+		}
+		return relation(evidence);
 	}
-	const schema = table?.schema ?? overloads?.[0]?.schema ?? '';
-	const statements = missing.flatMap(row => [
-		...(row.usage ? [] : [`GRANT USAGE ON SCHEMA ${quoteIdentifier(schema)} TO ${quoteIdentifier(row.role)};`]),
-		...(row.select === false && table ? [`GRANT SELECT ON ${label(table)} TO ${quoteIdentifier(row.role)};`] : []),
-		...(row.execute === false && overloads?.[0] ? [`GRANT EXECUTE ON FUNCTION ${overloads[0].signature} TO ${quoteIdentifier(row.role)};`] : []),
-	]);
-	const object = table ? label(table) : `${label(overloads![0]!)}()`;
-	return [finding('grant.missing', `${missing.map(row => row.role).join(', ')} may not use ${object} (PostgreSQL answers 42501 permission denied — not a cache problem)`, {schema, table: table?.name, function: overloads?.[0]?.name, suggestion: statements.join(' ')})];
+	const found = grants(evidence, true);
+	if (found.length > 0) return found;
+	const roles = evidence.roles.names.join(', ') || 'none found';
+	const object = resolved.sequence ? `sequence ${label(resolved.sequence)}` : resolved.table ? label(resolved.table) : resolved.overloads?.[0] ? `${label(resolved.overloads[0])}()` : `schema ${quoteIdentifier(resolved.schema!)}`;
+	const readNow = evidence.live && evidence.live.status < 400 ? ' and the same read, made now as the API\'s role, succeeds' : '';
+	const other = evidence.roles.pinnedBy ? '' : ' If it still fails, the request runs as another role: rerun with --role <role> (PostgREST\'s db-anon-role, or the JWT\'s role claim).';
+	return [finding('explain.not_reproduced', `Every role requests may run as (${roles}) has what ${object} needs now${readNow}: nothing is denied now.${other}`, {suggestion: 'Retry the request; if it still fails, check that the app talks to this database and PostgREST (pgrst-doctor check).'})];
 }
 
 function notReproduced(what: string): Finding {

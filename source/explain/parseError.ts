@@ -31,6 +31,10 @@ export type ParsedError = {
 	suggestedArgs?: string[];
 	exposedSchemas?: string[];
 	privilegeOn?: string;
+	/** For a denied sequence: its name (schema in `schema` when qualified). */
+	sequence?: string;
+	/** The request line pasted with the error (`POST /invoices 404 {}`): its method and path, without /rest/v1. */
+	request?: {method: string; path: string};
 };
 
 const maxInput = 64 * 1024;

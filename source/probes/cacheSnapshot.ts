@@ -620,7 +620,7 @@ export function overloadBody(overload: CatalogFunction, siblings: CatalogFunctio
 }
 
 /** A name in PostgREST's select parameter: double-quoted, backslash escaping (QueryParams.hs pQuotedValue). */
-function quoteSelectName(name: string): string {
+export function quoteSelectName(name: string): string {
 	return `"${name.replaceAll(/[\\"]/g, char => `\\${char}`)}"`;
 }
 

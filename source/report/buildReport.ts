@@ -34,6 +34,8 @@ export type Report = {
 	verdict?: Finding;
 	/** explain without a connection: what the error means and how to tell the causes apart. */
 	advice?: Advice;
+	/** explain --fix when the verdict is not a stale cache: why nothing was applied. */
+	fixNotApplied?: string;
 	exitCode: number;
 };
 

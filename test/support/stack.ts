@@ -178,6 +178,8 @@ export type PostgrestOptions = {
 	openApiMode?: 'follow-privileges' | 'ignore-privileges' | 'disabled';
 	/** Which real binary runs; 12.0.2 unless told. */
 	version?: PostgrestVersion;
+	/** PostgREST's db-anon-role; anon unless told. */
+	anonRole?: string;
 };
 
 export type Postgrest = {
@@ -196,7 +198,7 @@ async function startPostgrestOn(port: number, adminPort: number | undefined, opt
 	const env: Record<string, string> = {
 		PATH: process.env.PATH ?? '',
 		PGRST_DB_URI: options.dbUri,
-		PGRST_DB_ANON_ROLE: 'anon',
+		PGRST_DB_ANON_ROLE: options.anonRole ?? 'anon',
 		PGRST_DB_SCHEMAS: options.schemas ?? 'public',
 		PGRST_SERVER_HOST: '127.0.0.1',
 		PGRST_SERVER_PORT: String(port),

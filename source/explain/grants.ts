@@ -1,0 +1,168 @@
+// Which privilege a "permission denied" (42501) is about, which of the roles requests may run as lack it, and the
+// exact GRANT: USAGE on schemas and sequences, EXECUTE on functions, SELECT/INSERT/UPDATE/DELETE on relations (by
+// the request's method), and column-level grants on columns. Pure: the privileges and the live read came before.
+import {label} from '../checks/diffSchemas.js';
+import {type Finding, finding} from '../findings.js';
+import type {CatalogFunction, CatalogTable} from '../probes/database.js';
+import type {Privileges, Sequence} from '../probes/objectLookup.js';
+import {quoteIdentifier} from '../sql/quoteIdentifier.js';
+import type {ParsedError} from './parseError.js';
+
+/** The roles requests may run as, and what pinned them down (--role, the API key's role claim), if anything did. */
+export type RequestRoles = {names: string[]; pinnedBy: '--role' | 'the API key\'s role claim' | null};
+
+/** A read of no rows as the API's role, made to reproduce the error now (see liveRead.ts). */
+export type LiveRead = {status: number; code: string | null; message: string | null};
+
+export type GrantEvidence = {
+	parsed: ParsedError;
+	table?: CatalogTable;
+	overloads?: CatalogFunction[];
+	sequence?: Sequence;
+	/** The schema a schema-level denial names, when the database has it. */
+	schema?: string;
+	privileges: Privileges[];
+	roles: RequestRoles;
+	live?: LiveRead;
+};
+
+/** What a role needs; `what` and `grant` may depend on what the role has (column GRANTs narrow a table-wide one). */
+type Need = {has(row: Privileges): boolean | null; what(row?: Privileges): string; grant(role: string, row?: Privileges): string};
+
+const tablePrivileges = ['select', 'insert', 'update', 'delete'] as const;
+type TablePrivilege = (typeof tablePrivileges)[number];
+
+/** The privileges a request method needs on the relation it names (PUT is an upsert). */
+const byMethod: Record<string, TablePrivilege[]> = {GET: ['select'], HEAD: ['select'], POST: ['insert'], PATCH: ['update'], PUT: ['insert', 'update'], DELETE: ['delete']};
+
+function schemaUsage(schema: string): Need {
+	return {what: () => `USAGE on schema ${quoteIdentifier(schema)}`, has: row => row.usage, grant: role => `GRANT USAGE ON SCHEMA ${quoteIdentifier(schema)} TO ${role};`};
+}
+
+/**
+ * Which relation privileges the failed request needed: by its method when the request line was pasted; else SELECT
+ * when the live read was refused too or could not be made, and the writes when the read works now.
+ */
+function relationPrivileges(evidence: GrantEvidence, rows: Privileges[]): TablePrivilege[] {
+	const method = evidence.parsed.request?.method.toUpperCase();
+	if (method && byMethod[method]) return byMethod[method]!;
+	// The live read runs as the role PostgREST picks, which --role may not be: then it says nothing about that role.
+	if (evidence.live && evidence.live.status < 400 && evidence.roles.pinnedBy !== '--role') {
+		const writes = tablePrivileges.filter(privilege => privilege !== 'select' && rows.some(row => row[privilege] === false));
+		if (writes.length > 0) return writes;
+	}
+	return ['select'];
+}
+
+function needs(evidence: GrantEvidence, reportedDenied: boolean): Need[] {
+	const {table, overloads, sequence, parsed} = evidence;
+	if (sequence) {
+		const name = label(sequence);
+		return [
+			{what: () => `USAGE on schema ${quoteIdentifier(sequence.schema)}`, has: row => row.sequenceSchemaUsage, grant: role => `GRANT USAGE ON SCHEMA ${quoteIdentifier(sequence.schema)} TO ${role};`},
+			{what: () => `USAGE on sequence ${name}`, has: row => row.sequenceUsage, grant: role => `GRANT USAGE ON SEQUENCE ${name} TO ${role};`},
+		];
+	}
+	if (table) {
+		const column = parsed.privilegeOn === 'column' && parsed.column && table.columns.includes(parsed.column) ? parsed.column : undefined;
+		const privileges = reportedDenied ? relationPrivileges(evidence, evidence.privileges) : ['select' as const];
+		if (column) {
+			const columnKey = {select: 'columnSelect', insert: 'columnInsert', update: 'columnUpdate', delete: 'delete'} as const;
+			return [schemaUsage(table.schema), ...privileges.map(privilege => ({
+				what: () => `${privilege.toUpperCase()} on ${label(table)}.${quoteIdentifier(column)}`,
+				has: (row: Privileges) => row[columnKey[privilege]],
+				grant: (role: string) => privilege === 'delete' ? `GRANT DELETE ON ${label(table)} TO ${role};` : `GRANT ${privilege.toUpperCase()} (${quoteIdentifier(column)}) ON ${label(table)} TO ${role};`,
+			}))];
+		}
+		return [schemaUsage(table.schema), ...privileges.map(privilege => privilege === 'select' ? readTable(table) : {
+			what: () => `${privilege.toUpperCase()} on ${label(table)}`,
+			has: (row: Privileges) => row[privilege],
+			grant: (role: string) => `GRANT ${privilege.toUpperCase()} ON ${label(table)} TO ${role};`,
+		})];
+	}
+	const overload = overloads?.[0];
+	if (overload) {
+		return [schemaUsage(overload.schema), {what: () => `EXECUTE on ${overload.signature}`, has: row => row.execute, grant: role => `GRANT EXECUTE ON FUNCTION ${overload.signature} TO ${role};`}];
+	}
+	return evidence.schema ? [schemaUsage(evidence.schema)] : [];
+}
+
+/**
+ * SELECT on a relation. A role with column GRANTs may read some columns (PostgreSQL then still says "permission
+ * denied for table"): the GRANT names the columns it may not read instead of opening the whole table.
+ */
+function readTable(table: CatalogTable): Need {
+	const unreadable = (row?: Privileges) => row?.readableColumns?.length ? table.columns.filter(column => !row.readableColumns!.includes(column)) : [];
+	return {
+		has: row => row.select,
+		what(row) {
+			const hidden = unreadable(row);
+			return hidden.length > 0 ? `SELECT on ${hidden.map(quoteIdentifier).join(', ')} of ${label(table)} (it may read only ${row!.readableColumns!.map(quoteIdentifier).join(', ')}: select only those, or grant the rest)` : `SELECT on ${label(table)}`;
+		},
+		grant(role, row) {
+			const hidden = unreadable(row);
+			return hidden.length > 0 ? `GRANT SELECT (${hidden.map(quoteIdentifier).join(', ')}) ON ${label(table)} TO ${role};` : `GRANT SELECT ON ${label(table)} TO ${role};`;
+		},
+	};
+}
+
+function objectName(evidence: GrantEvidence): string {
+	if (evidence.sequence) return `sequence ${label(evidence.sequence)}`;
+	if (evidence.table) return label(evidence.table);
+	if (evidence.overloads?.[0]) return `${label(evidence.overloads[0])}()`;
+	return `schema ${quoteIdentifier(evidence.schema ?? '')}`;
+}
+
+/** Why INSERT on a table is not enough: the default of a serial column calls nextval() on its sequence. */
+function sequenceNote(sequence: Sequence | undefined): string {
+	if (!sequence) return '';
+	const filled = sequence.table && sequence.column ? `${label({schema: sequence.tableSchema!, name: sequence.table})}.${quoteIdentifier(sequence.column)}` : undefined;
+	return filled
+		? ` An insert into ${label({schema: sequence.tableSchema!, name: sequence.table!})} takes the ${sequence.identity ? 'identity' : 'serial'} column ${filled} from this sequence (nextval), which needs USAGE on the sequence: INSERT on the table is not enough.`
+		: ' A column default that calls nextval() on this sequence needs USAGE on it: INSERT on the table is not enough.';
+}
+
+/** When the writes were inferred from a read that works now, which write it was is a guess: the request line settles it. */
+function writeNote(evidence: GrantEvidence): string {
+	const inferred = evidence.table && !evidence.parsed.request && evidence.live && evidence.live.status < 400 && evidence.roles.pinnedBy !== '--role';
+	return inferred ? ` A read works now, so the denied request was a write; paste the request line with the error (such as POST /${evidence.table!.name}) to name the one it needs.` : '';
+}
+
+function rolesNote(roles: RequestRoles, lacking: string[]): string {
+	if (roles.pinnedBy) return ` Requests run as ${roles.names.join(', ')} (${roles.pinnedBy}).`;
+	if (roles.names.length <= 1) return '';
+	return ` Requests run as PostgREST's anonymous role (db-anon-role) without a key, or as the role claim of the JWT the app sends; of the roles that may be (${roles.names.join(', ')}), ${lacking.length === 1 ? 'this one lacks' : 'these lack'} it. Confirm which with --role <role> (or the key's role claim).`;
+}
+
+/**
+ * grant.missing for the roles that lack what the object needs, or for the role the request really runs as when the
+ * live read still fails and none of the roles checked lacks it. reportedDenied: the error was a 42501.
+ */
+export function grants(evidence: GrantEvidence, reportedDenied: boolean): Finding[] {
+	const wanted = needs(evidence, reportedDenied);
+	const missing = evidence.privileges.flatMap(row => {
+		const lacks = wanted.filter(need => need.has(row) === false);
+		return lacks.length > 0 ? [{role: row.role, row, lacks}] : [];
+	});
+	const object = objectName(evidence);
+	const scope = {schema: evidence.sequence?.schema ?? evidence.table?.schema ?? evidence.overloads?.[0]?.schema ?? evidence.schema, table: evidence.table?.name, function: evidence.overloads?.[0]?.name};
+	const deniedNow = evidence.live?.code === '42501';
+	const reproduced = deniedNow ? ' The same read, made now as the API\'s role, is refused too.' : '';
+	if (missing.length > 0) {
+		const lacking = missing.map(item => item.role);
+		const statements = missing.flatMap(({role, row, lacks}) => lacks.map(need => need.grant(quoteIdentifier(role), row)));
+		const what = [...new Set(missing.flatMap(({row, lacks}) => lacks.map(need => need.what(row))))].join(' and ');
+		const message = `${lacking.join(', ')} may not use ${object}: ${lacking.length === 1 ? 'it lacks' : 'they lack'} ${what} (PostgreSQL answers 42501 permission denied — not a cache problem).${sequenceNote(evidence.sequence)}${reproduced}${writeNote(evidence)}${rolesNote(evidence.roles, lacking)}`;
+		return [finding('grant.missing', message, {...scope, suggestion: [...new Set(statements)].join(' ')})];
+	}
+	if (!reportedDenied || wanted.length === 0) return [];
+	if (deniedNow) {
+		const checked = evidence.roles.names.join(', ') || 'none';
+		const statements = wanted.map(need => need.grant('<role>')).join(' ');
+		return [finding('grant.missing', `The same read, made now as the API's role, is still refused (42501), but none of the roles checked (${checked}) lacks ${wanted.map(need => need.what()).join(' or ')}: requests run as another role.${sequenceNote(evidence.sequence)}`, {
+			...scope,
+			suggestion: `Find the role requests run as (PostgREST's db-anon-role without a key, else the role claim of the JWT the app sends), then: ${statements} Rerun with --role <role> to confirm.`,
+		})];
+	}
+	return [];
+}
