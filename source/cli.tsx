@@ -170,7 +170,7 @@ async function main(cli: CommandLine): Promise<number> {
 	if (command === 'explain') {
 		const text = rest[0] === '-' ? await readStdin() : rest[0]!;
 		const {explainCommand} = await import('./commands/explain.js');
-		return explainCommand(text, {...options, roles: flags.role ?? []}, output);
+		return explainCommand(text, {...options, roles: flags.role ?? [], fix: flags.fix as FixRequest | undefined, yes: flags.yes}, output);
 	}
 	if (interactive) {
 		// Ink's colours are settled when it is imported: NO_COLOR must be turned into FORCE_COLOR=0 before that.
