@@ -88,6 +88,11 @@ for (const version of postgrestVersions) {
 			assert.match(json.verdict.suggestion, /GRANT SELECT ON public\.payouts TO web_anon;/);
 			assert.doesNotMatch(json.verdict.suggestion, /TO anon;/, 'anon may read it already');
 			assert.equal(code, 1);
+			// web_anon may use notes alone, so PostgREST's OpenAPI (which lists what its role may use) names it.
+			await item.query('grant select on public.notes to web_anon');
+			const named = await explain({dbUrl: item.dbUrl, api}, denied);
+			assert.match(named.json.verdict.message, /Requests run as web_anon \(PostgREST's OpenAPI output lists exactly the relations it may use\)/);
+			assert.equal(named.json.verdict.suggestion, 'GRANT SELECT ON public.payouts TO web_anon;');
 			// --role names a role that may read it, but the live read is still refused: the request runs as another role.
 			const pinned = await explain({dbUrl: item.dbUrl, api}, denied, '--role', 'anon');
 			assert.equal(pinned.json.verdict.code, 'grant.missing');

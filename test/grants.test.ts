@@ -1,7 +1,7 @@
 // The GRANT a 42501 needs, decided from privileges read off the catalog (shapes as objectLookup.ts reads them).
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {type GrantEvidence, grants} from '../source/explain/grants.js';
+import {type GrantEvidence, grants, narrowByOpenApi} from '../source/explain/grants.js';
 import type {ParsedError} from '../source/explain/parseError.js';
 import type {Privileges} from '../source/probes/objectLookup.js';
 
@@ -73,4 +73,18 @@ test('when no role checked lacks anything: a read still refused names another ro
 	assert.match(other!.suggestion!, /GRANT SELECT ON public\.payouts TO <role>;.*--role <role>/);
 	assert.deepEqual(grants(evidence({table: payouts, privileges}), true), []);
 	assert.deepEqual(grants(evidence({table: payouts, privileges: [row('anon', {insert: false})]}), false), [], 'not a denial: only SELECT is asked');
+});
+
+test('PostgREST\'s OpenAPI narrows the candidates to the roles that may use exactly the relations it lists', () => {
+	const candidates = {names: ['anon', 'authenticated', 'web_anon'], pinnedBy: null};
+	const relations = ['notes', 'payouts', 'secrets'];
+	const usable = new Map([['anon', ['notes', 'payouts']], ['authenticated', ['notes', 'payouts', 'secrets']], ['web_anon', ['notes']]]);
+	assert.deepEqual(narrowByOpenApi(candidates, ['notes'], relations, usable), {names: ['web_anon'], pinnedBy: 'PostgREST\'s OpenAPI output lists exactly the relations it may use'});
+	assert.deepEqual(narrowByOpenApi(candidates, ['notes', 'payouts', 'gone'], relations, usable).names, ['anon'], 'a name the database lacks (a stale cache) is no evidence');
+	assert.deepEqual(narrowByOpenApi(candidates, relations, relations, usable), candidates, 'everything listed: ignore-privileges looks the same, so nothing is narrowed');
+	assert.deepEqual(narrowByOpenApi(candidates, ['secrets'], relations, usable), candidates, 'no candidate fits: nothing is narrowed');
+	const twins = new Map([['anon', ['notes']], ['authenticated', ['notes']], ['web_anon', ['notes', 'secrets']]]);
+	assert.deepEqual(narrowByOpenApi(candidates, ['notes'], relations, twins), {names: ['anon', 'authenticated'], pinnedBy: null});
+	const pinned = {names: ['anon', 'web_anon'], pinnedBy: '--role' as const};
+	assert.equal(narrowByOpenApi(pinned, ['notes'], relations, usable), pinned);
 });

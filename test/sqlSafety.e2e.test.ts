@@ -119,8 +119,8 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 	// (as it was before issue 9) the planted functions too, so the real assertion below can fail.
 	await withSuperuser(item.dbUrl, async client => {
 		const [serverFacts, , , , tables] = databaseStatements.slice(4);
-		const privileges = objectLookupStatements[3]!;
-		const samples: Array<[string, unknown[]]> = [[serverFacts!, []], [tables!, [['public']]], [privileges, [['anon'], 'public', 'organizations', null]]];
+		const privileges = objectLookupStatements.at(-1)!;
+		const samples: Array<[string, unknown[]]> = [[serverFacts!, []], [tables!, [['public']]], [privileges, [['anon'], 'public', 'organizations', null, null, null, null]]];
 		for (const [sql, parameters] of samples) {
 			await client.query('begin transaction read only');
 			await client.query(sql.replaceAll('pg_catalog.', ''), parameters).catch(() => {});
@@ -136,6 +136,8 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 	const runs = [
 		await runCli(['check', ...target, '--json']),
 		await runCli(['explain', 'Could not find the \'created_by\' column of \'organizations\' in the schema cache', ...target]),
+		await runCli(['explain', 'permission denied for table organizations', ...target]),
+		await runCli(['explain', 'permission denied for schema public', ...target, '--role', 'anon']),
 		await runCli(['check', ...target, '--json', '--fix', 'trigger']),
 		await runCli(['check', ...target, '--json', '--fix', 'trigger', '--yes']),
 		await runCli(['check', ...target, '--json', '--fix', 'reload', '--yes', '--timeout', '3']),
@@ -144,8 +146,8 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 		await runCli(['check', ...target, '--json', '--fix', 'uninstall-trigger', '--yes']),
 	];
 	for (const run of runs) assert.ok(run.code !== null && run.code <= 2 && !run.stderr.includes('could not finish'), run.stderr);
-	assert.equal(runs[3]!.json.fixesApplied[0].ok, true, 'the install worked in this database');
+	assert.equal(runs[5]!.json.fixesApplied[0].ok, true, 'the install worked in this database');
 	// The planted functions are new /rpc/ candidates, so whether wait ends healthy depends on PostgREST; it must end in a verdict.
-	assert.ok([0, 1].includes(runs[5]!.code!), runs[5]!.stdout);
+	assert.ok([0, 1].includes(runs[7]!.code!), runs[7]!.stdout);
 	assert.deepEqual(readdirSync(records), [], `planted code ran: ${readdirSync(records).length} calls`);
 });

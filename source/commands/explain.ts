@@ -5,7 +5,7 @@ import {postgrestSessions} from '../checks/postgrestSessions.js';
 import {exposedSchemas, type DiagnosisOptions} from '../collectFacts.js';
 import type {CheckResult} from '../engine.js';
 import {diagnoseError, resolveObject, type Evidence, type Resolved} from '../explain/diagnoseError.js';
-import type {RequestRoles} from '../explain/grants.js';
+import {narrowByOpenApi, type RequestRoles} from '../explain/grants.js';
 import {offlineAdvice} from '../explain/offlineAdvice.js';
 import {parseError, recognised, type ParsedError} from '../explain/parseError.js';
 import {finding} from '../findings.js';
@@ -17,7 +17,7 @@ import {closeHttp} from '../probes/http.js';
 import type {CatalogTable} from '../probes/database.js';
 import {liveRead} from '../probes/liveRead.js';
 import {isUnsafe, readProbeHazards, unsafeObjects} from '../probes/mediaHandlers.js';
-import {lookupObjects, type ObjectLookup, privilegesOn, type PrivilegeTarget} from '../probes/objectLookup.js';
+import {lookupObjects, type ObjectLookup, privilegesOn, type PrivilegeTarget, usableRelations} from '../probes/objectLookup.js';
 import {apiFacts, type ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
@@ -95,8 +95,8 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		const loginRoles = [...new Set(postgrestSessions(facts.database.sessions).map(item => item.user).filter((user): user is string => Boolean(user)))];
 		const names = [parsed.table, parsed.parent, parsed.child, parsed.function, parsed.sequence].filter((name): name is string => Boolean(name)).map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
 		const found = await lookupObjects(session, {names, loginRoles, extraRoles: options.roles, exposed: facts.schemas});
-		const roles = requestRoles(options, found.apiRoles);
 		const resolved = resolveObject(parsed, found, facts.schemas);
+		const roles = await openApiRoles(session, requestRoles(options, found.apiRoles), facts.api, facts.schemas, found.everything.tables);
 		const object = privilegeTarget(parsed, resolved);
 		const lookup: ObjectLookup = {...found, privileges: object ? await privilegesOn(session, roles.names, object) : []};
 		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: projectRefs(options), roles};
@@ -156,6 +156,15 @@ function requestRoles(options: {roles: string[]; apiKey?: string}, candidates: s
 	if (options.roles.length > 0) return {names: options.roles, pinnedBy: '--role'};
 	const claimed = keyClaim(options.apiKey, 'role');
 	return claimed ? {names: [claimed], pinnedBy: 'the API key\'s role claim'} : {names: candidates, pinnedBy: null};
+}
+
+/** The candidates narrowed by what the root OpenAPI (read with the app's key) lists of the default schema. */
+async function openApiRoles(session: DatabaseSession, roles: RequestRoles, api: ApiFacts | undefined, exposed: string[], tables: CatalogTable[]): Promise<RequestRoles> {
+	const listed = api?.root.openApi?.tables;
+	const schema = api?.exposedSchemas?.[0] ?? exposed[0];
+	if (!listed || schema === undefined || roles.pinnedBy || roles.names.length < 2) return roles;
+	const relations = tables.filter(table => table.schema === schema).map(table => table.name);
+	return narrowByOpenApi(roles, listed.map(table => table.name), relations, await usableRelations(session, roles.names, schema));
 }
 
 /** Whose privileges a verdict needs: the sequence, the relation (and the column, when it has it), the function or the schema. */

@@ -8,8 +8,30 @@ import type {Privileges, Sequence} from '../probes/objectLookup.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import type {ParsedError} from './parseError.js';
 
-/** The roles requests may run as, and what pinned them down (--role, the API key's role claim), if anything did. */
-export type RequestRoles = {names: string[]; pinnedBy: '--role' | 'the API key\'s role claim' | null};
+/** The roles requests may run as, and what pinned them down (--role, the API key's role claim, OpenAPI), if anything did. */
+export type RequestRoles = {names: string[]; pinnedBy: '--role' | 'the API key\'s role claim' | typeof openApiEvidence | null};
+
+const openApiEvidence = 'PostgREST\'s OpenAPI output lists exactly the relations it may use';
+
+/**
+ * Which candidates PostgREST's own OpenAPI output points at: under openapi-mode follow-privileges it lists the
+ * cached relations the request's role may use (usableRelations). A candidate whose usable relations among
+ * `relations` (the schema's, as PostgREST caches them) are exactly the listed ones fits. Nothing is narrowed when
+ * every relation is listed (ignore-privileges looks the same), or when no candidate or every one fits; a stale
+ * cache lists fewer than a role may use, so no candidate fits and nothing is narrowed either.
+ */
+export function narrowByOpenApi(roles: RequestRoles, listed: string[], relations: string[], usable: Map<string, string[]>): RequestRoles {
+	if (roles.pinnedBy || roles.names.length < 2) return roles;
+	const relevant = new Set(relations);
+	const shown = new Set(listed.filter(name => relevant.has(name)));
+	if (shown.size === relevant.size) return roles;
+	const fits = roles.names.filter(role => {
+		const mine = (usable.get(role) ?? []).filter(name => relevant.has(name));
+		return mine.length === shown.size && mine.every(name => shown.has(name));
+	});
+	if (fits.length === 0 || fits.length === roles.names.length) return roles;
+	return {names: fits, pinnedBy: fits.length === 1 ? openApiEvidence : null};
+}
 
 /** A read of no rows as the API's role, made to reproduce the error now (see liveRead.ts). */
 export type LiveRead = {status: number; code: string | null; message: string | null};

@@ -78,6 +78,22 @@ left join pg_catalog.pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.
 where s.relkind = 'S' and s.relname = any($1::text[])
 order by 1, 2`;
 
+// The relations of schema $2 each role may use, decided the way PostgREST's OpenAPI output decides what to list for
+// the request's role under openapi-mode follow-privileges: owned (by membership), any table privilege, or any
+// column privilege.
+const usableRelationsSql = `
+select r.rolname as role,
+       coalesce(pg_catalog.array_agg(c.relname::text order by c.relname) filter (where c.oid is not null), '{}'::text[]) as relations
+from pg_catalog.pg_roles r
+left join pg_catalog.pg_namespace n on n.nspname = $2
+left join pg_catalog.pg_class c on c.relnamespace = n.oid and c.relkind in ('r', 'v', 'm', 'f', 'p')
+     and (pg_catalog.pg_has_role(r.oid, c.relowner, 'USAGE')
+          or pg_catalog.has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+          or pg_catalog.has_any_column_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
+where r.rolname = any($1::text[])
+group by r.rolname
+order by 1`;
+
 // One role's privileges on one relation, column, sequence or function; identifiers are quoted by format('%I'),
 // never concatenated. $2 schema, $3 relation, $4 function signature, $5 column, $6/$7 sequence schema and name.
 const privilegesSql = `
@@ -100,7 +116,7 @@ select r.rolname as role,
 from pg_catalog.pg_roles r where r.rolname = any($1::text[])`;
 
 /** Every statement this module runs, for the test that plants look-alikes of what they call. */
-export const objectLookupStatements = [userSchemasSql, foreignKeysSql, apiRolesSql, sequencesSql, privilegesSql];
+export const objectLookupStatements = [userSchemasSql, foreignKeysSql, apiRolesSql, sequencesSql, usableRelationsSql, privilegesSql];
 
 export async function lookupObjects(session: DatabaseSession, request: {names: string[]; loginRoles: string[]; extraRoles: string[]; exposed: string[]}): Promise<Omit<ObjectLookup, 'privileges'>> {
 	const schemas = (await session.read<{name: string}>(userSchemasSql, [])).map(row => row.name);
@@ -117,4 +133,10 @@ export type PrivilegeTarget = {schema: string; table?: string; column?: string; 
 
 export async function privilegesOn(session: DatabaseSession, roles: string[], object: PrivilegeTarget): Promise<Privileges[]> {
 	return session.read<Privileges>(privilegesSql, [roles, object.schema, object.table ?? null, object.signature ?? null, object.column ?? null, object.sequence?.schema ?? null, object.sequence?.name ?? null]);
+}
+
+/** For each role, the relations of `schema` it may use (see usableRelationsSql). */
+export async function usableRelations(session: DatabaseSession, roles: string[], schema: string): Promise<Map<string, string[]>> {
+	const rows = await session.read<{role: string; relations: string[]}>(usableRelationsSql, [roles, schema]);
+	return new Map(rows.map(row => [row.role, row.relations]));
 }
