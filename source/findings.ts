@@ -47,6 +47,12 @@ export const findingCodes = {
 		cause: 'The server at --api-url is not PostgREST (no postgrest Server header, no PostgREST error shape).',
 		cure: 'Point --api-url at PostgREST itself, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1.',
 	},
+	'cache.not_compared': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: 'PostgREST\'s schema cache was not compared with the database, because --api-url (or --db-url) was not given: only one side could be read, so the doctor cannot say the cache is healthy.',
+		cure: 'Pass both: --db-url <the database> and --api-url <PostgREST\'s root URL> (self-hosted: http://localhost:3000; Supabase: https://<ref>.supabase.co/rest/v1).',
+	},
 	'api.redirected': {
 		severity: 'error',
 		blocksDiagnosis: true,

@@ -190,7 +190,7 @@ test('unreachable, wrong password and silent servers fail within the timeout wit
 	const item = await setUp();
 	const closedPort = await freePort();
 	const refused = await runCli(['check', '--db-url', `postgresql://postgres:x@127.0.0.1:${closedPort}/postgres`, '--json']);
-	assert.deepEqual(findingRows(refused.json), ['db.unreachable']);
+	assert.deepEqual(findingRows(refused.json), ['cache.not_compared', 'db.unreachable']);
 	assert.equal(refused.code, 2);
 
 	const wrong = await runCli(['check', '--db-url', item.dbUrl.replace(/postgres:[^@]+@/, 'authenticator:not-the-password@'), '--api-url', item.api.url, '--json']);
@@ -252,4 +252,26 @@ test('usage errors: no connection, a malformed URL, an unknown flag', async () =
 	const unknown = await runCli(['check', '--db-urll', 'x']);
 	assert.equal(unknown.code, 2);
 	assert.doesNotMatch(none.stderr + malformed.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('without --api-url (or --db-url) the cache is not compared: cache.not_compared names the missing URL, exit 2, never 0; the trigger still installs', async () => {
+	const item = await setUp();
+	const dbOnly = await runCli(['check', '--db-url', item.dbUrl, '--json']);
+	assert.deepEqual(findingRows(dbOnly.json), ['cache.not_compared', 'trigger.missing']);
+	assert.match(dbOnly.json.findings.find((found: {code: string}) => found.code === 'cache.not_compared').message, /no --api-url was given/);
+	assert.equal(checkStatus(dbOnly.json, 'cache.columns'), 'skip');
+	assert.equal(dbOnly.code, 2);
+	const plain = await runCli(['check', '--db-url', item.dbUrl]);
+	assert.match(plain.stdout, /Add --api-url <PostgREST's root URL>/);
+	assert.equal(plain.code, 2);
+	const apiOnly = await runCli(['check', '--api-url', item.api.url, '--json']);
+	assert.ok(findingRows(apiOnly.json).includes('cache.not_compared'));
+	assert.match(apiOnly.json.findings.find((found: {code: string}) => found.code === 'cache.not_compared').message, /no database URL was given/);
+	assert.equal(apiOnly.code, 2);
+	const reload = await runCli(['check', '--db-url', item.dbUrl, '--json', '--fix', 'reload', '--yes']);
+	assert.match(reload.json.fixesApplied[0].message, /^Not attempted: cache\.not_compared/);
+	const trigger = await runCli(['check', '--db-url', item.dbUrl, '--json', '--fix', 'trigger', '--yes']);
+	assert.equal(trigger.json.fixesApplied[0].ok, true, 'the trigger is proved in the database alone');
+	assert.deepEqual(findingRows(trigger.json), ['cache.not_compared']);
+	assert.equal(trigger.code, 2, 'still: the cache was not compared');
 });

@@ -1,3 +1,4 @@
+import {finding} from '../findings.js';
 import type {Check} from './check.js';
 
 export const apiReachable: Check = {
@@ -6,7 +7,12 @@ export const apiReachable: Check = {
 	dependsOn: [],
 	run({api, apiFailure, apiUrl, timings}) {
 		if (apiFailure) return {status: 'fail', summary: apiFailure.message, findings: [apiFailure], durationMs: timings.api};
-		if (!api) return {status: 'skip', summary: 'No PostgREST URL given (--api-url)'};
+		if (!api) {
+			const notCompared = finding('cache.not_compared', 'PostgREST\'s schema cache was not compared with the database: no --api-url was given, so only the database side (the trigger, PostgREST\'s sessions) was checked', {
+				suggestion: 'Add --api-url <PostgREST\'s root URL> (self-hosted: http://localhost:3000; Supabase: https://<ref>.supabase.co/rest/v1) to compare the cache.',
+			});
+			return {status: 'skip', summary: 'No PostgREST URL given (--api-url): the cache was not compared', findings: [notCompared]};
+		}
 		const admin = api.admin ? `; admin server ${api.admin.error ? `unreachable (${api.admin.error})` : `/ready ${api.admin.ready}`}` : '';
 		return {status: 'pass', summary: `PostgREST ${api.version ?? '(version unknown)'} at ${apiUrl}${admin}`, durationMs: timings.api};
 	},

@@ -1,3 +1,4 @@
+import {finding} from '../findings.js';
 import type {Check} from './check.js';
 
 export const databaseConnect: Check = {
@@ -6,7 +7,12 @@ export const databaseConnect: Check = {
 	dependsOn: [],
 	run({database, databaseFailure, timings}) {
 		if (databaseFailure) return {status: 'fail', summary: databaseFailure.message, findings: [databaseFailure], durationMs: timings.database};
-		if (!database) return {status: 'skip', summary: 'No database URL given (--db-url or DATABASE_URL)'};
+		if (!database) {
+			const notCompared = finding('cache.not_compared', 'PostgREST\'s schema cache was not compared with the database: no database URL was given, so only PostgREST was checked', {
+				suggestion: 'Add --db-url <the database PostgREST serves> (or set DATABASE_URL) to compare the cache.',
+			});
+			return {status: 'skip', summary: 'No database URL given (--db-url or DATABASE_URL): the cache was not compared', findings: [notCompared]};
+		}
 		const {server} = database;
 		return {status: 'pass', summary: `PostgreSQL ${server.version}, database ${server.database}, role ${server.user}`, durationMs: timings.database};
 	},

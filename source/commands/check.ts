@@ -65,7 +65,9 @@ export async function fixAndProve(before: Report, options: DiagnosisOptions, req
 		return {...before, fixesPlanned, exitCode: Math.max(before.exitCode, exitCodes.problems)};
 	}
 	const blocker = before.findings.find(blocksProof);
-	if (blocker && ids.some(id => id !== 'uninstall-trigger')) {
+	// Without --api-url only a reload needs what was not compared: the trigger is proved in the database alone.
+	const blocked = blocker?.code === 'cache.not_compared' ? ids.includes('reload') : ids.some(id => id !== 'uninstall-trigger');
+	if (blocker && blocked) {
 		const message = `Not attempted: ${blocker.code} kept the diagnosis from being made (see the finding), so the fix could be neither aimed nor proved. Fix that first, then run the doctor again.`;
 		return {...before, fixesApplied: ids.map(id => ({id, ok: false, verified: false, durationMs: 0, message})), exitCode: exitCodes.undiagnosed};
 	}
