@@ -53,7 +53,7 @@ const flagText: Record<FlagName, FlagText> = {
 	fix: {value: '<fix>', text: 'reload | trigger | uninstall-trigger | all: show what the fix runs; with --yes apply it and diagnose again (default: none)'},
 	yes: {text: 'Apply the --fix; without it nothing is written (default: off)'},
 	probe: {text: 'Send NOTIFY <channel>, \'reload schema\' (a harmless reload) and prove PostgREST hears it (default: off)'},
-	role: {value: '<role>', text: 'Also check this role\'s privileges; repeatable (default: anon, authenticated, service_role and the roles PostgREST\'s login role may become)'},
+	role: {value: '<role>', text: 'The role requests run as, whose privileges decide; repeatable (default: the API key\'s role claim, else every API role PostgREST\'s login role may become)'},
 	json: {text: 'Print one JSON document instead of text (default: off)'},
 };
 
@@ -137,7 +137,7 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 			'pgrst-doctor explain - < error.txt',
 			'pgrst-doctor explain "<error>" --db-url … --api-url … --fix reload|all [--yes]',
 		],
-		about: 'Offline (no URLs) it says what the error means, the likely causes and the SQL to tell them apart. Connected, it looks the object up (exists, schema, exposure, case, closest name, grants, PostgREST\'s cache, RPC arguments) and ends with one verdict and its fix. --fix applies the reload only when the verdict is a stale cache; otherwise it says why a reload cannot help and changes nothing.',
+		about: 'Offline (no URLs) it says what the error means, the likely causes and the SQL to tell them apart. Connected, it looks the object up (exists, schema, exposure, case, closest name, the grants of the role requests run as, PostgREST\'s cache, RPC arguments), tries a denied read again, and ends with one verdict and its fix. --fix applies the fix only when the verdict is a stale cache; otherwise it says why and changes nothing.',
 		flags: [...connection, 'role', 'fix', 'yes', 'json'],
 		flagText: {fix: {value: '<fix>', text: 'reload | all: when the verdict is a stale cache, show the reload; with --yes run it and prove it (default: none)'}},
 		sections: [
