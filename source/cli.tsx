@@ -1,117 +1,80 @@
 #!/usr/bin/env node
 // The entry: parse flags, decide the mode, hand over. Colour is settled before anything that reads it loads.
 import {setMaxListeners} from 'node:events';
-import meow, {type AnyFlags} from 'meow';
-import {argumentProblem, asksFor} from './argumentProblem.js';
+import meow from 'meow';
+import {asksFor, scanArguments} from './argumentProblem.js';
 import {closestName} from './explain/closestName.js';
 import type {FixRequest} from './commands/check.js';
+import {type CommandName, commandNames, commandTakes, commandsTaking, flags, helpText, kebab, type FlagName} from './help.js';
 import {parseChannel} from './sql/channel.js';
 import {UsageError, databaseTarget, httpTarget} from './target.js';
 import {terminalBlock, terminalLine} from './terminalText.js';
+import {toolVersion} from './toolVersion.js';
+import {withHttpScheme} from './withHttpScheme.js';
 
 // A reader that goes away (`pgrst-doctor check | head -1`) ends the output, not the run with a stack trace.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
-const flags = {
-	dbUrl: {type: 'string'},
-	apiUrl: {type: 'string'},
-	apiKey: {type: 'string'},
-	adminUrl: {type: 'string'},
-	schemas: {type: 'string'},
-	channel: {type: 'string', default: 'pgrst'},
-	timeout: {type: 'number'},
-	fix: {type: 'string', choices: ['reload', 'trigger', 'uninstall-trigger', 'all'] as string[]},
-	yes: {type: 'boolean', default: false},
-	probe: {type: 'boolean', default: false},
-	role: {type: 'string', isMultiple: true},
-	json: {type: 'boolean', default: false},
-} as const satisfies AnyFlags;
-
-const usageHint = 'Run pgrst-doctor --help for usage.';
-
 /** One line naming the problem, one line pointing at the help, exit 2: never a stack trace or the whole help. */
-function usageFailure(message: string): void {
-	process.stderr.write(`${terminalLine(message)}\n${usageHint}\n`);
+function usageFailure(message: string, command?: CommandName): void {
+	process.stderr.write(`${terminalLine(message)}\nRun pgrst-doctor${command ? ` ${command}` : ''} --help for usage.\n`);
 	process.exitCode = 2;
 }
 
-/** The parsed command line, or undefined once a usage problem was reported (or help or the version printed). */
+/** A command, or no word at all: the bare `pgrst-doctor`. */
+const isCommand = (word: string | undefined): word is CommandName | undefined => word === undefined || (commandNames as readonly string[]).includes(word);
+
+/** A word that is not a command, as one sentence with the nearest command; the word itself only when it is plain. */
+function unknownCommand(word: string): string {
+	const typo = closestName(word, [...commandNames]);
+	const what = /^[\w-]{1,40}$/.test(word) ? `Unknown command "${word}"` : 'Unknown command';
+	return typo ? `${what}: did you mean ${typo}?` : `${what}; the commands are ${commandNames.join(', ')}.`;
+}
+
+/**
+ * The parsed command line, or undefined once a usage problem was reported or help or the version printed. Help and
+ * the version come first, wherever they stand on the line and whatever else is on it: nothing has connected, read
+ * the environment's URLs or written anything yet.
+ */
 function readCommandLine(argv: string[]): CommandLine | undefined {
-	const problem = argumentProblem(argv, flags);
-	if (problem) return void usageFailure(problem);
-	let cli: CommandLine;
-	try {
-		cli = parseCommandLine();
-	} catch (error) {
-		// meow's own checks, should one ever go beyond argumentProblem's: still one line.
-		return void usageFailure(String((error as Error).message ?? error).split('\n')[0]!);
+	const scan = scanArguments(argv, flags);
+	// `pgrst-doctor help check` reads as `pgrst-doctor check --help`.
+	const helpWord = scan.words[0] === 'help';
+	const [word] = helpWord ? scan.words.slice(1) : scan.words;
+	if (helpWord || asksFor('help', argv)) {
+		if (!isCommand(word)) return void usageFailure(unknownCommand(word!));
+		process.stdout.write(helpText(word));
+		return undefined;
 	}
-	if (asksFor('help', argv)) cli.showHelp(0);
-	if (asksFor('version', argv)) cli.showVersion();
-	return cli;
+	if (asksFor('version', argv)) {
+		process.stdout.write(`${toolVersion}\n`);
+		return undefined;
+	}
+	// A flag's problem first: after a mistyped flag, the next word may have been its value rather than a command.
+	if (scan.problem) return void usageFailure(scan.problem, isCommand(word) ? word : undefined);
+	if (!isCommand(word)) return void usageFailure(unknownCommand(word!));
+	const command = word;
+	const stray = scan.given.map(camel).find(flag => flag in flags && !commandTakes(command, flag));
+	if (stray) return void usageFailure(`pgrst-doctor ${command ?? 'check'} does not take --${kebab(stray)} (${commandsTaking(stray).join(', ')} ${commandsTaking(stray).length > 1 ? 'do' : 'does'}).`, command);
+	try {
+		return {...parseCommandLine(argv), command};
+	} catch (error) {
+		// meow's own checks, should one ever go beyond scanArguments': still one line.
+		return void usageFailure(String((error as Error).message ?? error).split('\n')[0]!, command);
+	}
 }
 
-type CommandLine = ReturnType<typeof parseCommandLine>;
+const camel = (name: string) => name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()) as FlagName;
 
-function parseCommandLine() {
-	return meow(
-	`
-  Usage
-    $ pgrst-doctor                      (in a terminal: the interactive doctor; asks where to look)
-    $ pgrst-doctor check --db-url <postgres-url> --api-url <postgrest-url> [options]
-    $ pgrst-doctor check … --fix reload|trigger|uninstall-trigger|all [--yes]
-    $ pgrst-doctor wait --db-url <postgres-url> --api-url <postgrest-url> [--timeout 60]
-    $ pgrst-doctor explain "<error text>" [--db-url … --api-url …]   (or - to read the error from stdin)
-    $ pgrst-doctor sql reload|trigger|uninstall [--channel pgrst]
-    $ pgrst-doctor codes [--json]
+type CommandLine = ReturnType<typeof parseCommandLine> & {command: CommandName | undefined};
 
-  Finds out why PostgREST's schema cache disagrees with your database, heals it, and proves the cure.
-
-  Commands
-    check   Diagnose (default). In a terminal it is interactive: pick a fix, watch it heal. In pipes, CI or with
-            --json it prints once. With --fix, apply a fix and diagnose again; nothing is written without --yes
-    wait    Reload and wait until the cache matches the database: exit 0, or 1 on timeout (for CI/CD)
-    explain Find the true root cause of an error message (stale cache, typo, case, schema, GRANT, RPC arguments…)
-    sql     Print ready-to-paste SQL; needs no connection
-    codes   List every finding code with cause and cure
-
-  Options
-    --db-url      PostgreSQL URL (default: $DATABASE_URL)
-    --api-url     PostgREST base URL, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1
-    --api-key     Sent as apikey and Authorization: Bearer (default: $PGRST_DOCTOR_API_KEY)
-    --admin-url   PostgREST admin server, e.g. http://localhost:3001 (optional)
-    --schemas     Exposed schemas, comma-separated (default: what PostgREST exposes, else public)
-    --channel     PostgREST's db-channel (default: pgrst)
-    --timeout     Seconds for each connection and request (default: 10; for wait: the whole wait, default 60)
-    --fix         reload | trigger | uninstall-trigger | all (the fixes the findings point at)
-    --yes         Apply the --fix (without it pgrst-doctor only shows what it would run)
-    --probe       Send NOTIFY <channel>, 'reload schema' (a harmless reload) and prove PostgREST hears it
-    --role        explain: also check this role's privileges (repeatable; anon, authenticated, service_role by default)
-    --json        Print one JSON document instead of text
-    --help        Show this help
-    --version     Show the version
-
-  Examples
-    $ pgrst-doctor check --db-url postgresql://postgres:postgres@127.0.0.1:54322/postgres --api-url http://127.0.0.1:54321/rest/v1 --api-key "$SERVICE_ROLE_KEY"
-    $ DATABASE_URL=postgresql://app@db:5432/app pgrst-doctor check --api-url http://localhost:3000 --json
-    $ pgrst-doctor check --db-url "$DATABASE_URL" --api-url http://localhost:3000 --fix all --yes
-    $ supabase db push && pgrst-doctor wait --db-url "$SUPABASE_DB_URL" --api-url https://<ref>.supabase.co/rest/v1 --api-key "$SERVICE_ROLE_KEY"
-
-  Exit codes: 0 healthy, 1 problems found, 2 could not diagnose or usage error, 130 cancelled.
-`,
-		{importMeta: import.meta, allowUnknownFlags: false, flags},
-	);
+function parseCommandLine(argv: string[]) {
+	return meow({argv, importMeta: import.meta, allowUnknownFlags: false, autoHelp: false, autoVersion: false, flags});
 }
-
-const commands = ['check', 'wait', 'explain', 'sql', 'codes'];
 
 async function main(cli: CommandLine): Promise<number> {
-	const [command = 'check', ...rest] = cli.input;
-	if (!commands.includes(command)) {
-		const typo = closestName(command, commands);
-		const what = /^[\w-]{1,40}$/.test(command) ? `Unknown command "${command}"` : 'Unknown command';
-		throw new UsageError(typo ? `${what}: did you mean ${typo}?` : `${what}; the commands are ${commands.join(', ')}.`);
-	}
+	const command = cli.command ?? 'check';
+	const rest = cli.input.slice(1);
 	const takesArgument = command === 'sql' || command === 'explain';
 	if (rest.length > (takesArgument ? 1 : 0)) {
 		throw new UsageError(`pgrst-doctor ${command} takes ${takesArgument ? `one argument${command === 'explain' ? ' (quote the error text)' : ''}` : 'no arguments'}; got ${rest.length}.`);
@@ -141,7 +104,12 @@ async function main(cli: CommandLine): Promise<number> {
 		throw new UsageError('Tell pgrst-doctor where to look: --db-url (or DATABASE_URL) and --api-url.');
 	}
 	if (command === 'wait' && (!dbUrl || !flags.apiUrl)) throw new UsageError('pgrst-doctor wait needs both --db-url (or DATABASE_URL) and --api-url.');
-	if (flags.yes && !flags.fix) throw new UsageError('--yes applies a --fix; say which: --fix reload|trigger|uninstall-trigger|all.');
+	const fixes = command === 'explain' ? 'reload|all' : 'reload|trigger|uninstall-trigger|all';
+	if (flags.yes && !flags.fix) throw new UsageError(`--yes applies a --fix; say which: --fix ${fixes}.`);
+	// explain heals only a stale cache; the trigger is check's to install or remove.
+	if (command === 'explain' && flags.fix && !['reload', 'all'].includes(flags.fix)) {
+		throw new UsageError(`explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix ${flags.fix}.`);
+	}
 	const timeout = flags.timeout ?? (command === 'wait' ? 60 : 10);
 	// Below 0.1 s a timeout rounds towards 0, which pg and undici read as "no timeout"; above an hour it is a typo.
 	if (!(timeout >= 0.1 && timeout <= 3600)) throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600 (got ${String(flags.timeout)}).`);
@@ -152,8 +120,8 @@ async function main(cli: CommandLine): Promise<number> {
 	process.once('SIGTERM', cancel);
 	const options = {
 		database,
-		api: flags.apiUrl ? httpTarget(flags.apiUrl, '--api-url') : undefined,
-		admin: flags.adminUrl ? httpTarget(flags.adminUrl, '--admin-url') : undefined,
+		api: flags.apiUrl ? httpTarget(withHttpScheme(flags.apiUrl), '--api-url') : undefined,
+		admin: flags.adminUrl ? httpTarget(withHttpScheme(flags.adminUrl), '--admin-url') : undefined,
 		apiKey,
 		schemas: flags.schemas?.split(',').map(name => name.trim()).filter(Boolean),
 		channel,
@@ -224,7 +192,7 @@ if (cli) {
 		},
 		(error: unknown) => {
 			if (controller.signal.aborted) process.exit(130);
-			if (error instanceof UsageError) return usageFailure(error.message);
+			if (error instanceof UsageError) return usageFailure(error.message, cli.command);
 			process.stderr.write(`pgrst-doctor could not finish: ${terminalLine((error as Error).message ?? String(error))}\nPlease report this at the project's issue tracker with the command you ran.\n`);
 			process.exitCode = 2;
 		},

@@ -1,7 +1,7 @@
 // The command line read before meow: one sentence per mistake, naming what is accepted, never a possible secret.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {argumentProblem, asksFor, type FlagSpec} from '../source/argumentProblem.js';
+import {argumentProblem, asksFor, scanArguments, type FlagSpec} from '../source/argumentProblem.js';
 
 const specs: Record<string, FlagSpec> = {
 	dbUrl: {type: 'string'},
@@ -28,7 +28,11 @@ test('accepts what meow can take', () => {
 
 test('each mistake is one sentence naming the problem and what is accepted', () => {
 	const cases: Array<[string[], RegExp]> = [
-		[['--fix', 'relod'], /^--fix does not accept "relod"; accepted: reload, trigger, uninstall-trigger, all\.$/],
+		[['--fix', 'relod'], /^--fix does not accept "relod": did you mean reload\?$/],
+		[['--fix=relaod'], /^--fix does not accept "relaod": did you mean reload\?$/],
+		[['--fix', 'triger'], /^--fix does not accept "triger": did you mean trigger\?$/],
+		[['--fix', 'everything'], /^--fix does not accept "everything"; accepted: reload, trigger, uninstall-trigger, all\.$/],
+		[['--dburl', 'x'], /^Unknown flag --dburl: did you mean --db-url\?$/],
 		[['--fix'], /^--fix needs a value: one of reload, trigger, uninstall-trigger, all\.$/],
 		[['--fix='], /^--fix needs a value/],
 		[['--fix', '--yes'], /^--fix needs a value/],
@@ -56,8 +60,18 @@ test('values that could be secrets are never repeated', () => {
 	}
 });
 
-test('--help and --version anywhere before --', () => {
+test('--help (or -h) and --version anywhere before --', () => {
 	assert.ok(asksFor('help', ['check', '--help']));
+	assert.ok(asksFor('help', ['check', '--fix', 'trigger', '--yes', '-h']));
 	assert.ok(!asksFor('help', ['explain', '--', '--help']));
 	assert.ok(asksFor('version', ['--version']));
+	assert.ok(!asksFor('version', ['explain', '--', '--version']));
+});
+
+test('the words are found past a problem, and a mistyped flag keeps its value', () => {
+	assert.deepEqual(scanArguments(['--fix', 'relaod', 'check', '--yes'], specs), {words: ['check'], given: ['fix', 'yes'], problem: '--fix does not accept "relaod": did you mean reload?'});
+	assert.deepEqual(scanArguments(['--dburl', 'postgresql://x', 'wait'], specs).words, ['wait']);
+	assert.deepEqual(scanArguments(['--xyzzy', 'check'], specs).words, ['check'], 'no flag near enough: no value taken');
+	assert.deepEqual(scanArguments(['explain', '-', '--role', 'a', '--role', 'b', '-h'], specs), {words: ['explain', '-'], given: ['role', 'role', 'help']});
+	assert.deepEqual(scanArguments(['explain', '--', '--db-url', 'x'], specs), {words: ['explain', '--db-url', 'x'], given: []});
 });

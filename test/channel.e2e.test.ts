@@ -59,8 +59,10 @@ test('a 64-byte channel is a usage error before anything connects', async () => 
 	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
 	const {port} = server.address() as {port: number};
 	try {
-		for (const args of [['check', '--fix', 'trigger', '--yes'], ['wait'], ['check', '--probe'], ['sql', 'trigger']]) {
-			const run = await runCli([...args, '--db-url', `postgresql://postgres@127.0.0.1:${port}/postgres`, '--api-url', `http://127.0.0.1:${port}`, '--channel', 'c'.repeat(64)]);
+		const target = ['--db-url', `postgresql://postgres@127.0.0.1:${port}/postgres`, '--api-url', `http://127.0.0.1:${port}`];
+		// sql connects to nothing and refuses connection flags, so it gets none.
+		for (const args of [['check', '--fix', 'trigger', '--yes', ...target], ['wait', ...target], ['check', '--probe', ...target], ['sql', 'trigger']]) {
+			const run = await runCli([...args, '--channel', 'c'.repeat(64)]);
 			assert.equal(run.code, 2);
 			assert.match(run.stderr, /--channel is 64 bytes long; PostgreSQL channel names are 1 to 63 bytes/);
 			assert.equal(run.stdout, '');
