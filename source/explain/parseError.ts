@@ -336,8 +336,9 @@ export function parseError(input: string): ParsedError {
 function trimEnds(match: RegExpExecArray): void {
 	const last = match.length - 1;
 	let cut = 0;
-	for (let at = match[0].length - 1; at >= 0 && cut < 8 && ` \t"'\`,;})]`.includes(match[0][at]!); at--) cut++;
-	if (cut === 0 || !match[last] || !match[0].endsWith(match[last]!) || match[last]!.length <= cut) {
+	for (let at = match[0].length - 1; at >= 0 && cut < 8 && ` \t"'\`,;}`.includes(match[0][at]!); at--) cut++;
+	// A double-quoted name is read exactly by its own quotes; only a bare one can run on.
+	if (cut === 0 || !match[last] || match[last]!.startsWith('"') || !match[0].endsWith(match[last]!) || match[last]!.length <= cut) {
 		match[0] = match[0].replace(/"$/, '');
 		return;
 	}
