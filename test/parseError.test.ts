@@ -82,6 +82,8 @@ test('42501: every object kind PostgreSQL names, with the name exactly as it was
 	assert.deepEqual(denied('permission denied for table "My Schema"."a.b"'), {kind: 'permission_denied', code: '42501', privilegeOn: 'table', schema: 'My Schema', table: 'a.b'});
 	assert.deepEqual(denied('permission denied for table private.ledger'), {kind: 'permission_denied', code: '42501', privilegeOn: 'table', schema: 'private', table: 'ledger'});
 	assert.deepEqual(denied('permission denied for schema "Área 51"'), {kind: 'permission_denied', code: '42501', privilegeOn: 'schema', schema: 'Área 51'});
+	assert.deepEqual(denied('permission denied for schema tenant.v2'), {kind: 'permission_denied', code: '42501', privilegeOn: 'schema', schema: 'tenant.v2'});
+	assert.deepEqual(denied('permission denied for table "Billing".invoices'), {kind: 'permission_denied', code: '42501', privilegeOn: 'table', schema: 'Billing', table: 'invoices'});
 });
 
 test('console.log forms: the quote util.inspect picks never ends up in a name', () => {
@@ -105,6 +107,8 @@ test('log lines: PostgreSQL\'s ERROR line and PostgREST\'s request line', () => 
 	const postgrest = parseError('127.0.0.1 - anon [29/Nov/2026:15:04:18 +0000] "GET /secrets?select=id,value HTTP/1.1" 401 - "" "node"\n{"code":"42501","details":null,"hint":null,"message":"permission denied for table secrets"}');
 	assert.deepEqual(postgrest.request, {method: 'GET', path: '/secrets', status: 401, columns: ['id', 'value']});
 	assert.equal(postgrest.table, 'secrets');
+	// A JSON body quoted inside a JSON log record.
+	assert.equal(parseError(String.raw`{"level":"error","body":"{\"code\":\"42501\",\"message\":\"permission denied for table secrets\"}"}`).table, 'secrets');
 	// The bare message inside a larger paste: what surrounds it stays out of the name.
 	assert.equal(parseError(`error: "permission denied for table secrets"`).table, 'secrets');
 	assert.equal(parseError(`Failed: permission denied for table secrets'`).table, 'secrets');
@@ -131,7 +135,8 @@ test('a bare 404 {}: with its request line the table or function PostgREST lacks
 		assert.equal(parsed.kind, 'unknown');
 		assert.match(parsed.needs ?? '', /paste the request line with it, e\.g\. POST \/invoices 404 \{\}/);
 	}
-	// Another status, or an error with a message, is not the empty 404.
+	// Another status, an error with a message, or a request line alone is not the empty 404.
+	assert.equal(parseError('GET /secrets').kind, 'unknown');
 	assert.equal(parseError('POST /invoices 500 {}').kind, 'unknown');
 	assert.equal(parseError('POST /invoices 404 {"message":"JWT expired"}').kind, 'unknown');
 });

@@ -132,6 +132,7 @@ function relation(text: string, quoted: boolean): Pick<ParsedError, 'schema' | '
  */
 function denied(kind: string, rest: string): Partial<ParsedError> {
 	const {parts, quoted, tail} = identifierChain(rest);
+	if (kind === 'schema') return {privilegeOn: kind, schema: quoted ? parts.join('.') : rest.trim()};
 	let object = quoted ? parts.at(-1)! : rest.trim();
 	let schema = quoted && parts.length > 1 ? parts.at(-2) : undefined;
 	let functionArgs: string[] | undefined;
@@ -152,11 +153,10 @@ function denied(kind: string, rest: string): Partial<ParsedError> {
 	if (functionKinds.has(kind)) return {...named, function: object, ...(functionArgs ? {args: functionArgs} : {})};
 	if (kind === 'sequence') return {...named, sequence: object};
 	if (kind === 'column') return {...named, column: object};
-	if (kind === 'schema') return {privilegeOn: kind, schema: object};
 	return {...named, object};
 }
 
-/** `"a"."b"` or `"a"` at the start of text (quotes doubled inside), read by hand: linear whatever the text. */
+/** `"a"."b"`, `"a".b` or `"a"` at the start of text (quotes doubled inside), read by hand: linear whatever the text. */
 function identifierChain(text: string): {parts: string[]; quoted: boolean; tail: string} {
 	const parts: string[] = [];
 	let at = 0;
@@ -173,6 +173,11 @@ function identifierChain(text: string): {parts: string[]; quoted: boolean; tail:
 		at = end + 1;
 		if (text[at] !== '.') break;
 		at++;
+		if (text[at] !== '"') {
+			// "schema".name: the bare rest is the last part.
+			parts.push(text.slice(at).trim());
+			at = text.length;
+		}
 	}
 	return {parts, quoted: parts.length > 0, tail: text.slice(at)};
 }
@@ -299,6 +304,8 @@ function topLevel(select: string): string[] {
 export function parseError(input: string): ParsedError {
 	const text = input.slice(0, maxInput).replaceAll('\r\n', '\n');
 	const {messages, fields} = stringFields(text);
+	// A JSON body quoted inside another JSON string (a log record's "body"): its fields once unescaped.
+	if (text.includes('\\"')) messages.push(...stringFields(text.replaceAll('\\"', '"')).messages.filter(message => !messages.includes(message)));
 	const request = pastedRequest(text);
 	const withRequest = (parsed: ParsedError): ParsedError => (request ? {...parsed, request} : parsed);
 	const declaredCode = fields.get('code') ?? /\b(PGRST\d{3})\b/.exec(text)?.[1] ?? null;
@@ -319,7 +326,7 @@ export function parseError(input: string): ParsedError {
 		}
 	}
 	const message = fields.get('message') ?? messages[0] ?? null;
-	if (!message && !fields.get('code') && (!request?.status || request.status === 404) && emptyError(text)) {
+	if (!message && !fields.get('code') && emptyError(text, request)) {
 		if (request) return withRequest(notFound(request));
 		return {kind: 'unknown', code: null, message: null, needs: 'An empty error ({}) is what PostgREST 12 answers (404) for a table or function its schema cache lacks: paste the request line with it, e.g. POST /invoices 404 {}'};
 	}
@@ -348,9 +355,12 @@ function trimEnds(match: RegExpExecArray): void {
 
 /**
  * Nothing but an empty error: `{}`, `undefined`, or a PostgrestError with no message, code, details or hint (what
- * the clients make of a 404 with body {}), once the request line and stack frames are set aside.
+ * the clients make of a 404 with body {}), once the request line and stack frames are set aside. With a request
+ * line, its status must be 404, or the paste must show the empty error: a request line alone is not an error.
  */
-function emptyError(text: string): boolean {
+function emptyError(text: string, request: PastedRequest | undefined): boolean {
+	const shown = request?.status === 404 || (request?.status === undefined && /\{\s*\}|PostgrestError|undefined/.test(text));
+	if (request && !shown) return false;
 	const rest = text
 		.replace(new RegExp(requestLine.source, 'g'), ' ')
 		.replace(/^[^\S\n]*at [^\n]*$/gm, ' ')
