@@ -96,7 +96,7 @@ function needs(evidence: GrantEvidence, reportedDenied: boolean): Need[] {
 				grant: (role: string) => privilege === 'delete' ? `GRANT DELETE ON ${label(table)} TO ${role};` : `GRANT ${privilege.toUpperCase()} (${quoteIdentifier(column)}) ON ${label(table)} TO ${role};`,
 			}))];
 		}
-		return [schemaUsage(table.schema), ...privileges.map(privilege => privilege === 'select' ? readTable(table) : {
+		return [schemaUsage(table.schema), ...privileges.map(privilege => privilege === 'select' ? readTable(table, parsed.request?.columns) : {
 			what: () => `${privilege.toUpperCase()} on ${label(table)}`,
 			has: (row: Privileges) => row[privilege],
 			grant: (role: string) => `GRANT ${privilege.toUpperCase()} ON ${label(table)} TO ${role};`,
@@ -113,8 +113,9 @@ function needs(evidence: GrantEvidence, reportedDenied: boolean): Need[] {
  * SELECT on a relation. A role with column GRANTs may read some columns (PostgreSQL then still says "permission
  * denied for table"): the GRANT names the columns it may not read instead of opening the whole table.
  */
-function readTable(table: CatalogTable): Need {
-	const unreadable = (row?: Privileges) => row?.readableColumns?.length ? table.columns.filter(column => !row.readableColumns!.includes(column)) : [];
+function readTable(table: CatalogTable, requested: string[] | undefined): Need {
+	// The columns the request selected (from the pasted request line), else every column the role may not read.
+	const unreadable = (row?: Privileges) => row?.readableColumns?.length ? table.columns.filter(column => !row.readableColumns!.includes(column) && (!requested?.length || requested.includes(column))) : [];
 	return {
 		has: row => row.select,
 		what(row) {

@@ -1,21 +1,24 @@
 // What an error means without a connection: the causes, most common first, and SQL to tell them apart.
 // Names from the error appear in the SQL only as escaped string literals.
+import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {literal} from '../sql/triggerSql.js';
 import type {ErrorKind, ParsedError} from './parseError.js';
 
 export type Advice = {meaning: string; causes: Array<{cause: string; check?: string}>};
 
 export function offlineAdvice(parsed: ParsedError): Advice {
+	if (parsed.kind === 'permission_denied') return permissionAdvice(parsed);
 	const table = literal(parsed.table ?? parsed.child ?? '');
 	const column = literal(parsed.column ?? '');
 	const fn = literal(parsed.function ?? '');
-	const schema = parsed.schema ? literal(parsed.schema) : undefined;
 	const tableSchemas = `select table_schema, table_name from information_schema.tables where lower(table_name) = lower(${table});`;
+	/** A bare 404 {} pasted with its request line: the request, as pasted. */
+	const emptyAnswer = parsed.code === null && parsed.request ? `${parsed.request.method} ${parsed.request.path}` : undefined;
 	const reload: Advice['causes'][number] = {
 		cause: 'PostgREST\'s schema cache is stale: the object was created or changed after its last reload',
 		check: 'select evtname, evtenabled from pg_event_trigger; -- is there an auto-reload trigger? then: pgrst-doctor check',
 	};
-	const advice: Record<ErrorKind, Advice> = {
+	const advice: Record<Exclude<ErrorKind, 'permission_denied'>, Advice> = {
 		column_not_found: {
 			meaning: `PostgREST does not know column ${parsed.column ?? '?'} of ${parsed.table ?? '?'}: writes (POST/PATCH) are checked against its schema cache.`,
 			causes: [
@@ -25,7 +28,14 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 				{cause: 'The app talks to another project or database than the migration ran on', check: 'select current_database(), inet_server_addr(); -- compare with the app\'s settings'},
 			],
 		},
-		table_not_found: {
+		table_not_found: emptyAnswer ? {
+			meaning: `PostgREST answered ${emptyAnswer} with 404 and an empty body {}: PostgREST 12 does that when a write names a table its schema cache does not have.`,
+			causes: [
+				reload,
+				{cause: 'The table lives in a schema PostgREST does not expose, or the request lacks the profile header', check: tableSchemas},
+				{cause: 'Typo or case folding in the name', check: tableSchemas},
+			],
+		} : {
 			meaning: `PostgREST does not know the table ${parsed.schema ? `${parsed.schema}.` : ''}${parsed.table ?? '?'}.`,
 			causes: [
 				{cause: 'The table lives in a schema PostgREST does not expose, or the request lacks the profile header', check: tableSchemas},
@@ -34,7 +44,13 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 				{cause: 'The API role has no privileges on it (PostgreSQL then answers 42501)', check: `select grantee, privilege_type from information_schema.role_table_grants where table_name = ${table};`},
 			],
 		},
-		function_not_found: {
+		function_not_found: emptyAnswer ? {
+			meaning: `PostgREST answered ${emptyAnswer} with 404 and an empty body {}: its schema cache has no function ${parsed.function ?? '?'}.`,
+			causes: [
+				reload,
+				{cause: 'The function is in a schema PostgREST does not expose', check: `select n.nspname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where p.proname = ${fn};`},
+			],
+		} : {
 			meaning: `PostgREST found no function ${parsed.function ?? '?'} taking exactly the arguments (${(parsed.args ?? []).join(', ')}): it matches functions by argument names.`,
 			causes: [
 				{cause: 'The call\'s argument names differ from the function\'s (or camelCase names were folded to lower case)', check: `select p.oid::regprocedure, p.proargnames from pg_proc p where lower(p.proname) = lower(${fn});`},
@@ -70,11 +86,95 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 			meaning: 'The request asked for a schema PostgREST does not expose.',
 			causes: [{cause: 'The schema is missing from db-schemas (or an ALTER ROLE authenticator SET pgrst.db_schemas override wins)', check: 'select rolname, rolconfig from pg_roles where rolconfig::text like \'%pgrst.%\';'}],
 		},
-		permission_denied: {
-			meaning: 'PostgreSQL refused the API role (42501). This is a missing GRANT, not a stale cache.',
-			causes: [{cause: 'The API role lacks the privilege', check: `select grantee, privilege_type from information_schema.role_table_grants where table_name = ${table}${schema ? ` and table_schema = ${schema}` : ''};`}],
-		},
 		unknown: {meaning: 'Not an error pgrst-doctor recognises.', causes: []},
 	};
 	return advice[parsed.kind];
+}
+
+/** The table privilege a request needs, by its method; without a request line, every one it could be. */
+export function privilegeFor(method: string | undefined): string {
+	switch (method) {
+		case 'GET':
+		case 'HEAD':
+			return 'SELECT';
+		case 'POST':
+			return 'INSERT';
+		case 'PATCH':
+			return 'UPDATE';
+		case 'PUT':
+			return 'INSERT, UPDATE';
+		case 'DELETE':
+			return 'DELETE';
+		default:
+			return 'SELECT';
+	}
+}
+
+const role = 'anon';
+const roleNote = `(${role} here; use the role the request runs as: authenticated for a signed-in user, or the JWT's role claim)`;
+const qualify = (schema: string | undefined, name: string) => (schema ? `${quoteIdentifier(schema)}.` : '') + quoteIdentifier(name);
+
+/** 42501 offline: which privilege on which object, the GRANT that gives it, and SQL that shows who has it now. */
+function permissionAdvice(parsed: ParsedError): Advice {
+	const on = parsed.privilegeOn ?? 'object';
+	const method = parsed.request?.method;
+	const privilege = privilegeFor(method);
+	const byMethod = method ? `the ${method} request needs ${privilege}` : 'reads need SELECT, POST needs INSERT, PATCH UPDATE and DELETE DELETE';
+	const inSchema = (column: string) => (parsed.schema ? ` and ${column} = ${literal(parsed.schema)}` : '');
+	const meaning = (object: string) => `PostgreSQL refused the role the request runs as on ${on} ${object} (42501 permission denied). This is a missing GRANT, not a stale schema cache: a reload cannot help.`;
+	if (on === 'sequence') {
+		const sequence = qualify(parsed.schema, parsed.sequence ?? '?');
+		return {
+			meaning: `${meaning(sequence)} An insert into a table with a serial or identity column takes the next value of that column's sequence, and that needs USAGE on the sequence as well as INSERT on the table.`,
+			causes: [
+				{cause: `The API role lacks USAGE on the sequence: GRANT USAGE ON SEQUENCE ${sequence} TO ${role}; ${roleNote}`, check: `select grantee, privilege_type from information_schema.usage_privileges where object_type = 'SEQUENCE' and object_name = ${literal(parsed.sequence ?? '')}${inSchema('object_schema')};`},
+				{cause: 'The serial or identity column that uses it (the insert sends no value for it, so its default calls nextval)', check: `select d.refobjid::regclass as "table", a.attname as "column" from pg_catalog.pg_depend d join pg_catalog.pg_class s on s.oid = d.objid join pg_catalog.pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid where s.relkind = 'S' and s.relname = ${literal(parsed.sequence ?? '')};`},
+				{cause: `Tables created later get sequences of their own: ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoteIdentifier(parsed.schema ?? 'public')} GRANT USAGE ON SEQUENCES TO ${role}; covers them`},
+			],
+		};
+	}
+	if (on === 'schema') {
+		const schema = quoteIdentifier(parsed.schema ?? '?');
+		return {
+			meaning: `${meaning(schema)} Exposing a schema (db-schemas) lets PostgREST route to it; using anything in it also needs USAGE on the schema.`,
+			causes: [
+				{cause: `The API role lacks USAGE on the schema: GRANT USAGE ON SCHEMA ${schema} TO ${role}; ${roleNote}`, check: `select nspname, nspacl from pg_catalog.pg_namespace where nspname = ${literal(parsed.schema ?? '')};`},
+				{cause: `With USAGE it still needs the privilege on each object: ${byMethod} (GRANT ${privilege} ON ALL TABLES IN SCHEMA ${schema} TO ${role}; for all of them)`},
+			],
+		};
+	}
+	if (parsed.function) {
+		const fn = qualify(parsed.schema, parsed.function);
+		const signature = parsed.args ? `${fn}(${parsed.args.join(', ')})` : `${fn}(<argument types>)`;
+		return {
+			meaning: `${meaning(fn)} Functions are executable by PUBLIC unless that was revoked (REVOKE … FROM PUBLIC, or ALTER DEFAULT PRIVILEGES … REVOKE EXECUTE ON FUNCTIONS).`,
+			causes: [
+				{cause: `The API role lacks EXECUTE on the function: GRANT EXECUTE ON FUNCTION ${signature} TO ${role}; ${roleNote}${parsed.args ? '' : ' — the argument types are in the check'}`, check: `select p.oid::regprocedure as signature, p.proacl from pg_catalog.pg_proc p where p.proname = ${literal(parsed.function)};`},
+			],
+		};
+	}
+	if (parsed.table) {
+		const table = qualify(parsed.schema, parsed.table);
+		const tableGrants = `select grantee, privilege_type from information_schema.role_table_grants where table_name = ${literal(parsed.table)}${inSchema('table_schema')};`;
+		const columnGrants = `select grantee, column_name, privilege_type from information_schema.column_privileges where table_name = ${literal(parsed.table)}${inSchema('table_schema')} order by grantee, column_name;`;
+		if (on === 'column' && parsed.column) {
+			return {
+				meaning: `${meaning(`${table}.${quoteIdentifier(parsed.column)}`)} The role has privileges on some columns of the table only (a column-level GRANT), not on this one.`,
+				causes: [{cause: `The API role lacks ${privilege} on the column: GRANT ${privilege} (${quoteIdentifier(parsed.column)}) ON ${table} TO ${role}; ${roleNote}`, check: columnGrants}],
+			};
+		}
+		const columns = parsed.request?.columns?.length ? parsed.request.columns.map(quoteIdentifier).join(', ') : '<columns>';
+		return {
+			meaning: meaning(table),
+			causes: [
+				{cause: `The API role lacks ${privilege} on the ${on}: GRANT ${privilege} ON ${table} TO ${role}; ${roleNote}${method ? '' : ` — ${byMethod}`}`, check: tableGrants},
+				{cause: `Only some columns are granted (a column-level GRANT) and the request names others: GRANT ${privilege} (${columns}) ON ${table} TO ${role}; or grant the whole table`, check: columnGrants},
+				...(method === 'POST' || method === 'PATCH' ? [{cause: `A write that returns the rows (supabase-js .insert(…).select(), Prefer: return=representation) also needs SELECT: GRANT SELECT ON ${table} TO ${role};`}] : []),
+			],
+		};
+	}
+	return {
+		meaning: meaning(parsed.object ?? '?'),
+		causes: [{cause: `The API role lacks the privilege on ${on} ${parsed.object ?? '?'}: GRANT it to ${role} ${roleNote}`}],
+	};
 }
