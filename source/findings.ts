@@ -222,6 +222,11 @@ export const findingCodes = {
 		cause: 'The foreign key points into a schema PostgREST does not expose (such as auth.users), so PostgREST cannot embed across it.',
 		cure: 'Reference a table in an exposed schema (a profiles table, or a view), or use a computed relationship.',
 	},
+	'rls.rejected': {
+		severity: 'error',
+		cause: 'A row-level security policy refused the row a write produced (42501 "new row violates row-level security policy"): the role has the privilege, so no GRANT and no reload can help.',
+		cure: 'Send a row the policy accepts for that command and role (its WITH CHECK is in the finding), or change the policy.',
+	},
 	'relationship.missing': {
 		severity: 'error',
 		cause: 'There is no foreign key between the two tables, so there is no relationship to embed.',

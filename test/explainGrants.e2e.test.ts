@@ -166,3 +166,26 @@ function jwt(claims: Record<string, unknown>): string {
 	const unsigned = `${encode({alg: 'HS256', typ: 'JWT'})}.${encode(claims)}`;
 	return `${unsigned}.${createHmac('sha256', 'a-jwt-secret-that-is-at-least-32-characters-long').update(unsigned).digest('base64url')}`;
 }
+
+for (const version of postgrestVersions) {
+	test(`PostgREST ${version}: "new row violates row-level security policy" is a policy, not a GRANT: rls.rejected names the table's write policies`, async () => {
+		const item = await stack.setUp(`
+			create table public.todos (id int primary key, owner text, title text);
+			grant select, insert on public.todos to anon;
+			alter table public.todos enable row level security;
+			create policy "own rows only" on public.todos for insert to anon with check (owner = current_user);
+		`, {version});
+		const refused = await fetch(`${item.api.url}/todos`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"id": 1, "owner": "someone else"}'});
+		const text = await refused.text();
+		assert.match(text, /new row violates row-level security policy/);
+		const {code, json} = await explain(item, text);
+		assert.equal(json.verdict.code, 'rls.rejected');
+		assert.match(json.verdict.message, /on public\.todos refused the row the request wrote: the role has the privilege/);
+		assert.match(json.verdict.message, /"own rows only" \(INSERT to anon, WITH CHECK \(owner = CURRENT_USER\)\)/);
+		assert.ok(!json.fixes.some((fix: {id: string}) => fix.id === 'reload'), 'no reload offered');
+		assert.equal(code, 1);
+		const offline = await runCli(['explain', text]);
+		assert.match(offline.stdout, /row-level security policy on todos refused the row/);
+		assert.equal(offline.code, 0);
+	});
+}

@@ -157,6 +157,11 @@ test('adversarial 64 KiB inputs parse (every pattern is linear; a catastrophic o
 	}
 });
 
+test('a row refused by row-level security is its own kind (a policy, not a GRANT), with the table as PostgreSQL quotes it', () => {
+	assert.deepEqual(pick(parseError(String.raw`{"code":"42501","details":null,"hint":null,"message":"new row violates row-level security policy for table \"todos\""}`)), {kind: 'row_security', code: '42501', table: 'todos'});
+	assert.deepEqual(pick(parseError(`{ code: '42501', message: 'new row violates row-level security policy "p" for table "my ""t"""' }`)), {kind: 'row_security', code: '42501', table: 'my "t"'});
+});
+
 function pick(parsed: ReturnType<typeof parseError>) {
 	const {kind, code, schema, table, column, sequence, function: fn, args, parent, child, privilegeOn, object} = parsed;
 	return Object.fromEntries(Object.entries({kind, code, privilegeOn, schema, table, column, sequence, function: fn, args, parent, child, object}).filter(([, value]) => value !== undefined));

@@ -17,7 +17,7 @@ import {closeHttp} from '../probes/http.js';
 import type {CatalogTable} from '../probes/database.js';
 import {liveRead} from '../probes/liveRead.js';
 import {isUnsafe, readProbeHazards, unsafeObjects} from '../probes/mediaHandlers.js';
-import {lookupObjects, type ObjectLookup, privilegesOn, type PrivilegeTarget, usableRelations} from '../probes/objectLookup.js';
+import {lookupObjects, type ObjectLookup, privilegesOn, type PrivilegeTarget, usableRelations, writePolicies} from '../probes/objectLookup.js';
 import {apiFacts, type ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
@@ -99,6 +99,7 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		const roles = await openApiRoles(session, requestRoles(options, found.apiRoles), facts.api, facts.schemas, found.everything.tables);
 		const object = privilegeTarget(parsed, resolved);
 		const lookup: ObjectLookup = {...found, privileges: object ? await privilegesOn(session, roles.names, object) : []};
+		if (parsed.kind === 'row_security' && resolved.table) lookup.policies = await writePolicies(session, resolved.table);
 		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: projectRefs(options), roles};
 		let probeMethods: ProbeMethods | undefined;
 		if (http && facts.api) {

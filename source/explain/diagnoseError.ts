@@ -79,6 +79,8 @@ function lookAlikes(evidence: Evidence): Finding[] {
 			return relationship(evidence);
 		case 'permission_denied':
 			return permissionDenied(evidence);
+		case 'row_security':
+			return rowSecurity(evidence);
 		case 'schema_not_exposed':
 			return [finding('schema.not_exposed', `The request named schema ${parsed.schema ?? '(unknown)'}, but PostgREST exposes only ${evidence.exposed.join(', ')}`, {schema: parsed.schema, suggestion: 'Add the schema to db-schemas (Supabase: Data API settings → Exposed schemas) and reload, or request an exposed one.'})];
 		case 'cache_unloaded':
@@ -233,6 +235,20 @@ function permissionDenied(evidence: Evidence): Finding[] {
 	const readNow = evidence.live && evidence.live.status < 400 ? ' and the same read, made now as the API\'s role, succeeds' : '';
 	const other = evidence.roles.pinnedBy ? '' : ' If it still fails, the request runs as another role: rerun with --role <role> (PostgREST\'s db-anon-role, or the JWT\'s role claim).';
 	return [finding('explain.not_reproduced', `Every role requests may run as (${roles}) has what ${object} needs now${readNow}: nothing is denied now.${other}`, {suggestion: 'Retry the request; if it still fails, check that the app talks to this database and PostgREST (pgrst-doctor check).'})];
+}
+
+/** A policy refused the row: name the table's policies for writes, with their checks, from the catalog. */
+function rowSecurity(evidence: Evidence): Finding[] {
+	const {resolved, parsed} = evidence;
+	const table = resolved.table;
+	const name = table ? label(table) : parsed.table ?? '(unknown)';
+	const policies = evidence.lookup.policies ?? [];
+	const listed = policies.map(policy => `${quoteIdentifier(policy.name)} (${policy.command}${policy.roles.length > 0 ? ` to ${policy.roles.join(', ')}` : ''}${policy.check ? `, WITH CHECK ${policy.check}` : policy.using ? `, USING ${policy.using}` : ''})`);
+	const which = listed.length > 0 ? ` Its policies for writes: ${listed.join('; ')}.` : table ? ' It has no policy for writes, so row-level security refuses every written row.' : '';
+	return [finding('rls.rejected', `A row-level security policy on ${name} refused the row the request wrote: the role has the privilege, so no GRANT is missing and the cache is not involved.${which}`, {
+		schema: table?.schema ?? parsed.schema, table: table?.name ?? parsed.table,
+		suggestion: 'Send a row the policy accepts for that command and role (a user id column often has to match auth.uid() or the JWT\'s sub; a request without a valid JWT runs as the anonymous role), or change the policy.',
+	})];
 }
 
 function notReproduced(what: string): Finding {

@@ -86,6 +86,13 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 			meaning: 'The request asked for a schema PostgREST does not expose.',
 			causes: [{cause: 'The schema is missing from db-schemas (or an ALTER ROLE authenticator SET pgrst.db_schemas override wins)', check: 'select rolname, rolconfig from pg_roles where rolconfig::text like \'%pgrst.%\';'}],
 		},
+		row_security: {
+			meaning: `A row-level security policy on ${parsed.schema ? `${parsed.schema}.` : ''}${parsed.table ?? '?'} refused the row a write produced (its WITH CHECK, or USING for an update): the role has the privilege, no GRANT is missing, and the cache is not involved.`,
+			causes: [
+				{cause: 'The row does not satisfy the policy for that command (often a user id column that must equal auth.uid() or the JWT\'s sub)', check: `select policyname, cmd, roles, qual, with_check from pg_policies where tablename = ${table};`},
+				{cause: 'The request runs as another role than the policy is written for (anon instead of authenticated: no or an expired JWT)', check: `select policyname, roles from pg_policies where tablename = ${table};`},
+			],
+		},
 		unknown: {meaning: 'Not an error pgrst-doctor recognises.', causes: []},
 	};
 	return advice[parsed.kind];

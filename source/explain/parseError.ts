@@ -15,6 +15,7 @@ export type ErrorKind =
 	| 'pool_timeout'
 	| 'schema_not_exposed'
 	| 'permission_denied'
+	| 'row_security'
 	| 'unknown';
 
 /** The HTTP request pasted with the error (a network tab, a log line, or `POST /invoices 404 {}`). */
@@ -103,6 +104,8 @@ const rules: Rule[] = [
 	{kind: 'schema_not_exposed', code: 'PGRST106', pattern: /Invalid schema: ([^\s"',]{1,512})/, read: m => ({schema: m[1]})},
 	{kind: 'permission_denied', code: '42501', pattern: /permission denied for column ("(?:[^"\n]|""){1,512}"|\S{1,512}) of relation ("(?:[^"\n]|""){1,512}"|\S{1,512})/, read: m => ({privilegeOn: 'column', column: unquoted(m[1]!), ...relation(unquoted(m[2]!), m[2]!.startsWith('"'))})},
 	{kind: 'permission_denied', code: '42501', pattern: new RegExp(String.raw`permission denied for (${deniedKinds.join('|')}) ([^\n]{1,1024})`), read: m => denied(m[1]!, m[2]!)},
+	// Also 42501, but no GRANT is missing: a row-level security policy refused the row a write produced.
+	{kind: 'row_security', code: '42501', pattern: /new row violates row-level security policy(?: "(?:[^"\n]|""){1,512}")? for table ("(?:[^"\n]|""){1,512}"|\S{1,512})/, read: m => relation(unquoted(m[1]!), m[1]!.startsWith('"'))},
 	{kind: 'column_not_found', code: '42703', pattern: new RegExp(String.raw`column ${ident} of relation ${ident} does not exist`), read: m => ({column: m[1] ?? m[2], table: m[3] ?? m[4]})},
 	{kind: 'column_not_found', code: '42703', pattern: new RegExp(String.raw`column (?:${ident}\.)?${ident} does not exist`), read: m => ({table: m[1] ?? m[2], column: m[3] ?? m[4]})},
 	{kind: 'table_not_found', code: '42P01', pattern: /relation "(?:([^"\s.]{1,512})\.)?([^"]{1,512})" does not exist/, read: m => ({schema: m[1], table: m[2]})},
@@ -383,6 +386,7 @@ function clean(values: Partial<ParsedError>): Partial<ParsedError> {
 export const recognised = [
 	'PGRST204 (both wordings), PGRST205, PGRST202 with its hint, PGRST200, PGRST201, PGRST203, PGRST002, PGRST003, PGRST106',
 	'PostgreSQL 42703 (undefined column), 42P01 (undefined table), 42883 (undefined function), and 42501 (permission denied) for a table, view, materialized view, sequence, schema, function or column',
+	'42501 "new row violates row-level security policy" (a policy, not a GRANT)',
 	'a bare {} (PostgREST 12\'s 404 for a table its cache lacks) with its request line, e.g. POST /invoices 404 {}',
 	'as PostgREST\'s JSON body, console.log(error) or JSON.stringify(error) of a supabase-js or postgrest-js (1 or 2) error, a stack trace, a log line, or the bare message, with the request line if you have it (GET /secrets 401)',
 ];

@@ -24,6 +24,9 @@ export type Privileges = {
 	sequenceSchemaUsage: boolean | null;
 };
 
+/** A row-level security policy: its command, roles (public for everyone) and expressions as PostgreSQL prints them. */
+export type Policy = {name: string; command: string; roles: string[]; check: string | null; using: string | null};
+
 /** A sequence an error names, with the column it fills (serial: owned by it; identity: its generator), if any. */
 export type Sequence = {schema: string; name: string; tableSchema: string | null; table: string | null; column: string | null; identity: boolean};
 
@@ -37,6 +40,8 @@ export type ObjectLookup = {
 	 */
 	apiRoles: string[];
 	sequences: Sequence[];
+	/** For a row refused by row-level security: the table's policies for writes. */
+	policies?: Policy[];
 	privileges: Privileges[];
 };
 
@@ -94,6 +99,18 @@ where r.rolname = any($1::text[])
 group by r.rolname
 order by 1`;
 
+// The policies of relation $1.$2 that apply to writes (INSERT, UPDATE, ALL); role 0 in polroles means PUBLIC.
+const policiesSql = `
+select p.polname::text as name,
+       case p.polcmd when 'a' then 'INSERT' when 'w' then 'UPDATE' else 'ALL' end as command,
+       case when 0::pg_catalog.oid = any(p.polroles) then array['public']
+            else array(select r.rolname::text from pg_catalog.pg_roles r where r.oid = any(p.polroles) order by 1) end as roles,
+       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as "check",
+       pg_catalog.pg_get_expr(p.polqual, p.polrelid) as "using"
+from pg_catalog.pg_policy p
+where p.polrelid = pg_catalog.format('%I.%I', $1::text, $2::text)::pg_catalog.regclass and p.polcmd in ('a', 'w', '*')
+order by 1`;
+
 // One role's privileges on one relation, column, sequence or function; identifiers are quoted by format('%I'),
 // never concatenated. $2 schema, $3 relation, $4 function signature, $5 column, $6/$7 sequence schema and name.
 const privilegesSql = `
@@ -116,7 +133,7 @@ select r.rolname as role,
 from pg_catalog.pg_roles r where r.rolname = any($1::text[])`;
 
 /** Every statement this module runs, for the test that plants look-alikes of what they call. */
-export const objectLookupStatements = [userSchemasSql, foreignKeysSql, apiRolesSql, sequencesSql, usableRelationsSql, privilegesSql];
+export const objectLookupStatements = [userSchemasSql, foreignKeysSql, apiRolesSql, sequencesSql, usableRelationsSql, policiesSql, privilegesSql];
 
 export async function lookupObjects(session: DatabaseSession, request: {names: string[]; loginRoles: string[]; extraRoles: string[]; exposed: string[]}): Promise<Omit<ObjectLookup, 'privileges'>> {
 	const schemas = (await session.read<{name: string}>(userSchemasSql, [])).map(row => row.name);
@@ -139,4 +156,8 @@ export async function privilegesOn(session: DatabaseSession, roles: string[], ob
 export async function usableRelations(session: DatabaseSession, roles: string[], schema: string): Promise<Map<string, string[]>> {
 	const rows = await session.read<{role: string; relations: string[]}>(usableRelationsSql, [roles, schema]);
 	return new Map(rows.map(row => [row.role, row.relations]));
+}
+
+export async function writePolicies(session: DatabaseSession, table: {schema: string; name: string}): Promise<Policy[]> {
+	return session.read<Policy>(policiesSql, [table.schema, table.name]);
 }
