@@ -62,7 +62,10 @@ for (const version of postgrestVersions) {
 		for (const relation of ['ledger', 'ledger_view']) {
 			const {json} = await explain(item, `permission denied for table ${relation}`);
 			assert.match(json.verdict.message, /A read works now, so the denied request was a write/, relation);
-			assert.match(json.verdict.suggestion, new RegExp(`GRANT INSERT ON public\\.${relation} TO anon;`), relation);
+			assert.match(json.verdict.suggestion, new RegExp(`GRANT <INSERT\\|UPDATE\\|DELETE> ON public\\.${relation} TO anon;`), relation);
+			assert.doesNotMatch(json.verdict.suggestion, /GRANT DELETE ON/, 'a guessed write is never a runnable GRANT of every write');
+			const named = await explain(item, `DELETE /${relation} 401\npermission denied for table ${relation}`);
+			assert.equal(named.json.verdict.suggestion, `GRANT DELETE ON public.${relation} TO anon;`, relation);
 		}
 		assert.deepEqual(await sideEffects(item), [], 'no live read ran a policy or a view\'s function');
 		const cases: Array<[string, RequestInit | undefined, RegExp]> = [
@@ -187,5 +190,49 @@ for (const version of postgrestVersions) {
 		const offline = await runCli(['explain', text]);
 		assert.match(offline.stdout, /row-level security policy on todos refused the row/);
 		assert.equal(offline.code, 0);
+	});
+}
+
+for (const version of postgrestVersions) {
+	test(`PostgREST ${version}: a view read as its owner, a name in two exposed schemas, a dot inside a name: the GRANT is for the object really denied`, async () => {
+		const item = await stack.setUp(`
+			create schema private;
+			create table private.base (id int, secret text);
+			do $$ begin if not exists (select from pg_roles where rolname = 'view_owner') then create role view_owner nologin; end if; end $$;
+			grant usage on schema private to view_owner;
+			grant create on schema public to view_owner;
+			set role view_owner;
+			create view public.v as select id from private.base;
+			reset role;
+			grant select on public.v to anon;
+			create schema api;
+			create table public.things (id int);
+			create table api.things (id int);
+			grant usage on schema api to anon;
+			grant select on public.things to anon;
+			create table public."a.b" (id int);
+			create schema a;
+			create table a.b (id int);
+			grant usage on schema a to anon;
+			grant select on a.b to anon;
+		`, {version, schemas: 'public,api,a'});
+		// The view: PostgreSQL checks private.base against view_owner; granting anon would open it to anon.
+		const viewBody = await body(`${item.api.url}/v`);
+		assert.match(viewBody, /permission denied for table base/);
+		const viaView = await explain(item, `GET /v 401\n${viewBody}`);
+		assert.equal(viaView.json.verdict.code, 'grant.missing');
+		assert.equal(viaView.json.verdict.suggestion, 'GRANT SELECT ON private.base TO view_owner;');
+		const unsure = await explain(item, viewBody);
+		assert.match(unsure.json.verdict.suggestion, /^Paste the request line to tell\. if it read public\.v: GRANT SELECT ON private\.base TO view_owner;/);
+		// The namesake: the error names no schema; the read refused now is api.things, not public.things.
+		const apiBody = await body(`${item.api.url}/things`, {headers: {'accept-profile': 'api'}});
+		const namesake = await explain(item, apiBody);
+		assert.equal(namesake.json.verdict.code, 'grant.missing');
+		assert.match(namesake.json.verdict.suggestion, /GRANT SELECT ON api\.things TO anon;/);
+		assert.doesNotMatch(namesake.json.verdict.suggestion, /public\.things/);
+		// A dot inside a name: PostgreSQL prints public."a.b" as a.b, which is not schema a's table b.
+		const dotted = await body(`${item.api.url}/a.b`);
+		const dot = await explain(item, dotted);
+		assert.equal(dot.json.verdict.suggestion, 'GRANT SELECT ON public."a.b" TO anon;');
 	});
 }

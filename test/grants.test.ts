@@ -30,9 +30,14 @@ test('without a request line a refused read means SELECT; a read that works now 
 	const [read] = grants(evidence({table: payouts, privileges, live: {status: 401, code: '42501', message: 'permission denied for table payouts'}}), true);
 	assert.equal(read!.suggestion, 'GRANT SELECT ON public.payouts TO anon;');
 	assert.match(read!.message, /The same read, made now as the API's role, is refused too/);
-	const [write] = grants(evidence({table: payouts, privileges: [row('anon', {delete: false})], live: {status: 200, code: null, message: null}}), true);
-	assert.equal(write!.suggestion, 'GRANT DELETE ON public.payouts TO anon;');
+	const [write] = grants(evidence({table: payouts, privileges: [row('anon', {insert: false, delete: false})], live: {status: 200, code: null, message: null}}), true);
+	assert.match(write!.suggestion!, /^Grant only the write the request needs .*: GRANT <INSERT\|DELETE> ON public\.payouts TO anon;$/);
 	assert.match(write!.message, /A read works now, so the denied request was a write; paste the request line/);
+});
+
+test('a --role the database lacks is said to be missing', () => {
+	const [found] = grants(evidence({table: payouts, privileges: [], roles: {names: ['nosuch'], pinnedBy: '--role', missing: ['nosuch']}, live: {status: 401, code: '42501', message: null}}), true);
+	assert.match(found!.message, /No role named nosuch exists in this database/);
 });
 
 test('a role pinned by --role is judged on its own privileges: the live read (as PostgREST\'s role) is no evidence about it', () => {

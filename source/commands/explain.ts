@@ -17,7 +17,7 @@ import {closeHttp} from '../probes/http.js';
 import type {CatalogTable} from '../probes/database.js';
 import {liveRead} from '../probes/liveRead.js';
 import {isUnsafe, readProbeHazards, unsafeObjects} from '../probes/mediaHandlers.js';
-import {lookupObjects, type ObjectLookup, privilegesOn, type PrivilegeTarget, usableRelations, writePolicies} from '../probes/objectLookup.js';
+import {definerViews, lookupObjects, type ObjectLookup, privilegesOn, type PrivilegeTarget, usableRelations, writePolicies} from '../probes/objectLookup.js';
 import {apiFacts, type ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
@@ -99,7 +99,17 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		const roles = await openApiRoles(session, requestRoles(options, found.apiRoles), facts.api, facts.schemas, found.everything.tables);
 		const object = privilegeTarget(parsed, resolved);
 		const lookup: ObjectLookup = {...found, privileges: object ? await privilegesOn(session, roles.names, object) : []};
-		if (parsed.kind === 'row_security' && resolved.table) lookup.policies = await writePolicies(session, resolved.table);
+		if (parsed.kind === 'permission_denied' && resolved.table) lookup.definerViews = await definerViews(session, resolved.table);
+		if (object && roles.pinnedBy === '--role') roles.missing = roles.names.filter(name => !lookup.privileges.some(row => row.role === name));
+		if (parsed.kind === 'row_security' && resolved.table) {
+			lookup.policies = await writePolicies(session, resolved.table);
+			// Namesakes in other exposed schemas: the one with write policies is the one that refused the row.
+			if (resolved.namesakes?.length) {
+				const withPolicies = [];
+				for (const table of [resolved.table, ...resolved.namesakes]) if ((await writePolicies(session, table)).length > 0) withPolicies.push(table);
+				if (withPolicies.length === 1 && withPolicies[0] !== resolved.table) return explainOnline({...parsed, schema: withPolicies[0]!.schema}, options);
+			}
+		}
 		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: projectRefs(options), roles};
 		let probeMethods: ProbeMethods | undefined;
 		if (http && facts.api) {
@@ -108,9 +118,15 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 			const listed = (facts.api.root.openApi?.tables ?? []).map(table => ({...table, schema: facts.api!.exposedSchemas?.[0] ?? facts.schemas[0]!, allColumnsKnown: true}));
 			const prober = new Prober(http, hazards, {tables: resolved.table ? [resolved.table] : [], functions: resolved.overloads ?? []}, {version: facts.api.version, listed});
 			if (parsed.kind === 'permission_denied') {
+				const tryRead = async (relation: CatalogTable) => isUnsafe(unsafeObjects(hazards, 'application/json', {tables: [relation], functions: []}).tables, relation) ? undefined : liveRead(http, relation, parsed.privilegeOn === 'column' ? parsed.column : undefined);
 				const relation = deniedRelation(parsed, resolved, found.everything.tables);
-				const unsafe = relation && isUnsafe(unsafeObjects(hazards, 'application/json', {tables: [relation], functions: []}).tables, relation);
-				if (relation && !unsafe) evidence.live = await liveRead(http, relation, parsed.privilegeOn === 'column' ? parsed.column : undefined);
+				if (relation) evidence.live = await tryRead(relation);
+				// Namesakes in other exposed schemas: the one whose read is refused now is the one the error is about.
+				if (resolved.table && resolved.namesakes?.length) {
+					const reads = await Promise.all([resolved.table, ...resolved.namesakes].map(async table => ({table, live: await tryRead(table)})));
+					const refused = reads.filter(read => read.live?.code === '42501');
+					if (refused.length === 1 && refused[0]!.table !== resolved.table) return explainOnline({...parsed, schema: refused[0]!.table.schema}, options);
+				}
 			}
 			if (resolved.table) {
 				const cached = await prober.table(resolved.table);

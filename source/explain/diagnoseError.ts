@@ -13,8 +13,12 @@ import {closestName} from './closestName.js';
 import {type GrantEvidence, grants as grantFindings, type LiveRead, type RequestRoles} from './grants.js';
 import type {ParsedError} from './parseError.js';
 
-/** sequence and schema: for a denied sequence or schema, when the database has it. */
-export type Resolved = {table?: CatalogTable; overloads?: CatalogFunction[]; sequence?: Sequence; schema?: string};
+/**
+ * sequence and schema: for a denied sequence or schema, when the database has it. namesakes: other relations of the
+ * same name in exposed schemas when the error names no schema (PostgreSQL's 42501 never does): it may be about one
+ * of them instead.
+ */
+export type Resolved = {table?: CatalogTable; overloads?: CatalogFunction[]; sequence?: Sequence; schema?: string; namesakes?: CatalogTable[]};
 
 export type Evidence = {
 	parsed: ParsedError;
@@ -47,8 +51,14 @@ export function resolveObject(parsed: ParsedError, lookup: Pick<ObjectLookup, 'e
 		return lookup.everything.schemas.includes(parsed.schema ?? '') ? {schema: parsed.schema} : {};
 	}
 	if (parsed.table) {
-		const table = inOrder(lookup.everything.tables).find(candidate => same(candidate.name, parsed.table!));
-		return {table};
+		const [table, ...namesakes] = inOrder(lookup.everything.tables).filter(candidate => same(candidate.name, parsed.table!));
+		// A privilege is checked wherever PostgreSQL reads: under a view or in a function, a relation of an unexposed schema.
+		const under = parsed.kind === 'permission_denied' && !table && !parsed.schema ? lookup.everything.tables.filter(candidate => same(candidate.name, parsed.table!)) : [];
+		if (under.length === 1) return {table: under[0]};
+		// A hand-written schema.name: only when no relation has the whole name, dot included.
+		const dot = parsed.table.indexOf('.');
+		if (!table && !parsed.schema && dot > 0) return resolveObject({...parsed, schema: parsed.table.slice(0, dot), table: parsed.table.slice(dot + 1)}, lookup, exposed);
+		return namesakes.length > 0 && !parsed.schema ? {table, namesakes} : {table};
 	}
 	if (parsed.function) {
 		const overloads = inOrder(lookup.everything.functions).filter(candidate => same(candidate.name, parsed.function!));
@@ -59,7 +69,7 @@ export function resolveObject(parsed: ParsedError, lookup: Pick<ObjectLookup, 'e
 }
 
 export function diagnoseError(evidence: Evidence): {findings: Finding[]; verdict: Finding} {
-	const findings = [...projectMismatch(evidence), ...lookAlikes(evidence)];
+	const findings = [...projectMismatch(evidence), ...withNamesakes(lookAlikes(evidence), evidence.resolved)];
 	const verdict = findings.find(found => found.severity === 'error') ?? findings[0]!;
 	return {findings, verdict};
 }
@@ -90,6 +100,16 @@ function lookAlikes(evidence: Evidence): Finding[] {
 		default:
 			return [finding('explain.unrecognised', 'This is not an error pgrst-doctor recognises', {suggestion: 'Paste PostgREST\'s JSON body or its message.'})];
 	}
+}
+
+/** When relations of the same name live in several exposed schemas, the verdict says which one it is about and how to pick another. */
+function withNamesakes(findings: Finding[], resolved: Resolved): Finding[] {
+	const {table, namesakes} = resolved;
+	if (!table || !namesakes?.length || findings.length === 0) return findings;
+	const all = [table, ...namesakes].map(label).join(' and ');
+	const note = ` ${all} all exist in exposed schemas and the error does not say which (the request's Accept-Profile or Content-Profile does): this is about ${label(table)}; for another, rerun with --schemas <its schema>.`;
+	const [first, ...rest] = findings;
+	return [{...first!, message: `${first!.message}${note}`}, ...rest];
 }
 
 function reload(evidence: Evidence) {
@@ -210,7 +230,7 @@ function relationship(evidence: Evidence): Finding[] {
 
 function grants(evidence: Evidence, reportedDenied: boolean): Finding[] {
 	const {parsed, resolved, lookup, roles, live} = evidence;
-	const grantEvidence: GrantEvidence = {parsed, ...resolved, privileges: lookup.privileges, roles, live};
+	const grantEvidence: GrantEvidence = {parsed, ...resolved, privileges: lookup.privileges, roles, live, definerViews: lookup.definerViews};
 	return grantFindings(grantEvidence, reportedDenied);
 }
 
@@ -233,7 +253,8 @@ function permissionDenied(evidence: Evidence): Finding[] {
 	const roles = evidence.roles.names.join(', ') || 'none found';
 	const object = resolved.sequence ? `sequence ${label(resolved.sequence)}` : resolved.table ? label(resolved.table) : resolved.overloads?.[0] ? `${label(resolved.overloads[0])}()` : `schema ${quoteIdentifier(resolved.schema!)}`;
 	const readNow = evidence.live && evidence.live.status < 400 ? ' and the same read, made now as the API\'s role, succeeds' : '';
-	const other = evidence.roles.pinnedBy ? '' : ' If it still fails, the request runs as another role: rerun with --role <role> (PostgREST\'s db-anon-role, or the JWT\'s role claim).';
+	const absent = evidence.roles.missing?.length ? ` No role named ${evidence.roles.missing.map(quoteIdentifier).join(', ')} exists in this database: check --role.` : '';
+	const other = evidence.roles.pinnedBy ? absent : ' If it still fails, the request runs as another role: rerun with --role <role> (PostgREST\'s db-anon-role, or the JWT\'s role claim).';
 	return [finding('explain.not_reproduced', `Every role requests may run as (${roles}) has what ${object} needs now${readNow}: nothing is denied now.${other}`, {suggestion: 'Retry the request; if it still fails, check that the app talks to this database and PostgREST (pgrst-doctor check).'})];
 }
 

@@ -4,12 +4,12 @@
 import {label} from '../checks/diffSchemas.js';
 import {type Finding, finding} from '../findings.js';
 import type {CatalogFunction, CatalogTable} from '../probes/database.js';
-import type {Privileges, Sequence} from '../probes/objectLookup.js';
+import type {DefinerView, Privileges, Sequence} from '../probes/objectLookup.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import type {ParsedError} from './parseError.js';
 
 /** The roles requests may run as, and what pinned them down (--role, the API key's role claim, OpenAPI), if anything did. */
-export type RequestRoles = {names: string[]; pinnedBy: '--role' | 'the API key\'s role claim' | typeof openApiEvidence | null};
+export type RequestRoles = {names: string[]; pinnedBy: '--role' | 'the API key\'s role claim' | typeof openApiEvidence | null; missing?: string[]};
 
 const openApiEvidence = 'PostgREST\'s OpenAPI output lists exactly the relations it may use';
 
@@ -46,6 +46,8 @@ export type GrantEvidence = {
 	privileges: Privileges[];
 	roles: RequestRoles;
 	live?: LiveRead;
+	/** Views that read the denied relation as an owner who may not read it (objectLookup's definerViews). */
+	definerViews?: DefinerView[];
 };
 
 /** What a role needs; `what` and `grant` may depend on what the role has (column GRANTs narrow a table-wide one). */
@@ -145,16 +147,24 @@ function sequenceNote(sequence: Sequence | undefined): string {
 		: ' A column default that calls nextval() on this sequence needs USAGE on it: INSERT on the table is not enough.';
 }
 
-/** When the writes were inferred from a read that works now, which write it was is a guess: the request line settles it. */
+/** The writes were inferred from a read that works now: which write it was is a guess the request line settles. */
+function writesGuessed(evidence: GrantEvidence): boolean {
+	return Boolean(evidence.table && !evidence.parsed.request && evidence.live && evidence.live.status < 400 && evidence.roles.pinnedBy !== '--role');
+}
+
 function writeNote(evidence: GrantEvidence): string {
-	const inferred = evidence.table && !evidence.parsed.request && evidence.live && evidence.live.status < 400 && evidence.roles.pinnedBy !== '--role';
-	return inferred ? ` A read works now, so the denied request was a write; paste the request line with the error (such as POST /${evidence.table!.name}) to name the one it needs.` : '';
+	return writesGuessed(evidence) ? ` A read works now, so the denied request was a write; paste the request line with the error (such as POST /${evidence.table!.name}) to name the one it needs.` : '';
 }
 
 function rolesNote(roles: RequestRoles, lacking: string[]): string {
-	if (roles.pinnedBy) return ` Requests run as ${roles.names.join(', ')} (${roles.pinnedBy}).`;
+	if (roles.pinnedBy) return ` Requests run as ${roles.names.join(', ')} (${roles.pinnedBy}).${unknownRoles(roles)}`;
 	if (roles.names.length <= 1) return '';
 	return ` Requests run as PostgREST's anonymous role (db-anon-role) without a key, or as the role claim of the JWT the app sends; of the roles that may be (${roles.names.join(', ')}), ${lacking.length === 1 ? 'this one lacks' : 'these lack'} it. Confirm which with --role <role> (or the key's role claim).`;
+}
+
+/** Roles given with --role that the database does not have (their privileges read as none). */
+function unknownRoles(roles: RequestRoles): string {
+	return roles.missing?.length ? ` No role named ${roles.missing.map(quoteIdentifier).join(', ')} exists in this database.` : '';
 }
 
 /**
@@ -162,6 +172,32 @@ function rolesNote(roles: RequestRoles, lacking: string[]): string {
  * live read still fails and none of the roles checked lacks it. reportedDenied: the error was a 42501.
  */
 export function grants(evidence: GrantEvidence, reportedDenied: boolean): Finding[] {
+	const views = reportedDenied && evidence.table ? evidence.definerViews ?? [] : [];
+	const requested = evidence.parsed.request?.path.split('/').filter(Boolean)[0];
+	const read = views.find(view => view.name === requested);
+	if (read) return [viewOwnerGrant(evidence.table!, read)];
+	const direct = directGrants(evidence, reportedDenied);
+	if (views.length === 0 || requested === evidence.table?.name || direct.length === 0) return direct;
+	// Without the request line it may have read the relation or a view over it: granting the API role would open
+	// the relation itself, so the view owners' GRANTs come first and each is said for which request it is.
+	const [found] = direct;
+	const owners = views.map(view => `if it read ${label(view)}: ${ownerStatement(evidence.table!, view)}`).join(' ');
+	return [{...found!, message: `${found!.message} Or the request read a view over it that reads it as its owner, who may not: ${views.map(view => `${label(view)} (owner ${quoteIdentifier(view.owner)})`).join(', ')}; then the GRANT is the owner's, and granting the API role would open ${label(evidence.table!)} itself to it.`, suggestion: `Paste the request line to tell. ${owners} If it read ${label(evidence.table!)} itself: ${found!.suggestion}`}];
+}
+
+function ownerStatement(table: CatalogTable, view: DefinerView): string {
+	return `GRANT SELECT ON ${label(table)} TO ${quoteIdentifier(view.owner)};`;
+}
+
+/** The request read a view without security_invoker: PostgreSQL checks the relation under it against the view's owner. */
+function viewOwnerGrant(table: CatalogTable, view: DefinerView): Finding {
+	return finding('grant.missing', `The request read ${label(view)}, a view without security_invoker, so PostgreSQL reads ${label(table)} under it with the privileges of the view's owner, ${quoteIdentifier(view.owner)}, who may not SELECT it (42501 — not a cache problem). Granting the API role would not help, and would open ${label(table)} itself to it.`, {
+		schema: table.schema, table: table.name,
+		suggestion: ownerStatement(table, view),
+	});
+}
+
+function directGrants(evidence: GrantEvidence, reportedDenied: boolean): Finding[] {
 	const wanted = needs(evidence, reportedDenied);
 	const missing = evidence.privileges.flatMap(row => {
 		const lacks = wanted.filter(need => need.has(row) === false);
@@ -176,13 +212,17 @@ export function grants(evidence: GrantEvidence, reportedDenied: boolean): Findin
 		const statements = missing.flatMap(({role, row, lacks}) => lacks.map(need => need.grant(quoteIdentifier(role), row)));
 		const what = [...new Set(missing.flatMap(({row, lacks}) => lacks.map(need => need.what(row))))].join(' and ');
 		const message = `${lacking.join(', ')} may not use ${object}: ${lacking.length === 1 ? 'it lacks' : 'they lack'} ${what} (PostgreSQL answers 42501 permission denied — not a cache problem).${sequenceNote(evidence.sequence)}${reproduced}${writeNote(evidence)}${rolesNote(evidence.roles, lacking)}`;
-		return [finding('grant.missing', message, {...scope, suggestion: [...new Set(statements)].join(' ')})];
+		// A guessed write is never a runnable GRANT of every write: pasting it would hand out DELETE for a failed INSERT.
+		const suggestion = writesGuessed(evidence)
+			? `Grant only the write the request needs (POST → INSERT, PATCH → UPDATE, DELETE → DELETE; paste the request line and explain says which): ${missing.map(({role, lacks}) => `GRANT <${lacks.filter(need => need.what().split(' ')[0] !== 'USAGE').map(need => need.what().split(' ')[0]).join('|')}> ON ${label(evidence.table!)} TO ${quoteIdentifier(role)};`).join(' ')}`
+			: [...new Set(statements)].join(' ');
+		return [finding('grant.missing', message, {...scope, suggestion})];
 	}
 	if (!reportedDenied || wanted.length === 0) return [];
 	if (deniedNow) {
 		const checked = evidence.roles.names.join(', ') || 'none';
 		const statements = wanted.map(need => need.grant('<role>')).join(' ');
-		return [finding('grant.missing', `The same read, made now as the API's role, is still refused (42501), but none of the roles checked (${checked}) lacks ${wanted.map(need => need.what()).join(' or ')}: requests run as another role.${sequenceNote(evidence.sequence)}`, {
+		return [finding('grant.missing', `The same read, made now as the API's role, is still refused (42501), but none of the roles checked (${checked}) lacks ${wanted.map(need => need.what()).join(' or ')}: requests run as another role.${unknownRoles(evidence.roles)}${sequenceNote(evidence.sequence)}`, {
 			...scope,
 			suggestion: `Find the role requests run as (PostgREST's db-anon-role without a key, else the role claim of the JWT the app sends), then: ${statements} Rerun with --role <role> to confirm.`,
 		})];

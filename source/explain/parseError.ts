@@ -105,7 +105,7 @@ const rules: Rule[] = [
 	{kind: 'permission_denied', code: '42501', pattern: /permission denied for column ("(?:[^"\n]|""){1,512}"|\S{1,512}) of relation ("(?:[^"\n]|""){1,512}"|\S{1,512})/, read: m => ({privilegeOn: 'column', column: unquoted(m[1]!), ...relation(unquoted(m[2]!), m[2]!.startsWith('"'))})},
 	{kind: 'permission_denied', code: '42501', pattern: new RegExp(String.raw`permission denied for (${deniedKinds.join('|')}) ([^\n]{1,1024})`), read: m => denied(m[1]!, m[2]!)},
 	// Also 42501, but no GRANT is missing: a row-level security policy refused the row a write produced.
-	{kind: 'row_security', code: '42501', pattern: /new row violates row-level security policy(?: "(?:[^"\n]|""){1,512}")? for table ("(?:[^"\n]|""){1,512}"|\S{1,512})/, read: m => relation(unquoted(m[1]!), m[1]!.startsWith('"'))},
+	{kind: 'row_security', code: '42501', pattern: /new row violates row-level security policy(?: "(?:[^"\n]|""){1,512}")?(?: \(USING expression\))? for table ("(?:[^"\n]|""){1,512}"|\S{1,512})/, read: m => relation(unquoted(m[1]!), m[1]!.startsWith('"'))},
 	{kind: 'column_not_found', code: '42703', pattern: new RegExp(String.raw`column ${ident} of relation ${ident} does not exist`), read: m => ({column: m[1] ?? m[2], table: m[3] ?? m[4]})},
 	{kind: 'column_not_found', code: '42703', pattern: new RegExp(String.raw`column (?:${ident}\.)?${ident} does not exist`), read: m => ({table: m[1] ?? m[2], column: m[3] ?? m[4]})},
 	{kind: 'table_not_found', code: '42P01', pattern: /relation "(?:([^"\s.]{1,512})\.)?([^"]{1,512})" does not exist/, read: m => ({schema: m[1], table: m[2]})},
@@ -146,7 +146,9 @@ function denied(kind: string, rest: string): Partial<ParsedError> {
 			functionArgs = args(call[2]!);
 		}
 	}
-	if (!quoted && !/\s/.test(object)) {
+	// aclchk.c never qualifies a relation's name, so a dot in a bare one is part of it (public."a.b" prints as a.b):
+	// explain tries schema.name only when no relation has the whole name (resolveObject). Functions keep schema.f.
+	if (!quoted && !/\s/.test(object) && functionKinds.has(kind)) {
 		const split = qualified(object);
 		schema = split.schema;
 		object = split.rest;

@@ -27,6 +27,9 @@ export type Privileges = {
 /** A row-level security policy: its command, roles (public for everyone) and expressions as PostgreSQL prints them. */
 export type Policy = {name: string; command: string; roles: string[]; check: string | null; using: string | null};
 
+/** A view that reads a relation as its owner (no security_invoker) whose owner may not read it. */
+export type DefinerView = {schema: string; name: string; owner: string};
+
 /** A sequence an error names, with the column it fills (serial: owned by it; identity: its generator), if any. */
 export type Sequence = {schema: string; name: string; tableSchema: string | null; table: string | null; column: string | null; identity: boolean};
 
@@ -42,6 +45,8 @@ export type ObjectLookup = {
 	sequences: Sequence[];
 	/** For a row refused by row-level security: the table's policies for writes. */
 	policies?: Policy[];
+	/** For a denied relation: the views that read it as an owner who may not. */
+	definerViews?: DefinerView[];
 	privileges: Privileges[];
 };
 
@@ -111,6 +116,22 @@ from pg_catalog.pg_policy p
 where p.polrelid = pg_catalog.format('%I.%I', $1::text, $2::text)::pg_catalog.regclass and p.polcmd in ('a', 'w', '*')
 order by 1`;
 
+// Views that read relation $1.$2 with their owner's privileges (no security_invoker) and whose owner may not SELECT
+// it: reading such a view is refused with "permission denied for table <$2>" whatever the caller may do.
+const definerViewsSql = `
+select distinct vn.nspname::text as schema, v.relname::text as name, o.rolname::text as owner
+from pg_catalog.pg_depend d
+join pg_catalog.pg_rewrite w on w.oid = d.objid
+join pg_catalog.pg_class v on v.oid = w.ev_class
+join pg_catalog.pg_namespace vn on vn.oid = v.relnamespace
+join pg_catalog.pg_roles o on o.oid = v.relowner
+where d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+  and d.refobjid = pg_catalog.format('%I.%I', $1::text, $2::text)::pg_catalog.regclass and v.oid <> d.refobjid and v.relkind = 'v'
+  and not exists (select from pg_catalog.unnest(v.reloptions) as option
+                  where pg_catalog.lower(option) in ('security_invoker=true', 'security_invoker=on', 'security_invoker=1', 'security_invoker=yes'))
+  and not pg_catalog.has_table_privilege(v.relowner, d.refobjid, 'SELECT')
+order by 1, 2`;
+
 // One role's privileges on one relation, column, sequence or function; identifiers are quoted by format('%I'),
 // never concatenated. $2 schema, $3 relation, $4 function signature, $5 column, $6/$7 sequence schema and name.
 const privilegesSql = `
@@ -133,7 +154,7 @@ select r.rolname as role,
 from pg_catalog.pg_roles r where r.rolname = any($1::text[])`;
 
 /** Every statement this module runs, for the test that plants look-alikes of what they call. */
-export const objectLookupStatements = [userSchemasSql, foreignKeysSql, apiRolesSql, sequencesSql, usableRelationsSql, policiesSql, privilegesSql];
+export const objectLookupStatements = [userSchemasSql, foreignKeysSql, apiRolesSql, sequencesSql, usableRelationsSql, policiesSql, definerViewsSql, privilegesSql];
 
 export async function lookupObjects(session: DatabaseSession, request: {names: string[]; loginRoles: string[]; extraRoles: string[]; exposed: string[]}): Promise<Omit<ObjectLookup, 'privileges'>> {
 	const schemas = (await session.read<{name: string}>(userSchemasSql, [])).map(row => row.name);
@@ -160,4 +181,8 @@ export async function usableRelations(session: DatabaseSession, roles: string[],
 
 export async function writePolicies(session: DatabaseSession, table: {schema: string; name: string}): Promise<Policy[]> {
 	return session.read<Policy>(policiesSql, [table.schema, table.name]);
+}
+
+export async function definerViews(session: DatabaseSession, table: {schema: string; name: string}): Promise<DefinerView[]> {
+	return session.read<DefinerView>(definerViewsSql, [table.schema, table.name]);
 }
