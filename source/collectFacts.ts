@@ -76,7 +76,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 }
 
 /** PostgREST's sessions are recognised by the one that runs a request of the doctor's, not by the name they claim. */
-async function identify(session: DatabaseSession, http: HttpTarget | undefined, facts: Facts): Promise<PostgrestIdentity> {
+export async function identify(session: DatabaseSession, http: HttpTarget | undefined, facts: Facts): Promise<PostgrestIdentity> {
 	if (!http) return {confirmed: false, reason: 'no --api-url was given, so PostgREST could not be asked'};
 	if (!facts.api) return {confirmed: false, reason: 'PostgREST did not answer'};
 	const exposed = facts.api.exposedSchemas?.[0];
@@ -109,7 +109,8 @@ async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Fac
 	}
 }
 
-async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts, schemas: string[] | undefined): Promise<void> {
+/** Reads PostgREST's root (and admin server): facts.api when it answers as PostgREST's root, else facts.apiFailure. */
+export async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts, schemas: string[] | undefined): Promise<void> {
 	let api: ApiFacts;
 	try {
 		api = await apiFacts(http, adminUrl, schemas);

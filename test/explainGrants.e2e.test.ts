@@ -236,3 +236,28 @@ for (const version of postgrestVersions) {
 		assert.equal(dot.json.verdict.suggestion, 'GRANT SELECT ON public."a.b" TO anon;');
 	});
 }
+
+for (const version of postgrestVersions) {
+	test(`PostgREST ${version}: a key PostgREST rejects, and a PostgREST serving another database, are the verdict before any privilege or cache`, async () => {
+		const item = await stack.setUp(schema, {version});
+		const denied = await body(`${item.api.url}/secrets`);
+		const forged = jwt({role: 'postgres'}).replace(/\.[^.]+$/, '.c2lnbmF0dXJl');
+		const expired = jwt({role: 'authenticated', exp: Math.floor(Date.now() / 1000) - 60});
+		for (const key of [forged, expired]) {
+			const {code, json, stdout} = await explain(item, denied, '--api-key', key);
+			assert.equal(json.verdict.code, 'api.unauthorized');
+			assert.match(json.verdict.message, /refused the request \(PGRST301/);
+			assert.equal(code, 2, 'nothing is diagnosed with a key PostgREST rejects, least of all "nothing is denied now"');
+			assert.ok(!stdout.includes(key));
+		}
+		const other = await stack.setUp(schema, {version});
+		const elsewhere = await stack.setUp(`${schema} create table public.ghost (id int); grant select on public.ghost to anon;`, {version, apiDatabase: other.name});
+		const ghost = `{"code":"42P01","details":null,"hint":null,"message":"relation \\"public.ghost\\" does not exist"}`;
+		const loadsBefore = elsewhere.api.logs().split('Schema cache loaded').length;
+		const mixedUp = await explain(elsewhere, ghost, '--fix', 'reload', '--yes');
+		assert.equal(mixedUp.json.verdict.code, 'api.other_database');
+		assert.match(mixedUp.json.verdict.message, new RegExp(`PostgREST is connected to database ${other.name}`));
+		assert.match(mixedUp.json.fixNotApplied, /Nothing was applied for --fix reload/);
+		assert.equal(elsewhere.api.logs().split('Schema cache loaded').length, loadsBefore, 'no NOTIFY, no SIGUSR1');
+	});
+}

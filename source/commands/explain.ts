@@ -1,24 +1,24 @@
 // `pgrst-doctor explain "<error>"`: from an error text to its true root cause. Offline it explains and shows how to
 // tell the causes apart; with connections it looks the object up and ends with one verdict and its fix.
+import {apiDatabase} from '../checks/apiDatabase.js';
 import type {Facts} from '../checks/check.js';
 import {postgrestSessions} from '../checks/postgrestSessions.js';
-import {exposedSchemas, type DiagnosisOptions} from '../collectFacts.js';
+import {exposedSchemas, type DiagnosisOptions, identify, readApi} from '../collectFacts.js';
 import type {CheckResult} from '../engine.js';
 import {diagnoseError, resolveObject, type Evidence, type Resolved} from '../explain/diagnoseError.js';
 import {narrowByOpenApi, type RequestRoles} from '../explain/grants.js';
 import {offlineAdvice} from '../explain/offlineAdvice.js';
 import {parseError, recognised, type ParsedError} from '../explain/parseError.js';
-import {finding} from '../findings.js';
+import {type Finding, finding} from '../findings.js';
 import {supabaseProjectRef} from '../fixes/manualReload.js';
 import {type ProbeMethods, Prober} from '../probes/cacheSnapshot.js';
-import {apiFailure, databaseFailure} from '../probes/connectionFailure.js';
-import {openDatabase, type DatabaseSession} from '../probes/database.js';
-import {closeHttp} from '../probes/http.js';
-import type {CatalogTable} from '../probes/database.js';
+import {databaseFailure} from '../probes/connectionFailure.js';
+import {type CatalogTable, type DatabaseSession, openDatabase} from '../probes/database.js';
+import {closeHttp, type HttpTarget} from '../probes/http.js';
 import {liveRead} from '../probes/liveRead.js';
 import {isUnsafe, readProbeHazards, unsafeObjects} from '../probes/mediaHandlers.js';
 import {definerViews, lookupObjects, type ObjectLookup, privilegesOn, type PrivilegeTarget, usableRelations, writePolicies} from '../probes/objectLookup.js';
-import {apiFacts, type ApiFacts} from '../probes/postgrest.js';
+import type {ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {terminalValues} from '../terminalText.js';
@@ -85,13 +85,12 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 			return {...buildReport(facts, [verdictCheck(failure, [failure])], target), error: parsed, verdict: failure};
 		}
 		const http = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
-		let api: ApiFacts | undefined;
-		if (http) api = await apiFacts(http).catch(error => {
-			facts.apiFailure = apiFailure(error, http.baseUrl);
-			return undefined;
-		});
-		facts.api = api?.isPostgrest ? api : undefined;
+		if (http) await readApi(http, undefined, facts, options.schemas);
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
+		// A key PostgREST rejects fails every request before any privilege or cache lookup, and its role claim proves
+		// nothing; a PostgREST serving another database makes every answer about this one beside the point.
+		const settled = facts.apiFailure?.code === 'api.unauthorized' ? facts.apiFailure : await otherDatabase(session, http, facts);
+		if (settled) return {...buildReport(facts, [verdictCheck(settled, [settled])], target), error: parsed, verdict: settled};
 		const loginRoles = [...new Set(postgrestSessions(facts.database.sessions).map(item => item.user).filter((user): user is string => Boolean(user)))];
 		const names = [parsed.table, parsed.parent, parsed.child, parsed.function, parsed.sequence].filter((name): name is string => Boolean(name)).map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
 		const found = await lookupObjects(session, {names, loginRoles, extraRoles: options.roles, exposed: facts.schemas});
@@ -146,6 +145,13 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		await session?.close();
 		await closeHttp();
 	}
+}
+
+/** api.other_database when the request the doctor sends through PostgREST runs in another database than --db-url's. */
+async function otherDatabase(session: DatabaseSession, http: HttpTarget | undefined, facts: Facts): Promise<Finding | undefined> {
+	if (!http || !facts.api) return undefined;
+	facts.postgrest = await identify(session, http, facts).catch(() => undefined);
+	return apiDatabase.run(facts).findings?.find(found => found.code === 'api.other_database');
 }
 
 /** A claim of the API key's JWT (decoded, never verified, never printed), when it is a string. */
