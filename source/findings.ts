@@ -217,6 +217,11 @@ export const findingCodes = {
 		cause: 'The RPC call\'s argument names do not match any overload of the function: PostgREST selects functions by argument names.',
 		cure: 'Send exactly the function\'s argument names (the finding lists them); a reload cannot help.',
 	},
+	'rpc.ambiguous': {
+		severity: 'error',
+		cause: 'The RPC call\'s argument names fit several overloads of the function (PGRST203): PostgREST picks overloads by argument names, never by the types of the values sent.',
+		cure: 'Give the overloads different argument names, or keep only one; a reload cannot help.',
+	},
 	'relationship.unexposed': {
 		severity: 'error',
 		cause: 'The foreign key points into a schema PostgREST does not expose (such as auth.users), so PostgREST cannot embed across it.',

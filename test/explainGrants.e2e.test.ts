@@ -261,3 +261,21 @@ for (const version of postgrestVersions) {
 		assert.equal(elsewhere.api.logs().split('Schema cache loaded').length, loadsBefore, 'no NOTIFY, no SIGUSR1');
 	});
 }
+
+for (const version of postgrestVersions) {
+	test(`PostgREST ${version}: PGRST203, overloads a call's names fit alike: rpc.ambiguous, not "the call sends no arguments"`, async () => {
+		const item = await stack.setUp(`
+			create function public.f(n int) returns int language sql as 'select 1';
+			create function public.f(n text) returns int language sql as 'select 2';
+			grant execute on function public.f(int), public.f(text) to anon;
+		`, {version});
+		const answer = await fetch(`${item.api.url}/rpc/f`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"n": "x"}'});
+		const text = await answer.text();
+		assert.match(text, /PGRST203/);
+		const {code, json} = await explain(item, `POST /rpc/f 300\n${text}`);
+		assert.equal(json.verdict.code, 'rpc.ambiguous');
+		assert.match(json.verdict.message, /cannot choose between public\.f\(integer\), public\.f\(text\)/);
+		assert.doesNotMatch(json.verdict.message, /no arguments/);
+		assert.equal(code, 1);
+	});
+}

@@ -175,6 +175,7 @@ function rpc(evidence: Evidence): Finding[] {
 	const {resolved, parsed, lookup, exposed} = evidence;
 	const name = parsed.function ?? '';
 	const overloads = resolved.overloads ?? [];
+	if (parsed.kind === 'function_ambiguous' && overloads.length > 1) return ambiguousCall(overloads);
 	const sent = parsed.args ?? [];
 	if (overloads.length === 0) {
 		const elsewhere = lookup.everything.functions.find(candidate => same(candidate.name, name) && !exposed.includes(candidate.schema));
@@ -211,6 +212,16 @@ function rpc(evidence: Evidence): Finding[] {
 		return [finding('client.case_folded', `The call sends ${sent.join(', ')} but ${signature(folded)} has lower-case argument names: unquoted names are folded`, {...about, suggestion: `Send ${folded.args.map(arg => arg.name).join(', ')}.`})];
 	}
 	return [finding('rpc.args_mismatch', `The call sends (${sent.join(', ') || 'no arguments'}) but ${name} takes ${overloads.map(signature).join(' or ')} (? = optional): PostgREST picks functions by argument names`, {...about, suggestion: `Send exactly these names: ${overloads[0]!.args.map(arg => arg.name).join(', ') || 'none'}.`})];
+}
+
+/** PGRST203: the call's argument names fit several overloads; PostgREST picks by names, never by the values' types. */
+function ambiguousCall(overloads: CatalogFunction[]): Finding[] {
+	const [first] = overloads;
+	const signatures = overloads.map(overload => overload.signature).join(', ');
+	return [finding('rpc.ambiguous', `PostgREST cannot choose between ${signatures}: the call's argument names fit all of them, and PostgREST picks an overload by argument names (one unnamed argument by the Content-Type), never by the types of the values sent`, {
+		schema: first!.schema, function: first!.name,
+		suggestion: `Give the overloads different argument names, or keep one of them (for example DROP FUNCTION ${overloads.at(-1)!.signature}; after checking nothing else calls it); a reload cannot help.`,
+	})];
 }
 
 function relationship(evidence: Evidence): Finding[] {
