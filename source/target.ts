@@ -86,7 +86,8 @@ export function passwordSpans(text: string): Array<[number, number]> {
 			spans.push([start + colon + 1, at < 0 ? text.length : start + at]);
 		}
 	}
-	for (const match of text.matchAll(/[?&]password=([^&#]*)/gi)) {
+	// sslpassword unlocks the client's private key: as secret as the password.
+	for (const match of text.matchAll(/[?&](?:ssl)?password=([^&#]*)/gi)) {
 		const from = match.index + match[0].length - match[1]!.length;
 		spans.push([from, from + match[1]!.length]);
 	}

@@ -7,6 +7,7 @@ import path from 'node:path';
 import {after, test} from 'node:test';
 import type {ConnectionOptions} from 'node:tls';
 import {ConnectionSettingsError, connectionConfig, readConnectionConfig, splitTlsParameters, type Surroundings} from '../source/probes/connectionConfig.js';
+import {passwordSpans} from '../source/target.js';
 
 const home = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-home-'));
 const files = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-tls-files-'));
@@ -169,4 +170,10 @@ test('connectionConfig reads a URL\'s files once for the run', () => {
 	const first = connectionConfig(text);
 	rmSync(once);
 	assert.equal(connectionConfig(text), first);
+});
+
+test('sslpassword, which unlocks the client key, is hidden while a URL is typed, like password', () => {
+	const text = 'postgresql://u@h/db?sslmode=require&sslpassword=key-pass&sslkey=/k';
+	const spans = passwordSpans(text);
+	assert.deepEqual(spans.map(([from, to]) => text.slice(from, to)), ['key-pass']);
 });
