@@ -179,3 +179,16 @@ test('the other refusals name the sslmode to use: require against a server witho
 	assert.match(onlyTls.suggestion, /sslmode=require/);
 	assert.equal(demanded.code, 2);
 });
+
+test('sslrootcert=system trusts the system\'s CAs (OpenSSL\'s SSL_CERT_FILE honoured, as libpq 16 does) and means verify-full', async () => {
+	const dbUrl = url(servers.tls, 'localhost', 'sslrootcert=system');
+	const trusted = await runCli(['check', '--db-url', dbUrl, '--json'], {SSL_CERT_FILE: authority.certFile});
+	assert.equal(checkStatus(trusted.json, 'database.connect'), 'pass');
+	const byIp = await runCli(['check', '--db-url', url(servers.tls, '127.0.0.1', 'sslrootcert=system'), '--json'], {SSL_CERT_FILE: authority.certFile});
+	assert.match(byIp.json.findings.find((item: {code: string}) => item.code === 'db.unreachable').message, /is for DNS:localhost, not 127\.0\.0\.1/);
+	const untrusted = await runCli(['check', '--db-url', dbUrl, '--json'], {SSL_CERT_FILE: undefined});
+	assert.match(untrusted.json.findings.find((item: {code: string}) => item.code === 'db.unreachable').message, /not signed by any CA the system trusts/);
+	const weak = await runCli(['check', '--db-url', url(servers.tls, 'localhost', 'sslrootcert=system&sslmode=require')]);
+	assert.equal(weak.code, 2);
+	assert.match(weak.stderr, /only with sslmode=verify-full \(not require\)/);
+});

@@ -75,7 +75,7 @@ function readNamed(file: string, parameter: string): string {
  * The CAs the system trusts, for sslrootcert=system: OpenSSL's bundle where libpq would find it (SSL_CERT_FILE, then
  * the distributions' usual places), else the Mozilla list Node ships with.
  */
-export function systemCertificates(environment: NodeJS.ProcessEnv): string | readonly string[] {
+function systemCertificates(environment: NodeJS.ProcessEnv): string | readonly string[] {
 	const bundles = [environment.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
 	const bundle = bundles.find((file): file is string => Boolean(file) && readable(file!));
 	return bundle ? readFileSync(bundle, 'utf8') : rootCertificates;
