@@ -178,6 +178,12 @@ test('the other refusals name the sslmode to use: require against a server witho
 	assert.match(onlyTls.message, /accepts this connection only over TLS/);
 	assert.match(onlyTls.suggestion, /sslmode=require/);
 	assert.equal(demanded.code, 2);
+
+	// prefer falls back to plain after the encrypted login is refused, which this server refuses too: the wrong
+	// password is what is reported, not pg_hba.conf's "no encryption".
+	const wrongPassword = await runCli(['check', '--db-url', url(servers.tlsOnly, 'localhost', '', 'postgres:not-the-password'), '--json']);
+	assert.ok(findingRows(wrongPassword.json).includes('db.auth_failed'));
+	assert.match(wrongPassword.stdout, /password authentication failed/);
 });
 
 test('sslrootcert=system trusts the system\'s CAs (OpenSSL\'s SSL_CERT_FILE honoured, as libpq 16 does) and means verify-full', async () => {
