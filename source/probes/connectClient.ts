@@ -7,9 +7,9 @@ export type ConnectOptions = {timeoutMs: number; signal?: AbortSignal};
 type DriverError = Error & {code?: string};
 
 /** What each failed connection was asked to do about TLS, for the sentence that says what to change. */
-const intents = new WeakMap<object, TlsIntent & {encrypted: boolean}>();
+const intents = new WeakMap<object, TlsIntent>();
 
-export function tlsIntentOf(error: unknown): (TlsIntent & {encrypted: boolean}) | undefined {
+export function tlsIntentOf(error: unknown): TlsIntent | undefined {
 	return typeof error === 'object' && error !== null ? intents.get(error) : undefined;
 }
 
@@ -51,7 +51,7 @@ export async function connectClient(connectionString: string, options: ConnectOp
 			// Not awaited: pg's end() on a connection that never completed settles only when the socket closes.
 			void client.end().catch(() => {});
 			const failure = expired ? timedOut() : error as DriverError;
-			intents.set(failure, {...intent, encrypted: Boolean(attempt.ssl)});
+			intents.set(failure, intent);
 			failures.push(failure);
 			if (options.signal?.aborted || unreachable.has(failure.code ?? '')) break;
 		} finally {
