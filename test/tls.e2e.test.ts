@@ -198,3 +198,11 @@ test('sslrootcert=system trusts the system\'s CAs (OpenSSL\'s SSL_CERT_FILE hono
 	assert.equal(weak.code, 2);
 	assert.match(weak.stderr, /only with sslmode=verify-full \(not require\)/);
 });
+
+test('sslnegotiation=direct (PostgreSQL 17 and later): TLS from the first byte, no SSLRequest', async () => {
+	const direct = await runCli(['check', '--db-url', url(servers.tlsOnly, 'localhost', 'sslmode=require&sslnegotiation=direct'), '--json']);
+	assert.equal(checkStatus(direct.json, 'database.connect'), 'pass');
+	const weak = await runCli(['check', '--db-url', url(servers.tlsOnly, 'localhost', 'sslnegotiation=direct')]);
+	assert.equal(weak.code, 2);
+	assert.match(weak.stderr, /only with sslmode=require, verify-ca or verify-full \(not prefer\)/);
+});
