@@ -2,6 +2,7 @@
 // the password, so no output can contain it: nothing is redacted after the fact.
 import {parse} from 'pg-connection-string';
 import pg from 'pg';
+import {ConnectionSettingsError, connectionConfig, splitTlsParameters} from './probes/connectionConfig.js';
 
 export class UsageError extends Error {}
 
@@ -25,11 +26,15 @@ export function databaseTarget(text: string): DatabaseTarget {
 	if (!URL.canParse(text)) throw new UsageError(notValid);
 	let parts: ReturnType<typeof parse>;
 	try {
-		parts = parse(text);
-	} catch (error) {
-		const file = (error as NodeJS.ErrnoException).path;
-		if (file) throw new UsageError('The database URL names a certificate or key file (sslcert, sslkey, sslrootcert) that cannot be read.');
+		parts = parse(splitTlsParameters(text).rest);
+	} catch {
 		throw new UsageError(notValid);
+	}
+	// The TLS parameters are read here, at the edge, as libpq reads them (their files too, once for the run).
+	try {
+		connectionConfig(text);
+	} catch (error) {
+		throw error instanceof ConnectionSettingsError ? new UsageError(error.message) : new UsageError(notValid);
 	}
 	// A reserved character left unencoded in a password moves the rest of it into the database name, a parameter
 	// name or the fragment, where it would be shown: refuse instead of connecting somewhere else.
@@ -81,7 +86,8 @@ export function passwordSpans(text: string): Array<[number, number]> {
 			spans.push([start + colon + 1, at < 0 ? text.length : start + at]);
 		}
 	}
-	for (const match of text.matchAll(/[?&]password=([^&#]*)/gi)) {
+	// sslpassword unlocks the client's private key: as secret as the password.
+	for (const match of text.matchAll(/[?&](?:ssl)?password=([^&#]*)/gi)) {
 		const from = match.index + match[0].length - match[1]!.length;
 		spans.push([from, from + match[1]!.length]);
 	}

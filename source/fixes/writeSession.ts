@@ -1,5 +1,6 @@
 // The only place that writes: one transaction with lock_timeout and statement_timeout, committed or rolled back whole.
-import pg from 'pg';
+import type pg from 'pg';
+import {connectClient} from '../probes/connectClient.js';
 import {pinSearchPathSql} from '../probes/database.js';
 
 export type WriteOptions = {connectionString: string; timeoutMs: number; signal?: AbortSignal};
@@ -25,25 +26,24 @@ export class Cancelled extends Error {
 export async function withClient<T>(options: WriteOptions, work: (client: pg.Client) => Promise<T>): Promise<T> {
 	const {signal} = options;
 	if (signal?.aborted) throw new Cancelled();
-	const client = new pg.Client({connectionString: options.connectionString, connectionTimeoutMillis: options.timeoutMs, query_timeout: options.timeoutMs, application_name: 'pgrst-doctor'});
-	client.on('error', () => {});
+	let client: pg.Client | undefined;
 	let onAbort = () => {};
 	const cancelled = new Promise<never>((_resolve, reject) => {
 		onAbort = () => {
-			void client.end().catch(() => {});
+			void client?.end().catch(() => {});
 			reject(new Cancelled());
 		};
 		signal?.addEventListener('abort', onAbort, {once: true});
 	});
 	cancelled.catch(() => {});
 	try {
-		// pg never settles a connect once end() was called, so the connect is raced against the cancel.
-		await Promise.race([client.connect(), cancelled]);
+		// connectClient ends its own attempt when cancelled; the race makes the cancel reject as Cancelled.
+		client = await Promise.race([connectClient(options.connectionString, options), cancelled]);
 		await Promise.race([client.query(pinSearchPathSql), cancelled]);
 		return await Promise.race([work(client), cancelled]);
 	} finally {
 		signal?.removeEventListener('abort', onAbort);
-		void client.end().catch(() => {});
+		void client?.end().catch(() => {});
 	}
 }
 

@@ -1,7 +1,9 @@
 // The one place where driver and network errors become findings with a next step.
 import {type Finding, finding} from '../findings.js';
+import {tlsIntentOf} from './connectClient.js';
+import {ConnectionSettingsError, type TlsIntent} from './connectionConfig.js';
 
-type DriverError = Error & {code?: string; cause?: DriverError; errors?: DriverError[]};
+type DriverError = Error & {code?: string; cause?: DriverError; errors?: DriverError[]; cert?: {subjectaltname?: string; subject?: {CN?: string}}};
 
 function codeOf(error: DriverError): string {
 	return error.code ?? error.cause?.code ?? error.errors?.[0]?.code ?? error.name;
@@ -25,13 +27,68 @@ const networkReasons: Record<string, string> = {
 	DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
 	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate could not be verified',
 	ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate does not match the host name',
+	CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+	CERT_NOT_YET_VALID: 'its TLS certificate is not valid yet',
 	EPROTO: 'the TLS handshake failed',
 };
 
+// Node's names for "the chain does not lead to a CA we were told to trust".
+const untrustedChain = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE', 'INVALID_CA']);
+
+const encryptWithoutVerifying = 'use sslmode=require to encrypt without verifying, as psql does';
+
+/** Who vouches for the server's certificate, as the user wrote it. */
+function trustedBy(intent: TlsIntent): string {
+	if (intent.rootCertificate === 'system') return 'any CA the system trusts (sslrootcert=system)';
+	return intent.rootCertificateIsDefault ? `the CA in ${intent.rootCertificate} (libpq's default root certificate)` : `the CA in sslrootcert=${intent.rootCertificate}`;
+}
+
+/** A connection refused over TLS, in words that say which URL parameter to change. */
+function tlsFailure(error: DriverError, code: string, intent: TlsIntent, where: string): Finding | undefined {
+	const failed = (reason: string, suggestion: string) => finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${reason}.`, {suggestion});
+	const {mode} = intent;
+	if (untrustedChain.has(code)) {
+		const verifying = mode === 'verify-ca' || mode === 'verify-full';
+		return failed(`its TLS certificate is not signed by ${trustedBy(intent)} (sslmode=${mode})`, verifying
+			? `Give the CA that signed the server's certificate with sslrootcert=<file> for ${mode} (Supabase: download it from the project's Database settings), or ${encryptWithoutVerifying}.`
+			: `sslmode=${mode} verifies the chain because a root certificate is given: give the CA that signed the server's certificate, or ${intent.rootCertificateIsDefault ? `move ${intent.rootCertificate} aside` : 'leave sslrootcert out'} to encrypt without verifying, as psql does.`);
+	}
+	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+		const names = error.cert?.subjectaltname || error.cert?.subject?.CN;
+		return failed(`its TLS certificate ${names ? `is for ${names}, not ${intent.host}` : `does not name ${intent.host}`} (sslmode=verify-full checks the host name)`,
+			`Connect with a host name the certificate names, or use sslmode=verify-ca to verify the CA but not the name, or ${encryptWithoutVerifying}.`);
+	}
+	if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+		return failed(`${networkReasons[code]!} (sslmode=${mode})`, `Renew the server's certificate (or check this machine's clock), or ${encryptWithoutVerifying}.`);
+	}
+	if (error.message === 'The server does not support SSL connections') {
+		return failed(`the server does not offer TLS, and sslmode=${mode} requires it`, 'Turn ssl on in the server, or leave sslmode out: psql\'s default, prefer, encrypts when the server offers TLS and connects without it otherwise.');
+	}
+	if (code === '28000' && /, no encryption$/.test(error.message)) {
+		return failed(`the server accepts this connection only over TLS (${error.message})`, `Use sslmode=require, or leave sslmode out: psql's default, prefer, tries TLS first.`);
+	}
+	if (code === '28000' && /, SSL encryption$/.test(error.message)) {
+		return failed(`the server accepts this connection only without TLS (${error.message})`, `Use sslmode=prefer (psql's default), which falls back to a plain connection, or sslmode=disable.`);
+	}
+	if (code === '28000' && /client certificate/i.test(error.message)) {
+		return failed(`the server wants a client certificate (${error.message})`, 'Give the client certificate and its key with sslcert=<file>&sslkey=<file> (signed by the CA the server trusts, for this user).');
+	}
+	if (code.startsWith('ERR_OSSL_')) {
+		return failed(`the client certificate or key could not be used (${error.message})`, 'Check that sslkey is the private key of sslcert, and give sslpassword if the key is encrypted.');
+	}
+	return undefined;
+}
+
 export function databaseFailure(error: unknown, where: string): Finding {
+	if (error instanceof ConnectionSettingsError) {
+		return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${error.message}`, {suggestion: 'Change the TLS parameters of --db-url as the sentence says.'});
+	}
 	const driver = error as DriverError;
 	const code = codeOf(driver);
 	const message = driver.message ?? String(error);
+	const intent = tlsIntentOf(error);
+	const tls = intent && tlsFailure(driver, code, intent, where);
+	if (tls) return tls;
 	if (code === '28P01' || code === '28000' || /tenant or user not found|password authentication failed/i.test(message)) {
 		return finding('db.auth_failed', `PostgreSQL at ${where} refused the login: ${message}`, {
 			suggestion: 'Check the user and password in --db-url (on a Supabase pooler the user is postgres.<project-ref>).',
@@ -41,11 +98,9 @@ export function databaseFailure(error: unknown, where: string): Finding {
 		return finding('db.unreachable', `PostgreSQL at ${where} has no such database: ${message}`, {suggestion: 'Fix the database name at the end of --db-url.'});
 	}
 	const reason = networkReasons[code] ?? (/timeout|timed out/i.test(message) ? 'the connection timed out' : message);
-	const tls = /certificate|ssl|tls/i.test(`${code} ${message}`)
-		? ' For a self-signed chain (Supabase) add sslmode=no-verify to the URL or use uselibpqcompat=true&sslmode=require.'
-		: '';
+	const tlsHint = /certificate|ssl|tls/i.test(`${code} ${message}`) ? ` The URL's sslmode (${intent?.mode ?? 'prefer'}) decides whether TLS is tried and what is verified, as in psql.` : '';
 	return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${reason}.`, {
-		suggestion: `Check the host, port and network for --db-url.${tls}`,
+		suggestion: `Check the host, port and network for --db-url.${tlsHint}`,
 	});
 }
 

