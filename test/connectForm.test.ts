@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {connectForm, typeInto, type Validate} from '../source/ui/connectForm.js';
+import {connectForm, typeInto, type Validate, withScheme} from '../source/ui/connectForm.js';
 import {wrapWords} from '../source/ui/wrapWords.js';
 
 const validate: Validate = (field, value) => {
@@ -63,4 +63,13 @@ test('wrapping breaks at spaces, keeps every line within the width, and cuts onl
 	assert.deepEqual(text(wrapWords([{text: 'one two three'}, {text: ' (code)', dim: true}], 9)), ['one two', 'three', '(code)']);
 	assert.deepEqual(text(wrapWords([{text: 'see http://example.com/a/long/path'}], 12)), ['see', 'http://examp', 'le.com/a/lon', 'g/path']);
 	assert.deepEqual(wrapWords([{text: 'a'}, {text: ' b', dim: true}], 20), [[{text: 'a'}, {text: ' b', dim: true}]]);
+});
+
+test('PostgREST\'s address typed without a scheme is read as http://', () => {
+	const form = typeInto(connectForm({dbUrl: {value: 'postgresql://h/db', source: '--db-url'}}), '127.0.0.1:3000\r', {}, validate);
+	assert.equal(form.fields.apiUrl.value, 'http://127.0.0.1:3000');
+	assert.equal(form.active, 'apiKey');
+	assert.equal(withScheme('apiUrl', 'localhost:3000/rest/v1'), 'http://localhost:3000/rest/v1');
+	assert.equal(withScheme('apiUrl', 'https://x.supabase.co/rest/v1'), 'https://x.supabase.co/rest/v1');
+	assert.equal(withScheme('dbUrl', 'localhost:5432'), 'localhost:5432', 'a database URL is never guessed');
 });

@@ -17,7 +17,8 @@ export type KnownSources = Partial<Record<Field, string>>;
 
 const typedHere = 'the connect screen';
 
-function validate(field: Field, value: string): string | undefined {
+/** The connect screen's check of one field: the same reading of URLs the flags get. */
+export function validateField(field: Field, value: string): string | undefined {
 	if (field === 'apiKey') return undefined;
 	if (!value) return field === 'dbUrl' ? 'Enter the database URL: the doctor reads the catalogs there.' : 'Enter PostgREST\'s URL: without it the schema cache cannot be compared.';
 	try {
@@ -64,7 +65,7 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
 			const value = (field: Field, text?: string): Known[Field] => (text ? {value: text, source: known[field] ?? typedHere} : undefined);
 			return {dbUrl: value('dbUrl', options.database?.connectionString), apiUrl: value('apiUrl', options.api?.url), apiKey: value('apiKey', options.apiKey)};
 		},
-		validate,
+		validate: validateField,
 		connect(values) {
 			try {
 				const before = this.known();

@@ -5,9 +5,10 @@ import React from 'react';
 import {terminalLine} from '../terminalText.js';
 import {type ConnectForm, type Field, fields} from './connectForm.js';
 import {MaskedUrlInput} from './MaskedUrlInput.js';
+import {Marked} from './ReportView.js';
 
 const labels: Record<Field, string> = {dbUrl: 'Database URL', apiUrl: 'PostgREST URL', apiKey: 'API key'};
-const placeholders: Record<Field, string> = {dbUrl: 'postgresql://…', apiUrl: 'http://localhost:3000', apiKey: 'optional: enter to skip'};
+const placeholders: Record<Field, string> = {dbUrl: 'e.g. postgresql://user:password@host:5432/db', apiUrl: 'e.g. http://localhost:3000', apiKey: 'optional: enter to skip'};
 
 /** Examples short enough to stand on a line of their own at 60 columns: no wrap ever cuts a URL. */
 const examples: Array<[string, string, string]> = [
@@ -28,7 +29,7 @@ export function ConnectScreen({form, canGoBack}: {readonly form: ConnectForm; re
 			<Text bold>Where are your database and PostgREST?</Text>
 			{showExamples && <Examples wide={columns >= exampleWidth} />}
 			<Box flexDirection="column" marginTop={1}>
-				{fields.map(field => <FieldLine key={field} form={form} field={field} />)}
+				{fields.map(field => <FieldLine key={field} form={form} field={field} width={columns - 16} />)}
 			</Box>
 			<Text dimColor>{`enter next · ↑↓ move${canGoBack ? ' · esc back' : ''} · ctrl-c cancel`}</Text>
 		</Box>
@@ -56,7 +57,7 @@ function Examples({wide}: {readonly wide: boolean}): React.JSX.Element {
 	);
 }
 
-function FieldLine({form, field}: {readonly form: ConnectForm; readonly field: Field}): React.JSX.Element {
+function FieldLine({form, field, width}: {readonly form: ConnectForm; readonly field: Field; readonly width: number}): React.JSX.Element {
 	const state = form.fields[field];
 	const focused = form.active === field;
 	return (
@@ -64,13 +65,13 @@ function FieldLine({form, field}: {readonly form: ConnectForm; readonly field: F
 			<Box>
 				<Box flexShrink={0}><Text bold={focused}>{`${focused ? '›' : ' '} ${labels[field].padEnd(14)}`}</Text></Box>
 				<Box flexShrink={1} flexDirection="column">
-					<MaskedUrlInput value={state.value} cursor={state.cursor} focused={focused} placeholder={placeholders[field]} secret={field === 'apiKey'} />
+					<MaskedUrlInput value={state.value} cursor={state.cursor} focused={focused} placeholder={placeholders[field]} secret={field === 'apiKey'} width={width} />
 					{state.source && <Text dimColor>{`from ${state.source}`}</Text>}
 				</Box>
 			</Box>
 			{state.error && (
 				<Box paddingLeft={16}>
-					<Text color="red" wrap="wrap">✖ {terminalLine(state.error)}</Text>
+					<Marked mark="✖ " color="red" indent={16} spans={[{text: terminalLine(state.error), color: 'red'}]} />
 				</Box>
 			)}
 		</Box>

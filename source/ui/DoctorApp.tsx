@@ -15,6 +15,7 @@ import {type ConnectForm, type Known, type Validate, connectForm, typeInto} from
 import {ConnectScreen} from './ConnectScreen.js';
 import {type MenuItem, type PhaseState, type RecordEntry, type SqlScript, doctorReducer, initialState, menuFor, sqlScriptsFor} from './doctorState.js';
 import {RecordView} from './RecordView.js';
+import {Marked} from './ReportView.js';
 
 export type DoctorEngine = {
 	connected: boolean;
@@ -118,8 +119,12 @@ export function DoctorApp({engine, onExit}: {readonly engine: DoctorEngine; read
 	// SQL goes to the terminal as it is, above the live screen: Ink would wrap long lines, and a wrap inside a string
 	// literal would change the SQL that gets copied.
 	const sqlShown = screen.name === 'sql' ? screen.script : screen.name === 'confirm' ? (screen.fix as SqlScript) : undefined;
+	// Drawn again once printed, so the screen under the SQL is the last thing written.
+	const [, setPrinted] = useState(0);
 	useEffect(() => {
-		if (sqlShown) write(`\n${terminalBlock(engine.sql(sqlShown).trimEnd())}\n\n`);
+		if (!sqlShown) return;
+		write(`\n${terminalBlock(engine.sql(sqlShown).trimEnd())}\n\n`);
+		setPrinted(count => count + 1);
 	}, [sqlShown, state.run]);
 
 	const target = {supabase: engine.supabase()};
@@ -243,9 +248,9 @@ function LiveScreen({state, form, menu, rows, onChoose}: LiveProps): React.JSX.E
 					<Text wrap="wrap">
 						The SQL to {scriptTitles[screen.script]} is printed above, ready to paste into psql or Supabase's SQL Editor.
 					</Text>
-					{scripts.length > 1 && <Text wrap="wrap">{scripts.map((script, index) => `${index + 1} ${scriptTitles[script]}${script === screen.script ? ' (shown)' : ''}`).join(' · ')}</Text>}
+					{scripts.length > 1 && <Text wrap="wrap">SQL that fits: {scripts.map((script, index) => `${index + 1} ${scriptTitles[script]}${script === screen.script ? ' (shown)' : ''}`).join(' · ')}</Text>}
 					{notice && <Text color="yellow" wrap="wrap">{terminalLine(notice)}</Text>}
-					{hints(`${scripts.length > 1 ? 'number show that SQL · ' : ''}c copy the SQL shown · b back · q quit`)}
+					{hints(`${scripts.length > 1 ? `1-${scripts.length} show that SQL · ` : ''}c copy the SQL shown · b back · q quit`)}
 				</Box>
 			);
 		}
@@ -270,7 +275,7 @@ function Menu({menu, notice, rows, onChoose}: {readonly menu: MenuItem[]; readon
 			{notice && <Text color="yellow" wrap="wrap">{terminalLine(notice)}</Text>}
 			<Text bold>What next?</Text>
 			{compact ? (
-				<Text wrap="wrap">{menu.map(item => `${item.key} ${item.label.split(' ')[0]!.toLowerCase()}`).join(' · ')}</Text>
+				<Marked mark="" spans={[{text: menu.map(item => `${item.key}\u00A0${item.label.split(' ')[0]!.replace(/\W+$/, '').toLowerCase()}`).join(' · ')}]} />
 			) : (
 				<Select options={menu.map(item => ({label: `[${item.key}] ${item.label}`, value: item.key}))} onChange={value => onChoose(menu.find(item => item.key === value)!)} visibleOptionCount={menu.length} />
 			)}

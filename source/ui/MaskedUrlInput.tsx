@@ -29,13 +29,32 @@ export function shownUnits(value: string): ShownUnit[] {
 	return units;
 }
 
+/**
+ * The units that fit in `width` columns around the cursor, with an ellipsis where some are left out: a long value
+ * scrolls in its field instead of wrapping, so no URL is ever cut across lines.
+ */
+export function visibleUnits(units: ShownUnit[], cursorUnit: number, width: number): {units: ShownUnit[]; before: boolean; after: boolean} {
+	const total = units.reduce((sum, unit) => sum + unit.text.length, 0);
+	if (total + 1 <= width) return {units, before: false, after: false};
+	let from = Math.min(cursorUnit, units.length);
+	let to = from;
+	let used = 3;
+	while (from > 0 && used + units[from - 1]!.text.length <= width) used += units[--from]!.text.length;
+	while (to < units.length && used + units[to]!.text.length <= width) used += units[to++]!.text.length;
+	return {units: units.slice(from, to), before: from > 0, after: to < units.length};
+}
+
 /** A field's value as drawn: the password masked, control characters as escapes, the cursor when it has focus. */
-export function MaskedUrlInput({value, cursor, focused, placeholder, secret}: {readonly value: string; readonly cursor: number; readonly focused: boolean; readonly placeholder: string; readonly secret?: boolean}): React.JSX.Element {
+export function MaskedUrlInput({value, cursor, focused, placeholder, secret, width}: {readonly value: string; readonly cursor: number; readonly focused: boolean; readonly placeholder: string; readonly secret?: boolean; readonly width: number}): React.JSX.Element {
 	if (!value) return focused ? <Text><Text inverse>{placeholder[0]}</Text><Text dimColor>{placeholder.slice(1)}</Text></Text> : <Text dimColor>{placeholder}</Text>;
-	const units = secret ? [...value].map((character, index) => ({text: '*', from: index, to: index + 1})) : shownUnits(value);
+	const all = secret ? Array.from(value, (character, index) => ({text: '*', from: index, to: index + 1})) : shownUnits(value);
+	const at = all.findIndex(unit => unit.from <= cursor && cursor < unit.to);
+	const shown = visibleUnits(all, focused ? (at === -1 ? all.length : at) : 0, width);
 	return (
 		<Text>
-			{units.map(unit => (focused && unit.from <= cursor && cursor < unit.to ? <Text key={unit.from} inverse>{unit.text}</Text> : unit.text))}
+			{shown.before && '…'}
+			{shown.units.map(unit => (focused && unit.from <= cursor && cursor < unit.to ? <Text key={unit.from} inverse>{unit.text}</Text> : unit.text))}
+			{shown.after && '…'}
 			{focused && cursor === value.length && <Text inverse> </Text>}
 		</Text>
 	);

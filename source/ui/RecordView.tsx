@@ -56,7 +56,7 @@ function Entry({entry}: {readonly entry: RecordEntry}): React.JSX.Element {
 					<Marked
 						mark={result.ok ? '✔ DONE  ' : '✖ FAILED '}
 						color={result.ok ? 'green' : 'red'}
-						spans={[{text: terminalLine(result.message)}, {text: ` (${result.durationMs} ms${result.verified === true ? ', proved' : ''})`, dim: true}]}
+						spans={[{text: terminalLine(result.message)}, {text: result.verified === true ? ' (proved)' : ` (${result.durationMs} ms)`, dim: true}]}
 					/>
 					{result.steps && <Steps steps={result.steps} />}
 					<ProofView proof={proofOf(entry.before, entry.after)} before={entry.before} after={entry.after} />
@@ -77,20 +77,27 @@ function Entry({entry}: {readonly entry: RecordEntry}): React.JSX.Element {
 	}
 }
 
-/** Steps as bullets; a URL gets a line of its own, so no wrap can cut it, shortened to its path when still too wide. */
+/**
+ * Steps as bullets; a URL gets a line of its own, never wrapped by Ink: when it is wider than the window, the
+ * terminal folds it, and copying the folded line still gives the whole URL.
+ */
 function Steps({steps}: {readonly steps: string[]}): React.JSX.Element {
 	const {stdout} = useStdout();
-	const width = (stdout.columns || 80) - 4;
+	const columns = stdout.columns || 80;
 	return (
 		<Box flexDirection="column">
 			{steps.map(step => {
-				const parts = terminalLine(step).split(/(https?:\/\/\S+?)(?=[.,;)]?(?:\s|$))/);
-				const prose = parts.filter((_, index) => index % 2 === 0).join('').replace(/\s*\(\s*\)/g, '').replace(/:\s*$/, ':').trim();
-				const urls = parts.filter((_, index) => index % 2 === 1);
+				const text = terminalLine(step);
+				const urls = (text.match(/https?:\/\/[^\s)]+/g) ?? []).map(url => url.replace(/[.,;:]+$/, ''));
+				const prose = urls.reduce((rest, url) => rest.replace(url, ''), text).replace(/\s*\(\s*\)/g, '').replace(/\s+([.,;:])/g, '$1').trim();
 				return (
 					<Box key={step} flexDirection="column">
 						<Marked mark="  • " spans={[{text: prose}]} />
-						{urls.map(url => <Text key={url}>{`    ${url.length > width ? url.replace(/[?#].*$/, '') : url}`}</Text>)}
+						{urls.map(url => (
+							<Box key={url} width={Math.max(columns, url.length + 4)}>
+								<Text wrap="truncate">{`    ${url}`}</Text>
+							</Box>
+						))}
 					</Box>
 				);
 			})}

@@ -19,10 +19,10 @@ const areaTitles: Record<string, string> = {
 	notify: 'NOTIFY delivery',
 };
 
-/** A mark and its text side by side: the text wraps at spaces, every line under the first. */
-export function Marked({mark, color, spans}: {readonly mark: string; readonly color?: string; readonly spans: Span[]}): React.JSX.Element {
+/** A mark and its text side by side: the text wraps at spaces, every line under the first; indent: columns left of the mark. */
+export function Marked({mark, color, spans, indent = 0}: {readonly mark: string; readonly color?: string; readonly spans: Span[]; readonly indent?: number}): React.JSX.Element {
 	const {stdout} = useStdout();
-	const lines = wrapWords(spans, (stdout.columns || 80) - mark.length);
+	const lines = wrapWords(spans, (stdout.columns || 80) - indent - mark.length);
 	return (
 		<Box>
 			<Box flexShrink={0}><Text color={color}>{mark}</Text></Box>
@@ -93,7 +93,7 @@ export function ProofView({proof, before, after}: {readonly proof: Proof; readon
 			{proof.appeared.length > 0 && <Text>New since the action ({proof.appeared.length}):</Text>}
 			{proof.appeared.map((found, index) => <FindingLine key={`n${index}`} found={found} />)}
 			<Text>
-				Before → after: {plural(before.findings.length, 'finding')} ({errors(before)} errors) → {after.findings.length} ({errors(after)} errors)
+				Before → after: {plural(before.findings.length, 'finding')} ({plural(errors(before), 'error')}) → {plural(after.findings.length, 'finding')} ({plural(errors(after), 'error')})
 			</Text>
 		</Box>
 	);

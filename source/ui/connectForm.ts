@@ -34,10 +34,15 @@ function update(form: ConnectForm, field: Field, change: Partial<FieldState>): C
 	return {...form, fields: {...form.fields, [field]: {...form.fields[field], ...change}}};
 }
 
+/** PostgREST's address typed as host:port (127.0.0.1:3000, localhost:3000/rest/v1) is read as http://. */
+export function withScheme(field: Field, value: string): string {
+	return field === 'apiUrl' && /^[\w.-]+(?::\d+)?(?:\/\S*)?$/.test(value) && !/^[a-z][\w+.-]*:\/\//i.test(value) ? `http://${value}` : value;
+}
+
 /** Enter on a field: check it; on the last field, the form is submitted once every field passes. */
 export function enter(form: ConnectForm, validate: Validate): ConnectForm {
 	const {active} = form;
-	const value = form.fields[active].value.trim();
+	const value = withScheme(active, form.fields[active].value.trim());
 	const error = validate(active, value);
 	const checked = update(form, active, {value, cursor: Math.min(form.fields[active].cursor, value.length), error});
 	if (error) return checked;

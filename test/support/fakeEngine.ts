@@ -2,13 +2,13 @@
 // made with `check --json` on the tests' app schema with a column added after PostgREST started): the Ink views are
 // tested in milliseconds, exactly, while the e2e tests prove the real engine behind them.
 import {readFileSync} from 'node:fs';
+import {validateField} from '../../source/commands/interactive.js';
 import {fixCatalog} from '../../source/fixes/fixCatalog.js';
 import type {FixResult} from '../../source/fixes/applyFixes.js';
 import {manualReloadSteps} from '../../source/fixes/manualReload.js';
 import type {Report} from '../../source/report/buildReport.js';
 import {parseChannel} from '../../source/sql/channel.js';
 import {reloadScript} from '../../source/sql/triggerSql.js';
-import {databaseTarget, httpTarget, UsageError} from '../../source/target.js';
 import type {Known} from '../../source/ui/connectForm.js';
 import type {DoctorEngine} from '../../source/ui/DoctorApp.js';
 
@@ -27,17 +27,7 @@ export function fakeEngine({reports = [staleReport, reloadedReport], known = {},
 	const engine: DoctorEngine = {
 		connected,
 		known: () => known,
-		validate(field, value) {
-			if (field === 'apiKey') return undefined;
-			if (!value) return `Enter the ${field === 'dbUrl' ? 'database' : 'PostgREST'} URL.`;
-			try {
-				if (field === 'dbUrl') databaseTarget(value);
-				else httpTarget(value, 'PostgREST URL');
-				return undefined;
-			} catch (error) {
-				return (error as UsageError).message;
-			}
-		},
+		validate: validateField,
 		connect(values) {
 			calls.push(`connect ${values.dbUrl} ${values.apiUrl}`);
 			return undefined;

@@ -30,6 +30,17 @@ class Stdin extends EventEmitter {
 		return data;
 	};
 
+	/** As a real stream does: keys that came before anyone listened are offered to the first reader. */
+	override addListener(event: string, listener: (...args: unknown[]) => void): this {
+		super.addListener(event, listener);
+		if (event === 'readable' && this.data !== null) setImmediate(() => this.emit('readable'));
+		return this;
+	}
+
+	override on(event: string, listener: (...args: unknown[]) => void): this {
+		return this.addListener(event, listener);
+	}
+
 	setEncoding() {}
 	setRawMode() {}
 	resume() {}
