@@ -73,3 +73,8 @@ test('PostgREST\'s address typed without a scheme is read as http://', () => {
 	assert.equal(withScheme('apiUrl', 'https://x.supabase.co/rest/v1'), 'https://x.supabase.co/rest/v1');
 	assert.equal(withScheme('dbUrl', 'localhost:5432'), 'localhost:5432', 'a database URL is never guessed');
 });
+
+test('wrapping keeps runs of spaces as written, so text inside a message is not changed', () => {
+	const text = wrapWords([{text: 'x ✔ PASS  forged'}], 40).map(line => line.map(span => span.text).join(''));
+	assert.deepEqual(text, ['x ✔ PASS  forged']);
+});

@@ -8,33 +8,34 @@ export function wrapWords(spans: Span[], width: number): Span[][] {
 	const column = Math.max(8, width);
 	const lines: Span[][] = [[]];
 	let used = 0;
-	const put = (word: string, style: Omit<Span, 'text'>, space: boolean) => {
+	const put = (word: string, style: Omit<Span, 'text'>, space: string) => {
 		const line = lines.at(-1)!;
 		const last = line.at(-1);
-		const text = space && used > 0 ? ` ${word}` : word;
+		const text = used > 0 ? `${space}${word}` : word;
 		if (last && last.dim === style.dim && last.color === style.color) last.text += text;
 		else line.push({...style, text});
 		used += text.length;
 	};
-	let pendingSpace = false;
+	// The spaces before the next word, as they were: a break takes them, otherwise they are kept as written.
+	let pendingSpace = '';
 	for (const {text, ...style} of spans) {
 		const parts = text.split(/( +)/);
 		for (const part of parts) {
 			if (part === '') continue;
 			if (part.startsWith(' ')) {
-				pendingSpace = true;
+				pendingSpace += part;
 				continue;
 			}
 			let word = part;
 			while (word) {
-				const needed = word.length + (pendingSpace && used > 0 ? 1 : 0);
+				const needed = word.length + (used > 0 ? pendingSpace.length : 0);
 				if (used > 0 && used + needed > column) {
 					lines.push([]);
 					used = 0;
 				}
 				const piece = word.length > column ? word.slice(0, column) : word;
 				put(piece, style, pendingSpace);
-				pendingSpace = false;
+				pendingSpace = '';
 				word = word.slice(piece.length);
 			}
 		}
