@@ -45,7 +45,7 @@ test('in a terminal, pgrst-doctor check is interactive: r heals the cache, q exi
 	await session.until('What next?');
 	assert.match(session.plain(), /public\.organizations\.created_by is in the database but not in/);
 	session.type('r');
-	await session.until(/DONE PostgREST's cache matches the database \d+ ms after/);
+	await session.until(/DONE {2}PostgREST's cache matches the database \d+ ms after/);
 	await session.until(/Before → after: 2 findings \(1 error\) → 1 finding \(0 errors\)/);
 	session.type('q');
 	assert.equal(await session.exited, 0, 'healthy after the fix (the missing trigger is only a warning)');

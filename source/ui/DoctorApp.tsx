@@ -43,10 +43,10 @@ const phaseTitles: Record<Phase, [string, string]> = {
 
 const apiFailedTitles: Partial<Record<FindingCode, string>> = {
 	'api.unreachable': 'PostgREST did not answer',
-	'api.wrong_base_url': 'PostgREST answered, but the PostgREST URL is not its API root',
+	'api.wrong_base_url': 'PostgREST answered, but --api-url is not its API root',
 	'api.unauthorized': 'PostgREST refused the doctor\'s request',
-	'api.redirected': 'The PostgREST URL answered with a redirect',
-	'api.not_postgrest': 'Something answered at the PostgREST URL, but not PostgREST',
+	'api.redirected': '--api-url answered with a redirect',
+	'api.not_postgrest': 'Something answered at --api-url, but not PostgREST',
 };
 
 function failedTitle(phase: Phase, code: FindingCode): string {
