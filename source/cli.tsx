@@ -144,7 +144,11 @@ async function main(cli: CommandLine): Promise<number> {
 		// Ink's colours are settled when it is imported: NO_COLOR must be turned into FORCE_COLOR=0 before that.
 		if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 		const {interactiveCommand} = await import('./commands/interactive.js');
-		return interactiveCommand(options);
+		return interactiveCommand(options, {
+			dbUrl: flags.dbUrl ? '--db-url' : 'DATABASE_URL',
+			apiUrl: '--api-url',
+			apiKey: flags.apiKey ? '--api-key' : 'PGRST_DOCTOR_API_KEY',
+		});
 	}
 	const {checkCommand} = await import('./commands/check.js');
 	return checkCommand({...options, fix: flags.fix as FixRequest | undefined, yes: flags.yes}, output);

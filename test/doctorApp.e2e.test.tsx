@@ -66,8 +66,12 @@ test('diagnose → reload → the cache is healed, with before → after and the
 	assert.match(frame, /\[r\] Reload PostgREST's schema cache now/);
 	await press(app, 'r');
 	await until(/✔ DONE .*proved/s);
-	assert.match(app.lastFrame()!, /Before → after: 2 findings \(1 errors\) → 1 \(0 errors\)/);
-	assert.match(app.lastFrame()!, /✔ PASS {2}Columns in the cache/);
+	await until('What next?');
+	// The proof names what was healed and what remains, under the diagnosis before it (behaviour changed: not counts only).
+	assert.match(app.lastFrame()!, /✔ PASS {2}Columns in the cache \(was FAIL\)\nHealed \(1\):\n {2}✔ healed public\.organizations\.created_by is in the database/);
+	assert.match(app.lastFrame()!, /Still there \(1\):\n {2}⚠ warning No event trigger reloads PostgREST/);
+	assert.match(app.lastFrame()!, /Before → after: 2 findings \(1 error\) → 1 finding \(0 errors\)/);
+	assert.ok(app.lastFrame()!.indexOf('✖ FAIL  Columns in the cache') < app.lastFrame()!.indexOf('✔ DONE'), 'the diagnosis before stays in the record');
 	app.unmount();
 	const insert = await fetch(`${item.api.url}/organizations`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({id: 1, name: 'a', created_by: 'b'})});
 	assert.equal(insert.status, 201);
@@ -81,13 +85,15 @@ test('the trigger shows its SQL and asks; n declines and nothing is written; y i
 	await until('Run it? (y/N)');
 	await until('create event trigger pgrst_doctor_ddl_watch on ddl_command_end');
 	await press(app, 'n');
-	await until('Nothing was changed.');
+	await until('Declined: nothing was changed.');
 	assert.deepEqual(await item.query(`select evtname from pg_event_trigger`), []);
 	await press(app, 't');
 	await until('Run it? (y/N)');
 	await press(app, 'y');
-	await until(/✔ DONE Installed pgrst_doctor_ddl_watch/);
-	assert.match(app.lastFrame()!, /✔ PASS {2}Auto-reload event trigger/);
+	await until(/✔ DONE {2}Installed pgrst_doctor_ddl_watch/);
+	await until('What next?');
+	assert.match(app.lastFrame()!, /✔ PASS {2}Auto-reload event trigger \(was WARN\)/);
+	assert.match(app.lastFrame()!, /Healed \(1\):\n {2}✔ healed No event trigger reloads PostgREST after DDL/);
 	assert.equal((await item.query(`select count(*)::int as n from pg_event_trigger where evtname like 'pgrst_doctor%'`))[0]!.n, 2);
 	app.unmount();
 });
@@ -99,8 +105,10 @@ test('the SQL screen prints copyable SQL and offers OSC 52; q quits with the dia
 	await first.until('What next?');
 	await press(first.app, 's');
 	await first.until('ready to paste');
+	// The cache is stale: the reload comes first, then the trigger.
+	await first.until('SQL that fits: 1 reload the cache (shown) · 2 install the trigger');
 	await press(first.app, 'c');
-	await first.until('Copied to the clipboard');
+	await first.until('Copied the SQL to reload the cache to the clipboard');
 	assert.ok(first.app.frames.some(frame => frame.includes('\u001B]52;c;')), 'OSC 52 sequence written');
 	await press(first.app, 'q');
 	assert.deepEqual(first.exits, [1]);
@@ -113,18 +121,19 @@ test('the SQL screen prints copyable SQL and offers OSC 52; q quits with the dia
 	second.app.unmount();
 });
 
-test('without a connection it asks for the URLs, with examples, then diagnoses', async () => {
+test('without a connection it asks for the URLs, with examples, refuses a wrong one as it is entered, then diagnoses', async () => {
 	const item = await stack.setUp();
 	const {app, until, screen} = mount();
-	await until('Database URL:');
-	assert.match(screen(), /Supabase local: postgresql:\/\/postgres:postgres@127\.0\.0\.1:54322\/postgres/);
-	await type(app, until, 'Database URL:', 'not a url');
-	await type(app, until, 'PostgREST URL:', item.api.url);
-	await type(app, until, 'API key', '', '');
-	await until('not a valid URL');
-	await type(app, until, 'Database URL:', item.dbUrl, item.dbUrl.slice(-20));
-	await type(app, until, 'PostgREST URL:', item.api.url);
-	await type(app, until, 'API key', 'secret-key-typed', '*'.repeat(16));
+	await until('› Database URL');
+	assert.match(screen(), /Supabase local {2}postgresql:\/\/postgres:postgres@127\.0\.0\.1:54322\/postgres/);
+	// Refused at once, on the field itself: not after all three prompts (behaviour changed).
+	await type(app, until, '› Database URL', 'not a url', '');
+	await until('✖ The database URL is not a valid URL');
+	assert.match(app.lastFrame()!, /› Database URL/);
+	await press(app, '\u007F'.repeat('not a url'.length));
+	await type(app, until, '› Database URL', item.dbUrl, item.dbUrl.slice(-20));
+	await type(app, until, '› PostgREST URL', item.api.url);
+	await type(app, until, '› API key', 'secret-key-typed', '*'.repeat(16));
 	await until('What next?');
 	assert.doesNotMatch(screen(), /secret-key-typed/, 'the key is masked');
 	app.unmount();
@@ -152,7 +161,7 @@ test('hostile names, a hostile channel and the SQL and clipboard they reach are 
 	await press(app, 's');
 	await until('ready to paste');
 	await press(app, 'c');
-	await until('Copied to the clipboard');
+	await until('to the clipboard');
 	// Our own OSC 52 write is the one escape sequence allowed; its payload is checked on its own.
 	const clipboard = /\u001B\]52;c;([A-Za-z0-9+/=]*)\u0007/.exec(frames());
 	assert.ok(clipboard, 'OSC 52 sequence written');
@@ -165,7 +174,7 @@ test('hostile names, a hostile channel and the SQL and clipboard they reach are 
 test('the connect screen masks the database password while it is typed, and connects with the value intact', async () => {
 	const item = await stack.setUp();
 	const {app, until, screen} = mount();
-	await until('Database URL:');
+	await until('› Database URL');
 	await new Promise(resolve => setTimeout(resolve, 300));
 	const [head, rest] = [item.dbUrl.slice(0, item.dbUrl.indexOf(':', 'postgresql://'.length) + 1), item.dbUrl.slice(item.dbUrl.indexOf(':', 'postgresql://'.length) + 1)];
 	await press(app, head);
@@ -176,8 +185,8 @@ test('the connect screen masks the database password while it is typed, and conn
 	const password = decodeURIComponent(rest.slice(0, rest.indexOf('@')));
 	for (let end = 2; end <= password.length; end++) assert.ok(!screen().includes(`postgres:${password.slice(0, end)}`), `a frame showed ${end} characters of the password`);
 	await press(app, '\r');
-	await type(app, until, 'PostgREST URL:', item.api.url);
-	await type(app, until, 'API key', '', '');
+	await type(app, until, '› PostgREST URL', item.api.url);
+	await type(app, until, '› API key', '', '');
 	await until('What next?');
 	assert.match(app.lastFrame()!, new RegExp(`postgres@127\\.0\\.0\\.1:${stack.pg.port}/${item.name}`), 'connected with the URL as typed');
 	assert.ok(!screen().includes(superPassword), 'the password never reached a frame');

@@ -1,7 +1,11 @@
-// The built CLI in a real pseudo-terminal (script(1)), typed at like a person, against real PostgreSQL and
-// PostgREST 12.0.2: it must choose the interactive doctor, heal the cache, and exit with the right code.
+// The built CLI in a real pseudo-terminal (script(1), and tmux for what a person sees and scrolls back to), typed at
+// like a person, against real PostgreSQL and PostgREST 12.0.2: it must choose the interactive doctor, heal the
+// cache, exit with the right code, and leave the terminal's scrollback and a readable record behind.
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
+import {mkdtempSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
 import {test} from 'node:test';
 import {cliPath} from './support/cli.js';
 import {useStack} from './support/e2e.js';
@@ -41,8 +45,8 @@ test('in a terminal, pgrst-doctor check is interactive: r heals the cache, q exi
 	await session.until('What next?');
 	assert.match(session.plain(), /public\.organizations\.created_by is in the database but not in/);
 	session.type('r');
-	await session.until(/DONE PostgREST's cache matches the database \d+ ms after/);
-	await session.until(/Before → after: 2 findings \(1 errors\) → 1 \(0 errors\)/);
+	await session.until(/DONE {2}PostgREST's cache matches the database \d+ ms after/);
+	await session.until(/Before → after: 2 findings \(1 error\) → 1 finding \(0 errors\)/);
 	session.type('q');
 	assert.equal(await session.exited, 0, 'healthy after the fix (the missing trigger is only a warning)');
 	for (const secret of [superPassword, authenticatorPassword]) assert.ok(!session.raw().includes(secret), 'no secret on screen');
@@ -78,5 +82,92 @@ test('hostile names in a real terminal: no BEL, no OSC (title, clipboard), line 
 		assert.equal(await session.exited, 1);
 	} finally {
 		session.child.kill();
+	}
+});
+
+/**
+ * A tmux window of the given size on a server of its own, running `command` after a line of shell history; raw: every
+ * byte the program wrote (pipe-pane), screen(): the window and all of its scrollback as a person would scroll it.
+ */
+function tmuxWindow(command: string, size: {columns: number; rows: number}, env: Record<string, string> = {}) {
+	const directory = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-tmux-'));
+	const socket = path.join(directory, 'socket');
+	const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], {encoding: 'utf8'});
+	const person = Object.entries({...process.env, ...env}).filter(([name]) => name !== 'CI' && name !== 'CONTINUOUS_INTEGRATION' && !name.startsWith('CI_'));
+	const exports = person.filter(([name]) => /^\w+$/.test(name)).map(([name, value]) => `export ${name}='${String(value).replaceAll("'", "'\\''")}'`).join('; ');
+	const script = path.join(directory, 'run.sh');
+	execFileSync('sh', ['-c', `cat > '${script}'`], {input: `${exports}; unset CI; printf 'HISTORY-BEFORE-DOCTOR\\n'; ${command}; echo "EXIT:$?"; sleep 600\n`});
+	tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), `sh '${script}'`);
+	tmux('set-option', '-g', 'history-limit', '5000');
+	const raw = path.join(directory, 'raw');
+	tmux('pipe-pane', '-o', `cat >> '${raw}'`);
+	const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-', '-E', '-');
+	return {
+		screen,
+		raw: () => readFileSync(raw, 'latin1'),
+		keys: (...keys: string[]) => tmux('send-keys', ...keys),
+		async until(text: string | RegExp, timeoutMs = 20_000) {
+			const deadline = Date.now() + timeoutMs;
+			while (!(typeof text === 'string' ? screen().includes(text) : text.test(screen()))) {
+				if (Date.now() > deadline) throw new Error(`tmux never showed ${String(text)}:\n${screen().slice(-3000)}`);
+				await new Promise(resolve => setTimeout(resolve, 100));
+			}
+		},
+		close: () => tmux('kill-server'),
+	};
+}
+
+test('at 80×24, with output taller than the window: no ESC[3J, the shell history survives, and q leaves a readable record', async () => {
+	const item = await stack.setUp();
+	await item.query('alter table public.organizations add column created_by text');
+	const window = tmuxWindow(`'${process.execPath}' '${cliPath}' check --db-url '${item.dbUrl}' --api-url '${item.api.url}'`, {columns: 80, rows: 24});
+	try {
+		await window.until('What next?');
+		window.keys('r');
+		await window.until('Before → after');
+		await window.until(/Before → after[^]*What next\?/);
+		window.keys('p');
+		await window.until('Read again after the probe\'s reload');
+		await window.until(/Read again after the probe's reload[^]*What next\?/);
+		window.keys('s');
+		await window.until('ready to paste');
+		window.keys('b');
+		// The SQL stays in the record; the screen under it goes back to the menu.
+		await window.until(/commit;\n+What next\?/);
+		window.keys('q');
+		await window.until('EXIT:0');
+		assert.ok(!window.raw().includes('\u001B[3J'), 'the scrollback was never cleared (ESC[3J)');
+		assert.ok(!window.raw().includes('\u001B[2J'), 'the screen was never cleared (ESC[2J)');
+		const screen = window.screen();
+		// The record, in order: the shell's history, the diagnosis before, the action and its proof, the probe, the
+		// cache read again, the SQL, and the last line; the prompt after it on a line of its own.
+		const order = ['HISTORY-BEFORE-DOCTOR', 'pgrst-doctor 0.1.0', '✖ FAIL  Columns in the cache', '✔ DONE  PostgREST\'s cache matches the database', 'Healed (1):', 'Still there (1):', 'NOTIFY probe', 'Read again after the probe\'s reload', 'create event trigger pgrst_doctor_ddl_watch', 'pgrst-doctor: exit 0 (healthy)\nEXIT:0'];
+		const positions = order.map(text => screen.indexOf(text));
+		for (const [index, text] of order.entries()) assert.ok(positions[index]! >= 0, `the record lacks ${text}`);
+		assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'the record is in the order things happened');
+		assert.equal(screen.split('✔ DONE').length, 2, 'each banner once, with its action');
+		assert.doesNotMatch(screen, /Copied|\[r\] Reload[^]*Read again after/, 'no live screen is left over in the record');
+	} finally {
+		window.close();
+	}
+});
+
+test('bare pgrst-doctor with DATABASE_URL: the connect screen starts from it, and a URL pasted with its newline before the screen appears connects', async () => {
+	const item = await stack.setUp();
+	const window = tmuxWindow(`'${process.execPath}' '${cliPath}'`, {columns: 80, rows: 24}, {DATABASE_URL: item.dbUrl});
+	try {
+		// At once, before the screen is up: the PostgREST URL with its line break as a paste, then Enter for no key.
+		window.keys('-l', `${item.api.url}\n`);
+		window.keys('Enter');
+		await window.until('What next?');
+		const screen = window.screen();
+		assert.match(screen, /Database {3}postgres@127\.0\.0\.1:\d+\/scenario_\w+ {2}\(DATABASE_URL\)/, 'the known value and where it came from');
+		assert.match(screen, /Connected to\n {2}postgres@127\.0\.0\.1:\d+\/scenario_\w+\n {2}http:\/\/127\.0\.0\.1:\d+/);
+		assert.ok(!screen.includes(`${item.api.url}${item.api.url}`), 'no paste ran into another');
+		window.keys('q');
+		await window.until('EXIT:0');
+		for (const secret of [superPassword, authenticatorPassword]) assert.ok(!window.raw().includes(secret), 'no secret on screen');
+	} finally {
+		window.close();
 	}
 });

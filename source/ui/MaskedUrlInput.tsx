@@ -1,8 +1,8 @@
-// A URL field for the connect screen: the value typed stays intact, but what is drawn hides the password (one mask,
+// A field of the connect screen as drawn: the value typed stays intact, but what is drawn hides the password (one mask,
 // whatever its length) and shows control characters as escapes, so neither the password nor a pasted escape
 // sequence reaches the screen.
-import {Text, useInput} from 'ink';
-import React, {useState} from 'react';
+import {Text} from 'ink';
+import React from 'react';
 import {passwordSpans} from '../target.js';
 import {terminalLine} from '../terminalText.js';
 
@@ -29,36 +29,33 @@ export function shownUnits(value: string): ShownUnit[] {
 	return units;
 }
 
-export function MaskedUrlInput({placeholder, onSubmit}: {placeholder: string; onSubmit(value: string): void}): React.JSX.Element {
-	const [{value, cursor}, setField] = useState({value: '', cursor: 0});
-	useInput((input, key) => {
-		if (key.upArrow || key.downArrow || key.tab || (key.ctrl && input === 'c')) return;
-		if (key.return) return onSubmit(value);
-		setField(field => {
-			if (key.leftArrow) return {...field, cursor: previous(field.value, field.cursor)};
-			if (key.rightArrow) return {...field, cursor: next(field.value, field.cursor)};
-			if (key.backspace || key.delete) {
-				const from = previous(field.value, field.cursor);
-				return {value: field.value.slice(0, from) + field.value.slice(field.cursor), cursor: from};
-			}
-			return {value: field.value.slice(0, field.cursor) + input + field.value.slice(field.cursor), cursor: field.cursor + input.length};
-		});
-	});
-	if (!value) return <Text><Text inverse>{placeholder[0]}</Text><Text dimColor>{placeholder.slice(1)}</Text></Text>;
+/**
+ * The units that fit in `width` columns around the cursor, with an ellipsis where some are left out: a long value
+ * scrolls in its field instead of wrapping, so no URL is ever cut across lines.
+ */
+export function visibleUnits(units: ShownUnit[], cursorUnit: number, width: number): {units: ShownUnit[]; before: boolean; after: boolean} {
+	const total = units.reduce((sum, unit) => sum + unit.text.length, 0);
+	if (total + 1 <= width) return {units, before: false, after: false};
+	let from = Math.min(cursorUnit, units.length);
+	let to = from;
+	let used = 3;
+	while (from > 0 && used + units[from - 1]!.text.length <= width) used += units[--from]!.text.length;
+	while (to < units.length && used + units[to]!.text.length <= width) used += units[to++]!.text.length;
+	return {units: units.slice(from, to), before: from > 0, after: to < units.length};
+}
+
+/** A field's value as drawn: the password masked, control characters as escapes, the cursor when it has focus. */
+export function MaskedUrlInput({value, cursor, focused, placeholder, secret, width}: {readonly value: string; readonly cursor: number; readonly focused: boolean; readonly placeholder: string; readonly secret?: boolean; readonly width: number}): React.JSX.Element {
+	if (!value) return focused ? <Text><Text inverse>{placeholder[0]}</Text><Text dimColor>{placeholder.slice(1)}</Text></Text> : <Text dimColor>{placeholder}</Text>;
+	const all = secret ? Array.from(value, (character, index) => ({text: '*', from: index, to: index + 1})) : shownUnits(value);
+	const at = all.findIndex(unit => unit.from <= cursor && cursor < unit.to);
+	const shown = visibleUnits(all, focused ? (at === -1 ? all.length : at) : 0, width);
 	return (
 		<Text>
-			{shownUnits(value).map(unit => (unit.from <= cursor && cursor < unit.to ? <Text key={unit.from} inverse>{unit.text}</Text> : unit.text))}
-			{cursor === value.length && <Text inverse> </Text>}
+			{shown.before && '…'}
+			{shown.units.map(unit => (focused && unit.from <= cursor && cursor < unit.to ? <Text key={unit.from} inverse>{unit.text}</Text> : unit.text))}
+			{shown.after && '…'}
+			{focused && cursor === value.length && <Text inverse> </Text>}
 		</Text>
 	);
-}
-
-function previous(value: string, cursor: number): number {
-	if (cursor === 0) return 0;
-	return cursor >= 2 && /[\udc00-\udfff]/.test(value[cursor - 1]!) && /[\ud800-\udbff]/.test(value[cursor - 2]!) ? cursor - 2 : cursor - 1;
-}
-
-function next(value: string, cursor: number): number {
-	if (cursor >= value.length) return value.length;
-	return cursor + String.fromCodePoint(value.codePointAt(cursor)!).length;
 }

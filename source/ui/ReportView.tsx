@@ -1,10 +1,14 @@
 // A diagnosis on screen: every check with a symbol and a word (never colour alone), the findings grouped by area
-// with the objects named, and the proof of the last fix as before → after.
-import {Box, Text} from 'ink';
+// with the objects named, and the proof of an action finding by finding. A wrapped line continues under its text,
+// not under its mark, so the column of marks stays easy to scan.
+import {Box, Text, useStdout} from 'ink';
 import React, {useMemo} from 'react';
+import type {Finding} from '../findings.js';
 import type {Report} from '../report/buildReport.js';
 import {findingGroups, moreFindings, reportBlocks, severityMark, statusMark} from '../report/plainReport.js';
-import {terminalValues} from '../terminalText.js';
+import {terminalLine, terminalValues} from '../terminalText.js';
+import {type Proof, inKeys} from './doctorState.js';
+import {type Span, wrapWords} from './wrapWords.js';
 
 const areaTitles: Record<string, string> = {
 	db: 'Database',
@@ -15,7 +19,23 @@ const areaTitles: Record<string, string> = {
 	notify: 'NOTIFY delivery',
 };
 
-export function ReportView({report: raw, before}: {report: Report; before?: Report}): React.JSX.Element {
+/** A mark and its text side by side: the text wraps at spaces, every line under the first; indent: columns left of the mark. */
+export function Marked({mark, color, spans, indent = 0}: {readonly mark: string; readonly color?: string; readonly spans: Span[]; readonly indent?: number}): React.JSX.Element {
+	const {stdout} = useStdout();
+	const lines = wrapWords(spans, (stdout.columns || 80) - indent - mark.length);
+	return (
+		<Box>
+			<Box flexShrink={0}><Text color={color}>{mark}</Text></Box>
+			<Box flexDirection="column">
+				{lines.map((line, index) => (
+					<Text key={index}>{line.map((span, at) => <Text key={at} dimColor={span.dim} color={span.color}>{span.text}</Text>)}</Text>
+				))}
+			</Box>
+		</Box>
+	);
+}
+
+export function ReportView({report: raw}: {readonly report: Report}): React.JSX.Element {
 	// As in plain text: at most a screenful per code, and every string made safe before it is drawn.
 	const groups = useMemo(() => terminalValues(findingGroups(raw.findings)), [raw]);
 	const report = useMemo(() => terminalValues({...raw, findings: []}, reportBlocks), [raw]);
@@ -24,39 +44,56 @@ export function ReportView({report: raw, before}: {report: Report; before?: Repo
 			{report.checks.map(check => {
 				const mark = statusMark[check.status];
 				return (
-					<Text key={check.id} wrap="wrap">
-						<Text color={mark.color}>{`${mark.glyph} ${mark.word.padEnd(5)}`}</Text> {check.title}: <Text dimColor>{check.summary}</Text>
-					</Text>
+					<Marked key={check.id} mark={`${mark.glyph} ${mark.word.padEnd(5)} `} color={mark.color} spans={[{text: `${check.title}:`}, {text: ` ${inKeys(check.summary)}`, dim: true}]} />
 				);
 			})}
 			{groups.map(({area, codes}) => (
 				<Box key={area} flexDirection="column" marginTop={1}>
 					<Text bold>{areaTitles[area] ?? area}</Text>
 					{codes.flatMap(({code, shown, more}) => [
-						...shown.map((found, index) => {
-							const mark = severityMark[found.severity];
-							return (
-								<Text key={`${code}:${index}`} wrap="wrap">
-									{'  '}<Text color={mark.color}>{`${mark.glyph} ${found.severity}`}</Text> {found.message} <Text dimColor>({found.code})</Text>
-								</Text>
-							);
-						}),
+						...shown.map((found, index) => <FindingLine key={`${code}:${index}`} found={found} safe />),
 						...(more > 0 ? [<Text key={`${code}:more`} dimColor>{`  ${moreFindings(more, code)}`}</Text>] : []),
 					])}
 				</Box>
 			))}
 			{raw.findings.length === 0 && <Box marginTop={1}><Text color="green">✔ Healthy: PostgREST's schema cache matches the database.</Text></Box>}
-			{before && <Proof before={before} after={raw} />}
 		</Box>
 	);
 }
 
-function Proof({before, after}: {before: Report; after: Report}): React.JSX.Element {
+/** One finding: its severity (or healed) as mark, the message, and the code to look up. */
+export function FindingLine({found, healed, safe}: {readonly found: Finding; readonly healed?: boolean; readonly safe?: boolean}): React.JSX.Element {
+	const mark = healed ? {glyph: '✔', color: 'green'} : severityMark[found.severity];
+	const word = healed ? 'healed' : found.severity;
+	const message = safe ? found.message : terminalLine(found.message);
+	return (
+		<Marked mark={`  ${mark.glyph} ${word} `} color={mark.color} spans={[{text: inKeys(message)}, {text: ` (${found.code})`, dim: true}]} />
+	);
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** Before → after, finding by finding: what the action healed, what is still there, and what is new. */
+export function ProofView({proof, before, after}: {readonly proof: Proof; readonly before: Report; readonly after: Report}): React.JSX.Element {
 	const errors = (report: Report) => report.findings.filter(found => found.severity === 'error').length;
 	return (
-		<Box marginTop={1}>
+		<Box flexDirection="column">
+			{proof.changed.map(check => (
+				<Marked
+					key={check.id}
+					mark={`${statusMark[check.to].glyph} ${statusMark[check.to].word.padEnd(5)} `}
+					color={statusMark[check.to].color}
+					spans={[{text: terminalLine(check.title)}, {text: ` (was ${statusMark[check.from].word})`, dim: true}]}
+				/>
+			))}
+			{proof.healed.length > 0 && <Text>Healed ({proof.healed.length}):</Text>}
+			{proof.healed.map((found, index) => <FindingLine key={`h${index}`} found={found} healed />)}
+			{proof.remaining.length > 0 && <Text>Still there ({proof.remaining.length}):</Text>}
+			{proof.remaining.map((found, index) => <FindingLine key={`r${index}`} found={found} />)}
+			{proof.appeared.length > 0 && <Text>New since the action ({proof.appeared.length}):</Text>}
+			{proof.appeared.map((found, index) => <FindingLine key={`n${index}`} found={found} />)}
 			<Text>
-				Before → after: {before.findings.length} finding{before.findings.length === 1 ? '' : 's'} ({errors(before)} errors) → {after.findings.length} ({errors(after)} errors)
+				Before → after: {plural(before.findings.length, 'finding')} ({plural(errors(before), 'error')}) → {plural(after.findings.length, 'finding')} ({plural(errors(after), 'error')})
 			</Text>
 		</Box>
 	);
