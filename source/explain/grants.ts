@@ -57,7 +57,7 @@ const tablePrivileges = ['select', 'insert', 'update', 'delete'] as const;
 type TablePrivilege = (typeof tablePrivileges)[number];
 
 /** The privileges a request method needs on the relation it names (PUT is an upsert). */
-const byMethod: Record<string, TablePrivilege[]> = {GET: ['select'], HEAD: ['select'], POST: ['insert'], PATCH: ['update'], PUT: ['insert', 'update'], DELETE: ['delete']};
+export const privilegesByMethod: Record<string, TablePrivilege[]> = {GET: ['select'], HEAD: ['select'], POST: ['insert'], PATCH: ['update'], PUT: ['insert', 'update'], DELETE: ['delete']};
 
 function schemaUsage(schema: string): Need {
 	return {what: () => `USAGE on schema ${quoteIdentifier(schema)}`, has: row => row.usage, grant: role => `GRANT USAGE ON SCHEMA ${quoteIdentifier(schema)} TO ${role};`};
@@ -69,7 +69,7 @@ function schemaUsage(schema: string): Need {
  */
 function relationPrivileges(evidence: GrantEvidence, rows: Privileges[]): TablePrivilege[] {
 	const method = evidence.parsed.request?.method.toUpperCase();
-	if (method && byMethod[method]) return byMethod[method]!;
+	if (method && privilegesByMethod[method]) return privilegesByMethod[method]!;
 	// The live read runs as the role PostgREST picks, which --role may not be: then it says nothing about that role.
 	if (evidence.live && evidence.live.status < 400 && evidence.roles.pinnedBy !== '--role') {
 		const writes = tablePrivileges.filter(privilege => privilege !== 'select' && rows.some(row => row[privilege] === false));

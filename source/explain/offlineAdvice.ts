@@ -2,6 +2,7 @@
 // Names from the error appear in the SQL only as escaped string literals.
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {literal} from '../sql/triggerSql.js';
+import {privilegesByMethod} from './grants.js';
 import type {ErrorKind, ParsedError} from './parseError.js';
 
 export type Advice = {meaning: string; causes: Array<{cause: string; check?: string}>};
@@ -98,23 +99,9 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 	return advice[parsed.kind];
 }
 
-/** The table privilege a request needs, by its method; without a request line, every one it could be. */
-export function privilegeFor(method: string | undefined): string {
-	switch (method) {
-		case 'GET':
-		case 'HEAD':
-			return 'SELECT';
-		case 'POST':
-			return 'INSERT';
-		case 'PATCH':
-			return 'UPDATE';
-		case 'PUT':
-			return 'INSERT, UPDATE';
-		case 'DELETE':
-			return 'DELETE';
-		default:
-			return 'SELECT';
-	}
+/** The table privilege a request needs, by its method (grants.ts); SELECT without a request line. */
+function privilegeFor(method: string | undefined): string {
+	return (privilegesByMethod[method?.toUpperCase() ?? ''] ?? ['select']).map(privilege => privilege.toUpperCase()).join(', ');
 }
 
 const role = 'anon';
