@@ -299,3 +299,20 @@ test('q leaves the exit code and a last line that says it; ctrl-c is 130', async
 	assert.deepEqual(second.exits, [130]);
 	second.unmount();
 });
+
+test('a target wider than the window is shortened in its middle in the record, never cut mid-token by a wrap', async () => {
+	const {engine} = fakeEngine({known: {dbUrl: {value: 'postgresql://h/db', source: '--db-url'}, apiUrl: {value: 'http://127.0.0.1:3000', source: '--api-url'}}});
+	const long = 'postgres.abcdefghijklmnopqrst@aws-0-eu-central-1.pooler.supabase.com:5432/postgres';
+	engine.target = () => `${long} · https://abcdefghijklmnopqrst.supabase.co/rest/v1`;
+	const app = mount(engine, 60);
+	await app.until('What next?');
+	await app.press('u');
+	await app.until('› Database URL');
+	await app.press('\r\r\r');
+	await app.until('Connected to');
+	const connected = lines(app.lastFrame()).slice(lines(app.lastFrame()).indexOf('Connected to') + 1, lines(app.lastFrame()).indexOf('Connected to') + 3);
+	assert.match(connected[0]!, /^ {2}postgres\.abcdefghijklm.*….*5432\/postgres$/);
+	assert.ok(connected.every(line => line.length <= 60), connected.join('\n'));
+	assert.equal(connected[1], '  https://abcdefghijklmnopqrst.supabase.co/rest/v1');
+	app.unmount();
+});

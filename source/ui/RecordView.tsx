@@ -21,7 +21,8 @@ function Entry({entry}: {readonly entry: RecordEntry}): React.JSX.Element {
 			return (
 				<Box flexDirection="column" marginTop={1}>
 					<Text>Connected to</Text>
-					{entry.target.split(' · ').map(target => <Text key={target} dimColor>{`  ${terminalLine(target)}`}</Text>)}
+					{/* A target wider than the window is shortened in its middle rather than cut mid-token by a wrap. */}
+					{entry.target.split(' · ').map(target => <Text key={target} dimColor wrap="truncate-middle">{`  ${terminalLine(target)}`}</Text>)}
 				</Box>
 			);
 		case 'diagnosis':
