@@ -20,7 +20,7 @@ export const notifyDelivery: Check = {
 				: {status: 'skip', summary: `Not probed: add --probe to send ${reloadSql(channel)} and watch PostgREST reload`};
 		}
 		if (delivery.delivered === true) {
-			findings.push(finding('notify.delivered', `PostgREST reloaded ${delivery.latencyMs} ms after ${reloadSql(channel)} (seen through ${delivery.evidence})`));
+			findings.push(finding('notify.delivered', `PostgREST reloaded ${delivery.latencyMs} ms after ${reloadSql(channel)} (seen through ${delivery.evidence}); the cache was compared before this reload, so run the check again to see the cache after it`));
 			return {status: findings.length > 1 ? 'fail' : 'pass', summary: `Delivered: PostgREST reloaded ${delivery.latencyMs} ms after the NOTIFY`, findings};
 		}
 		if (delivery.delivered === null) {

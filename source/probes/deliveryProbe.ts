@@ -3,7 +3,7 @@ import {Cancelled, withClient} from '../fixes/writeSession.js';
 import type {Channel} from '../sql/channel.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {type HttpTarget, send} from './http.js';
-import {databaseNow, type LoadCounter, parseLoadCount, waitForReload} from './reloadObserver.js';
+import {databaseNow, type LoadCounter, parseLoadCount, waitForReload, waitForReloadEnd} from './reloadObserver.js';
 
 export type Delivery = {delivered: boolean | null; waitedMs: number; latencyMs?: number; evidence?: string; error?: string};
 
@@ -21,6 +21,8 @@ export async function probeDelivery(options: {connectionString: string; channel:
 			if (options.signal?.aborted) throw new Cancelled();
 			await client.query(reloadSql(options.channel));
 			const observation = await waitForReload(client, since, waitedMs, read && before !== undefined ? {read, before} : undefined, options.signal);
+			// What runs next (a diagnosis read again after the probe, an action) must meet the new cache, not the load.
+			if (observation.observed) await waitForReloadEnd(client, waitedMs, options.signal);
 			return {delivered: observation.observed, waitedMs, latencyMs: observation.latencyMs, evidence: observation.evidence};
 		});
 	} catch (error) {

@@ -17,6 +17,22 @@ import {type MenuItem, type PhaseState, type RecordEntry, type SqlScript, doctor
 import {RecordView} from './RecordView.js';
 import {Marked} from './ReportView.js';
 
+/**
+ * A diagnosis right after a reload: PostgREST's sessions look idle before the new cache is in use, so while cache
+ * findings remain it reads again (a moment later, at most five times) until two readings agree.
+ */
+export async function settledDiagnosis(diagnose: () => Promise<Report>): Promise<Report> {
+	const cacheFindings = (report: Report) => JSON.stringify(report.findings.filter(found => found.code.startsWith('cache.')).map(found => found.message));
+	let report = await diagnose();
+	for (let attempt = 0; attempt < 5 && cacheFindings(report) !== '[]'; attempt++) {
+		await new Promise(resolve => setTimeout(resolve, 250));
+		const next = await diagnose();
+		if (cacheFindings(next) === cacheFindings(report)) return next;
+		report = next;
+	}
+	return report;
+}
+
 export type DoctorEngine = {
 	connected: boolean;
 	/** The values the connect screen starts from, and where each came from. */
@@ -89,7 +105,7 @@ export function DoctorApp({engine, onExit}: {readonly engine: DoctorEngine; read
 		if (screen.name !== 'diagnosing') return;
 		let live = true;
 		const onPhase: OnPhase = (phase, done, ms, failed) => live && dispatch({type: 'phase', phase, done, ms, failed: failed?.code});
-		engine.diagnose(onPhase, screen.probe).then(
+		(screen.afterReload ? settledDiagnosis(() => engine.diagnose(onPhase)) : engine.diagnose(onPhase, screen.probe)).then(
 			result => {
 				if (!live) return;
 				// PostgREST heard the probe's NOTIFY and reloaded: the cache this run read is from before that.

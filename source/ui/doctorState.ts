@@ -16,7 +16,8 @@ export type SqlScript = 'reload' | 'trigger' | 'uninstall-trigger';
 
 export type Screen =
 	| {name: 'connect'}
-	| {name: 'diagnosing'; phases: PhaseState[]; probe: boolean; title: string}
+	/** afterReload: read again after a reload PostgREST was seen to make, until the reading settles. */
+	| {name: 'diagnosing'; phases: PhaseState[]; probe: boolean; title: string; afterReload?: boolean}
 	| {name: 'report'}
 	| {name: 'confirm'; fix: FixId}
 	| {name: 'applying'; fix: FixId; phases: PhaseState[]}
@@ -62,7 +63,7 @@ export type Action =
 	| {type: 'back'}
 	| {type: 'leave'; code: number};
 
-const diagnosing = (probe = false, title = probe ? 'Diagnosis with the NOTIFY probe' : 'Diagnosis'): Screen => ({name: 'diagnosing', phases: [], probe, title});
+const diagnosing = (probe = false, title = probe ? 'Diagnosis with the NOTIFY probe' : 'Diagnosis', afterReload = false): Screen => ({name: 'diagnosing', phases: [], probe, title, ...(afterReload ? {afterReload} : {})});
 
 export function initialState(connected: boolean): State {
 	return {screen: connected ? diagnosing() : {name: 'connect'}, run: 1, record: []};
@@ -100,7 +101,7 @@ export function doctorReducer(state: State, action: Action): State {
 			};
 		case 'probed':
 			// The cache findings of this run are from before the probe's reload: they are read again next.
-			return {...state, screen: diagnosing(false, 'Read again after the probe\'s reload'), run: state.run + 1, record: [...state.record, {kind: 'probe', report: action.report}]};
+			return {...state, screen: diagnosing(false, 'Read again after the probe\'s reload', true), run: state.run + 1, record: [...state.record, {kind: 'probe', report: action.report}]};
 		case 'choose':
 			if (!state.report) return state;
 			return needsConfirmation(action.fix)
