@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {connectForm, typeInto, type Validate, withScheme} from '../source/ui/connectForm.js';
 import {wrapWords} from '../source/ui/wrapWords.js';
+import {middleUnits, shownUnits} from '../source/ui/MaskedUrlInput.js';
 
 const validate: Validate = (field, value) => {
 	if (field === 'apiKey') return undefined;
@@ -77,4 +78,14 @@ test('PostgREST\'s address typed without a scheme is read as http://', () => {
 test('wrapping keeps runs of spaces as written, so text inside a message is not changed', () => {
 	const text = wrapWords([{text: 'x ✔ PASS  forged'}], 40).map(line => line.map(span => span.text).join(''));
 	assert.deepEqual(text, ['x ✔ PASS  forged']);
+});
+
+test('a field without focus that does not fit keeps its start and its end: the port and database stay readable', () => {
+	const units = shownUnits('postgresql://postgres:pw@127.0.0.1:10975/scenario_1');
+	const middle = middleUnits(units, 40)!;
+	const text = `${middle.head.map(unit => unit.text).join('')}…${middle.tail.map(unit => unit.text).join('')}`;
+	assert.ok(text.length <= 40, text);
+	assert.ok(text.endsWith(':10975/scenario_1'), text);
+	assert.ok(!text.includes('pw'), text);
+	assert.equal(middleUnits(shownUnits('http://localhost:3000'), 40), undefined);
 });

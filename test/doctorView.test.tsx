@@ -99,7 +99,7 @@ Where are your database and PostgREST?
   <pooler>: the session pooler host under Connect in the
   Supabase dashboard
 
-  Database URL  postgresql://app:••••@db.example.com:5432…
+  Database URL  postgresql://app…@db.example.com:5432/app
                 from DATABASE_URL
 › PostgREST URL e.g. http://localhost:3000
                 ✖ Enter PostgREST's URL: without it the

@@ -44,10 +44,27 @@ export function visibleUnits(units: ShownUnit[], cursorUnit: number, width: numb
 	return {units: units.slice(from, to), before: from > 0, after: to < units.length};
 }
 
+/**
+ * A field without focus that does not fit: its start and its end around one ellipsis, so the host, port and database
+ * at the end stay readable (a value cut at its end read as another port).
+ */
+export function middleUnits(units: ShownUnit[], width: number): {head: ShownUnit[]; tail: ShownUnit[]} | undefined {
+	const length = (items: ShownUnit[]) => items.reduce((sum, unit) => sum + unit.text.length, 0);
+	if (length(units) + 1 <= width) return undefined;
+	const room = Math.max(2, width - 2);
+	const head: ShownUnit[] = [];
+	while (head.length < units.length && length(head) + units[head.length]!.text.length <= Math.floor(room * 0.4)) head.push(units[head.length]!);
+	const tail: ShownUnit[] = [];
+	for (let index = units.length - 1; index >= head.length && length(head) + length(tail) + units[index]!.text.length <= room; index--) tail.unshift(units[index]!);
+	return {head, tail};
+}
+
 /** A field's value as drawn: the password masked, control characters as escapes, the cursor when it has focus. */
 export function MaskedUrlInput({value, cursor, focused, placeholder, secret, width}: {readonly value: string; readonly cursor: number; readonly focused: boolean; readonly placeholder: string; readonly secret?: boolean; readonly width: number}): React.JSX.Element {
 	if (!value) return focused ? <Text><Text inverse>{placeholder[0]}</Text><Text dimColor>{placeholder.slice(1)}</Text></Text> : <Text dimColor>{placeholder}</Text>;
 	const all = secret ? Array.from(value, (character, index) => ({text: '*', from: index, to: index + 1})) : shownUnits(value);
+	const middle = focused ? undefined : middleUnits(all, width);
+	if (middle) return <Text>{middle.head.map(unit => unit.text).join('')}…{middle.tail.map(unit => unit.text).join('')}</Text>;
 	const at = all.findIndex(unit => unit.from <= cursor && cursor < unit.to);
 	const shown = visibleUnits(all, focused ? (at === -1 ? all.length : at) : 0, width);
 	return (
