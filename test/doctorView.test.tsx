@@ -36,15 +36,13 @@ Still there (1):
 Before → after: 2 findings (1 error) → 1 finding (0 errors)
 
 What next?
-❯ [t] Install the auto-reload trigger (shows the SQL, asks
-  first)
+❯ [t] Install the auto-reload trigger (asks first)
   [s] Show the SQL to copy
   [p] Probe: send NOTIFY and watch PostgREST reload
   [a] Diagnose again
   [u] Change the URLs (connect screen)
   [q] Quit
-↑↓ move · enter choose · or press the key in brackets ·
-ctrl-c cancel`,
+↑↓ move · enter choose · or press a key · ctrl-c cancel`,
 	80: `✔ DONE  PostgREST's cache matches the database 182 ms after NOTIFY pgrst,
         'reload schema'; (proved)
 ✔ PASS  Columns in the cache (was FAIL)
@@ -58,13 +56,13 @@ Still there (1):
 Before → after: 2 findings (1 error) → 1 finding (0 errors)
 
 What next?
-❯ [t] Install the auto-reload trigger (shows the SQL, asks first)
+❯ [t] Install the auto-reload trigger (asks first)
   [s] Show the SQL to copy
   [p] Probe: send NOTIFY and watch PostgREST reload
   [a] Diagnose again
   [u] Change the URLs (connect screen)
   [q] Quit
-↑↓ move · enter choose · or press the key in brackets · ctrl-c cancel`,
+↑↓ move · enter choose · or press a key · ctrl-c cancel`,
 	120: `✔ DONE  PostgREST's cache matches the database 182 ms after NOTIFY pgrst, 'reload schema'; (proved)
 ✔ PASS  Columns in the cache (was FAIL)
 Healed (1):
@@ -75,13 +73,13 @@ Still there (1):
 Before → after: 2 findings (1 error) → 1 finding (0 errors)
 
 What next?
-❯ [t] Install the auto-reload trigger (shows the SQL, asks first)
+❯ [t] Install the auto-reload trigger (asks first)
   [s] Show the SQL to copy
   [p] Probe: send NOTIFY and watch PostgREST reload
   [a] Diagnose again
   [u] Change the URLs (connect screen)
   [q] Quit
-↑↓ move · enter choose · or press the key in brackets · ctrl-c cancel`,
+↑↓ move · enter choose · or press a key · ctrl-c cancel`,
 };
 
 const connectFrames: Record<number, string> = {

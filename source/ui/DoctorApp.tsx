@@ -295,7 +295,7 @@ function Menu({menu, notice, rows, onChoose}: {readonly menu: MenuItem[]; readon
 			) : (
 				<Select options={menu.map(item => ({label: `[${item.key}] ${item.label}`, value: item.key}))} onChange={value => onChoose(menu.find(item => item.key === value)!)} visibleOptionCount={menu.length} />
 			)}
-			{!compact && <Text dimColor>↑↓ move · enter choose · or press the key in brackets · ctrl-c cancel</Text>}
+			{!compact && <Text dimColor>↑↓ move · enter choose · or press a key · ctrl-c cancel</Text>}
 		</Box>
 	);
 }

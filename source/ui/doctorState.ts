@@ -155,7 +155,7 @@ export function menuFor(report: Report, target: {supabase: boolean} = {supabase:
 	const offered = new Set(report.fixes.map(fix => fix.id));
 	const items: MenuItem[] = [];
 	if (offered.has('reload')) items.push({key: 'r', fix: 'reload', action: 'fix', label: 'Reload PostgREST\'s schema cache now'});
-	if (offered.has('trigger')) items.push({key: 't', fix: 'trigger', action: 'fix', label: 'Install the auto-reload trigger (shows the SQL, asks first)'});
+	if (offered.has('trigger')) items.push({key: 't', fix: 'trigger', action: 'fix', label: 'Install the auto-reload trigger (asks first)'});
 	if (sqlScriptsFor(report).length > 0) items.push({key: 's', action: 'sql', label: 'Show the SQL to copy'});
 	if (offered.has('manual-reload')) {
 		items.push({key: 'd', action: 'steps', label: target.supabase ? 'How to reload by hand (Supabase SQL Editor, restart)' : 'How to reload by hand (psql, SIGUSR1, restart)'});
