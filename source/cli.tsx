@@ -72,6 +72,13 @@ function parseCommandLine(argv: string[]) {
 	return meow({argv, importMeta: import.meta, allowUnknownFlags: false, autoHelp: false, autoVersion: false, flags});
 }
 
+/** What was typed after --name or in --name=value, for a message about it. */
+function typedValue(argv: string[], name: string): string | undefined {
+	const at = argv.findIndex(argument => argument === `--${name}` || argument.startsWith(`--${name}=`));
+	if (at === -1) return undefined;
+	return argv[at]!.includes('=') ? argv[at]!.slice(argv[at]!.indexOf('=') + 1) : argv[at + 1];
+}
+
 async function main(cli: CommandLine): Promise<number> {
 	const command = cli.command ?? 'check';
 	const rest = cli.input.slice(1);
@@ -94,6 +101,10 @@ async function main(cli: CommandLine): Promise<number> {
 		// Our SQL keeps its lines; a control character in the channel is shown, not emitted.
 		return sqlCommand(script as keyof typeof sqlScripts, channel, {...output, write: text => output.write(terminalBlock(text))});
 	}
+	const timeout = flags.timeout ?? (command === 'wait' ? 60 : 10);
+	// Below 0.1 s a timeout rounds towards 0, which pg and undici read as "no timeout"; above an hour it is a typo.
+	// Checked before anything else is asked for, and shown as typed (meow reads "abc" as NaN).
+	if (!(timeout >= 0.1 && timeout <= 3600)) throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600 (got ${typedValue(process.argv.slice(2), 'timeout') ?? String(flags.timeout)}).`);
 	const dbUrl = flags.dbUrl ?? process.env.DATABASE_URL;
 	const apiKey = flags.apiKey ?? process.env.PGRST_DOCTOR_API_KEY;
 	if (command === 'explain' && rest[0] === undefined) throw new UsageError('pgrst-doctor explain needs the error text (quoted), or - to read it from stdin.');
@@ -110,9 +121,6 @@ async function main(cli: CommandLine): Promise<number> {
 	if (command === 'explain' && flags.fix && !['reload', 'all'].includes(flags.fix)) {
 		throw new UsageError(`explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix ${flags.fix}.`);
 	}
-	const timeout = flags.timeout ?? (command === 'wait' ? 60 : 10);
-	// Below 0.1 s a timeout rounds towards 0, which pg and undici read as "no timeout"; above an hour it is a typo.
-	if (!(timeout >= 0.1 && timeout <= 3600)) throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600 (got ${String(flags.timeout)}).`);
 	const database = dbUrl ? databaseTarget(dbUrl) : undefined;
 	// Every connection, request, probe, wait and fix listens to this one signal.
 	setMaxListeners(0, controller.signal);

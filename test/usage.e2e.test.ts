@@ -26,6 +26,8 @@ const badInputs: Array<[string[], RegExp]> = [
 	[['wait', '--fix', 'reload'], /^pgrst-doctor wait does not take --fix \(check, explain do\)\.$/],
 	[['explain', 'permission denied for table t', '--yes'], /^--yes applies a --fix; say which: --fix reload\|all\.$/],
 	[['explain', 'permission denied for table t', '--fix', 'trigger'], /^explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix trigger\.$/],
+	[['check', '--timeout=abc'], /^--timeout must be a number of seconds from 0\.1 to 3600 \(got abc\)\.$/],
+	[['check', '--timeout', '0'], /^--timeout must be a number of seconds from 0\.1 to 3600 \(got 0\)\.$/],
 	[['check', '--api-url', 'garbage'], /^The --api-url is not a valid URL; expected something like http:\/\/localhost:3000\.$/],
 	[['check', '--api-url', '3000'], /^The --api-url is not a valid URL/],
 	[['check', '--db-url', 'postgresql://x@h/db', '--db-url', 'postgresql://y@h/db'], /^--db-url was given more than once/],
