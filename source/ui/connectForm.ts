@@ -1,6 +1,8 @@
 // The connect screen's fields as pure data: it starts from what is already known (and says where each value came
 // from), checks a field when it is entered, and takes pasted text with its line breaks as Enter, so a pasted URL
 // and its newline fill the field and move on instead of running into the next paste.
+import {withHttpScheme} from '../withHttpScheme.js';
+
 export type Field = 'dbUrl' | 'apiUrl' | 'apiKey';
 
 export const fields: Field[] = ['dbUrl', 'apiUrl', 'apiKey'];
@@ -34,9 +36,9 @@ function update(form: ConnectForm, field: Field, change: Partial<FieldState>): C
 	return {...form, fields: {...form.fields, [field]: {...form.fields[field], ...change}}};
 }
 
-/** PostgREST's address typed as host:port (127.0.0.1:3000, localhost:3000/rest/v1) is read as http://. */
+/** PostgREST's address typed as host:port (127.0.0.1:3000, localhost:3000/rest/v1) is read as http://, as --api-url is. */
 export function withScheme(field: Field, value: string): string {
-	return field === 'apiUrl' && /^[\w.-]+(?::\d+)?(?:\/\S*)?$/.test(value) && !/^[a-z][\w+.-]*:\/\//i.test(value) ? `http://${value}` : value;
+	return field === 'apiUrl' ? withHttpScheme(value) : value;
 }
 
 /** Enter on a field: check it; on the last field, the form is submitted once every field passes. */
