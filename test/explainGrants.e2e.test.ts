@@ -230,6 +230,10 @@ for (const version of postgrestVersions) {
 		assert.equal(namesake.json.verdict.code, 'grant.missing');
 		assert.match(namesake.json.verdict.suggestion, /GRANT SELECT ON api\.things TO anon;/);
 		assert.doesNotMatch(namesake.json.verdict.suggestion, /public\.things/);
+		// Both refused now: which one cannot be told, and the verdict says so instead of picking one silently.
+		await item.query('revoke select on public.things from anon');
+		const both = await explain(item, apiBody);
+		assert.match(both.json.verdict.message, /public\.things and api\.things all exist in exposed schemas and the error does not say which .*rerun with --schemas <its schema>/);
 		// A dot inside a name: PostgreSQL prints public."a.b" as a.b, which is not schema a's table b.
 		const dotted = await body(`${item.api.url}/a.b`);
 		const dot = await explain(item, dotted);

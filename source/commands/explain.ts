@@ -6,7 +6,7 @@ import {postgrestSessions} from '../checks/postgrestSessions.js';
 import {exposedSchemas, type DiagnosisOptions, identify, readApi} from '../collectFacts.js';
 import type {CheckResult} from '../engine.js';
 import {diagnoseError, resolveObject, type Evidence, type Resolved} from '../explain/diagnoseError.js';
-import {narrowByOpenApi, type RequestRoles} from '../explain/grants.js';
+import {type LiveRead, narrowByOpenApi, type RequestRoles} from '../explain/grants.js';
 import {offlineAdvice} from '../explain/offlineAdvice.js';
 import {parseError, recognised, type ParsedError} from '../explain/parseError.js';
 import {type Finding, finding} from '../findings.js';
@@ -17,7 +17,7 @@ import {type CatalogTable, type DatabaseSession, openDatabase} from '../probes/d
 import {closeHttp, type HttpTarget} from '../probes/http.js';
 import {liveRead} from '../probes/liveRead.js';
 import {isUnsafe, readProbeHazards, unsafeObjects} from '../probes/mediaHandlers.js';
-import {definerViews, lookupObjects, type ObjectLookup, privilegesOn, type PrivilegeTarget, usableRelations, writePolicies} from '../probes/objectLookup.js';
+import {definerViews, lookupObjects, type ObjectLookup, type Policy, privilegesOn, type PrivilegeTarget, usableRelations, writePolicies} from '../probes/objectLookup.js';
 import type {ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
@@ -89,43 +89,33 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
 		// A key PostgREST rejects fails every request before any privilege or cache lookup, and its role claim proves
 		// nothing; a PostgREST serving another database makes every answer about this one beside the point.
-		const settled = facts.apiFailure?.code === 'api.unauthorized' ? facts.apiFailure : await otherDatabase(session, http, facts);
-		if (settled) return {...buildReport(facts, [verdictCheck(settled, [settled])], target), error: parsed, verdict: settled};
+		const decided = facts.apiFailure?.code === 'api.unauthorized' ? facts.apiFailure : await otherDatabase(session, http, facts);
+		if (decided) return {...buildReport(facts, [verdictCheck(decided, [decided])], target), error: parsed, verdict: decided};
 		const loginRoles = [...new Set(postgrestSessions(facts.database.sessions).map(item => item.user).filter((user): user is string => Boolean(user)))];
 		const names = [parsed.table, parsed.parent, parsed.child, parsed.function, parsed.sequence].filter((name): name is string => Boolean(name)).map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
 		const found = await lookupObjects(session, {names, loginRoles, extraRoles: options.roles, exposed: facts.schemas});
-		const resolved = resolveObject(parsed, found, facts.schemas);
+		const hazards = http && facts.api ? await readProbeHazards(session, facts.schemas) : undefined;
+		// A read of no rows as the API's role, where one may be made: never of an object a media type handler answers.
+		const tryRead = http && hazards && parsed.kind === 'permission_denied'
+			? async (relation: CatalogTable) => isUnsafe(unsafeObjects(hazards, 'application/json', {tables: [relation], functions: []}).tables, relation) ? undefined : liveRead(http, relation, parsed.privilegeOn === 'column' ? parsed.column : undefined)
+			: undefined;
+		const settled = await settleNamesakes(parsed, resolveObject(parsed, found, facts.schemas), session, tryRead);
+		const {resolved} = settled;
 		const roles = await openApiRoles(session, requestRoles(options, found.apiRoles), facts.api, facts.schemas, found.everything.tables);
 		const object = privilegeTarget(parsed, resolved);
 		const lookup: ObjectLookup = {...found, privileges: object ? await privilegesOn(session, roles.names, object) : []};
 		if (parsed.kind === 'permission_denied' && resolved.table) lookup.definerViews = await definerViews(session, resolved.table);
 		if (object && roles.pinnedBy === '--role') roles.missing = roles.names.filter(name => !lookup.privileges.some(row => row.role === name));
-		if (parsed.kind === 'row_security' && resolved.table) {
-			lookup.policies = await writePolicies(session, resolved.table);
-			// Namesakes in other exposed schemas: the one with write policies is the one that refused the row.
-			if (resolved.namesakes?.length) {
-				const withPolicies = [];
-				for (const table of [resolved.table, ...resolved.namesakes]) if ((await writePolicies(session, table)).length > 0) withPolicies.push(table);
-				if (withPolicies.length === 1 && withPolicies[0] !== resolved.table) return explainOnline({...parsed, schema: withPolicies[0]!.schema}, options);
-			}
-		}
+		if (parsed.kind === 'row_security' && resolved.table) lookup.policies = settled.policies ?? await writePolicies(session, resolved.table);
 		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: projectRefs(options), roles};
 		let probeMethods: ProbeMethods | undefined;
-		if (http && facts.api) {
-			const hazards = await readProbeHazards(session, facts.schemas);
+		if (http && facts.api && hazards) {
 			// The default schema's OpenAPI relations are the positive controls that prove the probe method on this server.
 			const listed = (facts.api.root.openApi?.tables ?? []).map(table => ({...table, schema: facts.api!.exposedSchemas?.[0] ?? facts.schemas[0]!, allColumnsKnown: true}));
 			const prober = new Prober(http, hazards, {tables: resolved.table ? [resolved.table] : [], functions: resolved.overloads ?? []}, {version: facts.api.version, listed});
-			if (parsed.kind === 'permission_denied') {
-				const tryRead = async (relation: CatalogTable) => isUnsafe(unsafeObjects(hazards, 'application/json', {tables: [relation], functions: []}).tables, relation) ? undefined : liveRead(http, relation, parsed.privilegeOn === 'column' ? parsed.column : undefined);
+			if (tryRead) {
 				const relation = deniedRelation(parsed, resolved, found.everything.tables);
-				if (relation) evidence.live = await tryRead(relation);
-				// Namesakes in other exposed schemas: the one whose read is refused now is the one the error is about.
-				if (resolved.table && resolved.namesakes?.length) {
-					const reads = await Promise.all([resolved.table, ...resolved.namesakes].map(async table => ({table, live: await tryRead(table)})));
-					const refused = reads.filter(read => read.live?.code === '42501');
-					if (refused.length === 1 && refused[0]!.table !== resolved.table) return explainOnline({...parsed, schema: refused[0]!.table.schema}, options);
-				}
+				evidence.live = settled.live ?? (relation ? await tryRead(relation) : undefined);
 			}
 			if (resolved.table) {
 				const cached = await prober.table(resolved.table);
@@ -179,6 +169,31 @@ function requestRoles(options: {roles: string[]; apiKey?: string}, candidates: s
 	if (options.roles.length > 0) return {names: options.roles, pinnedBy: '--role'};
 	const claimed = keyClaim(options.apiKey, 'role');
 	return claimed ? {names: [claimed], pinnedBy: 'the API key\'s role claim'} : {names: candidates, pinnedBy: null};
+}
+
+/**
+ * Relations of the same name in several exposed schemas (a 42501 never names the schema): the one whose read of no
+ * rows is refused now, or for a row refused by row-level security the one with write policies, is the one the error
+ * is about when exactly one is. Otherwise the namesakes stay, and the verdict says it is ambiguous.
+ */
+async function settleNamesakes(parsed: ParsedError, resolved: Resolved, session: DatabaseSession, tryRead?: (relation: CatalogTable) => Promise<LiveRead | undefined>): Promise<{resolved: Resolved; live?: LiveRead; policies?: Policy[]}> {
+	if (!resolved.table || !resolved.namesakes?.length) return {resolved};
+	const candidates = [resolved.table, ...resolved.namesakes];
+	if (parsed.kind === 'permission_denied' && tryRead) {
+		const reads = await Promise.all(candidates.map(async table => ({table, live: await tryRead(table)})));
+		const refused = reads.filter(read => read.live?.code === '42501');
+		if (refused.length === 1) return {resolved: {table: refused[0]!.table}, live: refused[0]!.live};
+		return {resolved, live: reads[0]!.live};
+	}
+	if (parsed.kind === 'row_security') {
+		const guarded = [];
+		for (const table of candidates) {
+			const policies = await writePolicies(session, table);
+			if (policies.length > 0) guarded.push({table, policies});
+		}
+		if (guarded.length === 1) return {resolved: {table: guarded[0]!.table}, policies: guarded[0]!.policies};
+	}
+	return {resolved};
 }
 
 /** The candidates narrowed by what the root OpenAPI (read with the app's key) lists of the default schema. */
