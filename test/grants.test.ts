@@ -32,6 +32,8 @@ test('without a request line a refused read means SELECT; a read that works now 
 	assert.match(read!.message, /The same read, made now as the API's role, is refused too/);
 	const [write] = grants(evidence({table: payouts, privileges: [row('anon', {insert: false, delete: false})], live: {status: 200, code: null, message: null}}), true);
 	assert.match(write!.suggestion!, /^Grant only the write the request needs .*: GRANT <INSERT\|DELETE> ON public\.payouts TO anon;$/);
+	const [schemaToo] = grants(evidence({table: payouts, privileges: [row('anon', {usage: false, insert: false})], live: {status: 200, code: null, message: null}}), true);
+	assert.match(schemaToo!.suggestion!, /: GRANT USAGE ON SCHEMA public TO anon; GRANT <INSERT> ON public\.payouts TO anon;$/, 'what is certain stays a runnable GRANT');
 	assert.match(write!.message, /A read works now, so the denied request was a write; paste the request line/);
 });
 

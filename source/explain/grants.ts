@@ -51,7 +51,8 @@ export type GrantEvidence = {
 };
 
 /** What a role needs; `what` and `grant` may depend on what the role has (column GRANTs narrow a table-wide one). */
-type Need = {has(row: Privileges): boolean | null; what(row?: Privileges): string; grant(role: string, row?: Privileges): string};
+/** privilege: the relation privilege it is, for a relation's writes. */
+type Need = {has(row: Privileges): boolean | null; what(row?: Privileges): string; grant(role: string, row?: Privileges): string; privilege?: TablePrivilege};
 
 const tablePrivileges = ['select', 'insert', 'update', 'delete'] as const;
 type TablePrivilege = (typeof tablePrivileges)[number];
@@ -99,6 +100,7 @@ function needs(evidence: GrantEvidence, reportedDenied: boolean): Need[] {
 			}))];
 		}
 		return [schemaUsage(table.schema), ...privileges.map(privilege => privilege === 'select' ? readTable(table, parsed.request?.columns) : {
+			privilege,
 			what: () => `${privilege.toUpperCase()} on ${label(table)}`,
 			has: (row: Privileges) => row[privilege],
 			grant: (role: string) => `GRANT ${privilege.toUpperCase()} ON ${label(table)} TO ${role};`,
@@ -214,7 +216,11 @@ function directGrants(evidence: GrantEvidence, reportedDenied: boolean): Finding
 		const message = `${lacking.join(', ')} may not use ${object}: ${lacking.length === 1 ? 'it lacks' : 'they lack'} ${what} (PostgreSQL answers 42501 permission denied — not a cache problem).${sequenceNote(evidence.sequence)}${reproduced}${writeNote(evidence)}${rolesNote(evidence.roles, lacking)}`;
 		// A guessed write is never a runnable GRANT of every write: pasting it would hand out DELETE for a failed INSERT.
 		const suggestion = writesGuessed(evidence)
-			? `Grant only the write the request needs (POST → INSERT, PATCH → UPDATE, DELETE → DELETE; paste the request line and explain says which): ${missing.map(({role, lacks}) => `GRANT <${lacks.filter(need => need.what().split(' ')[0] !== 'USAGE').map(need => need.what().split(' ')[0]).join('|')}> ON ${label(evidence.table!)} TO ${quoteIdentifier(role)};`).join(' ')}`
+			? `Grant only the write the request needs (POST → INSERT, PATCH → UPDATE, DELETE → DELETE; paste the request line and explain says which): ${missing.flatMap(({role, row, lacks}) => {
+				const writes = lacks.flatMap(need => (need.privilege ? [need.privilege.toUpperCase()] : []));
+				const others = lacks.filter(need => !need.privilege).map(need => need.grant(quoteIdentifier(role), row));
+				return [...others, ...(writes.length > 0 ? [`GRANT <${writes.join('|')}> ON ${label(evidence.table!)} TO ${quoteIdentifier(role)};`] : [])];
+			}).join(' ')}`
 			: [...new Set(statements)].join(' ');
 		return [finding('grant.missing', message, {...scope, suggestion})];
 	}
