@@ -11,7 +11,10 @@ class Stdout extends EventEmitter {
 	}
 
 	write = (frame: string) => {
-		this.frames.push(frame);
+		// With CI set in the environment, Ink ends by writing its last live output and a newline; in debug mode that
+		// output is empty, so the bare newline closes the last frame rather than being a frame of its own.
+		if (frame === '\n' && this.frames.length > 0) this.frames[this.frames.length - 1] += frame;
+		else this.frames.push(frame);
 		return true;
 	};
 }
