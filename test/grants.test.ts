@@ -56,6 +56,14 @@ test('a sequence needs USAGE on it and its schema, and the serial column it fill
 	assert.equal(found!.schema, 'app');
 });
 
+test('an identity column is not filled through a privilege check: the note points at the call that names the sequence', () => {
+	const sequence = {schema: 'app', name: 'notes_id_seq', tableSchema: 'app', table: 'notes', column: 'id', identity: true};
+	const [found] = grants(evidence({parsed: denied({privilegeOn: 'sequence', sequence: 'notes_id_seq'}), sequence, privileges: [row('anon', {sequenceUsage: false, sequenceSchemaUsage: true})]}), true);
+	assert.equal(found!.suggestion, 'GRANT USAGE ON SEQUENCE app.notes_id_seq TO anon;');
+	assert.match(found!.message, /generates the identity column app\.notes\.id, and an insert takes identity values without a privilege check/);
+	assert.doesNotMatch(found!.message, /INSERT on the table is not enough/);
+});
+
 test('column GRANTs: only the columns the role may not read are granted, never the whole table', () => {
 	const people = {schema: 'public', name: 'people', kind: 'r', columns: ['id', 'name', 'salary']};
 	const [found] = grants(evidence({table: people, privileges: [row('anon', {select: false, readableColumns: ['id', 'name']})]}), true);

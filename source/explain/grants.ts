@@ -140,12 +140,18 @@ function objectName(evidence: GrantEvidence): string {
 	return `schema ${quoteIdentifier(evidence.schema ?? '')}`;
 }
 
-/** Why INSERT on a table is not enough: the default of a serial column calls nextval() on its sequence. */
+/**
+ * Why INSERT on a table is not enough: the default of a serial column calls nextval() on its sequence. An identity
+ * column's value is taken without a privilege check (PostgreSQL's NextValueExpr), so there the call is elsewhere.
+ */
 function sequenceNote(sequence: Sequence | undefined): string {
 	if (!sequence) return '';
 	const filled = sequence.table && sequence.column ? `${label({schema: sequence.tableSchema!, name: sequence.table})}.${quoteIdentifier(sequence.column)}` : undefined;
+	if (filled && sequence.identity) {
+		return ` This sequence generates the identity column ${filled}, and an insert takes identity values without a privilege check on the sequence: the refused call names the sequence itself (nextval(), currval() or setval() in a default, a trigger or a function), and USAGE lets it through.`;
+	}
 	return filled
-		? ` An insert into ${label({schema: sequence.tableSchema!, name: sequence.table!})} takes the ${sequence.identity ? 'identity' : 'serial'} column ${filled} from this sequence (nextval), which needs USAGE on the sequence: INSERT on the table is not enough.`
+		? ` An insert into ${label({schema: sequence.tableSchema!, name: sequence.table!})} takes the serial column ${filled} from this sequence (nextval), which needs USAGE on the sequence: INSERT on the table is not enough.`
 		: ' A column default that calls nextval() on this sequence needs USAGE on it: INSERT on the table is not enough.';
 }
 

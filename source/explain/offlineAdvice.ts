@@ -119,10 +119,10 @@ function permissionAdvice(parsed: ParsedError): Advice {
 	if (on === 'sequence') {
 		const sequence = qualify(parsed.schema, parsed.sequence ?? '?');
 		return {
-			meaning: `${meaning(sequence)} An insert into a table with a serial or identity column takes the next value of that column's sequence, and that needs USAGE on the sequence as well as INSERT on the table.`,
+			meaning: `${meaning(sequence)} An insert into a table with a serial column takes the next value of that column's sequence through its default (nextval), and that needs USAGE on the sequence as well as INSERT on the table. (An identity column's values are taken without that check: for one, look for a default, trigger or function that calls nextval() on the sequence by name.)`,
 			causes: [
 				{cause: `The API role lacks USAGE on the sequence: GRANT USAGE ON SEQUENCE ${sequence} TO ${role}; ${roleNote}`, check: `select grantee, privilege_type from information_schema.usage_privileges where object_type = 'SEQUENCE' and object_name = ${literal(parsed.sequence ?? '')}${inSchema('object_schema')};`},
-				{cause: 'The serial or identity column that uses it (the insert sends no value for it, so its default calls nextval)', check: `select d.refobjid::regclass as "table", a.attname as "column" from pg_catalog.pg_depend d join pg_catalog.pg_class s on s.oid = d.objid join pg_catalog.pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid where s.relkind = 'S' and s.relname = ${literal(parsed.sequence ?? '')};`},
+				{cause: 'The serial column that uses it (the insert sends no value for it, so its default calls nextval)', check: `select d.refobjid::regclass as "table", a.attname as "column" from pg_catalog.pg_depend d join pg_catalog.pg_class s on s.oid = d.objid join pg_catalog.pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid where s.relkind = 'S' and s.relname = ${literal(parsed.sequence ?? '')};`},
 				{cause: `Tables created later get sequences of their own: ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoteIdentifier(parsed.schema ?? 'public')} GRANT USAGE ON SEQUENCES TO ${role}; covers them`},
 			],
 		};
