@@ -1,21 +1,102 @@
-// `npm run benchmark`: two timings against real PostgreSQL and PostgREST.
-// 1. The interactive doctor's first frame on a small schema (the app schema of the tests), in a real
-//    pseudo-terminal (script(1)): from spawn to the first frame, and to the diagnosis on screen. Aim: under 300 ms.
-// 2. A full diagnosis on a large schema, and how many probe requests it sends: 1,000 tables × 20 columns and 300
-//    functions, half of the tables readable by the API role (so OpenAPI lists them) and half not (so they are
-//    probed one request each). FIRST_FRAME_ONLY=1 skips it.
+// `npm run benchmark`: pgrst-doctor against PostgREST's own cache load, on the real servers, measured in one run.
+// 1. For 250, 1,000 and 4,000 tables (20 text columns each, a foreign-key chain, all granted to the anonymous role,
+//    and 0.3 functions of two arguments per table): `check --json` and `postgrest --dump-schema` (PostgREST 12.0.2
+//    loading its cache and printing it) interleaved A B A B, 5 rounds after a warm-up. Medians, their ratio, the
+//    doctor's peak RSS, its HTTP requests and bytes, and its time per phase.
+// 2. The heal: a column added after PostgREST started, then `check --fix reload --yes --json`, against the time
+//    PostgREST itself takes to reload (the dump's time).
+// 3. `--help`, and the interactive doctor's first frame in a real pseudo-terminal (script(1)).
+// Exits 1 when a goal of issue 14 is missed. SIZES=250,1000 picks sizes; ROUNDS=3 fewer rounds.
 import {execFile, spawn} from 'node:child_process';
-import {promisify} from 'node:util';
 import {fileURLToPath} from 'node:url';
+import {watchPeakMemory} from './peakMemory.js';
 import {appSchema} from './scenario.js';
-import {type Postgres, authenticatorPassword, startPostgres, startPostgrest} from './stack.js';
+import {type Postgres, authenticatorPassword, postgrestBinary, startPostgres, startPostgrest} from './stack.js';
 
-const tables = Number(process.env.TABLES ?? 1000);
-const functions = Number(process.env.FUNCTIONS ?? 300);
-const runs = 3;
+const sizes = (process.env.SIZES ?? '250,1000,4000').split(',').map(Number);
+const rounds = Number(process.env.ROUNDS ?? 5);
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const goals = {ratio: 0.5, peakMb: 150, helpMs: 150, firstFrameMs: 300, healOverReloadMs: 300};
+const missed: string[] = [];
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const ms = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
+
+type Run = {ms: number; peakBytes: number; stdout: string; code: number | null};
+
+/** One process, timed from spawn to exit, with its peak resident memory; its output drained as it comes. */
+async function timedRun(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+	const started = performance.now();
+	const child = spawn(command, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
+	const peak = watchPeakMemory(child);
+	let stdout = '';
+	child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+	child.stderr.resume();
+	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+	return {ms: performance.now() - started, peakBytes: peak(), stdout, code};
+}
+
+/** The schema of issue 14's table: tables of 20 text columns chained by foreign keys, functions of two arguments. */
+async function buildSchema(pg: Postgres, database: string, tables: number): Promise<void> {
+	await pg.createDatabase(database);
+	const columns = Array.from({length: 18}, (_, index) => `c${index} text`).join(', ');
+	await pg.query(`do $$ begin
+		for i in 1..${tables} loop
+			execute format('create table public.t%s (id int primary key, %s, parent int%s)', i, '${columns}', case when i > 1 then format(' references public.t%s', i - 1) else '' end);
+			execute format('grant select, insert, update, delete on public.t%s to anon', i);
+		end loop;
+		for i in 1..${Math.round(tables * 0.3)} loop
+			execute format('create function public.f%s(a int, b text) returns int language sql as ''select a''', i);
+		end loop;
+	end $$`, [], database);
+}
+
+type Report = {exitCode: number; findings: Array<{code: string}>; postgrest: {probeRequests: number | null; requests?: number; bytesRead?: number}; timings?: Record<string, number>; checks: Array<{durationMs: number}>};
+
+async function compare(pg: Postgres, tables: number): Promise<void> {
+	const database = `bench_${tables}`;
+	await buildSchema(pg, database, tables);
+	const dbUri = pg.url(database, 'authenticator', authenticatorPassword);
+	const api = await startPostgrest({dbUri});
+	const doctor = () => timedRun(process.execPath, [cli, 'check', '--db-url', pg.url(database), '--api-url', api.url, '--json', '--timeout', '60']);
+	const dump = () => timedRun(postgrestBinary, ['--dump-schema'], {PATH: process.env.PATH, PGRST_DB_URI: dbUri, PGRST_DB_ANON_ROLE: 'anon', PGRST_DB_SCHEMAS: 'public'});
+	try {
+		await doctor();
+		await dump();
+		const doctorRuns: Run[] = [];
+		const dumpRuns: Run[] = [];
+		for (let round = 0; round < rounds; round++) {
+			doctorRuns.push(await doctor());
+			dumpRuns.push(await dump());
+		}
+		const report = JSON.parse(doctorRuns.at(-1)!.stdout) as Report;
+		const doctorMs = median(doctorRuns.map(run => run.ms));
+		const dumpMs = median(dumpRuns.map(run => run.ms));
+		const peakMb = Math.max(...doctorRuns.map(run => run.peakBytes)) / 1024 / 1024;
+		const ratio = doctorMs / dumpMs;
+		const phases = report.timings ? Object.entries(report.timings).map(([phase, value]) => `${phase} ${ms(value)}`).join(', ') : 'not in the report';
+		const checksMs = report.checks.reduce((sum, check) => sum + check.durationMs, 0);
+		console.log(`${tables.toLocaleString('en')} tables + ${Math.round(tables * 0.3)} functions: check ${ms(doctorMs)}, --dump-schema ${ms(dumpMs)}, ratio ${ratio.toFixed(2)} (goal ≤ ${goals.ratio}); peak RSS ${peakMb.toFixed(0)} MB; exit ${report.exitCode}, ${report.findings.length} findings`);
+		console.log(`  HTTP requests ${report.postgrest.requests ?? report.postgrest.probeRequests ?? '?'}${report.postgrest.bytesRead === undefined ? '' : `, ${(report.postgrest.bytesRead / 1024 / 1024).toFixed(1)} MB read`}; phases: ${phases}; checks ${ms(checksMs)}`);
+		if (report.exitCode !== 0) missed.push(`${tables} tables: a fresh schema was not healthy (exit ${report.exitCode}: ${report.findings.map(found => found.code).join(', ')})`);
+		if (ratio > goals.ratio) missed.push(`${tables} tables: ratio ${ratio.toFixed(2)} > ${goals.ratio}`);
+		if (tables >= 4000 && peakMb > goals.peakMb) missed.push(`${tables} tables: peak RSS ${peakMb.toFixed(0)} MB > ${goals.peakMb} MB`);
+		if (tables === sizes.at(-1)) await heal(pg, database, api.url, dumpMs);
+	} finally {
+		await api.stop();
+	}
+}
+
+/** After a migration PostgREST did not hear: the fix, proved, against PostgREST's own reload time. */
+async function heal(pg: Postgres, database: string, apiUrl: string, reloadMs: number): Promise<void> {
+	await pg.query('alter table public.t1 add column late text', [], database);
+	const run = await timedRun(process.execPath, [cli, 'check', '--db-url', pg.url(database), '--api-url', apiUrl, '--json', '--timeout', '60', '--fix', 'reload', '--yes']);
+	const report = JSON.parse(run.stdout) as Report & {fixesApplied?: Array<{durationMs: number; verified: boolean}>};
+	const fix = report.fixesApplied?.[0];
+	console.log(`  heal after a migration: --fix reload --yes ${ms(run.ms)} in all, the reload and its proof ${fix ? ms(fix.durationMs) : '?'} (verified: ${fix?.verified ?? false}); PostgREST's own load ${ms(reloadMs)}`);
+	if (!fix?.verified) missed.push('the heal was not verified');
+	else if (fix.durationMs > reloadMs + goals.healOverReloadMs) missed.push(`the heal took ${ms(fix.durationMs)} > PostgREST's load + ${goals.healOverReloadMs} ms`);
+}
 
 /** Milliseconds from spawn until the terminal shows `first` (the first frame) and then `last` (the diagnosis). */
 async function terminalTimings(args: string[], first: string, last: string): Promise<[number, number]> {
@@ -45,7 +126,14 @@ async function terminalTimings(args: string[], first: string, last: string): Pro
 	});
 }
 
-async function firstFrame(pg: Postgres): Promise<void> {
+async function startup(pg: Postgres): Promise<void> {
+	const helps: number[] = [];
+	for (let run = 0; run < 5; run++) helps.push(await new Promise<number>((resolve, reject) => {
+		const started = performance.now();
+		execFile(process.execPath, [cli, '--help'], error => (error ? reject(error) : resolve(performance.now() - started)));
+	}));
+	console.log(`--help: median ${ms(median(helps))} (goal ≤ ${goals.helpMs} ms)`);
+	if (median(helps) > goals.helpMs) missed.push(`--help took ${ms(median(helps))}`);
 	await pg.createDatabase('first_frame');
 	await pg.query(appSchema, [], 'first_frame');
 	const api = await startPostgrest({dbUri: pg.url('first_frame', 'authenticator', authenticatorPassword)});
@@ -57,44 +145,24 @@ async function firstFrame(pg: Postgres): Promise<void> {
 			firsts.push(firstAt);
 			diagnoses.push(lastAt);
 		}
-		console.log(`interactive doctor, small schema, 80×24 pseudo-terminal: first frame median ${Math.round(median(firsts))} ms (min ${Math.round(Math.min(...firsts))}, max ${Math.round(Math.max(...firsts))}); diagnosis on screen median ${Math.round(median(diagnoses))} ms over 5 runs`);
+		console.log(`interactive doctor, small schema, 80×24 pseudo-terminal: first frame median ${ms(median(firsts))} (goal ≤ ${goals.firstFrameMs} ms); diagnosis on screen median ${ms(median(diagnoses))}`);
+		if (median(firsts) > goals.firstFrameMs) missed.push(`the first frame took ${ms(median(firsts))}`);
 	} finally {
 		await api.stop();
 	}
 }
 
-async function largeSchema(pg: Postgres): Promise<void> {
-	const columns = Array.from({length: 19}, (_, index) => `c${index} text`).join(', ');
-	await pg.query(`do $$ begin
-		for i in 1..${tables} loop
-			execute format('create table public.t%s (id int primary key, ${columns})', i);
-			if i % 2 = 0 then execute format('grant select on public.t%s to anon', i); end if;
-		end loop;
-		for i in 1..${functions} loop
-			execute format('create function public.f%s(a int, b text default null) returns int language sql as ''select a''', i);
-		end loop;
-	end $$`);
-	const api = await startPostgrest({dbUri: pg.url('postgres', 'authenticator', authenticatorPassword)});
-	await pg.query('alter table public.t1 add column late text; alter table public.t2 add column late text');
-	const timings: number[] = [];
-	let report: {findings: unknown[]; postgrest: {probeRequests: number}} | undefined;
-	for (let run = 0; run < runs; run++) {
-		const started = performance.now();
-		// Asynchronously: PostgREST's log pipe must keep draining while the doctor runs.
-		const result = await promisify(execFile)(process.execPath, [cli, 'check', '--db-url', pg.url(), '--api-url', api.url, '--json', '--timeout', '60'], {maxBuffer: 64 * 1024 * 1024}).catch((error: {stdout: string}) => error);
-		timings.push(performance.now() - started);
-		report = JSON.parse(result.stdout);
-	}
-	timings.sort((a, b) => a - b);
-	console.log(`${tables} tables × 20 columns, ${functions} functions: median ${Math.round(timings[1]!)} ms over ${runs} runs (min ${Math.round(timings[0]!)}, max ${Math.round(timings[2]!)})`);
-	console.log(`probe requests: ${report!.postgrest.probeRequests}; findings: ${report!.findings.length}`);
-	await api.stop();
-}
-
 const pg = await startPostgres();
 try {
-	await firstFrame(pg);
-	if (!process.env.FIRST_FRAME_ONLY) await largeSchema(pg);
+	console.log(`pgrst-doctor against PostgREST 12.0.2 on PostgreSQL 18, ${rounds} interleaved rounds after a warm-up; Node ${process.version}`);
+	await startup(pg);
+	for (const tables of sizes) await compare(pg, tables);
 } finally {
 	await pg.stop();
+}
+if (missed.length > 0) {
+	console.log(`Goals missed:\n${missed.map(line => `- ${line}`).join('\n')}`);
+	process.exitCode = 1;
+} else {
+	console.log('Every goal met.');
 }
