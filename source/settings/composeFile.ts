@@ -80,7 +80,7 @@ function portMapping(entry: unknown, variables: Variables): PortMapping[] {
 	}
 	if (typeof entry !== 'string' && typeof entry !== 'number') return [];
 	const text = interpolateCompose(String(entry), variables).replace(/\/(?:tcp|udp)$/, '');
-	const match = /^(?:(\[[\da-f:.]+\]|[\d.]+):)?(?:(\d+):)?(\d+)$/i.exec(text);
+	const match = /^(?:(\[[\da-f:.]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d+):)?(\d+)$/i.exec(text);
 	if (!match) return [];
 	const [, hostIp, hostPort, container] = match;
 	return [{container: Number(container), hostPort: hostPort === undefined ? undefined : Number(hostPort), hostIp: hostIp?.replace(/^\[|\]$/g, '')}];

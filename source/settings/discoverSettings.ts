@@ -170,7 +170,8 @@ function readBounded(directory: string, file: string, given: string | undefined,
 	}
 }
 
-type Checked = {value: unknown; shown?: string};
+/** same: what two sources must share to agree (for a database, where it is: a different user is no disagreement). */
+type Checked = {value: unknown; shown?: string; same?: string};
 
 /** The first candidate of each field that parses wins; flags that do not parse are usage errors, others notes. */
 function merge(sourced: Sourced[], notes: string[]): Settings {
@@ -191,7 +192,7 @@ function merge(sourced: Sourced[], notes: string[]): Settings {
 			(settings as Record<string, unknown>)[candidate.field] = {value: checked.value, from: candidate.from};
 			continue;
 		}
-		const differs = JSON.stringify(winner.value) !== JSON.stringify(checked.value);
+		const differs = (winner.same ?? JSON.stringify(winner.value)) !== (checked.same ?? JSON.stringify(checked.value));
 		if (differs && winner.tier === candidate.tier && winner.group !== candidate.group && candidate.field !== 'apiKey') {
 			const values = winner.shown === undefined ? 'different values' : `${winner.shown} and ${checked.shown}`;
 			notes.push(`${winner.from} and ${candidate.from} disagree (${values}); ${winner.from} was used`);
@@ -211,8 +212,10 @@ function merge(sourced: Sourced[], notes: string[]): Settings {
 function check(candidate: Sourced): Checked {
 	const {field, value} = candidate;
 	switch (field) {
-		case 'dbUrl':
-			return {value, shown: databaseTarget(value).display};
+		case 'dbUrl': {
+			const {display} = databaseTarget(value);
+			return {value, shown: display, same: display.slice(display.lastIndexOf('@') + 1)};
+		}
 		case 'apiUrl':
 		case 'adminUrl': {
 			const what = candidate.from.startsWith('--') ? candidate.from : field === 'apiUrl' ? 'PostgREST URL' : 'admin server URL';
