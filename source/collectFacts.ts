@@ -95,8 +95,13 @@ function followListener(facts: Facts): void {
 }
 
 /** db-schemas as the environment or a file says, when --schemas did not. */
-function configuredSchemas(settings: Settings | undefined): Setting<string[]> | undefined {
+export function configuredSchemas(settings: Settings | undefined): Setting<string[]> | undefined {
 	return settings?.schemas && settings.schemas.from !== '--schemas' ? settings.schemas : undefined;
+}
+
+/** The role PostgREST's config runs requests without a JWT as (db-anon-role), for explain's candidate roles. */
+export function configuredRoles(settings: Settings | undefined): string[] {
+	return settings?.anonRole ? [settings.anonRole.value] : [];
 }
 
 /** PostgREST's sessions are recognised by the one that runs a request of the doctor's, not by the name they claim. */

@@ -81,6 +81,11 @@ test('the config says db-channel = app but PostgREST listens on another: config.
 	assert.deepEqual(channel, {name: 'channel', value: 'live_channel', from: 'PostgREST\'s listener in pg_stat_activity (postgrest.conf (db-channel) says "app")'});
 	assert.equal(checkStatus(json, 'listener.present'), 'pass', 'the listener on live_channel is found, not reported missing');
 	assert.ok(!json.findings.some((found: {code: string}) => found.code === 'listener.missing'), 'no false listener.missing');
+	// wait's reload goes to the channel PostgREST hears: a NOTIFY on "app" would leave the new column out until --timeout.
+	await item.query('alter table public.members add column nickname text');
+	const waited = await runCli(['wait', '--json', '--timeout', '15'], environment, undefined, undefined, directory);
+	assert.equal(waited.code, 0, JSON.stringify(waited.json.findings));
+	assert.ok(waited.json.waited.durationMs < 10_000);
 	// The trigger the fix installs notifies the channel PostgREST listens on, and the proof runs on it too.
 	const fixed = await runCli(['check', '--json', '--fix', 'trigger', '--yes'], environment, undefined, undefined, directory);
 	assert.equal(fixed.json.fixesApplied[0].ok, true, JSON.stringify(fixed.json.fixesApplied));

@@ -161,7 +161,7 @@ test('bare pgrst-doctor with DATABASE_URL: the connect screen starts from it, an
 		window.keys('Enter');
 		await window.until('What next?');
 		const screen = window.screen();
-		assert.match(screen, /Database {3}postgres@127\.0\.0\.1:\d+\/scenario_\w+ {2}from environment \(DATABASE_URL\)/, 'the known value and where it came from');
+		assert.match(screen, /Database {3}postgres@127\.0\.0\.1:\d+\/scenario_\w+\s+from environment \(DATABASE_URL\)/, 'the known value and where it came from');
 		assert.match(screen, /Connected to\n {2}postgres@127\.0\.0\.1:\d+\/scenario_\w+\n {2}http:\/\/127\.0\.0\.1:\d+/);
 		assert.ok(!screen.includes(`${item.api.url}${item.api.url}`), 'no paste ran into another');
 		window.keys('q');

@@ -105,13 +105,14 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
 
 /**
  * The first lines of the session, written before Ink loads: what is diagnosed and where each value came from, each
- * target on its own line, so that no wrap cuts a URL (the source is left out when the line would not fit).
+ * target on its own line, so that no wrap cuts a URL (the source goes on the next line when both would not fit).
  */
 export function headerLines(options: DiagnosisOptions, sources: KnownSources, columns = 80): string {
 	const line = (label: string, shown: string | undefined, source: string | undefined) => {
 		if (!shown) return [];
-		const full = `  ${label.padEnd(11)}${shown}  from ${source ?? typedHere}`;
-		return [full.length <= columns ? full : `  ${label.padEnd(11)}${shown}`];
+		const from = `from ${source ?? typedHere}`;
+		const full = `  ${label.padEnd(11)}${shown}  ${from}`;
+		return full.length <= columns ? [full] : [`  ${label.padEnd(11)}${shown}`, `${' '.repeat(13)}${from}`];
 	};
 	return terminalBlock([
 		`pgrst-doctor ${toolVersion}`,
