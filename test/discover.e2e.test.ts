@@ -6,10 +6,11 @@ import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
-import {apiKeySecret, checkStatus, runCli} from './support/cli.js';
+import {apiKeySecret, checkStatus, cliPath, runCli, withoutDiscovery} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {docsTriggers} from './support/scenario.js';
 import {authenticatorPassword} from './support/stack.js';
+import {tmuxWindow} from './support/tmuxWindow.js';
 
 const stack = useStack();
 const jwtSecret = 'a-jwt-secret-that-is-at-least-32-characters-long';
@@ -161,5 +162,23 @@ test('keys and passwords found in files never reach the output, plain or JSON; t
 		} else {
 			assert.match(run.stdout, /\n {2}api-key +key +from \.env\.local \(SUPABASE_SERVICE_ROLE_KEY\)\n/);
 		}
+	}
+});
+
+test('bare pgrst-doctor in a terminal next to postgrest.conf: diagnoses without asking, and the header says where each value came from', async () => {
+	const item = await stack.setUp();
+	const directory = projectFolder({'postgrest.conf': postgrestConf(item.api.url, item.name), '.env': `DATABASE_URL=${item.dbUrl}\n`});
+	const window = tmuxWindow(`cd '${directory}' && '${process.execPath}' '${cliPath}'`, {columns: 100, rows: 40}, {...withoutDiscovery(process.env), PGRST_TEST_PASSWORD: authenticatorPassword} as Record<string, string>);
+	try {
+		await window.until('Diagnosis');
+		const screen = window.screen();
+		assert.ok(!screen.includes('Where are your database and PostgREST?'), 'it diagnosed at once, without the connect screen');
+		assert.match(screen, new RegExp(`Database {3}postgres@127\\.0\\.0\\.1:${stack.pg.port}/${item.name}\\s+from \\.env \\(DATABASE_URL\\)`));
+		assert.match(screen, /PostgREST {2}http:\/\/127\.0\.0\.1:\d+\s+from postgrest\.conf \(server-port\)/);
+		noSecrets(window.raw());
+		window.keys('q');
+		await window.until(/EXIT:0/);
+	} finally {
+		window.close();
 	}
 });
