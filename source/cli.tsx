@@ -153,7 +153,9 @@ async function main(cli: CommandLine): Promise<number> {
 		// Ink's colours are settled when it is imported: NO_COLOR must be turned into FORCE_COLOR=0 before that.
 		if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 		const {interactiveCommand} = await import('./commands/interactive.js');
-		return interactiveCommand(options, {dbUrl: settings.dbUrl?.from, apiUrl: settings.apiUrl?.from, apiKey: settings.apiKey?.from});
+		// Sources may carry outside text (a path, a Compose service's name): the connect screen shows them as they are.
+		const from = (setting?: {from: string}) => setting && terminalLine(setting.from);
+		return interactiveCommand(options, {dbUrl: from(settings.dbUrl), apiUrl: from(settings.apiUrl), apiKey: from(settings.apiKey)});
 	}
 	const {checkCommand} = await import('./commands/check.js');
 	return checkCommand({...options, fix: flags.fix as FixRequest | undefined, yes: flags.yes}, output);

@@ -243,3 +243,10 @@ test('an admin server found with another source than the API URL is not used', (
 	assert.equal(settings.adminUrl, undefined);
 	assert.match(settings.notes.at(-1)!, /^postgrest\.conf \(admin-server-port\) was not used: it belongs to another source than the API URL/);
 });
+
+test('postgrest.conf: the layouts PostgREST\'s parser (configurator-pg) accepts: line breaks and comments around =, lists over lines, nested groups', () => {
+	const text = '# top\nkey-a # after the key\n= # after the equals\n 7 # after the value\n\nkey-b =\n"text"\n\nouter {\n  # inside\n  n=2\n\n  flag=on\n}\nlist\n=\n[\n1\n#one\n,\n#two\n"b"\n]#end\ndeep { one-a { two_b { leaf=false}}}\n#; skipped {\n  x = 1\n}\nhome = "$(HOME)"\n';
+	assert.deepEqual(Object.fromEntries(parsePostgrestConf(text, {HOME: '/home/app'}).values), {
+		'key-a': 7, 'key-b': 'text', 'outer.n': 2, 'outer.flag': true, list: [1, 'b'], 'deep.one-a.two_b.leaf': false, home: '/home/app',
+	});
+});
