@@ -6,11 +6,10 @@ import {asksFor, scanArguments} from './argumentProblem.js';
 import {closestName} from './explain/closestName.js';
 import type {FixRequest} from './commands/check.js';
 import {type CommandName, commandNames, commandTakes, commandsTaking, flags, helpText, kebab, type FlagName} from './help.js';
-import {parseChannel} from './sql/channel.js';
+import {type Channel, parseChannel} from './sql/channel.js';
 import {UsageError, databaseTarget, httpTarget} from './target.js';
 import {terminalBlock, terminalLine} from './terminalText.js';
 import {toolVersion} from './toolVersion.js';
-import {withHttpScheme} from './withHttpScheme.js';
 
 // A reader that goes away (`pgrst-doctor check | head -1`) ends the output, not the run with a stack trace.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
@@ -88,8 +87,6 @@ async function main(cli: CommandLine): Promise<number> {
 	}
 	const {flags} = cli;
 	const output = {write: (text: string) => process.stdout.write(text), color: wantsColor()};
-	// The channel is checked once, here; everything after holds a Channel that renders itself safely.
-	const channel = parseChannel(flags.channel);
 	if (command === 'codes') {
 		const {codesCommand} = await import('./commands/codes.js');
 		return codesCommand(flags.json, output);
@@ -99,28 +96,30 @@ async function main(cli: CommandLine): Promise<number> {
 		const {sqlCommand, sqlScripts} = await import('./commands/sql.js');
 		if (!script || !Object.hasOwn(sqlScripts, script)) throw new UsageError(`pgrst-doctor sql needs one of: ${Object.keys(sqlScripts).join(', ')}.`);
 		// Our SQL keeps its lines; a control character in the channel is shown, not emitted.
-		return sqlCommand(script as keyof typeof sqlScripts, channel, {...output, write: text => output.write(terminalBlock(text))});
+		return sqlCommand(script as keyof typeof sqlScripts, parseChannel(flags.channel ?? 'pgrst'), {...output, write: text => output.write(terminalBlock(text))});
 	}
 	const timeout = flags.timeout ?? (command === 'wait' ? 60 : 10);
 	// Below 0.1 s a timeout rounds towards 0, which pg and undici read as "no timeout"; above an hour it is a typo.
 	// Checked before anything else is asked for, and shown as typed (meow reads "abc" as NaN).
 	if (!(timeout >= 0.1 && timeout <= 3600)) throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600 (got ${typedValue(process.argv.slice(2), 'timeout') ?? String(flags.timeout)}).`);
-	const dbUrl = flags.dbUrl ?? process.env.DATABASE_URL;
-	const apiKey = flags.apiKey ?? process.env.PGRST_DOCTOR_API_KEY;
 	if (command === 'explain' && rest[0] === undefined) throw new UsageError('pgrst-doctor explain needs the error text (quoted), or - to read it from stdin.');
-	// Interactive only on a real terminal, outside CI, when nothing asked for machine output or unattended fixing.
-	const interactive = command === 'check' && !flags.json && !flags.yes && !flags.fix && !flags.probe
-		&& Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
-	if (!dbUrl && !flags.apiUrl && command !== 'explain' && !interactive) {
-		throw new UsageError('Tell pgrst-doctor where to look: --db-url (or DATABASE_URL) and --api-url.');
-	}
-	if (command === 'wait' && (!dbUrl || !flags.apiUrl)) throw new UsageError('pgrst-doctor wait needs both --db-url (or DATABASE_URL) and --api-url.');
 	const fixes = command === 'explain' ? 'reload|all' : 'reload|trigger|uninstall-trigger|all';
 	if (flags.yes && !flags.fix) throw new UsageError(`--yes applies a --fix; say which: --fix ${fixes}.`);
 	// explain heals only a stale cache; the trigger is check's to install or remove.
 	if (command === 'explain' && flags.fix && !['reload', 'all'].includes(flags.fix)) {
 		throw new UsageError(`explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix ${flags.fix}.`);
 	}
+	// Only now, with the command line known to be usable, are the environment and the files here read.
+	const {discoverSettings} = await import('./settings/discoverSettings.js');
+	const settings = discoverSettings({flags, environment: process.env, directory: process.cwd()});
+	const dbUrl = settings.dbUrl?.value;
+	// Interactive only on a real terminal, outside CI, when nothing asked for machine output or unattended fixing.
+	const interactive = command === 'check' && !flags.json && !flags.yes && !flags.fix && !flags.probe
+		&& Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
+	if (!dbUrl && !settings.apiUrl && command !== 'explain' && !interactive) {
+		throw new UsageError('Tell pgrst-doctor where to look: --db-url and --api-url (or DATABASE_URL, a .env, postgrest.conf or supabase/config.toml here).');
+	}
+	if (command === 'wait' && (!dbUrl || !settings.apiUrl)) throw new UsageError(`pgrst-doctor wait needs both the database and PostgREST: --db-url and --api-url${dbUrl ? ' (the database was found, PostgREST\'s URL was not)' : settings.apiUrl ? ' (PostgREST\'s URL was found, the database was not)' : ''}.`);
 	const database = dbUrl ? databaseTarget(dbUrl) : undefined;
 	// Every connection, request, probe, wait and fix listens to this one signal.
 	setMaxListeners(0, controller.signal);
@@ -128,11 +127,13 @@ async function main(cli: CommandLine): Promise<number> {
 	process.once('SIGTERM', cancel);
 	const options = {
 		database,
-		api: flags.apiUrl ? httpTarget(withHttpScheme(flags.apiUrl), '--api-url') : undefined,
-		admin: flags.adminUrl ? httpTarget(withHttpScheme(flags.adminUrl), '--admin-url') : undefined,
-		apiKey,
-		schemas: flags.schemas?.split(',').map(name => name.trim()).filter(Boolean),
-		channel,
+		api: settings.apiUrl ? httpTarget(settings.apiUrl.value, '--api-url') : undefined,
+		admin: settings.adminUrl ? httpTarget(settings.adminUrl.value, '--admin-url') : undefined,
+		apiKey: settings.apiKey?.value,
+		// --schemas decides; schemas found in the environment or files count only where PostgREST does not say.
+		schemas: settings.schemas?.from === '--schemas' ? settings.schemas.value : undefined,
+		channel: settings.channel?.value as Channel | undefined ?? parseChannel('pgrst'),
+		settings,
 		// wait's --timeout is the whole wait; each connection and request still gets at most 10 s.
 		timeoutMs: Math.round(Math.min(timeout, command === 'wait' ? 10 : timeout) * 1000),
 		signal: controller.signal,
@@ -152,11 +153,9 @@ async function main(cli: CommandLine): Promise<number> {
 		// Ink's colours are settled when it is imported: NO_COLOR must be turned into FORCE_COLOR=0 before that.
 		if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 		const {interactiveCommand} = await import('./commands/interactive.js');
-		return interactiveCommand(options, {
-			dbUrl: flags.dbUrl ? '--db-url' : 'DATABASE_URL',
-			apiUrl: '--api-url',
-			apiKey: flags.apiKey ? '--api-key' : 'PGRST_DOCTOR_API_KEY',
-		});
+		// Sources may carry outside text (a path, a Compose service's name): the connect screen shows them as they are.
+		const from = (setting?: {from: string}) => setting && terminalLine(setting.from);
+		return interactiveCommand(options, {dbUrl: from(settings.dbUrl), apiUrl: from(settings.apiUrl), apiKey: from(settings.apiKey)});
 	}
 	const {checkCommand} = await import('./commands/check.js');
 	return checkCommand({...options, fix: flags.fix as FixRequest | undefined, yes: flags.yes}, output);

@@ -12,7 +12,9 @@ import {missingSchemas} from './probes/missingSchemas.js';
 import type {HttpTarget} from './probes/http.js';
 import {type ApiFacts, apiFacts, type OffRoot} from './probes/postgrest.js';
 import {identifyPostgrest, type PostgrestIdentity} from './probes/postgrestIdentity.js';
+import {listenerEvidence} from './checks/listenerEvidence.js';
 import type {Channel} from './sql/channel.js';
+import type {Setting, Settings} from './settings/settings.js';
 import type {ApiTarget, DatabaseTarget} from './target.js';
 
 export type DiagnosisOptions = {
@@ -24,6 +26,8 @@ export type DiagnosisOptions = {
 	channel: Channel;
 	timeoutMs: number;
 	signal?: AbortSignal;
+	/** What discovery found and where (flags, environment, files): PostgREST's own settings are compared with the server. */
+	settings?: Settings;
 	/** Send a NOTIFY and watch PostgREST reload (--probe). */
 	probe?: boolean;
 	/** Told when each phase of looking starts and ends, for a progress display; failed: the finding that ended it. */
@@ -35,7 +39,7 @@ export type Phase = 'database' | 'api' | 'cache' | 'probe';
 export type OnPhase = (phase: Phase, done: boolean, ms?: number, failed?: Finding) => void;
 
 export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
-	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}};
+	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}, settings: options.settings};
 	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
 	const [session] = await Promise.all([
 		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase, () => facts.databaseFailure),
@@ -51,8 +55,9 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 			facts.postgrest = await identify(session, http, facts).catch(failed);
 			facts.database.sessions = (await session.sessions().catch(failed)) ?? [];
 			facts.database.queueUsage.push((await session.queueUsage().catch(failed)) ?? null);
+			if (!facts.databaseFailure) followListener(facts);
 		}
-		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
+		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database, configuredSchemas(options.settings));
 		if (session && !facts.databaseFailure) facts.missingSchemas = await missingSchemas(session, facts.schemas).catch(failed);
 		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
 		if (session && facts.catalog) facts.catalog.foreignKeys = await readForeignKeys(session, facts.schemas).catch(failed);
@@ -69,10 +74,34 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	if (options.probe && facts.database && !options.signal?.aborted) {
 		const admin = options.admin && {baseUrl: options.admin.url, timeoutMs: options.timeoutMs, signal: options.signal};
 		options.onPhase?.('probe', false);
-		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: options.channel, timeoutMs: options.timeoutMs, admin, signal: options.signal});
+		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: facts.channel, timeoutMs: options.timeoutMs, admin, signal: options.signal});
 		options.onPhase?.('probe', true);
 	}
 	return facts;
+}
+
+/**
+ * A channel found in PostgREST's config (not given with --channel) that the running PostgREST does not listen on,
+ * while its confirmed listener in this database listens on exactly one other: the server is the truth for this run,
+ * so the trigger check, the probe and the fixes use the channel it listens on, and config.channel_mismatch says why.
+ */
+function followListener(facts: Facts): void {
+	const configured = facts.settings?.channel;
+	if (!configured || configured.from === '--channel') return;
+	const evidence = listenerEvidence(facts);
+	if (!evidence.confirmed || evidence.onChannel.length > 0 || evidence.otherChannels.length !== 1) return;
+	facts.channel = evidence.otherChannels[0] as Channel;
+	facts.channelFollowed = configured;
+}
+
+/** db-schemas as the environment or a file says, when --schemas did not. */
+export function configuredSchemas(settings: Settings | undefined): Setting<string[]> | undefined {
+	return settings?.schemas && settings.schemas.from !== '--schemas' ? settings.schemas : undefined;
+}
+
+/** The role PostgREST's config runs requests without a JWT as (db-anon-role), for explain's candidate roles. */
+export function configuredRoles(settings: Settings | undefined): string[] {
+	return settings?.anonRole ? [settings.anonRole.value] : [];
 }
 
 /** PostgREST's sessions are recognised by the one that runs a request of the doctor's, not by the name they claim. */
@@ -175,8 +204,11 @@ export function redirectTarget(location: string, baseUrl: string): string {
 	}
 }
 
-/** --schemas, else what PostgREST says it exposes, else the PostgREST role's pgrst.db_schemas setting, else public. */
-export function exposedSchemas(flag: string[] | undefined, api: ApiFacts | undefined, database: DatabaseFacts | undefined): [string[], string] {
+/**
+ * --schemas, else what PostgREST says it exposes, else the PostgREST role's pgrst.db_schemas setting, else db-schemas
+ * as PostgREST's config found here says (PGRST_DB_SCHEMAS, postgrest.conf, …), else public.
+ */
+export function exposedSchemas(flag: string[] | undefined, api: ApiFacts | undefined, database: DatabaseFacts | undefined, configured?: Setting<string[]>): [string[], string] {
 	if (flag?.length) return [flag, '--schemas'];
 	if (api?.exposedSchemas?.length) return [api.exposedSchemas, 'PostgREST'];
 	const roles = new Set(postgrestSessions(database?.sessions ?? []).map(session => session.user));
@@ -184,6 +216,7 @@ export function exposedSchemas(flag: string[] | undefined, api: ApiFacts | undef
 		const value = setting.role && roles.has(setting.role) ? setting.settings.find(entry => entry.startsWith('pgrst.db_schemas='))?.slice('pgrst.db_schemas='.length) : undefined;
 		if (value) return [value.split(',').map(name => name.trim()).filter(Boolean), `pgrst.db_schemas of role ${setting.role}`];
 	}
+	if (configured?.value.length) return [configured.value, configured.from];
 	return [['public'], 'default'];
 }
 

@@ -5,19 +5,24 @@ import {apiReachable} from './checks/apiReachable.js';
 import {cacheChecks} from './checks/cacheChecks.js';
 import {cacheLoaded} from './checks/cacheLoaded.js';
 import type {Check, CheckStatus, Facts} from './checks/check.js';
+import {configListener, configServer} from './checks/configMatches.js';
 import {databaseConnect} from './checks/databaseConnect.js';
 import {listenerPresent} from './checks/listenerPresent.js';
 import {notifyDelivery} from './checks/notifyDelivery.js';
 import {triggerInstalled} from './checks/triggerInstalled.js';
 import type {Finding} from './findings.js';
 
-export const checks: Check[] = [databaseConnect, apiReachable, apiDatabase, cacheLoaded, ...cacheChecks, triggerInstalled, listenerPresent, notifyDelivery];
+/** A listener PostgREST's own config turns off is not diagnosed as broken: the listener checks wait for config.listener. */
+const afterConfig = (check: Check): Check => ({...check, dependsOn: [...check.dependsOn, configListener.id]});
+
+export const checks: Check[] = [databaseConnect, apiReachable, apiDatabase, cacheLoaded, ...cacheChecks, triggerInstalled, configServer, configListener, afterConfig(listenerPresent), afterConfig(notifyDelivery)];
 
 export type CheckResult = {id: string; title: string; status: CheckStatus; summary: string; durationMs: number; findings: Finding[]};
 
 export function runChecks(facts: Facts, selected: Check[] = checks): CheckResult[] {
 	const results = new Map<string, CheckResult>();
 	for (const check of selected) {
+		if (check.appliesTo && !check.appliesTo(facts)) continue;
 		const started = performance.now();
 		const blocked = check.dependsOn.map(id => results.get(id)).find(result => result && result.status !== 'pass' && result.status !== 'warn');
 		let result: Omit<CheckResult, 'durationMs'> & {durationMs?: number};

@@ -247,6 +247,21 @@ export const findingCodes = {
 		cause: 'The API key, the API URL and the database URL belong to different Supabase projects: the migration went to one project, the app talks to another.',
 		cure: 'Use the URL and keys of one project everywhere (compare the project refs named in the finding).',
 	},
+	'config.listener_disabled': {
+		severity: 'error',
+		cause: 'PostgREST\'s config found by the doctor (PGRST_DB_CHANNEL_ENABLED, postgrest.conf or a compose file) sets db-channel-enabled = false: NOTIFY reloads cannot reach PostgREST, so after a migration only a restart, SIGUSR1 or pgrst-doctor wait reloads its cache.',
+		cure: 'Set db-channel-enabled = true and restart PostgREST; where the listener must stay off (a transaction pooler), reload after every migration with SIGUSR1 or pgrst-doctor wait.',
+	},
+	'config.channel_mismatch': {
+		severity: 'error',
+		cause: 'PostgREST\'s config found by the doctor names another db-channel (or turns the listener off) than the running PostgREST listens on: the server was not started with that config, or not restarted since it changed, and its next restart changes the channel under the trigger.',
+		cure: 'Make the file and the server agree (restart PostgREST with the file, or fix the file), then make the trigger notify that channel (pgrst-doctor check --fix trigger). The run uses the channel PostgREST listens on.',
+	},
+	'config.schemas_mismatch': {
+		severity: 'warning',
+		cause: 'db-schemas in PostgREST\'s config found by the doctor differs from the schemas the running PostgREST exposes: it runs another config, an in-database pgrst.db_schemas setting overrides the file, or its config was not reloaded since the file changed.',
+		cure: 'Fix db-schemas in the file, or reload PostgREST\'s config (NOTIFY pgrst, \'reload config\', or SIGUSR2); the doctor compares the schemas PostgREST exposes.',
+	},
 	'explain.not_reproduced': {
 		severity: 'info',
 		cause: 'The object exists, is exposed and is in PostgREST\'s cache now: the error came from an earlier state, another database, or another request.',

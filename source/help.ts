@@ -10,7 +10,9 @@ export const flags = {
 	apiKey: {type: 'string'},
 	adminUrl: {type: 'string'},
 	schemas: {type: 'string'},
-	channel: {type: 'string', default: 'pgrst'},
+	channel: {type: 'string'},
+	envFile: {type: 'string'},
+	config: {type: 'string'},
 	timeout: {type: 'number'},
 	fix: {type: 'string', choices: ['reload', 'trigger', 'uninstall-trigger', 'all'] as string[]},
 	yes: {type: 'boolean', default: false},
@@ -43,12 +45,14 @@ type CommandHelp = {
 const width = 80;
 
 const flagText: Record<FlagName, FlagText> = {
-	dbUrl: {value: '<url>', text: 'PostgreSQL URL, postgresql://user:password@host:5432/db (default: $DATABASE_URL)'},
-	apiUrl: {value: '<url>', text: 'PostgREST base URL, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1; without a scheme, http:// is meant (default: none)'},
-	apiKey: {value: '<key>', text: 'Sent as apikey and Authorization: Bearer (default: $PGRST_DOCTOR_API_KEY)'},
-	adminUrl: {value: '<url>', text: 'PostgREST\'s admin server, e.g. http://localhost:3001 (default: none)'},
-	schemas: {value: '<a,b>', text: 'Exposed schemas, comma-separated (default: what PostgREST exposes, else public)'},
-	channel: {value: '<name>', text: 'PostgREST\'s db-channel (default: pgrst)'},
+	dbUrl: {value: '<url>', text: 'PostgreSQL URL, postgresql://user:password@host:5432/db (default: $DATABASE_URL, $SUPABASE_DB_URL, $PGRST_DB_URI, … or the files below)'},
+	apiUrl: {value: '<url>', text: 'PostgREST base URL, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1; without a scheme, http:// is meant (default: $PGRST_DOCTOR_API_URL, $SUPABASE_URL + /rest/v1, PostgREST\'s server-port, … or the files below)'},
+	apiKey: {value: '<key>', text: 'Sent as apikey and Authorization: Bearer (default: $PGRST_DOCTOR_API_KEY, $SUPABASE_SERVICE_ROLE_KEY, $SUPABASE_SECRET_KEY, … or the files below)'},
+	adminUrl: {value: '<url>', text: 'PostgREST\'s admin server, e.g. http://localhost:3001 (default: PostgREST\'s admin-server-port, else none)'},
+	schemas: {value: '<a,b>', text: 'Exposed schemas, comma-separated (default: what PostgREST exposes, else its db-schemas setting, else public)'},
+	channel: {value: '<name>', text: 'PostgREST\'s db-channel (default: $PGRST_DB_CHANNEL or db-channel in the files below, else pgrst)'},
+	envFile: {value: '<file>', text: 'Read DATABASE_URL, SUPABASE_URL, keys and PGRST_* from this file instead of ./.env.local and ./.env (default: those two)'},
+	config: {value: '<file>', text: 'PostgREST\'s config file (postgrest.conf format), a Compose file (.yml/.yaml) or Supabase\'s config.toml (.toml), instead of looking for ./postgrest.conf, ./compose.yaml and ./supabase/config.toml (default: those)'},
 	timeout: {value: '<seconds>', text: 'For each connection, query and request, 0.1 to 3600 (default: 10)'},
 	fix: {value: '<fix>', text: 'reload | trigger | uninstall-trigger | all: show what the fix runs; with --yes apply it and diagnose again (default: none)'},
 	yes: {text: 'Apply the --fix; without it nothing is written (default: off)'},
@@ -62,7 +66,7 @@ const builtInText: Array<[string, string]> = [
 	['--version', 'Show the version'],
 ];
 
-const connection: FlagName[] = ['dbUrl', 'apiUrl', 'apiKey', 'adminUrl', 'schemas', 'channel', 'timeout'];
+const connection: FlagName[] = ['dbUrl', 'apiUrl', 'apiKey', 'adminUrl', 'schemas', 'channel', 'envFile', 'config', 'timeout'];
 
 const usageExitCode: [number, string] = [2, 'a usage error'];
 const cancelled: [number, string] = [130, 'cancelled (Ctrl-C)'];
@@ -75,7 +79,7 @@ const overview: CommandHelp = {
 		'pgrst-doctor <command> [options]',
 		'pgrst-doctor <command> --help',
 	],
-	about: 'In a terminal, bare pgrst-doctor is the interactive doctor: it asks for what the flags and DATABASE_URL do not say, diagnoses, offers the fixes and proves them. In pipes, in CI, or with --json, --fix or --probe it runs check once.',
+	about: 'In a terminal, bare pgrst-doctor is the interactive doctor: it asks for what the flags, the environment and the files here do not say, diagnoses, offers the fixes and proves them. In pipes, in CI, or with --json, --fix or --probe it runs check once. Without flags it reads the environment, then ./.env.local and ./.env, ./postgrest.conf, ./compose.yaml (or docker-compose.yml) and ./supabase/config.toml, and says where each value came from.',
 	sections: [{title: 'Commands', rows: [
 		['check', 'Diagnose once (the default); --fix heals and proves it'],
 		['wait', 'Reload and wait until the cache matches the database (CI/CD)'],
@@ -167,6 +171,7 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 		usage: ['pgrst-doctor sql reload|trigger|uninstall [--channel pgrst]'],
 		about: 'reload is the NOTIFY that makes PostgREST reload its schema cache; trigger installs the auto-reload event triggers (what check --fix trigger runs); uninstall removes exactly those. Paste it into psql or Supabase\'s SQL Editor.',
 		flags: ['channel'],
+		flagText: {channel: {value: '<name>', text: 'PostgREST\'s db-channel (default: pgrst)'}},
 		examples: ['pgrst-doctor sql trigger | psql "$DATABASE_URL"', 'pgrst-doctor sql reload --channel my_channel'],
 		exitCodes: [[0, 'printed'], usageExitCode],
 	},

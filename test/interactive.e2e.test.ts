@@ -2,12 +2,10 @@
 // like a person, against real PostgreSQL and PostgREST 12.0.2: it must choose the interactive doctor, heal the
 // cache, exit with the right code, and leave the terminal's scrollback and a readable record behind.
 import assert from 'node:assert/strict';
-import {execFileSync, spawn} from 'node:child_process';
-import {mkdtempSync, readFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import path from 'node:path';
+import {spawn} from 'node:child_process';
 import {test} from 'node:test';
 import {cliPath} from './support/cli.js';
+import {tmuxWindow} from './support/tmuxWindow.js';
 import {useStack} from './support/e2e.js';
 import {bel, csi, forgedPass, osc0, osc52} from './support/hostileText.js';
 import type {Scenario} from './support/scenario.js';
@@ -85,38 +83,6 @@ test('hostile names in a real terminal: no BEL, no OSC (title, clipboard), line 
 	}
 });
 
-/**
- * A tmux window of the given size on a server of its own, running `command` after a line of shell history; raw: every
- * byte the program wrote (pipe-pane), screen(): the window and all of its scrollback as a person would scroll it.
- */
-function tmuxWindow(command: string, size: {columns: number; rows: number}, env: Record<string, string> = {}) {
-	const directory = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-tmux-'));
-	const socket = path.join(directory, 'socket');
-	const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], {encoding: 'utf8'});
-	const person = Object.entries({...process.env, ...env}).filter(([name]) => name !== 'CI' && name !== 'CONTINUOUS_INTEGRATION' && !name.startsWith('CI_'));
-	const exports = person.filter(([name]) => /^\w+$/.test(name)).map(([name, value]) => `export ${name}='${String(value).replaceAll("'", "'\\''")}'`).join('; ');
-	const script = path.join(directory, 'run.sh');
-	execFileSync('sh', ['-c', `cat > '${script}'`], {input: `${exports}; unset CI; printf 'HISTORY-BEFORE-DOCTOR\\n'; ${command}; echo "EXIT:$?"; sleep 600\n`});
-	tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), `sh '${script}'`);
-	tmux('set-option', '-g', 'history-limit', '5000');
-	const raw = path.join(directory, 'raw');
-	tmux('pipe-pane', '-o', `cat >> '${raw}'`);
-	const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-', '-E', '-');
-	return {
-		screen,
-		raw: () => readFileSync(raw, 'latin1'),
-		keys: (...keys: string[]) => tmux('send-keys', ...keys),
-		async until(text: string | RegExp, timeoutMs = 20_000) {
-			const deadline = Date.now() + timeoutMs;
-			while (!(typeof text === 'string' ? screen().includes(text) : text.test(screen()))) {
-				if (Date.now() > deadline) throw new Error(`tmux never showed ${String(text)}:\n${screen().slice(-3000)}`);
-				await new Promise(resolve => setTimeout(resolve, 100));
-			}
-		},
-		close: () => tmux('kill-server'),
-	};
-}
-
 test('at 80×24, with output taller than the window: no ESC[3J, the shell history survives, and q leaves a readable record', async () => {
 	const item = await stack.setUp();
 	await item.query('alter table public.organizations add column created_by text');
@@ -161,7 +127,7 @@ test('bare pgrst-doctor with DATABASE_URL: the connect screen starts from it, an
 		window.keys('Enter');
 		await window.until('What next?');
 		const screen = window.screen();
-		assert.match(screen, /Database {3}postgres@127\.0\.0\.1:\d+\/scenario_\w+ {2}\(DATABASE_URL\)/, 'the known value and where it came from');
+		assert.match(screen, /Database {3}postgres@127\.0\.0\.1:\d+\/scenario_\w+\s+from environment \(DATABASE_URL\)/, 'the known value and where it came from');
 		assert.match(screen, /Connected to\n {2}postgres@127\.0\.0\.1:\d+\/scenario_\w+\n {2}http:\/\/127\.0\.0\.1:\d+/);
 		assert.ok(!screen.includes(`${item.api.url}${item.api.url}`), 'no paste ran into another');
 		window.keys('q');

@@ -41,7 +41,7 @@ const badInputs: Array<[string[], RegExp]> = [
 	[['chekc'], /^Unknown command "chekc": did you mean check\?$/],
 	[['explain', 'column', 'x', 'does not exist'], /^pgrst-doctor explain takes one argument \(quote the error text\); got 3\.$/],
 	[['sql', 'nonsense'], /^pgrst-doctor sql needs one of: reload, trigger, uninstall\.$/],
-	[['check'], /^Tell pgrst-doctor where to look: --db-url \(or DATABASE_URL\) and --api-url\.$/],
+	[['check'], /^Tell pgrst-doctor where to look: --db-url and --api-url \(or DATABASE_URL, a \.env, postgrest\.conf or supabase\/config\.toml here\)\.$/],
 	[['check', '--db-url', 'postgresql://u:p/w@d@h/db'], /^The database URL is not a valid postgresql:\/\/user:password@host:5432\/database URL: percent-encode/],
 ];
 

@@ -6,6 +6,7 @@ import type {Delivery} from '../probes/deliveryProbe.js';
 import type {ApiFacts} from '../probes/postgrest.js';
 import type {PostgrestIdentity} from '../probes/postgrestIdentity.js';
 import type {Channel} from '../sql/channel.js';
+import type {Setting, Settings} from '../settings/settings.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 
@@ -30,6 +31,10 @@ export type Facts = {
 	/** The --probe result. */
 	delivery?: Delivery;
 	timings: Partial<Record<'database' | 'api' | 'cache', number>>;
+	/** What discovery found (flags, environment, files), with where each value came from. */
+	settings?: Settings;
+	/** Set when the channel found in PostgREST's config is not the one its listener runs: channel is the listener's. */
+	channelFollowed?: Setting<string>;
 };
 
 export type Outcome = {status: CheckStatus; summary: string; findings?: Finding[]; durationMs?: number};
@@ -38,6 +43,8 @@ export type Check = {
 	id: string;
 	title: string;
 	dependsOn: string[];
+	/** Whether the check has anything to look at in this run; a check that does not apply is left out of the report. */
+	appliesTo?(facts: Facts): boolean;
 	run(facts: Facts): Outcome;
 };
 

@@ -5,7 +5,7 @@ import {applyFix, blocksProof, type FixContext, type FixResult, tryInstallTrigge
 import {fixCatalog, type FixId} from '../fixes/fixCatalog.js';
 import {failureReason} from '../probes/connectionFailure.js';
 import {closeHttp} from '../probes/http.js';
-import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
+import {buildReport, exitCodes, followedChannel, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 
 export type Output = {write(text: string): void; color: boolean};
@@ -40,7 +40,7 @@ export function fixContext(options: DiagnosisOptions, before: Report): FixContex
 	return {
 		connectionString: options.database!.connectionString,
 		timeoutMs: options.timeoutMs,
-		channel: options.channel,
+		channel: followedChannel(before) ?? options.channel,
 		apiUrl: options.api?.url,
 		signal: options.signal,
 		diagnose: async signal => diagnose(signal ? {...options, signal} : options),
@@ -56,7 +56,7 @@ export async function fixAndProve(before: Report, options: DiagnosisOptions, req
 	}
 	const context = fixContext(options, before);
 	if (!yes) {
-		const catalog = fixCatalog(options.channel, options.api?.url, options.database.connectionString);
+		const catalog = fixCatalog(context.channel, options.api?.url, options.database.connectionString);
 		const fixesPlanned = await Promise.all(ids.map(async id => {
 			const {title, preview, writes} = catalog[id];
 			const dryRun = id === 'trigger' ? await tryInstallTrigger(context) : undefined;

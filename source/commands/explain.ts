@@ -3,7 +3,7 @@
 import {apiDatabase} from '../checks/apiDatabase.js';
 import type {Facts} from '../checks/check.js';
 import {postgrestSessions} from '../checks/postgrestSessions.js';
-import {exposedSchemas, type DiagnosisOptions, identify, readApi} from '../collectFacts.js';
+import {configuredRoles, configuredSchemas, exposedSchemas, type DiagnosisOptions, identify, readApi} from '../collectFacts.js';
 import type {CheckResult} from '../engine.js';
 import {diagnoseError, resolveObject, type Evidence, type Resolved} from '../explain/diagnoseError.js';
 import {type LiveRead, narrowByOpenApi, type RequestRoles} from '../explain/grants.js';
@@ -53,7 +53,7 @@ async function explainFix(parsed: ParsedError, options: ExplainOptions, request:
 }
 
 function baseFacts(options: DiagnosisOptions): Facts {
-	return {channel: options.channel, schemas: options.schemas ?? [], schemasSource: options.schemas ? '--schemas' : '', poolerHints: [], timings: {}};
+	return {channel: options.channel, schemas: options.schemas ?? [], schemasSource: options.schemas ? '--schemas' : '', poolerHints: [], timings: {}, settings: options.settings};
 }
 
 function verdictCheck(verdict: ReturnType<typeof finding>, findings: ReturnType<typeof finding>[]): CheckResult {
@@ -86,14 +86,14 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		}
 		const http = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
 		if (http) await readApi(http, undefined, facts, options.schemas);
-		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database);
+		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database, configuredSchemas(options.settings));
 		// A key PostgREST rejects fails every request before any privilege or cache lookup, and its role claim proves
 		// nothing; a PostgREST serving another database makes every answer about this one beside the point.
 		const decided = facts.apiFailure?.code === 'api.unauthorized' ? facts.apiFailure : await otherDatabase(session, http, facts);
 		if (decided) return {...buildReport(facts, [verdictCheck(decided, [decided])], target), error: parsed, verdict: decided};
 		const loginRoles = [...new Set(postgrestSessions(facts.database.sessions).map(item => item.user).filter((user): user is string => Boolean(user)))];
 		const names = [parsed.table, parsed.parent, parsed.child, parsed.function, parsed.sequence].filter((name): name is string => Boolean(name)).map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
-		const found = await lookupObjects(session, {names, loginRoles, extraRoles: options.roles, exposed: facts.schemas});
+		const found = await lookupObjects(session, {names, loginRoles, extraRoles: [...options.roles, ...configuredRoles(options.settings)], exposed: facts.schemas});
 		const hazards = http && facts.api ? await readProbeHazards(session, facts.schemas) : undefined;
 		// A read of no rows as the API's role, where one may be made: never of an object a media type handler answers.
 		const tryRead = http && hazards && parsed.kind === 'permission_denied'

@@ -5,6 +5,7 @@ import type {OnPhase, DiagnosisOptions} from '../collectFacts.js';
 import {fixCatalog} from '../fixes/fixCatalog.js';
 import {manualReloadSteps, supabaseProjectRef} from '../fixes/manualReload.js';
 import type {Report} from '../report/buildReport.js';
+import {keyKind} from '../settings/shownSettings.js';
 import {reloadScript} from '../sql/triggerSql.js';
 import {databaseTarget, httpTarget, UsageError} from '../target.js';
 import {terminalBlock} from '../terminalText.js';
@@ -12,7 +13,10 @@ import {toolVersion} from '../toolVersion.js';
 import type {Field, Known} from '../ui/connectForm.js';
 import type {DoctorEngine} from '../ui/DoctorApp.js';
 
-/** Where each value the doctor was started with came from, e.g. {dbUrl: 'DATABASE_URL', apiUrl: '--api-url'}. */
+/**
+ * Where each value the doctor was started with came from, in discovery's words: {dbUrl: '.env (DATABASE_URL)',
+ * apiUrl: '--api-url', apiKey: 'supabase/config.toml (supabase start's default service_role key)'}.
+ */
 export type KnownSources = Partial<Record<Field, string>>;
 
 const typedHere = 'the connect screen';
@@ -101,18 +105,21 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
 
 /**
  * The first lines of the session, written before Ink loads: what is diagnosed and where each value came from, each
- * target on its own line, so that no wrap cuts a URL (the source is left out when the line would not fit).
+ * target on its own line, so that no wrap cuts a URL (the source goes on the next line when both would not fit).
  */
 export function headerLines(options: DiagnosisOptions, sources: KnownSources, columns = 80): string {
 	const line = (label: string, shown: string | undefined, source: string | undefined) => {
 		if (!shown) return [];
-		const full = `  ${label.padEnd(11)}${shown}  (${source ?? typedHere})`;
-		return [full.length <= columns ? full : `  ${label.padEnd(11)}${shown}`];
+		const from = `from ${source ?? typedHere}`;
+		const full = `  ${label.padEnd(11)}${shown}  ${from}`;
+		return full.length <= columns ? [full] : [`  ${label.padEnd(11)}${shown}`, `${' '.repeat(13)}${from}`];
 	};
 	return terminalBlock([
 		`pgrst-doctor ${toolVersion}`,
 		...line('Database', options.database?.display, sources.dbUrl),
 		...line('PostgREST', options.api?.display, sources.apiUrl),
+		...line('API key', options.apiKey && keyKind(options.apiKey), sources.apiKey),
+		...(options.settings?.notes ?? []).map(note => `  note: ${note}`),
 	].join('\n'));
 }
 

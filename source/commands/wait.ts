@@ -5,7 +5,7 @@ import type {DiagnosisOptions} from '../collectFacts.js';
 import {blocksProof, isCacheHealed, survivedMessage, type Waited, waitAfterReload} from '../fixes/applyFixes.js';
 import {withClient} from '../fixes/writeSession.js';
 import {databaseNow} from '../probes/reloadObserver.js';
-import {exitCodes} from '../report/buildReport.js';
+import {exitCodes, followedChannel} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {diagnose, fixContext, type Output} from './check.js';
@@ -14,6 +14,8 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 	const started = performance.now();
 	const before = await diagnose(options);
 	let report = before;
+	// The channel PostgREST listens on, when its config found here names another (config.channel_mismatch).
+	const channel = followedChannel(before) ?? options.channel;
 	let survived: Waited['survived'];
 	// The reload and the wait share the one --timeout: wait ends by then, whatever PostgREST does.
 	const remainingMs = () => options.waitMs - (performance.now() - started);
@@ -24,7 +26,7 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 		// A database gone before the NOTIFY is not the end of the report: the diagnosis that follows names it.
 		const since = await withClient({connectionString: options.database!.connectionString, timeoutMs: Math.min(options.timeoutMs, Math.max(1, remainingMs())), signal: options.signal}, async client => {
 			const now = await databaseNow(client);
-			await client.query(reloadSql(options.channel));
+			await client.query(reloadSql(channel));
 			return now;
 		}).catch(() => undefined);
 		if (since) {
@@ -50,7 +52,7 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 				? `PostgREST's schema cache matches the database (${durationMs} ms).\n`
 				: `PostgREST's schema cache still differs from the database after ${durationMs} ms:\n\n${details}`;
 		// Said first, whatever the verdict: it is why the wait ended before --timeout.
-		output.write(survived && !healed ? `${survivedMessage(survived, reloadSql(options.channel))}\n\n${verdict}` : verdict);
+		output.write(survived && !healed ? `${survivedMessage(survived, reloadSql(channel))}\n\n${verdict}` : verdict);
 	}
 	return exitCode;
 }

@@ -7,6 +7,9 @@ import {type Fix, fixCatalog, fixesFor} from '../fixes/fixCatalog.js';
 import type {Advice} from '../explain/offlineAdvice.js';
 import type {ParsedError} from '../explain/parseError.js';
 import type {ProbeMethods} from '../probes/cacheSnapshot.js';
+import {type Channel, parseChannel} from '../sql/channel.js';
+import type {ShownSetting} from '../settings/settings.js';
+import {shownSettings} from '../settings/shownSettings.js';
 import {toolVersion} from '../toolVersion.js';
 
 export type Report = {
@@ -19,6 +22,13 @@ export type Report = {
 	 */
 	postgrest: {version: string | null; cacheSource: string | null; probeRequests: number | null; notes?: string[]; probeMethods?: ProbeMethods};
 	schemas: {names: string[]; source: string};
+	/**
+	 * What the doctor used and where each value came from (a flag, the environment, a file), shown without secrets:
+	 * the database as user@host:port/db, the API key as its kind. Absent only in reports made before discovery.
+	 */
+	settings?: ShownSetting[];
+	/** Files and values discovery left out, and sources that disagreed: never a secret. */
+	settingsNotes?: string[];
 	checks: Array<Omit<CheckResult, 'findings'>>;
 	findings: Finding[];
 	/** The fixes the findings point at. */
@@ -50,11 +60,28 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 		target: {db: target.db ?? null, api: target.api ?? null},
 		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null, probeRequests: facts.cache?.requests ?? null, notes: [...(facts.api?.notes ?? []), ...(facts.cache?.notes ?? [])], ...(facts.cache?.probeMethods ? {probeMethods: facts.cache.probeMethods} : {})},
 		schemas: {names: facts.schemas, source: facts.schemasSource},
+		settings: settingRows(facts),
+		...(facts.settings?.notes.length ? {settingsNotes: facts.settings.notes} : {}),
 		checks: results.map(({findings: _findings, ...check}) => check),
 		findings,
 		fixes: fixesFor(findings, catalog),
 		exitCode: exitCodeFor(findings),
 	};
+}
+
+/** The settings as found; the channel as used, when the run followed PostgREST's listener instead of its config. */
+function settingRows(facts: Facts): ShownSetting[] {
+	const rows = facts.settings ? shownSettings(facts.settings) : [];
+	const followed = facts.channelFollowed;
+	if (!followed) return rows;
+	const channel = {name: 'channel', value: facts.channel, from: `PostgREST's listener in pg_stat_activity (${followed.from} says "${followed.value}")`};
+	return rows.map(row => (row.name === 'channel' ? channel : row));
+}
+
+/** The channel the diagnosis used, for the fixes that follow it: PostgREST's listener's when the run followed it. */
+export function followedChannel(report: Report): Channel | undefined {
+	const row = report.settings?.find(setting => setting.name === 'channel' && setting.from.startsWith('PostgREST\'s listener'));
+	return row ? parseChannel(row.value) : undefined;
 }
 
 /** One finding per code and object: two checks may name the same cause. */

@@ -61,6 +61,7 @@ export function plainReport(raw: Report, paint: Paint): string {
 	const report = terminalValues({...raw, findings: [], before: undefined}, reportBlocks);
 	const lines: string[] = [];
 	lines.push(paint('bold', `pgrst-doctor ${report.tool.version}`));
+	lines.push(...settingLines(report));
 	if (report.target.db) lines.push(`  database   ${report.target.db}`);
 	if (report.target.api) {
 		const about = [report.postgrest.version && `PostgREST ${report.postgrest.version}`, report.postgrest.cacheSource && `cache read from ${report.postgrest.cacheSource}`].filter(Boolean).join(', ');
@@ -115,6 +116,22 @@ export function plainReport(raw: Report, paint: Paint): string {
 		lines.push(...indent(byHand.preview, '    '));
 	}
 	return lines.join('\n') + '\n';
+}
+
+/**
+ * Where each value came from, one line each: `db-url     postgres@127.0.0.1:5432/app   from .env (DATABASE_URL)`;
+ * then what discovery left out. Only when something was discovered beyond flags, so a run with flags alone reads as before.
+ */
+function settingLines(report: Report): string[] {
+	const rows = report.settings ?? [];
+	const notes = report.settingsNotes ?? [];
+	if (!rows.some(row => !row.from.startsWith('--')) && notes.length === 0) return [];
+	const name = Math.max(...rows.map(row => row.name.length), 0) + 2;
+	const value = Math.max(...rows.map(row => row.value.length), 0) + 3;
+	return [
+		...rows.map(row => `  ${row.name.padEnd(name)}${row.value.padEnd(value)}from ${row.from}`),
+		...notes.map(note => `  note: ${note}`),
+	];
 }
 
 function indent(text: string, prefix: string): string[] {

@@ -2,6 +2,9 @@
 // test stack uses, so a leak fails the test that caused it.
 import assert from 'node:assert/strict';
 import {type ChildProcess, spawn} from 'node:child_process';
+import {mkdtempSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {authenticatorPassword, superPassword} from './stack.js';
 
@@ -12,9 +15,21 @@ const secrets = [superPassword, authenticatorPassword, apiKeySecret, encodeURICo
 
 export type CliRun = {code: number | null; stdout: string; stderr: string; json: any};
 
-export async function runCli(args: string[], env: Record<string, string | undefined> = {}, meanwhile?: (child: ChildProcess) => void, input?: string): Promise<CliRun> {
+/**
+ * Runs start in an empty directory with none of the variables discovery reads, so that only what a test gives
+ * counts: a .env or postgrest.conf next to the checkout, or a SUPABASE_URL in the shell, cannot change a result.
+ */
+const emptyDirectory = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-cwd-'));
+
+export function withoutDiscovery(environment: NodeJS.ProcessEnv): Record<string, string | undefined> {
+	const discovered = /^(?:PGRST_|DATABASE_URL$|DIRECT_URL$|POSTGRES_URL|(?:NEXT_PUBLIC_|VITE_|EXPO_PUBLIC_)?SUPABASE_)/;
+	return Object.fromEntries(Object.entries(environment).filter(([name]) => !discovered.test(name)));
+}
+
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}, meanwhile?: (child: ChildProcess) => void, input?: string, cwd = emptyDirectory): Promise<CliRun> {
 	const child = spawn(process.execPath, [cliPath, ...args], {
-		env: {...process.env, CI: 'true', DATABASE_URL: undefined, PGRST_DOCTOR_API_KEY: undefined, ...env},
+		cwd,
+		env: {...withoutDiscovery(process.env), CI: 'true', ...env},
 		stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
 	});
 	if (input !== undefined) child.stdin!.end(input);
