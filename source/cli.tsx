@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // The entry: parse flags, decide the mode, hand over. Colour is settled before anything that reads it loads.
 import {setMaxListeners} from 'node:events';
-import meow from 'meow';
 import {asksFor, scanArguments} from './argumentProblem.js';
 import {closestName} from './explain/closestName.js';
 import type {FixRequest} from './commands/check.js';
 import {type CommandName, commandNames, commandTakes, commandsTaking, flags, helpText, kebab, type FlagName} from './help.js';
 import {type Channel, parseChannel} from './sql/channel.js';
-import {UsageError, databaseTarget, httpTarget} from './target.js';
+import {UsageError} from './usageError.js';
 import {terminalBlock, terminalLine} from './terminalText.js';
 import {toolVersion} from './toolVersion.js';
 
@@ -35,7 +34,7 @@ function unknownCommand(word: string): string {
  * the version come first, wherever they stand on the line and whatever else is on it: nothing has connected, read
  * the environment's URLs or written anything yet.
  */
-function readCommandLine(argv: string[]): CommandLine | undefined {
+async function readCommandLine(argv: string[]): Promise<CommandLine | undefined> {
 	const scan = scanArguments(argv, flags);
 	// `pgrst-doctor help check` reads as `pgrst-doctor check --help`.
 	const helpWord = scan.words[0] === 'help';
@@ -56,7 +55,7 @@ function readCommandLine(argv: string[]): CommandLine | undefined {
 	const stray = scan.given.map(camel).find(flag => flag in flags && !commandTakes(command, flag));
 	if (stray) return void usageFailure(`pgrst-doctor ${command ?? 'check'} does not take --${kebab(stray)} (${commandsTaking(stray).join(', ')} ${commandsTaking(stray).length > 1 ? 'do' : 'does'}).`, command);
 	try {
-		return {...parseCommandLine(argv), command};
+		return {...(await parseCommandLine(argv)), command};
 	} catch (error) {
 		// meow's own checks, should one ever go beyond scanArguments': still one line.
 		return void usageFailure(String((error as Error).message ?? error).split('\n')[0]!, command);
@@ -65,9 +64,11 @@ function readCommandLine(argv: string[]): CommandLine | undefined {
 
 const camel = (name: string) => name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()) as FlagName;
 
-type CommandLine = ReturnType<typeof parseCommandLine> & {command: CommandName | undefined};
+type CommandLine = Awaited<ReturnType<typeof parseCommandLine>> & {command: CommandName | undefined};
 
-function parseCommandLine(argv: string[]) {
+/** meow loads only once help and the version are out of the way: --help answers without it. */
+async function parseCommandLine(argv: string[]) {
+	const {default: meow} = await import('meow');
 	return meow({argv, importMeta: import.meta, allowUnknownFlags: false, autoHelp: false, autoVersion: false, flags});
 }
 
@@ -110,7 +111,7 @@ async function main(cli: CommandLine): Promise<number> {
 		throw new UsageError(`explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix ${flags.fix}.`);
 	}
 	// Only now, with the command line known to be usable, are the environment and the files here read.
-	const {discoverSettings} = await import('./settings/discoverSettings.js');
+	const [{discoverSettings}, {databaseTarget, httpTarget}] = await Promise.all([import('./settings/discoverSettings.js'), import('./target.js')]);
 	const settings = discoverSettings({flags, environment: process.env, directory: process.cwd()});
 	const dbUrl = settings.dbUrl?.value;
 	// Interactive only on a real terminal, outside CI, when nothing asked for machine output or unattended fixing.
@@ -193,7 +194,7 @@ function wantsColor(): boolean {
 	return Boolean(process.env.FORCE_COLOR) || Boolean(process.stdout.isTTY);
 }
 
-const cli = readCommandLine(process.argv.slice(2));
+const cli = await readCommandLine(process.argv.slice(2));
 if (cli) {
 	main(cli).then(
 		code => {

@@ -4,7 +4,9 @@ import {parse} from 'pg-connection-string';
 import pg from 'pg';
 import {ConnectionSettingsError, connectionConfig, splitTlsParameters} from './probes/connectionConfig.js';
 
-export class UsageError extends Error {}
+import {UsageError} from './usageError.js';
+
+export {UsageError};
 
 export type DatabaseTarget = {connectionString: string; display: string};
 export type ApiTarget = {url: string; display: string};

@@ -1,6 +1,6 @@
 // A NOTIFY/LISTEN channel as a value: checked once where it enters (--channel), then rendered by one function
 // per SQL context, so no spelling of it can end a comment, a literal or a dollar-quoted body.
-import {UsageError} from '../target.js';
+import {UsageError} from '../usageError.js';
 import {quoteIdentifier} from './quoteIdentifier.js';
 import {quoteLiteral} from './quoteLiteral.js';
 

@@ -1,0 +1,3 @@
+// A problem with what was typed: one sentence, exit 2. Its own module so that the entry can recognise it without
+// loading the database driver (which --help never needs).
+export class UsageError extends Error {}
