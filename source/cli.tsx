@@ -10,6 +10,7 @@ import {parseChannel} from './sql/channel.js';
 import {UsageError, databaseTarget, httpTarget} from './target.js';
 import {terminalBlock, terminalLine} from './terminalText.js';
 import {toolVersion} from './toolVersion.js';
+import {supabaseApiUrl} from './settings/supabaseShape.js';
 import {withHttpScheme} from './withHttpScheme.js';
 
 // A reader that goes away (`pgrst-doctor check | head -1`) ends the output, not the run with a stack trace.
@@ -128,7 +129,7 @@ async function main(cli: CommandLine): Promise<number> {
 	process.once('SIGTERM', cancel);
 	const options = {
 		database,
-		api: flags.apiUrl ? httpTarget(withHttpScheme(flags.apiUrl), '--api-url') : undefined,
+		api: flags.apiUrl ? httpTarget(supabaseApiUrl(withHttpScheme(flags.apiUrl)).url, '--api-url') : undefined,
 		admin: flags.adminUrl ? httpTarget(withHttpScheme(flags.adminUrl), '--admin-url') : undefined,
 		apiKey,
 		schemas: flags.schemas?.split(',').map(name => name.trim()).filter(Boolean),

@@ -8,10 +8,11 @@ import type {Check, CheckStatus, Facts} from './checks/check.js';
 import {databaseConnect} from './checks/databaseConnect.js';
 import {listenerPresent} from './checks/listenerPresent.js';
 import {notifyDelivery} from './checks/notifyDelivery.js';
+import {projectMatch} from './checks/projectMatch.js';
 import {triggerInstalled} from './checks/triggerInstalled.js';
 import type {Finding} from './findings.js';
 
-export const checks: Check[] = [databaseConnect, apiReachable, apiDatabase, cacheLoaded, ...cacheChecks, triggerInstalled, listenerPresent, notifyDelivery];
+export const checks: Check[] = [projectMatch, databaseConnect, apiReachable, apiDatabase, cacheLoaded, ...cacheChecks, triggerInstalled, listenerPresent, notifyDelivery];
 
 export type CheckResult = {id: string; title: string; status: CheckStatus; summary: string; durationMs: number; findings: Finding[]};
 

@@ -1,21 +1,11 @@
 // How a person reloads PostgREST by hand where the doctor cannot: Supabase's dashboard, or a signal to the process.
 // There is no "reload schema" button in Supabase, and SIGHUP terminates PostgREST >= 6: neither is ever suggested.
 import type {Channel} from '../sql/channel.js';
+import {supabaseProjectRef} from '../settings/supabaseShape.js';
 import {reloadSql} from '../sql/reloadSql.js';
 
-/** A Supabase project ref from https://<ref>.supabase.co, db.<ref>.supabase.co, or a pooler user postgres.<ref>. */
-export function supabaseProjectRef(apiUrl?: string, databaseUrl?: string): string | undefined {
-	const fromHost = (host: string) => /^(?:db\.)?([a-z]{20})\.supabase\.(?:co|in)$/.exec(host)?.[1];
-	for (const text of [apiUrl, databaseUrl]) {
-		if (!text) continue;
-		try {
-			const url = new URL(text);
-			const ref = fromHost(url.hostname) ?? /^postgres\.([a-z]{20})$/.exec(decodeURIComponent(url.username))?.[1];
-			if (ref) return ref;
-		} catch {}
-	}
-	return undefined;
-}
+// The interactive app asks here whether the target is a Supabase project.
+export {supabaseProjectRef};
 
 export function manualReloadSteps(channel: Channel, apiUrl?: string, databaseUrl?: string): string[] {
 	const sql = reloadSql(channel);
