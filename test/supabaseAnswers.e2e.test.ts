@@ -166,3 +166,11 @@ test('config.project_mismatch: the database URL\'s pooler user names another pro
 	assert.ok(!findingRows(agreed.json).includes('config.project_mismatch'));
 	assert.notEqual(agreed.code, 2, JSON.stringify(findingRows(agreed.json)));
 });
+
+test('supabase start\'s API URL without /rest/v1 is read as its PostgREST address', async () => {
+	// Whether or not something answers on 54321 here, the address asked is the one under /rest/v1.
+	const {json} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', 'http://127.0.0.1:54321', '--json', '--timeout', '2']);
+	assert.equal(json.target.api, 'http://127.0.0.1:54321/rest/v1');
+	const given = await runCli(['check', '--db-url', item.dbUrl, '--api-url', restUrl, '--api-key', keys.secret, '--json', '--timeout', '5']);
+	assert.equal(given.json.target.api, restUrl, 'any other address is used as given');
+});

@@ -171,5 +171,6 @@ test('the pooler\'s "Tenant or user not found", SSL enforcement and the IPv6-onl
 		assert.match(ipv6.message, /only an IPv6 address/);
 		assert.match(ipv6.suggestion!, new RegExp(`postgresql://postgres\\.${ref}:<password>@aws-<n>-<region>\\.pooler\\.supabase\\.com:5432/postgres.*showConnect=true&method=session`));
 	}
+	assert.match(databaseFailure(failure('connect ENETUNREACH', 'ENETUNREACH'), `postgres@db.${ref}.supabase.co:6543/postgres`).suggestion!, /session pooler/, 'the dedicated pooler shares the direct host');
 	assert.doesNotMatch(databaseFailure(failure('getaddrinfo ENOTFOUND db.example.com', 'ENOTFOUND'), 'app@db.example.com:5432/app').message, /IPv6/, 'other hosts keep the plain reason');
 });

@@ -15,7 +15,8 @@ export const projectMatch: Check = {
 		const named = namedRefs(projectRefs);
 		if (named.length === 0) return {status: 'skip', summary: 'No Supabase project ref in the API URL, the key or the database URL'};
 		if (!namesOtherProjects(projectRefs)) {
-			return {status: 'pass', summary: `${named.map(([source]) => sources[source]).join(', ')} name${named.length === 1 ? 's' : ''} project ${named[0]![1]}`};
+			const who = named.map(([source]) => sources[source]).join(', ');
+			return {status: 'pass', summary: `${who[0]!.toUpperCase()}${who.slice(1)} name${named.length === 1 ? 's' : ''} project ${named[0]![1]}`};
 		}
 		return {status: 'fail', summary: 'Different Supabase projects: nothing compared here is a verdict', findings: [projectMismatch(named)]};
 	},

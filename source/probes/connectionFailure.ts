@@ -131,9 +131,10 @@ function supabaseFailure(code: string, message: string, where: string, host?: st
 			suggestion: 'Leave sslmode out or use sslmode=require (encrypted, not verified, as psql does); sslmode=verify-full with sslrootcert=<the project\'s CA from Database settings> also verifies it.',
 		});
 	}
-	const ref = shape?.kind === 'direct' ? shape.ref : undefined;
+	// The dedicated pooler (6543) lives on the same IPv6-only host.
+	const ref = shape?.kind === 'direct' || shape?.kind === 'dedicated' ? shape.ref : undefined;
 	if (ref && ['ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL'].includes(code)) {
-		return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${networkReasons[code] ?? code}. Supabase's direct host db.${ref}.supabase.co has only an IPv6 address unless the project has the IPv4 add-on, and this network does not reach it`, {
+		return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${networkReasons[code] ?? code}. Supabase's direct host db.${ref}.supabase.co has only an IPv6 address unless the project has the IPv4 add-on, which a network without IPv6 can neither resolve nor reach (check the ref too).`, {
 			suggestion: `Use the session pooler instead (IPv4 and IPv6, LISTEN works): postgresql://postgres.${ref}:<password>@aws-<n>-<region>.pooler.supabase.com:5432/postgres, with the exact host from ${sessionPoolerPage(ref)}.`,
 		});
 	}
