@@ -98,6 +98,13 @@ export function supabaseProjectRef(apiUrl?: string, databaseUrl?: string): strin
 	return apiProjectRef(apiUrl) ?? apiProjectRef(databaseUrl) ?? databaseShape(databaseUrl)?.ref;
 }
 
+/** Whether the URLs are those of `supabase start`: its API on 54321 or its database (or pooler) on 54322 (54329). */
+export function localSupabase(apiUrl?: string, databaseUrl?: string): boolean {
+	const api = parseUrl(apiUrl);
+	const kind = databaseShape(databaseUrl)?.kind;
+	return (api !== undefined && localHosts.has(api.hostname) && Number(api.port) === localPorts.api) || kind === 'local' || kind === 'local-pooler';
+}
+
 /** The projects the API URL, the API key's ref claim and the database URL name (each only when it names one). */
 export function projectRefs(apiUrl?: string, apiKey?: string, databaseUrl?: string): ProjectRefs {
 	const key = apiKey ? keyShape(apiKey) : undefined;
