@@ -7,7 +7,7 @@ import type {Facts} from '../source/checks/check.js';
 import {projectMatch} from '../source/checks/projectMatch.js';
 import {blocksDiagnosis} from '../source/findings.js';
 import {databaseFailure, gatewayRefusal} from '../source/probes/connectionFailure.js';
-import {apiProjectRef, connectionShape, databaseShape, keyClaim, keyExpired, keyReach, keyShape, listensHere, namesOtherProjects, projectRefs, sessionModeAddress, supabaseApiUrl, supabaseProjectRef, transactionPoolerHint} from '../source/settings/supabaseShape.js';
+import {apiProjectRef, connectionShape, databaseShape, keyClaim, keyExpired, keyReach, keyShape, listensHere, localProject, namesOtherProjects, projectRefs, sessionModeAddress, supabaseApiUrl, supabaseProjectRef, transactionPoolerHint} from '../source/settings/supabaseShape.js';
 import {parseChannel} from '../source/sql/channel.js';
 
 const ref = 'abcdefghijklmnopqrst';
@@ -111,6 +111,19 @@ test('project refs from URL, key and database; a source naming none never makes 
 	assert.equal(namesOtherProjects(projectRefs('https://api.example.com', jwt({ref: other}), `postgresql://postgres:pw@db.${ref}.supabase.co:5432/postgres`)), true, 'the key and the database still disagree');
 	assert.equal(namesOtherProjects(projectRefs('https://api.example.com', 'sb_secret_x', `postgresql://postgres:pw@db.${ref}.supabase.co:5432/postgres`)), false, 'a custom domain is not a mismatch');
 	assert.equal(supabaseProjectRef(undefined, `postgresql://postgres:pw@db.${ref}.supabase.co:5432/postgres`), ref);
+});
+
+test('supabase start is a project of its own: a cloud API beside the local database is a mismatch, local beside local is not', () => {
+	const local = 'postgresql://postgres:pw@127.0.0.1:54322/postgres';
+	assert.deepEqual(projectRefs(`https://${ref}.supabase.co/rest/v1`, undefined, local), {api: ref, key: undefined, database: localProject});
+	assert.equal(namesOtherProjects(projectRefs(`https://${ref}.supabase.co/rest/v1`, undefined, local)), true);
+	assert.equal(namesOtherProjects(projectRefs('http://127.0.0.1:54321/rest/v1', jwt({role: 'service_role', iss: 'supabase-demo'}), local)), false);
+	assert.equal(namesOtherProjects(projectRefs('http://localhost:54321/rest/v1', undefined, `postgresql://postgres:pw@db.${ref}.supabase.co:5432/postgres`)), true);
+	assert.deepEqual(projectRefs('http://127.0.0.1:3000', undefined, 'postgresql://app:pw@127.0.0.1:5432/app'), {api: undefined, key: undefined, database: undefined});
+	const found = projectMatch.run(facts({api: ref, database: localProject})).findings![0]!;
+	assert.match(found.message, new RegExp(`the API URL names ${ref}, the database URL names local \\(supabase start\\)`));
+	assert.match(found.suggestion!, /supabase status -o env/);
+	assert.doesNotMatch(found.suggestion!, /project\/local/, 'no dashboard page for the local project');
 });
 
 test('supabaseApiUrl: a project URL and supabase start\'s API URL get /rest/v1, anything else stays', () => {

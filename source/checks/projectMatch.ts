@@ -2,7 +2,7 @@
 // (db.<ref> or the pooler user postgres.<ref>). When they name different projects, one project's schema cache would
 // be compared with another project's database: every verdict would be meaningless, so none is given.
 import {type Finding, finding} from '../findings.js';
-import {apiKeysPage, namesOtherProjects, type ProjectRefs} from '../settings/supabaseShape.js';
+import {apiKeysPage, localProject, namesOtherProjects, type ProjectRefs} from '../settings/supabaseShape.js';
 import type {Check} from './check.js';
 
 const sources: Record<keyof ProjectRefs, string> = {api: 'the API URL', key: 'the API key (its ref claim)', database: 'the database URL'};
@@ -28,8 +28,9 @@ function namedRefs(refs: ProjectRefs): Array<[keyof ProjectRefs, string]> {
 
 function projectMismatch(named: Array<[keyof ProjectRefs, string]>): Finding {
 	const who = named.map(([source, ref]) => `${sources[source]} names ${ref}`).join(', ');
-	const pages = [...new Set(named.map(([, ref]) => ref))].map(ref => apiKeysPage(ref)).join(' or ');
+	const pages = [...new Set(named.map(([, ref]) => ref))].filter(ref => ref !== localProject).map(ref => apiKeysPage(ref));
+	const local = named.some(([, ref]) => ref === localProject) ? ['supabase status -o env for supabase start'] : [];
 	return finding('config.project_mismatch', `${who}: these are different Supabase projects, and one project's schema cache says nothing about another project's database, so the doctor gives no verdict`, {
-		suggestion: `Decide which project the app uses and take the API URL, the key and the database URL all from it (Project URL and keys: ${pages}; the database URL: Connect in the same project's dashboard), then run the doctor again.`,
+		suggestion: `Decide which project the app uses and take the API URL, the key and the database URL all from it (Project URL and keys: ${[...pages, ...local].join(' or ')}; the database URL: Connect in the same project's dashboard), then run the doctor again.`,
 	});
 }

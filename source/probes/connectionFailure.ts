@@ -170,7 +170,7 @@ export function gatewayRefusal(root: {status: number; gatewayMessage?: string}, 
 	const shape = apiKey ? keyShape(apiKey) : undefined;
 	const key = shape ? keyReach(shape).name : 'no key';
 	const ref = apiProjectRef(baseUrl) ?? (shape?.kind === 'jwt' ? shape.ref : undefined);
-	const keysAt = ref ? ` (${apiKeysPage(ref)})` : ' (the project\'s dashboard: Settings → API keys)';
+	const keysAt = ref ? ` (${apiKeysPage(ref)})` : ' (the dashboard\'s API keys page; self-hosted: SERVICE_ROLE_KEY in its .env)';
 	const secretKey = `the project's secret key (sb_secret_…) or its legacy service_role key${keysAt}`;
 	if (root.status === 403 && /access to schema is forbidden/i.test(message)) {
 		return finding('api.unauthorized', `Supabase's gateway at ${baseUrl} refuses GET / to ${key} (403 "Access to schema is forbidden"): since 2026-03-11 only a secret key may read the OpenAPI description of the schema cache, so the cache could not be compared`, {

@@ -100,15 +100,33 @@ export function supabaseProjectRef(apiUrl?: string, databaseUrl?: string): strin
 
 /** Whether the URLs are those of `supabase start`: its API on 54321 or its database (or pooler) on 54322 (54329). */
 export function localSupabase(apiUrl?: string, databaseUrl?: string): boolean {
-	const api = parseUrl(apiUrl);
-	const kind = databaseShape(databaseUrl)?.kind;
-	return (api !== undefined && localHosts.has(api.hostname) && Number(api.port) === localPorts.api) || kind === 'local' || kind === 'local-pooler';
+	return localApi(apiUrl) || localDatabase(databaseUrl);
 }
 
-/** The projects the API URL, the API key's ref claim and the database URL name (each only when it names one). */
+/** What projectRefs says for `supabase start`'s URLs: never a ref (refs are 20 letters), so it differs from every cloud project. */
+export const localProject = 'local (supabase start)';
+
+/**
+ * The projects the API URL, the API key's ref claim and the database URL name (each only when it names one);
+ * `supabase start`'s URLs name localProject, so a cloud API beside a local database is two projects too.
+ */
 export function projectRefs(apiUrl?: string, apiKey?: string, databaseUrl?: string): ProjectRefs {
 	const key = apiKey ? keyShape(apiKey) : undefined;
-	return {api: apiProjectRef(apiUrl), key: key?.kind === 'jwt' ? key.ref : undefined, database: supabaseProjectRef(undefined, databaseUrl)};
+	return {
+		api: apiProjectRef(apiUrl) ?? (localApi(apiUrl) ? localProject : undefined),
+		key: key?.kind === 'jwt' ? key.ref : undefined,
+		database: supabaseProjectRef(undefined, databaseUrl) ?? (localDatabase(databaseUrl) ? localProject : undefined),
+	};
+}
+
+function localApi(apiUrl: string | undefined): boolean {
+	const url = parseUrl(apiUrl);
+	return url !== undefined && localHosts.has(url.hostname) && Number(url.port) === localPorts.api;
+}
+
+function localDatabase(databaseUrl: string | undefined): boolean {
+	const kind = databaseShape(databaseUrl)?.kind;
+	return kind === 'local' || kind === 'local-pooler';
 }
 
 /** Whether at least two of the sources name different projects; a source that names none (a custom domain) never differs. */
