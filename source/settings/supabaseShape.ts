@@ -9,6 +9,7 @@ const directHost = new RegExp(`^db\\.(${refPattern})\\.supabase\\.(?:co|in)$`);
 const sharedPoolerHost = /^[a-z0-9-]+\.pooler\.supabase\.com$/;
 /** On the shared pooler the user names its project: postgres.<ref> (Supavisor's <user>.<tenant>). */
 const poolerUser = new RegExp(`^[^.]+\\.(${refPattern})$`);
+const postgresPoolerUser = new RegExp(`^postgres\\.(${refPattern})$`);
 const localHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** `supabase start`'s ports (pkg/config/templates/config.toml). */
@@ -62,7 +63,7 @@ export function connectionShape({host, port, user}: {host: string; port: number;
 	if (localHosts.has(name) && port === localPorts.database) return {kind: 'local', host: name, port, user};
 	if (localHosts.has(name) && port === localPorts.pooler) return {kind: 'local-pooler', host: name, port, user};
 	// A pooler user outside Supabase's host names (a proxy, an /etc/hosts entry) still names its project.
-	const ref = user && new RegExp(`^postgres\\.(${refPattern})$`).exec(user)?.[1];
+	const ref = user && postgresPoolerUser.exec(user)?.[1];
 	return ref ? {kind: port === 6543 ? 'transaction' : 'session', host: name, port, user, ref} : undefined;
 }
 
