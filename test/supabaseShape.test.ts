@@ -164,6 +164,7 @@ test('the gateway\'s refusals say the key\'s kind and where the right key is, ne
 	const expired = gatewayRefusal({status: 401, gatewayMessage: 'Invalid API key'}, base, jwt({role: 'service_role', exp: 1000}))!;
 	assert.match(expired.message, /does not accept the legacy service_role key \(its exp claim has passed\)/);
 	for (const found of [forbidden, expired]) assert.ok(!JSON.stringify(found).includes(anon.split('.')[1]!));
+	assert.match(gatewayRefusal({status: 403, gatewayMessage: 'Access to schema is forbidden'}, base, 'sb_secret_x')!.suggestion!, /should be let through/, 'a secret key refused is not told to use a secret key');
 	assert.equal(gatewayRefusal({status: 403}, base, anon), undefined, 'a 403 of another kind is left to the other readings');
 	assert.equal(gatewayRefusal({status: 401, gatewayMessage: 'JWT expired'}, base, anon), undefined);
 });

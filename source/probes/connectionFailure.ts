@@ -174,7 +174,9 @@ export function gatewayRefusal(root: {status: number; gatewayMessage?: string}, 
 	const secretKey = `the project's secret key (sb_secret_…) or its legacy service_role key${keysAt}`;
 	if (root.status === 403 && /access to schema is forbidden/i.test(message)) {
 		return finding('api.unauthorized', `Supabase's gateway at ${baseUrl} refuses GET / to ${key} (403 "Access to schema is forbidden"): since 2026-03-11 only a secret key may read the OpenAPI description of the schema cache, so the cache could not be compared`, {
-			suggestion: `Pass --api-key with ${secretKey}; it runs as service_role.`,
+			suggestion: shape && keyReach(shape).readsOpenApi
+				? `This key should be let through: check that it is ${secretKey}, not revoked, and that --api-url is that project's.`
+				: `Pass --api-key with ${secretKey}; it runs as service_role.`,
 		});
 	}
 	if (root.status === 401 && /no api key found/i.test(message)) {
