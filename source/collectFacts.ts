@@ -6,13 +6,14 @@ import {cacheSnapshot} from './probes/cacheSnapshot.js';
 import {readForeignKeys} from './probes/foreignKeys.js';
 import {readProbeHazards} from './probes/mediaHandlers.js';
 import {probeDelivery} from './probes/deliveryProbe.js';
-import {apiFailure, databaseFailure} from './probes/connectionFailure.js';
+import {apiFailure, databaseFailure, gatewayRefusal} from './probes/connectionFailure.js';
 import {type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import {missingSchemas} from './probes/missingSchemas.js';
 import type {HttpTarget} from './probes/http.js';
 import {type ApiFacts, apiFacts, type OffRoot} from './probes/postgrest.js';
 import {identifyPostgrest, type PostgrestIdentity} from './probes/postgrestIdentity.js';
 import {listenerEvidence} from './checks/listenerEvidence.js';
+import {projectRefs, transactionPoolerHint} from './settings/supabaseShape.js';
 import type {Channel} from './sql/channel.js';
 import type {Setting, Settings} from './settings/settings.js';
 import type {ApiTarget, DatabaseTarget} from './target.js';
@@ -40,6 +41,7 @@ export type OnPhase = (phase: Phase, done: boolean, ms?: number, failed?: Findin
 
 export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}, settings: options.settings};
+	facts.projectRefs = projectRefs(options.api?.url, options.apiKey, options.database?.connectionString);
 	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
 	const [session] = await Promise.all([
 		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase, () => facts.databaseFailure),
@@ -147,7 +149,10 @@ export async function readApi(http: HttpTarget, adminUrl: string | undefined, fa
 		facts.apiFailure = apiFailure(error, http.baseUrl);
 		return;
 	}
-	if (api.root.location !== undefined) {
+	const refusal = gatewayRefusal(api.root, http.baseUrl, http.apiKey);
+	if (refusal) {
+		facts.apiFailure = refusal;
+	} else if (api.root.location !== undefined) {
 		const where = redirectTarget(api.root.location, http.baseUrl);
 		facts.apiFailure = finding('api.redirected', `${http.baseUrl} answered HTTP ${api.root.status}, a redirect to ${where}; the doctor does not follow redirects, so nothing was compared`, {
 			suggestion: `Use the address PostgREST really answers at as --api-url${where.startsWith('http') ? `, e.g. --api-url ${where}` : ''}.`,
@@ -225,7 +230,7 @@ function poolerHints(database: DatabaseTarget | undefined): string[] {
 	if (!database) return [];
 	const url = new URL(database.connectionString);
 	const hints: string[] = [];
-	if (url.port === '6543') hints.push('the database URL uses port 6543, Supabase\'s transaction pooler');
+	if (url.port === '6543') hints.push(transactionPoolerHint(database.connectionString) ?? 'the database URL uses port 6543, Supabase\'s transaction pooler');
 	if (url.port === '6432') hints.push('the database URL uses port 6432, PgBouncer\'s default');
 	if (/pooler|pgbouncer|supavisor/i.test(url.hostname)) hints.push(`the database host ${url.hostname} is a pooler`);
 	return hints;

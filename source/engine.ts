@@ -9,13 +9,14 @@ import {configListener, configServer} from './checks/configMatches.js';
 import {databaseConnect} from './checks/databaseConnect.js';
 import {listenerPresent} from './checks/listenerPresent.js';
 import {notifyDelivery} from './checks/notifyDelivery.js';
+import {projectMatch} from './checks/projectMatch.js';
 import {triggerInstalled} from './checks/triggerInstalled.js';
 import type {Finding} from './findings.js';
 
 /** A listener PostgREST's own config turns off is not diagnosed as broken: the listener checks wait for config.listener. */
 const afterConfig = (check: Check): Check => ({...check, dependsOn: [...check.dependsOn, configListener.id]});
 
-export const checks: Check[] = [databaseConnect, apiReachable, apiDatabase, cacheLoaded, ...cacheChecks, triggerInstalled, configServer, configListener, afterConfig(listenerPresent), afterConfig(notifyDelivery)];
+export const checks: Check[] = [projectMatch, databaseConnect, apiReachable, apiDatabase, cacheLoaded, ...cacheChecks, triggerInstalled, configServer, configListener, afterConfig(listenerPresent), afterConfig(notifyDelivery)];
 
 export type CheckResult = {id: string; title: string; status: CheckStatus; summary: string; durationMs: number; findings: Finding[]};
 

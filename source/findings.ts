@@ -244,7 +244,8 @@ export const findingCodes = {
 	},
 	'config.project_mismatch': {
 		severity: 'error',
-		cause: 'The API key, the API URL and the database URL belong to different Supabase projects: the migration went to one project, the app talks to another.',
+		blocksDiagnosis: true,
+		cause: 'The API key, the API URL and the database URL belong to different Supabase projects: the migration went to one project, the app talks to another, and one project\'s cache compared with another\'s database proves nothing.',
 		cure: 'Use the URL and keys of one project everywhere (compare the project refs named in the finding).',
 	},
 	'config.listener_disabled': {

@@ -27,3 +27,13 @@ test('self-hosted gets the NOTIFY and SIGUSR1 forms, and SIGHUP only as a warnin
 	assert.match(text, /kill -USR1 <pid>/);
 	assert.match(text, /SIGHUP does not reload/);
 });
+
+test('supabase start gets its local database, Studio and the rest container, with the channel\'s own NOTIFY', () => {
+	for (const [apiUrl, databaseUrl] of [['http://127.0.0.1:54321/rest/v1', undefined], [undefined, 'postgresql://postgres:pw@localhost:54322/postgres']]) {
+		const text = manualReloadSteps(parseChannel('Odd Chan'), apiUrl, databaseUrl).join('\n');
+		assert.match(text, /psql -h 127\.0\.0\.1 -p 54322 -U postgres postgres\) or in Studio's SQL Editor \(http:\/\/127\.0\.0\.1:54323\): NOTIFY "Odd Chan", 'reload schema';/);
+		assert.match(text, /docker kill -s SIGUSR1 supabase_rest_<project_id>/);
+		assert.doesNotMatch(text, /supabase\.com\/dashboard/);
+	}
+	assert.doesNotMatch(manualReloadSteps(parseChannel('pgrst'), 'http://127.0.0.1:3000', 'postgresql://app@localhost:5432/app').join('\n'), /supabase_rest/);
+});

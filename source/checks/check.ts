@@ -5,6 +5,7 @@ import type {Catalog, DatabaseFacts} from '../probes/database.js';
 import type {Delivery} from '../probes/deliveryProbe.js';
 import type {ApiFacts} from '../probes/postgrest.js';
 import type {PostgrestIdentity} from '../probes/postgrestIdentity.js';
+import type {ProjectRefs} from '../settings/supabaseShape.js';
 import type {Channel} from '../sql/channel.js';
 import type {Setting, Settings} from '../settings/settings.js';
 
@@ -26,6 +27,8 @@ export type Facts = {
 	/** Whose sessions are PostgREST's, from the session that ran the doctor's own request; absent when not asked. */
 	postgrest?: PostgrestIdentity;
 	cache?: CacheSnapshot;
+	/** The Supabase projects the API URL, the API key and the database URL name, read from their shape. */
+	projectRefs?: ProjectRefs;
 	/** Signs of a connection pooler in the URLs given. */
 	poolerHints: string[];
 	/** The --probe result. */

@@ -10,7 +10,6 @@ import {type LiveRead, narrowByOpenApi, type RequestRoles} from '../explain/gran
 import {offlineAdvice} from '../explain/offlineAdvice.js';
 import {parseError, recognised, type ParsedError} from '../explain/parseError.js';
 import {type Finding, finding} from '../findings.js';
-import {supabaseProjectRef} from '../fixes/manualReload.js';
 import {type ProbeMethods, Prober} from '../probes/cacheSnapshot.js';
 import {databaseFailure} from '../probes/connectionFailure.js';
 import {type CatalogTable, type DatabaseSession, openDatabase} from '../probes/database.js';
@@ -21,6 +20,7 @@ import {definerViews, lookupObjects, type ObjectLookup, type Policy, privilegesO
 import type {ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
+import {keyClaim, projectRefs} from '../settings/supabaseShape.js';
 import {terminalValues} from '../terminalText.js';
 import {diagnose, fixAndProve, type FixRequest, type Output} from './check.js';
 
@@ -107,7 +107,7 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		if (parsed.kind === 'permission_denied' && resolved.table) lookup.definerViews = await definerViews(session, resolved.table);
 		if (object && roles.pinnedBy === '--role') roles.missing = roles.names.filter(name => !lookup.privileges.some(row => row.role === name));
 		if (parsed.kind === 'row_security' && resolved.table) lookup.policies = settled.policies ?? await writePolicies(session, resolved.table);
-		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: projectRefs(options), roles};
+		const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: evidenceRefs(options), roles};
 		let probeMethods: ProbeMethods | undefined;
 		if (http && facts.api && hazards) {
 			// The default schema's OpenAPI relations are the positive controls that prove the probe method on this server.
@@ -144,21 +144,9 @@ async function otherDatabase(session: DatabaseSession, http: HttpTarget | undefi
 	return apiDatabase.run(facts).findings?.find(found => found.code === 'api.other_database');
 }
 
-/** A claim of the API key's JWT (decoded, never verified, never printed), when it is a string. */
-function keyClaim(apiKey: string | undefined, claim: 'ref' | 'role'): string | undefined {
-	const payload = apiKey?.split('.')[1];
-	if (!payload) return undefined;
-	try {
-		const value = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>)[claim];
-		return typeof value === 'string' ? value : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 /** Supabase project refs named by the API URL, the API key's JWT and the database URL. */
-function projectRefs(options: DiagnosisOptions): Evidence['projectRefs'] {
-	return {api: supabaseProjectRef(options.api?.url), key: keyClaim(options.apiKey, 'ref'), database: supabaseProjectRef(undefined, options.database?.connectionString)};
+function evidenceRefs(options: DiagnosisOptions): Evidence['projectRefs'] {
+	return projectRefs(options.api?.url, options.apiKey, options.database?.connectionString);
 }
 
 /**

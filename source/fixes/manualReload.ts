@@ -1,21 +1,11 @@
 // How a person reloads PostgREST by hand where the doctor cannot: Supabase's dashboard, or a signal to the process.
 // There is no "reload schema" button in Supabase, and SIGHUP terminates PostgREST >= 6: neither is ever suggested.
 import type {Channel} from '../sql/channel.js';
+import {localSupabase, supabaseProjectRef} from '../settings/supabaseShape.js';
 import {reloadSql} from '../sql/reloadSql.js';
 
-/** A Supabase project ref from https://<ref>.supabase.co, db.<ref>.supabase.co, or a pooler user postgres.<ref>. */
-export function supabaseProjectRef(apiUrl?: string, databaseUrl?: string): string | undefined {
-	const fromHost = (host: string) => /^(?:db\.)?([a-z]{20})\.supabase\.(?:co|in)$/.exec(host)?.[1];
-	for (const text of [apiUrl, databaseUrl]) {
-		if (!text) continue;
-		try {
-			const url = new URL(text);
-			const ref = fromHost(url.hostname) ?? /^postgres\.([a-z]{20})$/.exec(decodeURIComponent(url.username))?.[1];
-			if (ref) return ref;
-		} catch {}
-	}
-	return undefined;
-}
+// The interactive app asks here whether the target is a Supabase project.
+export {supabaseProjectRef};
 
 export function manualReloadSteps(channel: Channel, apiUrl?: string, databaseUrl?: string): string[] {
 	const sql = reloadSql(channel);
@@ -24,6 +14,14 @@ export function manualReloadSteps(channel: Channel, apiUrl?: string, databaseUrl
 		return [
 			`Open the SQL Editor with the reload prefilled and press Run: https://supabase.com/dashboard/project/${ref}/sql/new?content=${encodeURIComponent(sql)}`,
 			`If the cache still does not match: Settings → General → Restart project (https://supabase.com/dashboard/project/${ref}/settings/general).`,
+		];
+	}
+	if (localSupabase(apiUrl, databaseUrl)) {
+		// supabase start names its containers supabase_<service>_<project_id>; PostgREST is the rest service.
+		return [
+			`Run in psql connected to the local database (psql -h 127.0.0.1 -p 54322 -U postgres postgres) or in Studio's SQL Editor (http://127.0.0.1:54323): ${sql}`,
+			'Or send the local PostgREST the reload signal: docker kill -s SIGUSR1 supabase_rest_<project_id> (project_id is in supabase/config.toml)',
+			'Or restart it: docker restart supabase_rest_<project_id>. (supabase db reset restarts the database but not PostgREST.)',
 		];
 	}
 	return [

@@ -1,5 +1,6 @@
 // The one place where driver and network errors become findings with a next step.
 import {type Finding, finding} from '../findings.js';
+import {apiKeysPage, apiProjectRef, connectionShape, keyExpired, keyReach, keyShape, sessionPoolerPage} from '../settings/supabaseShape.js';
 import {tlsIntentOf} from './connectClient.js';
 import {ConnectionSettingsError, type TlsIntent} from './connectionConfig.js';
 
@@ -89,6 +90,8 @@ export function databaseFailure(error: unknown, where: string): Finding {
 	const intent = tlsIntentOf(error);
 	const tls = intent && tlsFailure(driver, code, intent, where);
 	if (tls) return tls;
+	const supabase = supabaseFailure(code, message, where, intent?.host);
+	if (supabase) return supabase;
 	if (code === '28P01' || code === '28000' || /tenant or user not found|password authentication failed/i.test(message)) {
 		return finding('db.auth_failed', `PostgreSQL at ${where} refused the login: ${message}`, {
 			suggestion: 'Check the user and password in --db-url (on a Supabase pooler the user is postgres.<project-ref>).',
@@ -102,6 +105,40 @@ export function databaseFailure(error: unknown, where: string): Finding {
 	return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${reason}.`, {
 		suggestion: `Check the host, port and network for --db-url.${tlsHint}`,
 	});
+}
+
+/** user@host:port/database, as target.ts shows a database URL. */
+function shownParts(where: string): {host: string; port: number; user?: string} | undefined {
+	const parts = /^(?:([^@]*)@)?(\[[^\]]*\]|[^:/]+):(\d+)\//.exec(where);
+	return parts ? {user: parts[1] || undefined, host: parts[2]!.replace(/^\[|\]$/g, ''), port: Number(parts[3])} : undefined;
+}
+
+/**
+ * Supabase's own ways of refusing: the shared pooler's "Tenant or user not found" (the user lacks .<ref>), SSL
+ * enforcement, and the direct host db.<ref>.supabase.co that has only an IPv6 address unless the IPv4 add-on is on.
+ */
+function supabaseFailure(code: string, message: string, where: string, host?: string): Finding | undefined {
+	const parts = shownParts(where);
+	const shape = parts && connectionShape({...parts, host: host ?? parts.host});
+	if (/tenant or user not found/i.test(message)) {
+		const user = parts?.user ? ` (it was ${parts.user})` : '';
+		return finding('db.auth_failed', `Supabase's pooler at ${where} does not know this user: "${message}"`, {
+			suggestion: `On Supabase's pooler the user is postgres.<project-ref>${user}, e.g. postgres.${shape?.ref ?? 'abcdefghijklmnopqrst'}; copy the connection string from Connect in the project's dashboard.`,
+		});
+	}
+	if (/ssl connection is required|ssl required/i.test(message)) {
+		return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: the server accepts only TLS connections ("${message}"; Supabase: SSL enforcement is on)`, {
+			suggestion: 'Leave sslmode out or use sslmode=require (encrypted, not verified, as psql does); sslmode=verify-full with sslrootcert=<the project\'s CA from Database settings> also verifies it.',
+		});
+	}
+	// The dedicated pooler (6543) lives on the same IPv6-only host.
+	const ref = shape?.kind === 'direct' || shape?.kind === 'dedicated' ? shape.ref : undefined;
+	if (ref && ['ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL'].includes(code)) {
+		return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${networkReasons[code] ?? code}. Supabase's direct host db.${ref}.supabase.co has only an IPv6 address unless the project has the IPv4 add-on, which a network without IPv6 can neither resolve nor reach (check the ref too).`, {
+			suggestion: `Use the session pooler instead (IPv4 and IPv6, LISTEN works): postgresql://postgres.${ref}:<password>@aws-<n>-<region>.pooler.supabase.com:5432/postgres, with the exact host from ${sessionPoolerPage(ref)}.`,
+		});
+	}
+	return undefined;
 }
 
 /** Why a request failed, in words. */
@@ -121,4 +158,37 @@ export function apiFailure(error: unknown, where: string): Finding {
 	return finding('api.unreachable', `Could not reach PostgREST at ${where}: ${reason}.`, {
 		suggestion: 'Check that PostgREST runs and that --api-url is its base URL (Supabase: https://<ref>.supabase.co/rest/v1).',
 	});
+}
+
+/**
+ * Supabase's gateway answers some requests itself, before PostgREST: since 2026-03-11 GET /rest/v1/ (the OpenAPI
+ * description, the doctor's view of the cache) only with a secret or service_role key, and 401 for a missing or
+ * unknown key. Each is said with the key's kind (read from its shape) and where the right key is.
+ */
+export function gatewayRefusal(root: {status: number; gatewayMessage?: string}, baseUrl: string, apiKey: string | undefined): Finding | undefined {
+	const message = root.gatewayMessage ?? '';
+	const shape = apiKey ? keyShape(apiKey) : undefined;
+	const key = shape ? keyReach(shape).name : 'no key';
+	const ref = apiProjectRef(baseUrl) ?? (shape?.kind === 'jwt' ? shape.ref : undefined);
+	const keysAt = ref ? ` (${apiKeysPage(ref)})` : ' (the dashboard\'s API keys page; self-hosted: SERVICE_ROLE_KEY in its .env)';
+	const secretKey = `the project's secret key (sb_secret_…) or its legacy service_role key${keysAt}`;
+	if (root.status === 403 && /access to schema is forbidden/i.test(message)) {
+		return finding('api.unauthorized', `Supabase's gateway at ${baseUrl} refuses GET / to ${key} (403 "Access to schema is forbidden"): since 2026-03-11 only a secret key may read the OpenAPI description of the schema cache, so the cache could not be compared`, {
+			suggestion: shape && keyReach(shape).readsOpenApi
+				? `This key should be let through: check that it is ${secretKey}, not revoked, and that --api-url is that project's.`
+				: `Pass --api-key with ${secretKey}; it runs as service_role.`,
+		});
+	}
+	if (root.status === 401 && /no api key found/i.test(message)) {
+		return finding('api.unauthorized', `Supabase's gateway at ${baseUrl} refused the request: 401 "No API key found in request"`, {
+			suggestion: `Pass --api-key (or PGRST_DOCTOR_API_KEY) with ${secretKey}.`,
+		});
+	}
+	if (root.status === 401 && /invalid api key/i.test(message)) {
+		const expired = shape && keyExpired(shape) ? ' (its exp claim has passed)' : '';
+		return finding('api.unauthorized', `Supabase's gateway at ${baseUrl} does not accept ${key}${expired}: 401 "Invalid API key"`, {
+			suggestion: `Use a current key of the project this URL names: ${secretKey}. A key of another project, or one rotated away, is refused.`,
+		});
+	}
+	return undefined;
 }

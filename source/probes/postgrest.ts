@@ -7,8 +7,11 @@ import {parseSchemaCacheDump, type SchemaCacheDump} from './schemaCacheDump.js';
 export type ApiFacts = {
 	isPostgrest: boolean;
 	version: string | null;
-	/** Status of GET / and what it carried: the OpenAPI description, a PostgREST error, or where it redirects. */
-	root: {status: number; openApi?: OpenApiTables; error?: PostgrestError; location?: string; tooLarge?: true};
+	/**
+	 * Status of GET / and what it carried: the OpenAPI description, a PostgREST error, where it redirects, or the
+	 * message of a gateway's own JSON error (Supabase's Kong: {"message": "Invalid API key"}).
+	 */
+	root: {status: number; openApi?: OpenApiTables; error?: PostgrestError; location?: string; gatewayMessage?: string; tooLarge?: true};
 	/** The schemas PostgREST says it exposes (from its PGRST106 answer), first is the default. */
 	exposedSchemas: string[] | null;
 	admin: AdminFacts | null;
@@ -103,7 +106,17 @@ function describeRoot(answer: HttpAnswer, withTables: boolean): ApiFacts['root']
 		return openApi ? {status: answer.status, openApi} : {status: answer.status};
 	}
 	const error = postgrestError(answer);
-	return error ? {status: answer.status, error} : {status: answer.status};
+	if (error) return {status: answer.status, error};
+	const gatewayMessage = answer.status >= 400 ? gatewayError(answer) : undefined;
+	return gatewayMessage ? {status: answer.status, gatewayMessage} : {status: answer.status};
+}
+
+/** A gateway's error body {"message": "…", "hint"?: "…"}: no PostgREST code. Only read to be recognised, never shown. */
+export function gatewayError(answer: Pick<HttpAnswer, 'text'>): string | undefined {
+	const body = parseJson(answer.text);
+	if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+	const {message} = body as Record<string, unknown>;
+	return typeof message === 'string' ? message.slice(0, 200) : undefined;
 }
 
 function isPostgrestOpenApi(document: OpenApiTables | undefined): boolean {

@@ -9,6 +9,7 @@ import {parseEnv} from 'node:util';
 import {parseChannel} from '../sql/channel.js';
 import {UsageError, databaseTarget, httpTarget} from '../target.js';
 import {withHttpScheme} from '../withHttpScheme.js';
+import {supabaseApiUrl} from './supabaseShape.js';
 import {ComposeSyntaxError, composeCandidates} from './composeFile.js';
 import {localServiceKey} from './localServiceKey.js';
 import {ConfSyntaxError, parsePostgrestConf} from './postgrestConf.js';
@@ -171,7 +172,7 @@ function readBounded(directory: string, file: string, given: string | undefined,
 }
 
 /** same: what two sources must share to agree (for a database, where it is: a different user is no disagreement). */
-type Checked = {value: unknown; shown?: string; same?: string};
+type Checked = {value: unknown; shown?: string; same?: string; /** What the doctor added to the value, for its provenance. */ added?: string};
 
 /** The first candidate of each field that parses wins; flags that do not parse are usage errors, others notes. */
 function merge(sourced: Sourced[], notes: string[]): Settings {
@@ -189,7 +190,7 @@ function merge(sourced: Sourced[], notes: string[]): Settings {
 		const winner = chosen.get(candidate.field);
 		if (!winner) {
 			chosen.set(candidate.field, {...checked, from: candidate.from, tier: candidate.tier, group: candidate.group});
-			(settings as Record<string, unknown>)[candidate.field] = {value: checked.value, from: candidate.from};
+			(settings as Record<string, unknown>)[candidate.field] = {value: checked.value, from: candidate.from + (checked.added ?? '')};
 			continue;
 		}
 		const differs = (winner.same ?? JSON.stringify(winner.value)) !== (checked.same ?? JSON.stringify(checked.value));
@@ -219,8 +220,10 @@ function check(candidate: Sourced): Checked {
 		case 'apiUrl':
 		case 'adminUrl': {
 			const what = candidate.from.startsWith('--') ? candidate.from : field === 'apiUrl' ? 'PostgREST URL' : 'admin server URL';
-			const url = httpTarget(withHttpScheme(value), what).url;
-			return {value: url, shown: url};
+			// A Supabase project URL (or supabase start's API) serves PostgREST under /rest/v1.
+			const supabase = field === 'apiUrl' ? supabaseApiUrl(withHttpScheme(value)) : {url: withHttpScheme(value)};
+			const url = httpTarget(supabase.url, what).url;
+			return {value: url, shown: url, ...(supabase.note ? {added: ` (${supabase.note}: PostgREST is under /rest/v1)`} : {})};
 		}
 		case 'apiKey':
 			if (!/^[\u0021-\u007E]+$/.test(value)) throw new UsageError('it is not an API key (a key has no spaces or control characters)');

@@ -2,6 +2,7 @@
 // password, an API key's kind, "set" for a JWT secret) and where it came from.
 import {databaseTarget} from '../target.js';
 import type {Settings, ShownSetting} from './settings.js';
+import {keyShape} from './supabaseShape.js';
 
 export function shownSettings(settings: Settings): ShownSetting[] {
 	const rows: ShownSetting[] = [];
@@ -22,14 +23,11 @@ export function shownSettings(settings: Settings): ShownSetting[] {
 
 /** What kind of key it is, never the key: Supabase's new keys by prefix, a JWT by its role claim (read, not verified). */
 export function keyKind(key: string): string {
-	if (key.startsWith('sb_secret_')) return 'sb_secret_… key';
-	if (key.startsWith('sb_publishable_')) return 'sb_publishable_… key';
-	const parts = key.split('.');
-	if (parts.length !== 3) return 'key';
-	try {
-		const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as {role?: unknown};
-		return typeof claims.role === 'string' && /^[\w-]{1,63}$/.test(claims.role) ? `${claims.role} key (JWT)` : 'JWT';
-	} catch {
-		return 'key';
+	const shape = keyShape(key);
+	switch (shape.kind) {
+		case 'secret': return 'sb_secret_… key';
+		case 'publishable': return 'sb_publishable_… key';
+		case 'jwt': return shape.role && /^[\w-]{1,63}$/.test(shape.role) ? `${shape.role} key (JWT)` : 'JWT';
+		case 'unknown': return 'key';
 	}
 }
