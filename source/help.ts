@@ -11,7 +11,7 @@ export const flags = {
 	adminUrl: {type: 'string'},
 	schemas: {type: 'string'},
 	channel: {type: 'string'},
-	envFile: {type: 'string'},
+	dotenv: {type: 'string'},
 	config: {type: 'string'},
 	timeout: {type: 'number'},
 	fix: {type: 'string', choices: ['reload', 'trigger', 'uninstall-trigger', 'all'] as string[]},
@@ -51,7 +51,7 @@ const flagText: Record<FlagName, FlagText> = {
 	adminUrl: {value: '<url>', text: 'PostgREST\'s admin server, e.g. http://localhost:3001 (default: PostgREST\'s admin-server-port, else none)'},
 	schemas: {value: '<a,b>', text: 'Exposed schemas, comma-separated (default: what PostgREST exposes, else its db-schemas setting, else public)'},
 	channel: {value: '<name>', text: 'PostgREST\'s db-channel (default: $PGRST_DB_CHANNEL or db-channel in the files below, else pgrst)'},
-	envFile: {value: '<file>', text: 'Read DATABASE_URL, SUPABASE_URL, keys and PGRST_* from this file instead of ./.env.local and ./.env (default: those two)'},
+	dotenv: {value: '<file>', text: 'Read DATABASE_URL, SUPABASE_URL, keys and PGRST_* from this file instead of ./.env.local and ./.env (default: those two)'},
 	config: {value: '<file>', text: 'PostgREST\'s config file (postgrest.conf format), a Compose file (.yml/.yaml) or Supabase\'s config.toml (.toml), instead of looking for ./postgrest.conf, ./compose.yaml and ./supabase/config.toml (default: those)'},
 	timeout: {value: '<seconds>', text: 'For each connection, query and request, 0.1 to 3600 (default: 10)'},
 	fix: {value: '<fix>', text: 'reload | trigger | uninstall-trigger | all: show what the fix runs; with --yes apply it and diagnose again (default: none)'},
@@ -66,7 +66,7 @@ const builtInText: Array<[string, string]> = [
 	['--version', 'Show the version'],
 ];
 
-const connection: FlagName[] = ['dbUrl', 'apiUrl', 'apiKey', 'adminUrl', 'schemas', 'channel', 'envFile', 'config', 'timeout'];
+const connection: FlagName[] = ['dbUrl', 'apiUrl', 'apiKey', 'adminUrl', 'schemas', 'channel', 'dotenv', 'config', 'timeout'];
 
 const usageExitCode: [number, string] = [2, 'a usage error'];
 const cancelled: [number, string] = [130, 'cancelled (Ctrl-C)'];

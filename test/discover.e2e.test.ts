@@ -137,13 +137,13 @@ test('environment over files: PGRST_* and DATABASE_URL in the environment win, a
 	assert.deepEqual(from, {'db-url': 'environment (DATABASE_URL)', 'api-url': 'environment (PGRST_SERVER_PORT)'});
 });
 
-test('--config and --env-file: a missing file is a usage error in one sentence; a given file is read wherever it is', async () => {
+test('--config and --dotenv: a missing file is a usage error in one sentence; a given file is read wherever it is', async () => {
 	const missing = await runCli(['check', '--config', 'no-such.conf']);
 	assert.equal(missing.code, 2);
 	assert.equal(missing.stderr, '--config no-such.conf does not exist; give the path of a readable file.\nRun pgrst-doctor check --help for usage.\n');
 	const item = await stack.setUp();
 	const directory = projectFolder({'pgrst.conf': postgrestConf(item.api.url, item.name), 'secrets.env': `SUPABASE_DB_URL=${item.dbUrl}\n`});
-	const {json} = await runCli(['check', '--json', '--config', path.join(directory, 'pgrst.conf'), '--env-file', path.join(directory, 'secrets.env')], {PGRST_TEST_PASSWORD: authenticatorPassword});
+	const {json} = await runCli(['check', '--json', '--config', path.join(directory, 'pgrst.conf'), '--dotenv', path.join(directory, 'secrets.env')], {PGRST_TEST_PASSWORD: authenticatorPassword});
 	const from = Object.fromEntries(json.settings.map((row: {name: string; from: string}) => [row.name, row.from]));
 	assert.equal(from['db-url'], `${path.join(directory, 'secrets.env')} (SUPABASE_DB_URL)`);
 	assert.equal(from['api-url'], `${path.join(directory, 'pgrst.conf')} (server-port)`);

@@ -194,6 +194,21 @@ test('compose, map form: values from .env and the environment, an unpublished po
 	assert.equal(discover(directory).channel!.from, 'docker-compose.yml (service postgrest: PGRST_DB_CHANNEL)');
 });
 
+test('compose: an environment shared through an anchor and a merge key (<<: *defaults) is read', () => {
+	const text = `x-pgrst-env: &pgrst
+  PGRST_DB_SCHEMAS: api
+  PGRST_DB_ANON_ROLE: web_anon
+services:
+  rest:
+    image: postgrest/postgrest
+    environment:
+      <<: *pgrst
+      PGRST_DB_CHANNEL: app
+`;
+	const found = composeCandidates(text, 'compose.yaml', {});
+	assert.deepEqual(found.candidates.map(candidate => [candidate.field, candidate.value]).sort(), [['anonRole', 'web_anon'], ['channel', 'app'], ['schemas', 'api']]);
+});
+
 test('Compose interpolation: defaults, alternatives, $$ and nesting', () => {
 	const variables = {SET: 'x', EMPTY: ''};
 	assert.equal(interpolateCompose('${SET}-$SET-${UNSET}-$$-${UNSET:-d}-${EMPTY:-d}-${EMPTY-d}-${SET:+alt}-${UNSET:-${SET}}', variables), 'x-x--$-d-d--alt-x');
@@ -207,6 +222,7 @@ test('supabase/config.toml: the local stack\'s URLs and schemas, and its default
 	assert.deepEqual(settings.schemas, {value: ['public', 'graphql_public'], from: 'supabase/config.toml ([api] schemas)'});
 	assert.deepEqual(settings.apiKey, {value: supabaseLocalServiceRole, from: 'supabase/config.toml (supabase start\'s default service_role key)'});
 	assert.equal(discover(directory, {SUPABASE_ANON_KEY: 'sb_publishable_x'}).apiKey!.from, 'environment (SUPABASE_ANON_KEY)', 'a key found anywhere wins over the made one');
+	assert.equal(discover(folder({'supabase/config.toml': '', '.env': 'SERVICE_ROLE_KEY=sb_secret_x\n'})).apiKey!.from, '.env (SERVICE_ROLE_KEY)', 'supabase status -o env\'s names count');
 	assert.equal(discover(directory, {}, {apiUrl: 'https://abcdefghijklmnopqrst.supabase.co/rest/v1'}).apiKey, undefined, 'no local key for a cloud project');
 	const defaults = discover(folder({'supabase/config.toml': '[auth]\njwt_secret = "env(MY_JWT_SECRET)"\n'}), {MY_JWT_SECRET: 'another-secret-of-at-least-thirty-two-chars'});
 	assert.equal(defaults.apiUrl!.value, 'http://127.0.0.1:54321/rest/v1');
@@ -219,7 +235,7 @@ test('the local service_role key is the one supabase start makes', () => {
 	assert.equal(localServiceKey(defaultLocalJwtSecret), supabaseLocalServiceRole);
 });
 
-test('bounded: a file over 1 MiB and a symbolic link are not read, with a note; --config and --env-file must be readable', () => {
+test('bounded: a file over 1 MiB and a symbolic link are not read, with a note; --config and --dotenv must be readable', () => {
 	const directory = folder({'.env': `DATABASE_URL=postgresql://a@127.0.0.1/db\n#${'x'.repeat(1024 * 1024)}\n`, 'elsewhere/postgrest.conf': 'db-channel = "far"\n'});
 	symlinkSync(path.join(directory, 'elsewhere/postgrest.conf'), path.join(directory, 'postgrest.conf'));
 	const settings = discover(directory);
@@ -228,7 +244,7 @@ test('bounded: a file over 1 MiB and a symbolic link are not read, with a note; 
 	assert.deepEqual(settings.notes, ['.env is larger than 1 MiB, so it was not read', 'postgrest.conf is a symbolic link, which pgrst-doctor does not follow: pass it with --config postgrest.conf']);
 	assert.equal(discover(directory, {}, {config: 'postgrest.conf'}).channel!.from, 'postgrest.conf (db-channel)', 'a file given by flag is read wherever it is');
 	assert.throws(() => discover(directory, {}, {config: 'missing.conf'}), /^Error: --config missing\.conf does not exist; give the path of a readable file\.$/);
-	assert.throws(() => discover(directory, {}, {envFile: 'elsewhere'}), /--env-file elsewhere is not a file/);
+	assert.throws(() => discover(directory, {}, {dotenv: 'elsewhere'}), /--dotenv elsewhere is not a file/);
 });
 
 test('--config reads the format its name says, and replaces looking for postgrest.conf, compose and supabase here', () => {

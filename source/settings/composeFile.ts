@@ -20,7 +20,8 @@ export class ComposeSyntaxError extends Error {}
 export function composeCandidates(text: string, file: string, variables: Variables): {candidates: Candidate[]; problems: string[]} {
 	let document: unknown;
 	try {
-		document = parse(text, {maxAliasCount: 100});
+		// merge: Compose files share environment blocks through anchors and merge keys (<<: *defaults).
+		document = parse(text, {maxAliasCount: 100, merge: true});
 	} catch (error) {
 		throw new ComposeSyntaxError(`it is not valid YAML (${String((error as Error).message).split('\n')[0]})`);
 	}

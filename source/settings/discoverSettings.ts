@@ -1,5 +1,5 @@
 // Where the doctor looks when it is not told: flags, then the environment, then files in the current directory
-// (.env.local over .env, postgrest.conf, a Compose file, supabase/config.toml) or the ones --env-file and --config
+// (.env.local over .env, postgrest.conf, a Compose file, supabase/config.toml) or the ones --dotenv and --config
 // name. Each value keeps where it came from; a value that does not parse is left out with a note, and two files
 // that disagree are named in a note (never with a secret). Reading is bounded: fixed names in this directory and
 // supabase/, no symbolic links, nothing over 1 MiB; only the files given by flag are read wherever they are.
@@ -18,7 +18,7 @@ import type {Settings} from './settings.js';
 import {type SupabaseLocal, TomlSyntaxError, supabaseLocal} from './supabaseConfig.js';
 
 export type DiscoveryInput = {
-	flags: {dbUrl?: string; apiUrl?: string; adminUrl?: string; apiKey?: string; schemas?: string; channel?: string; envFile?: string; config?: string};
+	flags: {dbUrl?: string; apiUrl?: string; adminUrl?: string; apiKey?: string; schemas?: string; channel?: string; dotenv?: string; config?: string};
 	environment: Readonly<Record<string, string | undefined>>;
 	/** The current directory. */
 	directory: string;
@@ -71,10 +71,10 @@ type FileCandidates = {candidates: Sourced[]; supabase?: {file: string; local: S
 function readFiles(input: DiscoveryInput, notes: string[]): FileCandidates {
 	const result: FileCandidates = {candidates: []};
 	const add = (candidates: Candidate[], group: string) => result.candidates.push(...candidates.map(candidate => ({...candidate, tier: 'file' as const, group})));
-	const envFiles = input.flags.envFile !== undefined ? [{file: input.flags.envFile, given: '--env-file'}] : ['.env.local', '.env'].map(file => ({file, given: undefined}));
+	const dotenvs = input.flags.dotenv !== undefined ? [{file: input.flags.dotenv, given: '--dotenv'}] : ['.env.local', '.env'].map(file => ({file, given: undefined}));
 	const dotEnv: Record<string, string> = {};
-	for (const {file, given} of envFiles) {
-		const text = readBounded(input.directory, file, given, notes, '--env-file');
+	for (const {file, given} of dotenvs) {
+		const text = readBounded(input.directory, file, given, notes, '--dotenv');
 		if (text === undefined) continue;
 		const variables = parseEnv(text) as Record<string, string>;
 		if (file === '.env') Object.assign(dotEnv, variables);

@@ -13,9 +13,12 @@ export const databaseVariables = ['DATABASE_URL', 'SUPABASE_DB_URL', 'PGRST_DB_U
 /** A Supabase project URL (https://<ref>.supabase.co, http://127.0.0.1:54321): PostgREST answers at <url>/rest/v1. */
 export const supabaseUrlVariables = ['SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_URL', 'VITE_SUPABASE_URL', 'EXPO_PUBLIC_SUPABASE_URL'];
 
-/** Secret keys first: Supabase's OpenAPI root answers only to a secret or service_role key. */
+/**
+ * Secret keys first: Supabase's OpenAPI root answers only to a secret or service_role key. SERVICE_ROLE_KEY and
+ * SECRET_KEY are the names `supabase status -o env` prints and self-hosted Supabase's .env uses.
+ */
 export const keyVariables = [
-	'PGRST_DOCTOR_API_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_SECRET_KEY',
+	'PGRST_DOCTOR_API_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_SECRET_KEY', 'SERVICE_ROLE_KEY', 'SECRET_KEY',
 	'SUPABASE_ANON_KEY', 'SUPABASE_PUBLISHABLE_KEY', 'NEXT_PUBLIC_SUPABASE_ANON_KEY', 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY',
 	'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_OR_ANON_KEY', 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_DEFAULT_KEY', 'VITE_SUPABASE_PUBLISHABLE_KEY',
 	'VITE_SUPABASE_ANON_KEY', 'EXPO_PUBLIC_SUPABASE_ANON_KEY',
