@@ -70,6 +70,12 @@ export const findingCodes = {
 		cause: 'PostgREST sessions exist only in another database than the one given with --db-url.',
 		cure: 'Compare PostgREST\'s db-uri with --db-url: migrations and the reload must go to the database PostgREST serves.',
 	},
+	'api.database_unconfirmed': {
+		severity: 'error',
+		blocksDiagnosis: true,
+		cause: 'No PostgREST session is in the database given, sessions calling themselves PostgREST are in another database of the same server, and the doctor could not confirm which one PostgREST serves: comparing its cache with this database would report every table as stale.',
+		cure: 'Point --db-url (or DATABASE_URL, a .env) at the database in PostgREST\'s db-uri. To let the doctor confirm it, connect as a superuser or a role with pg_read_all_stats, with a table in the exposed schema.',
+	},
 	'cache.unloaded': {
 		severity: 'error',
 		cause: 'PostgREST has no schema cache at all (PGRST002): its cache query fails or times out.',

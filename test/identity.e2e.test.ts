@@ -45,6 +45,19 @@ test('an impostor in a database no PostgREST serves: api.database and listener.p
 	assert.match(summary(unasked.json, 'listener.present'), /PostgREST 12\.0\.2 listens on "pgrst" .* but pgrst-doctor could not confirm it is PostgREST's: no --api-url was given/);
 });
 
+test('a database without tables while PostgREST serves another: not confirmed, so no stale verdict and no reload, exit 2', async () => {
+	const served = await stack.setUp();
+	const empty = await stack.setUp('select 1', {apiDatabase: served.name});
+	const asked = await checkJson(empty);
+	assert.equal(checkStatus(asked.json, 'api.database'), 'fail');
+	const found = asked.json.findings.find((one: {code: string}) => one.code === 'api.database_unconfirmed');
+	assert.match(found.message, new RegExp(`No PostgREST session is in database ${empty.name}, sessions calling themselves PostgREST are in [^]*${served.name}[^]*schema public has no table to ask PostgREST about`));
+	assert.match(found.suggestion, new RegExp(`most likely ${served.name}|Point --db-url at the database in PostgREST's db-uri`));
+	assert.ok(!findingRows(asked.json).some(code => code.startsWith('cache.')), findingRows(asked.json).join(', '));
+	assert.deepEqual(asked.json.fixes.map((fix: {id: string}) => fix.id).filter((id: string) => id === 'reload'), []);
+	assert.equal(asked.code, 2);
+});
+
 test('a real PostgREST still passes both, and an impostor beside it is not counted', async () => {
 	const item = await stack.setUp();
 	const alone = await checkJson(item);

@@ -8,7 +8,7 @@ export const apiDatabase: Check = {
 	id: 'api.database',
 	title: 'PostgREST serves this database',
 	dependsOn: ['database.connect'],
-	run({database, apiFailure, postgrest: identity}) {
+	run({database, api, apiFailure, postgrest: identity}) {
 		if (apiFailure) return {status: 'skip', summary: `Skipped: PostgREST could not be asked (${apiFailure.code})`};
 		const {server, sessions} = database!;
 		const view = postgrestView(sessions, identity);
@@ -29,7 +29,20 @@ export const apiDatabase: Check = {
 			const names = [...new Set(here.map(session => `${session.applicationName || 'no application_name'}, role ${session.user}`))].join('; ');
 			return {status: 'warn', summary: `${here.length} session${here.length === 1 ? '' : 's'} in ${server.database} claim${here.length === 1 ? 's' : ''} to be PostgREST (${names}), unconfirmed: ${reason}`};
 		}
-		const elsewhere = view.sessions.length > 0 ? ` (sessions claiming to be PostgREST are in ${[...new Set(view.sessions.map(session => session.database))].join(', ')})` : '';
+		const others = [...new Set(view.sessions.map(session => session.database))];
+		if (others.length > 0 && api) {
+			// PostgREST answered, none of its sessions is here and some are elsewhere: its cache is most likely another
+			// database's, and a comparison with this one would call every table stale. Unconfirmed, so not a verdict.
+			const where = `sessions calling themselves PostgREST are in ${others.join(', ')}`;
+			return {
+				status: 'fail',
+				summary: `No PostgREST session in ${server.database}; ${where}`,
+				findings: [finding('api.database_unconfirmed', `No PostgREST session is in database ${server.database}, ${where}, and which database PostgREST serves could not be confirmed (${reason}): its cache was not compared with ${server.database}`, {
+					suggestion: `Point --db-url at the database in PostgREST's db-uri${others.length === 1 ? ` (most likely ${others[0]})` : ''}, and run the doctor again.`,
+				})],
+			};
+		}
+		const elsewhere = others.length > 0 ? ` (sessions claiming to be PostgREST are in ${others.join(', ')})` : '';
 		return {status: 'warn', summary: `No PostgREST session visible in ${server.database}${elsewhere}; which database PostgREST serves is unknown: ${reason}`};
 	},
 };
