@@ -148,8 +148,9 @@ test('config.project: different projects block a verdict and say which source na
 	assert.match(found!.suggestion!, new RegExp(`https://supabase\\.com/dashboard/project/${ref}/settings/api-keys or https://supabase\\.com/dashboard/project/${other}/settings/api-keys`));
 	assert.equal(projectMatch.run(facts({api: ref, database: ref})).status, 'pass');
 	assert.equal(projectMatch.run(facts({database: ref})).status, 'pass');
-	assert.equal(projectMatch.run(facts({})).status, 'skip');
-	assert.equal(projectMatch.run(facts(undefined)).status, 'skip', 'facts from before the refs were read');
+	assert.equal(projectMatch.appliesTo!(facts({})), false, 'a self-hosted PostgREST gets no config.project row');
+	assert.equal(projectMatch.appliesTo!(facts(undefined)), false, 'facts from before the refs were read');
+	assert.match(projectMatch.run(facts({api: ref, key: ref, database: ref})).summary, new RegExp(`^The API URL, the API key \\(its ref claim\\) and the database URL name project ${ref}$`));
 });
 
 test('the gateway\'s refusals say the key\'s kind and where the right key is, never the key', () => {

@@ -11,12 +11,15 @@ export const projectMatch: Check = {
 	id: 'config.project',
 	title: 'URLs and key of one Supabase project',
 	dependsOn: [],
+	// Run only where something names a Supabase project: a self-hosted PostgREST has nothing to compare here.
+	appliesTo: ({projectRefs = {}}) => namedRefs(projectRefs).length > 0,
 	run({projectRefs = {}}) {
 		const named = namedRefs(projectRefs);
-		if (named.length === 0) return {status: 'skip', summary: 'No Supabase project ref in the API URL, the key or the database URL'};
 		if (!namesOtherProjects(projectRefs)) {
-			const who = named.map(([source]) => sources[source]).join(', ');
-			return {status: 'pass', summary: `${who[0]!.toUpperCase()}${who.slice(1)} name${named.length === 1 ? 's' : ''} project ${named[0]![1]}`};
+			const who = named.map(([source]) => sources[source]);
+			const listed = who.length > 1 ? `${who.slice(0, -1).join(', ')} and ${who.at(-1)!}` : who[0]!;
+			const project = named[0]![1] === localProject ? 'supabase start\'s local project' : `project ${named[0]![1]}`;
+			return {status: 'pass', summary: `${listed[0]!.toUpperCase()}${listed.slice(1)} name${named.length === 1 ? 's' : ''} ${project}`};
 		}
 		return {status: 'fail', summary: 'Different Supabase projects: nothing compared here is a verdict', findings: [projectMismatch(named)]};
 	},
