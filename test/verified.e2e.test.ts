@@ -1,6 +1,7 @@
 // Exit 0 means verified (issue 9, cases 6, 7, 8 and 15): against the real PostgreSQL and PostgREST 12.0.2, every
 // way the doctor can be kept from comparing ends in exit 2 with a finding that says so, in a complete report.
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {createServer} from 'node:http';
 import {test} from 'node:test';
@@ -8,6 +9,7 @@ import {type ApiProxy, apiProxy, endlessServer, streamBody} from './support/apiP
 import {apiKeySecret, checkStatus, findingRows, runCli} from './support/cli.js';
 import {useStack, waitFor} from './support/e2e.js';
 import {appSchema} from './support/scenario.js';
+import {authenticatorPassword, postgrestBinary} from './support/stack.js';
 import {watchPeakMemory} from './support/peakMemory.js';
 
 const stack = useStack();
@@ -159,17 +161,54 @@ test('the doctor\'s own database session terminated mid-run: db.unreachable in a
 	}
 });
 
+/** PostgREST's API with its Server header saying another version, as a gateway in front of a newer PostgREST would show it. */
+async function relabelled(upstream: string, server: string): Promise<ApiProxy> {
+	return apiProxy(upstream, async (incoming, response) => {
+		const answer = await fetch(new URL(incoming.url ?? '/', upstream), {method: incoming.method, headers: incoming.headers as Record<string, string>});
+		response.writeHead(answer.status, {...Object.fromEntries(answer.headers), server}).end(Buffer.from(await answer.arrayBuffer()));
+		return true;
+	});
+}
+
+/** PostgREST's own dump of the database as it is now: what a cache that matches the database would look like. */
+function freshDump(dbUri: string): string {
+	return execFileSync(postgrestBinary, ['--dump-schema'], {env: {PGRST_DB_URI: dbUri, PGRST_DB_SCHEMAS: 'public', PGRST_DB_ANON_ROLE: 'anon'}}).toString();
+}
+
+test('an admin address that serves /schema_cache beside a PostgREST without that endpoint (< 12.2) is not its cache: a dump that matches the database does not hide the stale column', async () => {
+	const item = await stack.setUp();
+	await item.query('alter table public.organizations add column created_by text');
+	const dump = freshDump(stack.pg.url(item.name, 'authenticator', authenticatorPassword));
+	const admin = createServer((request, response) => {
+		if (request.url === '/schema_cache') response.writeHead(200, {'content-type': 'application/json'}).end(dump);
+		else response.writeHead(200).end();
+	});
+	const adminUrl = await listening(admin);
+	const {code, json} = await checkVia(item.dbUrl, item.api.url, '--admin-url', adminUrl);
+	// The control: the same dump beside a PostgREST that has the endpoint is read, and says what it says.
+	const newer = await relabelled(item.api.url, 'postgrest/12.2.3');
+	const read = await checkVia(item.dbUrl, newer.url, '--admin-url', adminUrl);
+	await newer.close();
+	admin.close();
+	assert.equal(json.postgrest.cacheSource, 'OpenAPI + probes');
+	assert.ok(findingRows(json).includes('cache.column_missing public organizations created_by'));
+	assert.equal(code, 1);
+	assert.equal(read.json.postgrest.cacheSource, 'admin /schema_cache', 'the dump is one PostgREST would serve');
+});
+
 test('a malformed admin /schema_cache falls back to OpenAPI and probes, with a note in the report', async () => {
 	const item = await stack.setUp();
 	await item.query('alter table public.organizations add column created_by text');
+	// Only a PostgREST from 12.2 has /schema_cache: the real 12.0.2 is shown as 12.2.3, as if it were one.
+	const api = await relabelled(item.api.url, 'postgrest/12.2.3');
 	for (const body of ['{"dbTables": [[null, 5]], "dbRoutines": "x"}', 'not json at all']) {
 		const admin = createServer((request, response) => {
 			if (request.url === '/schema_cache') response.writeHead(200, {'content-type': 'application/json'}).end(body);
 			else response.writeHead(200).end();
 		});
 		const adminUrl = await listening(admin);
-		const {code, json, stderr} = await checkVia(item.dbUrl, item.api.url, '--admin-url', adminUrl);
-		const plain = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--admin-url', adminUrl]);
+		const {code, json, stderr} = await checkVia(item.dbUrl, api.url, '--admin-url', adminUrl);
+		const plain = await runCli(['check', '--db-url', item.dbUrl, '--api-url', api.url, '--admin-url', adminUrl]);
 		admin.close();
 		assert.match(plain.stdout, /\n {2}note {7}The admin \/schema_cache answered a body that is not a schema cache dump/);
 		assert.doesNotMatch(stderr, /could not finish/);
@@ -178,6 +217,7 @@ test('a malformed admin /schema_cache falls back to OpenAPI and probes, with a n
 		assert.deepEqual(json.postgrest.notes, ['The admin /schema_cache answered a body that is not a schema cache dump; compared through OpenAPI and probes instead']);
 		assert.ok(findingRows(json).includes('cache.column_missing public organizations created_by'), 'the fallback still finds the drift');
 	}
+	await api.close();
 });
 
 test('PostgREST killed during --fix reload --yes: a complete report with api.unreachable, exit 2', async () => {

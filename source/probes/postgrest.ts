@@ -3,6 +3,7 @@ import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, type PostgrestErr
 import type {CachedFunction, CachedTable} from './cacheSnapshot.js';
 import {type OpenApiTables, openApiTables} from './openApiTables.js';
 import {parseSchemaCacheDump, type SchemaCacheDump} from './schemaCacheDump.js';
+import {postgrestFeatures} from '../postgrestVersions.js';
 
 export type ApiFacts = {
 	isPostgrest: boolean;
@@ -59,7 +60,7 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 	if (offRoot) return {isPostgrest, version, root: identity, exposedSchemas: null, admin: null, offRoot, notes};
 	const [exposedSchemas, admin] = await Promise.all([
 		isPostgrest ? probeExposedSchemas(target) : null,
-		adminUrl ? adminFacts({...target, baseUrl: adminUrl, apiKey: undefined}, notes) : null,
+		adminUrl ? adminFacts({...target, baseUrl: adminUrl, apiKey: undefined}, notes, version) : null,
 	]);
 	const asked = !schemas?.length || schemas.includes(exposedSchemas?.[0] ?? schemas[0]!);
 	const root = asked && identity.openApi ? describeRoot(rootAnswer, true) : identity;
@@ -140,11 +141,17 @@ export function parseExposedSchemas(error: PostgrestError): string[] | null {
 	return text ? text.split(', ').map(name => name.trim()).filter(Boolean) : null;
 }
 
-async function adminFacts(target: HttpTarget, notes: string[]): Promise<AdminFacts> {
+/**
+ * /ready, /live and, where the API's PostgREST has one (12.2+), /schema_cache. A dump is a verdict on the whole cache,
+ * so it is read only from a version that serves it: an admin address that answers one for a PostgREST without the
+ * endpoint is not that PostgREST's admin server, and what it says is not its cache.
+ */
+async function adminFacts(target: HttpTarget, notes: string[], version: string | null): Promise<AdminFacts> {
 	const status = async (path: string) => (await send(target, path)).status;
+	const dumps = postgrestFeatures(version).adminEndpoints?.includes('/schema_cache') ?? false;
 	try {
-		const [ready, live, dump] = await Promise.all([status('/ready'), status('/live'), send(target, '/schema_cache', {cap: 'document'})]);
-		return {ready, live, schemaCache: schemaCacheOf(dump, notes)};
+		const [ready, live, dump] = await Promise.all([status('/ready'), status('/live'), dumps ? send(target, '/schema_cache', {cap: 'document'}) : undefined]);
+		return {ready, live, schemaCache: dump ? schemaCacheOf(dump, notes) : null};
 	} catch (error) {
 		return {ready: null, live: null, schemaCache: null, error: (error as Error).message};
 	}
