@@ -39,3 +39,14 @@ export function terminalValues<T>(value: T, blockKeys: ReadonlySet<string> = new
 	};
 	return copy(value) as T;
 }
+
+/** Characters JSON.stringify leaves raw that a terminal still acts on: DEL, C1 controls, bidi and line separators. */
+const rawInJson = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A JSON document that is safe to print as well as to parse: JSON.stringify escapes C0 controls itself, and the rest
+ * of the unsafe characters become \uXXXX escapes, which every JSON reader turns back into the same string.
+ */
+export function jsonDocument(value: unknown): string {
+	return JSON.stringify(value, null, 2).replace(rawInJson, character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`) + '\n';
+}

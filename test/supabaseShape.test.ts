@@ -126,6 +126,12 @@ test('supabase start is a project of its own: a cloud API beside the local datab
 	assert.doesNotMatch(found.suggestion!, /project\/local/, 'no dashboard page for the local project');
 });
 
+test('a host written with its final dot (the fully qualified form) names the same project', () => {
+	assert.equal(apiProjectRef(`https://${ref}.supabase.co./rest/v1`), ref);
+	assert.equal(databaseShape(`postgresql://postgres@db.${ref}.supabase.co.:5432/postgres`)?.ref, ref);
+	assert.equal(databaseShape(`postgresql://postgres.${ref}@aws-0-eu-central-1.pooler.supabase.com.:6543/postgres`)?.kind, 'transaction');
+});
+
 test('supabaseApiUrl: a project URL and supabase start\'s API URL get /rest/v1, anything else stays', () => {
 	assert.deepEqual(supabaseApiUrl(`https://${ref}.supabase.co`).url, `https://${ref}.supabase.co/rest/v1`);
 	assert.match(supabaseApiUrl(`https://${ref}.supabase.co/`).note!, /Supabase project URL/);

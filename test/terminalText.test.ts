@@ -6,7 +6,7 @@ import {explainText} from '../source/commands/explain.js';
 import type {Finding} from '../source/findings.js';
 import type {Report} from '../source/report/buildReport.js';
 import {findingsPerCode, painter, plainReport} from '../source/report/plainReport.js';
-import {terminalBlock, terminalLine, terminalValues} from '../source/terminalText.js';
+import {jsonDocument, terminalBlock, terminalLine, terminalValues} from '../source/terminalText.js';
 import {osc52} from '../source/ui/DoctorApp.js';
 import {assertTerminalSafe, bel, csi, forgedPass, osc0, osc52 as clipboardWrite} from './support/hostileText.js';
 
@@ -96,4 +96,11 @@ test('the OSC 52 clipboard payload carries no control characters', () => {
 	const sequence = osc52(`NOTIFY "ch${osc0}", 'reload schema';\nselect 1;`);
 	const payload = Buffer.from(/^\u001B\]52;c;([A-Za-z0-9+/=]*)\u0007$/.exec(sequence)![1]!, 'base64').toString('utf8');
 	assert.equal(payload, 'NOTIFY "ch\\x1b]0;pwned\\x07", \'reload schema\';\nselect 1;');
+});
+
+test('--json output carries no raw C1 control, bidi override or line separator, and parses back to the same strings', () => {
+	const hostile = `a\u009b31mb\u202ec\u2028d\u007fe${csi}`;
+	const text = jsonDocument({name: hostile, list: [hostile]});
+	assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2028\u2029]/);
+	assert.deepEqual(JSON.parse(text), {name: hostile, list: [hostile]});
 });

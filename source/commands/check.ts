@@ -7,6 +7,7 @@ import {failureReason} from '../probes/connectionFailure.js';
 import {closeHttp} from '../probes/http.js';
 import {buildReport, exitCodes, followedChannel, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
+import {jsonDocument} from '../terminalText.js';
 
 export type Output = {write(text: string): void; color: boolean};
 export type FixRequest = 'reload' | 'trigger' | 'uninstall-trigger' | 'all';
@@ -25,7 +26,7 @@ export async function checkCommand(options: DiagnosisOptions & {json: boolean; f
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	if (options.fix) report = await fixAndProve(report, options, options.fix, options.yes);
 	if (options.signal?.aborted) return exitCodes.cancelled;
-	output.write(options.json ? JSON.stringify(report, null, 2) + '\n' : plainReport(report, painter(output.color)));
+	output.write(options.json ? jsonDocument(report) : plainReport(report, painter(output.color)));
 	return report.exitCode;
 }
 

@@ -21,7 +21,7 @@ import type {ApiFacts} from '../probes/postgrest.js';
 import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {keyClaim, projectRefs} from '../settings/supabaseShape.js';
-import {terminalValues} from '../terminalText.js';
+import {terminalValues, jsonDocument} from '../terminalText.js';
 import {diagnose, fixAndProve, type FixRequest, type Output} from './check.js';
 
 type ExplainOptions = DiagnosisOptions & {json: boolean; roles: string[]; fix?: FixRequest; yes?: boolean};
@@ -31,7 +31,7 @@ export async function explainCommand(text: string, options: ExplainOptions, outp
 	let report = options.database ? await explainOnline(parsed, options) : explainOffline(parsed, options);
 	if (options.fix && !options.signal?.aborted) report = await explainFix(parsed, options, options.fix, report);
 	if (options.signal?.aborted) return exitCodes.cancelled;
-	output.write(options.json ? JSON.stringify(report, null, 2) + '\n' : explainText(report, output.color));
+	output.write(options.json ? jsonDocument(report) : explainText(report, output.color));
 	return report.exitCode;
 }
 

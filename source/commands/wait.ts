@@ -9,6 +9,7 @@ import {exitCodes, followedChannel} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {diagnose, fixContext, type Output} from './check.js';
+import {jsonDocument} from '../terminalText.js';
 
 export async function waitCommand(options: DiagnosisOptions & {json: boolean; waitMs: number}, output: Output): Promise<number> {
 	const started = performance.now();
@@ -43,7 +44,7 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 	const exitCode = report.exitCode === exitCodes.undiagnosed ? exitCodes.undiagnosed : healed ? exitCodes.healthy : exitCodes.problems;
 	const final = {...report, waited: {healed, durationMs, ...(survived && !healed ? {survivedReload: survived} : {})}, exitCode};
 	if (options.json) {
-		output.write(JSON.stringify(final, null, 2) + '\n');
+		output.write(jsonDocument(final));
 	} else {
 		const details = plainReport(final, painter(output.color));
 		const verdict = exitCode === exitCodes.undiagnosed

@@ -37,7 +37,7 @@ export type KeyReach = {role?: string; readsOpenApi?: boolean; name: string};
 
 /** The project a host names: <ref>.supabase.co (the API) or db.<ref>.supabase.co (the direct database host). */
 export function hostProjectRef(host: string): string | undefined {
-	return projectHost.exec(host.toLowerCase())?.[1];
+	return projectHost.exec(hostName(host))?.[1];
 }
 
 /** The ref of the API URL's host; a custom domain names none. */
@@ -53,8 +53,13 @@ export function databaseShape(databaseUrl: string | undefined): DatabaseShape | 
 	return connectionShape({host: url.hostname, port: url.port ? Number(url.port) : 5432, user: safeDecode(url.username)});
 }
 
+/** A host as DNS reads it: case does not count, and a final dot (the fully qualified form) names the same host. */
+function hostName(host: string): string {
+	return host.toLowerCase().replace(/\.$/, '');
+}
+
 export function connectionShape({host, port, user}: {host: string; port: number; user?: string}): DatabaseShape | undefined {
-	const name = host.toLowerCase();
+	const name = hostName(host);
 	const direct = directHost.exec(name)?.[1];
 	if (direct) return {kind: port === 6543 ? 'dedicated' : 'direct', host: name, port, user, ref: direct};
 	if (sharedPoolerHost.test(name)) {
@@ -183,7 +188,7 @@ export function keyExpired(shape: KeyShape, now = Date.now()): boolean {
 export function supabaseApiUrl(apiUrl: string): {url: string; note?: string} {
 	const url = parseUrl(apiUrl);
 	if (!url || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return {url: apiUrl};
-	const project = hostProjectRef(url.hostname) !== undefined && !url.hostname.startsWith('db.');
+	const project = hostProjectRef(url.hostname) !== undefined && !hostName(url.hostname).startsWith('db.');
 	const local = localHosts.has(url.hostname) && Number(url.port) === localPorts.api;
 	if (!project && !local) return {url: apiUrl};
 	return {url: `${url.protocol}//${url.host}/rest/v1`, note: project ? 'a Supabase project URL' : 'supabase start\'s API URL'};
