@@ -61,15 +61,20 @@ export function plainReport(raw: Report, paint: Paint): string {
 	const report = terminalValues({...raw, findings: [], before: undefined}, reportBlocks);
 	const lines: string[] = [];
 	lines.push(paint('bold', `pgrst-doctor ${report.tool.version}`));
-	lines.push(...settingLines(report));
-	if (report.target.db) lines.push(`  database   ${report.target.db}`);
+	const settings = settingLines(report);
+	lines.push(...settings);
+	// The settings lines already show the database and PostgREST's address with where each came from.
+	const shown = new Set(settings.length > 0 ? (report.settings ?? []).map(row => row.name) : []);
+	if (report.target.db && !shown.has('db-url')) lines.push(`  database   ${report.target.db}`);
 	if (report.target.api) {
 		const about = [report.postgrest.version && `PostgREST ${report.postgrest.version}`, report.postgrest.cacheSource && `cache read from ${report.postgrest.cacheSource}`].filter(Boolean).join(', ');
-		lines.push(`  PostgREST  ${report.target.api}${about ? ` (${about})` : ''}`);
+		if (!shown.has('api-url')) lines.push(`  PostgREST  ${report.target.api}${about ? ` (${about})` : ''}`);
+		else if (about) lines.push(`  PostgREST  ${about.replace(/^PostgREST /, '')}`);
 		for (const note of report.postgrest.notes ?? []) lines.push(`  note       ${note}`);
 	}
 	// Names as SQL would quote them, so that a schema called "a, b" reads as one.
-	if (report.schemas.names.length > 0) lines.push(`  schemas    ${raw.schemas.names.map(name => terminalLine(quoteIdentifier(name))).join(', ')} (${report.schemas.source})`);
+	const source = report.schemas.source.includes('(') ? `  from ${report.schemas.source}` : ` (${report.schemas.source})`;
+	if (report.schemas.names.length > 0) lines.push(`  schemas    ${raw.schemas.names.map(name => terminalLine(quoteIdentifier(name))).join(', ')}${source}`);
 	lines.push('');
 	const width = Math.max(...report.checks.map(check => check.id.length));
 	for (const check of report.checks) {
