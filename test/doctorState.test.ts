@@ -103,4 +103,5 @@ test('checks that name --probe say the key instead', () => {
 	assert.match(skip, /add --probe/, 'the recorded wording this rewrites');
 	assert.match(inKeys(skip), /^Not probed: press p to send NOTIFY/);
 	assert.doesNotMatch(inKeys('run with --probe to prove notifications arrive; --probe tells more'), /--probe/);
+	assert.equal(inKeys(skip, false), skip, 'no "press p" where the menu has no p');
 });

@@ -5,13 +5,14 @@ import type {OnPhase, DiagnosisOptions} from '../collectFacts.js';
 import {fixCatalog} from '../fixes/fixCatalog.js';
 import {manualReloadSteps, supabaseProjectRef} from '../fixes/manualReload.js';
 import type {Report} from '../report/buildReport.js';
-import {keyKind} from '../settings/shownSettings.js';
+import {keyKind, shownSettings} from '../settings/shownSettings.js';
 import {reloadScript} from '../sql/triggerSql.js';
 import {databaseTarget, httpTarget, UsageError} from '../target.js';
-import {terminalBlock} from '../terminalText.js';
+import {terminalLine} from '../terminalText.js';
 import {toolVersion} from '../toolVersion.js';
 import type {Field, Known} from '../ui/connectForm.js';
 import type {DoctorEngine} from '../ui/DoctorApp.js';
+import {wrapWords} from '../ui/wrapWords.js';
 
 /**
  * Where each value the doctor was started with came from, in discovery's words: {dbUrl: '.env (DATABASE_URL)',
@@ -104,23 +105,25 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
 }
 
 /**
- * The first lines of the session, written before Ink loads: what is diagnosed and where each value came from, each
- * target on its own line, so that no wrap cuts a URL (the source goes on the next line when both would not fit).
+ * The first lines of the session, written before Ink loads: what is diagnosed and every other value the run uses, each
+ * with where it came from. A line wider than the window is broken between words and continues under its value, so no
+ * wrap of the terminal cuts a URL or a source in the middle.
  */
 export function headerLines(options: DiagnosisOptions, sources: KnownSources, columns = 80): string {
-	const line = (label: string, shown: string | undefined, source: string | undefined) => {
-		if (!shown) return [];
-		const from = `from ${source ?? typedHere}`;
-		const full = `  ${label.padEnd(11)}${shown}  ${from}`;
-		return full.length <= columns ? [full] : [`  ${label.padEnd(11)}${shown}`, `${' '.repeat(13)}${from}`];
-	};
-	return terminalBlock([
+	const indent = 13;
+	const wrapped = (label: string, text: string) => wrapWords([{text: terminalLine(text)}], columns - indent - 1)
+		.map((spans, index) => `${index === 0 ? `  ${label.padEnd(indent - 2)}` : ' '.repeat(indent)}${spans.map(span => span.text).join('')}`);
+	const line = (label: string, shown: string | undefined, source: string | undefined) => (shown ? wrapped(label, `${shown}  from ${source ?? typedHere}`) : []);
+	// The rest of what discovery found (schemas, channel, admin server, …), as the plain report lists it.
+	const others = shownSettings(options.settings ?? {notes: []}).filter(row => !['db-url', 'api-url', 'api-key'].includes(row.name));
+	return [
 		`pgrst-doctor ${toolVersion}`,
 		...line('Database', options.database?.display, sources.dbUrl),
 		...line('PostgREST', options.api?.display, sources.apiUrl),
 		...line('API key', options.apiKey && keyKind(options.apiKey), sources.apiKey),
-		...(options.settings?.notes ?? []).map(note => `  note: ${note}`),
-	].join('\n'));
+		...others.flatMap(row => line(row.name, row.value, row.from)),
+		...(options.settings?.notes ?? []).flatMap(note => wrapped('note', note)),
+	].join('\n');
 }
 
 export async function interactiveCommand(options: DiagnosisOptions, sources: KnownSources = {}): Promise<number> {

@@ -7,7 +7,7 @@ import type {Finding} from '../findings.js';
 import type {Report} from '../report/buildReport.js';
 import {findingGroups, moreFindings, reportBlocks, severityMark, statusMark} from '../report/plainReport.js';
 import {terminalLine, terminalValues} from '../terminalText.js';
-import {type Proof, inKeys} from './doctorState.js';
+import {type Proof, canProbe, inKeys} from './doctorState.js';
 import {type Span, wrapWords} from './wrapWords.js';
 
 const areaTitles: Record<string, string> = {
@@ -39,19 +39,21 @@ export function ReportView({report: raw}: {readonly report: Report}): React.JSX.
 	// As in plain text: at most a screenful per code, and every string made safe before it is drawn.
 	const groups = useMemo(() => terminalValues(findingGroups(raw.findings)), [raw]);
 	const report = useMemo(() => terminalValues({...raw, findings: []}, reportBlocks), [raw]);
+	// "press p" only where the menu has p.
+	const probe = canProbe(raw);
 	return (
 		<Box flexDirection="column">
 			{report.checks.map(check => {
 				const mark = statusMark[check.status];
 				return (
-					<Marked key={check.id} mark={`${mark.glyph} ${mark.word.padEnd(5)} `} color={mark.color} spans={[{text: `${check.title}:`}, {text: ` ${inKeys(check.summary)}`, dim: true}]} />
+					<Marked key={check.id} mark={`${mark.glyph} ${mark.word.padEnd(5)} `} color={mark.color} spans={[{text: `${check.title}:`}, {text: ` ${inKeys(check.summary, probe)}`, dim: true}]} />
 				);
 			})}
 			{groups.map(({area, codes}) => (
 				<Box key={area} flexDirection="column" marginTop={1}>
 					<Text bold>{areaTitles[area] ?? area}</Text>
 					{codes.flatMap(({code, shown, more}) => [
-						...shown.map((found, index) => <FindingLine key={`${code}:${index}`} found={found} safe />),
+						...shown.map((found, index) => <FindingLine key={`${code}:${index}`} found={found} safe probe={probe} />),
 						...(more > 0 ? [<Text key={`${code}:more`} dimColor>{`  ${moreFindings(more, code)}`}</Text>] : []),
 					])}
 				</Box>
@@ -62,12 +64,12 @@ export function ReportView({report: raw}: {readonly report: Report}): React.JSX.
 }
 
 /** One finding: its severity (or healed) as mark, the message, and the code to look up. */
-export function FindingLine({found, healed, safe}: {readonly found: Finding; readonly healed?: boolean; readonly safe?: boolean}): React.JSX.Element {
+export function FindingLine({found, healed, safe, probe = true}: {readonly found: Finding; readonly healed?: boolean; readonly safe?: boolean; readonly probe?: boolean}): React.JSX.Element {
 	const mark = healed ? {glyph: '✔', color: 'green'} : severityMark[found.severity];
 	const word = healed ? 'healed' : found.severity;
 	const message = safe ? found.message : terminalLine(found.message);
 	return (
-		<Marked mark={`  ${mark.glyph} ${word} `} color={mark.color} spans={[{text: inKeys(message)}, {text: ` (${found.code})`, dim: true}]} />
+		<Marked mark={`  ${mark.glyph} ${word} `} color={mark.color} spans={[{text: inKeys(message, probe)}, {text: ` (${found.code})`, dim: true}]} />
 	);
 }
 

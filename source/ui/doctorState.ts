@@ -196,7 +196,8 @@ export function proofOf(before: Report, after: Report): Proof {
 	};
 }
 
-/** The doctor's flag names in checks' wording become the key that does the same here. */
-export function inKeys(text: string): string {
+/** The doctor's flag names in checks' wording become the key that does the same here, where that key is offered. */
+export function inKeys(text: string, probeOffered = true): string {
+	if (!probeOffered) return text;
 	return text.replace(/\b(?:add|run with) --probe\b/g, 'press p').replace(/--probe tells more/g, 'p tells more');
 }
