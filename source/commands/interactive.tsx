@@ -113,7 +113,13 @@ export function headerLines(options: DiagnosisOptions, sources: KnownSources, co
 	const indent = 13;
 	const wrapped = (label: string, text: string) => wrapWords([{text: terminalLine(text)}], columns - indent - 1)
 		.map((spans, index) => `${index === 0 ? `  ${label.padEnd(indent - 2)}` : ' '.repeat(indent)}${spans.map(span => span.text).join('')}`);
-	const line = (label: string, shown: string | undefined, source: string | undefined) => (shown ? wrapped(label, `${shown}  from ${source ?? typedHere}`) : []);
+	const line = (label: string, shown: string | undefined, source: string | undefined) => {
+		if (!shown) return [];
+		const from = `from ${source ?? typedHere}`;
+		const whole = wrapped(label, `${shown}  ${from}`);
+		// The source starts a line of its own when the value and it do not share one.
+		return whole.length === 1 ? whole : [...wrapped(label, shown), ...wrapped('', from)];
+	};
 	// The rest of what discovery found (schemas, channel, admin server, …), as the plain report lists it.
 	const others = shownSettings(options.settings ?? {notes: []}).filter(row => !['db-url', 'api-url', 'api-key'].includes(row.name));
 	return [
