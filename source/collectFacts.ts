@@ -13,7 +13,7 @@ import type {HttpTarget} from './probes/http.js';
 import {type ApiFacts, apiFacts, type OffRoot} from './probes/postgrest.js';
 import {identifyPostgrest, type PostgrestIdentity} from './probes/postgrestIdentity.js';
 import {listenerEvidence} from './checks/listenerEvidence.js';
-import {projectRefs, transactionPoolerHint} from './settings/supabaseShape.js';
+import {localSupabase, projectRefs, transactionPoolerHint} from './settings/supabaseShape.js';
 import type {Channel} from './sql/channel.js';
 import type {Setting, Settings} from './settings/settings.js';
 import type {ApiTarget, DatabaseTarget} from './target.js';
@@ -79,7 +79,19 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: facts.channel, timeoutMs: options.timeoutMs, admin, signal: options.signal});
 		options.onPhase?.('probe', true);
 	}
+	facts.databaseFailure = attributed(facts.databaseFailure, options.settings?.dbUrl, 'database URL', localSupabase(undefined, options.database?.connectionString));
+	facts.apiFailure = attributed(facts.apiFailure, options.settings?.apiUrl, 'PostgREST URL', localSupabase(options.api?.url));
 	return facts;
+}
+
+/**
+ * A failure's next step names the flag; a value found in the environment or a file says where it came from, so the
+ * user knows what to edit, and `supabase start`'s addresses that do not answer point at the local stack.
+ */
+function attributed(found: Finding | undefined, setting: Setting<unknown> | undefined, what: string, local: boolean): Finding | undefined {
+	if (!found?.suggestion || !setting || setting.from.startsWith('--')) return found;
+	const stack = local && found.code.endsWith('.unreachable') ? ' Is the local stack running? supabase start starts it, supabase status shows it.' : '';
+	return {...found, suggestion: `${found.suggestion} This run's ${what} came from ${setting.from}.${stack}`};
 }
 
 /**
