@@ -40,9 +40,9 @@ export type Phase = 'database' | 'api' | 'cache' | 'probe';
 export type OnPhase = (phase: Phase, done: boolean, ms?: number, failed?: Finding) => void;
 
 export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
-	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}, settings: options.settings};
+	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}, settings: options.settings, http: {requests: 0, bytesRead: 0}};
 	facts.projectRefs = projectRefs(options.api?.url, options.apiKey, options.database?.connectionString);
-	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
+	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal, meter: facts.http};
 	const [session] = await Promise.all([
 		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase, () => facts.databaseFailure),
 		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas), options.onPhase, () => facts.apiFailure),
@@ -128,7 +128,7 @@ export async function identify(session: DatabaseSession, http: HttpTarget | unde
 }
 
 /** failure: what ended the phase without an answer, so a progress display never shows a failed phase as done. */
-async function timed<T>(facts: Facts, name: keyof Facts['timings'], work: () => Promise<T>, onPhase?: OnPhase, failure: () => Finding | undefined = () => undefined): Promise<T> {
+async function timed<T>(facts: Facts, name: Phase & keyof Facts['timings'], work: () => Promise<T>, onPhase?: OnPhase, failure: () => Finding | undefined = () => undefined): Promise<T> {
 	const started = performance.now();
 	onPhase?.(name, false);
 	try {

@@ -337,3 +337,15 @@ test('200,000 OpenAPI definitions: only the relations of the schemas asked for a
 		await big.close();
 	}
 });
+
+test('the report counts every request it sent to PostgREST and the bytes it read, and times each phase', async () => {
+	const item = await stack.setUp();
+	await item.query('alter table public.organizations add column created_by text');
+	const proxy = await apiProxy(item.api.url);
+	const {json} = await checkVia(item.dbUrl, proxy.url);
+	await proxy.close();
+	assert.equal(json.postgrest.requests, proxy.requests(), 'what PostgREST saw');
+	assert.ok(json.postgrest.requests > json.postgrest.probeRequests);
+	assert.ok(json.postgrest.bytesRead > 1000, 'the OpenAPI description at least');
+	assert.deepEqual(Object.keys(json.timings).sort(), ['api', 'cache', 'checks', 'database']);
+});

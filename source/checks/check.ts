@@ -3,6 +3,7 @@ import type {Finding} from '../findings.js';
 import type {CacheSnapshot} from '../probes/cacheSnapshot.js';
 import type {Catalog, DatabaseFacts} from '../probes/database.js';
 import type {Delivery} from '../probes/deliveryProbe.js';
+import type {HttpMeter} from '../probes/http.js';
 import type {ApiFacts} from '../probes/postgrest.js';
 import type {PostgrestIdentity} from '../probes/postgrestIdentity.js';
 import type {ProjectRefs} from '../settings/supabaseShape.js';
@@ -33,7 +34,9 @@ export type Facts = {
 	poolerHints: string[];
 	/** The --probe result. */
 	delivery?: Delivery;
-	timings: Partial<Record<'database' | 'api' | 'cache', number>>;
+	timings: Partial<Record<'database' | 'api' | 'cache' | 'checks', number>>;
+	/** Requests sent to PostgREST (and its admin server) and body bytes read, for the report. */
+	http?: HttpMeter;
 	/** What discovery found (flags, environment, files), with where each value came from. */
 	settings?: Settings;
 	/** Set when the channel found in PostgREST's config is not the one its listener runs: channel is the listener's. */

@@ -15,7 +15,10 @@ export type FixRequest = 'reload' | 'trigger' | 'uninstall-trigger' | 'all';
 export async function diagnose(options: DiagnosisOptions): Promise<Report> {
 	try {
 		const facts = await collectFacts(options);
-		return buildReport(facts, runChecks(facts), {db: options.database?.display, api: options.api?.display, connectionString: options.database?.connectionString});
+		const started = performance.now();
+		const results = runChecks(facts);
+		facts.timings.checks = Math.round(performance.now() - started);
+		return buildReport(facts, results, {db: options.database?.display, api: options.api?.display, connectionString: options.database?.connectionString});
 	} finally {
 		await closeHttp();
 	}

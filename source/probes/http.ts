@@ -7,7 +7,10 @@ import {Agent, request} from 'undici';
  */
 export type HttpAnswer = {status: number; headers: Record<string, string>; body: Buffer; readonly text: string; tooLarge?: true};
 
-export type HttpTarget = {baseUrl: string; apiKey?: string; timeoutMs: number; signal?: AbortSignal};
+/** What one diagnosis asked of PostgREST: requests sent (admin server included) and body bytes received. */
+export type HttpMeter = {requests: number; bytesRead: number};
+
+export type HttpTarget = {baseUrl: string; apiKey?: string; timeoutMs: number; signal?: AbortSignal; meter?: HttpMeter};
 
 /** Caps on one body: a document (OpenAPI, /schema_cache) may describe a few thousand tables; any other answer is a short error. */
 export const bodyCaps = {document: 32 * 1024 * 1024, answer: 1024 * 1024} as const;
@@ -43,6 +46,7 @@ export async function send(
 		headers.authorization = `Bearer ${target.apiKey}`;
 	}
 	const signals = [AbortSignal.timeout(target.timeoutMs), target.signal].filter(Boolean) as AbortSignal[];
+	if (target.meter) target.meter.requests++;
 	const response = await request(joinUrl(target.baseUrl, path), {
 		method: options.method ?? 'GET',
 		headers,
@@ -50,7 +54,7 @@ export async function send(
 		dispatcher: agentFor(target.timeoutMs),
 		signal: AbortSignal.any(signals),
 	});
-	const body = await readCapped(response.body, bodyCaps[options.cap ?? 'answer'], Number(response.headers['content-length']));
+	const body = await readCapped(response.body, bodyCaps[options.cap ?? 'answer'], Number(response.headers['content-length']), target.meter);
 	const flat: Record<string, string> = {};
 	for (const [name, value] of Object.entries(response.headers)) {
 		if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -77,7 +81,7 @@ export function wireText(value: string): string {
 }
 
 /** The body, or undefined once it passes the cap (or announces it will): chunks are kept as Buffers and joined once. */
-async function readCapped(body: AsyncIterable<Buffer> & {destroy(): unknown}, cap: number, declared: number): Promise<Buffer | undefined> {
+async function readCapped(body: AsyncIterable<Buffer> & {destroy(): unknown}, cap: number, declared: number, meter?: HttpMeter): Promise<Buffer | undefined> {
 	if (declared > cap) {
 		body.destroy();
 		return undefined;
@@ -86,6 +90,7 @@ async function readCapped(body: AsyncIterable<Buffer> & {destroy(): unknown}, ca
 	let size = 0;
 	for await (const chunk of body) {
 		size += chunk.length;
+		if (meter) meter.bytesRead += chunk.length;
 		if (size > cap) {
 			body.destroy();
 			return undefined;

@@ -20,7 +20,10 @@ export type Report = {
 	 * notes: sources that could not be used (a malformed or oversized document) and what was compared instead.
 	 * probeMethods: which probe method decided relations, columns and functions on this server, with its controls.
 	 */
-	postgrest: {version: string | null; cacheSource: string | null; probeRequests: number | null; notes?: string[]; probeMethods?: ProbeMethods};
+	/** requests, bytesRead: everything this run asked of PostgREST and its admin server (the load it put on them). */
+	postgrest: {version: string | null; cacheSource: string | null; probeRequests: number | null; requests?: number; bytesRead?: number; notes?: string[]; probeMethods?: ProbeMethods};
+	/** Milliseconds per phase: reading the database, PostgREST's root, the cache (probes), and judging (checks). */
+	timings?: {database?: number; api?: number; cache?: number; checks?: number};
 	schemas: {names: string[]; source: string};
 	/**
 	 * What the doctor used and where each value came from (a flag, the environment, a file), shown without secrets:
@@ -58,7 +61,15 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 		schemaVersion: 1,
 		tool: {name: 'pgrst-doctor', version: toolVersion},
 		target: {db: target.db ?? null, api: target.api ?? null},
-		postgrest: {version: facts.api?.version ?? null, cacheSource: facts.cache?.source ?? null, probeRequests: facts.cache?.requests ?? null, notes: [...(facts.api?.notes ?? []), ...(facts.cache?.notes ?? [])], ...(facts.cache?.probeMethods ? {probeMethods: facts.cache.probeMethods} : {})},
+		postgrest: {
+			version: facts.api?.version ?? null,
+			cacheSource: facts.cache?.source ?? null,
+			probeRequests: facts.cache?.requests ?? null,
+			...(facts.http && facts.apiUrl ? {requests: facts.http.requests, bytesRead: facts.http.bytesRead} : {}),
+			notes: [...(facts.api?.notes ?? []), ...(facts.cache?.notes ?? [])],
+			...(facts.cache?.probeMethods ? {probeMethods: facts.cache.probeMethods} : {}),
+		},
+		timings: facts.timings,
 		schemas: {names: facts.schemas, source: facts.schemasSource},
 		settings: settingRows(facts),
 		...(facts.settings?.notes.length ? {settingsNotes: facts.settings.notes} : {}),
