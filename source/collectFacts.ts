@@ -29,6 +29,8 @@ export type DiagnosisOptions = {
 	signal?: AbortSignal;
 	/** What discovery found and where (flags, environment, files): PostgREST's own settings are compared with the server. */
 	settings?: Settings;
+	/** Probe requests in flight at once (--concurrency); the default suits a PostgREST with its default pool. */
+	concurrency?: number;
 	/** Send a NOTIFY and watch PostgREST reload (--probe). */
 	probe?: boolean;
 	/** Told when each phase of looking starts and ends, for a progress display; failed: the finding that ended it. */
@@ -42,7 +44,7 @@ export type OnPhase = (phase: Phase, done: boolean, ms?: number, failed?: Findin
 export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}, settings: options.settings, http: {requests: 0, bytesRead: 0}};
 	facts.projectRefs = projectRefs(options.api?.url, options.apiKey, options.database?.connectionString);
-	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal, meter: facts.http};
+	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal, meter: facts.http, concurrency: options.concurrency};
 	const [session] = await Promise.all([
 		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase, () => facts.databaseFailure),
 		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas), options.onPhase, () => facts.apiFailure),

@@ -67,9 +67,11 @@ export type ProbeMethodChoice = {method: ProbeMethod | null; controls: ProbeCont
 export type ProbeMethods = Partial<Record<ProbeKind | 'relationships' | 'oneToOneRelationships', ProbeMethodChoice>>;
 
 const probePrefer = 'handling=strict, pgrst-doctor-probe';
-const probeConcurrency = 6;
+/** Probe requests in flight at once, unless --concurrency says otherwise. */
+export const defaultConcurrency = 6;
 
 export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: Catalog, hazards: ProbeHazards): Promise<CacheSnapshot> {
+	const limit = target.concurrency ?? defaultConcurrency;
 	const dump = api.admin?.schemaCache;
 	if (dump) {
 		const inSchemas = <T extends {schema: string}>(items: T[]) => items.filter(item => catalog.schemas.includes(item.schema));
@@ -85,14 +87,14 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	});
 	const listedKeys = new Set(listed.map(key));
 	const tables = [...listed];
-	await eachLimited(catalog.tables.filter(table => !listedKeys.has(key(table))), async table => {
+	await eachLimited(catalog.tables.filter(table => !listedKeys.has(key(table))), limit, async table => {
 		const cached = await prober.table(table);
 		if (cached) tables.push(cached);
 	});
 	const functions: CachedFunction[] = [];
 	const byName = new Map<string, CatalogFunction[]>();
 	for (const overload of catalog.functions) byName.set(key(overload), [...(byName.get(key(overload)) ?? []), overload]);
-	await eachLimited([...byName.values()], async overloads => {
+	await eachLimited([...byName.values()], limit, async overloads => {
 		const cached = await prober.functionOverloads(overloads);
 		if (cached) functions.push(cached);
 	});
@@ -104,7 +106,7 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	// probe could not tell is not reported; it is still asked, for the name PostgREST's hint may suggest.
 	const uncompared = new Set(prober.unknown.filter(item => item.kind === 'table').map(key));
 	const lacks = (name: string, schema: string) => !cachedColumns.has(key({schema, name})) && !uncompared.has(key({schema, name}));
-	await eachLimited(catalog.foreignKeys ?? [], async foreignKey => {
+	await eachLimited(catalog.foreignKeys ?? [], limit, async foreignKey => {
 		const moot = lacks(foreignKey.table, foreignKey.schema) || lacks(foreignKey.foreignTable, foreignKey.schema);
 		const answer = await prober.relationship(foreignKey, cachedColumns.get(key({schema: foreignKey.schema, name: foreignKey.table})) ?? [], moot ? [] : prober.unknown);
 		if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
@@ -117,7 +119,7 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	// A name PostgREST suggests for an embedding is a relation its cache has, and a renamed table keeps its foreign
 	// keys' names (table_column_fkey): a candidate the cache has and the database lacks is a stale name.
 	const known = new Set([...catalog.tables, ...tables].map(key));
-	await eachLimited([...formerNames.values()].filter(name => !known.has(key(name))), async name => {
+	await eachLimited([...formerNames.values()].filter(name => !known.has(key(name))), limit, async name => {
 		if (await prober.cachedName(name)) tables.push({...name, columns: [], allColumnsKnown: false});
 	});
 	return {
@@ -653,10 +655,10 @@ export function suggestedArguments(hint: string | null, schema: string, name: st
 	return inside === '' ? [] : inside.split(', ');
 }
 
-async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
 	let next = 0;
 	const worker = async () => {
 		while (next < items.length) await work(items[next++]!);
 	};
-	await Promise.all(Array.from({length: Math.min(probeConcurrency, items.length)}, worker));
+	await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker));
 }

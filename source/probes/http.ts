@@ -10,7 +10,8 @@ export type HttpAnswer = {status: number; headers: Record<string, string>; body:
 /** What one diagnosis asked of PostgREST: requests sent (admin server included) and body bytes received. */
 export type HttpMeter = {requests: number; bytesRead: number};
 
-export type HttpTarget = {baseUrl: string; apiKey?: string; timeoutMs: number; signal?: AbortSignal; meter?: HttpMeter};
+/** concurrency: how many probe requests may be in flight at once (--concurrency). */
+export type HttpTarget = {baseUrl: string; apiKey?: string; timeoutMs: number; signal?: AbortSignal; meter?: HttpMeter; concurrency?: number};
 
 /** Caps on one body: a document (OpenAPI, /schema_cache) may describe a few thousand tables; any other answer is a short error. */
 export const bodyCaps = {document: 32 * 1024 * 1024, answer: 1024 * 1024} as const;
