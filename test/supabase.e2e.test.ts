@@ -39,6 +39,31 @@ const codes = (json: any) => (json.findings as Array<{code: string}>).map(found 
 /** A migration run as supabase_admin with session_replication_role = replica, as a data dump restores: no trigger fires. */
 const silentMigration = (project: SupabaseProject, sql: string) => project.asAdmin(`set session_replication_role = replica; ${sql}`);
 
+test('the gateway answers as Supabase\'s: no key 401, unknown key 401, the OpenAPI root 403 to anon and publishable keys, PostgREST\'s own answer otherwise', async () => {
+	const project = await bed.project();
+	const get = async (path: string, headers: Record<string, string> = {}) => {
+		const response = await fetch(`${project.restUrl}${path}`, {headers});
+		return {status: response.status, server: response.headers.get('server'), body: await response.json()};
+	};
+	assert.deepEqual(await get('/todos'), {status: 401, server: null, body: {message: 'No API key found in request'}});
+	assert.deepEqual(await get('/todos', {apikey: 'sb_publishable_unknown'}), {status: 401, server: null, body: {message: 'Invalid API key'}});
+	const forbidden = {status: 403, server: null, body: {message: 'Access to schema is forbidden', hint: 'Accessing the schema via the Data API is only allowed using a secret API key.'}};
+	assert.deepEqual(await get('/', {apikey: keys.anon}), forbidden);
+	assert.deepEqual(await get('/', {apikey: keys.publishable, authorization: `Bearer ${keys.publishable}`}), forbidden);
+	for (const key of [keys.secret, keys.serviceRole]) {
+		const root = await get('/', {apikey: key});
+		assert.equal(root.status, 200);
+		assert.equal(root.server, 'postgrest/12.0.2');
+		assert.equal(root.body.info.version, '12.0.2');
+	}
+	// The publishable key is anon's JWT behind the gateway: PostgREST runs the request as anon, whom RLS-free tables serve.
+	assert.deepEqual(await get('/todos?select=id', {apikey: keys.publishable}), {status: 200, server: 'postgrest/12.0.2', body: []});
+	// A user's own JWT is forwarded; one PostgREST cannot verify is refused by PostgREST itself.
+	const forged = await get('/todos', {apikey: keys.publishable, authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.forged'});
+	assert.equal(forged.status, 401);
+	assert.equal(forged.server, 'postgrest/12.0.2');
+});
+
 test('healthy fresh project, as postgres over TLS with the secret key: exit 0, Supabase\'s pgrst_ddl_watch/pgrst_drop_watch count as the auto-reload trigger', async () => {
 	const project = await bed.project();
 	for (const key of [keys.secret, keys.serviceRole]) {
@@ -103,7 +128,9 @@ test('--fix trigger as postgres while Supabase\'s triggers are disabled: one cle
 	const before = await check(project, keys.secret);
 	assert.deepEqual(findingRows(before.json), ['trigger.disabled extensions pgrst_ddl_watch', 'trigger.disabled extensions pgrst_drop_watch']);
 	const disabled = before.json.findings.find((found: {code: string}) => found.code === 'trigger.disabled');
-	assert.match(disabled.suggestion, /ALTER EVENT TRIGGER pgrst_\w+_watch ENABLE; as its owner supabase_admin or another superuser \(role postgres may not alter it\)/);
+	assert.match(disabled.suggestion, /^As its owner supabase_admin or another superuser \(role postgres may not alter it\): ALTER EVENT TRIGGER pgrst_\w+_watch ENABLE;$/);
+	const planned = await check(project, keys.secret, '--fix', 'trigger');
+	assert.equal(planned.json.fixesPlanned[0].dryRun, 'would fail: only a superuser may create event triggers, and role postgres is not one.');
 
 	const {code, json, stderr} = await check(project, keys.secret, '--fix', 'trigger', '--yes');
 	const [applied] = json.fixesApplied;

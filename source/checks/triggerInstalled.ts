@@ -47,7 +47,7 @@ export const triggerInstalled: Check = {
 function enableAdvice(trigger: EventTrigger, server: ServerFacts): string {
 	const enable = `ALTER EVENT TRIGGER ${quoteIdentifier(trigger.name)} ENABLE;`;
 	if (server.superuser || trigger.owner === server.user) return enable;
-	return `${enable} as its owner ${trigger.owner} or another superuser (role ${server.user} may not alter it)`;
+	return `As its owner ${trigger.owner} or another superuser (role ${server.user} may not alter it): ${enable}`;
 }
 
 function functionOf(trigger: EventTrigger): {schema: string; function: string} {

@@ -284,8 +284,8 @@ async function refusedTrigger(context: FixContext): Promise<Outcome> {
 	};
 }
 
-// Whether the doctor's role may create event triggers: only a superuser may.
-const superuserSql = 'select rolsuper as superuser from pg_catalog.pg_roles where rolname = current_user';
+// Who the doctor is and whether it may create event triggers: only a superuser may.
+const superuserSql = 'select current_user as "user", rolsuper as superuser from pg_catalog.pg_roles where rolname = current_user';
 
 /**
  * Whether the install would succeed, learnt without running any of it: running it, even in a transaction that is
@@ -297,14 +297,14 @@ export async function tryInstallTrigger(context: FixContext): Promise<string> {
 	try {
 		const plan = await withClient(context, async client => {
 			await client.query(beginReadOnlySql);
-			const [role] = (await client.query<{superuser: boolean}>(superuserSql)).rows;
+			const [role] = (await client.query<{user: string; superuser: boolean}>(superuserSql)).rows;
 			const collisions = (await client.query<{reason: string}>(collisionsSql)).rows.map(row => row.reason);
 			const [installed] = (await client.query<Installed>(installedSql)).rows;
 			await client.query('rollback');
-			return {superuser: role?.superuser === true, collisions, installed: installed!};
+			return {user: role?.user, superuser: role?.superuser === true, collisions, installed: installed!};
 		});
 		if (plan.collisions.length > 0) return `would be refused: ${plan.collisions.join('; ')}. pgrst-doctor changes only objects it created.`;
-		if (!plan.superuser) return 'would fail: creating event triggers needs a superuser.';
+		if (!plan.superuser) return `would fail: only a superuser may create event triggers, and ${plan.user ? `role ${quoteIdentifier(plan.user)}` : 'the role in --db-url'} is not one.`;
 		const {schemas, functions, triggers} = plan.installed;
 		const present = schemas + functions + triggers;
 		const state = present === 0 ? 'would create its schema, 2 functions and 2 event triggers' : present === 5 ? 'its objects exist already and would be refreshed' : `${present} of its 5 objects exist already, the rest would be created`;
