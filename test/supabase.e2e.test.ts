@@ -78,6 +78,8 @@ test('healthy fresh project, as postgres over TLS with the secret key: exit 0, S
 	}
 	// The server's word that the doctor was encrypted (sslmode=require, a certificate from a CA it was not given).
 	assert.match(bed.pg.logs(), new RegExp(`connection authorized: user=postgres database=${project.database} application_name=pgrst-doctor SSL enabled`));
+	// PostgREST too: it logs in as authenticator over TLS (sslmode=require in its db-uri).
+	assert.match(bed.pg.logs(), new RegExp(`connection authorized: user=authenticator database=${project.database} application_name=PostgREST 12\\.0\\.2 SSL enabled`));
 	// The gateway served it all: the OpenAPI root with the secret key.
 	assert.ok(project.gateway.requests.some(request => request.path === '/rest/v1/' && request.status === 200));
 });
@@ -100,6 +102,18 @@ test('a column added by a migration no trigger saw: cache.column_missing; --fix 
 	const client = supabase(project, keys.publishable);
 	const {error} = await client.from('todos').insert({task: 'ship', due: '2026-12-01'});
 	assert.equal(error, null);
+});
+
+test('pgrst-doctor wait after a migration no trigger saw, as postgres through the gateway: reloads, waits until the cache matches, exit 0', async () => {
+	const project = await bed.project();
+	await silentMigration(project, 'create table public.invoices (id int primary key); grant select on public.invoices to anon');
+	const before = await check(project, keys.secret);
+	assert.deepEqual(findingRows(before.json), ['cache.table_missing public invoices']);
+	const {code, json} = await doctor(['wait', '--db-url', project.dbUrl, '--api-url', project.restUrl, '--api-key', keys.secret, '--json']);
+	assert.deepEqual(findingRows(json), []);
+	assert.equal(code, 0);
+	const response = await fetch(`${project.restUrl}/invoices`, {headers: {apikey: keys.publishable}});
+	assert.equal(response.status, 200);
 });
 
 test('the anon or publishable key: the gateway refuses the OpenAPI root, so nothing is compared: exit 2, api.unauthorized', async () => {
