@@ -65,7 +65,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		if (session && !facts.databaseFailure) facts.missingSchemas = await missingSchemas(session, facts.schemas).catch(failed);
 		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
 		if (session && facts.catalog) facts.catalog.foreignKeys = await readForeignKeys(session, facts.schemas).catch(failed);
-		if (http && facts.api && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
+		if (http && facts.api && !facts.apiFailure && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
 			const hazards = await readProbeHazards(session!, facts.schemas).catch(failed);
 			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards), options.onPhase);
@@ -154,7 +154,10 @@ async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Fac
 	}
 }
 
-/** Reads PostgREST's root (and admin server): facts.api when it answers as PostgREST's root, else facts.apiFailure. */
+/**
+ * Reads PostgREST's root (and admin server): facts.api when it answers as PostgREST's root, else facts.apiFailure;
+ * both when a gateway refused only the root to this key (Supabase's 403) while PostgREST answered past it.
+ */
 export async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts, schemas: string[] | undefined): Promise<void> {
 	let api: ApiFacts;
 	try {
@@ -166,6 +169,8 @@ export async function readApi(http: HttpTarget, adminUrl: string | undefined, fa
 	const refusal = gatewayRefusal(api.root, http.baseUrl, http.apiKey);
 	if (refusal) {
 		facts.apiFailure = refusal;
+		// Only the OpenAPI root was refused when a request past it reached PostgREST: explain can still ask about one object.
+		if (api.root.status === 403 && api.isPostgrest) facts.api = api;
 	} else if (api.root.location !== undefined) {
 		const where = redirectTarget(api.root.location, http.baseUrl);
 		facts.apiFailure = finding('api.redirected', `${http.baseUrl} answered HTTP ${api.root.status}, a redirect to ${where}; the doctor does not follow redirects, so nothing was compared`, {

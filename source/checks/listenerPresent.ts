@@ -2,8 +2,8 @@
 // not sufficient: behind a transaction pooler it can be there while notifications are dropped (--probe proves it),
 // and it counts only when the session is confirmed to be PostgREST's (a claimed name passes nothing).
 import {type Finding, finding} from '../findings.js';
-import {type Check, outcomeOf} from './check.js';
-import {causes, listenerEvidence} from './listenerEvidence.js';
+import {type Check, type Outcome, outcomeOf} from './check.js';
+import {causes, type ListenerEvidence, listenerEvidence} from './listenerEvidence.js';
 import {isPostgrestSession} from './postgrestSessions.js';
 
 export const listenerPresent: Check = {
@@ -35,14 +35,7 @@ export const listenerPresent: Check = {
 		if (evidence.otherChannels.length > 0) {
 			return outcomeOf([about('listener.missing', `Nothing listens on "${channel}" in ${database}: NOTIFY ${channel} reaches nobody`), about('listener.channel_mismatch')], '', 'PostgREST listens on another channel');
 		}
-		if (!evidence.canSeeQueries && evidence.hiddenSessions > 0) {
-			const {user} = facts.database!.server;
-			return {
-				status: 'warn',
-				summary: 'Cannot see whether PostgREST listens',
-				findings: [finding('listener.unknown', `Role ${user} cannot read other sessions' queries, so pgrst-doctor cannot see PostgREST's LISTEN (${evidence.hiddenSessions} hidden session${evidence.hiddenSessions === 1 ? '' : 's'})`, {suggestion: `GRANT pg_read_all_stats TO ${user}; or connect as a superuser.`})],
-			};
-		}
+		if (!evidence.canSeeQueries && evidence.hiddenSessions > 0) return hiddenListener(evidence, facts.database!.server.user);
 		if (evidence.postgrestHere.length > 0) {
 			const likely = evidence.poolerSigns.length > 0 ? 'listener.pooled' : evidence.listenerDownByAdmin ? undefined : 'listener.channel_disabled';
 			const findings = [about('listener.missing', `PostgREST is connected to ${database} but no session runs LISTEN "${channel}": NOTIFY ${channel} reaches nobody (db-channel-enabled=false, or a transaction pooler that took the LISTEN: --probe tells more)`)];
@@ -53,3 +46,24 @@ export const listenerPresent: Check = {
 		return outcomeOf([about('listener.missing', `${missing[0]!.toUpperCase()}${missing.slice(1)}, and nothing listens on "${channel}": NOTIFY ${channel} reaches nobody`)], '', 'Nothing listens for reload notifications');
 	},
 };
+
+/**
+ * Other roles' queries are hidden (no pg_monitor / pg_read_all_stats: Supabase's postgres without pg_monitor), but
+ * their role, database and application name are not: PostgREST's sessions can be seen to be connected here, while
+ * whether one runs LISTEN can be neither confirmed nor ruled out. Saying "nothing listens" then would be a guess.
+ */
+function hiddenListener(evidence: ListenerEvidence, user: string): Outcome {
+	const {postgrestHere, database, channel, hiddenSessions} = evidence;
+	const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+	const hidden = `role ${user} may not read other roles' queries (it has neither pg_monitor nor pg_read_all_stats)`;
+	const message = postgrestHere.length > 0
+		? `${plural(postgrestHere.length, 'session')} of ${[...new Set(postgrestHere.map(session => session.user ?? 'an unknown role'))].join(', ')} (${[...new Set(postgrestHere.map(session => session.applicationName ?? ''))].join(', ')}) ${postgrestHere.length === 1 ? 'is' : 'are'} connected to ${database}, but ${hidden}, so whether one of them runs LISTEN "${channel}" can be neither confirmed nor ruled out`
+		: `${hidden}, so PostgREST's LISTEN "${channel}" can be neither confirmed nor ruled out (${plural(hiddenSessions, 'hidden session')})`;
+	return {
+		status: 'warn',
+		summary: postgrestHere.length > 0 ? `PostgREST is connected to ${database}; whether it listens is hidden from role ${user}` : 'Cannot see whether PostgREST listens',
+		findings: [finding('listener.unknown', message, {
+			suggestion: `GRANT pg_monitor TO ${user}; (as a superuser; Supabase grants it to postgres), or connect as a role that has it. Meanwhile the cache comparison above still holds: a stale cache after the next migration means the NOTIFY did not arrive, and --fix reload proves a reload by comparing again.`,
+		})],
+	};
+}

@@ -1,6 +1,6 @@
 // Is there an event trigger that makes PostgREST reload after DDL, and will it fire?
 import {type Finding, finding} from '../findings.js';
-import type {EventTrigger, RoleSetting} from '../probes/database.js';
+import type {EventTrigger, RoleSetting, ServerFacts} from '../probes/database.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import type {Channel} from '../sql/channel.js';
 import {reloadSql} from '../sql/reloadSql.js';
@@ -30,7 +30,7 @@ export const triggerInstalled: Check = {
 		for (const trigger of reloading.filter(trigger => !isFiring(trigger))) {
 			if (firing.some(other => other.event === trigger.event)) continue;
 			const state = trigger.enabled === 'D' ? 'disabled' : 'enabled only for replica sessions (ENABLE REPLICA)';
-			findings.push(finding('trigger.disabled', `Event trigger ${trigger.name} (${trigger.event}) would reload PostgREST but is ${state}`, {...functionOf(trigger), fixes: ['trigger'], suggestion: `ALTER EVENT TRIGGER ${quoteIdentifier(trigger.name)} ENABLE;`}));
+			findings.push(finding('trigger.disabled', `Event trigger ${trigger.name} (${trigger.event}) would reload PostgREST but is ${state}`, {...functionOf(trigger), fixes: ['trigger'], suggestion: enableAdvice(trigger, database!.server)}));
 		}
 		for (const trigger of firing) {
 			for (const problem of trigger.problems) {
@@ -42,6 +42,13 @@ export const triggerInstalled: Check = {
 		return outcomeOf(findings, `${names} ${reloading.length === 1 ? 'sends' : 'send'} ${reloadSql(channel)}`, `Auto-reload trigger has problems: ${names}`);
 	},
 };
+
+/** The statement that enables it, and who may run it when the doctor's role may not (Supabase's belong to supabase_admin). */
+function enableAdvice(trigger: EventTrigger, server: ServerFacts): string {
+	const enable = `ALTER EVENT TRIGGER ${quoteIdentifier(trigger.name)} ENABLE;`;
+	if (server.superuser || trigger.owner === server.user) return enable;
+	return `As its owner ${trigger.owner} or another superuser (role ${server.user} may not alter it): ${enable}`;
+}
 
 function functionOf(trigger: EventTrigger): {schema: string; function: string} {
 	return {schema: trigger.functionSchema, function: trigger.functionName};

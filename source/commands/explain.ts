@@ -89,7 +89,8 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database, configuredSchemas(options.settings));
 		// A key PostgREST rejects fails every request before any privilege or cache lookup, and its role claim proves
 		// nothing; a PostgREST serving another database makes every answer about this one beside the point.
-		const decided = facts.apiFailure?.code === 'api.unauthorized' ? facts.apiFailure : await otherDatabase(session, http, facts);
+		// A key refused only at the OpenAPI root (Supabase's gateway, anon and publishable keys) still reaches PostgREST.
+		const decided = facts.apiFailure?.code === 'api.unauthorized' && !facts.api ? facts.apiFailure : await otherDatabase(session, http, facts);
 		if (decided) return {...buildReport(facts, [verdictCheck(decided, [decided])], target), error: parsed, verdict: decided};
 		const loginRoles = [...new Set(postgrestSessions(facts.database.sessions).map(item => item.user).filter((user): user is string => Boolean(user)))];
 		const names = [parsed.table, parsed.parent, parsed.child, parsed.function, parsed.sequence].filter((name): name is string => Boolean(name)).map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
@@ -127,7 +128,7 @@ async function explainOnline(parsed: ParsedError, options: DiagnosisOptions & {r
 			probeMethods = prober.methods;
 		}
 		const {findings, verdict} = diagnoseError(evidence);
-		const extra = facts.apiFailure ? [facts.apiFailure] : [];
+		const extra = facts.apiFailure && !facts.api ? [facts.apiFailure] : [];
 		const report = buildReport(facts, [verdictCheck(verdict, [...findings, ...extra])], target);
 		if (probeMethods) report.postgrest.probeMethods = probeMethods;
 		return {...report, error: parsed, verdict, exitCode: verdict.severity === 'error' ? exitCodes.problems : report.exitCode};

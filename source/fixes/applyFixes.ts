@@ -6,6 +6,8 @@ import {beginReadOnlySql} from '../probes/database.js';
 import {type Channel, channelIdentifier} from '../sql/channel.js';
 import {quoteLiteral} from '../sql/quoteLiteral.js';
 import {reloadSql} from '../sql/reloadSql.js';
+import {quoteIdentifier} from '../sql/quoteIdentifier.js';
+import {notificationsIn, payloadEffect} from '../checks/notifications.js';
 import {collisionsSql, doctorMarker, doctorSchema, doctorTriggers, type Installed, installedSql, installTriggerBody, uninstallTriggerBody} from '../sql/triggerSql.js';
 import {cacheCheckIds, type FixId} from './fixCatalog.js';
 import {localPostgrestPid} from './localPostgrest.js';
@@ -233,13 +235,57 @@ async function manual(context: FixContext): Promise<Outcome> {
 }
 
 const privilegeAlternatives = (channel: Channel) => [
-	'Creating event triggers needs a superuser (on Supabase the postgres role may, and Supabase already ships pgrst_ddl_watch/pgrst_drop_watch).',
+	'Ask a superuser to install it: pgrst-doctor sql trigger prints the SQL to run.',
+	'On Supabase the postgres role may create event triggers through supautils (images since 2025-04); a server that refuses it is older or not Supabase.',
 	`Or end every migration with: ${reloadSql(channel)}`,
 	'Or gate deploys with: pgrst-doctor wait --db-url … --api-url … (reloads and waits until the cache matches).',
 ];
 
-// Whether the doctor's role may create event triggers: only a superuser may.
-const superuserSql = 'select rolsuper as superuser from pg_catalog.pg_roles where rolname = current_user';
+/** PostgreSQL's refusal of CREATE EVENT TRIGGER to a role that is not a superuser (42501, "… to create event trigger …"). */
+function isEventTriggerRefusal(error: unknown): boolean {
+	const {code, message} = error as {code?: string; message?: string};
+	return code === '42501' && /event trigger/i.test(message ?? '');
+}
+
+// The event triggers already here with their owner, state and body, and who the doctor is: read after a refusal,
+// to say which reload triggers exist that the doctor's role may not touch.
+const existingTriggersSql = `
+select current_user as "user", e.evtname as name, e.evtowner::regrole::text as owner, e.evtenabled::text as enabled, p.prosrc as source
+from pg_catalog.pg_event_trigger e
+join pg_catalog.pg_proc p on p.oid = e.evtfoid
+order by e.evtname`;
+
+type ExistingTrigger = {user: string; name: string; owner: string; enabled: string; source: string};
+
+/**
+ * CREATE EVENT TRIGGER refused: one sentence that says so and what already exists (Supabase ships pgrst_ddl_watch and
+ * pgrst_drop_watch, owned by supabase_admin, which a non-superuser may neither create again nor enable), then the ways on.
+ */
+async function refusedTrigger(context: FixContext): Promise<Outcome> {
+	const rows = await withClient(context, async client => (await client.query<ExistingTrigger>(existingTriggersSql)).rows).catch(() => undefined);
+	const user = rows?.[0]?.user;
+	const role = user ? `role ${quoteIdentifier(user)}` : 'the role in --db-url';
+	const reloading = (rows ?? []).filter(trigger => notificationsIn(trigger.source).some(notification =>
+		(notification.channel === null || notification.channel === context.channel) && payloadEffect(notification.payload) !== 'ignored'));
+	const others = reloading.filter(trigger => trigger.owner !== user);
+	const refused = `Nothing was installed: PostgreSQL lets only a superuser create event triggers and ${role} is not one (42501 permission denied)`;
+	if (others.length === 0) return {ok: false, verified: false, message: `${refused}.`, steps: privilegeAlternatives(context.channel)};
+	const names = others.map(trigger => trigger.name).join(' and ');
+	const owners = [...new Set(others.map(trigger => quoteIdentifier(trigger.owner)))].join(' or ');
+	const off = others.filter(trigger => trigger.enabled === 'D' || trigger.enabled === 'R');
+	const state = off.length === 0 ? 'already here' : off.length === others.length ? 'already here but disabled' : `already here, ${off.map(trigger => trigger.name).join(' and ')} disabled`;
+	const ask = off.length > 0 ? `ask ${owners} or another superuser to enable them` : `they are ${owners}'s, which ${role} may not change`;
+	const enable = off.map(trigger => `ALTER EVENT TRIGGER ${quoteIdentifier(trigger.name)} ENABLE;`);
+	return {
+		ok: false,
+		verified: false,
+		message: `${refused}; the reload triggers ${names} are ${state}, so ${ask}.`,
+		steps: [...(enable.length > 0 ? [`As ${owners} (only the owner or a superuser may): ${enable.join(' ')}`] : []), ...privilegeAlternatives(context.channel)],
+	};
+}
+
+// Who the doctor is and whether it may create event triggers: only a superuser may.
+const superuserSql = 'select current_user as "user", rolsuper as superuser from pg_catalog.pg_roles where rolname = current_user';
 
 /**
  * Whether the install would succeed, learnt without running any of it: running it, even in a transaction that is
@@ -251,14 +297,14 @@ export async function tryInstallTrigger(context: FixContext): Promise<string> {
 	try {
 		const plan = await withClient(context, async client => {
 			await client.query(beginReadOnlySql);
-			const [role] = (await client.query<{superuser: boolean}>(superuserSql)).rows;
+			const [role] = (await client.query<{user: string; superuser: boolean}>(superuserSql)).rows;
 			const collisions = (await client.query<{reason: string}>(collisionsSql)).rows.map(row => row.reason);
 			const [installed] = (await client.query<Installed>(installedSql)).rows;
 			await client.query('rollback');
-			return {superuser: role?.superuser === true, collisions, installed: installed!};
+			return {user: role?.user, superuser: role?.superuser === true, collisions, installed: installed!};
 		});
 		if (plan.collisions.length > 0) return `would be refused: ${plan.collisions.join('; ')}. pgrst-doctor changes only objects it created.`;
-		if (!plan.superuser) return 'would fail: creating event triggers needs a superuser.';
+		if (!plan.superuser) return `would fail: only a superuser may create event triggers, and ${plan.user ? `role ${quoteIdentifier(plan.user)}` : 'the role in --db-url'} is not one.`;
 		const {schemas, functions, triggers} = plan.installed;
 		const present = schemas + functions + triggers;
 		const state = present === 0 ? 'would create its schema, 2 functions and 2 event triggers' : present === 5 ? 'its objects exist already and would be refreshed' : `${present} of its 5 objects exist already, the rest would be created`;
@@ -274,8 +320,8 @@ async function installTrigger(context: FixContext): Promise<Outcome> {
 	try {
 		await runInTransaction(context, installTriggerBody(context.channel));
 	} catch (error) {
-		const reason = writeFailure(error);
-		return {ok: false, verified: false, message: `Nothing was installed: ${reason}`, steps: reason.includes('superuser') ? privilegeAlternatives(context.channel) : undefined};
+		if (isEventTriggerRefusal(error)) return refusedTrigger(context);
+		return {ok: false, verified: false, message: `Nothing was installed: ${writeFailure(error)}`};
 	}
 	// Prove it end to end: a harmless DDL on pgrst-doctor's own schema must make PostgREST reload.
 	const observation = await withClient(context, async client => {
@@ -308,12 +354,12 @@ async function uninstallTrigger(context: FixContext): Promise<Outcome> {
 }
 
 /** Every statement this module runs besides the scripts, for the test that plants look-alikes of what they call. */
-export const fixStatements = [queueUsageSql, superuserSql, proofSql];
+export const fixStatements = [queueUsageSql, superuserSql, proofSql, existingTriggersSql];
 
 function writeFailure(error: unknown): string {
 	const {code, message} = error as {code?: string; message?: string};
 	if (error instanceof Cancelled) return 'cancelled.';
-	if (code === '42501') return `permission denied (${message}). Creating event triggers needs a superuser.`;
+	if (code === '42501') return `permission denied (${message}).`;
 	if (code === '55P03') return `another session holds a conflicting lock, so the change was abandoned after lock_timeout (${message}). Try again when the migration holding it has finished.`;
 	if (code === '2BP01') return `${message}. Something else depends on it; nothing was dropped.`;
 	return message ?? String(error);

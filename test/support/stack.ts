@@ -56,7 +56,7 @@ export async function freePort(): Promise<number> {
 const portTaken = /address (already )?in use|could not bind|resource busy/i;
 
 /** Runs start with a fresh port until it is not refused because the port was taken meanwhile (three tries). */
-async function startOnFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
+export async function startOnFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
 	for (let attempt = 1; ; attempt++) {
 		try {
 			return await start(await freePort());
@@ -121,9 +121,11 @@ function makeBinariesReachable(): void {
 /**
  * tls turns TLS on with a certificate signed by a CA of the test's own (made with openssl at test time); the key is
  * handed to the OS user the server runs as, since PostgreSQL refuses a key file that user does not own with mode 0600.
- * postgresFlags are added to the server's command line (-c name=value).
+ * postgresFlags are added to the server's command line (-c name=value). superuser names the role initdb makes, which
+ * every set-up statement runs as (postgres unless told: Supabase's bed makes it supabase_admin).
  */
-export async function startPostgres(options: {captureLog?: boolean; tls?: TlsOptions; postgresFlags?: string[]} = {}): Promise<Postgres> {
+export async function startPostgres(options: {captureLog?: boolean; tls?: TlsOptions; postgresFlags?: string[]; superuser?: string} = {}): Promise<Postgres> {
+	const superuser = options.superuser ?? 'postgres';
 	makeBinariesReachable();
 	const {tls} = options;
 	const authority = tls ? tls.authority ?? certificateAuthority() : undefined;
@@ -145,7 +147,7 @@ export async function startPostgres(options: {captureLog?: boolean; tls?: TlsOpt
 		const server = new EmbeddedPostgres({
 			databaseDir,
 			port,
-			user: 'postgres',
+			user: superuser,
 			password: superPassword,
 			persistent: false,
 			createPostgresUser: true,
@@ -178,7 +180,7 @@ export async function startPostgres(options: {captureLog?: boolean; tls?: TlsOpt
 		}
 		return {port, server, removeDir};
 	});
-	const url = (database = 'postgres', user = 'postgres', password = superPassword) =>
+	const url = (database = 'postgres', user = superuser, password = superPassword) =>
 		`postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 	const query = async <T extends pg.QueryResultRow>(sql: string, parameters: unknown[] = [], database = 'postgres') => {
 		// The stack's own set-up encrypts where the server demands it, trusting it the way sslmode=require does.
@@ -225,8 +227,8 @@ export type PostgrestOptions = {
 	channelEnabled?: boolean;
 	preparedStatements?: boolean;
 	admin?: boolean;
-	/** false starts PostgREST without PGRST_JWT_SECRET, so it cannot verify any key it is given. */
-	jwtSecret?: boolean;
+	/** false starts PostgREST without PGRST_JWT_SECRET, so it cannot verify any key it is given; a string is the secret. */
+	jwtSecret?: boolean | string;
 	/** PostgREST's openapi-mode; `disabled` makes the doctor probe every relation instead of reading OpenAPI. */
 	openApiMode?: 'follow-privileges' | 'ignore-privileges' | 'disabled';
 	/** Which real binary runs; 12.0.2 unless told. */
@@ -260,7 +262,7 @@ async function startPostgrestOn(port: number, adminPort: number | undefined, opt
 		PGRST_DB_PREPARED_STATEMENTS: String(options.preparedStatements ?? true),
 		PGRST_LOG_LEVEL: 'info',
 	};
-	if (options.jwtSecret !== false) env.PGRST_JWT_SECRET = 'a-jwt-secret-that-is-at-least-32-characters-long';
+	if (options.jwtSecret !== false) env.PGRST_JWT_SECRET = typeof options.jwtSecret === 'string' ? options.jwtSecret : 'a-jwt-secret-that-is-at-least-32-characters-long';
 	if (adminPort) env.PGRST_ADMIN_SERVER_PORT = String(adminPort);
 	if (options.openApiMode) env.PGRST_OPENAPI_MODE = options.openApiMode;
 	const child = spawn(postgrestBinaries[options.version ?? '12.0.2'], [], {env, stdio: ['ignore', 'pipe', 'pipe']});
