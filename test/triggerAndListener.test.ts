@@ -144,9 +144,14 @@ test('PostgREST confirmed in another database is api.other_database; sessions th
 	const elsewhere = {...facts({sessions: [session(7, 'other', 'LISTEN "pgrst"')]}), api, postgrest: confirmedIn('other')};
 	assert.deepEqual(codes(apiDatabase.run(elsewhere)), ['api.other_database']);
 	const unconfirmed = {confirmed: false as const, reason: 'no --api-url was given'};
-	const claimedElsewhere = apiDatabase.run({...elsewhere, postgrest: unconfirmed});
-	assert.equal(claimedElsewhere.status, 'warn', 'a claim in another database is only a hint');
+	const claimedElsewhere = apiDatabase.run({...elsewhere, api: undefined, postgrest: unconfirmed});
+	assert.equal(claimedElsewhere.status, 'warn', 'without PostgREST asked, a claim in another database is only a hint');
 	assert.match(claimedElsewhere.summary, /claiming to be PostgREST are in other\); .*: no --api-url was given/);
+	const asked = apiDatabase.run({...elsewhere, postgrest: {confirmed: false as const, asked: false, reason: 'schema public has no table to ask PostgREST about'}});
+	assert.equal(asked.status, 'fail', 'PostgREST answered, none of its sessions is here: its cache is not compared with this database');
+	assert.deepEqual(codes(asked), ['api.database_unconfirmed']);
+	const stopped = apiDatabase.run({...elsewhere, postgrest: {confirmed: false as const, asked: true, reason: 'PostgREST answered nothing instead of passing the doctor\'s request to its database'}});
+	assert.equal(stopped.status, 'warn', 'a PostgREST that stopped answering says nothing of where it is');
 	assert.equal(apiDatabase.run(facts({sessions: [session(7, 'app', 'LISTEN "pgrst"')]})).status, 'pass');
 	const claimedHere = {...facts({sessions: [session(7, 'app', 'LISTEN "pgrst"')]}), postgrest: unconfirmed};
 	assert.equal(apiDatabase.run(claimedHere).status, 'warn');

@@ -30,7 +30,8 @@ export const apiDatabase: Check = {
 			return {status: 'warn', summary: `${here.length} session${here.length === 1 ? '' : 's'} in ${server.database} claim${here.length === 1 ? 's' : ''} to be PostgREST (${names}), unconfirmed: ${reason}`};
 		}
 		const others = [...new Set(view.sessions.map(session => session.database))];
-		if (others.length > 0 && api) {
+		// Only when PostgREST could not be asked at all: a request it failed to pass on (it stopped, say) says nothing of where it is.
+		if (others.length > 0 && api && identity?.confirmed === false && identity.asked === false) {
 			// PostgREST answered, none of its sessions is here and some are elsewhere: its cache is most likely another
 			// database's, and a comparison with this one would call every table stale. Unconfirmed, so not a verdict.
 			const where = `sessions calling themselves PostgREST are in ${others.join(', ')}`;

@@ -10,7 +10,8 @@ import {type HttpTarget, postgrestError, send} from './http.js';
 
 export type PostgrestIdentity =
 	| {confirmed: true; user: string; database: string; applicationName: string; clientAddress: string | null}
-	| {confirmed: false; reason: string};
+	/** asked: whether PostgREST was sent the doctor's request (not when the role cannot see sessions or no table can be named). */
+	| {confirmed: false; reason: string; asked?: boolean};
 
 type Answering = {user: string; database: string; applicationName: string; clientAddress: string | null};
 
@@ -41,10 +42,10 @@ const roundsNeeded = 2;
 
 export async function identifyPostgrest(session: Pick<DatabaseSession, 'read'>, target: HttpTarget, server: ServerFacts, schema: {name: string; profile: boolean}, listed: string[]): Promise<PostgrestIdentity> {
 	if (!server.superuser && !server.readAllStats) {
-		return {confirmed: false, reason: `role ${server.user} cannot see other sessions' activity (GRANT pg_read_all_stats TO ${server.user};)`};
+		return {confirmed: false, asked: false, reason: `role ${server.user} cannot see other sessions' activity (GRANT pg_read_all_stats TO ${server.user};)`};
 	}
 	const [table] = await session.read<{name: string}>(baseTableSql, [schema.name, listed]);
-	if (!table) return {confirmed: false, reason: `schema ${schema.name} has no table to ask PostgREST about`};
+	if (!table) return {confirmed: false, asked: false, reason: `schema ${schema.name} has no table to ask PostgREST about`};
 	const column = `pgrst_doctor_${randomBytes(8).toString('hex')}`;
 	const headers: Record<string, string> = {accept: 'application/json'};
 	if (schema.profile) headers['accept-profile'] = schema.name;

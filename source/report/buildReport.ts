@@ -69,7 +69,7 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 			notes: [...(facts.api?.notes ?? []), ...(facts.cache?.notes ?? [])],
 			...(facts.cache?.probeMethods ? {probeMethods: facts.cache.probeMethods} : {}),
 		},
-		timings: facts.timings,
+		timings: {database: facts.timings.database, api: facts.timings.api, cache: facts.timings.cache, checks: facts.timings.checks},
 		schemas: {names: facts.schemas, source: facts.schemasSource},
 		settings: settingRows(facts),
 		...(facts.settings?.notes.length ? {settingsNotes: facts.settings.notes} : {}),
