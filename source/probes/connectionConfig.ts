@@ -127,7 +127,8 @@ function sslModeOf(tls: URLSearchParams, environment: NodeJS.ProcessEnv, rootCer
 /** The trusted CAs: sslrootcert (a file, or system), else libpq's default ~/.postgresql/root.crt when it exists. */
 function rootCertificateOf(named: string | undefined, surroundings: Surroundings): {source?: string; isDefault: boolean; ca?: string | readonly string[]} {
 	if (named === 'system') return {source: 'system', isDefault: false, ca: surroundings.readFiles === false ? rootCertificates : systemCertificates(surroundings.environment)};
-	const read = (file: string) => (surroundings.readFiles === false ? '' : readNamed(file, 'sslrootcert'));
+	// Unread, a named CA still counts as given: verify-ca and verify-full are checked as they will be when it is read.
+	const read = (file: string) => (surroundings.readFiles === false ? `(${file}, not read)` : readNamed(file, 'sslrootcert'));
 	if (named) return {source: named, isDefault: false, ca: read(named)};
 	const fallback = path.join(surroundings.home, '.postgresql', 'root.crt');
 	return readable(fallback) ? {source: fallback, isDefault: true, ca: read(fallback)} : {isDefault: false};
