@@ -87,6 +87,40 @@ test('F1: a database URL of the folder\'s without a password connects with none,
 	assert.deepEqual(received, ['', 'the-admins-password'], 'the folder\'s URL sent an empty password; a URL of yours still takes PGPASSWORD, as before');
 });
 
+test('F1: with no password to give, a server that wants SCRAM is a refused login, not a crash', async () => {
+	// Asks for SCRAM-SHA-256 and answers the client's first message, after which pg needs the password.
+	const server = createServer(socket => {
+		let messages = 0;
+		socket.on('data', () => {
+			messages++;
+			if (messages === 1) {
+				const mechanism = Buffer.from('SCRAM-SHA-256\0\0');
+				const header = Buffer.alloc(9);
+				header.write('R');
+				header.writeUInt32BE(8 + mechanism.length, 1);
+				header.writeUInt32BE(10, 5);
+				socket.write(Buffer.concat([header, mechanism]));
+			} else if (messages === 2) {
+				const first = Buffer.from('r=clientnonceservernonce,s=c2FsdA==,i=4096');
+				const header = Buffer.alloc(9);
+				header.write('R');
+				header.writeUInt32BE(8 + first.length, 1);
+				header.writeUInt32BE(11, 5);
+				socket.write(Buffer.concat([header, first]));
+			}
+		});
+	});
+	server.listen(0, '127.0.0.1');
+	await once(server, 'listening');
+	const {port} = server.address() as {port: number};
+	try {
+		const target = databaseTarget(`postgres://scram@127.0.0.1:${port}/app?sslmode=disable`, {ambientPassword: false});
+		await assert.rejects(connectClient(target.connectionString, {timeoutMs: 2000}), (error: Error & {code?: string}) => error.code === '28P01' && /the database URL has no password/.test(error.message));
+	} finally {
+		server.close();
+	}
+});
+
 test('F3: a value a file built from your environment or another key is not shown or used, only the reference is named', () => {
 	const environment = {GITHUB_TOKEN: 'ghp_the-admins-token', APP_DB_URL: 'postgres://a:pw@db.example/app'};
 	const conf = discover(folder({'postgrest.conf': 'db-uri = "$(APP_DB_URL)"\ndb-channel = "$(GITHUB_TOKEN)"\ndb-schemas = "api,$(db-uri)"\ndb-anon-role = "x$(GITHUB_TOKEN)"\nserver-host = "$(GITHUB_TOKEN)"\n'}), environment);

@@ -248,12 +248,10 @@ function applyTrust(settings: Settings, chosen: Map<Field, Checked & Omit<Source
 		notes.push(`${admin.from} was not used: its host ${new URL(String(admin.value)).host} is not the API URL's (${new URL(String(api.value)).host}); pass --admin-url`);
 		delete settings.adminUrl;
 	}
+	// The key goes only to the API (the admin server is asked without it).
 	const key = chosen.get('apiKey');
-	const destinations = [api, settings.adminUrl ? admin : undefined].filter(item => item?.folder);
-	if (key && !key.folder && destinations.length > 0) {
-		const [destination] = destinations;
-		const flag = destination === api ? '--api-url' : '--admin-url';
-		notes.push(`the API key from ${key.from} was not sent to ${String(destination!.value)}, an address ${destination!.from} chose; pass ${flag} ${String(destination!.value)} to send it there`);
+	if (key && !key.folder && api?.folder) {
+		notes.push(`the API key from ${key.from} was not sent to ${String(api.value)}, an address ${api.from} chose; pass --api-url ${String(api.value)} to send it there`);
 		delete settings.apiKey;
 	}
 	const database = chosen.get('dbUrl');
