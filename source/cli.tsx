@@ -121,7 +121,8 @@ async function main(cli: CommandLine): Promise<number> {
 		throw new UsageError('Tell pgrst-doctor where to look: --db-url and --api-url (or DATABASE_URL, a .env, postgrest.conf or supabase/config.toml here).');
 	}
 	if (command === 'wait' && (!dbUrl || !settings.apiUrl)) throw new UsageError(`pgrst-doctor wait needs both the database and PostgREST: --db-url and --api-url${dbUrl ? ' (the database was found, PostgREST\'s URL was not)' : settings.apiUrl ? ' (PostgREST\'s URL was found, the database was not)' : ''}.`);
-	const database = dbUrl ? databaseTarget(dbUrl) : undefined;
+	// A URL the folder's files chose gets no password from this environment (PGPASSWORD, ~/.pgpass).
+	const database = dbUrl ? databaseTarget(dbUrl, {ambientPassword: !settings.dbUrlFromFolder}) : undefined;
 	// Every connection, request, probe, wait and fix listens to this one signal.
 	setMaxListeners(0, controller.signal);
 	process.once('SIGINT', cancel);

@@ -2,13 +2,21 @@
 // the password, so no output can contain it: nothing is redacted after the fact.
 import {parse} from 'pg-connection-string';
 import pg from 'pg';
-import {ConnectionSettingsError, connectionConfig, splitTlsParameters} from './probes/connectionConfig.js';
+import {ConnectionSettingsError, checkConnectionConfig, connectionConfig, splitTlsParameters, withoutAmbientPassword} from './probes/connectionConfig.js';
 
 import {UsageError} from './usageError.js';
 
 export {UsageError};
 
-export type DatabaseTarget = {connectionString: string; display: string};
+/** ambientPassword false: the URL has no password and connects with none, never with PGPASSWORD's or ~/.pgpass's. */
+export type DatabaseTarget = {connectionString: string; display: string; ambientPassword?: false};
+
+export type DatabaseTargetOptions = {
+	/** false: a URL the folder's files chose, which may not borrow a password from this environment. */
+	ambientPassword?: boolean;
+	/** false: check the URL without reading the TLS files it names (a candidate that may not be the one used). */
+	readFiles?: boolean;
+};
 export type ApiTarget = {url: string; display: string};
 
 const shape = 'postgresql://user:password@host:5432/database';
@@ -19,7 +27,7 @@ const notValid = `The database URL is not a valid ${shape} URL: ${percentEncodin
  * Reads a database URL with the parser pg itself uses, and shows what pg will connect to: user@host:port/database,
  * with pg's defaults filled in. Errors never repeat the URL, which holds the password.
  */
-export function databaseTarget(text: string): DatabaseTarget {
+export function databaseTarget(text: string, options: DatabaseTargetOptions = {}): DatabaseTarget {
 	if (!/^postgres(?:ql)?:\/\//i.test(text)) {
 		const scheme = /^[a-z][a-z\d+.-]{0,20}:/i.exec(text)?.[0];
 		throw new UsageError(scheme ? `The database URL must start with postgresql://, not ${scheme}; expected ${shape}.` : `The database URL is not a valid URL; expected ${shape}.`);
@@ -32,9 +40,12 @@ export function databaseTarget(text: string): DatabaseTarget {
 	} catch {
 		throw new UsageError(notValid);
 	}
+	const withoutPassword = options.ambientPassword === false && !parts.password;
+	if (withoutPassword) withoutAmbientPassword(text);
 	// The TLS parameters are read here, at the edge, as libpq reads them (their files too, once for the run).
 	try {
-		connectionConfig(text);
+		if (options.readFiles === false) checkConnectionConfig(text);
+		else connectionConfig(text);
 	} catch (error) {
 		throw error instanceof ConnectionSettingsError ? new UsageError(error.message) : new UsageError(notValid);
 	}
@@ -48,7 +59,16 @@ export function databaseTarget(text: string): DatabaseTarget {
 	const port = parts.port || env.PGPORT || pg.defaults.port || 5432;
 	const database = parts.database || env.PGDATABASE || pg.defaults.database || user;
 	const shownHost = host.includes(':') ? `[${host}]` : host;
-	return {connectionString: text, display: `${user ? `${user}@` : ''}${shownHost}:${port}/${database ?? ''}`};
+	return {connectionString: text, display: `${user ? `${user}@` : ''}${shownHost}:${port}/${database ?? ''}`, ...(withoutPassword ? {ambientPassword: false as const} : {})};
+}
+
+/** Whether the URL carries a password of its own (user:password@ or password=), read as pg reads it. */
+export function hasPassword(text: string): boolean {
+	try {
+		return Boolean(parse(splitTlsParameters(text).rest).password);
+	} catch {
+		return false;
+	}
 }
 
 export function httpTarget(text: string, what: string): ApiTarget {

@@ -9,7 +9,7 @@ import {test} from 'node:test';
 import {apiKeySecret, checkStatus, cliPath, runCli, withoutDiscovery} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {docsTriggers} from './support/scenario.js';
-import {authenticatorPassword} from './support/stack.js';
+import {authenticatorPassword, superPassword} from './support/stack.js';
 import {tmuxWindow} from './support/tmuxWindow.js';
 
 const stack = useStack();
@@ -26,7 +26,8 @@ function projectFolder(files: Record<string, string>): string {
 function postgrestConf(apiUrl: string, database: string, extra = ''): string {
 	return [
 		'# PostgREST of the test stack',
-		`db-uri = "postgres://authenticator:$(PGRST_TEST_PASSWORD)@127.0.0.1:${stack.pg.port}/${database}"`,
+		// The password is the file's own: a $(VAR) of the environment inside an address the file chose is not used.
+		`db-uri = "postgres://authenticator:${authenticatorPassword}@127.0.0.1:${stack.pg.port}/${database}"`,
 		'db-schemas = "public"',
 		'db-anon-role = "anon"',
 		`jwt-secret = "${jwtSecret}"`,
@@ -181,4 +182,17 @@ test('bare pgrst-doctor in a terminal next to postgrest.conf: diagnoses without 
 	} finally {
 		window.close();
 	}
+});
+
+test('a database URL from a .env without a password connects with none: PGPASSWORD of the environment is not sent', async () => {
+	const item = await stack.setUp();
+	const withoutPassword = `postgres://postgres@127.0.0.1:${stack.pg.port}/${item.name}`;
+	const directory = projectFolder({'.env': `DATABASE_URL=${withoutPassword}\n`});
+	const environment = {PGPASSWORD: superPassword};
+	const fromFolder = await runCli(['check', '--json'], environment, undefined, undefined, directory);
+	assert.equal(fromFolder.code, 2);
+	assert.ok(fromFolder.json.findings.some((found: {code: string}) => found.code === 'db.auth_failed'), JSON.stringify(fromFolder.json.findings));
+	assert.ok(fromFolder.json.settingsNotes.includes('.env (DATABASE_URL) has no password, so pgrst-doctor connects without one, not with PGPASSWORD from your environment; put the password in the URL or pass --db-url'), JSON.stringify(fromFolder.json.settingsNotes));
+	const fromFlag = await runCli(['check', '--json', '--db-url', withoutPassword, '--api-url', item.api.url], environment, undefined, undefined, directory);
+	assert.ok(!fromFlag.json.findings.some((found: {code: string}) => found.code === 'db.auth_failed'), 'a URL of yours still takes PGPASSWORD, as psql would');
 });

@@ -77,7 +77,8 @@ test('db-channel-enabled is read as PostgREST reads a boolean', () => {
 test('no flags in a folder with postgrest.conf: every setting, with the key it came from', () => {
 	const directory = folder({'postgrest.conf': postgrestConf});
 	const settings = discover(directory, {PGRST_PASSWORD: 'pw'});
-	assert.deepEqual(settings.dbUrl, {value: 'postgres://authenticator:pw@db.internal:5432/app?sslmode=require', from: 'postgrest.conf (db-uri)'});
+	assert.equal(settings.dbUrl, undefined, 'a db-uri mixing the file\'s text with the environment\'s is not used');
+	assert.ok(settings.notes.includes('postgrest.conf (db-uri) was not used: it would put your environment\'s value ($(PGRST_PASSWORD)) into an address the file chose; pass --db-url'), settings.notes.join('\n'));
 	assert.deepEqual(settings.apiUrl, {value: 'http://127.0.0.1:3999', from: 'postgrest.conf (server-port)'});
 	assert.deepEqual(settings.adminUrl, {value: 'http://127.0.0.1:3998', from: 'postgrest.conf (admin-server-port)'});
 	assert.deepEqual(settings.schemas, {value: ['api', 'public'], from: 'postgrest.conf (db-schemas)'});
@@ -85,7 +86,8 @@ test('no flags in a folder with postgrest.conf: every setting, with the key it c
 	assert.deepEqual(settings.channelEnabled, {value: true, from: 'postgrest.conf (db-channel-enabled)'});
 	assert.deepEqual(settings.anonRole, {value: 'web_anon', from: 'postgrest.conf (db-anon-role)'});
 	const shown = shownSettings(settings);
-	assert.deepEqual(shown.find(row => row.name === 'db-url'), {name: 'db-url', value: 'authenticator@db.internal:5432/app', from: 'postgrest.conf (db-uri)'});
+	const own = discover(folder({'postgrest.conf': postgrestConf.replace('$(PGRST_PASSWORD)', 'pw')}));
+	assert.deepEqual(shownSettings(own).find(row => row.name === 'db-url'), {name: 'db-url', value: 'authenticator@db.internal:5432/app', from: 'postgrest.conf (db-uri)'});
 	assert.deepEqual(shown.find(row => row.name === 'jwt-secret'), {name: 'jwt-secret', value: 'set', from: 'postgrest.conf (jwt-secret)'});
 	assert.ok(!JSON.stringify(shown).includes('pw@') && !JSON.stringify(shown).includes('backslash'), 'no password, no JWT secret');
 });
@@ -221,7 +223,7 @@ test('supabase/config.toml: the local stack\'s URLs and schemas, and its default
 	assert.deepEqual(settings.dbUrl, {value: 'postgresql://postgres:postgres@127.0.0.1:64322/postgres', from: 'supabase/config.toml ([db] port)'});
 	assert.deepEqual(settings.schemas, {value: ['public', 'graphql_public'], from: 'supabase/config.toml ([api] schemas)'});
 	assert.deepEqual(settings.apiKey, {value: supabaseLocalServiceRole, from: 'supabase/config.toml (supabase start\'s default service_role key)'});
-	assert.equal(discover(directory, {SUPABASE_ANON_KEY: 'sb_publishable_x'}).apiKey!.from, 'environment (SUPABASE_ANON_KEY)', 'a key found anywhere wins over the made one');
+	assert.equal(discover(directory, {SUPABASE_ANON_KEY: 'sb_publishable_x'}, {apiUrl: 'http://127.0.0.1:64321'}).apiKey!.from, 'environment (SUPABASE_ANON_KEY)', 'a key of yours wins over the made one, at an address of yours');
 	assert.equal(discover(folder({'supabase/config.toml': '', '.env': 'SERVICE_ROLE_KEY=sb_secret_x\n'})).apiKey!.from, '.env (SERVICE_ROLE_KEY)', 'supabase status -o env\'s names count');
 	assert.equal(discover(directory, {}, {apiUrl: 'https://abcdefghijklmnopqrst.supabase.co/rest/v1'}).apiKey, undefined, 'no local key for a cloud project');
 	const defaults = discover(folder({'supabase/config.toml': '[auth]\njwt_secret = "env(MY_JWT_SECRET)"\n'}), {MY_JWT_SECRET: 'another-secret-of-at-least-thirty-two-chars'});

@@ -21,6 +21,15 @@ function refusesOnlyEncryption(error: DriverError): boolean {
 	return error.message === 'The server does not support SSL connections' || (error.code === '28000' && /, (no|SSL|GSS) encryption$/.test(error.message));
 }
 
+/**
+ * pg refuses to start SCRAM with an empty password, which is what a URL without one gets when it may not borrow
+ * PGPASSWORD: to the user that is the server refusing the login.
+ */
+function withoutPassword(error: DriverError): DriverError {
+	if (!/client password must be a non-empty string/.test(error.message)) return error;
+	return Object.assign(new Error('password authentication failed: the server asks for a password and the database URL has no password'), {code: '28P01'});
+}
+
 function timedOut(): DriverError {
 	return Object.assign(new Error('timeout expired'), {code: 'ETIMEDOUT'});
 }
@@ -50,7 +59,7 @@ export async function connectClient(connectionString: string, options: ConnectOp
 		} catch (error) {
 			// Not awaited: pg's end() on a connection that never completed settles only when the socket closes.
 			void client.end().catch(() => {});
-			const failure = expired ? timedOut() : error as DriverError;
+			const failure = expired ? timedOut() : withoutPassword(error as DriverError);
 			intents.set(failure, intent);
 			failures.push(failure);
 			if (options.signal?.aborted || unreachable.has(failure.code ?? '')) break;

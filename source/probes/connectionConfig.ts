@@ -4,7 +4,7 @@
 // treats prefer as require (no fallback to plain), allow as verify-full, an absent sslmode as disable, and reads
 // sslrootcert=system as a file name. So the TLS parameters are read here, and only the rest is left to
 // pg-connection-string, the parser pg itself uses.
-import {readFileSync, statSync} from 'node:fs';
+import {closeSync, constants, fstatSync, openSync, readFileSync, statSync} from 'node:fs';
 import {homedir} from 'node:os';
 import path from 'node:path';
 import {type ConnectionOptions as TlsConnectionOptions, rootCertificates} from 'node:tls';
@@ -50,7 +50,8 @@ export function splitTlsParameters(text: string): {rest: string; tls: URLSearchP
 	return {rest: kept.length > 0 ? `${text.slice(0, question)}?${kept.join('&')}` : text.slice(0, question), tls};
 }
 
-export type Surroundings = {environment: NodeJS.ProcessEnv; home: string; userId: number | undefined};
+/** readFiles false: check the URL's parameters without opening the files they name (a candidate that may not be used). */
+export type Surroundings = {environment: NodeJS.ProcessEnv; home: string; userId: number | undefined; readFiles?: boolean};
 
 const here = (): Surroundings => ({environment: process.env, home: homedir(), userId: process.geteuid?.()});
 
@@ -62,12 +63,31 @@ function readable(file: string): boolean {
 	}
 }
 
-/** A file the URL names: read now, once; a file that cannot be read is a sentence naming the parameter. */
+/** Certificates and keys are a few KiB; a bundle of every public CA is about 200 KiB. */
+export const maxTlsFileBytes = 1024 * 1024;
+
+/**
+ * A file the URL names: read now, once; a file that cannot be read is a sentence naming the parameter. Only a
+ * regular file of at most 1 MiB is read: opened without waiting (a FIFO would block the run) and checked on the
+ * open descriptor, so what is read is what was checked (/dev/zero would never end).
+ */
 function readNamed(file: string, parameter: string): string {
+	let descriptor: number;
 	try {
-		return readFileSync(file, 'utf8');
+		descriptor = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
 	} catch {
 		throw new ConnectionSettingsError(`The database URL names a certificate or key file that cannot be read: ${parameter}=${file}.`);
+	}
+	try {
+		const stat = fstatSync(descriptor);
+		if (!stat.isFile()) throw new ConnectionSettingsError(`The database URL's ${parameter}=${file} is not a regular file: name the certificate or key file itself.`);
+		if (stat.size > maxTlsFileBytes) throw new ConnectionSettingsError(`The database URL's ${parameter}=${file} is larger than 1 MiB, which no certificate or key is: name the certificate or key file itself.`);
+		return readFileSync(descriptor, 'utf8');
+	} catch (error) {
+		if (error instanceof ConnectionSettingsError) throw error;
+		throw new ConnectionSettingsError(`The database URL names a certificate or key file that cannot be read: ${parameter}=${file}.`);
+	} finally {
+		closeSync(descriptor);
 	}
 }
 
@@ -106,10 +126,12 @@ function sslModeOf(tls: URLSearchParams, environment: NodeJS.ProcessEnv, rootCer
 
 /** The trusted CAs: sslrootcert (a file, or system), else libpq's default ~/.postgresql/root.crt when it exists. */
 function rootCertificateOf(named: string | undefined, surroundings: Surroundings): {source?: string; isDefault: boolean; ca?: string | readonly string[]} {
-	if (named === 'system') return {source: 'system', isDefault: false, ca: systemCertificates(surroundings.environment)};
-	if (named) return {source: named, isDefault: false, ca: readNamed(named, 'sslrootcert')};
+	if (named === 'system') return {source: 'system', isDefault: false, ca: surroundings.readFiles === false ? rootCertificates : systemCertificates(surroundings.environment)};
+	// Unread, a named CA still counts as given: verify-ca and verify-full are checked as they will be when it is read.
+	const read = (file: string) => (surroundings.readFiles === false ? `(${file}, not read)` : readNamed(file, 'sslrootcert'));
+	if (named) return {source: named, isDefault: false, ca: read(named)};
 	const fallback = path.join(surroundings.home, '.postgresql', 'root.crt');
-	return readable(fallback) ? {source: fallback, isDefault: true, ca: readNamed(fallback, 'sslrootcert')} : {isDefault: false};
+	return readable(fallback) ? {source: fallback, isDefault: true, ca: read(fallback)} : {isDefault: false};
 }
 
 /** A client certificate: sslcert, else ~/.postgresql/postgresql.crt when it exists; its key must then be readable. */
@@ -119,6 +141,7 @@ function clientCertificateOf(tls: URLSearchParams, surroundings: Surroundings): 
 	const certFile = named ?? path.join(home, '.postgresql', 'postgresql.crt');
 	if (!named && !readable(certFile)) return {};
 	const keyFile = tls.get('sslkey') ?? environment.PGSSLKEY ?? path.join(home, '.postgresql', 'postgresql.key');
+	if (surroundings.readFiles === false) return {};
 	const cert = readNamed(certFile, 'sslcert');
 	const key = readNamed(keyFile, 'sslkey');
 	checkKeyPermissions(keyFile, surroundings.userId);
@@ -179,12 +202,33 @@ export function readConnectionConfig(connectionString: string, surroundings: Sur
 
 const read = new Map<string, ConnectionConfig>();
 
+/** URLs the folder's files chose that carry no password: connected with none, not with the environment's. */
+const withoutAmbient = new Set<string>();
+
+/**
+ * Without a password in the URL, node-postgres takes PGPASSWORD, then ~/.pgpass: the admin's secrets. For a URL the
+ * folder's files chose, that would send them to a server the files named. A password given as a function is never
+ * looked up elsewhere; an empty one is sent as it is (a server that wants a password refuses it).
+ */
+export function withoutAmbientPassword(connectionString: string): void {
+	withoutAmbient.add(connectionString);
+	read.delete(connectionString);
+}
+
+const noPassword = () => '';
+
 /** readConnectionConfig, once per URL for this run: the files are read the first time, at the edge. */
 export function connectionConfig(connectionString: string): ConnectionConfig {
 	let config = read.get(connectionString);
 	if (!config) {
 		config = readConnectionConfig(connectionString);
+		if (withoutAmbient.has(connectionString)) config = {...config, attempts: config.attempts.map(attempt => ({...attempt, password: noPassword}))};
 		read.set(connectionString, config);
 	}
 	return config;
+}
+
+/** The URL's parameters checked as connectionConfig checks them, without reading a file they name. */
+export function checkConnectionConfig(connectionString: string): void {
+	readConnectionConfig(connectionString, {...here(), readFiles: false});
 }

@@ -3,13 +3,16 @@
 // say where PostgREST answers from this machine. A db-uri naming another service of the file is reached through
 // the port that service publishes.
 import {parse} from 'yaml';
-import type {ConfValue} from './postgrestConf.js';
+import type {Borrowing, ConfValue} from './postgrestConf.js';
 import {type Candidate, type Publish, postgrestCandidates} from './settingCandidates.js';
 import type {Provenance} from './settings.js';
 
 type Variables = Readonly<Record<string, string | undefined>>;
 
-type Service = {name: string; environment: Map<string, string>; ports: PortMapping[]; hostNetwork: boolean};
+type Service = {name: string; environment: Map<string, string>; borrowed: Map<string, Borrowing>; ports: PortMapping[]; hostNetwork: boolean};
+
+/** Whether a variable's value is the process environment's (yours), not only the folder's .env. */
+type Yours = (name: string) => boolean;
 
 /** A published port: the container's port, and the host's address and port (undefined: one Docker picks). */
 type PortMapping = {container: number; hostPort?: number; hostIp?: string};
@@ -17,7 +20,7 @@ type PortMapping = {container: number; hostPort?: number; hostIp?: string};
 export class ComposeSyntaxError extends Error {}
 
 /** The candidates of the first service that sets PGRST_* variables (or runs a postgrest image). */
-export function composeCandidates(text: string, file: string, variables: Variables): {candidates: Candidate[]; problems: string[]} {
+export function composeCandidates(text: string, file: string, variables: Variables, yours: Yours = () => false): {candidates: Candidate[]; problems: string[]} {
 	let document: unknown;
 	try {
 		// merge: Compose files share environment blocks through anchors and merge keys (<<: *defaults).
@@ -25,7 +28,7 @@ export function composeCandidates(text: string, file: string, variables: Variabl
 	} catch (error) {
 		throw new ComposeSyntaxError(`it is not valid YAML (${String((error as Error).message).split('\n')[0]})`);
 	}
-	const services = readServices(document, variables);
+	const services = readServices(document, variables, yours);
 	const postgrest = services.filter(service => [...service.environment.keys()].some(name => name.startsWith('PGRST_')));
 	if (postgrest.length === 0) return {candidates: [], problems: []};
 	const [chosen] = postgrest;
@@ -35,25 +38,29 @@ export function composeCandidates(text: string, file: string, variables: Variabl
 		if (name.startsWith('PGRST_')) values.set(name.slice(6).toLowerCase().replaceAll('_', '-'), value);
 	}
 	const from = (key: string): Provenance => `${file} (service ${chosen!.name}: PGRST_${key.toUpperCase().replaceAll('-', '_')})`;
-	const found = postgrestCandidates(values, from, {publish: publisher(chosen!, file), defaultPort: true, reachDatabase: uri => reachDatabase(uri, services, file)});
+	const borrowed = (key: string) => chosen!.borrowed.get(`PGRST_${key.toUpperCase().replaceAll('-', '_')}`);
+	const found = postgrestCandidates(values, from, {publish: publisher(chosen!, file), defaultPort: true, reachDatabase: uri => reachDatabase(uri, services, file), borrowed});
 	return {candidates: found.candidates, problems: [...problems, ...found.problems]};
 }
 
-function readServices(document: unknown, variables: Variables): Service[] {
+function readServices(document: unknown, variables: Variables, yours: Yours): Service[] {
 	const services = isRecord(document) && isRecord(document.services) ? document.services : {};
 	return Object.entries(services).filter(([, body]) => isRecord(body)).map(([name, body]) => {
 		const service = body as Record<string, unknown>;
 		return {
 			name,
-			environment: environmentOf(service.environment, variables),
+			...environmentOf(service.environment, variables, yours),
 			ports: Array.isArray(service.ports) ? service.ports.flatMap(entry => portMapping(entry, variables)) : [],
 			hostNetwork: service.network_mode === 'host',
 		};
 	});
 }
 
-/** environment: as a list (- NAME=value, - NAME) or a map (NAME: value); a name without a value comes from here. */
-function environmentOf(environment: unknown, variables: Variables): Map<string, string> {
+/**
+ * environment: as a list (- NAME=value, - NAME) or a map (NAME: value); a name without a value comes from here. A
+ * value that took text from the process environment (not only from .env) is recorded as borrowed.
+ */
+function environmentOf(environment: unknown, variables: Variables, yours: Yours): {environment: Map<string, string>; borrowed: Map<string, Borrowing>} {
 	const entries: Array<[string, unknown]> = Array.isArray(environment)
 		? environment.filter((item): item is string => typeof item === 'string').map(item => {
 			const equals = item.indexOf('=');
@@ -61,14 +68,22 @@ function environmentOf(environment: unknown, variables: Variables): Map<string, 
 		})
 		: isRecord(environment) ? Object.entries(environment) : [];
 	const result = new Map<string, string>();
+	const borrowed = new Map<string, Borrowing>();
 	for (const [name, value] of entries) {
 		if (value === null || value === undefined) {
-			if (variables[name] !== undefined) result.set(name, variables[name]!);
+			if (variables[name] === undefined) continue;
+			result.set(name, variables[name]!);
+			if (yours(name)) borrowed.set(name, {references: [`\${${name}}`], sole: true});
 		} else if (['string', 'number', 'boolean'].includes(typeof value)) {
-			result.set(name, interpolateCompose(String(value), variables));
+			const template = String(value);
+			const read: string[] = [];
+			result.set(name, interpolateCompose(template, variables, read));
+			const references = [...new Set(read.filter(yours))].map(variable => `\${${variable}}`);
+			const sole = read.length === 1 && references.length === 1 && [`$${read[0]}`, references[0]].includes(template);
+			if (references.length > 0) borrowed.set(name, {references, sole});
 		}
 	}
-	return result;
+	return {environment: result, borrowed};
 }
 
 /** ports: "8080:3000", "127.0.0.1:8080:3000/tcp", "[::1]:8080:3000", "3000" or 3000 (Docker picks), or the long form. */
@@ -122,7 +137,7 @@ function reachDatabase(uri: string, services: Service[], file: string): {uri: st
  * ${NAME:-default} / ${NAME-default} the default when unset (or empty, with the colon); ${NAME:+other} / ${NAME+other}
  * the other when set; ${NAME:?message} / ${NAME?message} the variable (Compose would stop when unset: empty here).
  */
-export function interpolateCompose(text: string, variables: Variables): string {
+export function interpolateCompose(text: string, variables: Variables, read: string[] = []): string {
 	let result = '';
 	for (let index = 0; index < text.length; index++) {
 		const char = text[index]!;
@@ -138,6 +153,7 @@ export function interpolateCompose(text: string, variables: Variables): string {
 		}
 		const bare = /^[A-Za-z_]\w*/.exec(text.slice(index + 1));
 		if (bare) {
+			read.push(bare[0]);
 			result += variables[bare[0]] ?? '';
 			index += bare[0].length;
 			continue;
@@ -151,20 +167,21 @@ export function interpolateCompose(text: string, variables: Variables): string {
 			result += text.slice(index);
 			break;
 		}
-		result += expand(text.slice(index + 2, close), variables);
+		result += expand(text.slice(index + 2, close), variables, read);
 		index = close;
 	}
 	return result;
 }
 
-function expand(inner: string, variables: Variables): string {
+function expand(inner: string, variables: Variables, read: string[]): string {
 	const match = /^([A-Za-z_]\w*)(?:(:?)([-+?])([\s\S]*))?$/.exec(inner);
 	if (!match) return '';
 	const [, name, colon, operator, word = ''] = match;
+	read.push(name!);
 	const value = variables[name!];
 	const set = colon ? value !== undefined && value !== '' : value !== undefined;
-	if (operator === '-') return set ? value! : interpolateCompose(word, variables);
-	if (operator === '+') return set ? interpolateCompose(word, variables) : '';
+	if (operator === '-') return set ? value! : interpolateCompose(word, variables, read);
+	if (operator === '+') return set ? interpolateCompose(word, variables, read) : '';
 	return value ?? '';
 }
 

@@ -3,11 +3,17 @@
 // name. Each value keeps where it came from; a value that does not parse is left out with a note, and two files
 // that disagree are named in a note (never with a secret). Reading is bounded: fixed names in this directory and
 // supabase/, no symbolic links, nothing over 1 MiB; only the files given by flag are read wherever they are.
+//
+// Trust has two tiers: yours (flags and the process environment) and the folder's (every file: .env, .env.local,
+// postgrest.conf, compose, supabase/config.toml, and the files --config and --dotenv name, which may come from a
+// cloned repository or a CI checkout). A secret of yours is never sent to a destination the folder's files chose
+// (an API key to their API URL, PGPASSWORD or ~/.pgpass to their database URL), and a value of yours never becomes
+// shown text through a file's interpolation ($(VAR), ${VAR}): see postgrestCandidates and applyTrust below.
 import {lstatSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {parseEnv} from 'node:util';
 import {parseChannel} from '../sql/channel.js';
-import {UsageError, databaseTarget, httpTarget} from '../target.js';
+import {UsageError, databaseTarget, hasPassword, httpTarget} from '../target.js';
 import {withHttpScheme} from '../withHttpScheme.js';
 import {supabaseApiUrl} from './supabaseShape.js';
 import {ComposeSyntaxError, composeCandidates} from './composeFile.js';
@@ -33,21 +39,22 @@ const flagNames: Record<Field, string | undefined> = {
 	channelEnabled: undefined, anonRole: undefined, jwtSecret: undefined,
 };
 
-type Sourced = Candidate & {tier: 'flag' | 'environment' | 'file'; group: string};
+/** folder: the value came from the folder's files (not from a file's reference to a variable of yours). */
+type Sourced = Candidate & {tier: 'flag' | 'environment' | 'file'; group: string; folder: boolean};
 
 export function discoverSettings(input: DiscoveryInput): Settings {
 	const notes: string[] = [];
 	const sourced: Sourced[] = [];
 	for (const [field, flag] of Object.entries(flagNames) as Array<[Field, string | undefined]>) {
 		const value = flag ? input.flags[field as keyof DiscoveryInput['flags']] : undefined;
-		if (value !== undefined) sourced.push({field, value, from: flag!, tier: 'flag', group: 'flags'});
+		if (value !== undefined) sourced.push({field, value, from: flag!, tier: 'flag', group: 'flags', folder: false});
 	}
 	const fromEnvironment = variableCandidates(input.environment, name => `environment (${name})`);
-	sourced.push(...fromEnvironment.candidates.map(candidate => ({...candidate, tier: 'environment' as const, group: 'environment'})));
+	sourced.push(...fromEnvironment.candidates.map(candidate => ({...candidate, tier: 'environment' as const, group: 'environment', folder: false})));
 	notes.push(...fromEnvironment.problems);
 	const files = readFiles(input, notes);
 	sourced.push(...files.candidates);
-	const settings = merge(sourced, notes);
+	const settings = merge(sourced, notes, input.environment);
 	if (!settings.apiKey && files.supabase && servesLocalStack(settings.apiUrl?.value, files.supabase.local.apiPort)) {
 		if (files.supabase.local.signingKeys) {
 			notes.push(`${files.supabase.file} sets [auth] signing_keys_path, so supabase start's default service_role key does not apply: pass --api-key`);
@@ -70,7 +77,7 @@ type FileCandidates = {candidates: Sourced[]; supabase?: {file: string; local: S
 /** The env files, then the config files, in the order they count. */
 function readFiles(input: DiscoveryInput, notes: string[]): FileCandidates {
 	const result: FileCandidates = {candidates: []};
-	const add = (candidates: Candidate[], group: string) => result.candidates.push(...candidates.map(candidate => ({...candidate, tier: 'file' as const, group})));
+	const add = (candidates: Candidate[], group: string) => result.candidates.push(...candidates.map(candidate => ({...candidate, tier: 'file' as const, group, folder: !candidate.yours})));
 	const dotenvs = input.flags.dotenv !== undefined ? [{file: input.flags.dotenv, given: '--dotenv'}] : ['.env.local', '.env'].map(file => ({file, given: undefined}));
 	const dotEnv: Record<string, string> = {};
 	for (const {file, given} of dotenvs) {
@@ -79,16 +86,17 @@ function readFiles(input: DiscoveryInput, notes: string[]): FileCandidates {
 		const variables = parseEnv(text) as Record<string, string>;
 		if (file === '.env') Object.assign(dotEnv, variables);
 		const found = variableCandidates(variables, name => `${file} (${name})`);
-		add(found.candidates, 'env files');
+		add(found.candidates, file);
 		notes.push(...found.problems);
 	}
 	// Compose reads .env for its ${VAR}s; the environment wins over it, as in Compose.
 	const variables = {...dotEnv, ...input.environment};
+	const yours = (name: string) => input.environment[name] !== undefined;
 	const configs = input.flags.config !== undefined
 		? [{file: input.flags.config, given: '--config', kind: configKind(input.flags.config)}]
 		: [
 			{file: 'postgrest.conf', given: undefined, kind: 'postgrest' as const},
-			...firstPresent(input.directory, composeFiles).map(file => ({file, given: undefined, kind: 'compose' as const})),
+			...firstPresent(input.directory, composeFiles, notes).map(file => ({file, given: undefined, kind: 'compose' as const})),
 			{file: path.join('supabase', 'config.toml'), given: undefined, kind: 'supabase' as const},
 		];
 	for (const {file, given, kind} of configs) {
@@ -98,11 +106,11 @@ function readFiles(input: DiscoveryInput, notes: string[]): FileCandidates {
 			if (kind === 'postgrest') {
 				const conf = parsePostgrestConf(text, input.environment);
 				notes.push(...conf.problems.map(problem => `${file}: ${problem}`));
-				const found = postgrestCandidates(conf.values, key => `${file} (${key})`, {publish: loopbackUrl, defaultPort: true});
+				const found = postgrestCandidates(conf.values, key => `${file} (${key})`, {publish: loopbackUrl, defaultPort: true, borrowed: key => conf.borrowed.get(key)});
 				add(found.candidates, file);
 				notes.push(...found.problems);
 			} else if (kind === 'compose') {
-				const found = composeCandidates(text, file, variables);
+				const found = composeCandidates(text, file, variables, yours);
 				add(found.candidates, file);
 				notes.push(...found.problems);
 			} else {
@@ -126,16 +134,32 @@ function configKind(file: string): 'postgrest' | 'compose' | 'supabase' {
 	return /\.ya?ml$/i.test(file) ? 'compose' : 'postgrest';
 }
 
-function firstPresent(directory: string, names: string[]): string[] {
+/** The first name that is a regular file (a directory of that name hides nothing); a symbolic link is noted. */
+function firstPresent(directory: string, names: string[], notes: string[]): string[] {
 	const found = names.find(name => {
 		try {
-			lstatSync(path.join(directory, name));
-			return true;
+			const stat = lstatSync(path.join(directory, name));
+			if (stat.isSymbolicLink()) notes.push(`${name} is a symbolic link, which pgrst-doctor does not follow: pass it with --config ${name}`);
+			return stat.isFile();
 		} catch {
 			return false;
 		}
 	});
 	return found ? [found] : [];
+}
+
+/** A directory on the way to a file found here that is a symbolic link (supabase/ pointing elsewhere), if any. */
+function linkedDirectory(directory: string, file: string): string | undefined {
+	const parts = path.normalize(file).split(path.sep).slice(0, -1);
+	for (let depth = 1; depth <= parts.length; depth++) {
+		const part = parts.slice(0, depth).join(path.sep);
+		try {
+			if (lstatSync(path.join(directory, part)).isSymbolicLink()) return part;
+		} catch {
+			return undefined;
+		}
+	}
+	return undefined;
 }
 
 /**
@@ -144,6 +168,11 @@ function firstPresent(directory: string, names: string[]): string[] {
  */
 function readBounded(directory: string, file: string, given: string | undefined, notes: string[], flag: string): string | undefined {
 	const full = path.resolve(directory, file);
+	const linked = given ? undefined : linkedDirectory(directory, file);
+	if (linked) {
+		notes.push(`${linked}${path.sep} is a symbolic link, which pgrst-doctor does not follow, so ${file} was not read: pass it with ${flag} ${file}`);
+		return undefined;
+	}
 	try {
 		const link = lstatSync(full);
 		if (link.isSymbolicLink() && !given) {
@@ -175,9 +204,9 @@ function readBounded(directory: string, file: string, given: string | undefined,
 type Checked = {value: unknown; shown?: string; same?: string; /** What the doctor added to the value, for its provenance. */ added?: string};
 
 /** The first candidate of each field that parses wins; flags that do not parse are usage errors, others notes. */
-function merge(sourced: Sourced[], notes: string[]): Settings {
+function merge(sourced: Sourced[], notes: string[], environment: DiscoveryInput['environment']): Settings {
 	const settings: Settings = {notes};
-	const chosen = new Map<Field, Checked & {from: string; tier: Sourced['tier']; group: string}>();
+	const chosen = new Map<Field, Checked & Omit<Sourced, 'value'>>();
 	for (const candidate of sourced) {
 		let checked: Checked;
 		try {
@@ -189,7 +218,7 @@ function merge(sourced: Sourced[], notes: string[]): Settings {
 		}
 		const winner = chosen.get(candidate.field);
 		if (!winner) {
-			chosen.set(candidate.field, {...checked, from: candidate.from, tier: candidate.tier, group: candidate.group});
+			chosen.set(candidate.field, {...candidate, ...checked});
 			(settings as Record<string, unknown>)[candidate.field] = {value: checked.value, from: candidate.from + (checked.added ?? '')};
 			continue;
 		}
@@ -199,14 +228,37 @@ function merge(sourced: Sourced[], notes: string[]): Settings {
 			notes.push(`${winner.from} and ${candidate.from} disagree (${values}); ${winner.from} was used`);
 		}
 	}
-	// An admin server found with another PostgREST's settings than the API URL would answer for the wrong server.
+	applyTrust(settings, chosen, environment);
+	return settings;
+}
+
+/**
+ * Where the two tiers meet. An admin server from files is used only beside an API URL of the same file on the same
+ * host (a file may not send the doctor to a third address); a key of yours goes only to addresses of yours; a
+ * database URL of the folder's without a password is not given yours (PGPASSWORD, ~/.pgpass: see target.ts).
+ */
+function applyTrust(settings: Settings, chosen: Map<Field, Checked & Omit<Sourced, 'value'>>, environment: DiscoveryInput['environment']): void {
+	const {notes} = settings;
 	const api = chosen.get('apiUrl');
 	const admin = chosen.get('adminUrl');
 	if (admin && admin.tier !== 'flag' && api && api.group !== admin.group) {
 		notes.push(`${admin.from} was not used: it belongs to another source than the API URL (${api.from})`);
 		delete settings.adminUrl;
+	} else if (admin?.folder && api && new URL(String(admin.value)).hostname !== new URL(String(api.value)).hostname) {
+		notes.push(`${admin.from} was not used: its host ${new URL(String(admin.value)).host} is not the API URL's (${new URL(String(api.value)).host}); pass --admin-url`);
+		delete settings.adminUrl;
 	}
-	return settings;
+	// The key goes only to the API (the admin server is asked without it).
+	const key = chosen.get('apiKey');
+	if (key && !key.folder && api?.folder) {
+		notes.push(`the API key from ${key.from} was not sent to ${String(api.value)}, an address ${api.from} chose; pass --api-url ${String(api.value)} to send it there`);
+		delete settings.apiKey;
+	}
+	const database = chosen.get('dbUrl');
+	if (database?.folder) settings.dbUrlFromFolder = true;
+	if (database?.folder && !hasPassword(String(database.value)) && environment.PGPASSWORD) {
+		notes.push(`${database.from} has no password, so pgrst-doctor connects without one, not with PGPASSWORD from your environment; put the password in the URL or pass --db-url`);
+	}
 }
 
 /** The value as the doctor will use it, and how it may be shown in a note (undefined: a secret). */
@@ -214,7 +266,8 @@ function check(candidate: Sourced): Checked {
 	const {field, value} = candidate;
 	switch (field) {
 		case 'dbUrl': {
-			const {display} = databaseTarget(value);
+			// Only the URL used reads the TLS files it names (cli.tsx): a candidate's may be a FIFO or /dev/zero.
+			const {display} = databaseTarget(value, {readFiles: false});
 			return {value, shown: display, same: display.slice(display.lastIndexOf('@') + 1)};
 		}
 		case 'apiUrl':
@@ -236,11 +289,21 @@ function check(candidate: Sourced): Checked {
 			return {value: names, shown: names.join(',')};
 		}
 		case 'channel':
-			return {value: parseChannel(value), shown: value};
+			return {value: channelOf(candidate), shown: value};
 		case 'channelEnabled':
 			return {value: value === 'true', shown: value};
 		case 'anonRole':
 			if (Buffer.byteLength(value) > 63 || value.includes('\u0000')) throw new UsageError('it is not a role name (1 to 63 bytes)');
 			return {value, shown: value};
+	}
+}
+
+/** parseChannel speaks of --channel; a file's channel is named by its own key, in the note's provenance. */
+function channelOf(candidate: Sourced): string {
+	try {
+		return parseChannel(candidate.value);
+	} catch (error) {
+		if (candidate.tier === 'flag' || !(error instanceof UsageError)) throw error;
+		throw new UsageError(error.message.replace(/^--channel/, 'the channel'));
 	}
 }

@@ -9,15 +9,26 @@ export type PostgrestConf = {
 	values: Map<string, ConfValue>;
 	/** Values left out and why (an interpolated variable that is not set, an import not followed). */
 	problems: string[];
+	/** Strings that took text from outside their own quotes: an environment variable or another key, by key. */
+	borrowed: Map<string, Borrowing>;
 };
+
+/**
+ * What a value took through interpolation from outside the file's own text for it: the references as written
+ * ($(NAME), ${NAME}), and whether the whole value is one environment variable (then it is that variable's value).
+ */
+export type Borrowing = {references: string[]; sole: boolean};
+
+/** Deeper than this, groups and lists are refused: the file is not PostgREST's, and reading it must stay bounded. */
+const maxDepth = 32;
 
 /** The file does not parse: PostgREST would refuse it as a whole. */
 export class ConfSyntaxError extends Error {}
 
 export function parsePostgrestConf(text: string, environment: Readonly<Record<string, string | undefined>>): PostgrestConf {
 	const reader = new Reader(text);
-	const conf: PostgrestConf = {values: new Map(), problems: []};
-	reader.directives(conf, '', environment, true);
+	const conf: PostgrestConf = {values: new Map(), problems: [], borrowed: new Map()};
+	reader.directives(conf, '', environment, 0);
 	return conf;
 }
 
@@ -56,7 +67,9 @@ class Reader {
 		if (this.peek() === '#') while (this.at < this.text.length && this.peek() !== '\n' && this.peek() !== '\r') this.at++;
 	}
 
-	directives(conf: PostgrestConf | undefined, prefix: string, environment: Readonly<Record<string, string | undefined>>, top: boolean): void {
+	directives(conf: PostgrestConf | undefined, prefix: string, environment: Readonly<Record<string, string | undefined>>, depth: number): void {
+		if (depth > maxDepth) this.fail(`groups are nested deeper than ${maxDepth}`);
+		const top = depth === 0;
 		for (;;) {
 			this.skipLines();
 			if (this.at >= this.text.length) {
@@ -67,19 +80,20 @@ class Reader {
 				this.at++;
 				return;
 			}
-			this.directive(conf, prefix, environment);
+			this.directive(conf, prefix, environment, depth);
 			this.skipSpaces();
 			const next = this.peek();
 			if (next !== '\n' && next !== '\r' && next !== '' && !(next === '}' && !top)) this.fail('each setting must end its line');
 		}
 	}
 
-	directive(conf: PostgrestConf | undefined, prefix: string, environment: Readonly<Record<string, string | undefined>>): void {
-		if (this.peek(2) === '#;') {
+	directive(given: PostgrestConf | undefined, prefix: string, environment: Readonly<Record<string, string | undefined>>, depth: number): void {
+		let conf = given;
+		// `#; #; a = 1` comments out one directive however many #; precede it; read in a loop, not by recursion.
+		while (this.peek(2) === '#;') {
 			this.at += 2;
 			while (this.peek() === ' ' || this.peek() === '\t') this.at++;
-			this.directive(undefined, prefix, environment);
-			return;
+			conf = undefined;
 		}
 		if (/^import\s*"/.test(this.text.slice(this.at, this.at + 40))) {
 			this.at += 'import'.length;
@@ -93,25 +107,27 @@ class Reader {
 		if (this.peek() === '=') {
 			this.at++;
 			this.skipLines();
-			const value = this.value();
+			const value = this.value(0);
 			if (!conf) return;
 			const name = prefix + key;
 			if (typeof value !== 'string') {
 				conf.values.set(name, value);
 				return;
 			}
-			const interpolated = interpolate(value, prefix, conf.values, environment);
+			const interpolated = interpolate(value, prefix, conf, environment);
+			conf.borrowed.delete(name);
 			if (interpolated.missing) {
 				conf.values.delete(name);
 				conf.problems.push(`${name} uses $(${interpolated.missing}), which is not set in this environment, so ${name} was not used`);
 			} else {
 				conf.values.set(name, interpolated.text);
+				if (interpolated.borrowing.references.length > 0) conf.borrowed.set(name, interpolated.borrowing);
 			}
 			return;
 		}
 		if (this.peek() === '{') {
 			this.at++;
-			this.directives(conf, `${prefix}${key}.`, environment, false);
+			this.directives(conf, `${prefix}${key}.`, environment, depth + 1);
 			return;
 		}
 		this.fail(`expected = or { after ${key}`);
@@ -124,7 +140,8 @@ class Reader {
 		return match[0];
 	}
 
-	value(): ConfValue {
+	value(depth: number): ConfValue {
+		if (depth > maxDepth) this.fail(`lists are nested deeper than ${maxDepth}`);
 		const rest = this.text.slice(this.at, this.at + 64);
 		for (const [word, meaning] of [['on', true], ['off', false], ['true', true], ['false', false]] as const) {
 			if (rest.startsWith(word)) {
@@ -143,7 +160,7 @@ class Reader {
 			this.skipLines();
 			const items: ConfValue[] = [];
 			while (this.peek() !== ']') {
-				items.push(this.value());
+				items.push(this.value(depth + 1));
 				this.skipLines();
 				if (this.peek() === ',') {
 					this.at++;
@@ -204,11 +221,14 @@ class Reader {
 
 /**
  * $(name): a key bound earlier in the file, looked up from the innermost group outwards, else the environment; `$$`
- * is a dollar sign. A name that is neither makes PostgREST refuse the file; here only that value is left out.
+ * is a dollar sign. A name that is neither makes PostgREST refuse the file; here only that value is left out. Every
+ * reference is recorded: a key's value may itself hold the environment's text, so keys count as borrowed too.
  */
-function interpolate(text: string, prefix: string, values: Map<string, ConfValue>, environment: Readonly<Record<string, string | undefined>>): {text: string; missing?: string} {
+function interpolate(text: string, prefix: string, conf: PostgrestConf, environment: Readonly<Record<string, string | undefined>>): {text: string; missing?: string; borrowing: Borrowing} {
 	let result = '';
 	let missing: string | undefined;
+	const references: string[] = [];
+	let fromEnvironment = false;
 	const scopes = prefix.split('.').filter(Boolean);
 	for (let index = 0; index < text.length; index++) {
 		const char = text[index]!;
@@ -225,11 +245,14 @@ function interpolate(text: string, prefix: string, values: Map<string, ConfValue
 		if (text[index + 1] !== '(' || close === -1 || close === index + 2) throw new ConfSyntaxError('a $ in a string must start $(name) or be written $$');
 		const name = text.slice(index + 2, close);
 		const bound = scopes.map((_, depth) => [...scopes.slice(0, scopes.length - depth), name].join('.')).concat(name)
-			.map(key => values.get(key)).find(value => typeof value === 'string' || typeof value === 'number');
+			.map(key => conf.values.get(key)).find(value => typeof value === 'string' || typeof value === 'number');
 		const value = bound === undefined ? environment[name] : String(bound);
 		if (value === undefined) missing ??= name;
+		fromEnvironment ||= bound === undefined;
+		references.push(`$(${name})`);
 		result += value ?? '';
 		index = close;
 	}
-	return {text: result, missing};
+	const sole = references.length === 1 && fromEnvironment && text === references[0];
+	return {text: result, missing, borrowing: {references, sole}};
 }

@@ -1,12 +1,13 @@
 // The names discovery reads, in the order they count: the application's variables (in the environment or in a .env
 // file) and PostgREST's own settings (PGRST_* variables, postgrest.conf keys, PGRST_* of a compose service). Each
 // becomes a candidate: a value as text with where it came from, checked later when the candidates are merged.
-import type {ConfValue} from './postgrestConf.js';
+import type {Borrowing, ConfValue} from './postgrestConf.js';
 import type {Provenance, Settings} from './settings.js';
 
-export type Field = Exclude<keyof Settings, 'notes'>;
+export type Field = Exclude<keyof Settings, 'notes' | 'dbUrlFromFolder'>;
 
-export type Candidate = {field: Field; value: string; from: Provenance};
+/** yours: a file's value that is wholly one process environment variable's (db-uri = "$(PGRST_DB_URI)"). */
+export type Candidate = {field: Field; value: string; from: Provenance; yours?: true};
 
 export const databaseVariables = ['DATABASE_URL', 'SUPABASE_DB_URL', 'PGRST_DB_URI', 'DIRECT_URL', 'POSTGRES_URL_NON_POOLING', 'POSTGRES_URL'];
 
@@ -96,16 +97,41 @@ type PostgrestReading = {
 	defaultPort: boolean;
 	/** A db-uri as seen from here (a compose service's host name is only known inside its network). */
 	reachDatabase?: (uri: string) => {uri: string; how?: string} | {problem: string};
+	/** What a key's value took from the process environment or other keys through interpolation. */
+	borrowed?: (key: string) => Borrowing | undefined;
+};
+
+/** The keys read below besides db-uri and jwt-secret, and the flag that sets the same thing. */
+const shownKeys: Record<string, string | undefined> = {
+	'db-schemas': '--schemas', 'db-schema': '--schemas', 'db-channel': '--channel', 'db-channel-enabled': undefined, 'db-anon-role': undefined,
+	'server-host': '--api-url', 'server-port': '--api-url', 'server-unix-socket': '--api-url', 'admin-server-host': '--admin-url', 'admin-server-port': '--admin-url',
 };
 
 /** PostgREST's own keys (db-uri, db-schemas, …) as candidates; from names the key as its source spells it. */
-export function postgrestCandidates(values: ReadonlyMap<string, ConfValue>, from: (key: string) => Provenance, reading: PostgrestReading): {candidates: Candidate[]; problems: string[]} {
+export function postgrestCandidates(given: ReadonlyMap<string, ConfValue>, from: (key: string) => Provenance, reading: PostgrestReading): {candidates: Candidate[]; problems: string[]} {
 	const candidates: Candidate[] = [];
 	const problems: string[] = [];
+	// Trust: the file is the folder's, the environment is yours. A value the file built from your environment (or
+	// from another key, which may hold it) is never shown or used as a channel, schema, role or address: only the
+	// references are named, never the value.
+	const values = new Map(given);
+	for (const [key, flag] of Object.entries(shownKeys)) {
+		const borrowing = values.has(key) ? reading.borrowed?.(key) : undefined;
+		if (!borrowing) continue;
+		values.delete(key);
+		problems.push(`${from(key)} takes its value from ${borrowing.references.join(', ')}, which is not used${flag ? `; pass ${flag}` : ''}`);
+	}
 	const text = (key: string) => confText(values.get(key));
 	const uri = text('db-uri');
-	if (uri?.startsWith('@')) {
+	const uriBorrowing = uri === undefined ? undefined : reading.borrowed?.('db-uri');
+	if (uri?.startsWith('@') && !uriBorrowing) {
 		problems.push(`${from('db-uri')} reads the URI from a file (@…), which pgrst-doctor does not follow, so it was not used`);
+	} else if (uriBorrowing?.sole) {
+		// Wholly one variable of yours: that variable's URL, as if read from the environment, where the file does not
+		// get to move it (no service address is put in its place).
+		candidates.push({field: 'dbUrl', value: uri!, from: `${from('db-uri').replace(/\)$/, '')} = ${uriBorrowing.references[0]})`, yours: true});
+	} else if (uriBorrowing) {
+		problems.push(`${from('db-uri')} was not used: it would put your environment's value (${uriBorrowing.references.join(', ')}) into an address the file chose; pass --db-url`);
 	} else if (uri !== undefined) {
 		const reached = reading.reachDatabase?.(uri) ?? {uri};
 		if ('uri' in reached) candidates.push({field: 'dbUrl', value: reached.uri, from: withHow(from('db-uri'), reached.how)});

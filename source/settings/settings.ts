@@ -21,6 +21,8 @@ export type Settings = {
 	channelEnabled?: Setting<boolean>;
 	anonRole?: Setting<string>;
 	jwtSecret?: Setting<string>;
+	/** The database URL came from the folder's files (trusted less than flags and the environment): it connects with no password from this environment. */
+	dbUrlFromFolder?: true;
 	/** Files found but not used, values ignored, and why: shown so that a silent fallback is never a surprise. */
 	notes: string[];
 };

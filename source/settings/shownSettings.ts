@@ -9,7 +9,7 @@ export function shownSettings(settings: Settings): ShownSetting[] {
 	const add = (name: string, value: string | undefined, from: string | undefined) => {
 		if (value !== undefined && from !== undefined) rows.push({name, value, from});
 	};
-	add('db-url', settings.dbUrl && databaseTarget(settings.dbUrl.value).display, settings.dbUrl?.from);
+	add('db-url', settings.dbUrl && databaseTarget(settings.dbUrl.value, {readFiles: false}).display, settings.dbUrl?.from);
 	add('api-url', settings.apiUrl?.value, settings.apiUrl?.from);
 	add('admin-url', settings.adminUrl?.value, settings.adminUrl?.from);
 	add('api-key', settings.apiKey && keyKind(settings.apiKey.value), settings.apiKey?.from);
