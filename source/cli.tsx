@@ -14,8 +14,9 @@ import {toolVersion} from './toolVersion.js';
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
 /** One line naming the problem, one line pointing at the help, exit 2: never a stack trace or the whole help. */
-function usageFailure(message: string, command?: CommandName): void {
-	process.stderr.write(`${terminalLine(message)}\nRun pgrst-doctor${command ? ` ${command}` : ''} --help for usage.\n`);
+function usageFailure(message: string, command?: CommandName, notes: readonly string[] = []): void {
+	const noted = notes.map(note => `  note: ${terminalLine(note)}\n`).join('');
+	process.stderr.write(`${terminalLine(message)}\n${noted}Run pgrst-doctor${command ? ` ${command}` : ''} --help for usage.\n`);
 	process.exitCode = 2;
 }
 
@@ -118,7 +119,8 @@ async function main(cli: CommandLine): Promise<number> {
 	const interactive = command === 'check' && !flags.json && !flags.yes && !flags.fix && !flags.probe
 		&& Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
 	if (!dbUrl && !settings.apiUrl && command !== 'explain' && !interactive) {
-		throw new UsageError('Tell pgrst-doctor where to look: --db-url and --api-url (or DATABASE_URL, a .env, postgrest.conf or supabase/config.toml here).');
+		// What was found but not used is the likely reason nothing was: it is said with the request.
+		throw new UsageError('Tell pgrst-doctor where to look: --db-url and --api-url (or DATABASE_URL, a .env, postgrest.conf, a Compose file or supabase/config.toml here).', settings.notes);
 	}
 	if (command === 'wait' && (!dbUrl || !settings.apiUrl)) throw new UsageError(`pgrst-doctor wait needs both the database and PostgREST: --db-url and --api-url${dbUrl ? ' (the database was found, PostgREST\'s URL was not)' : settings.apiUrl ? ' (PostgREST\'s URL was found, the database was not)' : ''}.`);
 	// A URL the folder's files chose gets no password from this environment (PGPASSWORD, ~/.pgpass).
@@ -205,7 +207,7 @@ if (cli) {
 		},
 		(error: unknown) => {
 			if (controller.signal.aborted) process.exit(130);
-			if (error instanceof UsageError) return usageFailure(error.message, cli.command);
+			if (error instanceof UsageError) return usageFailure(error.message, cli.command, error.notes);
 			process.stderr.write(`pgrst-doctor could not finish: ${terminalLine((error as Error).message ?? String(error))}\nPlease report this at the project's issue tracker with the command you ran.\n`);
 			process.exitCode = 2;
 		},

@@ -2,6 +2,9 @@
 // command's help, exit 2, no stack trace and no help dump, with a did-you-mean where a near name exists; a reader
 // that closes the pipe early (`check … | head -1`) ends the run quietly.
 import assert from 'node:assert/strict';
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
 import {spawn} from 'node:child_process';
 import {createServer} from 'node:net';
 import {test} from 'node:test';
@@ -41,7 +44,7 @@ const badInputs: Array<[string[], RegExp]> = [
 	[['chekc'], /^Unknown command "chekc": did you mean check\?$/],
 	[['explain', 'column', 'x', 'does not exist'], /^pgrst-doctor explain takes one argument \(quote the error text\); got 3\.$/],
 	[['sql', 'nonsense'], /^pgrst-doctor sql needs one of: reload, trigger, uninstall\.$/],
-	[['check'], /^Tell pgrst-doctor where to look: --db-url and --api-url \(or DATABASE_URL, a \.env, postgrest\.conf or supabase\/config\.toml here\)\.$/],
+	[['check'], /^Tell pgrst-doctor where to look: --db-url and --api-url \(or DATABASE_URL, a \.env, postgrest\.conf, a Compose file or supabase\/config\.toml here\)\.$/],
 	[['check', '--db-url', 'postgresql://u:p/w@d@h/db'], /^The database URL is not a valid postgresql:\/\/user:password@host:5432\/database URL: percent-encode/],
 ];
 
@@ -121,4 +124,18 @@ test('check … | head -1 in a shell: one line, no EPIPE, even when the report i
 	server.close();
 	assert.match(stdout, /^pgrst-doctor \d/);
 	assert.equal(stderr, '', 'no EPIPE stack trace');
+});
+
+test('nothing usable found: the request to say where to look carries what was found and not used, each note on its line', async () => {
+	const folder = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-nothing-'));
+	writeFileSync(path.join(folder, 'docker-compose.yml'), 'services:\n  rest:\n    environment:\n      - PGRST_DB_URI: [\n');
+	writeFileSync(path.join(folder, '.env'), 'DATABASE_URL=mysql://root@db/app\u001b]0;pwned\u0007\n');
+	const {code, stderr} = await runCli(['check'], {}, undefined, undefined, folder);
+	assert.equal(code, 2);
+	const lines = stderr.trimEnd().split('\n');
+	assert.match(lines[0]!, /^Tell pgrst-doctor where to look/);
+	assert.ok(lines.some(line => /^ {2}note: docker-compose\.yml was not used: it is not valid YAML/.test(line)), stderr);
+	assert.ok(lines.some(line => /^ {2}note: \.env \(DATABASE_URL\) was not used/.test(line)), stderr);
+	assert.doesNotMatch(stderr, /\u001b|\u0007/, 'notes are made safe');
+	assert.equal(lines.at(-1), 'Run pgrst-doctor check --help for usage.');
 });
