@@ -104,6 +104,8 @@ async function main(cli: CommandLine): Promise<number> {
 	// Below 0.1 s a timeout rounds towards 0, which pg and undici read as "no timeout"; above an hour it is a typo.
 	// Checked before anything else is asked for, and shown as typed (meow reads "abc" as NaN).
 	if (!(timeout >= 0.1 && timeout <= 3600)) throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600 (got ${typedValue(process.argv.slice(2), 'timeout') ?? String(flags.timeout)}).`);
+	const concurrency = flags.concurrency;
+	if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) throw new UsageError(`--concurrency must be a whole number from 1 to 64 (got ${typedValue(process.argv.slice(2), 'concurrency') ?? String(concurrency)}).`);
 	if (command === 'explain' && rest[0] === undefined) throw new UsageError('pgrst-doctor explain needs the error text (quoted), or - to read it from stdin.');
 	const fixes = command === 'explain' ? 'reload|all' : 'reload|trigger|uninstall-trigger|all';
 	if (flags.yes && !flags.fix) throw new UsageError(`--yes applies a --fix; say which: --fix ${fixes}.`);
@@ -143,6 +145,7 @@ async function main(cli: CommandLine): Promise<number> {
 		signal: controller.signal,
 		probe: flags.probe,
 		json: flags.json,
+		concurrency,
 	};
 	if (command === 'wait') {
 		const {waitCommand} = await import('./commands/wait.js');

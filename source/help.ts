@@ -14,6 +14,7 @@ export const flags = {
 	dotenv: {type: 'string'},
 	config: {type: 'string'},
 	timeout: {type: 'number'},
+	concurrency: {type: 'number'},
 	fix: {type: 'string', choices: ['reload', 'trigger', 'uninstall-trigger', 'all'] as string[]},
 	yes: {type: 'boolean', default: false},
 	probe: {type: 'boolean', default: false},
@@ -54,6 +55,7 @@ const flagText: Record<FlagName, FlagText> = {
 	dotenv: {value: '<file>', text: 'Read DATABASE_URL, SUPABASE_URL, keys and PGRST_* from this file instead of ./.env.local and ./.env (default: those two)'},
 	config: {value: '<file>', text: 'PostgREST\'s config file (postgrest.conf format), a Compose file (.yml/.yaml) or Supabase\'s config.toml (.toml), instead of looking for ./postgrest.conf, ./compose.yaml and ./supabase/config.toml (default: those)'},
 	timeout: {value: '<seconds>', text: 'For each connection, query and request, 0.1 to 3600 (default: 10)'},
+	concurrency: {value: '<n>', text: 'Probe requests in flight at once, 1 to 64: the load the doctor puts on PostgREST (default: 6)'},
 	fix: {value: '<fix>', text: 'reload | trigger | uninstall-trigger | all: show what the fix runs; with --yes apply it and diagnose again (default: none)'},
 	yes: {text: 'Apply the --fix; without it nothing is written (default: off)'},
 	probe: {text: 'Send NOTIFY <channel>, \'reload schema\' (a harmless reload) and prove PostgREST hears it (default: off)'},
@@ -87,7 +89,7 @@ const overview: CommandHelp = {
 		['sql', 'Print ready-to-paste SQL: reload, trigger, uninstall'],
 		['codes', 'List every finding code with its cause and cure'],
 	]}],
-	flags: connection,
+	flags: [...connection, 'concurrency'],
 	examples: [
 		'pgrst-doctor',
 		'DATABASE_URL=postgresql://app@db:5432/app pgrst-doctor \\\n    --api-url http://localhost:3000',
@@ -104,7 +106,7 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 			'pgrst-doctor check … --fix reload|trigger|uninstall-trigger|all [--yes]',
 		],
 		about: 'Compares PostgreSQL\'s catalog with PostgREST\'s schema cache and checks the auto-reload trigger and the listener. Either URL alone works: --db-url alone checks the trigger and the listener, --api-url alone checks PostgREST. In a terminal without --json, --fix or --probe it is the interactive doctor.',
-		flags: [...connection, 'fix', 'yes', 'probe', 'json'],
+		flags: [...connection, 'concurrency', 'fix', 'yes', 'probe', 'json'],
 		examples: [
 			'pgrst-doctor check --db-url "$DATABASE_URL" --api-url http://localhost:3000',
 			'pgrst-doctor check --db-url "$DATABASE_URL" --api-url localhost:3000 \\\n    --fix all --yes',
@@ -121,7 +123,7 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 		summary: 'pgrst-doctor wait: reload and wait until the cache matches the database',
 		usage: ['pgrst-doctor wait --db-url <url> --api-url <url> [--timeout 60] [options]'],
 		about: 'The post-migration gate for CI/CD: sends NOTIFY <channel>, \'reload schema\', waits until PostgREST\'s cache matches the database, and prints the differences that remain when time runs out.',
-		flags: [...connection, 'probe', 'json'],
+		flags: [...connection, 'concurrency', 'probe', 'json'],
 		flagText: {timeout: {value: '<seconds>', text: 'For the whole wait, 0.1 to 3600; each connection and request gets at most 10 (default: 60)'}},
 		examples: [
 			'supabase db push && pgrst-doctor wait --db-url "$SUPABASE_DB_URL" \\\n    --api-url https://<ref>.supabase.co/rest/v1 --api-key "$SERVICE_ROLE_KEY"',

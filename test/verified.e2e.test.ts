@@ -349,3 +349,26 @@ test('the report counts every request it sent to PostgREST and the bytes it read
 	assert.ok(json.postgrest.bytesRead > 1000, 'the OpenAPI description at least');
 	assert.deepEqual(Object.keys(json.timings).sort(), ['api', 'cache', 'checks', 'database']);
 });
+
+test('--concurrency caps the probe requests in flight at once; the default sends several', async () => {
+	const functions = Array.from({length: 12}, (_, index) => `create function public.cap_${index}(a int) returns int language sql as 'select a';`).join('\n');
+	const item = await stack.setUp(`${appSchema}\n${functions}`);
+	const peakInFlight = async (...extra: string[]) => {
+		let inFlight = 0;
+		let peak = 0;
+		const proxy = await apiProxy(item.api.url, (_incoming, response) => {
+			peak = Math.max(peak, ++inFlight);
+			response.on('close', () => inFlight--);
+			return false;
+		});
+		const {code} = await checkVia(item.dbUrl, proxy.url, ...extra);
+		await proxy.close();
+		return {code, peak};
+	};
+	const capped = await peakInFlight('--concurrency', '1');
+	assert.equal(capped.code, 0);
+	assert.equal(capped.peak, 1);
+	const free = await peakInFlight();
+	assert.equal(free.code, 0);
+	assert.ok(free.peak > 1, `the default sent ${free.peak} at once`);
+});
