@@ -2,8 +2,6 @@
 // folder holding a postgrest.conf and a .env, as a user runs it next to their config, and diagnoses; what the config
 // says is compared with what the running PostgREST does (its channel, its listener, its schemas).
 import assert from 'node:assert/strict';
-import {mkdtempSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {apiKeySecret, checkStatus, cliPath, runCli, withoutDiscovery} from './support/cli.js';
@@ -11,16 +9,12 @@ import {useStack} from './support/e2e.js';
 import {docsTriggers} from './support/scenario.js';
 import {authenticatorPassword, superPassword} from './support/stack.js';
 import {tmuxWindow} from './support/tmuxWindow.js';
+import {projectFolder} from './support/projectFolder.js';
 
 const stack = useStack();
 const jwtSecret = 'a-jwt-secret-that-is-at-least-32-characters-long';
 
 /** A folder with the files a self-hosted PostgREST project keeps: its postgrest.conf and a .env for the owner's URL. */
-function projectFolder(files: Record<string, string>): string {
-	const directory = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-project-'));
-	for (const [name, text] of Object.entries(files)) writeFileSync(path.join(directory, name), text);
-	return directory;
-}
 
 /** postgrest.conf as PostgREST's docs write it, pointing at the scenario's PostgREST (its port from its URL). */
 function postgrestConf(apiUrl: string, database: string, extra = ''): string {

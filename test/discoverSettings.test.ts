@@ -2,29 +2,18 @@
 // postgrest.conf with comments, quotes and $(VAR), Compose files in list and map form with ${VAR:-x}, and
 // supabase/config.toml. Each test writes a temporary directory and reads it as the CLI does.
 import assert from 'node:assert/strict';
-import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {symlinkSync} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {composeCandidates, interpolateCompose} from '../source/settings/composeFile.js';
-import {discoverSettings, type DiscoveryInput} from '../source/settings/discoverSettings.js';
 import {defaultLocalJwtSecret, localServiceKey} from '../source/settings/localServiceKey.js';
 import {ConfSyntaxError, parsePostgrestConf} from '../source/settings/postgrestConf.js';
 import {confBoolean} from '../source/settings/settingCandidates.js';
 import {keyKind, shownSettings} from '../source/settings/shownSettings.js';
 import {UsageError} from '../source/target.js';
+import {discover, projectFolder as folder} from './support/projectFolder.js';
 
-function folder(files: Record<string, string>): string {
-	const directory = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-discover-'));
-	for (const [name, text] of Object.entries(files)) {
-		mkdirSync(path.dirname(path.join(directory, name)), {recursive: true});
-		writeFileSync(path.join(directory, name), text);
-	}
-	return directory;
-}
 
-const discover = (directory: string, environment: DiscoveryInput['environment'] = {}, flags: DiscoveryInput['flags'] = {}) =>
-	discoverSettings({flags, environment, directory});
 
 /** The well-known local service_role key of `supabase start` (Supabase CLI, pkg/config/apikeys.go). */
 const supabaseLocalServiceRole = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU';

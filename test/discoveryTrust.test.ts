@@ -4,31 +4,20 @@
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import {once} from 'node:events';
-import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import {createServer as createHttpServer, type IncomingHttpHeaders} from 'node:http';
 import {createServer} from 'node:net';
-import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {connectClient} from '../source/probes/connectClient.js';
 import {ConnectionSettingsError, readConnectionConfig} from '../source/probes/connectionConfig.js';
-import {discoverSettings, type DiscoveryInput} from '../source/settings/discoverSettings.js';
 import {ConfSyntaxError, parsePostgrestConf} from '../source/settings/postgrestConf.js';
 import {shownSettings} from '../source/settings/shownSettings.js';
 import {databaseTarget} from '../source/target.js';
 import {runCli} from './support/cli.js';
+import {discover, projectFolder as folder} from './support/projectFolder.js';
 
-function folder(files: Record<string, string>): string {
-	const directory = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-trust-'));
-	for (const [name, text] of Object.entries(files)) {
-		mkdirSync(path.dirname(path.join(directory, name)), {recursive: true});
-		writeFileSync(path.join(directory, name), text);
-	}
-	return directory;
-}
 
-const discover = (directory: string, environment: DiscoveryInput['environment'] = {}, flags: DiscoveryInput['flags'] = {}) =>
-	discoverSettings({flags, environment, directory});
 
 const serviceKey = 'sb_secret_the-admins-own-service-key';
 
