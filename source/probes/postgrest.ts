@@ -46,7 +46,7 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 	const notes: string[] = [];
 	const rootAnswer = await send(target, '/', {headers: {accept: 'application/openapi+json, application/json'}, cap: 'document'});
 	if (rootAnswer.tooLarge) notes.push(`GET / answered more than ${mebibytes(bodyCaps.document)}, so its OpenAPI description was not read; every relation was probed instead`);
-	const identity = describeRoot(rootAnswer, false);
+	const [identity, described] = describeRoot(rootAnswer);
 	let version = serverVersion(rootAnswer) ?? identity.openApi?.version ?? null;
 	let isPostgrest = version !== null || identity.error !== undefined || isPostgrestOpenApi(identity.openApi);
 	let control: HttpAnswer | undefined;
@@ -63,7 +63,7 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 		adminUrl ? adminFacts({...target, baseUrl: adminUrl, apiKey: undefined}, notes, version) : null,
 	]);
 	const asked = !schemas?.length || schemas.includes(exposedSchemas?.[0] ?? schemas[0]!);
-	const root = asked && identity.openApi ? describeRoot(rootAnswer, true) : identity;
+	const root = asked && identity.openApi ? described : identity;
 	return {isPostgrest, version, root: rootAnswer.tooLarge ? {...root, tooLarge: true} : root, exposedSchemas, admin, notes};
 }
 
@@ -99,17 +99,27 @@ async function rootAbove(target: HttpTarget): Promise<string | undefined> {
 	return undefined;
 }
 
-function describeRoot(answer: HttpAnswer, withTables: boolean): ApiFacts['root'] {
-	if (answer.status >= 300 && answer.status < 400) return {status: answer.status, location: answer.headers.location ?? ''};
+/**
+ * GET /'s answer twice: without the relations (to tell PostgREST apart, and for a schema not asked for), and with
+ * them. The body is walked once: a description read whole also reads without its relations (what the reader checks
+ * of them is more than it checks of a value it passes over), so only a body that fails whole is walked again.
+ */
+function describeRoot(answer: HttpAnswer): [ApiFacts['root'], ApiFacts['root']] {
+	if (answer.status >= 300 && answer.status < 400) return same({status: answer.status, location: answer.headers.location ?? ''});
 	// A 200 is read as a document from its bytes: decoding and parsing a large body whole is what the reader avoids.
 	if (answer.status === 200) {
-		const openApi = openApiTables(answer.body, withTables);
-		return openApi ? {status: answer.status, openApi} : {status: answer.status};
+		const whole = openApiTables(answer.body, true);
+		const bare = whole ? {...whole, tables: []} : openApiTables(answer.body, false);
+		return [bare ? {status: answer.status, openApi: bare} : {status: answer.status}, whole ? {status: answer.status, openApi: whole} : {status: answer.status}];
 	}
 	const error = postgrestError(answer);
-	if (error) return {status: answer.status, error};
+	if (error) return same({status: answer.status, error});
 	const gatewayMessage = answer.status >= 400 ? gatewayError(answer) : undefined;
-	return gatewayMessage ? {status: answer.status, gatewayMessage} : {status: answer.status};
+	return same(gatewayMessage ? {status: answer.status, gatewayMessage} : {status: answer.status});
+}
+
+function same(root: ApiFacts['root']): [ApiFacts['root'], ApiFacts['root']] {
+	return [root, root];
 }
 
 /** A gateway's error body {"message": "…", "hint"?: "…"}: no PostgREST code. Only read to be recognised, never shown. */
