@@ -6,7 +6,9 @@
 // 2. The heal: a column added after PostgREST started, then `check --fix reload --yes --json`, against the time
 //    PostgREST itself takes to reload (the dump's time).
 // 3. `--help`, and the interactive doctor's first frame in a real pseudo-terminal (script(1)).
-// Exits 1 when a goal of issue 14 is missed. SIZES=250,1000 picks sizes; ROUNDS=3 fewer rounds.
+// Exits 1 when a goal of issue 14 is missed. SIZES=250,1000 picks sizes; ROUNDS=3 fewer rounds. BASELINE=<a built
+// cli.js>, e.g. a copy of dist/ from before a change, runs that doctor too, in the same rounds (A A' B), so a
+// before/after comparison is made on the same machine state.
 import {execFile, spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {watchPeakMemory} from './peakMemory.js';
@@ -16,6 +18,7 @@ import {type Postgres, authenticatorPassword, postgrestBinary, startPostgres, st
 const sizes = (process.env.SIZES ?? '250,1000,4000').split(',').map(Number);
 const rounds = Number(process.env.ROUNDS ?? 5);
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const baseline = process.env.BASELINE;
 const goals = {ratio: 0.5, peakMb: 150, helpMs: 150, firstFrameMs: 300, healOverReloadMs: 300};
 const missed: string[] = [];
 
@@ -58,15 +61,18 @@ async function compare(pg: Postgres, tables: number): Promise<void> {
 	await buildSchema(pg, database, tables);
 	const dbUri = pg.url(database, 'authenticator', authenticatorPassword);
 	const api = await startPostgrest({dbUri});
-	const doctor = () => timedRun(process.execPath, [cli, 'check', '--db-url', pg.url(database), '--api-url', api.url, '--json', '--timeout', '60']);
+	const doctor = (which = cli) => timedRun(process.execPath, [which, 'check', '--db-url', pg.url(database), '--api-url', api.url, '--json', '--timeout', '60']);
 	const dump = () => timedRun(postgrestBinary, ['--dump-schema'], {PATH: process.env.PATH, PGRST_DB_URI: dbUri, PGRST_DB_ANON_ROLE: 'anon', PGRST_DB_SCHEMAS: 'public'});
 	try {
 		await doctor();
 		await dump();
+		if (baseline) await doctor(baseline);
 		const doctorRuns: Run[] = [];
+		const baselineRuns: Run[] = [];
 		const dumpRuns: Run[] = [];
 		for (let round = 0; round < rounds; round++) {
 			doctorRuns.push(await doctor());
+			if (baseline) baselineRuns.push(await doctor(baseline));
 			dumpRuns.push(await dump());
 		}
 		const report = JSON.parse(doctorRuns.at(-1)!.stdout) as Report;
@@ -78,6 +84,12 @@ async function compare(pg: Postgres, tables: number): Promise<void> {
 		const checksMs = report.checks.reduce((sum, check) => sum + check.durationMs, 0);
 		console.log(`${tables.toLocaleString('en')} tables + ${Math.round(tables * 0.3)} functions: check ${ms(doctorMs)}, --dump-schema ${ms(dumpMs)}, ratio ${ratio.toFixed(2)} (goal ≤ ${goals.ratio}); peak RSS ${peakMb.toFixed(0)} MB; exit ${report.exitCode}, ${report.findings.length} findings`);
 		console.log(`  HTTP requests ${report.postgrest.requests ?? report.postgrest.probeRequests ?? '?'}${report.postgrest.bytesRead === undefined ? '' : `, ${(report.postgrest.bytesRead / 1024 / 1024).toFixed(1)} MB read`}; phases: ${phases}; checks ${ms(checksMs)}`);
+		if (baseline) {
+			const before = JSON.parse(baselineRuns.at(-1)!.stdout) as Report;
+			const beforeMs = median(baselineRuns.map(run => run.ms));
+			const beforePhases = before.timings ? Object.entries(before.timings).map(([phase, value]) => `${phase} ${ms(value)}`).join(', ') : 'not in the report';
+			console.log(`  baseline ${baseline}: check ${ms(beforeMs)}, ratio ${(beforeMs / dumpMs).toFixed(2)}; peak RSS ${(Math.max(...baselineRuns.map(run => run.peakBytes)) / 1024 / 1024).toFixed(0)} MB; exit ${before.exitCode}; HTTP requests ${before.postgrest.requests ?? before.postgrest.probeRequests ?? '?'}; phases: ${beforePhases}`);
+		}
 		if (report.exitCode !== 0) missed.push(`${tables} tables: a fresh schema was not healthy (exit ${report.exitCode}: ${report.findings.map(found => found.code).join(', ')})`);
 		if (ratio > goals.ratio) missed.push(`${tables} tables: ratio ${ratio.toFixed(2)} > ${goals.ratio}`);
 		if (tables >= 4000 && peakMb > goals.peakMb) missed.push(`${tables} tables: peak RSS ${peakMb.toFixed(0)} MB > ${goals.peakMb} MB`);
