@@ -87,54 +87,64 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	});
 	const listedKeys = new Set(listed.map(key));
 	const tables = [...listed];
-	await eachLimited(catalog.tables.filter(table => !listedKeys.has(key(table))), limit, async table => {
-		const cached = await prober.table(table);
-		if (cached) tables.push(cached);
-	});
 	const functions: CachedFunction[] = [];
+	const relationships: string[] = [];
+	// The functions' probes depend on nothing the relations' probes find, so both run at once, under one cap.
+	const run = limiter(limit);
 	const byName = new Map<string, CatalogFunction[]>();
 	for (const overload of catalog.functions) byName.set(key(overload), [...(byName.get(key(overload)) ?? []), overload]);
-	await eachLimited([...byName.values()], limit, async overloads => {
-		const cached = await prober.functionOverloads(overloads);
-		if (cached) functions.push(cached);
-	});
-	const relationships: string[] = [];
-	const formerNames = new Map<string, {schema: string; name: string}>();
-	const cachedKeys = new Set(tables.map(key));
-	const cachedColumns = new Map(tables.map(table => [key(table), table.columns]));
-	// A key whose table or referenced relation the cache lacks is left to that finding (diffSchemas), so what its
-	// probe could not tell is not reported; it is still asked, for the name PostgREST's hint may suggest.
-	const uncompared = new Set(prober.unknown.filter(item => item.kind === 'table').map(key));
-	const lacks = (name: string, schema: string) => !cachedColumns.has(key({schema, name})) && !uncompared.has(key({schema, name}));
-	await eachLimited(catalog.foreignKeys ?? [], limit, async foreignKey => {
-		const moot = lacks(foreignKey.table, foreignKey.schema) || lacks(foreignKey.foreignTable, foreignKey.schema);
-		const answer = await prober.relationship(foreignKey, cachedColumns.get(key({schema: foreignKey.schema, name: foreignKey.table})) ?? [], moot ? [] : prober.unknown);
-		if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
-		const candidates = [
-			...(answer?.suggested ? [answer.suggested.name] : []),
-			...(cachedKeys.has(key({schema: foreignKey.schema, name: foreignKey.table})) ? [] : formerTableNames(foreignKey.name)),
-		];
-		for (const name of candidates) formerNames.set(key({schema: foreignKey.schema, name}), {schema: foreignKey.schema, name});
-	});
-	// A name PostgREST suggests for an embedding is a relation its cache has, and a renamed table keeps its foreign
-	// keys' names (table_column_fkey): a candidate the cache has and the database lacks is a stale name.
-	const known = new Set([...catalog.tables, ...tables].map(key));
-	await eachLimited([...formerNames.values()].filter(name => !known.has(key(name))), limit, async name => {
-		if (await prober.cachedName(name)) tables.push({...name, columns: [], allColumnsKnown: false});
-	});
+	await Promise.all([
+		eachLimited([...byName.values()], run, async overloads => {
+			const cached = await prober.functionOverloads(overloads);
+			if (cached) functions.push(cached);
+		}),
+		relationsAndRelationships(),
+	]);
+	async function relationsAndRelationships() {
+		await eachLimited(catalog.tables.filter(table => !listedKeys.has(key(table))), run, async table => {
+			const cached = await prober.table(table);
+			if (cached) tables.push(cached);
+		});
+		const formerNames = new Map<string, {schema: string; name: string}>();
+		const cachedKeys = new Set(tables.map(key));
+		const cachedColumns = new Map(tables.map(table => [key(table), table.columns]));
+		// A key whose table or referenced relation the cache lacks is left to that finding (diffSchemas), so what its
+		// probe could not tell is not reported; it is still asked, for the name PostgREST's hint may suggest.
+		const uncompared = new Set(prober.unknown.filter(item => item.kind === 'table').map(key));
+		const lacks = (name: string, schema: string) => !cachedColumns.has(key({schema, name})) && !uncompared.has(key({schema, name}));
+		await eachLimited(catalog.foreignKeys ?? [], run, async foreignKey => {
+			const moot = lacks(foreignKey.table, foreignKey.schema) || lacks(foreignKey.foreignTable, foreignKey.schema);
+			const answer = await prober.relationship(foreignKey, cachedColumns.get(key({schema: foreignKey.schema, name: foreignKey.table})) ?? [], moot ? [] : prober.unknown);
+			if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
+			const candidates = [
+				...(answer?.suggested ? [answer.suggested.name] : []),
+				...(cachedKeys.has(key({schema: foreignKey.schema, name: foreignKey.table})) ? [] : formerTableNames(foreignKey.name)),
+			];
+			for (const name of candidates) formerNames.set(key({schema: foreignKey.schema, name}), {schema: foreignKey.schema, name});
+		});
+		// A name PostgREST suggests for an embedding is a relation its cache has, and a renamed table keeps its foreign
+		// keys' names (table_column_fkey): a candidate the cache has and the database lacks is a stale name.
+		const known = new Set([...catalog.tables, ...tables].map(key));
+		await eachLimited([...formerNames.values()].filter(name => !known.has(key(name))), run, async name => {
+			if (await prober.cachedName(name)) tables.push({...name, columns: [], allColumnsKnown: false});
+		});
+	}
 	return {
 		source: read ? 'OpenAPI + probes' : 'probes',
 		tables: tables.sort(byKey),
 		relationships,
 		functions: functions.sort(byKey),
 		complete: false,
-		unknown: prober.unknown,
+		// In the order of the phases before they ran at once: relations, functions, relationships.
+		unknown: [...prober.unknown].sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind)),
 		requests: prober.requests,
 		notes: prober.notes,
 		...(prober.lost ? {apiLost: prober.lost} : {}),
 		probeMethods: prober.methods,
 	};
 }
+
+const kindOrder: Array<Unknown['kind']> = ['table', 'function', 'relationship'];
 
 function key(object: {schema: string; name: string}): string {
 	return `${object.schema}\u0000${object.name}`;
@@ -655,10 +665,25 @@ export function suggestedArguments(hint: string | null, schema: string, name: st
 	return inside === '' ? [] : inside.split(', ');
 }
 
-async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-	let next = 0;
-	const worker = async () => {
-		while (next < items.length) await work(items[next++]!);
+type Limit = <T>(work: () => Promise<T>) => Promise<T>;
+
+/** At most `limit` pieces of work at once, however many callers share it; a finished one hands its place to the next waiting. */
+function limiter(limit: number): Limit {
+	let active = 0;
+	const waiting: Array<() => void> = [];
+	return async work => {
+		if (active < limit) active++;
+		else await new Promise<void>(resolve => waiting.push(resolve));
+		try {
+			return await work();
+		} finally {
+			const next = waiting.shift();
+			if (next) next();
+			else active--;
+		}
 	};
-	await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker));
+}
+
+async function eachLimited<T>(items: T[], run: Limit, work: (item: T) => Promise<void>): Promise<void> {
+	await Promise.all(items.map(async item => run(async () => work(item))));
 }
