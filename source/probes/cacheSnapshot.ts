@@ -140,11 +140,17 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 		requests: prober.requests,
 		notes: prober.notes,
 		...(prober.lost ? {apiLost: prober.lost} : {}),
-		probeMethods: prober.methods,
+		probeMethods: inOrder(prober.methods),
 	};
 }
 
 const kindOrder: Array<Unknown['kind']> = ['table', 'function', 'relationship'];
+const methodOrder: Array<keyof ProbeMethods> = ['tables', 'columns', 'functions', 'relationships', 'oneToOneRelationships'];
+
+/** The methods in one order, whichever kind's controls finished first, so two runs on one server report alike. */
+function inOrder(methods: ProbeMethods): ProbeMethods {
+	return Object.fromEntries(methodOrder.filter(kind => methods[kind]).map(kind => [kind, methods[kind]]));
+}
 
 function key(object: {schema: string; name: string}): string {
 	return `${object.schema}\u0000${object.name}`;
