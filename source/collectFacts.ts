@@ -1,13 +1,14 @@
-// Looks once: the database and PostgREST in parallel, then the catalog for the exposed schemas, then the cache.
+// Looks once: the database and PostgREST in parallel, then the catalog for the exposed schemas, then the cache. The
+// catalog is read ahead while PostgREST writes its OpenAPI description, once PGRST106 has named the exposed schemas.
 import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
 import {type Finding, finding} from './findings.js';
 import {cacheSnapshot} from './probes/cacheSnapshot.js';
-import {readForeignKeys} from './probes/foreignKeys.js';
-import {readProbeHazards} from './probes/mediaHandlers.js';
+import {type ForeignKey, readForeignKeys} from './probes/foreignKeys.js';
+import {type ProbeHazards, readProbeHazards} from './probes/mediaHandlers.js';
 import {probeDelivery} from './probes/deliveryProbe.js';
 import {apiFailure, databaseFailure, gatewayRefusal} from './probes/connectionFailure.js';
-import {type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
+import {type Catalog, type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import {missingSchemas} from './probes/missingSchemas.js';
 import type {HttpTarget} from './probes/http.js';
 import {type ApiFacts, apiFacts, type OffRoot} from './probes/postgrest.js';
@@ -45,9 +46,17 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}, settings: options.settings, http: {requests: 0, bytesRead: 0}};
 	facts.projectRefs = projectRefs(options.api?.url, options.apiKey, options.database?.connectionString);
 	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal, meter: facts.http, concurrency: options.concurrency};
+	let exposedAnswered: (schemas: string[] | null) => void = () => {};
+	const exposed = options.schemas?.length || !http ? Promise.resolve(options.schemas ?? null) : new Promise<string[] | null>(resolve => (exposedAnswered = resolve));
+	let ahead: ReadAhead | undefined;
 	const [session] = await Promise.all([
-		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase, () => facts.databaseFailure),
-		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas), options.onPhase, () => facts.apiFailure),
+		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase, () => facts.databaseFailure)
+			.then(async opened => {
+				ahead = opened && await readAhead(opened, await exposed);
+				return opened;
+			}),
+		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas, exposedAnswered), options.onPhase, () => facts.apiFailure)
+			.finally(() => exposedAnswered(null)),
 	]);
 	try {
 		if (options.signal?.aborted) return facts;
@@ -62,12 +71,13 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 			if (!facts.databaseFailure) followListener(facts);
 		}
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database, configuredSchemas(options.settings));
-		if (session && !facts.databaseFailure) facts.missingSchemas = await missingSchemas(session, facts.schemas).catch(failed);
-		if (session && !facts.databaseFailure) facts.catalog = await session.catalog(facts.schemas).catch(failed);
-		if (session && facts.catalog) facts.catalog.foreignKeys = await readForeignKeys(session, facts.schemas).catch(failed);
+		const early = ahead && sameNames(ahead.schemas, facts.schemas) ? ahead : undefined;
+		if (session && !facts.databaseFailure) facts.missingSchemas = await read(early?.missing, async () => missingSchemas(session, facts.schemas)).catch(failed);
+		if (session && !facts.databaseFailure) facts.catalog = await read(early?.catalog, async () => session.catalog(facts.schemas)).catch(failed);
+		if (session && facts.catalog) facts.catalog.foreignKeys = await read(early?.foreignKeys, async () => readForeignKeys(session, facts.schemas)).catch(failed);
 		if (http && facts.api && !facts.apiFailure && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
-			const hazards = await readProbeHazards(session!, facts.schemas).catch(failed);
+			const hazards = await read(early?.hazards, async () => readProbeHazards(session!, facts.schemas)).catch(failed);
 			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards), options.onPhase);
 		}
 	} finally {
@@ -84,6 +94,41 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	facts.databaseFailure = attributed(facts.databaseFailure, options.settings?.dbUrl, 'database URL', localSupabase(undefined, options.database?.connectionString));
 	facts.apiFailure = attributed(facts.apiFailure, options.settings?.apiUrl, 'PostgREST URL', localSupabase(options.api?.url));
 	return facts;
+}
+
+type Settled<T> = {value: T} | {error: unknown};
+
+/** The catalog of the schemas PostgREST named, read while it still writes its OpenAPI description; each read as its own result or failure. */
+type ReadAhead = {schemas: string[]; missing?: Settled<string[]>; catalog?: Settled<Catalog>; foreignKeys?: Settled<ForeignKey[]>; hazards?: Settled<ProbeHazards>};
+
+/**
+ * The reads that need only the schemas, made as soon as PGRST106 (or --schemas) named them, one after another on the
+ * session as the diagnosis makes them, stopping at the first that fails. They are used only when the schemas this
+ * diagnosis settles on are the same ones, and each in its old place in the diagnosis, so a failure reads as before.
+ */
+async function readAhead(session: DatabaseSession, schemas: string[] | null): Promise<ReadAhead | undefined> {
+	if (!schemas?.length) return undefined;
+	const ahead: ReadAhead = {schemas};
+	const settle = async <T>(work: () => Promise<T>): Promise<Settled<T>> => work().then(value => ({value}), (error: unknown) => ({error}));
+	ahead.missing = await settle(async () => missingSchemas(session, schemas));
+	if ('error' in ahead.missing) return ahead;
+	ahead.catalog = await settle(async () => session.catalog(schemas));
+	if ('error' in ahead.catalog) return ahead;
+	ahead.foreignKeys = await settle(async () => readForeignKeys(session, schemas));
+	if ('error' in ahead.foreignKeys) return ahead;
+	ahead.hazards = await settle(async () => readProbeHazards(session, schemas));
+	return ahead;
+}
+
+/** A read made ahead, as it came out, else made now. */
+async function read<T>(early: Settled<T> | undefined, now: () => Promise<T>): Promise<T> {
+	if (!early) return now();
+	if ('error' in early) throw early.error;
+	return early.value;
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+	return a.length === b.length && a.every((name, index) => name === b[index]);
 }
 
 /**
@@ -158,10 +203,10 @@ async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Fac
  * Reads PostgREST's root (and admin server): facts.api when it answers as PostgREST's root, else facts.apiFailure;
  * both when a gateway refused only the root to this key (Supabase's 403) while PostgREST answered past it.
  */
-export async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts, schemas: string[] | undefined): Promise<void> {
+export async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts, schemas: string[] | undefined, onExposedSchemas?: (schemas: string[] | null) => void): Promise<void> {
 	let api: ApiFacts;
 	try {
-		api = await apiFacts(http, adminUrl, schemas);
+		api = await apiFacts(http, adminUrl, schemas, onExposedSchemas);
 	} catch (error) {
 		facts.apiFailure = apiFailure(error, http.baseUrl);
 		return;

@@ -41,9 +41,17 @@ export type AdminFacts = {
 const unexposedProfile = 'pgrst_doctor_unexposed_probe';
 const missingRelation = 'pgrst_doctor_missing_probe';
 
-/** schemas: the --schemas flag, if given; GET / describes the default schema, whose relations are read only if asked for. */
-export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: string[]): Promise<ApiFacts> {
+/**
+ * schemas: the --schemas flag, if given; GET / describes the default schema, whose relations are read only if asked for.
+ * The exposed schemas are asked alongside GET /, which PostgREST answers only once it has written the whole OpenAPI
+ * description; onExposedSchemas hears them as soon as they answer, before anything says this is PostgREST (they
+ * count only once GET / or the control says so).
+ */
+export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: string[], onExposedSchemas?: (schemas: string[] | null) => void): Promise<ApiFacts> {
 	const notes: string[] = [];
+	// --concurrency 1 means one request at a time, these two included.
+	const exposed = (target.concurrency ?? 2) > 1 ? probeExposedSchemas(target) : undefined;
+	void exposed?.then(onExposedSchemas);
 	const rootAnswer = await send(target, '/', {headers: {accept: 'application/openapi+json, application/json'}, cap: 'document'});
 	if (rootAnswer.tooLarge) notes.push(`GET / answered more than ${mebibytes(bodyCaps.document)}, so its OpenAPI description was not read; every relation was probed instead`);
 	const [identity, described] = describeRoot(rootAnswer);
@@ -59,7 +67,7 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 	const offRoot = isPostgrest && rootAnswer.status === 404 && !identity.error ? await offRootControls(target, rootAnswer.status, control) : undefined;
 	if (offRoot) return {isPostgrest, version, root: identity, exposedSchemas: null, admin: null, offRoot, notes};
 	const [exposedSchemas, admin] = await Promise.all([
-		isPostgrest ? probeExposedSchemas(target) : null,
+		isPostgrest ? exposed ?? probeExposedSchemas(target) : null,
 		adminUrl ? adminFacts({...target, baseUrl: adminUrl, apiKey: undefined}, notes, version) : null,
 	]);
 	const asked = !schemas?.length || schemas.includes(exposedSchemas?.[0] ?? schemas[0]!);
