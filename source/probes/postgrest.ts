@@ -54,7 +54,9 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 	void exposed?.then(onExposedSchemas);
 	const rootAnswer = await send(target, '/', {headers: {accept: 'application/openapi+json, application/json'}, cap: 'document'});
 	if (rootAnswer.tooLarge) notes.push(`GET / answered more than ${mebibytes(bodyCaps.document)}, so its OpenAPI description was not read; every relation was probed instead`);
-	const [identity, described] = describeRoot(rootAnswer);
+	// Without --schemas the default schema is asked for, so its relations are read in the same walk; with --schemas
+	// they are read only once the exposed schemas say it is asked for (a document may list 200,000 relations).
+	const [identity, described] = describeRoot(rootAnswer, !schemas?.length);
 	let version = serverVersion(rootAnswer) ?? identity.openApi?.version ?? null;
 	let isPostgrest = version !== null || identity.error !== undefined || isPostgrestOpenApi(identity.openApi);
 	let control: HttpAnswer | undefined;
@@ -71,7 +73,7 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 		adminUrl ? adminFacts({...target, baseUrl: adminUrl, apiKey: undefined}, notes, version) : null,
 	]);
 	const asked = !schemas?.length || schemas.includes(exposedSchemas?.[0] ?? schemas[0]!);
-	const root = asked && identity.openApi ? described : identity;
+	const root = asked && identity.openApi ? described() : identity;
 	return {isPostgrest, version, root: rootAnswer.tooLarge ? {...root, tooLarge: true} : root, exposedSchemas, admin, notes};
 }
 
@@ -112,13 +114,15 @@ async function rootAbove(target: HttpTarget): Promise<string | undefined> {
  * them. The body is walked once: a description read whole also reads without its relations (what the reader checks
  * of them is more than it checks of a value it passes over), so only a body that fails whole is walked again.
  */
-function describeRoot(answer: HttpAnswer): [ApiFacts['root'], ApiFacts['root']] {
+/** GET /'s answer without its relations, and a way to read them: at once when withTables, else only when asked. */
+function describeRoot(answer: HttpAnswer, withTables: boolean): [ApiFacts['root'], () => ApiFacts['root']] {
 	if (answer.status >= 300 && answer.status < 400) return same({status: answer.status, location: answer.headers.location ?? ''});
 	// A 200 is read as a document from its bytes: decoding and parsing a large body whole is what the reader avoids.
 	if (answer.status === 200) {
-		const whole = openApiTables(answer.body, true);
+		const described = (openApi: ReturnType<typeof openApiTables>): ApiFacts['root'] => (openApi ? {status: answer.status, openApi} : {status: answer.status});
+		const whole = withTables ? openApiTables(answer.body, true) : undefined;
 		const bare = whole ? {...whole, tables: []} : openApiTables(answer.body, false);
-		return [bare ? {status: answer.status, openApi: bare} : {status: answer.status}, whole ? {status: answer.status, openApi: whole} : {status: answer.status}];
+		return [described(bare), () => described(whole ?? openApiTables(answer.body, true))];
 	}
 	const error = postgrestError(answer);
 	if (error) return same({status: answer.status, error});
@@ -126,8 +130,8 @@ function describeRoot(answer: HttpAnswer): [ApiFacts['root'], ApiFacts['root']] 
 	return same(gatewayMessage ? {status: answer.status, gatewayMessage} : {status: answer.status});
 }
 
-function same(root: ApiFacts['root']): [ApiFacts['root'], ApiFacts['root']] {
-	return [root, root];
+function same(root: ApiFacts['root']): [ApiFacts['root'], () => ApiFacts['root']] {
+	return [root, () => root];
 }
 
 /** A gateway's error body {"message": "…", "hint"?: "…"}: no PostgREST code. Only read to be recognised, never shown. */
