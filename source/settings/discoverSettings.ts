@@ -15,7 +15,7 @@ import {parseEnv} from 'node:util';
 import {parseChannel} from '../sql/channel.js';
 import {UsageError, databaseTarget, hasPassword, httpTarget} from '../target.js';
 import {withHttpScheme} from '../withHttpScheme.js';
-import {supabaseApiUrl} from './supabaseShape.js';
+import {servesLocally, supabaseApiUrl} from './supabaseShape.js';
 import {ComposeSyntaxError, composeCandidates} from './composeFile.js';
 import {localServiceKey} from './localServiceKey.js';
 import {ConfSyntaxError, parsePostgrestConf} from './postgrestConf.js';
@@ -55,7 +55,7 @@ export function discoverSettings(input: DiscoveryInput): Settings {
 	const files = readFiles(input, notes);
 	sourced.push(...files.candidates);
 	const settings = merge(sourced, notes, input.environment);
-	if (!settings.apiKey && files.supabase && servesLocalStack(settings.apiUrl?.value, files.supabase.local.apiPort)) {
+	if (!settings.apiKey && files.supabase && servesLocally(settings.apiUrl?.value, files.supabase.local.apiPort)) {
 		if (files.supabase.local.signingKeys) {
 			notes.push(`${files.supabase.file} sets [auth] signing_keys_path, so supabase start's default service_role key does not apply: pass --api-key`);
 		} else {
@@ -63,13 +63,6 @@ export function discoverSettings(input: DiscoveryInput): Settings {
 		}
 	}
 	return settings;
-}
-
-/** Whether the API URL is the local stack's gateway (127.0.0.1 or localhost at the config's API port). */
-function servesLocalStack(apiUrl: string | undefined, port: number): boolean {
-	if (!apiUrl) return false;
-	const url = new URL(apiUrl);
-	return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && Number(url.port) === port;
 }
 
 type FileCandidates = {candidates: Sourced[]; supabase?: {file: string; local: SupabaseLocal}};

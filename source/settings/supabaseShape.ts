@@ -126,8 +126,13 @@ export function projectRefs(apiUrl?: string, apiKey?: string, databaseUrl?: stri
 }
 
 function localApi(apiUrl: string | undefined): boolean {
-	const url = parseUrl(apiUrl);
-	return url !== undefined && localHosts.has(url.hostname) && Number(url.port) === localPorts.api;
+	return servesLocally(apiUrl, localPorts.api);
+}
+
+/** Whether a URL is this machine (127.0.0.1, localhost, ::1) at the port: where `supabase start` serves its stack. */
+export function servesLocally(text: string | undefined, port: number): boolean {
+	const url = parseUrl(text);
+	return url !== undefined && localHosts.has(url.hostname) && Number(url.port) === port;
 }
 
 function localDatabase(databaseUrl: string | undefined): boolean {
