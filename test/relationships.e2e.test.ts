@@ -97,3 +97,51 @@ for (const version of postgrestVersions) {
 		assert.equal((await item.query('select count(*)::int as n from public.profiles'))[0]!.n, 0);
 	});
 }
+
+// Many keys are asked in few requests (embeddingBatches.ts): a chain of 24 tables and a hub that 10 tables reference.
+// A batch proves only what reached the method's stop; a stale key anywhere in one sends its keys to one probe each,
+// so the stale ones are found exactly, whichever batch they sat in.
+const batched = `
+	create table public.side_effects (what text);
+	create function public.policy_hit(what text) returns boolean language plpgsql volatile security definer
+		as $$ begin insert into public.side_effects values (what); return true; end $$;
+	do $$ begin
+		create table public.link1 (id int primary key);
+		for i in 2..24 loop
+			execute format('create table public.link%s (id int primary key, up int constraint link%s_up references public.link%s (id))', i, i, i - 1);
+		end loop;
+		create table public.hub (id int primary key);
+		for i in 1..10 loop
+			execute format('create table public.spoke%s (id int primary key, hub int references public.hub (id))', i);
+		end loop;
+		for i in 1..24 loop
+			execute format('alter table public.link%s enable row level security', i);
+			execute format('create policy seen on public.link%s using (public.policy_hit(%L))', i, 'link' || i);
+		end loop;
+	end $$;
+	grant select, insert on all tables in schema public to anon;
+`;
+
+for (const version of postgrestVersions) {
+	test(`PostgREST ${version}: 33 foreign keys are compared in a handful of requests, and stale ones inside a batch are still named`, async () => {
+		const item = await stack.setUp(batched, {version});
+		const sideEffects = async () => (await item.query('select what from public.side_effects')).map(row => String(row.what));
+		const relationships = (json: Awaited<ReturnType<typeof checkJson>>['json']) => findingRows(json).filter(row => row.startsWith('cache.relationship') || row.startsWith('cache.unverified'));
+		const fresh = await checkJson(item);
+		assert.equal(checkStatus(fresh.json, 'cache.relationships'), 'pass');
+		assert.equal(fresh.code, 0);
+		// 23 chain keys and 10 spokes: one probe each would be 33 requests on top of the rest.
+		const {json: one} = await checkJson(item, '--schemas', 'public');
+		assert.ok(one.postgrest.requests < 25, `${one.postgrest.requests} requests`);
+		// Renamed in the middle of the chain (embedding by the new name fails until a reload), and a new key at its end.
+		await item.query('alter table public.link12 rename constraint link12_up to link12_parent');
+		await item.query('alter table public.link24 add column side int constraint link24_side references public.hub (id)');
+		const stale = await checkJson(item);
+		assert.deepEqual(relationships(stale.json), ['cache.relationship_missing public link12', 'cache.relationship_missing public link24']);
+		assert.equal(stale.code, 1);
+		const healed = await checkJson(item, '--fix', 'reload', '--yes');
+		assert.deepEqual(relationships(healed.json), []);
+		assert.equal(healed.json.exitCode, 0);
+		assert.deepEqual(await sideEffects(), [], 'no probe read a row');
+	});
+}

@@ -7,6 +7,7 @@
 // sent a probe that could run them (see mediaHandlers.ts): a relation is only asked OPTIONS, a function not at all.
 import {randomBytes} from 'node:crypto';
 import type {Catalog, CatalogFunction, CatalogTable} from './database.js';
+import {embeddingBatches} from './embeddingBatches.js';
 import {type ForeignKey, foreignKeyKey} from './foreignKeys.js';
 import {failureReason, isConnectionLost} from './connectionFailure.js';
 import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, postgrestError, send} from './http.js';
@@ -49,13 +50,16 @@ export type CacheSnapshot = {
  *   statement's parameter (22P02), before planning or running it: no row, no trigger. It runs PostgREST's
  *   db-pre-request function, if one is set, as every read does.
  * - post-rpc: POST /rpc/f with the argument names, stopped by PGRST107/PGRST122 after the function lookup (12.0.0+).
+ * - post-rpc-filter: POST /rpc/f?<no such embed>.c=eq.1: after the function lookup, planning the read of its result
+ *   fails with PGRST108 (Plan.hs addFilters, after addRels; at v11.2.2 and v12.0.2). PostgREST 11 words it in
+ *   microseconds, where post-rpc-embed's PGRST200 carries a fuzzy hint over every relation (80 ms at 1,000 tables).
  * - post-rpc-embed: POST /rpc/f?select=*,<no such embed>(*): after the function lookup, planning the read of its
  *   result fails with PGRST200 (Plan.hs callReadPlan: findProc, then readPlan, at v11.2.2, v12.0.2, v14.0).
  * - embed-accept, embed-spread: the foreign keys' embedding probes (see relationship and calibrateRelationships).
  * - embed-invalid-body: a one-to-one key where embed-spread is the method (PostgREST 11): post-invalid-body with the
  *   embedding in its select, planned (PGRST200 when the cache lacks it) before the body reaches PostgreSQL.
  */
-export type ProbeMethod = 'options' | 'post-columns' | 'post-invalid-body' | 'post-rpc' | 'post-rpc-embed' | 'embed-accept' | 'embed-spread' | 'embed-invalid-body';
+export type ProbeMethod = 'options' | 'post-columns' | 'post-invalid-body' | 'post-rpc' | 'post-rpc-filter' | 'post-rpc-embed' | 'embed-accept' | 'embed-spread' | 'embed-invalid-body';
 export type ProbeKind = 'tables' | 'columns' | 'functions';
 export type ProbeControl = {method: ProbeMethod; control: 'negative' | 'positive'; object: string; expected: 'cached' | 'not cached'; read: string; passed: boolean};
 /** method null: no method passed its controls, so every object of this kind is unverified. */
@@ -112,9 +116,10 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 		// probe could not tell is not reported; it is still asked, for the name PostgREST's hint may suggest.
 		const uncompared = new Set(prober.unknown.filter(item => item.kind === 'table').map(key));
 		const lacks = (name: string, schema: string) => !cachedColumns.has(key({schema, name})) && !uncompared.has(key({schema, name}));
+		const batched = await prober.batchedRelationships(catalog.foreignKeys ?? [], run);
 		await eachLimited(catalog.foreignKeys ?? [], run, async foreignKey => {
 			const moot = lacks(foreignKey.table, foreignKey.schema) || lacks(foreignKey.foreignTable, foreignKey.schema);
-			const answer = await prober.relationship(foreignKey, cachedColumns.get(key({schema: foreignKey.schema, name: foreignKey.table})) ?? [], moot ? [] : prober.unknown);
+			const answer = batched.has(foreignKey) ? {cached: true} : await prober.relationship(foreignKey, cachedColumns.get(key({schema: foreignKey.schema, name: foreignKey.table})) ?? [], moot ? [] : prober.unknown);
 			if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
 			const candidates = [
 				...(answer?.suggested ? [answer.suggested.name] : []),
@@ -189,7 +194,7 @@ const candidates = (acceptBeforeCache: boolean | null): Record<ProbeKind, ProbeM
 	tables: ['options'],
 	// PostgREST 11 answers every Accept-stopped probe with PGRST107: its controls would fail, so it is not tried.
 	columns: acceptBeforeCache ? ['post-invalid-body'] : ['post-columns', 'post-invalid-body'],
-	functions: acceptBeforeCache ? ['post-rpc-embed'] : ['post-rpc', 'post-rpc-embed'],
+	functions: acceptBeforeCache ? ['post-rpc-filter', 'post-rpc-embed'] : ['post-rpc', 'post-rpc-filter', 'post-rpc-embed'],
 });
 
 /** A call with no arguments. */
@@ -211,7 +216,7 @@ export class Prober {
 	private readonly deadline: number;
 	/** Unknown to the database, so no handler can have been made for it in advance. */
 	private readonly accept = `application/vnd.pgrst-doctor.probe-${randomBytes(8).toString('hex')}`;
-	/** Names no database object has: the negative controls, and the embedding that stops post-rpc-embed. */
+	/** Names no database object has: the negative controls, and the embedding that stops post-rpc-embed and post-rpc-filter. */
 	private readonly nonce = randomBytes(6).toString('hex');
 	private readonly unsafe: UnsafeObjects;
 	private readonly candidates: Record<ProbeKind, ProbeMethod[]>;
@@ -411,9 +416,10 @@ export class Prober {
 	/** The call of `probe` (overloadBody: the Content-Type and body PostgREST resolves the overload by), stopped the way `method` stops it. */
 	private functionProbe(method: ProbeMethod, schema: string, name: string, probe: {contentType: string; body: string}): Parameters<Prober['send']> {
 		const headers = {'content-type': probe.contentType, prefer: probePrefer, 'content-profile': schema};
-		return method === 'post-rpc-embed'
-			? [`/rpc/${encodeURIComponent(name)}?select=${encodeURIComponent(`*,${this.embedStop}(*)`)}`, {method: 'POST', headers: {...headers, accept: 'application/json'}, body: probe.body}]
-			: [`/rpc/${encodeURIComponent(name)}`, {method: 'POST', headers: {...headers, accept: this.accept}, body: probe.body}];
+		const path = `/rpc/${encodeURIComponent(name)}`;
+		if (method === 'post-rpc-embed') return [`${path}?select=${encodeURIComponent(`*,${this.embedStop}(*)`)}`, {method: 'POST', headers: {...headers, accept: 'application/json'}, body: probe.body}];
+		if (method === 'post-rpc-filter') return [`${path}?${encodeURIComponent(`${this.embedStop}.c`)}=eq.1`, {method: 'POST', headers: {...headers, accept: 'application/json'}, body: probe.body}];
+		return [path, {method: 'POST', headers: {...headers, accept: this.accept}, body: probe.body}];
 	}
 
 	private get embedStop(): string {
@@ -462,6 +468,29 @@ export class Prober {
 		const answer = await this.embed({schema: foreignKey.schema, name: from}, `${quoteSelectName(target)}!${hint}(*)`, method.name);
 		const code = answer && postgrestError(answer)?.code;
 		return this.readRelationship(table, unknown, answer, method.name === 'accept' ? isProbeAccepted(answer?.status ?? 0, code) : code === 'PGRST119');
+	}
+
+	/**
+	 * The foreign keys whose relationships batches of embeddings prove cached (embeddingBatches.ts). A batch that does
+	 * not reach its method's stop proves nothing, and its keys are left to relationship(), one by one; so are the keys
+	 * a batch cannot take: from a table to itself, one-to-one under spread, and those of relations with a media handler.
+	 */
+	async batchedRelationships(keys: ForeignKey[], run: Limit): Promise<Set<ForeignKey>> {
+		const cached = new Set<ForeignKey>();
+		const first = keys[0];
+		if (!first) return cached;
+		// Under the cap like every probe: the function probes may be in flight already.
+		const method = await run(async () => this.relationshipMethod ??= this.calibrateRelationships(this.listed.find(listed => !isUnsafe(this.unsafe.tables, listed)) ?? {schema: first.schema, name: first.table}));
+		if (!method.usable) return cached;
+		const batchable = keys.filter(key => key.foreignTable !== key.table && !(method.name === 'spread' && key.oneToOne)
+			&& !isUnsafe(this.unsafe.tables, {schema: key.schema, name: key.table}) && !isUnsafe(this.unsafe.tables, {schema: key.schema, name: key.foreignTable}));
+		await eachLimited(embeddingBatches(batchable, method.name, quoteSelectName).filter(batch => batch.keys.length > 1), run, async batch => {
+			const answer = await this.embedSelect({schema: batch.schema, name: batch.root}, batch.select, method.name);
+			const code = answer && postgrestError(answer)?.code;
+			const stopped = method.name === 'accept' ? isProbeAccepted(answer?.status ?? 0, code) : code === 'PGRST119';
+			if (stopped) for (const key of batch.keys) cached.add(key);
+		});
+		return cached;
 	}
 
 	/** The reading of an embedding probe; `stopped`: it was stopped where its method stops a cached embedding. */
@@ -533,7 +562,10 @@ export class Prober {
 	}
 
 	private async embed(from: {schema: string; name: string}, embedding: string, method: 'accept' | 'spread') {
-		const select = method === 'spread' ? `...${embedding}` : embedding;
+		return this.embedSelect(from, method === 'spread' ? `...${embedding}` : embedding, method);
+	}
+
+	private async embedSelect(from: {schema: string; name: string}, select: string, method: 'accept' | 'spread') {
 		return this.send(`/${encodeURIComponent(from.name)}?select=${encodeURIComponent(select)}`, {
 			headers: {accept: method === 'accept' ? this.accept : 'application/json', prefer: probePrefer, 'accept-profile': from.schema},
 		});
@@ -570,13 +602,14 @@ export class Prober {
 	}
 }
 
-/** post-rpc-embed is cached only when the error is the embedding it asked for (`embedStop`): anything else proves nothing. */
+/** post-rpc-embed and post-rpc-filter read cached only when the error names the embedding they asked for (`embedStop`): anything else proves nothing. */
 export function readFunction(method: ProbeMethod, answer: Pick<HttpAnswer, 'status' | 'text'>, embedStop: string): Reading {
 	const error = postgrestError(answer);
 	if (error?.code === 'PGRST202') return 'not cached';
 	if (error?.code === 'PGRST203') return 'cached';
 	// PGRST122 (strict preferences, 12.0.0+) is raised after the lookup too, so it also proves the function cached.
 	if (method === 'post-rpc-embed') return (error?.code === 'PGRST200' && error.message.includes(`'${embedStop}'`)) || error?.code === 'PGRST122' ? 'cached' : 'unclear';
+	if (method === 'post-rpc-filter') return (error?.code === 'PGRST108' && error.message.includes(`'${embedStop}'`)) || error?.code === 'PGRST122' ? 'cached' : 'unclear';
 	return isProbeAccepted(answer.status, error?.code) ? 'cached' : 'unclear';
 }
 
