@@ -36,6 +36,7 @@ test('12.0.2: every method tells cached from not cached', () => {
 	assert.deepEqual(readings('12.0.2', 'post-invalid-body'), ['cached', 'not cached', 'not cached']);
 	assert.deepEqual(readings('12.0.2', 'post-rpc'), ['cached', 'not cached']);
 	assert.deepEqual(readings('12.0.2', 'post-rpc-embed'), ['cached', 'not cached']);
+	assert.deepEqual(readings('12.0.2', 'post-rpc-filter'), ['cached', 'not cached']);
 });
 
 test('11.2.2: the Accept-stopped methods read everything alike, so their negative control fails; the others work', () => {
@@ -44,12 +45,15 @@ test('11.2.2: the Accept-stopped methods read everything alike, so their negativ
 	assert.deepEqual(readings('11.2.2', 'options'), ['cached', 'not cached']);
 	assert.deepEqual(readings('11.2.2', 'post-invalid-body'), ['cached', 'not cached', 'not cached']);
 	assert.deepEqual(readings('11.2.2', 'post-rpc-embed'), ['cached', 'not cached']);
+	assert.deepEqual(readings('11.2.2', 'post-rpc-filter'), ['cached', 'not cached']);
 });
 
 test('an embedding error about another name proves nothing', () => {
 	const entries = recorded('12.0.2');
 	assert.equal(readFunction('post-rpc-embed', answer(entries, 'probe post-rpc-embed: cached function'), 'pgrst_doctor_stop_other'), 'unclear');
 	assert.equal(readFunction('post-rpc-embed', answer(entries, 'PGRST200 relationship into auth'), 'pgrst_doctor_stop'), 'unclear');
+	assert.equal(readFunction('post-rpc-filter', answer(entries, 'probe post-rpc-filter: cached function'), 'pgrst_doctor_stop_other'), 'unclear');
+	assert.equal(readFunction('post-rpc-filter', answer(entries, 'probe post-rpc-embed: cached function'), 'pgrst_doctor_stop'), 'unclear', 'an embedding error is not the filter\'s');
 	assert.equal(readColumns('post-invalid-body', answer(entries, 'PGRST106 unexposed profile')), 'unclear', 'a PostgREST error is not PostgreSQL refusing the body');
 	assert.equal(readColumns('post-invalid-body', answer(entries, 'probe post-columns: cached columns')), 'cached', 'the strict preferences\' PGRST122 comes after the column check');
 });

@@ -71,7 +71,7 @@ async function sideEffects(item: Scenario): Promise<string[]> {
 }
 
 const expectedMethods: Record<PostgrestVersion, {columns: string; functions: string; relationships: string}> = {
-	'11.2.2': {columns: 'post-invalid-body', functions: 'post-rpc-embed', relationships: 'embed-spread'},
+	'11.2.2': {columns: 'post-invalid-body', functions: 'post-rpc-filter', relationships: 'embed-spread'},
 	'12.0.2': {columns: 'post-columns', functions: 'post-rpc', relationships: 'embed-accept'},
 };
 

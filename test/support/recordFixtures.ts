@@ -64,6 +64,8 @@ async function record(version: (typeof postgrestVersions)[number]) {
 			['probe post-rpc: uncached function', '/rpc/fresh', {method: 'POST', headers: acceptStop, body: JSON.stringify({a: null})}],
 			['probe post-rpc-embed: cached function', '/rpc/add?select=*,pgrst_doctor_stop(*)', {method: 'POST', headers: {...json, accept: 'application/json'}, body: JSON.stringify({a: null, b: null})}],
 			['probe post-rpc-embed: uncached function', '/rpc/fresh?select=*,pgrst_doctor_stop(*)', {method: 'POST', headers: {...json, accept: 'application/json'}, body: JSON.stringify({a: null})}],
+			['probe post-rpc-filter: cached function', '/rpc/add?pgrst_doctor_stop.c=eq.1', {method: 'POST', headers: {...json, accept: 'application/json'}, body: JSON.stringify({a: null, b: null})}],
+			['probe post-rpc-filter: uncached function', '/rpc/fresh?pgrst_doctor_stop.c=eq.1', {method: 'POST', headers: {...json, accept: 'application/json'}, body: JSON.stringify({a: null})}],
 		];
 		const recorded = [];
 		for (const [label, path, init] of requests) {
