@@ -2,10 +2,13 @@
 // map form, with Compose's ${VAR} interpolation from the environment and .env), and the ports it publishes, which
 // say where PostgREST answers from this machine. A db-uri naming another service of the file is reached through
 // the port that service publishes.
-import {parse} from 'yaml';
+import {createRequire} from 'node:module';
 import type {Borrowing, ConfValue} from './postgrestConf.js';
 import {type Candidate, type Publish, postgrestCandidates} from './settingCandidates.js';
 import type {Provenance} from './settings.js';
+
+// Loaded only when a file is there to parse: most runs have none, and loading it was a fifth of a check's start.
+const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 type Variables = Readonly<Record<string, string | undefined>>;
 
@@ -24,7 +27,7 @@ export function composeCandidates(text: string, file: string, variables: Variabl
 	let document: unknown;
 	try {
 		// merge: Compose files share environment blocks through anchors and merge keys (<<: *defaults).
-		document = parse(text, {maxAliasCount: 100, merge: true});
+		document = yaml().parse(text, {maxAliasCount: 100, merge: true});
 	} catch (error) {
 		throw new ComposeSyntaxError(`it is not valid YAML (${String((error as Error).message).split('\n')[0]})`);
 	}

@@ -2,8 +2,11 @@
 // with PostgREST under /rest/v1, the database at 127.0.0.1:[db] port as postgres/postgres, [api] schemas; the
 // ports default to 54321 and 54322 when the file leaves them out. Values written as "env(NAME)" come from the
 // environment, as the Supabase CLI reads them.
-import {parse} from 'smol-toml';
+import {createRequire} from 'node:module';
 import type {Candidate} from './settingCandidates.js';
+
+// Loaded only when a file is there to parse: most runs have none, and loading it was a fifth of a check's start.
+const toml = () => createRequire(import.meta.url)('smol-toml') as typeof import('smol-toml');
 
 type Variables = Readonly<Record<string, string | undefined>>;
 
@@ -26,7 +29,7 @@ export const localDatabasePort = 54_322;
 export function supabaseLocal(text: string, file: string, variables: Variables): SupabaseLocal {
 	let document: Record<string, unknown>;
 	try {
-		document = parse(text) as Record<string, unknown>;
+		document = toml().parse(text) as Record<string, unknown>;
 	} catch (error) {
 		throw new TomlSyntaxError(`it is not valid TOML (${String((error as Error).message).split('\n')[0]})`);
 	}
