@@ -55,7 +55,8 @@ export type CacheSnapshot = {
  *   microseconds, where post-rpc-embed's PGRST200 carries a fuzzy hint over every relation (80 ms at 1,000 tables).
  * - post-rpc-embed: POST /rpc/f?select=*,<no such embed>(*): after the function lookup, planning the read of its
  *   result fails with PGRST200 (Plan.hs callReadPlan: findProc, then readPlan, at v11.2.2, v12.0.2, v14.0).
- * - embed-accept, embed-spread: the foreign keys' embedding probes (see relationship and calibrateRelationships).
+ * - embed-accept, embed-spread: the foreign keys' embedding probes (see relationship and calibrateRelationships),
+ *   up to 16 keys to a request (batchedRelationships, embeddingBatches.ts).
  * - embed-invalid-body: a one-to-one key where embed-spread is the method (PostgREST 11): post-invalid-body with the
  *   embedding in its select, planned (PGRST200 when the cache lacks it) before the body reaches PostgreSQL.
  */
