@@ -3,7 +3,7 @@
 import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
 import {type Finding, finding} from './findings.js';
-import {cacheSnapshot} from './probes/cacheSnapshot.js';
+import {cacheSnapshot, type FunctionsAhead, probeFunctionsAhead} from './probes/cacheSnapshot.js';
 import {type ForeignKey, readForeignKeys} from './probes/foreignKeys.js';
 import {type ProbeHazards, readProbeHazards} from './probes/mediaHandlers.js';
 import {probeDelivery} from './probes/deliveryProbe.js';
@@ -11,7 +11,8 @@ import {apiFailure, databaseFailure, gatewayRefusal} from './probes/connectionFa
 import {type Catalog, type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import {missingSchemas} from './probes/missingSchemas.js';
 import type {HttpTarget} from './probes/http.js';
-import {type ApiFacts, apiFacts, type OffRoot} from './probes/postgrest.js';
+import {type ApiFacts, apiFacts, type ExposedAnswer, type OffRoot} from './probes/postgrest.js';
+import {postgrestFeatures} from './postgrestVersions.js';
 import {identifyPostgrest, type PostgrestIdentity} from './probes/postgrestIdentity.js';
 import {listenerEvidence} from './checks/listenerEvidence.js';
 import {localSupabase, projectRefs, transactionPoolerHint} from './settings/supabaseShape.js';
@@ -46,18 +47,26 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}, settings: options.settings, http: {requests: 0, bytesRead: 0}};
 	facts.projectRefs = projectRefs(options.api?.url, options.apiKey, options.database?.connectionString);
 	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal, meter: facts.http, concurrency: options.concurrency};
-	let exposedAnswered: (schemas: string[] | null) => void = () => {};
-	const exposed = options.schemas?.length || !http ? Promise.resolve(options.schemas ?? null) : new Promise<string[] | null>(resolve => (exposedAnswered = resolve));
+	let exposedAnswered: (answer: ExposedAnswer | null) => void = () => {};
+	const answered = http ? new Promise<ExposedAnswer | null>(resolve => (exposedAnswered = resolve)) : Promise.resolve(null);
+	const exposed = options.schemas?.length ? Promise.resolve(options.schemas) : answered.then(answer => answer?.schemas ?? null);
 	let ahead: ReadAhead | undefined;
-	const [session] = await Promise.all([
-		options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase, () => facts.databaseFailure)
-			.then(async opened => {
-				ahead = opened && await readAhead(opened, await exposed);
-				return opened;
-			}),
-		http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas, exposedAnswered), options.onPhase, () => facts.apiFailure)
-			.finally(() => exposedAnswered(null)),
-	]);
+	const opening = options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase, () => facts.databaseFailure)
+		.then(async opened => {
+			ahead = opened && await readAhead(opened, await exposed);
+			return opened;
+		});
+	const reading = http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas, exposedAnswered), options.onPhase, () => facts.apiFailure)
+		.finally(() => exposedAnswered(null));
+	// The functions' probes start once the catalog read ahead and PGRST106 says which PostgREST answers, while GET / runs.
+	const functionsAhead = Promise.all([answered, opening]).then(([answer]) => {
+		const catalog = ahead?.catalog && 'value' in ahead.catalog ? ahead.catalog.value : undefined;
+		const hazards = ahead?.hazards && 'value' in ahead.hazards ? ahead.hazards.value : undefined;
+		const dumps = options.admin && postgrestFeatures(answer?.version).adminEndpoints?.includes('/schema_cache');
+		return http && answer && catalog && hazards && !dumps && reading ? probeFunctionsAhead(http, answer.version, catalog, hazards, reading) : undefined;
+	});
+	const [session] = await Promise.all([opening, reading]);
+	let probing: FunctionsAhead | undefined = await functionsAhead;
 	try {
 		if (options.signal?.aborted) return facts;
 		const failed = (error: unknown) => {
@@ -78,9 +87,15 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		if (http && facts.api && !facts.apiFailure && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
 			const hazards = await read(early?.hazards, async () => readProbeHazards(session!, facts.schemas)).catch(failed);
-			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards), options.onPhase);
+			// The probes made ahead are for the catalog read ahead; used only when the diagnosis settled on it.
+			const taken = probing?.prober.catalogIs(catalog) ? probing : undefined;
+			if (taken) probing = undefined;
+			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards, taken), options.onPhase);
 		}
 	} finally {
+		// Probes made ahead for a diagnosis that did not use them stop; their requests are still counted.
+		probing?.abort();
+		await probing?.functions.catch(() => undefined);
 		// A session the server already ended must not cost the report.
 		await session?.close().catch(() => {});
 	}
@@ -203,7 +218,7 @@ async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Fac
  * Reads PostgREST's root (and admin server): facts.api when it answers as PostgREST's root, else facts.apiFailure;
  * both when a gateway refused only the root to this key (Supabase's 403) while PostgREST answered past it.
  */
-export async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts, schemas: string[] | undefined, onExposedSchemas?: (schemas: string[] | null) => void): Promise<void> {
+export async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts, schemas: string[] | undefined, onExposedSchemas?: (answer: ExposedAnswer) => void): Promise<void> {
 	let api: ApiFacts;
 	try {
 		api = await apiFacts(http, adminUrl, schemas, onExposedSchemas);

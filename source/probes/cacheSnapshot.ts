@@ -75,15 +75,48 @@ const probePrefer = 'handling=strict, pgrst-doctor-probe';
 /** Probe requests in flight at once, unless --concurrency says otherwise. */
 export const defaultConcurrency = 6;
 
-export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: Catalog, hazards: ProbeHazards): Promise<CacheSnapshot> {
+/**
+ * The functions' probes, started while PostgREST still writes its OpenAPI description: they need only the catalog
+ * and PostgREST's version (PGRST106's Server header), nothing that description says. One place under the cap is held
+ * for GET / until `held` settles, so requests in flight stay within --concurrency. cacheSnapshot takes them over.
+ */
+export type FunctionsAhead = {prober: Prober; run: Limit; functions: Promise<CachedFunction[]>; abort(): void};
+
+export function probeFunctionsAhead(target: HttpTarget, version: string | null, catalog: Catalog, hazards: ProbeHazards, held: Promise<unknown>): FunctionsAhead {
+	const controller = new AbortController();
+	const stop = () => controller.abort();
+	target.signal?.addEventListener('abort', stop, {once: true});
+	const prober = new Prober({...target, signal: controller.signal}, hazards, catalog, {version});
+	const run = limiter(target.concurrency ?? defaultConcurrency);
+	void run(async () => held.catch(() => {}));
+	const functions = probeFunctions(prober, run, catalog).finally(() => target.signal?.removeEventListener('abort', stop));
+	return {prober, run, functions, abort: stop};
+}
+
+async function probeFunctions(prober: Prober, run: Limit, catalog: Catalog): Promise<CachedFunction[]> {
+	const functions: CachedFunction[] = [];
+	const byName = new Map<string, CatalogFunction[]>();
+	for (const overload of catalog.functions) byName.set(key(overload), [...(byName.get(key(overload)) ?? []), overload]);
+	await eachLimited([...byName.values()], run, async overloads => {
+		const cached = await prober.functionOverloads(overloads);
+		if (cached) functions.push(cached);
+	});
+	return functions;
+}
+
+/** ahead: the functions' probes already under way for this catalog (probeFunctionsAhead). */
+export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: Catalog, hazards: ProbeHazards, ahead?: FunctionsAhead): Promise<CacheSnapshot> {
 	const limit = target.concurrency ?? defaultConcurrency;
 	const dump = api.admin?.schemaCache;
 	if (dump) {
 		const inSchemas = <T extends {schema: string}>(items: T[]) => items.filter(item => catalog.schemas.includes(item.schema));
 		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), relationships: dump.relationships, complete: true, unknown: [], requests: 0, notes: [], probeMethods: {}};
 	}
-	const prober = new Prober(target, hazards, catalog, {version: api.version});
+	const prober = ahead?.prober ?? new Prober(target, hazards, catalog, {version: api.version});
+	// The functions' probes depend on nothing the relations' probes find, so both run at once, under one cap.
+	const run = ahead?.run ?? limiter(limit);
 	const {tables: listed, read} = await openApiTables(prober, api, catalog.schemas);
+	const functionsProbed = ahead?.functions ?? probeFunctions(prober, run, catalog);
 	// The positive controls: relations the database has and OpenAPI lists, with the columns both have.
 	const inDatabase = new Map(catalog.tables.map(table => [key(table), table]));
 	prober.listed = listed.flatMap(table => {
@@ -92,19 +125,8 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	});
 	const listedKeys = new Set(listed.map(key));
 	const tables = [...listed];
-	const functions: CachedFunction[] = [];
 	const relationships: string[] = [];
-	// The functions' probes depend on nothing the relations' probes find, so both run at once, under one cap.
-	const run = limiter(limit);
-	const byName = new Map<string, CatalogFunction[]>();
-	for (const overload of catalog.functions) byName.set(key(overload), [...(byName.get(key(overload)) ?? []), overload]);
-	await Promise.all([
-		eachLimited([...byName.values()], run, async overloads => {
-			const cached = await prober.functionOverloads(overloads);
-			if (cached) functions.push(cached);
-		}),
-		relationsAndRelationships(),
-	]);
+	const [functions] = await Promise.all([functionsProbed, relationsAndRelationships()]);
 	async function relationsAndRelationships() {
 		await eachLimited(catalog.tables.filter(table => !listedKeys.has(key(table))), run, async table => {
 			const cached = await prober.table(table);
@@ -231,6 +253,11 @@ export class Prober {
 		this.unsafe = unsafeObjects(hazards, this.accept, objects);
 		this.candidates = candidates(postgrestFeatures(options.version).acceptBeforeCache);
 		this.listed = options.listed ?? [];
+	}
+
+	/** Whether this prober was made for this very catalog (probes made ahead are used only for the catalog they read). */
+	catalogIs(catalog: Pick<Catalog, 'tables' | 'functions'>): boolean {
+		return this.objects === catalog;
 	}
 
 	async openApi(schema: string) {

@@ -47,7 +47,7 @@ const missingRelation = 'pgrst_doctor_missing_probe';
  * description; onExposedSchemas hears them as soon as they answer, before anything says this is PostgREST (they
  * count only once GET / or the control says so).
  */
-export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: string[], onExposedSchemas?: (schemas: string[] | null) => void): Promise<ApiFacts> {
+export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: string[], onExposedSchemas?: (answer: ExposedAnswer) => void): Promise<ApiFacts> {
 	const notes: string[] = [];
 	// --concurrency 1 means one request at a time, these two included.
 	const exposed = (target.concurrency ?? 2) > 1 ? probeExposedSchemas(target) : undefined;
@@ -69,7 +69,7 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 	const offRoot = isPostgrest && rootAnswer.status === 404 && !identity.error ? await offRootControls(target, rootAnswer.status, control) : undefined;
 	if (offRoot) return {isPostgrest, version, root: identity, exposedSchemas: null, admin: null, offRoot, notes};
 	const [exposedSchemas, admin] = await Promise.all([
-		isPostgrest ? exposed ?? probeExposedSchemas(target) : null,
+		isPostgrest ? (exposed ?? probeExposedSchemas(target)).then(answer => answer.schemas) : null,
 		adminUrl ? adminFacts({...target, baseUrl: adminUrl, apiKey: undefined}, notes, version) : null,
 	]);
 	const asked = !schemas?.length || schemas.includes(exposedSchemas?.[0] ?? schemas[0]!);
@@ -151,10 +151,13 @@ export function serverVersion(answer: Pick<HttpAnswer, 'headers'>): string | nul
 	return /^postgrest\/(\S+)/i.exec(answer.headers.server ?? '')?.[1] ?? null;
 }
 
-async function probeExposedSchemas(target: HttpTarget): Promise<string[] | null> {
+/** PGRST106's list of exposed schemas, and the version in the Server header of that answer. */
+export type ExposedAnswer = {schemas: string[] | null; version: string | null};
+
+async function probeExposedSchemas(target: HttpTarget): Promise<ExposedAnswer> {
 	const answer = await send(target, '/', {headers: {'accept-profile': unexposedProfile}}).catch(() => undefined);
 	const error = answer && postgrestError(answer);
-	return error?.code === 'PGRST106' ? parseExposedSchemas(error) : null;
+	return {schemas: error?.code === 'PGRST106' ? parseExposedSchemas(error) : null, version: answer ? serverVersion(answer) : null};
 }
 
 /** Both PGRST106 wordings: "The schema must be one of the following: a, b" (≤ 13.0.6) and the 13.0.7+ hint. */
