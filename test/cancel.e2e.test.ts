@@ -26,11 +26,11 @@ async function interrupted(args: string[], when: (child: ChildProcess) => Promis
 const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /** A TCP server that accepts and never answers: an API that hangs. */
-async function silentServer(): Promise<{url: string; close(): void}> {
+async function silentServer(): Promise<{url: string; connected(): boolean; close(): void}> {
 	const sockets: Socket[] = [];
 	const server = createServer(socket => sockets.push(socket));
 	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	return {url: `http://127.0.0.1:${(server.address() as {port: number}).port}`, close: () => (sockets.forEach(socket => socket.destroy()), server.close())};
+	return {url: `http://127.0.0.1:${(server.address() as {port: number}).port}`, connected: () => sockets.length > 0, close: () => (sockets.forEach(socket => socket.destroy()), server.close())};
 }
 
 /** A TCP proxy in this (node) process: the API stays reachable, but no PostgREST process owns its port. */
@@ -67,7 +67,8 @@ test('Ctrl-C during the diagnosis exits 130 within a second', async () => {
 	const item = await stack.setUp();
 	const hanging = await silentServer();
 	try {
-		const run = await interrupted(['check', '--db-url', item.dbUrl, '--api-url', hanging.url, '--timeout', '60'], async () => sleep(800));
+		// Interrupted once it is waiting on the API, not while Node still starts (slow on a busy machine).
+		const run = await interrupted(['check', '--db-url', item.dbUrl, '--api-url', hanging.url, '--timeout', '60'], async () => waitFor(async () => hanging.connected(), 20_000));
 		assert.equal(run.code, 130);
 		assert.ok(run.afterSignalMs < 1500, `exited ${Math.round(run.afterSignalMs)} ms after SIGINT`);
 		assert.equal(run.stdout, '');
