@@ -1,5 +1,6 @@
 // Looks once: the database and PostgREST in parallel, then the catalog for the exposed schemas, then the cache. The
-// catalog is read ahead while PostgREST writes its OpenAPI description, once PGRST106 has named the exposed schemas.
+// catalog is read ahead while PostgREST writes its OpenAPI description, once PGRST106 has named the exposed schemas,
+// and the functions are probed then too.
 import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
 import {type Finding, finding} from './findings.js';
@@ -59,11 +60,15 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	const reading = http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas, exposedAnswered), options.onPhase, () => facts.apiFailure)
 		.finally(() => exposedAnswered(null));
 	// The functions' probes start once the catalog read ahead and PGRST106 says which PostgREST answers, while GET / runs.
+	// One place under their cap stays with the requests made outside it (GET /, the identity probe) until those are done.
+	let release = () => {};
+	const outsideDone = new Promise<void>(resolve => (release = resolve));
 	const functionsAhead = Promise.all([answered, opening]).then(([answer]) => {
 		const catalog = ahead?.catalog && 'value' in ahead.catalog ? ahead.catalog.value : undefined;
 		const hazards = ahead?.hazards && 'value' in ahead.hazards ? ahead.hazards.value : undefined;
 		const dumps = options.admin && postgrestFeatures(answer?.version).adminEndpoints?.includes('/schema_cache');
-		return http && answer && catalog && hazards && !dumps && reading ? probeFunctionsAhead(http, answer.version, catalog, hazards, reading) : undefined;
+		// Only a server that answered PGRST106 as PostgREST does is sent them before GET / says what it is.
+		return http && answer?.schemas && catalog && hazards && !dumps ? probeFunctionsAhead(http, answer.version, catalog, hazards, outsideDone) : undefined;
 	});
 	const [session] = await Promise.all([opening, reading]);
 	let probing: FunctionsAhead | undefined = await functionsAhead;
@@ -75,6 +80,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		};
 		if (session && facts.database) {
 			facts.postgrest = await identify(session, http, facts).catch(failed);
+			release();
 			facts.database.sessions = (await session.sessions().catch(failed)) ?? [];
 			facts.database.queueUsage.push((await session.queueUsage().catch(failed)) ?? null);
 			if (!facts.databaseFailure) followListener(facts);
@@ -90,9 +96,11 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 			// The probes made ahead are for the catalog read ahead; used only when the diagnosis settled on it.
 			const taken = probing?.prober.catalogIs(catalog) ? probing : undefined;
 			if (taken) probing = undefined;
+			else probing?.abort();
 			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards, taken), options.onPhase);
 		}
 	} finally {
+		release();
 		// Probes made ahead for a diagnosis that did not use them stop; their requests are still counted.
 		probing?.abort();
 		await probing?.functions.catch(() => undefined);

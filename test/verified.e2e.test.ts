@@ -104,12 +104,22 @@ test('PostgREST killed between its first answers and the probes: api.unreachable
 	const functions = Array.from({length: 8}, (_, index) => `create function public.fn_${index}(a int) returns int language sql as 'select a';`).join('\n');
 	const item = await stack.setUp(`${appSchema}\n${functions}`);
 	let proxy: ApiProxy | undefined;
-	proxy = await apiProxy(item.api.url, async (_incoming, response, count) => {
-		// GET / and the exposed-schemas request pass; the first probe finds PostgREST gone.
-		if (count < 3) return false;
-		item.api.process.kill('SIGKILL');
+	let rootAnswered = false;
+	let killed = false;
+	proxy = await apiProxy(item.api.url, async (incoming, response) => {
+		// GET / and the exposed-schemas request pass; the first probe (functions are probed while GET / runs) is held
+		// until GET / has answered, then finds PostgREST gone.
+		if (incoming.url === '/') {
+			if (!incoming.headers['accept-profile']) response.on('close', () => (rootAnswered = true));
+			return false;
+		}
+		await waitFor(async () => rootAnswered, 10_000);
 		response.destroy();
-		await proxy!.close();
+		if (!killed) {
+			killed = true;
+			item.api.process.kill('SIGKILL');
+			await proxy!.close();
+		}
 		return true;
 	});
 	const {code, json} = await checkVia(item.dbUrl, proxy.url);
@@ -123,9 +133,18 @@ test('PostgREST killed between its first answers and the probes: api.unreachable
 
 test('PostgREST stopped (SIGSTOP) during the probes: every request times out, cache.unverified, exit 2', async () => {
 	const item = await stack.setUp();
-	const proxy = await apiProxy(item.api.url, async (_incoming, _response, count) => {
-		// Request 3 is the first probe: it goes on only once the kernel shows PostgREST stopped.
-		if (count === 3) {
+	let rootAnswered = false;
+	let stopped = false;
+	const proxy = await apiProxy(item.api.url, async (incoming, response) => {
+		if (incoming.url === '/') {
+			if (!incoming.headers['accept-profile']) response.on('close', () => (rootAnswered = true));
+			return false;
+		}
+		// The first probe (functions are probed while GET / runs) waits for GET / to answer, then goes on only once the
+		// kernel shows PostgREST stopped.
+		await waitFor(async () => rootAnswered, 10_000);
+		if (!stopped) {
+			stopped = true;
 			item.api.process.kill('SIGSTOP');
 			await waitFor(async () => / T /.test(readFileSync(`/proc/${item.api.process.pid}/stat`, 'utf8')), 5000);
 		}
@@ -371,4 +390,40 @@ test('--concurrency caps the probe requests in flight at once; the default sends
 	const free = await peakInFlight();
 	assert.equal(free.code, 0);
 	assert.ok(free.peak > 1, `the default sent ${free.peak} at once`);
+});
+
+test('functions are probed while PostgREST still writes its OpenAPI description, within --concurrency, with the same verdict', async () => {
+	const functions = Array.from({length: 12}, (_, index) => `create function public.early_${index}(a int) returns int language sql as 'select a';`).join('\n');
+	const item = await stack.setUp(`${appSchema}\n${functions}`);
+	await item.query('create function public.early_late(a int) returns int language sql as \'select a\'');
+	const run = async (...extra: string[]) => {
+		let rootAnswered = false;
+		let beforeRoot = 0;
+		let inFlight = 0;
+		let peak = 0;
+		// GET / (the OpenAPI description) is held back 1.5 s, as PostgREST writing a large one would take.
+		const proxy = await apiProxy(item.api.url, async (incoming, response) => {
+			peak = Math.max(peak, ++inFlight);
+			response.on('close', () => inFlight--);
+			const url = incoming.url ?? '';
+			if (url.startsWith('/rpc/') && !rootAnswered) beforeRoot++;
+			if (url === '/' && !incoming.headers['accept-profile']) {
+				await new Promise(resolve => setTimeout(resolve, 1500));
+				response.on('close', () => (rootAnswered = true));
+			}
+			return false;
+		});
+		const {code, json} = await checkVia(item.dbUrl, proxy.url, ...extra);
+		await proxy.close();
+		return {code, json, beforeRoot, peak};
+	};
+	const ahead = await run('--concurrency', '3');
+	assert.ok(ahead.beforeRoot >= 13, `${ahead.beforeRoot} function probes before GET / answered`);
+	assert.ok(ahead.peak <= 3, `peak ${ahead.peak} requests in flight with --concurrency 3`);
+	assert.deepEqual(findingRows(ahead.json).filter(row => row.startsWith('cache.function')), ['cache.function_missing public early_late']);
+	assert.equal(ahead.code, 1);
+	// --concurrency 1 asks one thing at a time, so nothing is probed before GET / answers; the verdict is the same.
+	const serial = await run('--concurrency', '1');
+	assert.equal(serial.beforeRoot, 0);
+	assert.deepEqual(findingRows(serial.json), findingRows(ahead.json));
 });

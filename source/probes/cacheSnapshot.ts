@@ -78,7 +78,8 @@ export const defaultConcurrency = 6;
 /**
  * The functions' probes, started while PostgREST still writes its OpenAPI description: they need only the catalog
  * and PostgREST's version (PGRST106's Server header), nothing that description says. One place under the cap is held
- * for GET / until `held` settles, so requests in flight stay within --concurrency. cacheSnapshot takes them over.
+ * until `held` settles, for the requests made outside it meanwhile (GET /, the identity probe), so requests in flight
+ * stay within --concurrency. cacheSnapshot takes them over.
  */
 export type FunctionsAhead = {prober: Prober; run: Limit; functions: Promise<CachedFunction[]>; abort(): void};
 
