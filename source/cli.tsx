@@ -3,7 +3,7 @@
 import {setMaxListeners} from 'node:events';
 import {asksFor, scanArguments} from './argumentProblem.js';
 import {closestName} from './explain/closestName.js';
-import type {FixRequest} from './commands/check.js';
+import type {FixRequest} from './library/diagnosis.js';
 import {type CommandName, commandNames, commandTakes, commandsTaking, flags, helpText, kebab, type FlagName} from './help.js';
 import {type Channel, parseChannel} from './sql/channel.js';
 import {UsageError} from './usageError.js';
