@@ -94,7 +94,7 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
 			return diagnose(onPhase, probe);
 		},
 		applyFix: async (fix, before) => {
-			const [{applyFix}, {fixContext}] = await Promise.all([import('../fixes/applyFixes.js'), import('./check.js')]);
+			const [{applyFix}, {fixContext}] = await Promise.all([import('../fixes/applyFixes.js'), import('../library/diagnosis.js')]);
 			return applyFix(fix, fixContext(options, before));
 		},
 		sql: script => (script === 'reload' ? reloadScript(options.channel) : fixCatalog(options.channel)[script].preview),
