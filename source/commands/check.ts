@@ -1,13 +1,12 @@
 // `pgrst-doctor check`: look, judge, show — and with --fix, heal and prove it. Returns the exit code.
-import type {DiagnosisOptions} from '../collectFacts.js';
-import {diagnose, fixAndProve, type FixRequest} from '../library/diagnosis.js';
+import {diagnose, fixAndProve, type FixOptions, type FixRequest} from '../library/diagnosis.js';
 import {exitCodes} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {jsonDocument} from '../terminalText.js';
 
 export type Output = {write(text: string): void; color: boolean};
 
-export async function checkCommand(options: DiagnosisOptions & {json: boolean; fix?: FixRequest; yes: boolean}, output: Output): Promise<number> {
+export async function checkCommand(options: FixOptions & {json: boolean; fix?: FixRequest; yes: boolean}, output: Output): Promise<number> {
 	let report = await diagnose(options);
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	if (options.fix) report = await fixAndProve(report, options, options.fix, options.yes);

@@ -3,11 +3,18 @@ import {collectFacts, type DiagnosisOptions} from '../collectFacts.js';
 import {runChecks} from '../engine.js';
 import {applyFix, blocksProof, type FixContext, type FixResult, tryInstallTrigger} from '../fixes/applyFixes.js';
 import {fixCatalog, type FixId} from '../fixes/fixCatalog.js';
+import type {ReloadFunctionOptions} from '../fixes/reloadFunction.js';
 import {failureReason} from '../probes/connectionFailure.js';
 import {closeHttp} from '../probes/http.js';
 import {buildReport, exitCodes, followedChannel, type Report} from '../report/buildReport.js';
 
-export type FixRequest = 'reload' | 'trigger' | 'uninstall-trigger' | 'all';
+export type FixRequest = 'reload' | 'trigger' | 'uninstall-trigger' | 'reload-function' | 'uninstall-reload-function' | 'all';
+
+/** What a fix needs beyond the diagnosis: where the reload function lives and who may call it. */
+export type FixOptions = DiagnosisOptions & {reloadFunction?: ReloadFunctionOptions};
+
+// Removing what pgrst-doctor installed needs no diagnosis to aim it or to prove it.
+const uninstalls: FixId[] = ['uninstall-trigger', 'uninstall-reload-function'];
 
 export async function diagnose(options: DiagnosisOptions): Promise<Report> {
 	try {
@@ -28,8 +35,9 @@ function requestedFixes(request: FixRequest, report: Report): FixId[] {
 	return (['reload', 'trigger'] as const).filter(id => wanted.has(id));
 }
 
-export function fixContext(options: DiagnosisOptions, before: Report): FixContext {
+export function fixContext(options: FixOptions, before: Report): FixContext {
 	return {
+		reloadFunction: options.reloadFunction,
 		connectionString: options.database!.connectionString,
 		timeoutMs: options.timeoutMs,
 		channel: followedChannel(before) ?? options.channel,
@@ -41,14 +49,14 @@ export function fixContext(options: DiagnosisOptions, before: Report): FixContex
 }
 
 /** check --fix (and explain --fix): without yes, what would run; with it, apply each fix and diagnose again. */
-export async function fixAndProve(before: Report, options: DiagnosisOptions, request: FixRequest, yes: boolean): Promise<Report> {
+export async function fixAndProve(before: Report, options: FixOptions, request: FixRequest, yes: boolean): Promise<Report> {
 	const ids = requestedFixes(request, before);
 	if (!options.database) {
 		return {...before, fixesApplied: [{id: ids[0] ?? 'reload', ok: false, verified: false, durationMs: 0, message: 'Fixes need the database: pass --db-url.'}], exitCode: exitCodes.undiagnosed};
 	}
 	const context = fixContext(options, before);
 	if (!yes) {
-		const catalog = fixCatalog(context.channel, options.api?.url, options.database.connectionString);
+		const catalog = fixCatalog(context.channel, options.api?.url, options.database.connectionString, options.reloadFunction);
 		const fixesPlanned = await Promise.all(ids.map(async id => {
 			const {title, preview, writes} = catalog[id];
 			const dryRun = id === 'trigger' ? await tryInstallTrigger(context) : undefined;
@@ -57,8 +65,8 @@ export async function fixAndProve(before: Report, options: DiagnosisOptions, req
 		return {...before, fixesPlanned, exitCode: Math.max(before.exitCode, exitCodes.problems)};
 	}
 	const blocker = before.findings.find(blocksProof);
-	// Without --api-url only a reload needs what was not compared: the trigger is proved in the database alone.
-	const blocked = blocker?.code === 'cache.not_compared' ? ids.includes('reload') : ids.some(id => id !== 'uninstall-trigger');
+	// Without --api-url only a reload needs what was not compared: the trigger and the function are proved in the database alone.
+	const blocked = blocker?.code === 'cache.not_compared' ? ids.includes('reload') : ids.some(id => !uninstalls.includes(id));
 	if (blocker && blocked) {
 		const message = `Not attempted: ${blocker.code} kept the diagnosis from being made (see the finding), so the fix could be neither aimed nor proved. Fix that first, then run the doctor again.`;
 		return {...before, fixesApplied: ids.map(id => ({id, ok: false, verified: false, durationMs: 0, message})), exitCode: exitCodes.undiagnosed};
