@@ -1,0 +1,264 @@
+// A fetch for supabase-js and postgrest-js that recovers from a stale schema cache at run time: a response that is a
+// schema-cache error is classified (a typo, a missing grant or an unexposed schema is never reloaded for), PostgREST
+// is asked for a reload through a safe channel, the cache is awaited (bounded), and the request is sent once more
+// only when PostgREST provably rejected it before the database (schemaCacheError.ts) and its body can be sent again.
+// A burst of failures is one verdict, one reload and one wait; a reload is asked for at most once per interval.
+import {deadlineSignal} from '../fixes/applyFixes.js';
+import {withClient} from '../fixes/writeSession.js';
+import {reloadSql} from '../sql/reloadSql.js';
+import {reloadFunctionName, reloadFunctionSchema} from '../sql/reloadFunctionSql.js';
+import {type Connection, diagnosisOptions} from './connection.js';
+import {explainReport} from './explainError.js';
+import {recoveryKey, routedPath, type SchemaCacheCode, type SchemaCacheError, schemaCacheError} from './schemaCacheError.js';
+
+export type RecoveryOptions = {
+	/** The fetch to wrap (default: the global fetch). */
+	fetch?: typeof fetch;
+	/** PostgREST's base URL (default: the failing request's origin, with /rest/v1 when its path has it). */
+	api?: string;
+	/**
+	 * The database PostgREST serves. With it, the explain engine tells a stale cache from a typo, a missing grant or an
+	 * unexposed schema before anything is reloaded, and the reload is a NOTIFY on the channel.
+	 */
+	database?: Connection['database'];
+	/** The key explain's probes send (default: the failing request's apikey header). */
+	apiKey?: string;
+	/**
+	 * For applications without a database URL: the reload function (pgrst-doctor check --fix reload-function) in a
+	 * schema PostgREST exposes, and a key whose role may execute it (never the anonymous key: it is refused).
+	 */
+	reloadFunction?: {schema?: string; apiKey: string};
+	channel?: string;
+	/** How long one recovery waits for a fresh cache (default 10 000 ms). */
+	waitMs?: number;
+	/** At most one reload is asked for per interval, whatever fails (default 5 000 ms). */
+	minReloadIntervalMs?: number;
+	/** For each connection, query and request the recovery makes (default 10 000 ms). */
+	timeoutMs?: number;
+	/** Told what the recovery did, for the application's log. Never given a key, a JWT or a request body. */
+	onEvent?: (event: RecoveryEvent) => void;
+};
+
+/**
+ * decidedBy: 'database' when the explain engine judged with the database; 'reload' when only a reload could tell
+ * (no database): the object appeared in PostgREST's OpenAPI description after it (stale) or did not (not stale).
+ */
+export type RecoveryVerdict = {code: string; message: string; stale: boolean; decidedBy: 'database' | 'reload'};
+
+export type RecoveryOutcome = 'recovered' | 'retry_failed' | 'not_stale' | 'not_fresh' | 'not_retried';
+
+/** request: a number per failing request in this wrapper, so an application can tie a recovery's events together. */
+export type RecoveryEvent =
+	| {type: 'error_seen'; request: number; method: string; path: string; status: number; code: SchemaCacheCode}
+	| {type: 'verdict'; request: number; verdict: RecoveryVerdict}
+	| {type: 'reload_sent'; request: number; via: 'notify' | 'function'; sent: boolean; retryAfterMs?: number}
+	| {type: 'reload_failed'; request: number; via: 'notify' | 'function'; reason: string}
+	| {type: 'waited'; request: number; ms: number; fresh: boolean}
+	| {type: 'retried'; request: number; status: number}
+	| {type: 'outcome'; request: number; outcome: RecoveryOutcome; reason: string};
+
+type Recovery = {verdict: RecoveryVerdict; fresh: boolean};
+type Reload = {via: 'notify' | 'function'; sent: boolean; retryAfterMs?: number};
+
+const pollMs = 200;
+
+/** The fetch to give createClient(url, key, {global: {fetch}}) or new PostgrestClient(url, {fetch}). */
+export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
+	if (!options.database && !options.reloadFunction) throw new TypeError('createRecoveringFetch needs database (a URL, pg Pool or Client) or reloadFunction ({schema, apiKey}): the ways it can ask PostgREST to reload.');
+	const baseFetch = options.fetch ?? globalThis.fetch;
+	const waitMs = options.waitMs ?? 10_000;
+	const intervalMs = options.minReloadIntervalMs ?? 5000;
+	const emit = (event: RecoveryEvent) => {
+		try {
+			options.onEvent?.(event);
+		} catch {
+			// A logger that throws must not turn a recovery into a failed request.
+		}
+	};
+	const recoveries = new Map<string, Promise<Recovery>>();
+	// Verdicts of recoveries that found no stale cache, kept for one interval: the same typo again is not reloaded for.
+	const settled = new Map<string, {at: number; recovery: Recovery}>();
+	let lastReload: {at: number; reload: Promise<Reload>} | undefined;
+	let requests = 0;
+	// explain's probes share one HTTP pool that each explanation closes at its end: one explanation at a time.
+	let explaining: Promise<unknown> = Promise.resolve();
+
+	const explain = async (error: SchemaCacheError, context: RequestContext, signal?: AbortSignal) => {
+		const run = explaining.then(async () => explainReport(error.text, {
+			...diagnosisOptions({database: options.database, api: context.api, apiKey: options.apiKey ?? context.apiKey, channel: options.channel, timeoutMs: options.timeoutMs}),
+			signal,
+			json: true,
+			roles: [],
+		}));
+		explaining = run.catch(() => undefined);
+		return run;
+	};
+
+	const sendReload = async (context: RequestContext): Promise<Reload> => {
+		if (options.database) {
+			const {database, channel, timeoutMs} = diagnosisOptions({database: options.database, channel: options.channel, timeoutMs: options.timeoutMs});
+			await withClient({connectionString: database!.connectionString, timeoutMs}, async client => client.query(reloadSql(channel)));
+			return {via: 'notify', sent: true};
+		}
+		const {schema = reloadFunctionSchema, apiKey} = options.reloadFunction!;
+		const answer = await baseFetch(`${context.api}/rpc/${reloadFunctionName}`, {
+			method: 'POST',
+			headers: {apikey: apiKey, authorization: `Bearer ${apiKey}`, 'content-profile': schema, 'content-type': 'application/json', accept: 'application/json'},
+			body: '{}',
+			signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+		});
+		const result = await answer.json().catch(() => undefined) as {sent?: boolean; retry_after_ms?: number; code?: string} | undefined;
+		if (!answer.ok) throw new Error(`the reload function answered HTTP ${answer.status}${result?.code ? ` ${result.code}` : ''}`);
+		return {via: 'function', sent: result?.sent === true, ...(typeof result?.retry_after_ms === 'number' ? {retryAfterMs: result.retry_after_ms} : {})};
+	};
+
+	/** One reload per interval: a request inside it shares the one already asked for. */
+	const reload = async (context: RequestContext, request: number): Promise<Reload | undefined> => {
+		const now = performance.now();
+		if (lastReload && now - lastReload.at < intervalMs) return lastReload.reload.catch(() => undefined);
+		const pending = sendReload(context);
+		lastReload = {at: now, reload: pending};
+		try {
+			const sent = await pending;
+			emit({type: 'reload_sent', request, ...sent});
+			return sent;
+		} catch (error) {
+			emit({type: 'reload_failed', request, via: options.database ? 'notify' : 'function', reason: reasonOf(error)});
+			return undefined;
+		}
+	};
+
+	/** Until the object is in PostgREST's cache, or the time is up. */
+	const awaitFresh = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<boolean> => {
+		const started = performance.now();
+		const deadline = deadlineSignal(waitMs);
+		let fresh = false;
+		while (!deadline.aborted && !fresh) {
+			fresh = options.database
+				? (await explain(error, context, deadline).catch(() => undefined))?.verdict?.code === 'explain.not_reproduced'
+				: await inOpenApi(baseFetch, error, context, options.reloadFunction!.apiKey, options.timeoutMs).catch(() => false);
+			if (!fresh) await sleep(pollMs, deadline);
+		}
+		emit({type: 'waited', request, ms: Math.round(performance.now() - started), fresh});
+		return fresh;
+	};
+
+	const recover = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<Recovery> => {
+		if (options.database) {
+			const report = await explain(error, context).catch(() => undefined);
+			const found = report?.verdict;
+			const verdict: RecoveryVerdict = found
+				? {code: found.code, message: found.message, stale: (found.fixes ?? []).includes('reload'), decidedBy: 'database'}
+				: {code: 'unverified', message: 'The error could not be explained with the database, so nothing was reloaded.', stale: false, decidedBy: 'database'};
+			emit({type: 'verdict', request, verdict});
+			if (!verdict.stale) return {verdict, fresh: false};
+			await reload(context, request);
+			return {verdict, fresh: await awaitFresh(error, context, request)};
+		}
+		await reload(context, request);
+		const fresh = await awaitFresh(error, context, request);
+		const verdict: RecoveryVerdict = fresh
+			? {code: 'cache.stale', message: 'PostgREST\'s schema cache lacked the object until it reloaded.', stale: true, decidedBy: 'reload'}
+			: {code: 'cache.survived_reload', message: `The object is not in PostgREST's schema cache ${waitMs} ms after a reload was asked for: a typo, a missing grant, an unexposed schema, or a reload that did not happen.`, stale: false, decidedBy: 'reload'};
+		emit({type: 'verdict', request, verdict});
+		return {verdict, fresh};
+	};
+
+	/** Errors about one object share one recovery while it runs, and a recovery that found nothing stale for one interval. */
+	const shared = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<Recovery> => {
+		const key = recoveryKey(error);
+		const earlier = settled.get(key);
+		if (earlier && performance.now() - earlier.at < intervalMs) return earlier.recovery;
+		let running = recoveries.get(key);
+		if (!running) {
+			running = recover(error, context, request).finally(() => recoveries.delete(key));
+			recoveries.set(key, running);
+			void running.then(recovery => {
+				if (!recovery.fresh) settled.set(key, {at: performance.now(), recovery});
+				else settled.delete(key);
+			}, () => undefined);
+		}
+		return running;
+	};
+
+	return async function recoveringFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+		const response = await baseFetch(input, init);
+		if (response.status !== 400 && response.status !== 404) return response;
+		const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+		const url = new URL(input instanceof Request ? input.url : String(input));
+		const body = await response.clone().text().catch(() => '');
+		const error = schemaCacheError(method, url, response.status, body);
+		if (!error) return response;
+		const request = ++requests;
+		const context = requestContext(url, input, init, options.api);
+		emit({type: 'error_seen', request, method, path: routedPath(url), status: response.status, code: error.code});
+		const recovery = await shared(error, context, request).catch((failure: unknown): Recovery => ({
+			verdict: {code: 'unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: false, decidedBy: options.database ? 'database' : 'reload'},
+			fresh: false,
+		}));
+		const skip = !recovery.verdict.stale ? ['not_stale', recovery.verdict.message] as const
+			: !recovery.fresh ? ['not_fresh', `PostgREST's cache did not have the object within ${waitMs} ms of the reload`] as const
+				: !error.unexecuted ? ['not_retried', `${error.code} is not proven to be given before the database, so the request is not sent again; the cache is fresh now`] as const
+					: !replayable(input, init) ? ['not_retried', 'The request body is a stream, which cannot be sent again; the cache is fresh now'] as const
+						: undefined;
+		if (skip) {
+			emit({type: 'outcome', request, outcome: skip[0], reason: skip[1]});
+			return response;
+		}
+		const retried = await baseFetch(input, init);
+		emit({type: 'retried', request, status: retried.status});
+		emit({type: 'outcome', request, outcome: retried.ok ? 'recovered' : 'retry_failed', reason: retried.ok ? 'The request succeeded once the cache was fresh' : `The request sent again answered HTTP ${retried.status}`});
+		return retried;
+	};
+}
+
+type RequestContext = {api: string; apiKey?: string};
+
+function requestContext(url: URL, input: RequestInfo | URL, init: RequestInit | undefined, api: string | undefined): RequestContext {
+	const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+	const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
+	const prefix = /^(.*?\/rest\/v1)(?=\/|$)/.exec(url.pathname)?.[1] ?? '';
+	return {api: (api ?? `${url.origin}${prefix}`).replace(/\/+$/, ''), apiKey: headers.get('apikey') ?? bearer};
+}
+
+/** A body that can be sent again as it was: none, text or bytes. A stream (or a Request's body) cannot. */
+function replayable(input: RequestInfo | URL, init: RequestInit | undefined): boolean {
+	const body = init?.body ?? undefined;
+	if (body === undefined || body === null) return !(input instanceof Request && input.body !== null);
+	return typeof body === 'string' || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof URLSearchParams || body instanceof Blob;
+}
+
+/** Whether PostgREST's OpenAPI description (read with the reload function's key) now has what the error named. */
+async function inOpenApi(baseFetch: typeof fetch, error: SchemaCacheError, context: RequestContext, apiKey: string, timeoutMs = 10_000): Promise<boolean> {
+	const {parsed} = error;
+	const headers: Record<string, string> = {apikey: apiKey, authorization: `Bearer ${apiKey}`, accept: 'application/openapi+json'};
+	if (parsed.schema) headers['accept-profile'] = parsed.schema;
+	const answer = await baseFetch(`${context.api}/`, {headers, signal: AbortSignal.timeout(timeoutMs)});
+	if (!answer.ok) return false;
+	const document = await answer.json() as {definitions?: Record<string, {properties?: Record<string, unknown>}>; paths?: Record<string, unknown>};
+	const bare = (name?: string) => name?.split('.').at(-1);
+	const definition = (name?: string) => (name === undefined ? undefined : document.definitions?.[bare(name)!]);
+	if (parsed.function) return Boolean(document.paths?.[`/rpc/${bare(parsed.function)}`]);
+	if (parsed.parent && parsed.child) {
+		const refers = (from?: string, to?: string) => JSON.stringify(definition(from) ?? {}).includes(`<fk table='${bare(to)}'`);
+		return refers(parsed.child, parsed.parent) || refers(parsed.parent, parsed.child);
+	}
+	if (parsed.column) return Boolean(definition(parsed.table)?.properties?.[parsed.column]);
+	return Boolean(definition(parsed.table));
+}
+
+function reasonOf(error: unknown): string {
+	return (error as Error)?.message ?? String(error);
+}
+
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	await new Promise<void>(resolve => {
+		const timer = setTimeout(done, ms);
+		function done() {
+			clearTimeout(timer);
+			signal.removeEventListener('abort', done);
+			resolve();
+		}
+		signal.addEventListener('abort', done, {once: true});
+	});
+}
