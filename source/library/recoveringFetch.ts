@@ -40,6 +40,8 @@ export type RecoveryOptions = {
 };
 
 /**
+ * code: with a database, the finding code of explain's verdict (cache.column_missing, client.unknown_column, …);
+ * without one, recovery.stale_cache or recovery.survived_reload; recovery.unverified when it could not be decided.
  * decidedBy: 'database' when the explain engine judged with the database; 'reload' when only a reload could tell
  * (no database): the object appeared in PostgREST's OpenAPI description after it (stale) or did not (not stale).
  */
@@ -149,7 +151,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			const found = report?.verdict;
 			const verdict: RecoveryVerdict = found
 				? {code: found.code, message: found.message, stale: (found.fixes ?? []).includes('reload'), decidedBy: 'database'}
-				: {code: 'unverified', message: 'The error could not be explained with the database, so nothing was reloaded.', stale: false, decidedBy: 'database'};
+				: {code: 'recovery.unverified', message: 'The error could not be explained with the database, so nothing was reloaded.', stale: false, decidedBy: 'database'};
 			emit({type: 'verdict', request, verdict});
 			if (!verdict.stale) return {verdict, fresh: false};
 			await reload(context, request);
@@ -158,8 +160,8 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		await reload(context, request);
 		const fresh = await awaitFresh(error, context, request);
 		const verdict: RecoveryVerdict = fresh
-			? {code: 'cache.stale', message: 'PostgREST\'s schema cache lacked the object until it reloaded.', stale: true, decidedBy: 'reload'}
-			: {code: 'cache.survived_reload', message: `The object is not in PostgREST's schema cache ${waitMs} ms after a reload was asked for: a typo, a missing grant, an unexposed schema, or a reload that did not happen.`, stale: false, decidedBy: 'reload'};
+			? {code: 'recovery.stale_cache', message: 'PostgREST\'s schema cache lacked the object until it reloaded.', stale: true, decidedBy: 'reload'}
+			: {code: 'recovery.survived_reload', message: `The object is not in PostgREST's schema cache ${waitMs} ms after a reload was asked for: a typo, a missing grant, an unexposed schema, or a reload that did not happen.`, stale: false, decidedBy: 'reload'};
 		emit({type: 'verdict', request, verdict});
 		return {verdict, fresh};
 	};
@@ -193,7 +195,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		const context = requestContext(url, input, init, options.api);
 		emit({type: 'error_seen', request, method, path: routedPath(url), status: response.status, code: error.code});
 		const recovery = await shared(error, context, request).catch((failure: unknown): Recovery => ({
-			verdict: {code: 'unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: false, decidedBy: options.database ? 'database' : 'reload'},
+			verdict: {code: 'recovery.unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: false, decidedBy: options.database ? 'database' : 'reload'},
 			fresh: false,
 		}));
 		const skip = !recovery.verdict.stale ? ['not_stale', recovery.verdict.message] as const
