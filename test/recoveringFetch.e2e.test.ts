@@ -211,7 +211,44 @@ for (const version of postgrestVersions) {
 			}
 		});
 
-		test('100 failing requests at once: one reload, and each insert runs once', async () => {
+		test('through the fetch, every retried code recovers and runs once, with one reload; a stream body is not sent again', async () => {
+			const item = await scenario();
+			await item.query(migration);
+			const listener = await listen(item);
+			try {
+				const events: RecoveryEvent[] = [];
+				const recovering = createRecoveringFetch({database: item.dbUrl, api: item.api.url, apiKey: anonKey, onEvent: event => events.push(event)});
+				const client = new PostgrestClient(item.api.url, {headers: {authorization: `Bearer ${anonKey}`}, fetch: recovering});
+				const results = await Promise.all([
+					client.from('members').insert({id: 904, email: 'e@example.com', nickname: 'e'}),
+					client.from('invoices').insert({id: 1, total: 5}),
+					client.rpc('record_visit', {who: 'e'}),
+					client.from('organizations').insert({id: 904, name: 'new'}).select('*, projects(*)'),
+				]);
+				assert.deepEqual(results.map(result => result.error), [null, null, null, null], JSON.stringify(events));
+				assert.deepEqual(results[3]!.data, [{id: 904, name: 'new', projects: []}]);
+				assert.deepEqual(events.filter(event => event.type === 'error_seen').map(event => event.type === 'error_seen' && event.code).sort(), ['404 {}', 'PGRST200', 'PGRST202', 'PGRST204']);
+				assert.equal(events.filter(event => event.type === 'outcome' && event.outcome === 'recovered').length, 4);
+				assert.deepEqual(await effects(item), ['rpc e', 'trigger on invoices', 'trigger on members', 'trigger on organizations'], 'each request ran once');
+				await settle();
+				assert.equal(listener.count(), 1, 'four stale objects, one reload');
+			} finally {
+				await listener.stop();
+			}
+
+			const streamed = await scenario();
+			await streamed.query(migration);
+			const events: RecoveryEvent[] = [];
+			const recovering = createRecoveringFetch({database: streamed.dbUrl, api: streamed.api.url, apiKey: anonKey, onEvent: event => events.push(event)});
+			const body = new Blob([JSON.stringify({id: 905, email: 'f@example.com', nickname: 'f'})]).stream();
+			const response = await recovering(`${streamed.api.url}/members`, {method: 'POST', headers: {authorization: `Bearer ${anonKey}`, 'content-type': 'application/json'}, body, duplex: 'half'} as RequestInit);
+			assert.equal(response.status, 400, 'the original answer comes back');
+			assert.deepEqual(events.at(-1), {type: 'outcome', request: 1, outcome: 'not_retried', reason: 'The request body is a stream, which cannot be sent again; the cache is fresh now'});
+			assert.ok(!kinds(events).includes('retried'));
+			assert.deepEqual(await effects(streamed), []);
+		});
+
+		test('100 failing requests at once, without a database URL: one reload through the reload function, and each insert runs once', async () => {
 			const item = await scenario();
 			await withReloadFunction(item);
 			await item.query(migration);

@@ -134,11 +134,16 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 	const awaitFresh = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<boolean> => {
 		const started = performance.now();
 		const deadline = deadlineSignal(waitMs);
+		const {parsed} = error;
+		// explain cannot see a relationship in the cache, and OpenAPI shows one only as a note: an embed is asked for.
+		const isFresh = parsed.parent && parsed.child
+			? async () => embeds(baseFetch, parsed.parent!, parsed.child!, context, options.timeoutMs)
+			: options.database
+				? async () => (await explain(error, context, deadline))?.verdict?.code === 'explain.not_reproduced'
+				: async () => inOpenApi(baseFetch, error, context, options.reloadFunction!.apiKey, options.timeoutMs);
 		let fresh = false;
 		while (!deadline.aborted && !fresh) {
-			fresh = options.database
-				? (await explain(error, context, deadline).catch(() => undefined))?.verdict?.code === 'explain.not_reproduced'
-				: await inOpenApi(baseFetch, error, context, options.reloadFunction!.apiKey, options.timeoutMs).catch(() => false);
+			fresh = await isFresh().catch(() => false);
 			if (!fresh) await sleep(pollMs, deadline);
 		}
 		emit({type: 'waited', request, ms: Math.round(performance.now() - started), fresh});
@@ -152,6 +157,12 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			const verdict: RecoveryVerdict = found
 				? {code: found.code, message: found.message, stale: (found.fixes ?? []).includes('reload'), decidedBy: 'database'}
 				: {code: 'recovery.unverified', message: 'The error could not be explained with the database, so nothing was reloaded.', stale: false, decidedBy: 'database'};
+			// The cache has the object by the time it was looked up (another recovery's reload came first): fresh already.
+			if (found?.code === 'explain.not_reproduced') {
+				const already = {...verdict, stale: true};
+				emit({type: 'verdict', request, verdict: already});
+				return {verdict: already, fresh: true};
+			}
 			emit({type: 'verdict', request, verdict});
 			if (!verdict.stale) return {verdict, fresh: false};
 			await reload(context, request);
@@ -214,13 +225,32 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 	};
 }
 
-type RequestContext = {api: string; apiKey?: string};
+/** identity: the failing request's apikey, Authorization and schema, for a read made as the application made it. */
+type RequestContext = {api: string; apiKey?: string; identity: Record<string, string>};
 
 function requestContext(url: URL, input: RequestInfo | URL, init: RequestInit | undefined, api: string | undefined): RequestContext {
 	const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
 	const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
 	const prefix = /^(.*?\/rest\/v1)(?=\/|$)/.exec(url.pathname)?.[1] ?? '';
-	return {api: (api ?? `${url.origin}${prefix}`).replace(/\/+$/, ''), apiKey: headers.get('apikey') ?? bearer};
+	const identity: Record<string, string> = {};
+	for (const name of ['apikey', 'authorization']) {
+		const value = headers.get(name);
+		if (value) identity[name] = value;
+	}
+	const profile = headers.get('content-profile') ?? headers.get('accept-profile');
+	if (profile) identity['accept-profile'] = profile;
+	return {api: (api ?? `${url.origin}${prefix}`).replace(/\/+$/, ''), apiKey: headers.get('apikey') ?? bearer, identity};
+}
+
+/**
+ * Whether PostgREST can embed child in parent now: a GET of no rows (limit=0), which PostgREST runs in a read-only
+ * transaction when its cache has the relationship and answers PGRST200 without the database when it has not.
+ */
+async function embeds(baseFetch: typeof fetch, parent: string, child: string, context: RequestContext, timeoutMs = 10_000): Promise<boolean> {
+	const bare = (name: string) => encodeURIComponent(name.split('.').at(-1)!);
+	const answer = await baseFetch(`${context.api}/${bare(parent)}?select=${bare(child)}(*)&limit=0`, {headers: {...context.identity, accept: 'application/json'}, signal: AbortSignal.timeout(timeoutMs)});
+	await answer.arrayBuffer();
+	return answer.ok;
 }
 
 /** A body that can be sent again as it was: none, text or bytes. A stream (or a Request's body) cannot. */
@@ -241,10 +271,6 @@ async function inOpenApi(baseFetch: typeof fetch, error: SchemaCacheError, conte
 	const bare = (name?: string) => name?.split('.').at(-1);
 	const definition = (name?: string) => (name === undefined ? undefined : document.definitions?.[bare(name)!]);
 	if (parsed.function) return Boolean(document.paths?.[`/rpc/${bare(parsed.function)}`]);
-	if (parsed.parent && parsed.child) {
-		const refers = (from?: string, to?: string) => JSON.stringify(definition(from) ?? {}).includes(`<fk table='${bare(to)}'`);
-		return refers(parsed.child, parsed.parent) || refers(parsed.parent, parsed.child);
-	}
 	if (parsed.column) return Boolean(definition(parsed.table)?.properties?.[parsed.column]);
 	return Boolean(definition(parsed.table));
 }
