@@ -55,7 +55,11 @@ test('--role names the callers; anon, PUBLIC and a database without service_role
 	await item.query(role('app_server'));
 	const installed = await fix(item, 'reload-function', '--yes', '--role', 'app_server', '--function-schema', 'app_private');
 	assert.equal(installed.json.fixesApplied[0].ok, true, installed.json.fixesApplied[0].message);
-	assert.match(installed.json.fixesApplied[0].message, /PostgREST does not expose app_private, so no app can call it through the API until you add it to db-schemas/);
+	assert.match(installed.json.fixesApplied[0].message, /PostgREST does not expose app_private \(PostgREST\), so no app can call it through the API until you add it to db-schemas/);
+	// Without --api-url the doctor does not know what PostgREST exposes, and does not guess.
+	const unasked = await runCli(['check', '--db-url', item.dbUrl, '--json', '--fix', 'reload-function', '--yes', '--role', 'app_server', '--function-schema', 'app_private']);
+	assert.equal(unasked.json.fixesApplied[0].ok, true, unasked.json.fixesApplied[0].message);
+	assert.match(unasked.json.fixesApplied[0].message, /whether PostgREST exposes app_private is not known \(PostgREST was not asked: pass --api-url\)/);
 	const [allowed] = await item.query(`select has_function_privilege('app_server', 'app_private.reload_schema_cache()', 'execute') as server, has_function_privilege('anon', 'app_private.reload_schema_cache()', 'execute') as anon`);
 	assert.deepEqual(allowed, {server: true, anon: false});
 	const flagMisuse = await runCli(['check', '--db-url', item.dbUrl, '--role', 'app_server']);
@@ -76,7 +80,7 @@ test('installed for service_role by default: definer, pinned search_path, anon a
 	const [result] = applied.json.fixesApplied;
 	assert.equal(result.ok, true, result.message);
 	assert.equal(result.verified, true);
-	assert.match(result.message, /executable only by service_role \(checked: not by public, anon\), at most one NOTIFY per 5 s; PostgREST exposes pgrst_doctor_reload/);
+	assert.match(result.message, /executable only by service_role \(checked: not by public, anon\), at most one NOTIFY per 5 s; PostgREST exposes pgrst_doctor_reload \(PostgREST\): a server-side client calls it with \.schema\('pgrst_doctor_reload'\)\.rpc\('reload_schema_cache'\)$/);
 	const [fn] = await item.query(`select p.prosecdef, p.proconfig, has_function_privilege('anon', p.oid, 'execute') as anon,
 		has_function_privilege('authenticated', p.oid, 'execute') as authenticated, has_function_privilege('service_role', p.oid, 'execute') as service
 		from pg_proc p where p.oid = 'pgrst_doctor_reload.reload_schema_cache()'::regprocedure`);

@@ -59,11 +59,16 @@ export async function installReloadFunction(context: FixContext & {reloadFunctio
 	const name = `${reloadFunctionIdentifier(plan.schema)}()`;
 	const problems = state ? stateProblems(state, plan.roles) : ['it is not there after the install'];
 	if (problems.length > 0) return {ok: false, verified: false, message: `Installed ${name}, but ${problems.join('; ')}`};
-	const exposed = context.before.schemas.names.includes(plan.schema);
-	const reach = exposed
-		? `PostgREST exposes ${quoteIdentifier(plan.schema)}: a server-side client calls it with .schema('${plan.schema}').rpc('${name.split('.').at(-1)!.replace('()', '')}')`
-		: `PostgREST does not expose ${quoteIdentifier(plan.schema)}, so no app can call it through the API until you add it to db-schemas (Supabase: Data API settings → Exposed schemas)`;
+	const reach = exposure(plan.schema, context.before.schemas, name);
 	return {ok: true, verified: true, message: `Installed ${name}: SECURITY DEFINER with search_path pinned, executable only by ${plan.roles.map(role => quoteIdentifier(role)).join(', ')} (checked: not by ${forbidden.map(role => quoteIdentifier(role)).join(', ')}), at most one NOTIFY per ${plan.intervalSeconds} s; ${reach}`};
+}
+
+/** Whether apps can reach the function, as far as this diagnosis knows which schemas PostgREST exposes. */
+function exposure(schema: SqlName, schemas: {names: string[]; source: string}, name: string): string {
+	const call = `a server-side client calls it with .schema('${schema}').rpc('${name.replace(/^.*\.|\(\)$/g, '')}')`;
+	if (schemas.source === 'default') return `whether PostgREST exposes ${quoteIdentifier(schema)} is not known (PostgREST was not asked: pass --api-url); once it does, ${call}`;
+	if (schemas.names.includes(schema)) return `PostgREST exposes ${quoteIdentifier(schema)} (${schemas.source}): ${call}`;
+	return `PostgREST does not expose ${quoteIdentifier(schema)} (${schemas.source}), so no app can call it through the API until you add it to db-schemas (Supabase: Data API settings → Exposed schemas)`;
 }
 
 function stateProblems(state: ReloadFunctionState, roles: string[]): string[] {

@@ -187,7 +187,9 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			running = recover(error, context, request).finally(() => recoveries.delete(key));
 			recoveries.set(key, running);
 			void running.then(recovery => {
-				if (!recovery.fresh) settled.set(key, {at: performance.now(), recovery});
+				const now = performance.now();
+				for (const [old, {at}] of settled) if (now - at >= intervalMs) settled.delete(old);
+				if (!recovery.fresh) settled.set(key, {at: now, recovery});
 				else settled.delete(key);
 			}, () => undefined);
 		}
