@@ -248,17 +248,12 @@ for (const version of postgrestVersions) {
 			assert.deepEqual(await effects(streamed), []);
 		});
 
-		test('100 failing requests at once, without a database URL: one reload through the reload function, and each insert runs once', async () => {
-			const item = await scenario();
-			await withReloadFunction(item);
-			await item.query(migration);
+		/** 100 inserts at once while the cache lacks nickname: each succeeds and runs once, after one reload. */
+		async function burst(item: Scenario, insert: (id: number) => PromiseLike<{error: unknown}>, events: RecoveryEvent[]): Promise<void> {
 			const listener = await listen(item);
 			try {
-				const events: RecoveryEvent[] = [];
-				const recovering = createRecoveringFetch({reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
-				const client = new PostgrestClient(item.api.url, {headers: {authorization: `Bearer ${anonKey}`}, fetch: recovering});
 				const ids = Array.from({length: 100}, (_, index) => 1000 + index);
-				const results = await Promise.all(ids.map(async id => client.from('members').insert({id, email: `m${id}@example.com`, nickname: `n${id}`})));
+				const results = await Promise.all(ids.map(async id => insert(id)));
 				assert.deepEqual(results.map(result => result.error), ids.map(() => null));
 				await settle();
 				assert.equal(listener.count(), 1, 'one NOTIFY reached PostgREST\'s channel');
@@ -270,6 +265,28 @@ for (const version of postgrestVersions) {
 			} finally {
 				await listener.stop();
 			}
+		}
+
+		test('100 failing requests at once, with the database URL (postgrest-js): one verdict, one NOTIFY, each insert runs once', async () => {
+			const item = await scenario();
+			await item.query(migration);
+			const events: RecoveryEvent[] = [];
+			const recovering = createRecoveringFetch({database: item.dbUrl, onEvent: event => events.push(event)});
+			const client = new PostgrestClient(item.api.url, {headers: {authorization: `Bearer ${anonKey}`}, fetch: recovering});
+			await burst(item, id => client.from('members').insert({id, email: `m${id}@example.com`, nickname: `n${id}`}), events);
+		});
+
+		test('100 failing requests at once, without a database URL (supabase-js through the gateway): one call of the reload function', async () => {
+			const item = await scenario();
+			await withReloadFunction(item);
+			await item.query(migration);
+			const gateway = await gatewayFor(item);
+			const events: RecoveryEvent[] = [];
+			const recovering = createRecoveringFetch({reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
+			const supabase = supabaseClient(gateway, recovering);
+			await burst(item, id => supabase.from('members').insert({id, email: `m${id}@example.com`, nickname: `n${id}`}), events);
+			assert.deepEqual(events.find(event => event.type === 'reload_sent'), {type: 'reload_sent', request: 1, via: 'function', sent: true});
+			assert.ok(gateway.requests.some(request => request.method === 'POST' && request.path === '/rest/v1/rpc/reload_schema_cache' && request.status === 200));
 		});
 	});
 }
