@@ -3,6 +3,8 @@
 // is asked for a reload through a safe channel, the cache is awaited (bounded), and the request is sent once more
 // only when PostgREST provably rejected it before the database (schemaCacheError.ts) and its body can be sent again.
 // A burst of failures is one verdict, one reload and one wait; a reload is asked for at most once per interval.
+import {randomUUID} from 'node:crypto';
+import {blocksDiagnosis} from '../findings.js';
 import {deadlineSignal} from '../fixes/applyFixes.js';
 import {withClient} from '../fixes/writeSession.js';
 import {reloadSql} from '../sql/reloadSql.js';
@@ -45,9 +47,11 @@ export type RecoveryOptions = {
  * decidedBy: 'database' when the explain engine judged with the database; 'reload' when only a reload could tell
  * (no database): the object appeared in PostgREST's OpenAPI description after it (stale) or did not (not stale).
  */
-export type RecoveryVerdict = {code: string; message: string; stale: boolean; decidedBy: 'database' | 'reload'};
+/** stale null: it could not be decided (the database, PostgREST or the reload could not be reached). */
+export type RecoveryVerdict = {code: string; message: string; stale: boolean | null; decidedBy: 'database' | 'reload'};
 
-export type RecoveryOutcome = 'recovered' | 'retry_failed' | 'not_stale' | 'not_fresh' | 'not_retried';
+/** unverified: whether the cache was stale could not be decided (the database or the reload could not be reached). */
+export type RecoveryOutcome = 'recovered' | 'retry_failed' | 'not_stale' | 'unverified' | 'not_fresh' | 'not_retried';
 
 /** request: a number per failing request in this wrapper, so an application can tie a recovery's events together. */
 export type RecoveryEvent =
@@ -136,11 +140,14 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		const deadline = deadlineSignal(waitMs);
 		const {parsed} = error;
 		// explain cannot see a relationship in the cache, and OpenAPI shows one only as a note: an embed is asked for.
+		// OpenAPI's /rpc paths are read from the database, not the cache: a function's lookup is asked for instead.
 		const isFresh = parsed.parent && parsed.child
 			? async () => embeds(baseFetch, parsed.parent!, parsed.child!, context, options.timeoutMs)
 			: options.database
 				? async () => (await explain(error, context, deadline))?.verdict?.code === 'explain.not_reproduced'
-				: async () => inOpenApi(baseFetch, error, context, options.reloadFunction!.apiKey, options.timeoutMs);
+				: parsed.function
+					? async () => findsFunction(baseFetch, parsed.function!, parsed.args ?? [], context, options.timeoutMs)
+					: async () => inOpenApi(baseFetch, error, context, options.reloadFunction!.apiKey, options.timeoutMs);
 		let fresh = false;
 		while (!deadline.aborted && !fresh) {
 			fresh = await isFresh().catch(() => false);
@@ -154,9 +161,10 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		if (options.database) {
 			const report = await explain(error, context).catch(() => undefined);
 			const found = report?.verdict;
+			// A verdict that is a failure to look (db.unreachable, api.unauthorized, …) decides nothing.
 			const verdict: RecoveryVerdict = found
-				? {code: found.code, message: found.message, stale: (found.fixes ?? []).includes('reload'), decidedBy: 'database'}
-				: {code: 'recovery.unverified', message: 'The error could not be explained with the database, so nothing was reloaded.', stale: false, decidedBy: 'database'};
+				? {code: found.code, message: found.message, stale: blocksDiagnosis(found.code) ? null : (found.fixes ?? []).includes('reload'), decidedBy: 'database'}
+				: {code: 'recovery.unverified', message: 'The error could not be explained with the database, so nothing was reloaded.', stale: null, decidedBy: 'database'};
 			// The cache has the object by the time it was looked up (another recovery's reload came first): fresh already.
 			if (found?.code === 'explain.not_reproduced') {
 				const already = {...verdict, stale: true};
@@ -165,10 +173,15 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			}
 			emit({type: 'verdict', request, verdict});
 			if (!verdict.stale) return {verdict, fresh: false};
-			await reload(context, request);
+			// Without a reload there is nothing to wait for: reload_failed says why.
+			if (!(await reload(context, request))) return {verdict, fresh: false};
 			return {verdict, fresh: await awaitFresh(error, context, request)};
 		}
-		await reload(context, request);
+		if (!(await reload(context, request))) {
+			const verdict: RecoveryVerdict = {code: 'recovery.unverified', message: 'No reload could be asked for (see reload_failed), so whether the cache was stale is not known.', stale: null, decidedBy: 'reload'};
+			emit({type: 'verdict', request, verdict});
+			return {verdict, fresh: false};
+		}
 		const fresh = await awaitFresh(error, context, request);
 		const verdict: RecoveryVerdict = fresh
 			? {code: 'recovery.stale_cache', message: 'PostgREST\'s schema cache lacked the object until it reloaded.', stale: true, decidedBy: 'reload'}
@@ -208,14 +221,10 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		const context = requestContext(url, input, init, options.api);
 		emit({type: 'error_seen', request, method, path: routedPath(url), status: response.status, code: error.code});
 		const recovery = await shared(error, context, request).catch((failure: unknown): Recovery => ({
-			verdict: {code: 'recovery.unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: false, decidedBy: options.database ? 'database' : 'reload'},
+			verdict: {code: 'recovery.unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: null, decidedBy: options.database ? 'database' : 'reload'},
 			fresh: false,
 		}));
-		const skip = !recovery.verdict.stale ? ['not_stale', recovery.verdict.message] as const
-			: !recovery.fresh ? ['not_fresh', `PostgREST's cache did not have the object within ${waitMs} ms of the reload`] as const
-				: !error.unexecuted ? ['not_retried', `${error.code} is not proven to be given before the database, so the request is not sent again; the cache is fresh now`] as const
-					: !replayable(input, init) ? ['not_retried', 'The request body is a stream, which cannot be sent again; the cache is fresh now'] as const
-						: undefined;
+		const skip = skipped(recovery, error, replayable(input, init), waitMs);
 		if (skip) {
 			emit({type: 'outcome', request, outcome: skip[0], reason: skip[1]});
 			return response;
@@ -228,6 +237,17 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 }
 
 /** identity: the failing request's apikey, Authorization and schema, for a read made as the application made it. */
+/** Why the request is not sent again, as [outcome, reason]; undefined when it may be. */
+function skipped(recovery: Recovery, error: SchemaCacheError, canReplay: boolean, waitMs: number): [RecoveryOutcome, string] | undefined {
+	const {verdict} = recovery;
+	if (verdict.stale === null) return ['unverified', verdict.message];
+	if (!verdict.stale) return ['not_stale', verdict.message];
+	if (!recovery.fresh) return ['not_fresh', `PostgREST's cache did not have the object within ${waitMs} ms of a reload, or no reload could be asked for`];
+	if (!error.unexecuted) return ['not_retried', `${error.code} is not proven to be given before the database, so the request is not sent again; the cache is fresh now`];
+	if (!canReplay) return ['not_retried', 'The request body is a stream, which cannot be sent again; the cache is fresh now'];
+	return undefined;
+}
+
 type RequestContext = {api: string; apiKey?: string; identity: Record<string, string>};
 
 function requestContext(url: URL, input: RequestInfo | URL, init: RequestInit | undefined, api: string | undefined): RequestContext {
@@ -262,17 +282,35 @@ function replayable(input: RequestInfo | URL, init: RequestInit | undefined): bo
 	return typeof body === 'string' || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof URLSearchParams || body instanceof Blob;
 }
 
-/** Whether PostgREST's OpenAPI description (read with the reload function's key) now has what the error named. */
+/**
+ * Whether PostgREST's cache has the function: a call with the same argument names (null values) and an embed of a
+ * relation that cannot exist. PostgREST looks the function up, then fails to plan the read of its result (PGRST200
+ * naming that relation), before any transaction (Plan.hs callReadPlan: findProc, then readPlan, at v11.2.2 and
+ * v12.0.2); without the function it answers PGRST202. Nothing else counts as found.
+ */
+async function findsFunction(baseFetch: typeof fetch, name: string, args: string[], context: RequestContext, timeoutMs = 10_000): Promise<boolean> {
+	const stop = `pgrst_doctor_stop_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+	const {'accept-profile': profile, ...identity} = context.identity;
+	const answer = await baseFetch(`${context.api}/rpc/${encodeURIComponent(name.split('.').at(-1)!)}?select=${encodeURIComponent(`*,${stop}(*)`)}`, {
+		method: 'POST',
+		headers: {...identity, ...(profile ? {'content-profile': profile} : {}), 'content-type': 'application/json', accept: 'application/json'},
+		body: JSON.stringify(Object.fromEntries(args.map(arg => [arg, null]))),
+		signal: AbortSignal.timeout(timeoutMs),
+	});
+	const text = await answer.text();
+	return answer.status === 400 && text.includes('"PGRST200"') && text.includes(stop);
+}
+
+/** Whether PostgREST's OpenAPI description (read with the reload function's key) now has the table or column: both come from its cache. */
 async function inOpenApi(baseFetch: typeof fetch, error: SchemaCacheError, context: RequestContext, apiKey: string, timeoutMs = 10_000): Promise<boolean> {
 	const {parsed} = error;
 	const headers: Record<string, string> = {apikey: apiKey, authorization: `Bearer ${apiKey}`, accept: 'application/openapi+json'};
 	if (parsed.schema) headers['accept-profile'] = parsed.schema;
 	const answer = await baseFetch(`${context.api}/`, {headers, signal: AbortSignal.timeout(timeoutMs)});
 	if (!answer.ok) return false;
-	const document = await answer.json() as {definitions?: Record<string, {properties?: Record<string, unknown>}>; paths?: Record<string, unknown>};
+	const document = await answer.json() as {definitions?: Record<string, {properties?: Record<string, unknown>}>};
 	const bare = (name?: string) => name?.split('.').at(-1);
 	const definition = (name?: string) => (name === undefined ? undefined : document.definitions?.[bare(name)!]);
-	if (parsed.function) return Boolean(document.paths?.[`/rpc/${bare(parsed.function)}`]);
 	if (parsed.column) return Boolean(definition(parsed.table)?.properties?.[parsed.column]);
 	return Boolean(definition(parsed.table));
 }
