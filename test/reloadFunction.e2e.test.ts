@@ -142,6 +142,18 @@ test('sql reload-function prints the script check --fix reload-function runs, fo
 	await item.query(printed.stdout);
 	const [fn] = await item.query(`select has_function_privilege('app_server', '"Ops".reload_schema_cache()', 'execute') as server`);
 	assert.equal(fn!.server, true);
+	// A schema name that is every kind of quote at once is written safely into identifiers, literals, a regclass
+	// literal, format() and dollar-quoted bodies.
+	const hostile = `we"ird's $1 $pgrst_doctor$ schema`;
+	const odd = await runCli(['sql', 'reload-function', '--role', 'app_server', '--function-schema', hostile]);
+	await item.query(odd.stdout);
+	const [made] = await item.query(`select n.nspname, has_function_privilege('app_server', p.oid, 'execute') as server from pg_proc p join pg_namespace n on n.oid = p.pronamespace where p.proname = 'reload_schema_cache' and n.nspname = $1`, [hostile]);
+	assert.deepEqual(made, {nspname: hostile, server: true});
+	await item.query((await runCli(['sql', 'uninstall-reload-function', '--function-schema', hostile])).stdout);
+	assert.deepEqual(await item.query('select nspname from pg_namespace where nspname = $1', [hostile]), []);
+	const control = await runCli(['sql', 'reload-function', '--function-schema', 'a\nb']);
+	assert.equal(control.code, 2);
+	assert.match(control.stderr, /^--function-schema must not contain control characters\./);
 	const uninstall = await runCli(['sql', 'uninstall-reload-function', '--function-schema', 'Ops']);
 	await item.query(uninstall.stdout);
 	assert.deepEqual(await item.query(`select nspname from pg_namespace where nspname = 'Ops'`), []);

@@ -8,7 +8,7 @@ import type {FixContext, FixResult} from './applyFixes.js';
 import {runInTransaction, withClient} from './writeSession.js';
 
 /** Who may call the function and where it lives; unset, the schema is pgrst_doctor_reload and the role service_role. */
-export type ReloadFunctionOptions = {schema?: SqlName; roles?: SqlName[]; intervalSeconds?: number; anonRole?: string};
+export type ReloadFunctionOptions = {schema?: SqlName; roles?: SqlName[]; anonRole?: string};
 
 type Outcome = Omit<FixResult, 'id' | 'durationMs'>;
 
@@ -22,7 +22,7 @@ export function reloadFunctionPlan(context: {channel: FixContext['channel']; rel
 		schema: options.schema ?? reloadFunctionSchema,
 		roles: options.roles?.length ? options.roles : [defaultCallerRole],
 		channel: context.channel,
-		intervalSeconds: options.intervalSeconds ?? defaultReloadIntervalSeconds,
+		intervalSeconds: defaultReloadIntervalSeconds,
 	};
 }
 
