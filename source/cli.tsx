@@ -3,7 +3,9 @@
 import {setMaxListeners} from 'node:events';
 import {asksFor, scanArguments} from './argumentProblem.js';
 import {closestName} from './explain/closestName.js';
-import type {FixRequest} from './commands/check.js';
+import type {FixRequest} from './library/diagnosis.js';
+import type {ReloadFunctionOptions} from './fixes/reloadFunction.js';
+import {parseSqlName} from './sql/sqlName.js';
 import {type CommandName, commandNames, commandTakes, commandsTaking, flags, helpText, kebab, type FlagName} from './help.js';
 import {type Channel, parseChannel} from './sql/channel.js';
 import {UsageError} from './usageError.js';
@@ -98,7 +100,7 @@ async function main(cli: CommandLine): Promise<number> {
 		const {sqlCommand, sqlScripts} = await import('./commands/sql.js');
 		if (!script || !Object.hasOwn(sqlScripts, script)) throw new UsageError(`pgrst-doctor sql needs one of: ${Object.keys(sqlScripts).join(', ')}.`);
 		// Our SQL keeps its lines; a control character in the channel is shown, not emitted.
-		return sqlCommand(script as keyof typeof sqlScripts, parseChannel(flags.channel ?? 'pgrst'), {...output, write: text => output.write(terminalBlock(text))});
+		return sqlCommand(script as keyof typeof sqlScripts, {channel: parseChannel(flags.channel ?? 'pgrst'), reloadFunction: reloadFunctionFlags(flags)}, {...output, write: text => output.write(terminalBlock(text))});
 	}
 	const timeout = flags.timeout ?? (command === 'wait' ? 60 : 10);
 	// Below 0.1 s a timeout rounds towards 0, which pg and undici read as "no timeout"; above an hour it is a typo.
@@ -107,9 +109,12 @@ async function main(cli: CommandLine): Promise<number> {
 	const concurrency = flags.concurrency;
 	if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) throw new UsageError(`--concurrency must be a whole number from 1 to 64 (got ${typedValue(process.argv.slice(2), 'concurrency') ?? String(concurrency)}).`);
 	if (command === 'explain' && rest[0] === undefined) throw new UsageError('pgrst-doctor explain needs the error text (quoted), or - to read it from stdin.');
-	const fixes = command === 'explain' ? 'reload|all' : 'reload|trigger|uninstall-trigger|all';
+	const fixes = command === 'explain' ? 'reload|all' : 'reload|trigger|uninstall-trigger|reload-function|uninstall-reload-function|all';
 	if (flags.yes && !flags.fix) throw new UsageError(`--yes applies a --fix; say which: --fix ${fixes}.`);
 	// explain heals only a stale cache; the trigger is check's to install or remove.
+	if (command === 'check' && (flags.role?.length || flags.functionSchema) && !flags.fix?.includes('reload-function')) {
+		throw new UsageError(`--role and --function-schema are for --fix reload-function or uninstall-reload-function.`);
+	}
 	if (command === 'explain' && flags.fix && !['reload', 'all'].includes(flags.fix)) {
 		throw new UsageError(`explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix ${flags.fix}.`);
 	}
@@ -165,7 +170,15 @@ async function main(cli: CommandLine): Promise<number> {
 		return interactiveCommand(options, {dbUrl: from(settings.dbUrl), apiUrl: from(settings.apiUrl), apiKey: from(settings.apiKey)});
 	}
 	const {checkCommand} = await import('./commands/check.js');
-	return checkCommand({...options, fix: flags.fix as FixRequest | undefined, yes: flags.yes}, output);
+	return checkCommand({...options, fix: flags.fix as FixRequest | undefined, yes: flags.yes, reloadFunction: {...reloadFunctionFlags(flags), anonRole: settings.anonRole?.value}}, output);
+}
+
+/** --function-schema and --role as the reload function's names, checked here at the edge. */
+function reloadFunctionFlags(flags: CommandLine['flags']): ReloadFunctionOptions {
+	return {
+		...(flags.functionSchema === undefined ? {} : {schema: parseSqlName(flags.functionSchema, '--function-schema')}),
+		...(flags.role?.length ? {roles: flags.role.map(role => parseSqlName(role, '--role'))} : {}),
+	};
 }
 
 const controller = new AbortController();

@@ -1,93 +1,16 @@
 // `pgrst-doctor check`: look, judge, show — and with --fix, heal and prove it. Returns the exit code.
-import {collectFacts, type DiagnosisOptions} from '../collectFacts.js';
-import {runChecks} from '../engine.js';
-import {applyFix, blocksProof, type FixContext, type FixResult, tryInstallTrigger} from '../fixes/applyFixes.js';
-import {fixCatalog, type FixId} from '../fixes/fixCatalog.js';
-import {failureReason} from '../probes/connectionFailure.js';
-import {closeHttp} from '../probes/http.js';
-import {buildReport, exitCodes, followedChannel, type Report} from '../report/buildReport.js';
+import {diagnose, fixAndProve, type FixOptions, type FixRequest} from '../library/diagnosis.js';
+import {exitCodes} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {jsonDocument} from '../terminalText.js';
 
 export type Output = {write(text: string): void; color: boolean};
-export type FixRequest = 'reload' | 'trigger' | 'uninstall-trigger' | 'all';
 
-export async function diagnose(options: DiagnosisOptions): Promise<Report> {
-	try {
-		const facts = await collectFacts(options);
-		const started = performance.now();
-		const results = runChecks(facts);
-		facts.timings.checks = Math.round(performance.now() - started);
-		return buildReport(facts, results, {db: options.database?.display, api: options.api?.display, connectionString: options.database?.connectionString});
-	} finally {
-		await closeHttp();
-	}
-}
-
-export async function checkCommand(options: DiagnosisOptions & {json: boolean; fix?: FixRequest; yes: boolean}, output: Output): Promise<number> {
+export async function checkCommand(options: FixOptions & {json: boolean; fix?: FixRequest; yes: boolean}, output: Output): Promise<number> {
 	let report = await diagnose(options);
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	if (options.fix) report = await fixAndProve(report, options, options.fix, options.yes);
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	output.write(options.json ? jsonDocument(report) : plainReport(report, painter(output.color)));
 	return report.exitCode;
-}
-
-/** Which fixes a request means for this diagnosis: `all` is every writing or reloading fix the findings point at. */
-function requestedFixes(request: FixRequest, report: Report): FixId[] {
-	if (request !== 'all') return [request];
-	const wanted = new Set(report.fixes.map(item => item.id));
-	return (['reload', 'trigger'] as const).filter(id => wanted.has(id));
-}
-
-export function fixContext(options: DiagnosisOptions, before: Report): FixContext {
-	return {
-		connectionString: options.database!.connectionString,
-		timeoutMs: options.timeoutMs,
-		channel: followedChannel(before) ?? options.channel,
-		apiUrl: options.api?.url,
-		signal: options.signal,
-		diagnose: async signal => diagnose(signal ? {...options, signal} : options),
-		before,
-	};
-}
-
-/** check --fix (and explain --fix): without yes, what would run; with it, apply each fix and diagnose again. */
-export async function fixAndProve(before: Report, options: DiagnosisOptions, request: FixRequest, yes: boolean): Promise<Report> {
-	const ids = requestedFixes(request, before);
-	if (!options.database) {
-		return {...before, fixesApplied: [{id: ids[0] ?? 'reload', ok: false, verified: false, durationMs: 0, message: 'Fixes need the database: pass --db-url.'}], exitCode: exitCodes.undiagnosed};
-	}
-	const context = fixContext(options, before);
-	if (!yes) {
-		const catalog = fixCatalog(context.channel, options.api?.url, options.database.connectionString);
-		const fixesPlanned = await Promise.all(ids.map(async id => {
-			const {title, preview, writes} = catalog[id];
-			const dryRun = id === 'trigger' ? await tryInstallTrigger(context) : undefined;
-			return {id, title, preview, writes, ...(dryRun ? {dryRun} : {})};
-		}));
-		return {...before, fixesPlanned, exitCode: Math.max(before.exitCode, exitCodes.problems)};
-	}
-	const blocker = before.findings.find(blocksProof);
-	// Without --api-url only a reload needs what was not compared: the trigger is proved in the database alone.
-	const blocked = blocker?.code === 'cache.not_compared' ? ids.includes('reload') : ids.some(id => id !== 'uninstall-trigger');
-	if (blocker && blocked) {
-		const message = `Not attempted: ${blocker.code} kept the diagnosis from being made (see the finding), so the fix could be neither aimed nor proved. Fix that first, then run the doctor again.`;
-		return {...before, fixesApplied: ids.map(id => ({id, ok: false, verified: false, durationMs: 0, message})), exitCode: exitCodes.undiagnosed};
-	}
-	const fixesApplied: FixResult[] = [];
-	for (const id of ids) {
-		if (options.signal?.aborted) return before;
-		const started = performance.now();
-		fixesApplied.push(await applyFix(id, context).catch((error: unknown) => failedFix(id, error, started)));
-	}
-	if (options.signal?.aborted) return before;
-	const after = await diagnose(options);
-	const failed = fixesApplied.some(result => !result.ok);
-	return {...after, fixesApplied, before: {exitCode: before.exitCode, findings: before.findings}, exitCode: failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode};
-}
-
-/** A fix that threw (the database or PostgREST went away under it) is a failed fix; the diagnosis after it still runs. */
-function failedFix(id: FixId, error: unknown, started: number): FixResult {
-	return {id, ok: false, verified: false, durationMs: Math.round(performance.now() - started), message: `The ${id} fix did not finish: ${failureReason(error)}. Nothing after that step ran; the diagnosis below is from after it.`};
 }

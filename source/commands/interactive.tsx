@@ -59,7 +59,7 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
 	let options = initial;
 	let known = sources;
 	let early: ReturnType<typeof earlyDiagnosis> | undefined;
-	const diagnose = async (onPhase: OnPhase, probe?: boolean) => (await import('./check.js')).diagnose({...options, onPhase, probe});
+	const diagnose = async (onPhase: OnPhase, probe?: boolean) => (await import('../library/diagnosis.js')).diagnose({...options, onPhase, probe});
 	return {
 		connected: Boolean(options.database && options.api),
 		/** Starts the first diagnosis now; the app's first call to diagnose takes it over. */
@@ -94,7 +94,7 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
 			return diagnose(onPhase, probe);
 		},
 		applyFix: async (fix, before) => {
-			const [{applyFix}, {fixContext}] = await Promise.all([import('../fixes/applyFixes.js'), import('./check.js')]);
+			const [{applyFix}, {fixContext}] = await Promise.all([import('../fixes/applyFixes.js'), import('../library/diagnosis.js')]);
 			return applyFix(fix, fixContext(options, before));
 		},
 		sql: script => (script === 'reload' ? reloadScript(options.channel) : fixCatalog(options.channel)[script].preview),

@@ -11,6 +11,7 @@ import {notificationsIn, payloadEffect} from '../checks/notifications.js';
 import {collisionsSql, doctorMarker, doctorSchema, doctorTriggers, type Installed, installedSql, installTriggerBody, uninstallTriggerBody} from '../sql/triggerSql.js';
 import {cacheCheckIds, type FixId} from './fixCatalog.js';
 import {localPostgrestPid} from './localPostgrest.js';
+import {installReloadFunction, type ReloadFunctionOptions, uninstallReloadFunction} from './reloadFunction.js';
 import {manualReloadSteps} from './manualReload.js';
 import {databaseNow, waitForReload, waitForReloadEnd} from '../probes/reloadObserver.js';
 import {Cancelled, runInTransaction, withClient, type WriteOptions} from './writeSession.js';
@@ -19,6 +20,8 @@ export type FixResult = {id: FixId; ok: boolean; verified: boolean | null; durat
 
 export type FixContext = WriteOptions & {
 	channel: Channel;
+	/** Where the reload function lives and who may call it (the reload-function fixes). */
+	reloadFunction?: ReloadFunctionOptions;
 	apiUrl?: string;
 	/** Diagnoses again from scratch; the source of every proof. Stops early when the signal aborts. */
 	diagnose(signal?: AbortSignal): Promise<Report>;
@@ -164,7 +167,15 @@ async function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export async function applyFix(id: FixId, context: FixContext): Promise<FixResult> {
 	const started = performance.now();
-	const result = await (id === 'reload' ? reload(context) : id === 'trigger' ? installTrigger(context) : id === 'uninstall-trigger' ? uninstallTrigger(context) : manual(context));
+	const appliers: Record<FixId, (context: FixContext) => Promise<Outcome>> = {
+		reload,
+		trigger: installTrigger,
+		'uninstall-trigger': uninstallTrigger,
+		'reload-function': installReloadFunction,
+		'uninstall-reload-function': uninstallReloadFunction,
+		'manual-reload': manual,
+	};
+	const result = await appliers[id](context);
 	return {id, ...result, durationMs: Math.round(performance.now() - started)};
 }
 

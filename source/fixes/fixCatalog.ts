@@ -2,15 +2,18 @@
 import type {Finding} from '../findings.js';
 import type {Channel} from '../sql/channel.js';
 import {reloadSql} from '../sql/reloadSql.js';
+import {installReloadFunctionSql, uninstallReloadFunctionSql} from '../sql/reloadFunctionSql.js';
 import {installTriggerSql, uninstallTriggerSql} from '../sql/triggerSql.js';
 import {manualReloadSteps} from './manualReload.js';
+import {type ReloadFunctionOptions, reloadFunctionPlan} from './reloadFunction.js';
 
-export type FixId = 'reload' | 'trigger' | 'uninstall-trigger' | 'manual-reload';
+export type FixId = 'reload' | 'trigger' | 'uninstall-trigger' | 'manual-reload' | 'reload-function' | 'uninstall-reload-function';
 export type Fix = {id: FixId; kind: 'sql' | 'reload' | 'signal' | 'manual'; title: string; preview: string; writes: boolean; proves: string[]};
 
 export const cacheCheckIds = ['cache.tables', 'cache.columns', 'cache.functions', 'cache.relationships'];
 
-export function fixCatalog(channel: Channel, apiUrl?: string, databaseUrl?: string): Record<FixId, Fix> {
+export function fixCatalog(channel: Channel, apiUrl?: string, databaseUrl?: string, reloadFunction?: ReloadFunctionOptions): Record<FixId, Fix> {
+	const plan = reloadFunctionPlan({channel, reloadFunction});
 	return {
 		reload: {
 			id: 'reload',
@@ -22,6 +25,8 @@ export function fixCatalog(channel: Channel, apiUrl?: string, databaseUrl?: stri
 		},
 		trigger: {id: 'trigger', kind: 'sql', title: 'Install the auto-reload event trigger', preview: installTriggerSql(channel), writes: true, proves: ['trigger.installed']},
 		'uninstall-trigger': {id: 'uninstall-trigger', kind: 'sql', title: 'Remove the trigger pgrst-doctor installed', preview: uninstallTriggerSql(), writes: true, proves: ['trigger.installed']},
+		'reload-function': {id: 'reload-function', kind: 'sql', title: 'Install the reload function apps may call through PostgREST', preview: installReloadFunctionSql(plan), writes: true, proves: []},
+		'uninstall-reload-function': {id: 'uninstall-reload-function', kind: 'sql', title: 'Remove the reload function pgrst-doctor installed', preview: uninstallReloadFunctionSql(plan.schema), writes: true, proves: []},
 		'manual-reload': {id: 'manual-reload', kind: 'manual', title: 'Reload by hand', preview: manualReloadSteps(channel, apiUrl, databaseUrl).join('\n'), writes: false, proves: cacheCheckIds},
 	};
 }

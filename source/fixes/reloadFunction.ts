@@ -1,0 +1,101 @@
+// Installs and removes the reload function (source/sql/reloadFunctionSql.ts), and proves what it installed: run as
+// its owner with search_path pinned, executable by exactly the roles named and by no role that must not reload.
+import {quoteIdentifier} from '../sql/quoteIdentifier.js';
+import {reloadSql} from '../sql/reloadSql.js';
+import {defaultReloadIntervalSeconds, installReloadFunctionBody, reloadFunctionIdentifier, reloadFunctionSchema, type ReloadFunctionPlan, type ReloadFunctionState, reloadFunctionStateSql, uninstallReloadFunctionBody} from '../sql/reloadFunctionSql.js';
+import type {SqlName} from '../sql/sqlName.js';
+import type {FixContext, FixResult} from './applyFixes.js';
+import {runInTransaction, withClient} from './writeSession.js';
+
+/** Who may call the function and where it lives; unset, the schema is pgrst_doctor_reload and the role service_role. */
+export type ReloadFunctionOptions = {schema?: SqlName; roles?: SqlName[]; anonRole?: string};
+
+type Outcome = Omit<FixResult, 'id' | 'durationMs'>;
+
+/** The role Supabase's secret and service_role keys run as: the default caller when it exists. */
+export const defaultCallerRole = 'service_role' as SqlName;
+
+/** The plan as far as it is known without the database: for previews and `sql reload-function`. */
+export function reloadFunctionPlan(context: {channel: FixContext['channel']; reloadFunction?: ReloadFunctionOptions}): ReloadFunctionPlan {
+	const options = context.reloadFunction ?? {};
+	return {
+		schema: options.schema ?? reloadFunctionSchema,
+		roles: options.roles?.length ? options.roles : [defaultCallerRole],
+		channel: context.channel,
+		intervalSeconds: defaultReloadIntervalSeconds,
+	};
+}
+
+/** Roles that must never reload: PUBLIC, anon and PostgREST's configured anonymous role. */
+function forbiddenRoles(options: ReloadFunctionOptions | undefined): string[] {
+	return [...new Set(['public', 'anon', ...(options?.anonRole ? [options.anonRole] : [])])];
+}
+
+const roleExistsSql = 'select exists (select from pg_catalog.pg_roles where rolname = $1) as "exists"';
+
+export async function installReloadFunction(context: FixContext & {reloadFunction?: ReloadFunctionOptions}): Promise<Outcome> {
+	const plan = reloadFunctionPlan(context);
+	const forbidden = forbiddenRoles(context.reloadFunction);
+	const refused = plan.roles.filter(role => forbidden.includes(role));
+	if (refused.length > 0) {
+		return {ok: false, verified: false, message: `Nothing was installed: ${refused.map(role => quoteIdentifier(role)).join(', ')} is the anonymous role (or everyone), and whoever can call the function can make PostgREST reload. Name the role your server-side key runs as with --role.`};
+	}
+	if (!context.reloadFunction?.roles?.length) {
+		const exists = await withClient(context, async client => (await client.query<{exists: boolean}>(roleExistsSql, [defaultCallerRole])).rows[0]?.exists === true);
+		if (!exists) return {ok: false, verified: false, message: `Nothing was installed: no role was named and this database has no ${defaultCallerRole} role. Name the role your server-side key runs as with --role <role>; never the anonymous role.`};
+	}
+	try {
+		await runInTransaction(context, installReloadFunctionBody(plan));
+	} catch (error) {
+		const {message} = error as {message?: string};
+		return {ok: false, verified: false, message: `Nothing was installed: ${message ?? String(error)}`};
+	}
+	const [state] = await withClient(context, async client => {
+		const rows = (await client.query<ReloadFunctionState>(reloadFunctionStateSql, [plan.schema, plan.roles, forbidden])).rows;
+		// The function is new: PostgREST caches it only after a reload.
+		await client.query(reloadSql(context.channel));
+		return rows;
+	});
+	const name = `${reloadFunctionIdentifier(plan.schema)}()`;
+	const problems = state ? stateProblems(state, plan.roles) : ['it is not there after the install'];
+	if (problems.length > 0) return {ok: false, verified: false, message: `Installed ${name}, but ${problems.join('; ')}`};
+	const reach = exposure(plan.schema, context.before.schemas, name);
+	return {ok: true, verified: true, message: `Installed ${name}: SECURITY DEFINER with search_path pinned, executable only by ${plan.roles.map(role => quoteIdentifier(role)).join(', ')} (checked: not by ${forbidden.map(role => quoteIdentifier(role)).join(', ')}), at most one NOTIFY per ${plan.intervalSeconds} s; ${reach}`};
+}
+
+/** Whether apps can reach the function, as far as this diagnosis knows which schemas PostgREST exposes. */
+function exposure(schema: SqlName, schemas: {names: string[]; source: string}, name: string): string {
+	const call = `a server-side client calls it with .schema('${schema}').rpc('${name.replace(/^.*\.|\(\)$/g, '')}')`;
+	if (schemas.source === 'default') return `whether PostgREST exposes ${quoteIdentifier(schema)} is not known (PostgREST was not asked: pass --api-url); once it does, ${call}`;
+	if (schemas.names.includes(schema)) return `PostgREST exposes ${quoteIdentifier(schema)} (${schemas.source}): ${call}`;
+	return `PostgREST does not expose ${quoteIdentifier(schema)} (${schemas.source}), so no app can call it through the API until you add it to db-schemas (Supabase: Data API settings → Exposed schemas)`;
+}
+
+function stateProblems(state: ReloadFunctionState, roles: string[]): string[] {
+	return [
+		...(state.securityDefiner ? [] : ['it is not SECURITY DEFINER']),
+		...(state.pinnedPath ? [] : ['its search_path is not pinned']),
+		...(state.publicExecutes ? ['PUBLIC may execute it'] : []),
+		...(state.forbiddenAllowed.length > 0 ? [`${state.forbiddenAllowed.join(', ')} may execute it`] : []),
+		...roles.filter(role => !state.allowed.includes(role)).map(role => `${role} may not execute it`),
+	];
+}
+
+const leftSql = `
+select (select pg_catalog.count(*) from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = $1 and p.proname = 'reload_schema_cache' and p.pronargs = 0
+          and pg_catalog.obj_description(p.oid, 'pg_proc') like 'Installed by pgrst-doctor (reload function)%')::int as functions`;
+
+export async function uninstallReloadFunction(context: FixContext & {reloadFunction?: ReloadFunctionOptions}): Promise<Outcome> {
+	const {schema} = reloadFunctionPlan(context);
+	try {
+		await runInTransaction(context, uninstallReloadFunctionBody(schema));
+	} catch (error) {
+		const {message} = error as {message?: string};
+		return {ok: false, verified: false, message: `Nothing was removed: ${message ?? String(error)}`};
+	}
+	const left = await withClient(context, async client => (await client.query<{functions: number}>(leftSql, [schema])).rows[0]!.functions);
+	return left === 0
+		? {ok: true, verified: true, message: `Removed pgrst-doctor's ${reloadFunctionIdentifier(schema)}() and its state (objects of the same names that it did not create are never touched)`}
+		: {ok: false, verified: false, message: `pgrst-doctor's ${reloadFunctionIdentifier(schema)}() is still there`};
+}
