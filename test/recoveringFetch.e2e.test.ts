@@ -9,11 +9,11 @@ import {createServer} from 'node:net';
 import {after, describe, test} from 'node:test';
 import {PostgrestClient} from '@supabase/postgrest-js';
 import {createClient} from '@supabase/supabase-js';
-import pg from 'pg';
 import {createRecoveringFetch, type RecoveryEvent, unexecutedCodes, waitForSchemaCache} from 'pgrst-doctor';
 import {runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {appSchema, type Scenario, sideEffectCounter} from './support/scenario.js';
+import {listenForReloads} from './support/reloadListener.js';
 import {postgrestVersions} from './support/stack.js';
 import {signJwt} from './support/supabaseStack.js';
 import {type Gateway, startGateway} from './support/supabaseGateway.js';
@@ -46,17 +46,6 @@ const migration = `
 
 const effects = async (item: Scenario) => (await item.query('select what from public.side_effects order by what')).map(row => row.what as string);
 
-/** Counts reload notifications as PostgREST hears them, on its own session. */
-async function listen(item: Scenario): Promise<{count(): number; stop(): Promise<void>}> {
-	const client = new pg.Client({connectionString: item.dbUrl});
-	await client.connect();
-	let count = 0;
-	client.on('notification', message => {
-		if (message.channel === 'pgrst' && message.payload === 'reload schema') count++;
-	});
-	await client.query('listen pgrst');
-	return {count: () => count, stop: async () => client.end()};
-}
 
 async function port(): Promise<number> {
 	return new Promise(resolve => {
@@ -171,7 +160,7 @@ for (const version of postgrestVersions) {
 		test('a typo is not reloaded for nor retried: the app gets PostgREST\'s error, the events the verdict', async () => {
 			const item = await scenario();
 			const gateway = await gatewayFor(item);
-			const listener = await listen(item);
+			const listener = await listenForReloads(item);
 			try {
 				const events: RecoveryEvent[] = [];
 				const recovering = createRecoveringFetch({database: item.dbUrl, onEvent: event => events.push(event)});
@@ -212,7 +201,7 @@ for (const version of postgrestVersions) {
 			const item = await scenario();
 			await withReloadFunction(item);
 			await item.query(migration);
-			const listener = await listen(item);
+			const listener = await listenForReloads(item);
 			try {
 				const events: RecoveryEvent[] = [];
 				const recovering = createRecoveringFetch({reloadFunction: {apiKey: anonKey}, waitMs: 1500, onEvent: event => events.push(event)});
@@ -234,7 +223,7 @@ for (const version of postgrestVersions) {
 		test('through the fetch, every retried code recovers and runs once, with one reload; a stream body is not sent again', async () => {
 			const item = await scenario();
 			await item.query(migration);
-			const listener = await listen(item);
+			const listener = await listenForReloads(item);
 			try {
 				const events: RecoveryEvent[] = [];
 				const recovering = createRecoveringFetch({database: item.dbUrl, api: item.api.url, apiKey: anonKey, onEvent: event => events.push(event)});
@@ -272,7 +261,7 @@ for (const version of postgrestVersions) {
 			const item = await scenario();
 			await withReloadFunction(item);
 			await item.query(migration);
-			const listener = await listen(item);
+			const listener = await listenForReloads(item);
 			try {
 				const events: RecoveryEvent[] = [];
 				const recovering = createRecoveringFetch({reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
@@ -296,7 +285,7 @@ for (const version of postgrestVersions) {
 
 		/** 100 inserts at once while the cache lacks nickname: each succeeds and runs once, after one reload. */
 		async function burst(item: Scenario, insert: (id: number) => PromiseLike<{error: unknown}>, events: RecoveryEvent[]): Promise<void> {
-			const listener = await listen(item);
+			const listener = await listenForReloads(item);
 			try {
 				const ids = Array.from({length: 100}, (_, index) => 1000 + index);
 				const results = await Promise.all(ids.map(async id => insert(id)));

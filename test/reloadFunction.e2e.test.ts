@@ -4,10 +4,10 @@
 // is exposed, and removed by uninstall without touching look-alikes it did not create.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import pg from 'pg';
 import {runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {appSchema, type Scenario} from './support/scenario.js';
+import {listenForReloads} from './support/reloadListener.js';
 import {signJwt} from './support/supabaseStack.js';
 
 const stack = useStack();
@@ -27,17 +27,6 @@ const withServiceRole = `${appSchema}
 
 const fix = async (item: Scenario, ...flags: string[]) => runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--json', '--fix', ...flags]);
 
-/** Counts reload notifications on PostgREST's channel, as PostgREST would hear them. */
-async function listen(item: Scenario): Promise<{count(): number; stop(): Promise<void>}> {
-	const client = new pg.Client({connectionString: item.dbUrl});
-	await client.connect();
-	let count = 0;
-	client.on('notification', message => {
-		if (message.channel === 'pgrst' && message.payload === 'reload schema') count++;
-	});
-	await client.query('listen pgrst');
-	return {count: () => count, stop: async () => client.end()};
-}
 
 const settle = async () => new Promise(resolve => setTimeout(resolve, 300));
 
@@ -89,7 +78,7 @@ test('installed for service_role by default: definer, pinned search_path, anon a
 	// Through PostgREST: anon is refused before anything is sent; the service role's call sends one NOTIFY, and a
 	// second call within the interval sends none.
 	await settle();
-	const listener = await listen(item);
+	const listener = await listenForReloads(item);
 	try {
 		const call = async (key: string) => fetch(`${item.api.url}/rpc/reload_schema_cache`, {method: 'POST', headers: {authorization: `Bearer ${key}`, 'content-profile': 'pgrst_doctor_reload', 'content-type': 'application/json'}, body: '{}'});
 		const refused = await call(anonKey);

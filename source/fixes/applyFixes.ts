@@ -153,7 +153,8 @@ export function survivedMessage(survived: ProvenReload & {uncomparedOnly: boolea
 	return `${reloaded}, but its schema cache still differs from the database: these differences survived a proven reload, so they are not a stale cache, and reloading again will not clear them. They may be ${survivorExplanations.join('; or ')}.`;
 }
 
-async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits ms, or less when the signal aborts first. */
+export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
 	await new Promise<void>(resolve => {
 		const timer = setTimeout(done, ms);
 		function done() {

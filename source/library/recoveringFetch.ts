@@ -5,7 +5,7 @@
 // A burst of failures is one verdict, one reload and one wait; a reload is asked for at most once per interval.
 import {randomUUID} from 'node:crypto';
 import {blocksDiagnosis} from '../findings.js';
-import {deadlineSignal} from '../fixes/applyFixes.js';
+import {deadlineSignal, sleep} from '../fixes/applyFixes.js';
 import {withClient} from '../fixes/writeSession.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {reloadFunctionName, reloadFunctionSchema} from '../sql/reloadFunctionSql.js';
@@ -317,16 +317,4 @@ async function inOpenApi(baseFetch: typeof fetch, error: SchemaCacheError, conte
 
 function reasonOf(error: unknown): string {
 	return (error as Error)?.message ?? String(error);
-}
-
-async function sleep(ms: number, signal: AbortSignal): Promise<void> {
-	await new Promise<void>(resolve => {
-		const timer = setTimeout(done, ms);
-		function done() {
-			clearTimeout(timer);
-			signal.removeEventListener('abort', done);
-			resolve();
-		}
-		signal.addEventListener('abort', done, {once: true});
-	});
 }

@@ -12,6 +12,7 @@ import {dollarQuote} from './dollarQuote.js';
 import {quoteIdentifier} from './quoteIdentifier.js';
 import {quoteLiteral} from './quoteLiteral.js';
 import type {SqlName} from './sqlName.js';
+import {refuseCollisions} from './triggerSql.js';
 
 /** Not exposed by PostgREST unless the user adds it to db-schemas (Supabase: Data API settings → Exposed schemas). */
 export const reloadFunctionSchema = 'pgrst_doctor_reload' as SqlName;
@@ -89,18 +90,7 @@ begin
   return pg_catalog.json_build_object('sent', true, 'sent_at', now_sent);
 end `;
 	return `${pinPath}
--- 1. Refuse, before anything is written, when one of the names is taken
---    by an object pgrst-doctor did not create.
-do ${dollarQuote(`
-declare collision text;
-begin
-  select c.reason into collision from (${collisions}
-  ) c limit 1;
-  if collision is not null then
-    raise exception 'pgrst-doctor changed nothing: %', collision
-      using hint = 'Rename or remove that object, or choose another schema with --function-schema.';
-  end if;
-end `)};
+${refuseCollisions(collisions, 'Rename or remove that object, or choose another schema with --function-schema.')}
 
 -- 2. The schema, created (and marked as pgrst-doctor's) only when it does not exist.
 do ${dollarQuote(`

@@ -67,6 +67,25 @@ export type Installed = {schemas: number; functions: number; triggers: number};
 const pinPath = 'set local search_path to pg_catalog, pg_temp;';
 
 /** The install: refuses on a collision before it writes anything; the caller provides the transaction. */
+/**
+ * Step 1 of an install script: refuse, before anything is written, when a name is taken by an object pgrst-doctor did
+ * not create. `collisions` is a query of (reason) rows; `hint` is our own text.
+ */
+export function refuseCollisions(collisions: string, hint: string): string {
+	return `-- 1. Refuse, before anything is written, when one of the names is taken
+--    by an object pgrst-doctor did not create.
+do ${dollarQuote(`
+declare collision text;
+begin
+  select c.reason into collision from (${collisions}
+  ) c limit 1;
+  if collision is not null then
+    raise exception 'pgrst-doctor changed nothing: %', collision
+      using hint = ${quoteLiteral(hint)};
+  end if;
+end `)};`;
+}
+
 export function installTriggerBody(channel: Channel): string {
 	const notify = `perform pg_catalog.pg_notify(${channelLiteral(channel)}, 'reload schema');`;
 	const ddlBody = `
@@ -98,18 +117,7 @@ begin
   end if;
 end `;
 	return `${pinPath}
--- 1. Refuse, before anything is written, when one of the names is taken
---    by an object pgrst-doctor did not create.
-do ${dollarQuote(`
-declare collision text;
-begin
-  select c.reason into collision from (${collisionsSql}
-  ) c limit 1;
-  if collision is not null then
-    raise exception 'pgrst-doctor changed nothing: %', collision
-      using hint = 'Rename or remove that object, or keep your own trigger and run pgrst-doctor wait after migrations.';
-  end if;
-end `)};
+${refuseCollisions(collisionsSql, 'Rename or remove that object, or keep your own trigger and run pgrst-doctor wait after migrations.')}
 
 -- 2. A schema of its own, which PostgREST does not expose,
 --    so the functions never appear as /rpc/ endpoints.
