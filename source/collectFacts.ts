@@ -2,6 +2,8 @@
 // catalog is read ahead while PostgREST writes its OpenAPI description, once PGRST106 has named the exposed schemas.
 import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
+import {instanceCount, postgrestInstances} from './checks/postgrestInstances.js';
+import {sampleCache} from './probes/cacheAgreement.js';
 import {type Finding, finding} from './findings.js';
 import {cacheSnapshot} from './probes/cacheSnapshot.js';
 import {type ForeignKey, readForeignKeys} from './probes/foreignKeys.js';
@@ -32,6 +34,8 @@ export type DiagnosisOptions = {
 	settings?: Settings;
 	/** Probe requests in flight at once (--concurrency); the default suits a PostgREST with its default pool. */
 	concurrency?: number;
+	/** Several --api-url: every instance of one PostgREST at its own address (the first is `api`); see library/instancesDiagnosis.ts. */
+	instances?: ApiTarget[];
 	/** Send a NOTIFY and watch PostgREST reload (--probe). */
 	probe?: boolean;
 	/** Told when each phase of looking starts and ends, for a progress display; failed: the finding that ended it. */
@@ -80,6 +84,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 			const hazards = await read(early?.hazards, async () => readProbeHazards(session!, facts.schemas)).catch(failed);
 			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards), options.onPhase);
 		}
+		if (http && !options.instances && facts.api && !facts.apiFailure && facts.database && !facts.databaseFailure) await sampleInstances(http, facts);
 	} finally {
 		// A session the server already ended must not cost the report.
 		await session?.close().catch(() => {});
@@ -94,6 +99,17 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	facts.databaseFailure = attributed(facts.databaseFailure, options.settings?.dbUrl, 'database URL', localSupabase(undefined, options.database?.connectionString));
 	facts.apiFailure = attributed(facts.apiFailure, options.settings?.apiUrl, 'PostgREST URL', localSupabase(options.api?.url));
 	return facts;
+}
+
+/**
+ * One address, and the database shows several PostgREST instances: which one answered each request was up to a load
+ * balancer, so identical requests are compared (cache.consistent) and the instances are counted (api.instances).
+ */
+async function sampleInstances(http: HttpTarget, facts: Facts): Promise<void> {
+	const seen = postgrestInstances(facts.database!.sessions, facts.database!.server.database, [facts.postgrest]);
+	if (instanceCount(seen) < 2) return;
+	facts.instancesSeen = seen;
+	facts.agreement = await sampleCache(http);
 }
 
 type Settled<T> = {value: T} | {error: unknown};

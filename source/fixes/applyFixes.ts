@@ -23,6 +23,8 @@ export type FixContext = WriteOptions & {
 	/** Where the reload function lives and who may call it (the reload-function fixes). */
 	reloadFunction?: ReloadFunctionOptions;
 	apiUrl?: string;
+	/** Every instance's address when several were checked (apiUrl is the first): a signal goes to each one on this machine. */
+	apiUrls?: string[];
 	/** Diagnoses again from scratch; the source of every proof. Stops early when the signal aborts. */
 	diagnose(signal?: AbortSignal): Promise<Report>;
 	before: Report;
@@ -206,15 +208,17 @@ async function reload(context: FixContext): Promise<Outcome> {
 		{label: reloadSql(context.channel), run: async () => (await notify(bounded), true)},
 		{label: `${queueUsageSql}; then ${reloadSql(context.channel)}`, run: async () => (await notify(bounded, queueUsageSql), true)},
 		{
-			label: 'SIGUSR1 to the PostgREST process on this machine',
+			label: `SIGUSR1 to the PostgREST process${(context.apiUrls?.length ?? 0) > 1 ? 'es' : ''} on this machine`,
 			async run() {
-				const pid = context.apiUrl ? localPostgrestPid(context.apiUrl) : undefined;
-				if (pid === undefined || signal.aborted) return false;
-				process.kill(pid, 'SIGUSR1');
+				const pids = [...new Set((context.apiUrls ?? (context.apiUrl ? [context.apiUrl] : [])).map(localPostgrestPid).filter(pid => pid !== undefined))];
+				if (pids.length === 0 || signal.aborted) return false;
+				for (const pid of pids) process.kill(pid, 'SIGUSR1');
 				return true;
 			},
 		},
 	];
+	// Several instances: the ones still stale after an attempt are named, so the one that did not hear it is known.
+	let stale: string[] = [];
 	for (const attempt of attempts) {
 		if (signal.aborted) break;
 		const started = performance.now();
@@ -227,8 +231,9 @@ async function reload(context: FixContext): Promise<Outcome> {
 			throw error;
 		}
 		tried.push(attempt.label);
-		const {healed, survived} = await waitAfterReload(bounded, since, context.timeoutMs);
-		const after = tried.length > 1 ? ` after ${tried.slice(0, -1).join(' and ')} did not help` : '';
+		const {healed, survived, report} = await waitAfterReload(bounded, since, context.timeoutMs);
+		const after = tried.length > 1 ? ` after ${tried.slice(0, -1).join(' and ')} did not help${stale.length > 0 ? ` (${stale.join(', ')} still stale)` : ''}` : '';
+		stale = staleInstances(report);
 		if (healed) {
 			return {ok: true, verified: true, message: `PostgREST's cache matches the database ${Math.round(performance.now() - started)} ms after ${attempt.label}${after}`};
 		}
@@ -238,7 +243,13 @@ async function reload(context: FixContext): Promise<Outcome> {
 	const listener = context.before.findings.find(found => found.code.startsWith('listener.') || found.code === 'api.other_database');
 	const why = listener ? ` ${listener.message}.` : ' The notification did not reach it, or its reload failed (see PostgREST\'s log).';
 	const sent = tried.length > 0 ? `after ${tried.join(', then ')}` : `within ${3 * context.timeoutMs} ms`;
-	return {ok: false, verified: false, message: `PostgREST did not reload ${sent}.${why}`, steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
+	const who = stale.length > 0 ? `These PostgREST instances still serve a stale cache: ${stale.join(', ')}` : 'PostgREST did not reload';
+	return {ok: false, verified: false, message: `${who} ${sent}.${why}`, steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
+}
+
+/** The instances whose cache a diagnosis of several still found different from the database. */
+export function staleInstances(report: Report): string[] {
+	return [...new Set(report.findings.filter(found => found.code.startsWith('cache.') && found.instance).map(found => found.instance!))];
 }
 
 async function manual(context: FixContext): Promise<Outcome> {
