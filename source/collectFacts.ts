@@ -2,13 +2,13 @@
 // catalog is read ahead while PostgREST writes its OpenAPI description, once PGRST106 has named the exposed schemas.
 import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
-import {instanceCount, postgrestInstances} from './checks/postgrestInstances.js';
+import {describeInstance, instanceCount, postgrestInstances} from './checks/postgrestInstances.js';
 import {sampleCache} from './probes/cacheAgreement.js';
 import {type Finding, finding} from './findings.js';
 import {cacheSnapshot} from './probes/cacheSnapshot.js';
 import {type ForeignKey, readForeignKeys} from './probes/foreignKeys.js';
 import {type ProbeHazards, readProbeHazards} from './probes/mediaHandlers.js';
-import {probeDelivery} from './probes/deliveryProbe.js';
+import {probeDelivery, probeSeenInstances} from './probes/deliveryProbe.js';
 import {apiFailure, databaseFailure, gatewayRefusal} from './probes/connectionFailure.js';
 import {type Catalog, type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import {missingSchemas} from './probes/missingSchemas.js';
@@ -93,7 +93,10 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	if (options.probe && facts.database && !options.signal?.aborted) {
 		const admin = options.admin && {baseUrl: options.admin.url, timeoutMs: options.timeoutMs, signal: options.signal};
 		options.onPhase?.('probe', false);
-		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: facts.channel, timeoutMs: options.timeoutMs, admin, signal: options.signal});
+		const probe = {connectionString: options.database!.connectionString, channel: facts.channel, timeoutMs: options.timeoutMs, signal: options.signal};
+		// Several instances behind one address: each must reload, not just one of them.
+		const seen = facts.instancesSeen?.map(group => ({label: describeInstance(group), ...(group.count === 1 ? {key: group} : {})}));
+		facts.delivery = seen ? await probeSeenInstances(probe, seen) : await probeDelivery({...probe, admin});
 		options.onPhase?.('probe', true);
 	}
 	facts.databaseFailure = attributed(facts.databaseFailure, options.settings?.dbUrl, 'database URL', localSupabase(undefined, options.database?.connectionString));

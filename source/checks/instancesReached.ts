@@ -25,7 +25,8 @@ export const instancesReached: Check = {
 		}
 		const through = asked.length === 1 ? `the one --api-url ${asked[0]}` : `the ${asked.length} --api-url given`;
 		const notes = [
-			...(unreached.length > 0 ? [`${plural(instanceCount(unreached), 'instance')} no --api-url reached`] : []),
+			...(asked.length === 1 && unreached.length > 0 ? [`${asked[0]} reaches whichever instance a balancer picks for each request`] : []),
+			...(asked.length > 1 && unreached.length > 0 ? [`${plural(instanceCount(unreached), 'instance')} no --api-url reached`] : []),
 			...(shared.length > 0 ? [`${shared.map(group => group.reachedBy.map(index => asked[index]).join(' and ')).join('; ')} reached the same sessions`] : []),
 			...(seen.some(group => group.count > 1) ? ['several instances share one login role, application name and address'] : []),
 		];

@@ -46,7 +46,9 @@ export function postgrestInstances(sessions: Session[], database: string, identi
 		if (listening.has(session.pid)) group.listeners++;
 		group.count = Math.max(1, group.listeners);
 	}
-	return [...groups.values()];
+	// The instances asked first, in the order asked; then the others by name and address, so two runs read alike.
+	const order = (group: SeenInstance) => group.reachedBy[0] ?? Number.MAX_SAFE_INTEGER;
+	return [...groups.values()].sort((a, b) => order(a) - order(b) || `${a.applicationName} ${a.clientAddress}`.localeCompare(`${b.applicationName} ${b.clientAddress}`));
 }
 
 /** The instances behind the groups, counted. */

@@ -5,15 +5,12 @@ import type {Facts} from '../checks/check.js';
 import {postgrestInstances} from '../checks/postgrestInstances.js';
 import {collectFacts, type DiagnosisOptions} from '../collectFacts.js';
 import {runChecks} from '../engine.js';
-import {Cancelled, withClient} from '../fixes/writeSession.js';
 import type {Session} from '../probes/database.js';
-import type {Delivery} from '../probes/deliveryProbe.js';
+import {type Delivery, probeInstanceReloads} from '../probes/deliveryProbe.js';
 import {closeHttp} from '../probes/http.js';
-import {type InstanceKey, sameInstance, waitForInstanceReloads} from '../probes/instanceReloads.js';
-import {databaseNow, waitForReloadEnd} from '../probes/reloadObserver.js';
+import {type InstanceKey, sameInstance} from '../probes/instanceReloads.js';
 import {buildReport, type Report} from '../report/buildReport.js';
 import {mergeInstanceReports} from '../report/instanceReport.js';
-import {reloadSql} from '../sql/reloadSql.js';
 import type {ApiTarget} from '../target.js';
 
 export async function diagnoseInstances(options: DiagnosisOptions & {instances: ApiTarget[]}): Promise<Report> {
@@ -73,15 +70,7 @@ async function probeEachInstance(options: DiagnosisOptions, each: Facts[], asked
 	const watched = verdicts.filter((verdict): verdict is InstanceKey => typeof verdict !== 'string');
 	const waitedMs = Math.min(options.timeoutMs, 10_000);
 	try {
-		const observed = await withClient({connectionString: options.database!.connectionString, timeoutMs: options.timeoutMs, signal: options.signal}, async client => {
-			const since = await databaseNow(client);
-			if (options.signal?.aborted) throw new Cancelled();
-			await client.query(reloadSql(each[0]!.channel));
-			const reloads = await waitForInstanceReloads(client, since, watched, waitedMs, options.signal);
-			// What runs next (a diagnosis read again after the probe, a fix) must meet the new caches, not the loads.
-			if (reloads.some(reload => reload.observed)) await waitForReloadEnd(client, waitedMs, options.signal);
-			return reloads;
-		});
+		const observed = await probeInstanceReloads({connectionString: options.database!.connectionString, channel: each[0]!.channel, timeoutMs: options.timeoutMs, signal: options.signal}, watched);
 		let next = 0;
 		return verdicts.map(verdict => {
 			if (typeof verdict === 'string') return {delivered: null, waitedMs, error: verdict};
