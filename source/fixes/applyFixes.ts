@@ -95,7 +95,7 @@ export async function waitAfterReload(context: FixContext, since: Date, timeoutM
 	const started = performance.now();
 	const deadline = deadlineSignal(timeoutMs, context.signal);
 	// PostgREST's sessions busy with other clients' requests may never look done: half the time is left to the polls.
-	const reload = context.before.findings.some(mayBeAnotherPostgrest) ? undefined : await withClient({...context, signal: deadline}, async client => {
+	const reload = context.before.findings.some(mayBeAnotherPostgrest) || context.before.instances ? undefined : await withClient({...context, signal: deadline}, async client => {
 		const seen = await waitForReload(client, since, Math.min(watchMs, timeoutMs), undefined, deadline);
 		return seen.observed === true && (await waitForReloadEnd(client, timeoutMs / 2, deadline)) ? seen : undefined;
 	}).catch(() => undefined);
@@ -134,9 +134,10 @@ function cacheDifferences(report: Report): string {
 	return JSON.stringify(report.findings.filter(found => found.code.startsWith('cache.')).map(found => `${found.code} ${found.message}`).sort());
 }
 
-// A listener finding or another database means the reload seen in this database need not be the probed PostgREST's.
+// A listener finding or another database means the reload seen in this database need not be the probed PostgREST's;
+// so do several instances (checked one by one, or behind one address): the one seen reloading may be another replica.
 function mayBeAnotherPostgrest(found: Finding): boolean {
-	return found.code.startsWith('listener.') || found.code === 'api.other_database';
+	return found.code.startsWith('listener.') || ['api.other_database', 'api.instance_unchecked', 'cache.inconsistent'].includes(found.code);
 }
 
 /** What a difference that survived a proven reload may be instead of a stale cache. */
