@@ -66,6 +66,17 @@ const baseFacts: Facts = {
 	database: {server: {database, user: 'postgres', version: '18', superuser: true, readAllStats: true}, eventTriggers: [], roleSettings: [], sessions, queueUsage: []} satisfies DatabaseFacts,
 };
 
+test('through one address each instance\'s listener is checked: the one whose LISTEN the pooler took is named', () => {
+	// PgBouncer gave replica-c's LISTEN connection to its pool: the query shown is the pool's last one.
+	const pooled = sessions.map(found => (found.pid === 2894 ? {...found, query: 'COMMIT'} : found));
+	const seen = postgrestInstances(pooled, database, [{confirmed: false, reason: 'different sessions ran the doctor\'s requests each time'}]);
+	const outcome = instancesReached.run({...baseFacts, database: {...baseFacts.database!, sessions: pooled}, instancesSeen: seen});
+	assert.equal(outcome.status, 'fail');
+	const missing = outcome.findings!.filter(found => found.code === 'listener.missing');
+	assert.deepEqual(missing.map(found => found.message), ['The PostgREST instance authenticator as "PostgREST 12.0.2 replica-c" from 127.0.0.1 has no session that runs LISTEN "pgrst" in scenario_1: NOTIFY pgrst reaches the other instances, not this one']);
+	assert.match(outcome.findings!.at(-1)!.message, /http:\/\/lb:3000 reaches whichever instance a balancer picks for each request/);
+});
+
 const openApi = (columns: string[]) => JSON.stringify({
 	swagger: '2.0',
 	host: '127.0.0.1:3000',

@@ -20,6 +20,12 @@ export const instancesReached: Check = {
 		const unreached = seen.filter(group => group.reachedBy.length === 0);
 		const list = seen.map(group => `${describeInstance(group)}${group.reachedBy.length > 0 ? ` (reached through ${group.reachedBy.map(index => asked[index]).join(', ')})` : ''}`).join('; ');
 		const shared = seen.filter(group => group.reachedBy.length > 1);
+		// Through one address the instances' own listeners are checked here; several addresses check each in listener.present.
+		const server = facts.database!.server;
+		const deaf = asked.length === 1 && (server.superuser || server.readAllStats) ? seen.filter(group => !group.channels.includes(facts.channel)) : [];
+		const listenerFindings = deaf.map(group => finding('listener.missing', `The PostgREST instance ${describeInstance(group)} has no session that runs LISTEN "${facts.channel}" in ${database}: NOTIFY ${facts.channel} reaches the other instances, not this one`, {
+			suggestion: 'Check that this instance connects directly or through a session-mode pooler with db-channel-enabled=true; meanwhile reload it with SIGUSR1 or a restart.',
+		}));
 		if (unreached.length === 0 && shared.length === 0 && seen.every(group => group.count === 1)) {
 			return {status: 'pass', summary: `${plural(total, 'PostgREST instance')} in ${database}, each reached through its own --api-url`};
 		}
@@ -30,10 +36,11 @@ export const instancesReached: Check = {
 			...(shared.length > 0 ? [`${shared.map(group => group.reachedBy.map(index => asked[index]).join(' and ')).join('; ')} reached the same sessions`] : []),
 			...(seen.some(group => group.count > 1) ? ['several instances share one login role, application name and address'] : []),
 		];
+		const unheard = deaf.length > 0 ? `; ${plural(deaf.length, 'instance')} without a listener` : '';
 		return {
-			status: 'warn',
-			summary: `${plural(total, 'PostgREST instance')} in ${database}: ${notes.join('; ')}`,
-			findings: [finding('api.instance_unchecked', `The database ${database} shows ${plural(total, 'PostgREST instance')} (${list}), and ${through} did not reach each of them at its own address: ${notes.join('; ')}, so their caches were not compared one by one`, {
+			status: deaf.length > 0 ? 'fail' : 'warn',
+			summary: `${plural(total, 'PostgREST instance')} in ${database}: ${notes.join('; ')}${unheard}`,
+			findings: [...listenerFindings, finding('api.instance_unchecked', `The database ${database} shows ${plural(total, 'PostgREST instance')} (${list}), and ${through} did not reach each of them at its own address: ${notes.join('; ')}, so their caches were not compared one by one`, {
 				suggestion: 'Give every instance\'s own address (pod IP, container port) with --api-url, repeated or as a comma list; instances on one host with one config look like one in the database: give each its own application_name in db-uri (or PGAPPNAME).',
 			})],
 		};

@@ -14,6 +14,8 @@ export type SeenInstance = {
 	sessions: number;
 	/** LISTEN sessions in the group, on any channel: each is one PostgREST. */
 	listeners: number;
+	/** The channels the group's LISTEN sessions listen on. */
+	channels: string[];
 	/** How many PostgREST processes the group is at least. */
 	count: number;
 	/** Indexes of the instances asked (--api-url) whose identity is this group. */
@@ -30,7 +32,7 @@ export function hostOf(address: string | null): string | null {
 export function postgrestInstances(sessions: Session[], database: string, identities: Array<PostgrestIdentity | undefined>): SeenInstance[] {
 	const confirmed = identities.map(identity => (identity?.confirmed ? identity : undefined));
 	const roles = new Set(confirmed.filter((identity): identity is Confirmed => identity !== undefined).map(identity => identity.user));
-	const listening = new Set(listeners(sessions).map(session => session.pid));
+	const listening = new Map(listeners(sessions).map(session => [session.pid, session.channel]));
 	const matches = (identity: Confirmed | undefined, session: Session) => identity !== undefined && identity.user === session.user
 		&& identity.database === session.database && identity.applicationName === (session.applicationName ?? '') && identity.clientAddress === hostOf(session.clientAddress);
 	const groups = new Map<string, SeenInstance>();
@@ -41,9 +43,13 @@ export function postgrestInstances(sessions: Session[], database: string, identi
 		if (reachedBy.length === 0 && !claims) continue;
 		const key = JSON.stringify([session.user, session.applicationName ?? '', hostOf(session.clientAddress)]);
 		let group = groups.get(key);
-		if (!group) groups.set(key, (group = {user: session.user, applicationName: session.applicationName ?? '', clientAddress: hostOf(session.clientAddress), sessions: 0, listeners: 0, count: 1, reachedBy}));
+		if (!group) groups.set(key, (group = {user: session.user, applicationName: session.applicationName ?? '', clientAddress: hostOf(session.clientAddress), sessions: 0, listeners: 0, channels: [], count: 1, reachedBy}));
 		group.sessions++;
-		if (listening.has(session.pid)) group.listeners++;
+		const channel = listening.get(session.pid);
+		if (channel !== undefined) {
+			group.listeners++;
+			if (!group.channels.includes(channel)) group.channels.push(channel);
+		}
 		group.count = Math.max(1, group.listeners);
 	}
 	// The instances asked first, in the order asked; then the others by name and address, so two runs read alike.

@@ -33,9 +33,12 @@ export function describedSchema(status: number, text: string): {digest: string; 
 	return {digest: createHash('sha256').update(entries.join('\n')).digest('hex'), entries};
 }
 
+/** The samples share one budget, 3 × the request timeout as the cache probes do: a slow balancer ends them early. */
 export async function sampleCache(target: HttpTarget, count = agreementSamples): Promise<CacheAgreement> {
 	const samples: CacheSample[] = [];
-	for (let index = 0; index < count && !target.signal?.aborted; index++) {
+	const started = performance.now();
+	const budgetMs = 3 * target.timeoutMs;
+	for (let index = 0; index < count && !target.signal?.aborted && performance.now() - started < budgetMs; index++) {
 		const answer = await send(target, '/', {headers: {accept: 'application/openapi+json, application/json', connection: 'close'}, cap: 'document'})
 			.catch((error: unknown) => ({failed: (error as Error).message ?? String(error)}));
 		if ('failed' in answer) samples.push(answer);
