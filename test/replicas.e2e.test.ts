@@ -9,7 +9,7 @@ import {checkStatus, runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {type ReplicaBed, replicaBed, writeStatus} from './support/replicaBed.js';
 import {appSchema, type Scenario} from './support/scenario.js';
-import type {PostgrestVersion} from './support/stack.js';
+import {freePort, type PostgrestVersion} from './support/stack.js';
 
 const stack = useStack();
 
@@ -72,6 +72,15 @@ for (const version of ['12.0.2', '11.2.2'] as const) {
 			assert.match(stdout, /^ +#1 {4}#2 {4}#3/m);
 			assert.match(stdout, /cache\.columns +PASS +PASS +FAIL +#3: 1 column difference/);
 			assert.ok(stdout.includes(`cache.column_missing  [#3 ${bed.deaf.url}] public.organizations.region is in the database but not in PostgREST's schema cache`), stdout);
+		});
+
+		test('an instance that does not answer makes the run undiagnosed (exit 2), named, while the others are still compared', async () => {
+			const gone = `http://127.0.0.1:${await freePort()}`;
+			const {code, json} = await runCli(['check', '--db-url', item.dbUrl, ...apiUrls(bed), '--api-url', gone, '--json', '--timeout', '3']);
+			assert.equal(code, 2);
+			assert.deepEqual(findings(json, 'api.unreachable').map(found => found.instance), [gone]);
+			assert.deepEqual(instanceStatuses(json, 'cache.columns'), ['pass', 'pass', 'fail', 'skip']);
+			assert.equal(checkStatus(json, 'api.instances'), 'pass', 'the three instances the database shows were each reached');
 		});
 
 		test('--probe: one NOTIFY, each replica watched in the database; the deaf one did not reload and is named', async () => {
