@@ -45,6 +45,8 @@ export type Facts = {
 	instancesSeen?: SeenInstance[];
 	/** The addresses of the instances asked, in order (several --api-url); instancesSeen's reachedBy indexes them. */
 	instancesAsked?: string[];
+	/** The addresses asked whose sessions in the database were not found (their identity unconfirmed): not counted as unreached. */
+	instancesUnmatched?: string[];
 	/** Identical requests through one address, compared: do the instances behind it agree on the schema cache? */
 	agreement?: CacheAgreement;
 	/** Set when the channel found in PostgREST's config is not the one its listener runs: channel is the listener's. */

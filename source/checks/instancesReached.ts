@@ -18,6 +18,7 @@ export const instancesReached: Check = {
 		const {database} = facts.database!.server;
 		const total = instanceCount(seen);
 		const unreached = seen.filter(group => group.reachedBy.length === 0);
+		const unmatched = asked.length > 1 ? facts.instancesUnmatched ?? [] : [];
 		const list = seen.map(group => `${describeInstance(group)}${group.reachedBy.length > 0 ? ` (reached through ${group.reachedBy.map(index => asked[index]).join(', ')})` : ''}`).join('; ');
 		const shared = seen.filter(group => group.reachedBy.length > 1);
 		// Through one address the instances' own listeners are checked here; several addresses check each in listener.present.
@@ -26,13 +27,14 @@ export const instancesReached: Check = {
 		const listenerFindings = deaf.map(group => finding('listener.missing', `The PostgREST instance ${describeInstance(group)} has no session that runs LISTEN "${facts.channel}" in ${database}: NOTIFY ${facts.channel} reaches the other instances, not this one`, {
 			suggestion: 'Check that this instance connects directly or through a session-mode pooler with db-channel-enabled=true; meanwhile reload it with SIGUSR1 or a restart.',
 		}));
-		if (unreached.length === 0 && shared.length === 0 && seen.every(group => group.count === 1)) {
+		if (unreached.length === 0 && unmatched.length === 0 && shared.length === 0 && seen.every(group => group.count === 1)) {
 			return {status: 'pass', summary: `${plural(total, 'PostgREST instance')} in ${database}, each reached through its own --api-url`};
 		}
 		const through = asked.length === 1 ? `the one --api-url ${asked[0]}` : `the ${asked.length} --api-url given`;
 		const notes = [
 			...(asked.length === 1 && unreached.length > 0 ? [`${asked[0]} reaches whichever instance a balancer picks for each request`] : []),
-			...(asked.length > 1 && unreached.length > 0 ? [`${plural(instanceCount(unreached), 'instance')} no --api-url reached`] : []),
+			...(asked.length > 1 && unreached.length > 0 && unmatched.length === 0 ? [`${plural(instanceCount(unreached), 'instance')} no --api-url reached`] : []),
+			...(unmatched.length > 0 ? [`the sessions of ${unmatched.join(', ')} could not be found (see api.database), so which ${unreached.length === 1 ? 'instance is' : 'instances are'} not reached cannot be told`] : []),
 			...(shared.length > 0 ? [`${shared.map(group => group.reachedBy.map(index => asked[index]).join(' and ')).join('; ')} reached the same sessions`] : []),
 			...(seen.some(group => group.count > 1) ? ['several instances share one login role, application name and address'] : []),
 		];

@@ -33,7 +33,7 @@ export const notifyDelivery: Check = {
 			return {status: findings.length > 0 ? 'fail' : 'warn', summary: `Sent ${reloadSql(channel)}; whether ${unknown.length} of ${each.length} PostgREST instances reloaded cannot be seen (${unknown.join('; ')}): instances that share one login role, application name and address, or hide their sessions from this role, cannot be watched one by one`, findings};
 		}
 		if (delivery.delivered === null) {
-			const why = delivery.error ? `the probe failed: ${delivery.error}` : 'PostgREST\'s sessions are hidden from this role (grant pg_read_all_stats, or pass --admin-url of PostgREST >= 12.2 for /metrics)';
+			const why = delivery.unseen ?? (delivery.error ? `the probe failed: ${delivery.error}` : 'PostgREST\'s sessions are hidden from this role (grant pg_read_all_stats, or pass --admin-url of PostgREST >= 12.2 for /metrics)');
 			return {status: findings.length > 0 ? 'fail' : 'warn', summary: `Sent ${reloadSql(channel)} but could not see whether PostgREST reloaded: ${why}`, findings};
 		}
 		const ranked = rankedCauses(evidence);

@@ -26,7 +26,8 @@ export async function diagnoseInstances(options: DiagnosisOptions & {instances: 
 		const database = each.find(facts => facts.database)?.database;
 		if (database) {
 			const seen = postgrestInstances(latestSessions(each), database.server.database, each.map(facts => facts.postgrest));
-			for (const facts of each) Object.assign(facts, {instancesSeen: seen, instancesAsked: asked});
+			const unmatched = asked.filter((_api, index) => !each[index]?.postgrest?.confirmed);
+			for (const facts of each) Object.assign(facts, {instancesSeen: seen, instancesAsked: asked, instancesUnmatched: unmatched});
 		}
 		if (options.probe && options.database && database && !options.signal?.aborted) {
 			const deliveries = await probeEachInstance(options, each, asked);
@@ -73,7 +74,7 @@ async function probeEachInstance(options: DiagnosisOptions, each: Facts[], asked
 		const observed = await probeInstanceReloads({connectionString: options.database!.connectionString, channel: each[0]!.channel, timeoutMs: options.timeoutMs, signal: options.signal}, watched);
 		let next = 0;
 		return verdicts.map(verdict => {
-			if (typeof verdict === 'string') return {delivered: null, waitedMs, error: verdict};
+			if (typeof verdict === 'string') return {delivered: null, waitedMs, unseen: verdict};
 			const reload = observed[next++]!;
 			return {delivered: reload.observed, waitedMs, latencyMs: reload.latencyMs, ...(reload.observed ? {evidence: 'its own sessions reloading in pg_stat_activity'} : {})};
 		});

@@ -7,7 +7,8 @@ import {databaseNow, type LoadCounter, parseLoadCount, waitForReload, waitForRel
 import {type InstanceKey, type InstanceReload, waitForInstanceReloads} from './instanceReloads.js';
 
 /** instances: several PostgREST instances behind one address were watched one by one (described as the database shows them). */
-export type Delivery = {delivered: boolean | null; waitedMs: number; latencyMs?: number; evidence?: string; error?: string; instances?: InstanceDelivery[]};
+/** unseen: why this instance's reload could not be watched at all (its sessions not found, or not told from another's). */
+export type Delivery = {delivered: boolean | null; waitedMs: number; latencyMs?: number; evidence?: string; error?: string; unseen?: string; instances?: InstanceDelivery[]};
 
 export type InstanceDelivery = {instance: string; delivered: boolean | null; latencyMs?: number};
 
