@@ -84,11 +84,12 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 			const hazards = await read(early?.hazards, async () => readProbeHazards(session!, facts.schemas)).catch(failed);
 			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards), options.onPhase);
 		}
-		if (http && !options.instances && facts.api && !facts.apiFailure && facts.database && !facts.databaseFailure) await sampleInstances(http, facts);
 	} finally {
 		// A session the server already ended must not cost the report.
 		await session?.close().catch(() => {});
 	}
+	// With the database's transaction closed: the samples may take a while behind a slow balancer.
+	if (http && !options.instances && facts.api && !facts.apiFailure && facts.database && !facts.databaseFailure && !options.signal?.aborted) await sampleInstances(http, facts);
 	// After the cache was read: the probe's notification is a reload and may heal what was just diagnosed.
 	if (options.probe && facts.database && !options.signal?.aborted) {
 		const admin = options.admin && {baseUrl: options.admin.url, timeoutMs: options.timeoutMs, signal: options.signal};

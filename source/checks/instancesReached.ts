@@ -18,7 +18,8 @@ export const instancesReached: Check = {
 		const {database} = facts.database!.server;
 		const total = instanceCount(seen);
 		const unreached = seen.filter(group => group.reachedBy.length === 0);
-		const unmatched = asked.length > 1 ? facts.instancesUnmatched ?? [] : [];
+		// An address whose sessions were not found (it did not answer, say) matters only while some instance is unreached.
+		const unmatched = asked.length > 1 && unreached.length > 0 ? facts.instancesUnmatched ?? [] : [];
 		const list = seen.map(group => `${describeInstance(group)}${group.reachedBy.length > 0 ? ` (reached through ${group.reachedBy.map(index => asked[index]).join(', ')})` : ''}`).join('; ');
 		const shared = seen.filter(group => group.reachedBy.length > 1);
 		// Through one address the instances' own listeners are checked here; several addresses check each in listener.present.
