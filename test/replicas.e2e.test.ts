@@ -144,6 +144,14 @@ describe('three replicas behind one round-robin address', () => {
 		assert.match(undelivered!.message, /1 of the 3 PostgREST instances the database shows did not reload within \d+ ms \(authenticator as "PostgREST 12\.0\.2 replica-c" from 127\.0\.0\.1\); 2 did/);
 	});
 
+	test('wait through the proxy does not call the cache healed while one replica behind it is stale', async () => {
+		const {code, json} = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', bed.balancer.url, '--json', '--timeout', '3']);
+		assert.equal(code, 1);
+		assert.equal(json.waited.healed, false);
+		assert.ok(findings(json, 'cache.inconsistent').length > 0, JSON.stringify(json.findings.map((found: Found) => found.code)));
+		assert.equal(await writeStatus(bed.deaf, 'organizations', 'region'), 400);
+	});
+
 	test('once every replica is healed, the samples agree, which is reported as no disagreement seen rather than proof', async () => {
 		process.kill(bed.deaf.process.pid!, 'SIGUSR1');
 		const deadline = Date.now() + 10_000;
