@@ -45,6 +45,15 @@ test('the database shows each replica once, by login role, application name and 
 	assert.equal(hostOf('::1/128'), '::1');
 });
 
+test('through one address, a claim counts only under a login role that ran one of the doctor\'s requests', () => {
+	const lookAlike = {...session(3001, 'PostgREST 12.0.2 replica-z', 'LISTEN "pgrst"', 'intruder')};
+	const balanced: PostgrestIdentity = {confirmed: false, reason: 'different sessions ran the doctor\'s requests each time', answeredRoles: ['authenticator']};
+	const seen = postgrestInstances([...sessions, lookAlike], database, [balanced]);
+	assert.deepEqual(seen.map(group => group.applicationName), ['PostgREST 12.0.2 replica-a', 'PostgREST 12.0.2 replica-b', 'PostgREST 12.0.2 replica-c']);
+	const unknown = postgrestInstances([...sessions, lookAlike], database, [{confirmed: false, reason: 'not asked'}]);
+	assert.equal(unknown.length, 4, 'with no role known, every claimant is counted (and reported as unconfirmed elsewhere)');
+});
+
 test('replicas on one host with one application name are one group, counted by their listeners', () => {
 	const alike = sessions.map(found => ({...found, applicationName: found.applicationName?.startsWith('PostgREST') ? 'PostgREST 12.0.2' : found.applicationName}));
 	const seen = postgrestInstances(alike, database, []);

@@ -2,7 +2,8 @@
 // login role, application name and client address (each replica has its own address in a cluster; on one host, only
 // its own application_name tells it apart); each PostgREST has exactly one listener, so a group with several LISTEN
 // sessions is that many instances. A group counts as PostgREST's when it claims to be (its application name or a
-// LISTEN) under the login role of a confirmed identity, or is itself the confirmed identity of an instance asked.
+// LISTEN) under the login role of an identity (or a role that ran one of the doctor's requests), or is itself the
+// confirmed identity of an instance asked.
 import type {Session} from '../probes/database.js';
 import type {PostgrestIdentity} from '../probes/postgrestIdentity.js';
 import {isPostgrestSession, listeners} from './postgrestSessions.js';
@@ -31,7 +32,12 @@ export function hostOf(address: string | null): string | null {
 
 export function postgrestInstances(sessions: Session[], database: string, identities: Array<PostgrestIdentity | undefined>): SeenInstance[] {
 	const confirmed = identities.map(identity => (identity?.confirmed ? identity : undefined));
-	const roles = new Set(confirmed.filter((identity): identity is Confirmed => identity !== undefined).map(identity => identity.user));
+	// A claim counts under a login role that ran one of the doctor's requests, when any is known: a look-alike would
+	// need PostgREST's own login.
+	const roles = new Set([
+		...confirmed.filter((identity): identity is Confirmed => identity !== undefined).map(identity => identity.user),
+		...identities.flatMap(identity => (identity && !identity.confirmed ? identity.answeredRoles ?? [] : [])),
+	]);
 	const listening = new Map(listeners(sessions).map(session => [session.pid, session.channel]));
 	const matches = (identity: Confirmed | undefined, session: Session) => identity !== undefined && identity.user === session.user
 		&& identity.database === session.database && identity.applicationName === (session.applicationName ?? '') && identity.clientAddress === hostOf(session.clientAddress);
