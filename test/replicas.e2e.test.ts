@@ -5,7 +5,7 @@
 // notice the intermittent failure through the proxy, and heal all three.
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
-import {checkStatus, runCli} from './support/cli.js';
+import {apiKeySecret, checkStatus, runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {type ReplicaBed, replicaBed, writeStatus} from './support/replicaBed.js';
 import {appSchema, type Scenario} from './support/scenario.js';
@@ -81,6 +81,14 @@ for (const version of ['12.0.2', '11.2.2'] as const) {
 			assert.deepEqual(findings(json, 'api.unreachable').map(found => found.instance), [gone]);
 			assert.deepEqual(instanceStatuses(json, 'cache.columns'), ['pass', 'pass', 'fail', 'skip']);
 			assert.equal(checkStatus(json, 'api.instances'), 'pass', 'the three instances the database shows were each reached');
+		});
+
+		test('an API key no replica accepts: every instance refused it, said once, and the key appears nowhere', async () => {
+			// runCli fails the test if the key (or a password) is in any output.
+			const {code, json} = await runCli(['check', '--db-url', item.dbUrl, ...apiUrls(bed), '--api-key', apiKeySecret, '--json', '--timeout', '3']);
+			assert.equal(code, 2);
+			assert.ok(findings(json, 'api.unauthorized').length > 0, JSON.stringify(json.findings.map((found: Found) => found.code)));
+			assert.deepEqual(instanceStatuses(json, 'api.reachable'), ['fail', 'fail', 'fail']);
 		});
 
 		test('--probe: one NOTIFY, each replica watched in the database; the deaf one did not reload and is named', async () => {
