@@ -160,6 +160,15 @@ describe('three replicas behind one round-robin address', () => {
 		assert.equal(await writeStatus(bed.deaf, 'organizations', 'region'), 400);
 	});
 
+	test('--fix reload through the proxy: not healed while the samples disagree, and the replica that did not reload is named', async () => {
+		const {json} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', bed.balancer.url, '--json', '--fix', 'reload', '--yes', '--timeout', '3']);
+		const [reload] = json.fixesApplied;
+		assert.equal(reload.ok, false);
+		assert.match(reload.message, /^These PostgREST instances did not reload: authenticator as "PostgREST 12\.0\.2 replica-c" from 127\.0\.0\.1 after NOTIFY pgrst/);
+		assert.ok(findings(json, 'cache.inconsistent').length > 0);
+		assert.equal(json.exitCode, 1);
+	});
+
 	test('once every replica is healed, the samples agree, which is reported as no disagreement seen rather than proof', async () => {
 		process.kill(bed.deaf.process.pid!, 'SIGUSR1');
 		const deadline = Date.now() + 10_000;

@@ -69,7 +69,7 @@ export function instanceCount(seen: SeenInstance[]): number {
 }
 
 /** A group as one line: who it is, from where, and what was seen of it. */
-export function describeInstance(group: SeenInstance): string {
+export function describeInstance(group: Pick<SeenInstance, 'user' | 'applicationName' | 'clientAddress' | 'count'>): string {
 	const name = group.applicationName ? `"${group.applicationName}"` : 'no application name';
 	const from = group.clientAddress ? `from ${group.clientAddress}` : 'over a local socket';
 	const several = group.count > 1 ? `, ${group.count} listeners: ${group.count} instances that cannot be told apart` : '';

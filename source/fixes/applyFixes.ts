@@ -14,6 +14,8 @@ import {localPostgrestPid} from './localPostgrest.js';
 import {installReloadFunction, type ReloadFunctionOptions, uninstallReloadFunction} from './reloadFunction.js';
 import {manualReloadSteps} from './manualReload.js';
 import {databaseNow, waitForReload, waitForReloadEnd} from '../probes/reloadObserver.js';
+import {waitForInstanceReloads} from '../probes/instanceReloads.js';
+import {describeInstance} from '../checks/postgrestInstances.js';
 import {Cancelled, runInTransaction, withClient, type WriteOptions} from './writeSession.js';
 
 export type FixResult = {id: FixId; ok: boolean; verified: boolean | null; durationMs: number; message: string; steps?: string[]};
@@ -219,7 +221,9 @@ async function reload(context: FixContext): Promise<Outcome> {
 		},
 	];
 	// Several instances: the ones still stale after an attempt are named, so the one that did not hear it is known.
+	// Behind one address the stale one cannot be asked by name, so the instances the database shows are watched instead.
 	let stale: string[] = [];
+	const behind = context.before.instances ? [] : (context.before.instancesSeen ?? []).filter(group => group.count === 1);
 	for (const attempt of attempts) {
 		if (signal.aborted) break;
 		const started = performance.now();
@@ -232,9 +236,11 @@ async function reload(context: FixContext): Promise<Outcome> {
 			throw error;
 		}
 		tried.push(attempt.label);
+		// Before any diagnosis: the doctor's own requests would open sessions that look like a reload.
+		const unheard = behind.length > 0 ? await notReloaded(bounded, since, behind) : undefined;
 		const {healed, survived, report} = await waitAfterReload(bounded, since, context.timeoutMs);
 		const after = tried.length > 1 ? ` after ${tried.slice(0, -1).join(' and ')} did not help${stale.length > 0 ? ` (${stale.join(', ')} still stale)` : ''}` : '';
-		stale = staleInstances(report);
+		stale = behind.length > 0 && !healed ? unheard ?? stale : staleInstances(report);
 		if (healed) {
 			return {ok: true, verified: true, message: `PostgREST's cache matches the database ${Math.round(performance.now() - started)} ms after ${attempt.label}${after}`};
 		}
@@ -244,8 +250,18 @@ async function reload(context: FixContext): Promise<Outcome> {
 	const listener = context.before.findings.find(found => found.code.startsWith('listener.') || found.code === 'api.other_database');
 	const why = listener ? ` ${listener.message}.` : ' The notification did not reach it, or its reload failed (see PostgREST\'s log).';
 	const sent = tried.length > 0 ? `after ${tried.join(', then ')}` : `within ${3 * context.timeoutMs} ms`;
-	const who = stale.length > 0 ? `These PostgREST instances still serve a stale cache: ${stale.join(', ')}` : 'PostgREST did not reload';
+	const who = stale.length === 0 ? 'PostgREST did not reload' : behind.length > 0 ? `These PostgREST instances did not reload: ${stale.join('; ')}` : `These PostgREST instances still serve a stale cache: ${stale.join(', ')}`;
 	return {ok: false, verified: false, message: `${who} ${sent}.${why}`, steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
+}
+
+/**
+ * The instances behind one address (as the database shows them) not seen reloading within the watch after `since`;
+ * undefined when the watch could not finish (the deadline cut it short, or the database went away): unknown, not deaf.
+ */
+async function notReloaded(context: FixContext, since: Date, behind: NonNullable<Report['instancesSeen']>): Promise<string[] | undefined> {
+	const reloads = await withClient(context, async client => waitForInstanceReloads(client, since, behind, Math.min(watchMs, context.timeoutMs), context.signal)).catch(() => undefined);
+	if (!reloads || context.signal?.aborted) return undefined;
+	return behind.filter((_group, index) => reloads[index]!.observed === false).map(describeInstance);
 }
 
 /** The instances whose cache a diagnosis of several still found different from the database. */
