@@ -164,6 +164,7 @@ describe('three replicas behind one round-robin address', () => {
 		const {json} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', bed.balancer.url, '--json', '--fix', 'reload', '--yes', '--timeout', '3']);
 		const [reload] = json.fixesApplied;
 		assert.equal(reload.ok, false);
+		assert.deepEqual(json.before.findings.filter((found: Found) => found.code.startsWith('api.unreachable')), [], 'the diagnosis before the fix was made');
 		assert.match(reload.message, /^These PostgREST instances did not reload: authenticator as "PostgREST 12\.0\.2 replica-c" from 127\.0\.0\.1 after NOTIFY pgrst/);
 		assert.ok(findings(json, 'cache.inconsistent').length > 0);
 		assert.equal(json.exitCode, 1);

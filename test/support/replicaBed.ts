@@ -2,7 +2,7 @@
 // directly and one through real PgBouncer in transaction mode (deaf to NOTIFY: PgBouncer takes its LISTEN but drops the
 // notifications), and a small real round-robin HTTP proxy in front, the load balancer. Each replica sets its own
 // application_name in db-uri, as PGAPPNAME=$(hostname) does in a cluster: on one host it is all that tells them apart.
-import {createServer, request} from 'node:http';
+import {createServer, type IncomingHttpHeaders, request} from 'node:http';
 import {type Scenario} from './scenario.js';
 import {authenticatorPassword, type Pgbouncer, type Postgres, type Postgrest, type PostgrestVersion, startPgbouncer, startPostgrest} from './stack.js';
 
@@ -13,8 +13,10 @@ export async function roundRobin(upstreams: string[]): Promise<RoundRobin> {
 	let count = 0;
 	const server = createServer((incoming, response) => {
 		const upstream = upstreams[count++ % upstreams.length]!;
-		const forwarded = request(new URL(incoming.url ?? '/', upstream), {method: incoming.method, headers: {...incoming.headers, connection: 'close'}}, answer => {
-			response.writeHead(answer.statusCode ?? 502, answer.headers);
+		// A connection of its own per request (no pooled socket the upstream may be closing), and no hop-by-hop headers
+		// passed on: what belongs to the upstream connection is not the client's.
+		const forwarded = request(new URL(incoming.url ?? '/', upstream), {method: incoming.method, headers: {...withoutHopHeaders(incoming.headers), connection: 'close'}, agent: false}, answer => {
+			response.writeHead(answer.statusCode ?? 502, withoutHopHeaders(answer.headers));
 			answer.pipe(response);
 		});
 		forwarded.on('error', () => response.destroy());
@@ -30,6 +32,12 @@ export async function roundRobin(upstreams: string[]): Promise<RoundRobin> {
 			await new Promise(resolve => server.close(resolve));
 		},
 	};
+}
+
+const hopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+
+function withoutHopHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+	return Object.fromEntries(Object.entries(headers).filter(([name]) => !hopHeaders.has(name.toLowerCase())));
 }
 
 export type ReplicaBed = {
