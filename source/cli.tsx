@@ -11,6 +11,7 @@ import {type Channel, parseChannel} from './sql/channel.js';
 import {UsageError} from './usageError.js';
 import {terminalBlock, terminalLine} from './terminalText.js';
 import {toolVersion} from './toolVersion.js';
+import {withHttpScheme} from './withHttpScheme.js';
 
 // A reader that goes away (`pgrst-doctor check | head -1`) ends the output, not the run with a stack trace.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
@@ -120,10 +121,14 @@ async function main(cli: CommandLine): Promise<number> {
 	}
 	// Only now, with the command line known to be usable, are the environment and the files here read.
 	const [{discoverSettings}, {databaseTarget, httpTarget}] = await Promise.all([import('./settings/discoverSettings.js'), import('./target.js')]);
-	const settings = discoverSettings({flags, environment: process.env, directory: process.cwd()});
+	// Several instances of one PostgREST (replicas): discovery reads the first, the rest are checked beside it.
+	const apiUrls = (flags.apiUrl ?? []).flatMap(value => value.split(',')).map(value => value.trim()).filter(Boolean);
+	if (apiUrls.length > 1 && command !== 'check' && command !== 'wait') throw new UsageError(`pgrst-doctor ${command} takes one --api-url; check and wait take several.`);
+	if (apiUrls.length > 1 && flags.adminUrl) throw new UsageError('--admin-url names one PostgREST\'s admin server; with several --api-url, leave it out.');
+	const settings = discoverSettings({flags: {...flags, apiUrl: apiUrls[0]}, environment: process.env, directory: process.cwd()});
 	const dbUrl = settings.dbUrl?.value;
 	// Interactive only on a real terminal, outside CI, when nothing asked for machine output or unattended fixing.
-	const interactive = command === 'check' && !flags.json && !flags.yes && !flags.fix && !flags.probe
+	const interactive = command === 'check' && !flags.json && !flags.yes && !flags.fix && !flags.probe && apiUrls.length < 2
 		&& Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
 	if (!dbUrl && !settings.apiUrl && command !== 'explain' && !interactive) {
 		// What was found but not used is the likely reason nothing was: it is said with the request.
@@ -139,7 +144,8 @@ async function main(cli: CommandLine): Promise<number> {
 	const options = {
 		database,
 		api: settings.apiUrl ? httpTarget(settings.apiUrl.value, '--api-url') : undefined,
-		admin: settings.adminUrl ? httpTarget(settings.adminUrl.value, '--admin-url') : undefined,
+		admin: settings.adminUrl && apiUrls.length < 2 ? httpTarget(settings.adminUrl.value, '--admin-url') : undefined,
+		...(apiUrls.length > 1 && settings.apiUrl ? {instances: [settings.apiUrl.value, ...apiUrls.slice(1).map(withHttpScheme)].map(url => httpTarget(url, '--api-url'))} : {}),
 		apiKey: settings.apiKey?.value,
 		// --schemas decides; schemas found in the environment or files count only where PostgREST does not say.
 		schemas: settings.schemas?.from === '--schemas' ? settings.schemas.value : undefined,

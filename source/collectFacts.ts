@@ -3,11 +3,13 @@
 // and the functions are probed then too.
 import type {Facts} from './checks/check.js';
 import {postgrestSessions} from './checks/postgrestSessions.js';
+import {describeInstance, instanceCount, postgrestInstances} from './checks/postgrestInstances.js';
+import {sampleCache} from './probes/cacheAgreement.js';
 import {type Finding, finding} from './findings.js';
 import {cacheSnapshot, type FunctionsAhead, probeFunctionsAhead} from './probes/cacheSnapshot.js';
 import {type ForeignKey, readForeignKeys} from './probes/foreignKeys.js';
 import {type ProbeHazards, readProbeHazards} from './probes/mediaHandlers.js';
-import {probeDelivery} from './probes/deliveryProbe.js';
+import {probeDelivery, probeSeenInstances} from './probes/deliveryProbe.js';
 import {apiFailure, databaseFailure, gatewayRefusal} from './probes/connectionFailure.js';
 import {type Catalog, type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import {missingSchemas} from './probes/missingSchemas.js';
@@ -34,6 +36,8 @@ export type DiagnosisOptions = {
 	settings?: Settings;
 	/** Probe requests in flight at once (--concurrency); the default suits a PostgREST with its default pool. */
 	concurrency?: number;
+	/** Several --api-url: every instance of one PostgREST at its own address (the first is `api`); see library/instancesDiagnosis.ts. */
+	instances?: ApiTarget[];
 	/** Send a NOTIFY and watch PostgREST reload (--probe). */
 	probe?: boolean;
 	/** Told when each phase of looking starts and ends, for a progress display; failed: the finding that ended it. */
@@ -107,16 +111,32 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		// A session the server already ended must not cost the report.
 		await session?.close().catch(() => {});
 	}
+	// With the database's transaction closed: the samples may take a while behind a slow balancer.
+	if (http && !options.instances && facts.api && !facts.apiFailure && facts.database && !facts.databaseFailure && !options.signal?.aborted) await sampleInstances(http, facts);
 	// After the cache was read: the probe's notification is a reload and may heal what was just diagnosed.
 	if (options.probe && facts.database && !options.signal?.aborted) {
 		const admin = options.admin && {baseUrl: options.admin.url, timeoutMs: options.timeoutMs, signal: options.signal};
 		options.onPhase?.('probe', false);
-		facts.delivery = await probeDelivery({connectionString: options.database!.connectionString, channel: facts.channel, timeoutMs: options.timeoutMs, admin, signal: options.signal});
+		const probe = {connectionString: options.database!.connectionString, channel: facts.channel, timeoutMs: options.timeoutMs, signal: options.signal};
+		// Several instances behind one address: each must reload, not just one of them.
+		const seen = facts.instancesSeen?.map(group => ({label: describeInstance(group), ...(group.count === 1 ? {key: group} : {})}));
+		facts.delivery = seen ? await probeSeenInstances(probe, seen) : await probeDelivery({...probe, admin});
 		options.onPhase?.('probe', true);
 	}
 	facts.databaseFailure = attributed(facts.databaseFailure, options.settings?.dbUrl, 'database URL', localSupabase(undefined, options.database?.connectionString));
 	facts.apiFailure = attributed(facts.apiFailure, options.settings?.apiUrl, 'PostgREST URL', localSupabase(options.api?.url));
 	return facts;
+}
+
+/**
+ * One address, and the database shows several PostgREST instances: which one answered each request was up to a load
+ * balancer, so identical requests are compared (cache.consistent) and the instances are counted (api.instances).
+ */
+async function sampleInstances(http: HttpTarget, facts: Facts): Promise<void> {
+	const seen = postgrestInstances(facts.database!.sessions, facts.database!.server.database, [facts.postgrest]);
+	if (instanceCount(seen) < 2) return;
+	facts.instancesSeen = seen;
+	facts.agreement = await sampleCache(http);
 }
 
 type Settled<T> = {value: T} | {error: unknown};

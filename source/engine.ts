@@ -3,10 +3,12 @@
 import {apiDatabase} from './checks/apiDatabase.js';
 import {apiReachable} from './checks/apiReachable.js';
 import {cacheChecks} from './checks/cacheChecks.js';
+import {cacheConsistent} from './checks/cacheConsistent.js';
 import {cacheLoaded} from './checks/cacheLoaded.js';
 import type {Check, CheckStatus, Facts} from './checks/check.js';
 import {configListener, configServer} from './checks/configMatches.js';
 import {databaseConnect} from './checks/databaseConnect.js';
+import {instancesReached} from './checks/instancesReached.js';
 import {listenerPresent} from './checks/listenerPresent.js';
 import {notifyDelivery} from './checks/notifyDelivery.js';
 import {projectMatch} from './checks/projectMatch.js';
@@ -16,7 +18,7 @@ import type {Finding} from './findings.js';
 /** A listener PostgREST's own config turns off is not diagnosed as broken: the listener checks wait for config.listener. */
 const afterConfig = (check: Check): Check => ({...check, dependsOn: [...check.dependsOn, configListener.id]});
 
-export const checks: Check[] = [projectMatch, databaseConnect, apiReachable, apiDatabase, cacheLoaded, ...cacheChecks, triggerInstalled, configServer, configListener, afterConfig(listenerPresent), afterConfig(notifyDelivery)];
+export const checks: Check[] = [projectMatch, databaseConnect, apiReachable, apiDatabase, instancesReached, cacheLoaded, ...cacheChecks, cacheConsistent, triggerInstalled, configServer, configListener, afterConfig(listenerPresent), afterConfig(notifyDelivery)];
 
 export type CheckResult = {id: string; title: string; status: CheckStatus; summary: string; durationMs: number; findings: Finding[]};
 

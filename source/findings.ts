@@ -12,6 +12,8 @@ export type Finding = {
 	function?: string;
 	suggestion?: string;
 	fixes?: string[];
+	/** The PostgREST instance (its --api-url, shown without credentials) the finding is about, when several were checked. */
+	instance?: string;
 };
 
 type CodeInfo = {severity: Severity; cause: string; cure: string; blocksDiagnosis?: true};
@@ -242,6 +244,16 @@ export const findingCodes = {
 		severity: 'error',
 		cause: 'There is no foreign key between the two tables, so there is no relationship to embed.',
 		cure: 'Add the foreign key (then reload), or embed through the table that has one.',
+	},
+	'cache.inconsistent': {
+		severity: 'error',
+		cause: 'Identical requests to one PostgREST address got different schema caches: the address balances over several PostgREST instances and at least one of them serves a stale cache, so one request in N fails (PGRST204, PGRST205, PGRST202).',
+		cure: 'Check each instance at its own address (repeat --api-url, one per instance) to name the stale one, then reload it (SIGUSR1 or a restart) and fix why it did not hear NOTIFY (a transaction pooler, a read replica, a dropped listener).',
+	},
+	'api.instance_unchecked': {
+		severity: 'warning',
+		cause: 'The database shows more PostgREST instances (sessions told apart by client address, application name and login role) than the --api-url given reached: their caches were not compared.',
+		cure: 'Give every instance\'s own address with --api-url (repeatable, or a comma list); instances on one host with one config look like one: give each its own application_name in db-uri.',
 	},
 	'cache.relationship_missing': {
 		severity: 'error',

@@ -6,7 +6,7 @@ import {recognised} from './explain/parseError.js';
 
 export const flags = {
 	dbUrl: {type: 'string'},
-	apiUrl: {type: 'string'},
+	apiUrl: {type: 'string', isMultiple: true},
 	apiKey: {type: 'string'},
 	adminUrl: {type: 'string'},
 	schemas: {type: 'string'},
@@ -48,7 +48,7 @@ const width = 80;
 
 const flagText: Record<FlagName, FlagText> = {
 	dbUrl: {value: '<url>', text: 'PostgreSQL URL, postgresql://user:password@host:5432/db (default: $DATABASE_URL, $SUPABASE_DB_URL, $PGRST_DB_URI, … or the files below)'},
-	apiUrl: {value: '<url>', text: 'PostgREST base URL, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1; without a scheme, http:// is meant (default: $PGRST_DOCTOR_API_URL, $SUPABASE_URL + /rest/v1, PostgREST\'s server-port, … or the files below)'},
+	apiUrl: {value: '<url>', text: 'PostgREST base URL, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1; without a scheme, http:// is meant. check and wait: repeat it (or give a comma list) to check each instance of a load-balanced PostgREST at its own address (default: $PGRST_DOCTOR_API_URL, $SUPABASE_URL + /rest/v1, PostgREST\'s server-port, … or the files below)'},
 	apiKey: {value: '<key>', text: 'Sent as apikey and Authorization: Bearer (default: $PGRST_DOCTOR_API_KEY, $SUPABASE_SERVICE_ROLE_KEY, $SUPABASE_SECRET_KEY, … or the files below)'},
 	adminUrl: {value: '<url>', text: 'PostgREST\'s admin server, e.g. http://localhost:3001 (default: PostgREST\'s admin-server-port, else none)'},
 	schemas: {value: '<a,b>', text: 'Exposed schemas, comma-separated (default: what PostgREST exposes, else its db-schemas setting, else public)'},
@@ -114,6 +114,7 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 		examples: [
 			'pgrst-doctor check --db-url "$DATABASE_URL" --api-url http://localhost:3000',
 			'pgrst-doctor check --db-url "$DATABASE_URL" --api-url localhost:3000 \\\n    --fix all --yes',
+			'pgrst-doctor check --db-url "$DATABASE_URL" \\\n    --api-url http://10.0.0.11:3000,http://10.0.0.12:3000',
 			'pgrst-doctor check --db-url "$SUPABASE_DB_URL" --json \\\n    --api-url https://<ref>.supabase.co/rest/v1 --api-key "$SERVICE_ROLE_KEY"',
 		],
 		exitCodes: [

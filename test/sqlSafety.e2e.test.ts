@@ -144,6 +144,8 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 		await runCli(['wait', ...target, '--timeout', '10']),
 		await runCli(['check', ...target, '--json', '--probe']),
 		await runCli(['check', ...target, '--json', '--fix', 'uninstall-trigger', '--yes']),
+		// Several instances (the same one twice will do): each instance's reload is watched with its own SQL.
+		await runCli(['check', ...target, '--api-url', item.api.url, '--json', '--probe']),
 	];
 	for (const run of runs) assert.ok(run.code !== null && run.code <= 2 && !run.stderr.includes('could not finish'), run.stderr);
 	assert.equal(runs[5]!.json.fixesApplied[0].ok, true, 'the install worked in this database');

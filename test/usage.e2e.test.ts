@@ -38,6 +38,8 @@ const badInputs: Array<[string[], RegExp]> = [
 	[['check', '--db-urll', 'postgresql://x@h/db'], /^Unknown flag --db-urll: did you mean --db-url\?$/],
 	[['check', '-z'], /^Unknown flag -z; the flags are --db-url, /],
 	[['check', '--api-url'], /^--api-url needs a value\.$/],
+	[['explain', 'permission denied for table t', '--api-url', 'http://a:3000', '--api-url', 'http://b:3000'], /^pgrst-doctor explain takes one --api-url; check and wait take several\.$/],
+	[['check', '--api-url', 'http://a:3000,http://b:3000', '--admin-url', 'http://a:3001'], /^--admin-url names one PostgREST's admin server; with several --api-url, leave it out\.$/],
 	[['check', '--fix'], /^--fix needs a value: one of reload, trigger, uninstall-trigger, reload-function, uninstall-reload-function, all\.$/],
 	[['check', '--db-url', 'postgresql://x@h/db', '--timeout', 'soon'], /^--timeout /],
 	[['check', '--json=yes'], /^--json takes no value/],

@@ -1,6 +1,8 @@
 // What a check is: a stable id, a title, the checks it depends on, and a pure function of the collected facts.
 import type {Finding} from '../findings.js';
+import type {CacheAgreement} from '../probes/cacheAgreement.js';
 import type {CacheSnapshot} from '../probes/cacheSnapshot.js';
+import type {SeenInstance} from './postgrestInstances.js';
 import type {Catalog, DatabaseFacts} from '../probes/database.js';
 import type {Delivery} from '../probes/deliveryProbe.js';
 import type {HttpMeter} from '../probes/http.js';
@@ -39,6 +41,14 @@ export type Facts = {
 	http?: HttpMeter;
 	/** What discovery found (flags, environment, files), with where each value came from. */
 	settings?: Settings;
+	/** The PostgREST instances the database shows, when looked for (one address with several behind it, or several --api-url). */
+	instancesSeen?: SeenInstance[];
+	/** The addresses of the instances asked, in order (several --api-url); instancesSeen's reachedBy indexes them. */
+	instancesAsked?: string[];
+	/** The addresses asked whose sessions in the database were not found (their identity unconfirmed): not counted as unreached. */
+	instancesUnmatched?: string[];
+	/** Identical requests through one address, compared: do the instances behind it agree on the schema cache? */
+	agreement?: CacheAgreement;
 	/** Set when the channel found in PostgREST's config is not the one its listener runs: channel is the listener's. */
 	channelFollowed?: Setting<string>;
 };

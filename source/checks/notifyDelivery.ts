@@ -19,12 +19,21 @@ export const notifyDelivery: Check = {
 				? {status: 'fail', summary: 'The notification queue is stuck', findings}
 				: {status: 'skip', summary: `Not probed: add --probe to send ${reloadSql(channel)} and watch PostgREST reload`};
 		}
+		const each = delivery.instances;
+		if (delivery.delivered === true && each) {
+			findings.push(finding('notify.delivered', `Each of the ${each.length} PostgREST instances the database shows reloaded, the last ${delivery.latencyMs} ms after ${reloadSql(channel)} (seen through ${delivery.evidence}); the caches were compared before this reload, so run the check again to see them after it`));
+			return {status: findings.length > 1 ? 'fail' : 'pass', summary: `Delivered to each of the ${each.length} PostgREST instances`, findings};
+		}
 		if (delivery.delivered === true) {
 			findings.push(finding('notify.delivered', `PostgREST reloaded ${delivery.latencyMs} ms after ${reloadSql(channel)} (seen through ${delivery.evidence}); the cache was compared before this reload, so run the check again to see the cache after it`));
 			return {status: findings.length > 1 ? 'fail' : 'pass', summary: `Delivered: PostgREST reloaded ${delivery.latencyMs} ms after the NOTIFY`, findings};
 		}
+		if (delivery.delivered === null && each && !delivery.error) {
+			const unknown = each.filter(instance => instance.delivered === null).map(instance => instance.instance);
+			return {status: findings.length > 0 ? 'fail' : 'warn', summary: `Sent ${reloadSql(channel)}; whether ${unknown.length} of ${each.length} PostgREST instances reloaded cannot be seen (${unknown.join('; ')}): instances that share one login role, application name and address, or hide their sessions from this role, cannot be watched one by one`, findings};
+		}
 		if (delivery.delivered === null) {
-			const why = delivery.error ? `the probe failed: ${delivery.error}` : 'PostgREST\'s sessions are hidden from this role (grant pg_read_all_stats, or pass --admin-url of PostgREST >= 12.2 for /metrics)';
+			const why = delivery.unseen ?? (delivery.error ? `the probe failed: ${delivery.error}` : 'PostgREST\'s sessions are hidden from this role (grant pg_read_all_stats, or pass --admin-url of PostgREST >= 12.2 for /metrics)');
 			return {status: findings.length > 0 ? 'fail' : 'warn', summary: `Sent ${reloadSql(channel)} but could not see whether PostgREST reloaded: ${why}`, findings};
 		}
 		const ranked = rankedCauses(evidence);
@@ -32,7 +41,9 @@ export const notifyDelivery: Check = {
 		const others = ranked.causes.slice(ranked.tied);
 		const also = others.length > 0 ? ` Also possible: ${others.map(cause => cause.text).join('; ')}.` : '';
 		const most = likely.length > 1 ? `Most likely one of these, which look alike from the database: ${likely.map(cause => cause.text).join('; or ')}` : `Most likely: ${likely[0]!.text}`;
-		findings.push(finding('notify.undelivered', `Sent ${reloadSql(channel)} and PostgREST did not reload within ${delivery.waitedMs} ms. ${most}.${also}`, {suggestion: likely.map(cause => cause.cure).join(' Or: ')}));
+		const deaf = each?.filter(instance => instance.delivered === false).map(instance => instance.instance) ?? [];
+		const who = each ? `${deaf.length} of the ${each.length} PostgREST instances the database shows did not reload within ${delivery.waitedMs} ms (${deaf.join('; ')}); ${each.filter(instance => instance.delivered === true).length} did` : `PostgREST did not reload within ${delivery.waitedMs} ms`;
+		findings.push(finding('notify.undelivered', `Sent ${reloadSql(channel)} and ${who}. ${most}.${also}`, {suggestion: likely.map(cause => cause.cure).join(' Or: ')}));
 		for (const cause of likely.filter(item => item.code !== 'notify.queue_stuck')) findings.push(finding(cause.code, cause.text, {suggestion: cause.cure}));
 		return {status: 'fail', summary: `Undelivered: PostgREST did not reload after the NOTIFY (most likely: ${likely.map(cause => cause.code).join(' or ')})`, findings};
 	},

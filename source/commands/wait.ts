@@ -8,12 +8,12 @@ import {exitCodes, followedChannel} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import type {Output} from './check.js';
-import {jsonDocument} from '../terminalText.js';
+import {jsonDocument, terminalLine} from '../terminalText.js';
 
 export async function waitCommand(options: DiagnosisOptions & {json: boolean; waitMs: number}, output: Output): Promise<number> {
 	const final = await waitForCache(options);
 	if (options.signal?.aborted) return exitCodes.cancelled;
-	const {exitCode, waited: {healed, durationMs, survivedReload: survived}} = final;
+	const {exitCode, waited: {healed, durationMs, survivedReload: survived, staleInstances: stale}} = final;
 	if (options.json) {
 		output.write(jsonDocument(final));
 	} else {
@@ -21,8 +21,8 @@ export async function waitCommand(options: DiagnosisOptions & {json: boolean; wa
 		const verdict = exitCode === exitCodes.undiagnosed
 			? `PostgREST's schema cache could not be compared with the database (${durationMs} ms):\n\n${details}`
 			: healed
-				? `PostgREST's schema cache matches the database (${durationMs} ms).\n`
-				: `PostgREST's schema cache still differs from the database after ${durationMs} ms:\n\n${details}`;
+				? `PostgREST's schema cache matches the database${final.instances ? ` on each of the ${final.instances.length} instances` : ''} (${durationMs} ms).\n`
+				: `PostgREST's schema cache still differs from the database after ${durationMs} ms${stale?.length ? ` on ${stale.map(terminalLine).join(', ')}` : ''}:\n\n${details}`;
 		// Said first, whatever the verdict: it is why the wait ended before --timeout.
 		output.write(survived ? `${survivedMessage(survived, reloadSql(followedChannel(final) ?? options.channel))}\n\n${verdict}` : verdict);
 	}

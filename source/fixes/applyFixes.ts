@@ -14,6 +14,8 @@ import {localPostgrestPid} from './localPostgrest.js';
 import {installReloadFunction, type ReloadFunctionOptions, uninstallReloadFunction} from './reloadFunction.js';
 import {manualReloadSteps} from './manualReload.js';
 import {databaseNow, waitForReload, waitForReloadEnd} from '../probes/reloadObserver.js';
+import {waitForInstanceReloads} from '../probes/instanceReloads.js';
+import {describeInstance} from '../checks/postgrestInstances.js';
 import {Cancelled, runInTransaction, withClient, type WriteOptions} from './writeSession.js';
 
 export type FixResult = {id: FixId; ok: boolean; verified: boolean | null; durationMs: number; message: string; steps?: string[]};
@@ -23,6 +25,8 @@ export type FixContext = WriteOptions & {
 	/** Where the reload function lives and who may call it (the reload-function fixes). */
 	reloadFunction?: ReloadFunctionOptions;
 	apiUrl?: string;
+	/** Every instance's address when several were checked (apiUrl is the first): a signal goes to each one on this machine. */
+	apiUrls?: string[];
 	/** Diagnoses again from scratch; the source of every proof. Stops early when the signal aborts. */
 	diagnose(signal?: AbortSignal): Promise<Report>;
 	before: Report;
@@ -93,7 +97,7 @@ export async function waitAfterReload(context: FixContext, since: Date, timeoutM
 	const started = performance.now();
 	const deadline = deadlineSignal(timeoutMs, context.signal);
 	// PostgREST's sessions busy with other clients' requests may never look done: half the time is left to the polls.
-	const reload = context.before.findings.some(mayBeAnotherPostgrest) ? undefined : await withClient({...context, signal: deadline}, async client => {
+	const reload = context.before.findings.some(mayBeAnotherPostgrest) || context.before.instances ? undefined : await withClient({...context, signal: deadline}, async client => {
 		const seen = await waitForReload(client, since, Math.min(watchMs, timeoutMs), undefined, deadline);
 		return seen.observed === true && (await waitForReloadEnd(client, timeoutMs / 2, deadline)) ? seen : undefined;
 	}).catch(() => undefined);
@@ -132,9 +136,10 @@ function cacheDifferences(report: Report): string {
 	return JSON.stringify(report.findings.filter(found => found.code.startsWith('cache.')).map(found => `${found.code} ${found.message}`).sort());
 }
 
-// A listener finding or another database means the reload seen in this database need not be the probed PostgREST's.
+// A listener finding or another database means the reload seen in this database need not be the probed PostgREST's;
+// so do several instances (checked one by one, or behind one address): the one seen reloading may be another replica.
 function mayBeAnotherPostgrest(found: Finding): boolean {
-	return found.code.startsWith('listener.') || found.code === 'api.other_database';
+	return found.code.startsWith('listener.') || ['api.other_database', 'api.instance_unchecked', 'cache.inconsistent'].includes(found.code);
 }
 
 /** What a difference that survived a proven reload may be instead of a stale cache. */
@@ -207,15 +212,19 @@ async function reload(context: FixContext): Promise<Outcome> {
 		{label: reloadSql(context.channel), run: async () => (await notify(bounded), true)},
 		{label: `${queueUsageSql}; then ${reloadSql(context.channel)}`, run: async () => (await notify(bounded, queueUsageSql), true)},
 		{
-			label: 'SIGUSR1 to the PostgREST process on this machine',
+			label: `SIGUSR1 to the PostgREST process${(context.apiUrls?.length ?? 0) > 1 ? 'es' : ''} on this machine`,
 			async run() {
-				const pid = context.apiUrl ? localPostgrestPid(context.apiUrl) : undefined;
-				if (pid === undefined || signal.aborted) return false;
-				process.kill(pid, 'SIGUSR1');
+				const pids = [...new Set((context.apiUrls ?? (context.apiUrl ? [context.apiUrl] : [])).map(localPostgrestPid).filter(pid => pid !== undefined))];
+				if (pids.length === 0 || signal.aborted) return false;
+				for (const pid of pids) process.kill(pid, 'SIGUSR1');
 				return true;
 			},
 		},
 	];
+	// Several instances: the ones still stale after an attempt are named, so the one that did not hear it is known.
+	// Behind one address the stale one cannot be asked by name, so the instances the database shows are watched instead.
+	let stale: string[] = [];
+	const behind = context.before.instances ? [] : (context.before.instancesSeen ?? []).filter(group => group.count === 1);
 	for (const attempt of attempts) {
 		if (signal.aborted) break;
 		const started = performance.now();
@@ -228,8 +237,11 @@ async function reload(context: FixContext): Promise<Outcome> {
 			throw error;
 		}
 		tried.push(attempt.label);
-		const {healed, survived} = await waitAfterReload(bounded, since, context.timeoutMs);
-		const after = tried.length > 1 ? ` after ${tried.slice(0, -1).join(' and ')} did not help` : '';
+		// Before any diagnosis: the doctor's own requests would open sessions that look like a reload.
+		const unheard = behind.length > 0 ? await notReloaded(bounded, since, behind) : undefined;
+		const {healed, survived, report} = await waitAfterReload(bounded, since, context.timeoutMs);
+		const after = tried.length > 1 ? ` after ${tried.slice(0, -1).join(' and ')} did not help${stale.length > 0 ? ` (${stale.join(', ')} still stale)` : ''}` : '';
+		stale = behind.length > 0 && !healed ? unheard ?? stale : staleInstances(report);
 		if (healed) {
 			return {ok: true, verified: true, message: `PostgREST's cache matches the database ${Math.round(performance.now() - started)} ms after ${attempt.label}${after}`};
 		}
@@ -239,7 +251,23 @@ async function reload(context: FixContext): Promise<Outcome> {
 	const listener = context.before.findings.find(found => found.code.startsWith('listener.') || found.code === 'api.other_database');
 	const why = listener ? ` ${listener.message}.` : ' The notification did not reach it, or its reload failed (see PostgREST\'s log).';
 	const sent = tried.length > 0 ? `after ${tried.join(', then ')}` : `within ${3 * context.timeoutMs} ms`;
-	return {ok: false, verified: false, message: `PostgREST did not reload ${sent}.${why}`, steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
+	const who = stale.length === 0 ? 'PostgREST did not reload' : behind.length > 0 ? `These PostgREST instances did not reload: ${stale.join('; ')}` : `These PostgREST instances still serve a stale cache: ${stale.join(', ')}`;
+	return {ok: false, verified: false, message: `${who} ${sent}.${why}`, steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
+}
+
+/**
+ * The instances behind one address (as the database shows them) not seen reloading within the watch after `since`;
+ * undefined when the watch could not finish (the deadline cut it short, or the database went away): unknown, not deaf.
+ */
+async function notReloaded(context: FixContext, since: Date, behind: NonNullable<Report['instancesSeen']>): Promise<string[] | undefined> {
+	const reloads = await withClient(context, async client => waitForInstanceReloads(client, since, behind, Math.min(watchMs, context.timeoutMs), context.signal)).catch(() => undefined);
+	if (!reloads || context.signal?.aborted) return undefined;
+	return behind.filter((_group, index) => reloads[index]!.observed === false).map(describeInstance);
+}
+
+/** The instances whose cache a diagnosis of several still found different from the database. */
+export function staleInstances(report: Report): string[] {
+	return [...new Set(report.findings.filter(found => found.code.startsWith('cache.') && found.instance).map(found => found.instance!))];
 }
 
 async function manual(context: FixContext): Promise<Outcome> {

@@ -6,6 +6,7 @@ import {fixCatalog, type FixId} from '../fixes/fixCatalog.js';
 import type {ReloadFunctionOptions} from '../fixes/reloadFunction.js';
 import {failureReason} from '../probes/connectionFailure.js';
 import {closeHttp} from '../probes/http.js';
+import {diagnoseInstances} from './instancesDiagnosis.js';
 import {buildReport, exitCodes, followedChannel, type Report} from '../report/buildReport.js';
 
 export type FixRequest = 'reload' | 'trigger' | 'uninstall-trigger' | 'reload-function' | 'uninstall-reload-function' | 'all';
@@ -17,6 +18,7 @@ export type FixOptions = DiagnosisOptions & {reloadFunction?: ReloadFunctionOpti
 const uninstalls: FixId[] = ['uninstall-trigger', 'uninstall-reload-function'];
 
 export async function diagnose(options: DiagnosisOptions): Promise<Report> {
+	if (options.instances && options.instances.length > 1) return diagnoseInstances({...options, instances: options.instances});
 	try {
 		const facts = await collectFacts(options);
 		const started = performance.now();
@@ -42,6 +44,7 @@ export function fixContext(options: FixOptions, before: Report): FixContext {
 		timeoutMs: options.timeoutMs,
 		channel: followedChannel(before) ?? options.channel,
 		apiUrl: options.api?.url,
+		...(options.instances ? {apiUrls: options.instances.map(api => api.url)} : {}),
 		signal: options.signal,
 		diagnose: async signal => diagnose(signal ? {...options, signal} : options),
 		before,

@@ -1,7 +1,7 @@
 // The post-migration gate `wait` and the library share: send the reload, wait until PostgREST's cache matches the
 // database, and say how it ended. The reload and the wait share one time budget, whatever PostgREST does.
 import type {DiagnosisOptions} from '../collectFacts.js';
-import {blocksProof, isCacheHealed, type Waited, waitAfterReload} from '../fixes/applyFixes.js';
+import {blocksProof, isCacheHealed, staleInstances, type Waited, waitAfterReload} from '../fixes/applyFixes.js';
 import {withClient} from '../fixes/writeSession.js';
 import {databaseNow} from '../probes/reloadObserver.js';
 import {exitCodes, followedChannel, type Report} from '../report/buildReport.js';
@@ -9,7 +9,8 @@ import {reloadSql} from '../sql/reloadSql.js';
 import {diagnose, fixContext} from './diagnosis.js';
 
 /** waited.survivedReload: PostgREST reloaded and the differences stayed, so they are not a stale cache. */
-export type WaitedReport = Report & {waited: {healed: boolean; durationMs: number; survivedReload?: NonNullable<Waited['survived']>}};
+/** waited.staleInstances: several instances checked, the addresses of those whose cache still differs. */
+export type WaitedReport = Report & {waited: {healed: boolean; durationMs: number; survivedReload?: NonNullable<Waited['survived']>; staleInstances?: string[]}};
 
 export async function waitForCache(options: DiagnosisOptions & {waitMs: number}): Promise<WaitedReport> {
 	const started = performance.now();
@@ -40,5 +41,6 @@ export async function waitForCache(options: DiagnosisOptions & {waitMs: number})
 	const healed = isCacheHealed(report);
 	const durationMs = Math.round(performance.now() - started);
 	const exitCode = report.exitCode === exitCodes.undiagnosed ? exitCodes.undiagnosed : healed ? exitCodes.healthy : exitCodes.problems;
-	return {...report, waited: {healed, durationMs, ...(survived && !healed ? {survivedReload: survived} : {})}, exitCode};
+	const stale = report.instances && !healed ? {staleInstances: staleInstances(report)} : {};
+	return {...report, waited: {healed, durationMs, ...(survived && !healed ? {survivedReload: survived} : {}), ...stale}, exitCode};
 }

@@ -10,8 +10,12 @@ import {type HttpTarget, postgrestError, send} from './http.js';
 
 export type PostgrestIdentity =
 	| {confirmed: true; user: string; database: string; applicationName: string; clientAddress: string | null}
-	/** asked: whether PostgREST was sent the doctor's request (not when the role cannot see sessions or no table can be named). */
-	| {confirmed: false; reason: string; asked?: boolean};
+	/**
+	 * asked: whether PostgREST was sent the doctor's request (not when the role cannot see sessions or no table can be named).
+	 * answeredRoles: the login roles of sessions that ran one of the doctor's requests, when no one session ran enough of
+	 * them (several instances behind one address take turns): whose claims to be PostgREST are corroborated.
+	 */
+	| {confirmed: false; reason: string; asked?: boolean; answeredRoles?: string[]};
 
 type Answering = {user: string; database: string; applicationName: string; clientAddress: string | null};
 
@@ -51,6 +55,7 @@ export async function identifyPostgrest(session: Pick<DatabaseSession, 'read'>, 
 	if (schema.profile) headers['accept-profile'] = schema.name;
 	let common: Map<string, Answering> | undefined;
 	let matched = 0;
+	const answeredRoles = new Set<string>();
 	for (let round = 0; round < rounds && matched < roundsNeeded; round++) {
 		const [started] = await session.read<{at: string}>(clockSql, []);
 		const answer = await send(target, `/${encodeURIComponent(table.name)}?select=${column}&limit=0`, {headers}).catch(() => undefined);
@@ -63,16 +68,17 @@ export async function identifyPostgrest(session: Pick<DatabaseSession, 'read'>, 
 		const answering = await session.read<Answering>(answeringSql, [started!.at, ended!.at]);
 		if (answering.length === 0) continue;
 		matched++;
+		for (const row of answering) answeredRoles.add(row.user);
 		const seen = new Map(answering.map(row => [identityKey(row), row]));
 		common = common ? new Map([...common].filter(([key]) => seen.has(key))) : seen;
 	}
 	if (!common || matched < roundsNeeded) {
-		return {confirmed: false, reason: 'no session on this server ran the doctor\'s request to PostgREST: PostgREST most likely uses a database on another server (or its connections were too busy to tell)'};
+		return {confirmed: false, reason: 'no session on this server ran the doctor\'s request to PostgREST: PostgREST most likely uses a database on another server (or its connections were too busy to tell)', answeredRoles: [...answeredRoles]};
 	}
 	const found = [...common.values()];
 	if (found.length !== 1) {
 		const who = found.length === 0 ? 'different sessions ran the doctor\'s requests each time' : `sessions of ${found.map(row => `${row.user} in ${row.database}`).join(', ')} all ran them`;
-		return {confirmed: false, reason: `${who}, so none can be told to be PostgREST's`};
+		return {confirmed: false, reason: `${who}, so none can be told to be PostgREST's`, answeredRoles: [...answeredRoles]};
 	}
 	return {confirmed: true, ...found[0]!};
 }

@@ -11,6 +11,8 @@ import {type Channel, parseChannel} from '../sql/channel.js';
 import type {ShownSetting} from '../settings/settings.js';
 import {shownSettings} from '../settings/shownSettings.js';
 import {toolVersion} from '../toolVersion.js';
+import type {SeenInstance} from '../checks/postgrestInstances.js';
+import type {InstanceResult} from './instanceReport.js';
 
 export type Report = {
 	schemaVersion: 1;
@@ -42,6 +44,13 @@ export type Report = {
 	fixesApplied?: FixResult[];
 	/** The diagnosis before the fixes ran. */
 	before?: {exitCode: number; findings: Finding[]};
+	/**
+	 * Several --api-url: each instance's own results, labelled #1, #2, … in the order given (findings about one of them
+	 * carry its address in `instance`).
+	 */
+	instances?: InstanceResult[];
+	/** The PostgREST instances the database shows (see checks/postgrestInstances.ts), when more than one or several were asked. */
+	instancesSeen?: Array<Omit<SeenInstance, 'reachedBy'> & {reachedBy: string[]}>;
 	/** explain: the error as parsed, and the one root cause. */
 	error?: ParsedError;
 	verdict?: Finding;
@@ -73,6 +82,7 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 		schemas: {names: facts.schemas, source: facts.schemasSource},
 		settings: settingRows(facts),
 		...(facts.settings?.notes.length ? {settingsNotes: facts.settings.notes} : {}),
+		...(facts.instancesSeen ? {instancesSeen: facts.instancesSeen.map(group => ({...group, reachedBy: group.reachedBy.map(index => facts.instancesAsked?.[index] ?? String(index))}))} : {}),
 		checks: results.map(({findings: _findings, ...check}) => check),
 		findings,
 		fixes: fixesFor(findings, catalog),

@@ -66,21 +66,28 @@ export function plainReport(raw: Report, paint: Paint): string {
 	// The settings lines already show the database and PostgREST's address with where each came from.
 	const shown = new Set(settings.length > 0 ? (report.settings ?? []).map(row => row.name) : []);
 	if (report.target.db && !shown.has('db-url')) lines.push(`  database   ${report.target.db}`);
-	if (report.target.api) {
+	if (report.target.api && !report.instances) {
 		const about = [report.postgrest.version && `PostgREST ${report.postgrest.version}`, report.postgrest.cacheSource && `cache read from ${report.postgrest.cacheSource}`].filter(Boolean).join(', ');
 		if (!shown.has('api-url')) lines.push(`  PostgREST  ${report.target.api}${about ? ` (${about})` : ''}`);
 		else if (about) lines.push(`  PostgREST  ${about.replace(/^PostgREST /, '')}`);
 		for (const note of report.postgrest.notes ?? []) lines.push(`  note       ${note}`);
+	}
+	for (const instance of report.instances ?? []) {
+		const about = [instance.version && `PostgREST ${instance.version}`, instance.cacheSource && `cache read from ${instance.cacheSource}`].filter(Boolean).join(', ');
+		lines.push(`  ${`instance ${instance.label}`.padEnd(12)}${instance.api}${about ? ` (${about})` : ''}`);
 	}
 	// Names as SQL would quote them, so that a schema called "a, b" reads as one.
 	const source = report.schemas.source.includes('(') ? `  from ${report.schemas.source}` : ` (${report.schemas.source})`;
 	if (report.schemas.names.length > 0) lines.push(`  schemas    ${raw.schemas.names.map(name => terminalLine(quoteIdentifier(name))).join(', ')}${source}`);
 	lines.push('');
 	const width = Math.max(...report.checks.map(check => check.id.length));
+	const columns = instanceColumns(report, paint);
+	if (columns.header) lines.push(`${' '.repeat(8)} ${''.padEnd(width)}  ${columns.header}`);
 	for (const check of report.checks) {
 		const mark = statusMark[check.status];
-		lines.push(`${paint(mark.color, `${mark.glyph} ${mark.word.padEnd(5)}`)} ${check.id.padEnd(width)}  ${check.summary}`);
+		lines.push(`${paint(mark.color, `${mark.glyph} ${mark.word.padEnd(5)}`)} ${check.id.padEnd(width)}  ${columns.row(check.id)}${check.summary}`);
 	}
+	const labels = new Map((report.instances ?? []).map(instance => [instance.api, `${instance.label} ${instance.api}`]));
 	if (groups.length > 0) {
 		lines.push('', paint('bold', 'Findings'));
 		for (const {area, codes} of groups) {
@@ -88,7 +95,8 @@ export function plainReport(raw: Report, paint: Paint): string {
 			for (const {code, shown, more} of codes) {
 				for (const found of shown) {
 					const mark = severityMark[found.severity];
-					lines.push(`    ${paint(mark.color, `${mark.glyph} ${found.severity}`)} ${found.code}  ${found.message}`);
+					const instance = found.instance === undefined ? '' : `[${labels.get(found.instance) ?? found.instance}] `;
+					lines.push(`    ${paint(mark.color, `${mark.glyph} ${found.severity}`)} ${found.code}  ${instance}${found.message}`);
 				}
 				if (more > 0) lines.push(`    ${moreFindings(more, code)}`);
 			}
@@ -121,6 +129,22 @@ export function plainReport(raw: Report, paint: Paint): string {
 		lines.push(...indent(byHand.preview, '    '));
 	}
 	return lines.join('\n') + '\n';
+}
+
+/** Several instances: one status column per instance (#1, #2, …) before each check's merged summary. */
+function instanceColumns(report: Report, paint: Paint): {header?: string; row(id: string): string} {
+	const instances = report.instances ?? [];
+	if (instances.length === 0) return {row: () => ''};
+	const cell = 6;
+	return {
+		header: instances.map(instance => instance.label.padEnd(cell)).join(''),
+		row(id) {
+			return instances.map(instance => {
+				const status = instance.checks.find(check => check.id === id)?.status;
+				return status ? paint(statusMark[status].color, statusMark[status].word.padEnd(cell)) : '-'.padEnd(cell);
+			}).join('');
+		},
+	};
 }
 
 /**

@@ -4,6 +4,7 @@ import {fixStatements} from '../../source/fixes/applyFixes.js';
 import {fixLockSql, fixTimeoutsSql} from '../../source/fixes/writeSession.js';
 import {databaseStatements} from '../../source/probes/database.js';
 import {foreignKeyStatements} from '../../source/probes/foreignKeys.js';
+import {instanceReloadsStatements} from '../../source/probes/instanceReloads.js';
 import {mediaHandlerStatements} from '../../source/probes/mediaHandlers.js';
 import {missingSchemasStatements} from '../../source/probes/missingSchemas.js';
 import {objectLookupStatements} from '../../source/probes/objectLookup.js';
@@ -18,6 +19,7 @@ export function doctorStatements(channel: Channel): string[] {
 		...databaseStatements,
 		...objectLookupStatements,
 		...reloadObserverStatements,
+		...instanceReloadsStatements,
 		...foreignKeyStatements,
 		...mediaHandlerStatements,
 		...missingSchemasStatements,
