@@ -110,6 +110,8 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	const limit = target.concurrency ?? defaultConcurrency;
 	const dump = api.admin?.schemaCache;
 	if (dump) {
+		ahead?.abort();
+		await ahead?.functions.catch(() => undefined);
 		const inSchemas = <T extends {schema: string}>(items: T[]) => items.filter(item => catalog.schemas.includes(item.schema));
 		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), relationships: dump.relationships, complete: true, unknown: [], requests: 0, notes: [], probeMethods: {}};
 	}
