@@ -23,6 +23,7 @@ export function reloadFunctionPlan(context: {channel: FixContext['channel']; rel
 		roles: options.roles?.length ? options.roles : [defaultCallerRole],
 		channel: context.channel,
 		intervalSeconds: defaultReloadIntervalSeconds,
+		forbidden: forbiddenRoles(options).filter(role => role !== 'public'),
 	};
 }
 
@@ -60,7 +61,8 @@ export async function installReloadFunction(context: FixContext & {reloadFunctio
 	const problems = state ? stateProblems(state, plan.roles) : ['it is not there after the install'];
 	if (problems.length > 0) return {ok: false, verified: false, message: `Installed ${name}, but ${problems.join('; ')}`};
 	const reach = exposure(plan.schema, context.before.schemas, name);
-	return {ok: true, verified: true, message: `Installed ${name}: SECURITY DEFINER with search_path pinned, executable only by ${plan.roles.map(role => quoteIdentifier(role)).join(', ')} (checked: not by ${forbidden.map(role => quoteIdentifier(role)).join(', ')}), at most one NOTIFY per ${plan.intervalSeconds} s; ${reach}`};
+	const executors = state!.executors.map(role => quoteIdentifier(role)).join(', ');
+	return {ok: true, verified: true, message: `Installed ${name}: SECURITY DEFINER with search_path pinned, executable by ${executors} and superusers, as the catalog says (checked: not by ${forbidden.map(role => quoteIdentifier(role)).join(', ')}), at most one NOTIFY per ${plan.intervalSeconds} s; ${reach}`};
 }
 
 /** Whether apps can reach the function, as far as this diagnosis knows which schemas PostgREST exposes. */
