@@ -143,6 +143,12 @@ test('a function of the same name that pgrst-doctor did not create is refused on
 	await fix(item, 'uninstall-reload-function', '--yes');
 	const [mine] = await item.query(`select pgrst_doctor_reload.reload_schema_cache() as answer`);
 	assert.deepEqual(mine!.answer, {mine: true});
+	// $& in a schema name is not a replacement pattern: the refusal holds there too.
+	await item.query(`create schema "a$&b"; create function "a$&b".reload_schema_cache() returns json language sql as $$ select '{"mine": true}'::json $$;`);
+	const odd = await fix(item, 'reload-function', '--yes', '--function-schema', 'a$&b');
+	assert.match(odd.json.fixesApplied[0].message, /^Nothing was installed: pgrst-doctor changed nothing: function "a\$&b"\.reload_schema_cache\(\) exists and was not created by pgrst-doctor/);
+	const [theirs] = await item.query(`select "a$&b".reload_schema_cache() as answer`);
+	assert.deepEqual(theirs!.answer, {mine: true});
 });
 
 test('sql reload-function prints the script check --fix reload-function runs, for the roles and schema given', async () => {
