@@ -5,11 +5,12 @@
 // insert recovers by itself; a typo is not retried and comes back with its verdict; an anonymous key cannot make
 // PostgREST reload; 100 failing requests at once cause one reload.
 import assert from 'node:assert/strict';
+import {createServer as createHttpServer} from 'node:http';
 import {createServer} from 'node:net';
 import {after, describe, test} from 'node:test';
 import {PostgrestClient} from '@supabase/postgrest-js';
 import {createClient} from '@supabase/supabase-js';
-import {createRecoveringFetch, type RecoveryEvent, unexecutedCodes, waitForSchemaCache} from 'pgrst-doctor';
+import {createRecoveringFetch, type RecoveryEvent, unexecutedCodes, UsageError, waitForSchemaCache} from 'pgrst-doctor';
 import {runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {appSchema, type Scenario, sideEffectCounter} from './support/scenario.js';
@@ -204,7 +205,7 @@ for (const version of postgrestVersions) {
 			const listener = await listenForReloads(item);
 			try {
 				const events: RecoveryEvent[] = [];
-				const recovering = createRecoveringFetch({reloadFunction: {apiKey: anonKey}, waitMs: 1500, onEvent: event => events.push(event)});
+				const recovering = createRecoveringFetch({api: item.api.url, reloadFunction: {apiKey: anonKey}, waitMs: 1500, onEvent: event => events.push(event)});
 				const client = new PostgrestClient(item.api.url, {headers: {authorization: `Bearer ${anonKey}`}, fetch: recovering});
 				const failed = await client.from('members').insert({id: 903, email: 'd@example.com', nickname: 'd'});
 				assert.equal(failed.error?.code, 'PGRST204');
@@ -264,7 +265,7 @@ for (const version of postgrestVersions) {
 			const listener = await listenForReloads(item);
 			try {
 				const events: RecoveryEvent[] = [];
-				const recovering = createRecoveringFetch({reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
+				const recovering = createRecoveringFetch({api: item.api.url, reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
 				const client = new PostgrestClient(item.api.url, {headers: {authorization: `Bearer ${anonKey}`}, fetch: recovering});
 				const results = await Promise.all([
 					client.from('members').insert({id: 907, email: 'h@example.com', nickname: 'h'}),
@@ -317,7 +318,7 @@ for (const version of postgrestVersions) {
 			await item.query(migration);
 			const gateway = await gatewayFor(item);
 			const events: RecoveryEvent[] = [];
-			const recovering = createRecoveringFetch({reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
+			const recovering = createRecoveringFetch({api: gateway.restUrl, reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
 			const supabase = supabaseClient(gateway, recovering);
 			await burst(item, id => supabase.from('members').insert({id, email: `m${id}@example.com`, nickname: `n${id}`}), events);
 			assert.deepEqual(events.find(event => event.type === 'reload_sent'), {type: 'reload_sent', request: 1, via: 'function', sent: true});
@@ -325,3 +326,46 @@ for (const version of postgrestVersions) {
 		});
 	});
 }
+
+const usage = (message: RegExp) => (error: unknown) => error instanceof UsageError && message.test(error.message);
+
+describe('what the recovering fetch sends, and where', () => {
+	test('keys go only to the configured api: an answer from another origin that looks like PostgREST\'s is passed through untouched', async () => {
+		const item = await stack.setUp(setup, {schemas: 'public,pgrst_doctor_reload'});
+		await withReloadFunction(item);
+		// Another origin the app also talks to, answering with a PostgREST-shaped schema-cache error.
+		const seen: Array<Record<string, string | string[] | undefined>> = [];
+		const other = createHttpServer((incoming, answer) => {
+			seen.push(incoming.headers);
+			answer.writeHead(400, {'content-type': 'application/json'}).end('{"code":"PGRST204","details":null,"hint":null,"message":"Could not find the \'x\' column of \'t\' in the schema cache"}');
+		});
+		await new Promise<void>(resolve => other.listen(0, '127.0.0.1', resolve));
+		const listener = await listenForReloads(item);
+		try {
+			const events: RecoveryEvent[] = [];
+			const recovering = createRecoveringFetch({api: item.api.url, reloadFunction: {apiKey: serviceKey}, apiKey: serviceKey, onEvent: event => events.push(event)});
+			const response = await recovering(`http://127.0.0.1:${(other.address() as {port: number}).port}/t`, {method: 'POST', body: '{}'});
+			assert.equal(response.status, 400);
+			assert.deepEqual(events, [], 'no recovery for another origin');
+			assert.equal(seen.length, 1, 'only the app\'s own request reached it');
+			assert.ok(!JSON.stringify(seen).includes(serviceKey), 'the key was never sent there');
+			await settle();
+			assert.equal(listener.count(), 0);
+		} finally {
+			await listener.stop();
+			other.close();
+		}
+		// A key without api would have to be sent wherever an error came from: refused at creation.
+		assert.throws(() => createRecoveringFetch({reloadFunction: {apiKey: serviceKey}}), usage(/needs api \(PostgREST's base URL\) with apiKey or reloadFunction/));
+		assert.throws(() => createRecoveringFetch({database: item.dbUrl, apiKey: serviceKey}), usage(/needs api/));
+	});
+
+	test('options are checked when the fetch is created, with one sentence that holds no password', () => {
+		for (const database of ['postgresql://u:SECRETPW@[bad/db', 'mysql://u:SECRETPW@h/db']) {
+			assert.throws(() => createRecoveringFetch({database}), (error: unknown) => error instanceof UsageError && !error.message.includes('SECRETPW'));
+		}
+		assert.throws(() => createRecoveringFetch({database: 'postgresql://localhost/db', api: 'ftp://x'}), usage(/api URL must start with http:\/\/ or https:\/\//));
+		assert.throws(() => createRecoveringFetch({database: 'postgresql://localhost/db', timeoutMs: 5}), usage(/timeoutMs must be from 100/));
+		assert.throws(() => createRecoveringFetch({database: 'postgresql://localhost/db', waitMs: -1}), usage(/waitMs must be from 0/));
+	});
+});

@@ -9,6 +9,7 @@ import {deadlineSignal, sleep} from '../fixes/applyFixes.js';
 import {withClient} from '../fixes/writeSession.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {reloadFunctionName, reloadFunctionSchema} from '../sql/reloadFunctionSql.js';
+import {UsageError} from '../usageError.js';
 import {type Connection, diagnosisOptions} from './connection.js';
 import {explainReport} from './explainError.js';
 import {recoveryKey, routedPath, type SchemaCacheCode, type SchemaCacheError, schemaCacheError} from './schemaCacheError.js';
@@ -16,14 +17,18 @@ import {recoveryKey, routedPath, type SchemaCacheCode, type SchemaCacheError, sc
 export type RecoveryOptions = {
 	/** The fetch to wrap (default: the global fetch). */
 	fetch?: typeof fetch;
-	/** PostgREST's base URL (default: the failing request's origin, with /rest/v1 when its path has it). */
+	/**
+	 * PostgREST's base URL. Required with apiKey or reloadFunction: keys are sent only here, and only responses from
+	 * under it are recovered (others are passed through). Without a key, the default is the failing request's origin,
+	 * with /rest/v1 when its path has it, and only the request's own headers are sent there.
+	 */
 	api?: string;
 	/**
 	 * The database PostgREST serves. With it, the explain engine tells a stale cache from a typo, a missing grant or an
 	 * unexposed schema before anything is reloaded, and the reload is a NOTIFY on the channel.
 	 */
 	database?: Connection['database'];
-	/** The key explain's probes send (default: the failing request's apikey header). */
+	/** The key explain's probes send to api (default: the failing request's apikey header). Needs api. */
 	apiKey?: string;
 	/**
 	 * For applications without a database URL: the reload function (pgrst-doctor check --fix reload-function) in a
@@ -70,7 +75,15 @@ const pollMs = 200;
 
 /** The fetch to give createClient(url, key, {global: {fetch}}) or new PostgrestClient(url, {fetch}). */
 export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
-	if (!options.database && !options.reloadFunction) throw new TypeError('createRecoveringFetch needs database (a URL, pg Pool or Client) or reloadFunction ({schema, apiKey}): the ways it can ask PostgREST to reload.');
+	if (!options.database && !options.reloadFunction) throw new UsageError('createRecoveringFetch needs database (a URL, pg Pool or Client) or reloadFunction ({schema, apiKey}): the ways it can ask PostgREST to reload.');
+	if ((options.apiKey !== undefined || options.reloadFunction) && options.api === undefined) throw new UsageError('createRecoveringFetch needs api (PostgREST\'s base URL) with apiKey or reloadFunction: keys are sent there and nowhere else.');
+	// Every option is checked now, not at the first failing request: a bad URL is the developer's to see at start.
+	const checked = diagnosisOptions({database: options.database, api: options.api, channel: options.channel, timeoutMs: options.timeoutMs});
+	const configuredApi = checked.api?.url.replace(/\/+$/, '');
+	for (const [name, value] of [['waitMs', options.waitMs], ['minReloadIntervalMs', options.minReloadIntervalMs]] as const) {
+		if (value !== undefined && !(value >= 0 && value <= 3_600_000)) throw new UsageError(`${name} must be from 0 to 3600000 (got ${String(value)}).`);
+	}
+	if (options.reloadFunction && (typeof options.reloadFunction.apiKey !== 'string' || options.reloadFunction.apiKey === '')) throw new UsageError('reloadFunction.apiKey must be the key of a role that may execute the reload function.');
 	const baseFetch = options.fetch ?? globalThis.fetch;
 	const waitMs = options.waitMs ?? 10_000;
 	const intervalMs = options.minReloadIntervalMs ?? 5000;
@@ -214,11 +227,13 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		if (response.status !== 400 && response.status !== 404) return response;
 		const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
 		const url = new URL(input instanceof Request ? input.url : String(input));
+		// Only answers from the configured PostgREST are recovered: another origin gets no key and no reload.
+		if (configuredApi !== undefined && !underApi(url, configuredApi)) return response;
 		const body = await response.clone().text().catch(() => '');
 		const error = schemaCacheError(method, url, response.status, body);
 		if (!error) return response;
 		const request = ++requests;
-		const context = requestContext(url, input, init, options.api);
+		const context = requestContext(url, input, init, configuredApi);
 		emit({type: 'error_seen', request, method, path: routedPath(url), status: response.status, code: error.code});
 		const recovery = await shared(error, context, request).catch((failure: unknown): Recovery => ({
 			verdict: {code: 'recovery.unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: null, decidedBy: options.database ? 'database' : 'reload'},
@@ -236,7 +251,13 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 	};
 }
 
-/** identity: the failing request's apikey, Authorization and schema, for a read made as the application made it. */
+/** Whether url is api itself or under it (same origin, and its path within api's). */
+function underApi(url: URL, api: string): boolean {
+	const base = new URL(api);
+	const path = base.pathname.replace(/\/+$/, '');
+	return url.origin === base.origin && (url.pathname === path || url.pathname.startsWith(`${path}/`));
+}
+
 /** Why the request is not sent again, as [outcome, reason]; undefined when it may be. */
 function skipped(recovery: Recovery, error: SchemaCacheError, canReplay: boolean, waitMs: number): [RecoveryOutcome, string] | undefined {
 	const {verdict} = recovery;
