@@ -360,6 +360,36 @@ describe('what the recovering fetch sends, and where', () => {
 		assert.throws(() => createRecoveringFetch({database: item.dbUrl, apiKey: serviceKey}), usage(/needs api/));
 	});
 
+	test('a function that ran and raised a schema-cache-shaped error is not sent again, with or without the database', async () => {
+		const item = await stack.setUp(`${setup}
+			create sequence public.charges;
+			grant usage on sequence public.charges to anon;
+			create function public.charge(amount int) returns int language plpgsql as $$
+			begin
+			  -- A sequence is not rolled back with the error: it counts the runs.
+			  perform pg_catalog.nextval('public.charges');
+			  raise sqlstate 'PGRST' using message = '{"code":"PGRST202","message":"Could not find the function public.charge(amount) in the schema cache","details":null,"hint":null}', detail = '{"status":404,"headers":{}}';
+			end $$;
+			grant execute on function public.charge(int) to anon;`, {schemas: 'public,pgrst_doctor_reload'});
+		await withReloadFunction(item);
+		const listener = await listenForReloads(item);
+		try {
+			for (const [amount, options] of [[1, {database: item.dbUrl}], [2, {api: item.api.url, reloadFunction: {apiKey: serviceKey}}]] as const) {
+				const events: RecoveryEvent[] = [];
+				const recovering = createRecoveringFetch({...options, onEvent: event => events.push(event)});
+				const response = await recovering(`${item.api.url}/rpc/charge`, {method: 'POST', headers: {authorization: `Bearer ${anonKey}`, 'content-type': 'application/json'}, body: JSON.stringify({amount})});
+				assert.equal(response.status, 404);
+				assert.deepEqual(kinds(events), ['error_seen', 'verdict', 'outcome'], JSON.stringify(events));
+				assert.equal(events[2]!.type === 'outcome' && events[2]!.outcome, 'not_stale');
+			}
+			assert.deepEqual(await item.query('select last_value::int as runs from public.charges'), [{runs: 2}], 'each call ran once');
+			await settle();
+			assert.equal(listener.count(), 0, 'nothing was reloaded for');
+		} finally {
+			await listener.stop();
+		}
+	});
+
 	test('options are checked when the fetch is created, with one sentence that holds no password', () => {
 		for (const database of ['postgresql://u:SECRETPW@[bad/db', 'mysql://u:SECRETPW@h/db']) {
 			assert.throws(() => createRecoveringFetch({database}), (error: unknown) => error instanceof UsageError && !error.message.includes('SECRETPW'));

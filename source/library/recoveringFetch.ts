@@ -68,7 +68,8 @@ export type RecoveryEvent =
 	| {type: 'retried'; request: number; status: number}
 	| {type: 'outcome'; request: number; outcome: RecoveryOutcome; reason: string};
 
-type Recovery = {verdict: RecoveryVerdict; fresh: boolean};
+/** reloadAt: when the reload this recovery asked for or awaited was asked for (performance.now()). */
+type Recovery = {verdict: RecoveryVerdict; fresh: boolean; reloadAt?: number};
 type Reload = {via: 'notify' | 'function'; sent: boolean; retryAfterMs?: number};
 
 const pollMs = 200;
@@ -95,12 +96,15 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		}
 	};
 	const recoveries = new Map<string, Promise<Recovery>>();
-	// Verdicts of recoveries that found no stale cache, kept for one interval: the same typo again is not reloaded for.
+	// Verdicts kept for one interval: the same typo again is not reloaded for, and a request about an object proved
+	// stale, sent before the reload that made it fresh, shares that proof (explain would find the object now).
 	const settled = new Map<string, {at: number; recovery: Recovery}>();
 	let lastReload: {at: number; reload: Promise<Reload>} | undefined;
 	let requests = 0;
 	// explain's probes share one HTTP pool that each explanation closes at its end: one explanation at a time.
 	let explaining: Promise<unknown> = Promise.resolve();
+	// Without a database, the lookups that decide whether an object is missing before the reload.
+	const lookups = new Set<Promise<boolean>>();
 
 	const explain = async (error: SchemaCacheError, context: RequestContext, signal?: AbortSignal) => {
 		const run = explaining.then(async () => explainReport(error.text, {
@@ -135,7 +139,8 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 	const reload = async (context: RequestContext, request: number): Promise<Reload | undefined> => {
 		const now = performance.now();
 		if (lastReload && now - lastReload.at < intervalMs) return lastReload.reload.catch(() => undefined);
-		const pending = sendReload(context);
+		// Errors already being explained are judged before the reload, while the cache still lacks what they are about.
+		const pending = Promise.all([explaining, ...lookups]).then(async () => sendReload(context));
 		lastReload = {at: now, reload: pending};
 		try {
 			const sent = await pending;
@@ -147,20 +152,25 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		}
 	};
 
-	/** Until the object is in PostgREST's cache, or the time is up. */
-	const awaitFresh = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<boolean> => {
-		const started = performance.now();
-		const deadline = deadlineSignal(waitMs);
+	/** Whether PostgREST's cache has the object now. */
+	const freshCheck = (error: SchemaCacheError, context: RequestContext, deadline?: AbortSignal): () => Promise<boolean> => {
 		const {parsed} = error;
 		// explain cannot see a relationship in the cache, and OpenAPI shows one only as a note: an embed is asked for.
 		// OpenAPI's /rpc paths are read from the database, not the cache: a function's lookup is asked for instead.
-		const isFresh = parsed.parent && parsed.child
+		return parsed.parent && parsed.child
 			? async () => embeds(baseFetch, parsed.parent!, parsed.child!, context, options.timeoutMs)
 			: options.database
 				? async () => (await explain(error, context, deadline))?.verdict?.code === 'explain.not_reproduced'
 				: parsed.function
 					? async () => findsFunction(baseFetch, parsed.function!, parsed.args ?? [], context, options.timeoutMs)
 					: async () => inOpenApi(baseFetch, error, context, options.reloadFunction!.apiKey, options.timeoutMs);
+	};
+
+	/** Until the object is in PostgREST's cache, or the time is up. */
+	const awaitFresh = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<boolean> => {
+		const started = performance.now();
+		const deadline = deadlineSignal(waitMs);
+		const isFresh = freshCheck(error, context, deadline);
 		let fresh = false;
 		while (!deadline.aborted && !fresh) {
 			fresh = await isFresh().catch(() => false);
@@ -178,19 +188,33 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			const verdict: RecoveryVerdict = found
 				? {code: found.code, message: found.message, stale: blocksDiagnosis(found.code) ? null : (found.fixes ?? []).includes('reload'), decidedBy: 'database'}
 				: {code: 'recovery.unverified', message: 'The error could not be explained with the database, so nothing was reloaded.', stale: null, decidedBy: 'database'};
-			// The cache has the object by the time it was looked up (another recovery's reload came first): fresh already.
+			// The cache has the object: whatever the body said, no stale cache was proved here, and the request may have
+			// run (a function can raise any body it likes). Nothing is reloaded for or sent again.
 			if (found?.code === 'explain.not_reproduced') {
-				const already = {...verdict, stale: true};
-				emit({type: 'verdict', request, verdict: already});
-				return {verdict: already, fresh: true};
+				const unproved = {...verdict, stale: false};
+				emit({type: 'verdict', request, verdict: unproved});
+				return {verdict: unproved, fresh: false};
 			}
 			emit({type: 'verdict', request, verdict});
 			if (!verdict.stale) return {verdict, fresh: false};
 			// Without a reload there is nothing to wait for: reload_failed says why.
 			if (!(await reload(context, request))) return {verdict, fresh: false};
-			return {verdict, fresh: await awaitFresh(error, context, request)};
+			const reloadAt = lastReload?.at;
+			return {verdict, fresh: await awaitFresh(error, context, request), reloadAt};
 		}
-		if (!(await reload(context, request))) {
+		// Stale is proved only by an object the cache lacks before the reload: one it has already answered for itself,
+		// and a function may raise any body it likes.
+		const check = freshCheck(error, context)().catch(() => false);
+		lookups.add(check);
+		const before = await check.finally(() => lookups.delete(check));
+		if (before) {
+			const verdict: RecoveryVerdict = {code: 'recovery.not_stale', message: 'PostgREST\'s schema cache already has the object, so the error is not a stale cache (the request may have run); nothing was reloaded for or sent again.', stale: false, decidedBy: 'reload'};
+			emit({type: 'verdict', request, verdict});
+			return {verdict, fresh: false};
+		}
+		const sent = await reload(context, request);
+		const reloadAt = lastReload?.at;
+		if (!sent) {
 			const verdict: RecoveryVerdict = {code: 'recovery.unverified', message: 'No reload could be asked for (see reload_failed), so whether the cache was stale is not known.', stale: null, decidedBy: 'reload'};
 			emit({type: 'verdict', request, verdict});
 			return {verdict, fresh: false};
@@ -200,14 +224,17 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			? {code: 'recovery.stale_cache', message: 'PostgREST\'s schema cache lacked the object until it reloaded.', stale: true, decidedBy: 'reload'}
 			: {code: 'recovery.survived_reload', message: `The object is not in PostgREST's schema cache ${waitMs} ms after a reload was asked for: a typo, a missing grant, an unexposed schema, or a reload that did not happen.`, stale: false, decidedBy: 'reload'};
 		emit({type: 'verdict', request, verdict});
-		return {verdict, fresh};
+		return {verdict, fresh, reloadAt};
 	};
 
 	/** Errors about one object share one recovery while it runs, and a recovery that found nothing stale for one interval. */
-	const shared = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<Recovery> => {
+	const shared = async (error: SchemaCacheError, context: RequestContext, request: number, sentAt: number): Promise<Recovery> => {
 		const key = recoveryKey(error);
 		const earlier = settled.get(key);
-		if (earlier && performance.now() - earlier.at < intervalMs) return earlier.recovery;
+		if (earlier && performance.now() - earlier.at < intervalMs) {
+			const {recovery} = earlier;
+			if (!recovery.fresh || (recovery.reloadAt !== undefined && sentAt < recovery.reloadAt)) return recovery;
+		}
 		let running = recoveries.get(key);
 		if (!running) {
 			running = recover(error, context, request).finally(() => recoveries.delete(key));
@@ -215,14 +242,14 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			void running.then(recovery => {
 				const now = performance.now();
 				for (const [old, {at}] of settled) if (now - at >= intervalMs) settled.delete(old);
-				if (!recovery.fresh) settled.set(key, {at: now, recovery});
-				else settled.delete(key);
+				settled.set(key, {at: now, recovery});
 			}, () => undefined);
 		}
 		return running;
 	};
 
 	return async function recoveringFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+		const sentAt = performance.now();
 		const response = await baseFetch(input, init);
 		if (response.status !== 400 && response.status !== 404) return response;
 		const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
@@ -235,7 +262,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		const request = ++requests;
 		const context = requestContext(url, input, init, configuredApi);
 		emit({type: 'error_seen', request, method, path: routedPath(url), status: response.status, code: error.code});
-		const recovery = await shared(error, context, request).catch((failure: unknown): Recovery => ({
+		const recovery = await shared(error, context, request, sentAt).catch((failure: unknown): Recovery => ({
 			verdict: {code: 'recovery.unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: null, decidedBy: options.database ? 'database' : 'reload'},
 			fresh: false,
 		}));
