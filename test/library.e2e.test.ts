@@ -38,6 +38,14 @@ test('diagnose returns the report check --json prints, from a URL or from an exi
 	} finally {
 		await pool.end();
 	}
+	// A pool whose TLS options (a CA to check) sit beside its URL is refused, not connected without them.
+	const verifying = new pg.Pool({connectionString: item.dbUrl, ssl: {ca: 'a CA the doctor cannot reuse', rejectUnauthorized: true}, max: 1});
+	try {
+		await assert.rejects(diagnose({database: verifying, api: item.api.url}), (error: unknown) => error instanceof UsageError && /^The pg pool or client has TLS options \(a CA, certificates\) the doctor cannot reuse/.test(error.message));
+		assert.equal(verifying.totalCount, 0);
+	} finally {
+		await verifying.end();
+	}
 });
 
 test('explainError: offline it explains, connected it decides; a supabase-js error object reads as its body', async () => {

@@ -5,11 +5,12 @@
 // insert recovers by itself; a typo is not retried and comes back with its verdict; an anonymous key cannot make
 // PostgREST reload; 100 failing requests at once cause one reload.
 import assert from 'node:assert/strict';
+import {createServer as createHttpServer} from 'node:http';
 import {createServer} from 'node:net';
 import {after, describe, test} from 'node:test';
 import {PostgrestClient} from '@supabase/postgrest-js';
 import {createClient} from '@supabase/supabase-js';
-import {createRecoveringFetch, type RecoveryEvent, unexecutedCodes, waitForSchemaCache} from 'pgrst-doctor';
+import {createRecoveringFetch, type RecoveryEvent, unexecutedCodes, UsageError, waitForSchemaCache} from 'pgrst-doctor';
 import {runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {appSchema, type Scenario, sideEffectCounter} from './support/scenario.js';
@@ -204,7 +205,7 @@ for (const version of postgrestVersions) {
 			const listener = await listenForReloads(item);
 			try {
 				const events: RecoveryEvent[] = [];
-				const recovering = createRecoveringFetch({reloadFunction: {apiKey: anonKey}, waitMs: 1500, onEvent: event => events.push(event)});
+				const recovering = createRecoveringFetch({api: item.api.url, reloadFunction: {apiKey: anonKey}, waitMs: 1500, onEvent: event => events.push(event)});
 				const client = new PostgrestClient(item.api.url, {headers: {authorization: `Bearer ${anonKey}`}, fetch: recovering});
 				const failed = await client.from('members').insert({id: 903, email: 'd@example.com', nickname: 'd'});
 				assert.equal(failed.error?.code, 'PGRST204');
@@ -264,7 +265,7 @@ for (const version of postgrestVersions) {
 			const listener = await listenForReloads(item);
 			try {
 				const events: RecoveryEvent[] = [];
-				const recovering = createRecoveringFetch({reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
+				const recovering = createRecoveringFetch({api: item.api.url, reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
 				const client = new PostgrestClient(item.api.url, {headers: {authorization: `Bearer ${anonKey}`}, fetch: recovering});
 				const results = await Promise.all([
 					client.from('members').insert({id: 907, email: 'h@example.com', nickname: 'h'}),
@@ -317,7 +318,7 @@ for (const version of postgrestVersions) {
 			await item.query(migration);
 			const gateway = await gatewayFor(item);
 			const events: RecoveryEvent[] = [];
-			const recovering = createRecoveringFetch({reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
+			const recovering = createRecoveringFetch({api: gateway.restUrl, reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)});
 			const supabase = supabaseClient(gateway, recovering);
 			await burst(item, id => supabase.from('members').insert({id, email: `m${id}@example.com`, nickname: `n${id}`}), events);
 			assert.deepEqual(events.find(event => event.type === 'reload_sent'), {type: 'reload_sent', request: 1, via: 'function', sent: true});
@@ -325,3 +326,190 @@ for (const version of postgrestVersions) {
 		});
 	});
 }
+
+const usage = (message: RegExp) => (error: unknown) => error instanceof UsageError && message.test(error.message);
+
+describe('what the recovering fetch sends, and where', () => {
+	test('keys go only to the configured api: an answer from another origin that looks like PostgREST\'s is passed through untouched', async () => {
+		const item = await stack.setUp(setup, {schemas: 'public,pgrst_doctor_reload'});
+		await withReloadFunction(item);
+		// Another origin the app also talks to, answering with a PostgREST-shaped schema-cache error.
+		const seen: Array<Record<string, string | string[] | undefined>> = [];
+		const other = createHttpServer((incoming, answer) => {
+			seen.push(incoming.headers);
+			answer.writeHead(400, {'content-type': 'application/json'}).end('{"code":"PGRST204","details":null,"hint":null,"message":"Could not find the \'x\' column of \'t\' in the schema cache"}');
+		});
+		await new Promise<void>(resolve => other.listen(0, '127.0.0.1', resolve));
+		const listener = await listenForReloads(item);
+		try {
+			const events: RecoveryEvent[] = [];
+			const recovering = createRecoveringFetch({api: item.api.url, reloadFunction: {apiKey: serviceKey}, apiKey: serviceKey, onEvent: event => events.push(event)});
+			const response = await recovering(`http://127.0.0.1:${(other.address() as {port: number}).port}/t`, {method: 'POST', body: '{}'});
+			assert.equal(response.status, 400);
+			assert.deepEqual(events, [], 'no recovery for another origin');
+			assert.equal(seen.length, 1, 'only the app\'s own request reached it');
+			assert.ok(!JSON.stringify(seen).includes(serviceKey), 'the key was never sent there');
+			await settle();
+			assert.equal(listener.count(), 0);
+		} finally {
+			await listener.stop();
+			other.close();
+		}
+		// A key without api would have to be sent wherever an error came from: refused at creation.
+		assert.throws(() => createRecoveringFetch({reloadFunction: {apiKey: serviceKey}}), usage(/needs api \(PostgREST's base URL\) with apiKey or reloadFunction/));
+		assert.throws(() => createRecoveringFetch({database: item.dbUrl, apiKey: serviceKey}), usage(/needs api/));
+	});
+
+	test('a function that ran and raised a schema-cache-shaped error is not sent again, with or without the database', async () => {
+		const item = await stack.setUp(`${setup}
+			create sequence public.charges;
+			grant usage on sequence public.charges to anon;
+			create function public.charge(amount int) returns int language plpgsql as $$
+			begin
+			  -- A sequence is not rolled back with the error: it counts the runs.
+			  perform pg_catalog.nextval('public.charges');
+			  raise sqlstate 'PGRST' using message = '{"code":"PGRST202","message":"Could not find the function public.charge(amount) in the schema cache","details":null,"hint":null}', detail = '{"status":404,"headers":{}}';
+			end $$;
+			grant execute on function public.charge(int) to anon;`, {schemas: 'public,pgrst_doctor_reload'});
+		await withReloadFunction(item);
+		const listener = await listenForReloads(item);
+		try {
+			for (const [amount, options] of [[1, {database: item.dbUrl}], [2, {api: item.api.url, reloadFunction: {apiKey: serviceKey}}]] as const) {
+				const events: RecoveryEvent[] = [];
+				const recovering = createRecoveringFetch({...options, onEvent: event => events.push(event)});
+				const response = await recovering(`${item.api.url}/rpc/charge`, {method: 'POST', headers: {authorization: `Bearer ${anonKey}`, 'content-type': 'application/json'}, body: JSON.stringify({amount})});
+				assert.equal(response.status, 404);
+				assert.deepEqual(kinds(events), ['error_seen', 'verdict', 'outcome'], JSON.stringify(events));
+				assert.equal(events[2]!.type === 'outcome' && events[2]!.outcome, 'not_stale');
+			}
+			assert.deepEqual(await item.query('select last_value::int as runs from public.charges'), [{runs: 2}], 'each call ran once');
+			await settle();
+			assert.equal(listener.count(), 0, 'nothing was reloaded for');
+		} finally {
+			await listener.stop();
+		}
+	});
+
+	test('the app\'s AbortSignal ends a recovery\'s wait as it ends fetch, and the request is not sent again', async () => {
+		const item = await stack.setUp(setup);
+		await item.query(migration);
+		const events: RecoveryEvent[] = [];
+		// PostgREST does not listen on this channel: the reload is never heard, and the recovery would wait waitMs.
+		const recovering = createRecoveringFetch({database: item.dbUrl, channel: 'nobody_listens', waitMs: 10_000, onEvent: event => events.push(event)});
+		const started = performance.now();
+		await assert.rejects(recovering(`${item.api.url}/members`, {
+			method: 'POST', headers: {authorization: `Bearer ${anonKey}`, 'content-type': 'application/json'},
+			body: JSON.stringify({id: 950, email: 'z@example.com', nickname: 'z'}), signal: AbortSignal.timeout(1000),
+		}), {name: 'TimeoutError'});
+		assert.ok(performance.now() - started < 4000, `returned after ${Math.round(performance.now() - started)} ms`);
+		assert.ok(!kinds(events).includes('retried'));
+		assert.deepEqual(await effects(item), []);
+	});
+
+	test('an error body that never ends, or is larger than 64 KiB, is passed through as it came, within timeoutMs', async () => {
+		const item = await stack.setUp(setup);
+		const big = JSON.stringify({code: 'PGRST204', details: null, hint: null, message: `Could not find the 'x' column of 'members' in the schema cache${' '.repeat(70 * 1024)}`});
+		const api = createHttpServer((incoming, answer) => {
+			if (incoming.url === '/members') answer.writeHead(400, {'content-type': 'application/json'}).end(big);
+			else answer.writeHead(404, {'content-type': 'application/json'}).write('{"code":"PGRST202",');
+		});
+		await new Promise<void>(resolve => api.listen(0, '127.0.0.1', resolve));
+		try {
+			const url = `http://127.0.0.1:${(api.address() as {port: number}).port}`;
+			const events: RecoveryEvent[] = [];
+			const recovering = createRecoveringFetch({database: item.dbUrl, api: url, timeoutMs: 1000, onEvent: event => events.push(event)});
+			const started = performance.now();
+			const hanging = await recovering(`${url}/rpc/charge`, {method: 'POST', body: '{}'});
+			assert.equal(hanging.status, 404);
+			assert.ok(performance.now() - started < 3000, `returned after ${Math.round(performance.now() - started)} ms`);
+			const large = await recovering(`${url}/members`, {method: 'POST', body: '{}'});
+			assert.equal(large.status, 400);
+			assert.equal((await large.text()).length, big.length, 'the body is the app\'s, whole');
+			assert.deepEqual(events, []);
+		} finally {
+			api.closeAllConnections();
+			api.close();
+		}
+	});
+
+	test('a second migration within minReloadIntervalMs of the last reload is recovered too, once the interval allows a reload', async () => {
+		const item = await stack.setUp(setup);
+		await item.query(migration);
+		const listener = await listenForReloads(item);
+		try {
+			const events: RecoveryEvent[] = [];
+			const recovering = createRecoveringFetch({database: item.dbUrl, minReloadIntervalMs: 3000, waitMs: 8000, onEvent: event => events.push(event)});
+			const client = new PostgrestClient(item.api.url, {headers: {authorization: `Bearer ${anonKey}`}, fetch: recovering});
+			const first = await client.from('members').insert({id: 960, email: 'y@example.com', nickname: 'y'});
+			assert.equal(first.error, null, JSON.stringify(events));
+			await item.query('alter table public.members add column badge text');
+			const second = await client.from('members').insert({id: 961, email: 'x@example.com', badge: 'b'});
+			assert.equal(second.error, null, JSON.stringify(events));
+			assert.deepEqual(events.filter(event => event.type === 'outcome').map(event => event.type === 'outcome' && event.outcome), ['recovered', 'recovered']);
+			const sent = events.filter(event => event.type === 'reload_sent');
+			assert.equal(sent.length, 2);
+			await settle();
+			assert.equal(listener.count(), 2, 'one reload per migration, the second after the interval');
+			assert.deepEqual(await effects(item), ['trigger on members', 'trigger on members'], 'each insert ran once');
+		} finally {
+			await listener.stop();
+		}
+	});
+
+	test('a request with Content-Profile: explain and the OpenAPI read look in that schema, not the default one', async () => {
+		const item = await stack.setUp(`${setup}
+			create schema s2;
+			create table s2.members (id int primary key, email text);
+			grant usage on schema s2 to anon, service_role;
+			grant all on s2.members to anon, service_role;`, {schemas: 'public,s2,pgrst_doctor_reload'});
+		await withReloadFunction(item);
+		// A reload still on its way from the install would find nickname before the wrapper does (not_stale, no retry).
+		await settle(1000);
+		await item.query(`alter table s2.members add column nickname text;
+			create trigger s2_members_count after insert on s2.members for each statement execute function public.count_statement();`);
+		const insert = async (recovering: typeof fetch, row: Record<string, unknown>) => recovering(`${item.api.url}/members`, {
+			method: 'POST', headers: {authorization: `Bearer ${anonKey}`, 'content-type': 'application/json', 'content-profile': 's2'}, body: JSON.stringify(row),
+		});
+		const events: RecoveryEvent[] = [];
+		const withDatabase = await insert(createRecoveringFetch({database: item.dbUrl, onEvent: event => events.push(event)}), {id: 1, nickname: 'a'});
+		assert.equal(withDatabase.status, 201, JSON.stringify(events));
+		assert.deepEqual(events.flatMap(event => event.type === 'verdict' ? [event.verdict.code] : []), ['cache.column_missing']);
+		await item.query('alter table s2.members add column badge text');
+		events.length = 0;
+		const without = await insert(createRecoveringFetch({api: item.api.url, reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)}), {id: 2, badge: 'b'});
+		assert.equal(without.status, 201, JSON.stringify(events));
+		assert.deepEqual(events.flatMap(event => event.type === 'outcome' ? [event.outcome] : []), ['recovered']);
+		assert.deepEqual(await item.query('select id from s2.members order by id'), [{id: 1}, {id: 2}]);
+		assert.equal((await effects(item)).length, 2, 'each insert ran once');
+	});
+
+	test('many distinct unknown columns at once: at most 8 recoveries, and one OpenAPI read per poll shared by all', async () => {
+		const item = await stack.setUp(setup, {schemas: 'public,pgrst_doctor_reload'});
+		await withReloadFunction(item);
+		let openApiReads = 0;
+		const counting: typeof fetch = async (input, init) => {
+			if (new Headers(init?.headers).get('accept') === 'application/openapi+json') openApiReads++;
+			return fetch(input, init);
+		};
+		const events: RecoveryEvent[] = [];
+		const recovering = createRecoveringFetch({api: item.api.url, reloadFunction: {apiKey: serviceKey}, fetch: counting, waitMs: 1500, onEvent: event => events.push(event)});
+		const client = new PostgrestClient(item.api.url, {headers: {authorization: `Bearer ${anonKey}`}, fetch: recovering});
+		const results = await Promise.all(Array.from({length: 30}, async (_, index) => client.from('members').insert({id: 970 + index, [`typo_${index}`]: 1})));
+		assert.deepEqual(results.map(result => result.error?.code), Array(30).fill('PGRST204'));
+		const verdicts = events.flatMap(event => event.type === 'verdict' ? [event.verdict.code] : []);
+		assert.equal(verdicts.filter(code => code === 'recovery.survived_reload').length, 8, JSON.stringify(verdicts));
+		assert.equal(verdicts.filter(code => code === 'recovery.unverified').length, 22);
+		assert.ok(!kinds(events).includes('retried'));
+		assert.ok(openApiReads <= 20, `${openApiReads} OpenAPI reads for 30 typos`);
+		assert.deepEqual(await effects(item), []);
+	});
+
+	test('options are checked when the fetch is created, with one sentence that holds no password', () => {
+		for (const database of ['postgresql://u:SECRETPW@[bad/db', 'mysql://u:SECRETPW@h/db']) {
+			assert.throws(() => createRecoveringFetch({database}), (error: unknown) => error instanceof UsageError && !error.message.includes('SECRETPW'));
+		}
+		assert.throws(() => createRecoveringFetch({database: 'postgresql://localhost/db', api: 'ftp://x'}), usage(/api URL must start with http:\/\/ or https:\/\//));
+		assert.throws(() => createRecoveringFetch({database: 'postgresql://localhost/db', timeoutMs: 5}), usage(/timeoutMs must be from 100/));
+		assert.throws(() => createRecoveringFetch({database: 'postgresql://localhost/db', waitMs: -1}), usage(/waitMs must be from 0/));
+	});
+});

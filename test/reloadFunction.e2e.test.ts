@@ -69,7 +69,7 @@ test('installed for service_role by default: definer, pinned search_path, anon a
 	const [result] = applied.json.fixesApplied;
 	assert.equal(result.ok, true, result.message);
 	assert.equal(result.verified, true);
-	assert.match(result.message, /executable only by service_role \(checked: not by public, anon\), at most one NOTIFY per 5 s; PostgREST exposes pgrst_doctor_reload \(PostgREST\): a server-side client calls it with \.schema\('pgrst_doctor_reload'\)\.rpc\('reload_schema_cache'\)$/);
+	assert.match(result.message, /executable by service_role and superusers, as the catalog says \(checked in the catalog: not by public, anon; an anonymous call through PostgREST was refused \(HTTP 401 42501\)\), at most one NOTIFY per 5 s; PostgREST exposes pgrst_doctor_reload \(PostgREST\): a server-side client calls it with \.schema\('pgrst_doctor_reload'\)\.rpc\('reload_schema_cache'\)$/);
 	const [fn] = await item.query(`select p.prosecdef, p.proconfig, has_function_privilege('anon', p.oid, 'execute') as anon,
 		has_function_privilege('authenticated', p.oid, 'execute') as authenticated, has_function_privilege('service_role', p.oid, 'execute') as service
 		from pg_proc p where p.oid = 'pgrst_doctor_reload.reload_schema_cache()'::regprocedure`);
@@ -108,6 +108,56 @@ test('installed for service_role by default: definer, pinned search_path, anon a
 	assert.equal((await item.query(`select nspname from pg_namespace where nspname = 'pgrst_doctor_reload'`)).length, 1, 'the user\'s own schema stays');
 });
 
+test('a grant from default privileges is taken back, and the message names exactly who may execute it, from the catalog', async () => {
+	// Supabase's default privileges: every new function in public is executable by anon, authenticated and service_role.
+	const item = await stack.setUp(`${withServiceRole}
+		alter default privileges in schema public grant all on functions to anon, authenticated, service_role;`);
+	const applied = await fix(item, 'reload-function', '--yes', '--function-schema', 'public');
+	const [result] = applied.json.fixesApplied;
+	assert.equal(result.ok, true, result.message);
+	assert.match(result.message, /executable by service_role and superusers, as the catalog says \(checked in the catalog: not by public, anon; an anonymous call through PostgREST was refused \(HTTP 401 42501\)\)/);
+	const [fn] = await item.query(`select has_function_privilege('anon', 'public.reload_schema_cache()', 'execute') as anon,
+		has_function_privilege('authenticated', 'public.reload_schema_cache()', 'execute') as authenticated,
+		has_function_privilege('service_role', 'public.reload_schema_cache()', 'execute') as service`);
+	assert.deepEqual(fn, {anon: false, authenticated: false, service: true});
+});
+
+test('a named role the anonymous role is a member of is refused, inside the install transaction: nothing is left', async () => {
+	const item = await stack.setUp(`${appSchema} ${role('app_user')} grant app_user to anon;`);
+	const refused = await fix(item, 'reload-function', '--yes', '--role', 'app_user');
+	const [result] = refused.json.fixesApplied;
+	assert.equal(result.ok, false);
+	assert.match(result.message, /^Nothing was installed: pgrst-doctor changed nothing: the anonymous role could execute the function: anon \(a member of app_user\)\. Name a role the anonymous role is not a member of\./);
+	assert.deepEqual(await item.query(`select nspname from pg_namespace where nspname = 'pgrst_doctor_reload'
+		union all select proname from pg_proc where proname = 'reload_schema_cache'`), []);
+	await item.query('revoke app_user from anon');
+});
+
+test('PostgREST\'s anonymous role: refused by name when configured, and an anonymous call through PostgREST undoes an install it can run', async () => {
+	// PostgREST's db-anon-role is web_anon, which the doctor is not told: only the call through PostgREST can tell.
+	const item = await stack.setUp(`${appSchema} ${role('web_anon')} grant usage on schema public to web_anon; create schema pgrst_doctor_reload;`,
+		{schemas: 'public,pgrst_doctor_reload', anonRole: 'web_anon'});
+	const unknown = await fix(item, 'reload-function', '--yes', '--role', 'web_anon');
+	const [undone] = unknown.json.fixesApplied;
+	assert.equal(undone.ok, false);
+	assert.match(undone.message, /^Nothing was kept: an anonymous call through PostgREST ran pgrst_doctor_reload\.reload_schema_cache\(\) \(HTTP 200\), so PostgREST's anonymous role may execute it; it was removed again\./);
+	assert.deepEqual(await item.query(`select proname from pg_proc where proname = 'reload_schema_cache'`), []);
+	// Told (PGRST_DB_ANON_ROLE, as discovery reads it), the doctor refuses before writing anything.
+	const told = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--json', '--fix', 'reload-function', '--yes', '--role', 'web_anon'], {PGRST_DB_ANON_ROLE: 'web_anon'});
+	assert.equal(told.json.fixesApplied[0].ok, false);
+	assert.match(told.json.fixesApplied[0].message, /^Nothing was installed: web_anon is the anonymous role \(or everyone\)/);
+	// A role web_anon cannot execute as: the anonymous call is refused, and that is the proof.
+	await item.query(role('app_server'));
+	const installed = await fix(item, 'reload-function', '--yes', '--role', 'app_server');
+	assert.equal(installed.json.fixesApplied[0].ok, true, installed.json.fixesApplied[0].message);
+	assert.equal(installed.json.fixesApplied[0].verified, true);
+	assert.match(installed.json.fixesApplied[0].message, /\(checked in the catalog: not by public, anon; an anonymous call through PostgREST was refused \(HTTP 401 42501\)\)/);
+	// Without --api-url nothing can call as the anonymous role, and the message says it was not known.
+	const unasked = await runCli(['check', '--db-url', item.dbUrl, '--json', '--fix', 'reload-function', '--yes', '--role', 'app_server']);
+	assert.equal(unasked.json.fixesApplied[0].verified, false);
+	assert.match(unasked.json.fixesApplied[0].message, /PostgREST's anonymous role \(db-anon-role\) is not known, so only anon and PUBLIC were checked/);
+});
+
 test('a function of the same name that pgrst-doctor did not create is refused on install and survives uninstall', async () => {
 	const item = await stack.setUp(`${withServiceRole}
 		create schema pgrst_doctor_reload;
@@ -118,6 +168,12 @@ test('a function of the same name that pgrst-doctor did not create is refused on
 	await fix(item, 'uninstall-reload-function', '--yes');
 	const [mine] = await item.query(`select pgrst_doctor_reload.reload_schema_cache() as answer`);
 	assert.deepEqual(mine!.answer, {mine: true});
+	// $& in a schema name is not a replacement pattern: the refusal holds there too.
+	await item.query(`create schema "a$&b"; create function "a$&b".reload_schema_cache() returns json language sql as $$ select '{"mine": true}'::json $$;`);
+	const odd = await fix(item, 'reload-function', '--yes', '--function-schema', 'a$&b');
+	assert.match(odd.json.fixesApplied[0].message, /^Nothing was installed: pgrst-doctor changed nothing: function "a\$&b"\.reload_schema_cache\(\) exists and was not created by pgrst-doctor/);
+	const [theirs] = await item.query(`select "a$&b".reload_schema_cache() as answer`);
+	assert.deepEqual(theirs!.answer, {mine: true});
 });
 
 test('sql reload-function prints the script check --fix reload-function runs, for the roles and schema given', async () => {
@@ -132,8 +188,8 @@ test('sql reload-function prints the script check --fix reload-function runs, fo
 	const [fn] = await item.query(`select has_function_privilege('app_server', '"Ops".reload_schema_cache()', 'execute') as server`);
 	assert.equal(fn!.server, true);
 	// A schema name that is every kind of quote at once is written safely into identifiers, literals, a regclass
-	// literal, format() and dollar-quoted bodies.
-	const hostile = `we"ird's $1 $pgrst_doctor$ schema`;
+	// literal, format() and dollar-quoted bodies; $& and $' are not replacement patterns.
+	const hostile = `we"ird's $1 $& $' $pgrst_doctor$ schema`;
 	const odd = await runCli(['sql', 'reload-function', '--role', 'app_server', '--function-schema', hostile]);
 	await item.query(odd.stdout);
 	const [made] = await item.query(`select n.nspname, has_function_privilege('app_server', p.oid, 'execute') as server from pg_proc p join pg_namespace n on n.oid = p.pronamespace where p.proname = 'reload_schema_cache' and n.nspname = $1`, [hostile]);

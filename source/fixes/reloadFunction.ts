@@ -2,9 +2,9 @@
 // its owner with search_path pinned, executable by exactly the roles named and by no role that must not reload.
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {reloadSql} from '../sql/reloadSql.js';
-import {defaultReloadIntervalSeconds, installReloadFunctionBody, reloadFunctionIdentifier, reloadFunctionSchema, type ReloadFunctionPlan, type ReloadFunctionState, reloadFunctionStateSql, uninstallReloadFunctionBody} from '../sql/reloadFunctionSql.js';
+import {defaultReloadIntervalSeconds, installReloadFunctionBody, reloadFunctionIdentifier, reloadFunctionName, reloadFunctionSchema, type ReloadFunctionPlan, type ReloadFunctionState, reloadFunctionStateSql, uninstallReloadFunctionBody} from '../sql/reloadFunctionSql.js';
 import type {SqlName} from '../sql/sqlName.js';
-import type {FixContext, FixResult} from './applyFixes.js';
+import {deadlineSignal, type FixContext, type FixResult} from './applyFixes.js';
 import {runInTransaction, withClient} from './writeSession.js';
 
 /** Who may call the function and where it lives; unset, the schema is pgrst_doctor_reload and the role service_role. */
@@ -23,6 +23,7 @@ export function reloadFunctionPlan(context: {channel: FixContext['channel']; rel
 		roles: options.roles?.length ? options.roles : [defaultCallerRole],
 		channel: context.channel,
 		intervalSeconds: defaultReloadIntervalSeconds,
+		forbidden: forbiddenRoles(options).filter(role => role !== 'public'),
 	};
 }
 
@@ -60,7 +61,56 @@ export async function installReloadFunction(context: FixContext & {reloadFunctio
 	const problems = state ? stateProblems(state, plan.roles) : ['it is not there after the install'];
 	if (problems.length > 0) return {ok: false, verified: false, message: `Installed ${name}, but ${problems.join('; ')}`};
 	const reach = exposure(plan.schema, context.before.schemas, name);
-	return {ok: true, verified: true, message: `Installed ${name}: SECURITY DEFINER with search_path pinned, executable only by ${plan.roles.map(role => quoteIdentifier(role)).join(', ')} (checked: not by ${forbidden.map(role => quoteIdentifier(role)).join(', ')}), at most one NOTIFY per ${plan.intervalSeconds} s; ${reach}`};
+	const executors = state!.executors.map(role => quoteIdentifier(role)).join(', ');
+	const exposed = context.apiUrl !== undefined && context.before.schemas.source !== 'default' && context.before.schemas.names.includes(plan.schema);
+	const anonymous = exposed ? await anonymousCall(context.apiUrl!, plan.schema, context) : undefined;
+	if (anonymous?.executed) {
+		try {
+			await runInTransaction(context, uninstallReloadFunctionBody(plan.schema));
+		} catch (error) {
+			const {message} = error as {message?: string};
+			return {ok: false, verified: false, message: `Installed ${name}, but an anonymous call through PostgREST ran it (${anonymous.answer}), and removing it failed: ${message ?? String(error)}. Remove it now: pgrst-doctor check --fix uninstall-reload-function --yes`};
+		}
+		return {ok: false, verified: false, message: `Nothing was kept: an anonymous call through PostgREST ran ${name} (${anonymous.answer}), so PostgREST's anonymous role may execute it; it was removed again. Name a role the anonymous role is not, nor a member of, with --role.`};
+	}
+	const checked = `checked in the catalog: not by ${forbidden.map(role => quoteIdentifier(role)).join(', ')}`;
+	const anonRole = context.reloadFunction?.anonRole === undefined ? `; PostgREST's anonymous role (db-anon-role) is not known, so only anon and PUBLIC were checked` : '';
+	const proof = anonymous === undefined
+		? `${checked}${anonRole}`
+		: anonymous.refused ? `${checked}; an anonymous call through PostgREST was refused (${anonymous.answer})` : `${checked}${anonRole}; an anonymous call through PostgREST proved nothing (${anonymous.answer})`;
+	// Proved only when the anonymous role itself was checked: by name in the catalog, or by calling as it.
+	const verified = anonymous ? anonymous.refused : context.reloadFunction?.anonRole !== undefined;
+	return {ok: true, verified, message: `Installed ${name}: SECURITY DEFINER with search_path pinned, executable by ${executors} and superusers, as the catalog says (${proof}), at most one NOTIFY per ${plan.intervalSeconds} s; ${reach}`};
+}
+
+type AnonymousAnswer = {executed: boolean; refused: boolean; answer: string};
+
+/**
+ * Calls the function through PostgREST with no key at all, as anyone on the internet could, until PostgREST's cache
+ * has it (it was new: the reload was asked for above) or the deadline passes. PostgREST refuses with 42501 (the
+ * anonymous role may not execute it) or PGRST302 (no anonymous access); anything else proves nothing.
+ */
+async function anonymousCall(apiUrl: string, schema: SqlName, context: FixContext): Promise<AnonymousAnswer> {
+	const signal = deadlineSignal(context.timeoutMs, context.signal);
+	for (;;) {
+		let status: number;
+		let code: string | undefined;
+		try {
+			const response = await fetch(`${apiUrl.replace(/\/+$/, '')}/rpc/${reloadFunctionName}`, {
+				method: 'POST', headers: {'content-type': 'application/json', 'content-profile': schema}, body: '{}', signal, redirect: 'manual',
+			});
+			status = response.status;
+			code = (await response.json().catch(() => undefined) as {code?: unknown} | undefined)?.code as string | undefined;
+		} catch {
+			return {executed: false, refused: false, answer: `no answer within ${context.timeoutMs} ms`};
+		}
+		const answer = `HTTP ${status}${typeof code === 'string' ? ` ${code}` : ''}`;
+		if (status >= 200 && status < 300) return {executed: true, refused: false, answer};
+		if ((status === 401 || status === 403) && (code === '42501' || code === 'PGRST302')) return {executed: false, refused: true, answer};
+		if (status !== 404 || code !== 'PGRST202') return {executed: false, refused: false, answer};
+		if (signal.aborted) return {executed: false, refused: false, answer: `${answer} until the deadline: PostgREST did not load the function`};
+		await new Promise(resolve => setTimeout(resolve, 200));
+	}
 }
 
 /** Whether apps can reach the function, as far as this diagnosis knows which schemas PostgREST exposes. */

@@ -58,16 +58,27 @@ export function databaseUrl(database: string | pg.Pool | pg.Client): string {
 	if (typeof database === 'string') return database;
 	if (database instanceof pg.Pool) {
 		const {options} = database as pg.Pool & {options: pg.PoolConfig};
-		if (options.connectionString) return options.connectionString;
+		// The pool's own TLS options win over its URL's sslmode; dropping them would connect without checking the CA.
+		if (options.connectionString) return withSsl(options.connectionString, options.ssl);
 		return urlOf(options);
 	}
 	if (database instanceof pg.Client) return urlOf({host: database.host, port: database.port, user: database.user, database: database.database, password: database.password, ssl: database.ssl});
 	throw new UsageError('database must be a postgresql:// URL, a pg Pool or a pg Client.');
 }
 
+function withSsl(connectionString: string, ssl: pg.ClientConfig['ssl']): string {
+	if (typeof ssl === 'object' && ssl !== null) throw new UsageError(tlsOptions);
+	if (ssl !== true || !URL.canParse(connectionString)) return connectionString;
+	const url = new URL(connectionString);
+	if (!url.searchParams.has('sslmode')) url.searchParams.set('sslmode', 'verify-full');
+	return url.toString();
+}
+
+const tlsOptions = 'The pg pool or client has TLS options (a CA, certificates) the doctor cannot reuse: pass database as a postgresql:// URL with sslmode, sslrootcert, sslcert and sslkey.';
+
 function urlOf(config: pg.ClientConfig): string {
 	if (typeof config.password === 'function') throw new UsageError('The pg pool or client reads its password from a function, which the doctor cannot call for its own sessions: pass database as a postgresql:// URL.');
-	if (typeof config.ssl === 'object') throw new UsageError('The pg pool or client has TLS options (a CA, certificates) the doctor cannot reuse: pass database as a postgresql:// URL with sslmode, sslrootcert, sslcert and sslkey.');
+	if (typeof config.ssl === 'object' && config.ssl !== null) throw new UsageError(tlsOptions);
 	const url = new URL('postgresql://localhost');
 	url.hostname = config.host && !config.host.startsWith('/') ? config.host : 'localhost';
 	if (config.port) url.port = String(config.port);

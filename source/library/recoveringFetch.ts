@@ -9,6 +9,7 @@ import {deadlineSignal, sleep} from '../fixes/applyFixes.js';
 import {withClient} from '../fixes/writeSession.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {reloadFunctionName, reloadFunctionSchema} from '../sql/reloadFunctionSql.js';
+import {UsageError} from '../usageError.js';
 import {type Connection, diagnosisOptions} from './connection.js';
 import {explainReport} from './explainError.js';
 import {recoveryKey, routedPath, type SchemaCacheCode, type SchemaCacheError, schemaCacheError} from './schemaCacheError.js';
@@ -16,14 +17,18 @@ import {recoveryKey, routedPath, type SchemaCacheCode, type SchemaCacheError, sc
 export type RecoveryOptions = {
 	/** The fetch to wrap (default: the global fetch). */
 	fetch?: typeof fetch;
-	/** PostgREST's base URL (default: the failing request's origin, with /rest/v1 when its path has it). */
+	/**
+	 * PostgREST's base URL. Required with apiKey or reloadFunction: keys are sent only here, and only responses from
+	 * under it are recovered (others are passed through). Without a key, the default is the failing request's origin,
+	 * with /rest/v1 when its path has it, and only the request's own headers are sent there.
+	 */
 	api?: string;
 	/**
 	 * The database PostgREST serves. With it, the explain engine tells a stale cache from a typo, a missing grant or an
 	 * unexposed schema before anything is reloaded, and the reload is a NOTIFY on the channel.
 	 */
 	database?: Connection['database'];
-	/** The key explain's probes send (default: the failing request's apikey header). */
+	/** The key explain's probes send to api (default: the failing request's apikey header). Needs api. */
 	apiKey?: string;
 	/**
 	 * For applications without a database URL: the reload function (pgrst-doctor check --fix reload-function) in a
@@ -63,15 +68,27 @@ export type RecoveryEvent =
 	| {type: 'retried'; request: number; status: number}
 	| {type: 'outcome'; request: number; outcome: RecoveryOutcome; reason: string};
 
-type Recovery = {verdict: RecoveryVerdict; fresh: boolean};
+/** reloadAt: when the reload this recovery asked for or awaited was asked for (performance.now()). */
+type Recovery = {verdict: RecoveryVerdict; fresh: boolean; reloadAt?: number};
 type Reload = {via: 'notify' | 'function'; sent: boolean; retryAfterMs?: number};
 
 const pollMs = 200;
+/** Distinct objects recovered at once; a failure about another object meanwhile is answered as it came. */
+const maxRecoveries = 8;
 
 /** The fetch to give createClient(url, key, {global: {fetch}}) or new PostgrestClient(url, {fetch}). */
 export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
-	if (!options.database && !options.reloadFunction) throw new TypeError('createRecoveringFetch needs database (a URL, pg Pool or Client) or reloadFunction ({schema, apiKey}): the ways it can ask PostgREST to reload.');
+	if (!options.database && !options.reloadFunction) throw new UsageError('createRecoveringFetch needs database (a URL, pg Pool or Client) or reloadFunction ({schema, apiKey}): the ways it can ask PostgREST to reload.');
+	if ((options.apiKey !== undefined || options.reloadFunction) && options.api === undefined) throw new UsageError('createRecoveringFetch needs api (PostgREST\'s base URL) with apiKey or reloadFunction: keys are sent there and nowhere else.');
+	// Every option is checked now, not at the first failing request: a bad URL is the developer's to see at start.
+	const checked = diagnosisOptions({database: options.database, api: options.api, channel: options.channel, timeoutMs: options.timeoutMs});
+	const configuredApi = checked.api?.url.replace(/\/+$/, '');
+	for (const [name, value] of [['waitMs', options.waitMs], ['minReloadIntervalMs', options.minReloadIntervalMs]] as const) {
+		if (value !== undefined && !(value >= 0 && value <= 3_600_000)) throw new UsageError(`${name} must be from 0 to 3600000 (got ${String(value)}).`);
+	}
+	if (options.reloadFunction && (typeof options.reloadFunction.apiKey !== 'string' || options.reloadFunction.apiKey === '')) throw new UsageError('reloadFunction.apiKey must be the key of a role that may execute the reload function.');
 	const baseFetch = options.fetch ?? globalThis.fetch;
+	const timeoutMs = options.timeoutMs ?? 10_000;
 	const waitMs = options.waitMs ?? 10_000;
 	const intervalMs = options.minReloadIntervalMs ?? 5000;
 	const emit = (event: RecoveryEvent) => {
@@ -82,12 +99,15 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		}
 	};
 	const recoveries = new Map<string, Promise<Recovery>>();
-	// Verdicts of recoveries that found no stale cache, kept for one interval: the same typo again is not reloaded for.
+	// Verdicts kept for one interval: the same typo again is not reloaded for, and a request about an object proved
+	// stale, sent before the reload that made it fresh, shares that proof (explain would find the object now).
 	const settled = new Map<string, {at: number; recovery: Recovery}>();
 	let lastReload: {at: number; reload: Promise<Reload>} | undefined;
 	let requests = 0;
 	// explain's probes share one HTTP pool that each explanation closes at its end: one explanation at a time.
 	let explaining: Promise<unknown> = Promise.resolve();
+	// Without a database, the lookups that decide whether an object is missing before the reload.
+	const lookups = new Set<Promise<boolean>>();
 
 	const explain = async (error: SchemaCacheError, context: RequestContext, signal?: AbortSignal) => {
 		const run = explaining.then(async () => explainReport(error.text, {
@@ -95,6 +115,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			signal,
 			json: true,
 			roles: [],
+			...(context.identity['accept-profile'] ? {profile: context.identity['accept-profile']} : {}),
 		}));
 		explaining = run.catch(() => undefined);
 		return run;
@@ -118,11 +139,20 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		return {via: 'function', sent: result?.sent === true, ...(typeof result?.retry_after_ms === 'number' ? {retryAfterMs: result.retry_after_ms} : {})};
 	};
 
-	/** One reload per interval: a request inside it shares the one already asked for. */
-	const reload = async (context: RequestContext, request: number): Promise<Reload | undefined> => {
-		const now = performance.now();
+	/**
+	 * One reload per interval. A request sent before the last reload was asked for shares it; one sent after it (a
+	 * second migration) needs a reload of its own: it waits until the interval allows one (if that is within waitMs),
+	 * and the requests that waited with it share that one.
+	 */
+	const reload = async (context: RequestContext, request: number, sentAt: number): Promise<Reload | undefined> => {
+		let now = performance.now();
+		while (lastReload && now - lastReload.at < intervalMs && lastReload.at <= sentAt && lastReload.at + intervalMs - now <= waitMs) {
+			await new Promise(resolve => setTimeout(resolve, lastReload!.at + intervalMs - now));
+			now = performance.now();
+		}
 		if (lastReload && now - lastReload.at < intervalMs) return lastReload.reload.catch(() => undefined);
-		const pending = sendReload(context);
+		// Errors already being explained are judged before the reload, while the cache still lacks what they are about.
+		const pending = Promise.all([explaining, ...lookups]).then(async () => sendReload(context));
 		lastReload = {at: now, reload: pending};
 		try {
 			const sent = await pending;
@@ -134,20 +164,40 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		}
 	};
 
-	/** Until the object is in PostgREST's cache, or the time is up. */
-	const awaitFresh = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<boolean> => {
-		const started = performance.now();
-		const deadline = deadlineSignal(waitMs);
+	// One OpenAPI read per schema per poll, shared by every recovery that waits: the description can be large.
+	const openApiReads = new Map<string, {document: Promise<OpenApiDocument | undefined>; doneAt?: number}>();
+	const openApi = async (context: RequestContext, schema?: string): Promise<OpenApiDocument | undefined> => {
+		const key = schema ?? '';
+		const read = openApiReads.get(key);
+		if (read && (read.doneAt === undefined || performance.now() - read.doneAt < pollMs)) return read.document;
+		const entry: {document: Promise<OpenApiDocument | undefined>; doneAt?: number} = {
+			document: readOpenApi(baseFetch, context, options.reloadFunction!.apiKey, schema, timeoutMs).catch(() => undefined).finally(() => {
+				entry.doneAt = performance.now();
+			}),
+		};
+		openApiReads.set(key, entry);
+		return entry.document;
+	};
+
+	/** Whether PostgREST's cache has the object now. */
+	const freshCheck = (error: SchemaCacheError, context: RequestContext, deadline?: AbortSignal): () => Promise<boolean> => {
 		const {parsed} = error;
 		// explain cannot see a relationship in the cache, and OpenAPI shows one only as a note: an embed is asked for.
 		// OpenAPI's /rpc paths are read from the database, not the cache: a function's lookup is asked for instead.
-		const isFresh = parsed.parent && parsed.child
+		return parsed.parent && parsed.child
 			? async () => embeds(baseFetch, parsed.parent!, parsed.child!, context, options.timeoutMs)
 			: options.database
 				? async () => (await explain(error, context, deadline))?.verdict?.code === 'explain.not_reproduced'
 				: parsed.function
 					? async () => findsFunction(baseFetch, parsed.function!, parsed.args ?? [], context, options.timeoutMs)
-					: async () => inOpenApi(baseFetch, error, context, options.reloadFunction!.apiKey, options.timeoutMs);
+					: async () => inOpenApi(await openApi(context, error.parsed.schema), error);
+	};
+
+	/** Until the object is in PostgREST's cache, or the time is up. */
+	const awaitFresh = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<boolean> => {
+		const started = performance.now();
+		const deadline = deadlineSignal(waitMs);
+		const isFresh = freshCheck(error, context, deadline);
 		let fresh = false;
 		while (!deadline.aborted && !fresh) {
 			fresh = await isFresh().catch(() => false);
@@ -157,7 +207,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		return fresh;
 	};
 
-	const recover = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<Recovery> => {
+	const recover = async (error: SchemaCacheError, context: RequestContext, request: number, sentAt: number): Promise<Recovery> => {
 		if (options.database) {
 			const report = await explain(error, context).catch(() => undefined);
 			const found = report?.verdict;
@@ -165,19 +215,33 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			const verdict: RecoveryVerdict = found
 				? {code: found.code, message: found.message, stale: blocksDiagnosis(found.code) ? null : (found.fixes ?? []).includes('reload'), decidedBy: 'database'}
 				: {code: 'recovery.unverified', message: 'The error could not be explained with the database, so nothing was reloaded.', stale: null, decidedBy: 'database'};
-			// The cache has the object by the time it was looked up (another recovery's reload came first): fresh already.
+			// The cache has the object: whatever the body said, no stale cache was proved here, and the request may have
+			// run (a function can raise any body it likes). Nothing is reloaded for or sent again.
 			if (found?.code === 'explain.not_reproduced') {
-				const already = {...verdict, stale: true};
-				emit({type: 'verdict', request, verdict: already});
-				return {verdict: already, fresh: true};
+				const unproved = {...verdict, stale: false};
+				emit({type: 'verdict', request, verdict: unproved});
+				return {verdict: unproved, fresh: false};
 			}
 			emit({type: 'verdict', request, verdict});
 			if (!verdict.stale) return {verdict, fresh: false};
 			// Without a reload there is nothing to wait for: reload_failed says why.
-			if (!(await reload(context, request))) return {verdict, fresh: false};
-			return {verdict, fresh: await awaitFresh(error, context, request)};
+			if (!(await reload(context, request, sentAt))) return {verdict, fresh: false};
+			const reloadAt = lastReload?.at;
+			return {verdict, fresh: await awaitFresh(error, context, request), reloadAt};
 		}
-		if (!(await reload(context, request))) {
+		// Stale is proved only by an object the cache lacks before the reload: one it has already answered for itself,
+		// and a function may raise any body it likes.
+		const check = freshCheck(error, context)().catch(() => false);
+		lookups.add(check);
+		const before = await check.finally(() => lookups.delete(check));
+		if (before) {
+			const verdict: RecoveryVerdict = {code: 'recovery.not_stale', message: 'PostgREST\'s schema cache already has the object, so the error is not a stale cache (the request may have run); nothing was reloaded for or sent again.', stale: false, decidedBy: 'reload'};
+			emit({type: 'verdict', request, verdict});
+			return {verdict, fresh: false};
+		}
+		const sent = await reload(context, request, sentAt);
+		const reloadAt = lastReload?.at;
+		if (!sent) {
 			const verdict: RecoveryVerdict = {code: 'recovery.unverified', message: 'No reload could be asked for (see reload_failed), so whether the cache was stale is not known.', stale: null, decidedBy: 'reload'};
 			emit({type: 'verdict', request, verdict});
 			return {verdict, fresh: false};
@@ -187,43 +251,62 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			? {code: 'recovery.stale_cache', message: 'PostgREST\'s schema cache lacked the object until it reloaded.', stale: true, decidedBy: 'reload'}
 			: {code: 'recovery.survived_reload', message: `The object is not in PostgREST's schema cache ${waitMs} ms after a reload was asked for: a typo, a missing grant, an unexposed schema, or a reload that did not happen.`, stale: false, decidedBy: 'reload'};
 		emit({type: 'verdict', request, verdict});
-		return {verdict, fresh};
+		return {verdict, fresh, reloadAt};
 	};
 
 	/** Errors about one object share one recovery while it runs, and a recovery that found nothing stale for one interval. */
-	const shared = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<Recovery> => {
+	const shared = async (error: SchemaCacheError, context: RequestContext, request: number, sentAt: number): Promise<Recovery> => {
 		const key = recoveryKey(error);
 		const earlier = settled.get(key);
-		if (earlier && performance.now() - earlier.at < intervalMs) return earlier.recovery;
+		if (earlier && performance.now() - earlier.at < intervalMs) {
+			const {recovery} = earlier;
+			if (!recovery.fresh || (recovery.reloadAt !== undefined && sentAt < recovery.reloadAt)) return recovery;
+		}
 		let running = recoveries.get(key);
+		if (!running && recoveries.size >= maxRecoveries) {
+			// Many distinct objects failing at once (keys an end user controls, say) must not multiply the lookups.
+			const verdict: RecoveryVerdict = {code: 'recovery.unverified', message: `${maxRecoveries} recoveries were already running, so this one was not started: nothing was reloaded for or sent again.`, stale: null, decidedBy: options.database ? 'database' : 'reload'};
+			emit({type: 'verdict', request, verdict});
+			return {verdict, fresh: false};
+		}
 		if (!running) {
-			running = recover(error, context, request).finally(() => recoveries.delete(key));
+			running = recover(error, context, request, sentAt).finally(() => recoveries.delete(key));
 			recoveries.set(key, running);
 			void running.then(recovery => {
 				const now = performance.now();
 				for (const [old, {at}] of settled) if (now - at >= intervalMs) settled.delete(old);
-				if (!recovery.fresh) settled.set(key, {at: now, recovery});
-				else settled.delete(key);
+				settled.set(key, {at: now, recovery});
 			}, () => undefined);
 		}
 		return running;
 	};
 
 	return async function recoveringFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+		const sentAt = performance.now();
 		const response = await baseFetch(input, init);
 		if (response.status !== 400 && response.status !== 404) return response;
 		const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
 		const url = new URL(input instanceof Request ? input.url : String(input));
-		const body = await response.clone().text().catch(() => '');
-		const error = schemaCacheError(method, url, response.status, body);
-		if (!error) return response;
+		// Only answers from the configured PostgREST are recovered: another origin gets no key and no reload.
+		if (configuredApi !== undefined && !underApi(url, configuredApi)) return response;
+		// The application's own signal ends the wait as it would end fetch: the recovery goes on for the others.
+		const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+		// A schema-cache error is a small JSON body: one that is larger, or slow to come, is returned as it came.
+		const body = await boundedText(response, timeoutMs, signal);
+		if (body === undefined) return response;
+		const found = schemaCacheError(method, url, response.status, body);
+		if (!found) return response;
 		const request = ++requests;
-		const context = requestContext(url, input, init, options.api);
+		const context = requestContext(url, input, init, configuredApi);
+		// An error about a table names no schema: it is the one the request asked for (Content-Profile / Accept-Profile).
+		const profile = context.identity['accept-profile'];
+		const error = profile && found.parsed.schema === undefined ? {...found, parsed: {...found.parsed, schema: profile}} : found;
 		emit({type: 'error_seen', request, method, path: routedPath(url), status: response.status, code: error.code});
-		const recovery = await shared(error, context, request).catch((failure: unknown): Recovery => ({
+		const recovery = await untilAborted(shared(error, context, request, sentAt), signal).catch((failure: unknown): Recovery => ({
 			verdict: {code: 'recovery.unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: null, decidedBy: options.database ? 'database' : 'reload'},
 			fresh: false,
 		}));
+		signal?.throwIfAborted();
 		const skip = skipped(recovery, error, replayable(input, init), waitMs);
 		if (skip) {
 			emit({type: 'outcome', request, outcome: skip[0], reason: skip[1]});
@@ -236,7 +319,59 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 	};
 }
 
-/** identity: the failing request's apikey, Authorization and schema, for a read made as the application made it. */
+const bodyLimit = 64 * 1024;
+
+/** The body of a clone, as text; undefined when it is over 64 KiB, not there within timeoutMs, or the app aborted. */
+async function boundedText(response: Response, timeoutMs: number, signal?: AbortSignal | null): Promise<string | undefined> {
+	const reader = response.clone().body?.getReader();
+	if (!reader) return '';
+	const deadline = deadlineSignal(timeoutMs, signal ?? undefined);
+	const stopped = new Promise<undefined>(resolve => {
+		if (deadline.aborted) resolve(undefined);
+		deadline.addEventListener('abort', () => resolve(undefined), {once: true});
+	});
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	try {
+		for (;;) {
+			const read = await Promise.race([reader.read(), stopped]);
+			if (read === undefined) return undefined;
+			if (read.done) break;
+			size += read.value.byteLength;
+			if (size > bodyLimit) return undefined;
+			chunks.push(read.value);
+		}
+	} catch {
+		return undefined;
+	} finally {
+		void reader.cancel().catch(() => {});
+	}
+	return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/** The promise, or the signal's reason as soon as it aborts, as fetch rejects. */
+async function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal | null): Promise<T> {
+	if (!signal) return promise;
+	signal.throwIfAborted();
+	let onAbort = () => {};
+	const aborted = new Promise<never>((_resolve, reject) => {
+		onAbort = () => reject(signal.reason);
+		signal.addEventListener('abort', onAbort, {once: true});
+	});
+	try {
+		return await Promise.race([promise, aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
+/** Whether url is api itself or under it (same origin, and its path within api's). */
+function underApi(url: URL, api: string): boolean {
+	const base = new URL(api);
+	const path = base.pathname.replace(/\/+$/, '');
+	return url.origin === base.origin && (url.pathname === path || url.pathname.startsWith(`${path}/`));
+}
+
 /** Why the request is not sent again, as [outcome, reason]; undefined when it may be. */
 function skipped(recovery: Recovery, error: SchemaCacheError, canReplay: boolean, waitMs: number): [RecoveryOutcome, string] | undefined {
 	const {verdict} = recovery;
@@ -301,16 +436,22 @@ async function findsFunction(baseFetch: typeof fetch, name: string, args: string
 	return answer.status === 400 && text.includes('"PGRST200"') && text.includes(stop);
 }
 
-/** Whether PostgREST's OpenAPI description (read with the reload function's key) now has the table or column: both come from its cache. */
-async function inOpenApi(baseFetch: typeof fetch, error: SchemaCacheError, context: RequestContext, apiKey: string, timeoutMs = 10_000): Promise<boolean> {
-	const {parsed} = error;
+type OpenApiDocument = {definitions?: Record<string, {properties?: Record<string, unknown>}>};
+
+/** PostgREST's OpenAPI description of the schema, read with the reload function's key; undefined when refused. */
+async function readOpenApi(baseFetch: typeof fetch, context: RequestContext, apiKey: string, schema: string | undefined, timeoutMs: number): Promise<OpenApiDocument | undefined> {
 	const headers: Record<string, string> = {apikey: apiKey, authorization: `Bearer ${apiKey}`, accept: 'application/openapi+json'};
-	if (parsed.schema) headers['accept-profile'] = parsed.schema;
+	if (schema) headers['accept-profile'] = schema;
 	const answer = await baseFetch(`${context.api}/`, {headers, signal: AbortSignal.timeout(timeoutMs)});
-	if (!answer.ok) return false;
-	const document = await answer.json() as {definitions?: Record<string, {properties?: Record<string, unknown>}>};
+	if (!answer.ok) return undefined;
+	return await answer.json() as OpenApiDocument;
+}
+
+/** Whether the description has the table or column: both come from PostgREST's cache. */
+function inOpenApi(document: OpenApiDocument | undefined, error: SchemaCacheError): boolean {
+	const {parsed} = error;
 	const bare = (name?: string) => name?.split('.').at(-1);
-	const definition = (name?: string) => (name === undefined ? undefined : document.definitions?.[bare(name)!]);
+	const definition = (name?: string) => (name === undefined ? undefined : document?.definitions?.[bare(name)!]);
 	if (parsed.column) return Boolean(definition(parsed.table)?.properties?.[parsed.column]);
 	return Boolean(definition(parsed.table));
 }

@@ -22,7 +22,11 @@ export const reloadFunctionMarker = 'Installed by pgrst-doctor (reload function)
 /** At most one NOTIFY per this many seconds, whoever calls. */
 export const defaultReloadIntervalSeconds = 5;
 
-export type ReloadFunctionPlan = {schema: SqlName; roles: SqlName[]; channel: Channel; intervalSeconds: number};
+/**
+ * forbidden: roles that must never be able to call it (anon, PostgREST's anonymous role), also not by being members
+ * of a role named.
+ */
+export type ReloadFunctionPlan = {schema: SqlName; roles: SqlName[]; channel: Channel; intervalSeconds: number; forbidden: string[]};
 
 const marker = quoteLiteral(reloadFunctionMarker);
 const pinPath = 'set local search_path to pg_catalog, pg_temp;';
@@ -59,12 +63,21 @@ select p.prosecdef as "securityDefiner",
              order by r.rolname) as "allowed",
        array(select r.rolname::text from pg_catalog.pg_roles r
              where r.rolname = any ($3::text[]) and pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
-             order by r.rolname) as "forbiddenAllowed"
+             order by r.rolname) as "forbiddenAllowed",
+       array(select r.rolname::text from pg_catalog.pg_roles r
+             where not r.rolsuper and pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
+             order by r.rolname) as "executors"
 from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
 where n.nspname = $1 and p.proname = '${reloadFunctionName}' and p.pronargs = 0
   and pg_catalog.obj_description(p.oid, 'pg_proc') = ${marker}`;
 
-export type ReloadFunctionState = {securityDefiner: boolean; pinnedPath: boolean; publicExecutes: boolean; allowed: string[]; forbiddenAllowed: string[]};
+/** executors: every role but the superusers that may execute it, as the catalog says. */
+export type ReloadFunctionState = {securityDefiner: boolean; pinnedPath: boolean; publicExecutes: boolean; allowed: string[]; forbiddenAllowed: string[]; executors: string[]};
+
+/** A text[] literal of role names, each a quoted literal. */
+function textArray(names: readonly string[]): string {
+	return names.length === 0 ? `'{}'::text[]` : `array[${names.map(name => quoteLiteral(name)).join(', ')}]::text[]`;
+}
 
 /** The install; the caller provides the transaction. Refuses on a collision before anything is written. */
 export function installReloadFunctionBody(plan: ReloadFunctionPlan): string {
@@ -73,7 +86,8 @@ export function installReloadFunctionBody(plan: ReloadFunctionPlan): string {
 	const fn = reloadFunctionIdentifier(plan.schema);
 	const roles = plan.roles.map(role => quoteIdentifier(role)).join(', ');
 	const interval = `interval '${Math.max(1, Math.round(plan.intervalSeconds))} seconds'`;
-	const collisions = reloadFunctionCollisionsSql.replaceAll('$1', quoteLiteral(plan.schema));
+	const collisions = reloadFunctionCollisionsSql.replaceAll('$1', () => quoteLiteral(plan.schema));
+	const fnLiteral = quoteLiteral(`${fn}()`);
 	const body = `
 declare
   last_sent timestamptz;
@@ -132,6 +146,43 @@ comment on function ${fn}() is
 revoke all on function ${fn}() from public;
 grant usage on schema ${schema} to ${roles};
 grant execute on function ${fn}() to ${roles};
+
+-- 6. Default privileges (Supabase grants EXECUTE on new functions to anon and authenticated) may have given it to
+-- others: every grant but the owner's and the named roles' is taken back. Then the catalog must show that no role
+-- may execute it but superusers, the owner, the roles named and their members; and not anon or PostgREST's
+-- anonymous role, not even as a member of a role named. Otherwise the whole install rolls back.
+do ${dollarQuote(`
+declare
+  fn oid := ${fnLiteral}::pg_catalog.regprocedure;
+  named text[] := ${textArray(plan.roles)};
+  forbidden text[] := ${textArray(plan.forbidden)};
+  grantee text;
+  refused text;
+begin
+  for grantee in select distinct case when a.grantee = 0 then 'public' else pg_catalog.quote_ident(r.rolname) end
+                 from pg_catalog.pg_proc p cross join lateral pg_catalog.aclexplode(p.proacl) a
+                 left join pg_catalog.pg_roles r on r.oid = a.grantee
+                 where p.oid = fn and a.grantee <> p.proowner and (a.grantee = 0 or r.rolname <> all (named)) loop
+    execute pg_catalog.format('revoke all on function %s from %s', fn::pg_catalog.regprocedure, grantee);
+  end loop;
+  select pg_catalog.string_agg(pg_catalog.format('%I (a member of %s)', f.rolname,
+           (select pg_catalog.string_agg(pg_catalog.quote_ident(n.rolname), ', ' order by n.rolname) from pg_catalog.pg_roles n
+            where n.rolname = any (named) and pg_catalog.pg_has_role(f.oid, n.oid, 'USAGE'))), '; ' order by f.rolname)
+    into refused
+    from pg_catalog.pg_roles f
+    where f.rolname = any (forbidden) and pg_catalog.has_function_privilege(f.oid, fn, 'EXECUTE');
+  if refused is not null then
+    raise exception 'pgrst-doctor changed nothing: the anonymous role could execute the function: %. Name a role the anonymous role is not a member of.', refused;
+  end if;
+  select pg_catalog.string_agg(pg_catalog.quote_ident(r.rolname), ', ' order by r.rolname) into refused
+    from pg_catalog.pg_roles r, pg_catalog.pg_proc p
+    where p.oid = fn and not r.rolsuper and pg_catalog.has_function_privilege(r.oid, fn, 'EXECUTE')
+      and not pg_catalog.pg_has_role(r.oid, p.proowner, 'USAGE')
+      and not exists (select from pg_catalog.pg_roles n where n.rolname = any (named) and pg_catalog.pg_has_role(r.oid, n.oid, 'USAGE'));
+  if refused is not null or exists (select from pg_catalog.pg_proc p cross join lateral pg_catalog.aclexplode(p.proacl) a where p.oid = fn and a.grantee = 0) then
+    raise exception 'pgrst-doctor changed nothing: roles other than those named could still execute the function: %', coalesce(refused, 'PUBLIC');
+  end if;
+end `)};
 `;
 }
 
