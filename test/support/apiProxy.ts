@@ -1,19 +1,26 @@
 // A small HTTP proxy in front of the real PostgREST that a test controls: it can answer a request itself, hold
 // it, or stop, so faults happen at a known point of the doctor's run instead of at a moment picked by a timer.
-import {createServer, type IncomingMessage, request, type ServerResponse} from 'node:http';
+import {createServer, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse} from 'node:http';
 
 /** Returns true when it answered the request itself; otherwise the request goes on to PostgREST. */
 export type Intercept = (request: IncomingMessage, response: ServerResponse, count: number) => boolean | Promise<boolean>;
 
 export type ApiProxy = {url: string; requests(): number; close(): Promise<void>};
 
-export async function apiProxy(upstream: string, intercept?: Intercept): Promise<ApiProxy> {
+/**
+ * upstream: PostgREST's address, or a function that picks one per request (a balancer). `balancer`: each request on a
+ * connection of its own to the upstream (no pooled socket the upstream may be closing), without hop-by-hop headers,
+ * as a load balancer forwards it.
+ */
+export async function apiProxy(upstream: string | ((count: number) => string), intercept?: Intercept, {balancer = false} = {}): Promise<ApiProxy> {
 	let count = 0;
 	const server = createServer(async (incoming, response) => {
 		count++;
 		if (intercept && (await intercept(incoming, response, count))) return;
-		const forwarded = request(new URL(incoming.url ?? '/', upstream), {method: incoming.method, headers: incoming.headers}, answer => {
-			response.writeHead(answer.statusCode ?? 502, answer.headers);
+		const target = typeof upstream === 'string' ? upstream : upstream(count);
+		const headers = balancer ? {...withoutHopHeaders(incoming.headers), connection: 'close'} : incoming.headers;
+		const forwarded = request(new URL(incoming.url ?? '/', target), {method: incoming.method, headers, ...(balancer ? {agent: false} : {})}, answer => {
+			response.writeHead(answer.statusCode ?? 502, balancer ? withoutHopHeaders(answer.headers) : answer.headers);
 			answer.pipe(response);
 		});
 		forwarded.on('error', () => response.destroy());
@@ -62,4 +69,10 @@ export function streamBody(response: ServerResponse, size: number): void {
 	response.on('drain', pump);
 	response.on('close', () => (sent = size));
 	pump();
+}
+
+const hopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+
+function withoutHopHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+	return Object.fromEntries(Object.entries(headers).filter(([name]) => !hopHeaders.has(name.toLowerCase())));
 }

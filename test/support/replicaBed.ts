@@ -2,7 +2,7 @@
 // directly and one through real PgBouncer in transaction mode (deaf to NOTIFY: PgBouncer takes its LISTEN but drops the
 // notifications), and a small real round-robin HTTP proxy in front, the load balancer. Each replica sets its own
 // application_name in db-uri, as PGAPPNAME=$(hostname) does in a cluster: on one host it is all that tells them apart.
-import {createServer, type IncomingHttpHeaders, request} from 'node:http';
+import {apiProxy} from './apiProxy.js';
 import {type Scenario} from './scenario.js';
 import {authenticatorPassword, type Pgbouncer, type Postgres, type Postgrest, type PostgrestVersion, startPgbouncer, startPostgrest} from './stack.js';
 
@@ -10,34 +10,7 @@ export type RoundRobin = {url: string; requests(): number; close(): Promise<void
 
 /** Each request to the next upstream in turn, whatever connection it came on, as a balancer of requests does. */
 export async function roundRobin(upstreams: string[]): Promise<RoundRobin> {
-	let count = 0;
-	const server = createServer((incoming, response) => {
-		const upstream = upstreams[count++ % upstreams.length]!;
-		// A connection of its own per request (no pooled socket the upstream may be closing), and no hop-by-hop headers
-		// passed on: what belongs to the upstream connection is not the client's.
-		const forwarded = request(new URL(incoming.url ?? '/', upstream), {method: incoming.method, headers: {...withoutHopHeaders(incoming.headers), connection: 'close'}, agent: false}, answer => {
-			response.writeHead(answer.statusCode ?? 502, withoutHopHeaders(answer.headers));
-			answer.pipe(response);
-		});
-		forwarded.on('error', () => response.destroy());
-		incoming.pipe(forwarded);
-	});
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as {port: number};
-	return {
-		url: `http://127.0.0.1:${port}`,
-		requests: () => count,
-		async close() {
-			server.closeAllConnections();
-			await new Promise(resolve => server.close(resolve));
-		},
-	};
-}
-
-const hopHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
-
-function withoutHopHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-	return Object.fromEntries(Object.entries(headers).filter(([name]) => !hopHeaders.has(name.toLowerCase())));
+	return apiProxy(count => upstreams[(count - 1) % upstreams.length]!, undefined, {balancer: true});
 }
 
 export type ReplicaBed = {
