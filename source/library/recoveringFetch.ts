@@ -73,8 +73,6 @@ type Recovery = {verdict: RecoveryVerdict; fresh: boolean; reloadAt?: number};
 type Reload = {via: 'notify' | 'function'; sent: boolean; retryAfterMs?: number};
 
 const pollMs = 200;
-/** Distinct objects recovered at once; a failure about another object meanwhile is answered as it came. */
-const maxRecoveries = 8;
 
 /** The fetch to give createClient(url, key, {global: {fetch}}) or new PostgrestClient(url, {fetch}). */
 export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
@@ -164,21 +162,6 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		}
 	};
 
-	// One OpenAPI read per schema per poll, shared by every recovery that waits: the description can be large.
-	const openApiReads = new Map<string, {document: Promise<OpenApiDocument | undefined>; doneAt?: number}>();
-	const openApi = async (context: RequestContext, schema?: string): Promise<OpenApiDocument | undefined> => {
-		const key = schema ?? '';
-		const read = openApiReads.get(key);
-		if (read && (read.doneAt === undefined || performance.now() - read.doneAt < pollMs)) return read.document;
-		const entry: {document: Promise<OpenApiDocument | undefined>; doneAt?: number} = {
-			document: readOpenApi(baseFetch, context, options.reloadFunction!.apiKey, schema, timeoutMs).catch(() => undefined).finally(() => {
-				entry.doneAt = performance.now();
-			}),
-		};
-		openApiReads.set(key, entry);
-		return entry.document;
-	};
-
 	/** Whether PostgREST's cache has the object now. */
 	const freshCheck = (error: SchemaCacheError, context: RequestContext, deadline?: AbortSignal): () => Promise<boolean> => {
 		const {parsed} = error;
@@ -190,7 +173,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 				? async () => (await explain(error, context, deadline))?.verdict?.code === 'explain.not_reproduced'
 				: parsed.function
 					? async () => findsFunction(baseFetch, parsed.function!, parsed.args ?? [], context, options.timeoutMs)
-					: async () => inOpenApi(await openApi(context, error.parsed.schema), error);
+					: async () => inOpenApi(baseFetch, error, context, options.reloadFunction!.apiKey, options.timeoutMs);
 	};
 
 	/** Until the object is in PostgREST's cache, or the time is up. */
@@ -263,12 +246,6 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			if (!recovery.fresh || (recovery.reloadAt !== undefined && sentAt < recovery.reloadAt)) return recovery;
 		}
 		let running = recoveries.get(key);
-		if (!running && recoveries.size >= maxRecoveries) {
-			// Many distinct objects failing at once (keys an end user controls, say) must not multiply the lookups.
-			const verdict: RecoveryVerdict = {code: 'recovery.unverified', message: `${maxRecoveries} recoveries were already running, so this one was not started: nothing was reloaded for or sent again.`, stale: null, decidedBy: options.database ? 'database' : 'reload'};
-			emit({type: 'verdict', request, verdict});
-			return {verdict, fresh: false};
-		}
 		if (!running) {
 			running = recover(error, context, request, sentAt).finally(() => recoveries.delete(key));
 			recoveries.set(key, running);
@@ -436,22 +413,16 @@ async function findsFunction(baseFetch: typeof fetch, name: string, args: string
 	return answer.status === 400 && text.includes('"PGRST200"') && text.includes(stop);
 }
 
-type OpenApiDocument = {definitions?: Record<string, {properties?: Record<string, unknown>}>};
-
-/** PostgREST's OpenAPI description of the schema, read with the reload function's key; undefined when refused. */
-async function readOpenApi(baseFetch: typeof fetch, context: RequestContext, apiKey: string, schema: string | undefined, timeoutMs: number): Promise<OpenApiDocument | undefined> {
-	const headers: Record<string, string> = {apikey: apiKey, authorization: `Bearer ${apiKey}`, accept: 'application/openapi+json'};
-	if (schema) headers['accept-profile'] = schema;
-	const answer = await baseFetch(`${context.api}/`, {headers, signal: AbortSignal.timeout(timeoutMs)});
-	if (!answer.ok) return undefined;
-	return await answer.json() as OpenApiDocument;
-}
-
-/** Whether the description has the table or column: both come from PostgREST's cache. */
-function inOpenApi(document: OpenApiDocument | undefined, error: SchemaCacheError): boolean {
+/** Whether PostgREST's OpenAPI description (read with the reload function's key) now has the table or column: both come from its cache. */
+async function inOpenApi(baseFetch: typeof fetch, error: SchemaCacheError, context: RequestContext, apiKey: string, timeoutMs = 10_000): Promise<boolean> {
 	const {parsed} = error;
+	const headers: Record<string, string> = {apikey: apiKey, authorization: `Bearer ${apiKey}`, accept: 'application/openapi+json'};
+	if (parsed.schema) headers['accept-profile'] = parsed.schema;
+	const answer = await baseFetch(`${context.api}/`, {headers, signal: AbortSignal.timeout(timeoutMs)});
+	if (!answer.ok) return false;
+	const document = await answer.json() as {definitions?: Record<string, {properties?: Record<string, unknown>}>};
 	const bare = (name?: string) => name?.split('.').at(-1);
-	const definition = (name?: string) => (name === undefined ? undefined : document?.definitions?.[bare(name)!]);
+	const definition = (name?: string) => (name === undefined ? undefined : document.definitions?.[bare(name)!]);
 	if (parsed.column) return Boolean(definition(parsed.table)?.properties?.[parsed.column]);
 	return Boolean(definition(parsed.table));
 }
