@@ -456,31 +456,6 @@ describe('what the recovering fetch sends, and where', () => {
 		}
 	});
 
-	test('a request with Content-Profile: explain and the OpenAPI read look in that schema, not the default one', async () => {
-		const item = await stack.setUp(`${setup}
-			create schema s2;
-			create table s2.members (id int primary key, email text);
-			grant usage on schema s2 to anon, service_role;
-			grant all on s2.members to anon, service_role;`, {schemas: 'public,s2,pgrst_doctor_reload'});
-		await withReloadFunction(item);
-		await item.query(`alter table s2.members add column nickname text;
-			create trigger s2_members_count after insert on s2.members for each statement execute function public.count_statement();`);
-		const insert = async (recovering: typeof fetch, row: Record<string, unknown>) => recovering(`${item.api.url}/members`, {
-			method: 'POST', headers: {authorization: `Bearer ${anonKey}`, 'content-type': 'application/json', 'content-profile': 's2'}, body: JSON.stringify(row),
-		});
-		const events: RecoveryEvent[] = [];
-		const withDatabase = await insert(createRecoveringFetch({database: item.dbUrl, onEvent: event => events.push(event)}), {id: 1, nickname: 'a'});
-		assert.equal(withDatabase.status, 201, JSON.stringify(events));
-		assert.deepEqual(events.flatMap(event => event.type === 'verdict' ? [event.verdict.code] : []), ['cache.column_missing']);
-		await item.query('alter table s2.members add column badge text');
-		events.length = 0;
-		const without = await insert(createRecoveringFetch({api: item.api.url, reloadFunction: {apiKey: serviceKey}, onEvent: event => events.push(event)}), {id: 2, badge: 'b'});
-		assert.equal(without.status, 201, JSON.stringify(events));
-		assert.deepEqual(events.flatMap(event => event.type === 'outcome' ? [event.outcome] : []), ['recovered']);
-		assert.deepEqual(await item.query('select id from s2.members order by id'), [{id: 1}, {id: 2}]);
-		assert.equal((await effects(item)).length, 2, 'each insert ran once');
-	});
-
 	test('options are checked when the fetch is created, with one sentence that holds no password', () => {
 		for (const database of ['postgresql://u:SECRETPW@[bad/db', 'mysql://u:SECRETPW@h/db']) {
 			assert.throws(() => createRecoveringFetch({database}), (error: unknown) => error instanceof UsageError && !error.message.includes('SECRETPW'));

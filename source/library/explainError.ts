@@ -22,8 +22,7 @@ import {buildReport, exitCodes, type Report} from '../report/buildReport.js';
 import {keyClaim, projectRefs} from '../settings/supabaseShape.js';
 import {diagnose, fixAndProve, type FixRequest} from './diagnosis.js';
 
-/** profile: the schema the request asked for (Content-Profile / Accept-Profile), for an error that names none. */
-export type ExplainOptions = DiagnosisOptions & {json: boolean; roles: string[]; fix?: FixRequest; yes?: boolean; profile?: string};
+export type ExplainOptions = DiagnosisOptions & {json: boolean; roles: string[]; fix?: FixRequest; yes?: boolean};
 
 /**
  * explain --fix: exactly check --fix, but only when the verdict is a stale cache (a reload heals it); otherwise
@@ -32,7 +31,6 @@ export type ExplainOptions = DiagnosisOptions & {json: boolean; roles: string[];
 /** The whole explanation of one error text: offline without a database, connected with one; then --fix when asked. */
 export async function explainReport(text: string, options: ExplainOptions): Promise<Report> {
 	const parsed = parseError(text);
-	if (options.profile !== undefined && parsed.kind !== 'unknown' && parsed.schema === undefined) parsed.schema = options.profile;
 	const report = options.database ? await explainOnline(parsed, options) : explainOffline(parsed, options);
 	if (options.fix && !options.signal?.aborted) return explainFix(parsed, options, options.fix, report);
 	return report;

@@ -113,7 +113,6 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			signal,
 			json: true,
 			roles: [],
-			...(context.identity['accept-profile'] ? {profile: context.identity['accept-profile']} : {}),
 		}));
 		explaining = run.catch(() => undefined);
 		return run;
@@ -271,13 +270,10 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		// A schema-cache error is a small JSON body: one that is larger, or slow to come, is returned as it came.
 		const body = await boundedText(response, timeoutMs, signal);
 		if (body === undefined) return response;
-		const found = schemaCacheError(method, url, response.status, body);
-		if (!found) return response;
+		const error = schemaCacheError(method, url, response.status, body);
+		if (!error) return response;
 		const request = ++requests;
 		const context = requestContext(url, input, init, configuredApi);
-		// An error about a table names no schema: it is the one the request asked for (Content-Profile / Accept-Profile).
-		const profile = context.identity['accept-profile'];
-		const error = profile && found.parsed.schema === undefined ? {...found, parsed: {...found.parsed, schema: profile}} : found;
 		emit({type: 'error_seen', request, method, path: routedPath(url), status: response.status, code: error.code});
 		const recovery = await untilAborted(shared(error, context, request, sentAt), signal).catch((failure: unknown): Recovery => ({
 			verdict: {code: 'recovery.unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: null, decidedBy: options.database ? 'database' : 'reload'},
