@@ -136,17 +136,9 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		return {via: 'function', sent: result?.sent === true, ...(typeof result?.retry_after_ms === 'number' ? {retryAfterMs: result.retry_after_ms} : {})};
 	};
 
-	/**
-	 * One reload per interval. A request sent before the last reload was asked for shares it; one sent after it (a
-	 * second migration) needs a reload of its own: it waits until the interval allows one (if that is within waitMs),
-	 * and the requests that waited with it share that one.
-	 */
-	const reload = async (context: RequestContext, request: number, sentAt: number): Promise<Reload | undefined> => {
-		let now = performance.now();
-		while (lastReload && now - lastReload.at < intervalMs && lastReload.at <= sentAt && lastReload.at + intervalMs - now <= waitMs) {
-			await new Promise(resolve => setTimeout(resolve, lastReload!.at + intervalMs - now));
-			now = performance.now();
-		}
+	/** One reload per interval: a request inside it shares the one already asked for. */
+	const reload = async (context: RequestContext, request: number): Promise<Reload | undefined> => {
+		const now = performance.now();
 		if (lastReload && now - lastReload.at < intervalMs) return lastReload.reload.catch(() => undefined);
 		// Errors already being explained are judged before the reload, while the cache still lacks what they are about.
 		const pending = Promise.all([explaining, ...lookups]).then(async () => sendReload(context));
@@ -189,7 +181,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		return fresh;
 	};
 
-	const recover = async (error: SchemaCacheError, context: RequestContext, request: number, sentAt: number): Promise<Recovery> => {
+	const recover = async (error: SchemaCacheError, context: RequestContext, request: number): Promise<Recovery> => {
 		if (options.database) {
 			const report = await explain(error, context).catch(() => undefined);
 			const found = report?.verdict;
@@ -207,7 +199,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			emit({type: 'verdict', request, verdict});
 			if (!verdict.stale) return {verdict, fresh: false};
 			// Without a reload there is nothing to wait for: reload_failed says why.
-			if (!(await reload(context, request, sentAt))) return {verdict, fresh: false};
+			if (!(await reload(context, request))) return {verdict, fresh: false};
 			const reloadAt = lastReload?.at;
 			return {verdict, fresh: await awaitFresh(error, context, request), reloadAt};
 		}
@@ -221,7 +213,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			emit({type: 'verdict', request, verdict});
 			return {verdict, fresh: false};
 		}
-		const sent = await reload(context, request, sentAt);
+		const sent = await reload(context, request);
 		const reloadAt = lastReload?.at;
 		if (!sent) {
 			const verdict: RecoveryVerdict = {code: 'recovery.unverified', message: 'No reload could be asked for (see reload_failed), so whether the cache was stale is not known.', stale: null, decidedBy: 'reload'};
@@ -246,7 +238,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		}
 		let running = recoveries.get(key);
 		if (!running) {
-			running = recover(error, context, request, sentAt).finally(() => recoveries.delete(key));
+			running = recover(error, context, request).finally(() => recoveries.delete(key));
 			recoveries.set(key, running);
 			void running.then(recovery => {
 				const now = performance.now();
