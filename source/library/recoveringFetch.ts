@@ -86,7 +86,6 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 	}
 	if (options.reloadFunction && (typeof options.reloadFunction.apiKey !== 'string' || options.reloadFunction.apiKey === '')) throw new UsageError('reloadFunction.apiKey must be the key of a role that may execute the reload function.');
 	const baseFetch = options.fetch ?? globalThis.fetch;
-	const timeoutMs = options.timeoutMs ?? 10_000;
 	const waitMs = options.waitMs ?? 10_000;
 	const intervalMs = options.minReloadIntervalMs ?? 5000;
 	const emit = (event: RecoveryEvent) => {
@@ -257,21 +256,16 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		const url = new URL(input instanceof Request ? input.url : String(input));
 		// Only answers from the configured PostgREST are recovered: another origin gets no key and no reload.
 		if (configuredApi !== undefined && !underApi(url, configuredApi)) return response;
-		// The application's own signal ends the wait as it would end fetch: the recovery goes on for the others.
-		const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-		// A schema-cache error is a small JSON body: one that is larger, or slow to come, is returned as it came.
-		const body = await boundedText(response, timeoutMs, signal);
-		if (body === undefined) return response;
+		const body = await response.clone().text().catch(() => '');
 		const error = schemaCacheError(method, url, response.status, body);
 		if (!error) return response;
 		const request = ++requests;
 		const context = requestContext(url, input, init, configuredApi);
 		emit({type: 'error_seen', request, method, path: routedPath(url), status: response.status, code: error.code});
-		const recovery = await untilAborted(shared(error, context, request, sentAt), signal).catch((failure: unknown): Recovery => ({
+		const recovery = await shared(error, context, request, sentAt).catch((failure: unknown): Recovery => ({
 			verdict: {code: 'recovery.unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: null, decidedBy: options.database ? 'database' : 'reload'},
 			fresh: false,
 		}));
-		signal?.throwIfAborted();
 		const skip = skipped(recovery, error, replayable(input, init), waitMs);
 		if (skip) {
 			emit({type: 'outcome', request, outcome: skip[0], reason: skip[1]});
@@ -282,52 +276,6 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		emit({type: 'outcome', request, outcome: retried.ok ? 'recovered' : 'retry_failed', reason: retried.ok ? 'The request succeeded once the cache was fresh' : `The request sent again answered HTTP ${retried.status}`});
 		return retried;
 	};
-}
-
-const bodyLimit = 64 * 1024;
-
-/** The body of a clone, as text; undefined when it is over 64 KiB, not there within timeoutMs, or the app aborted. */
-async function boundedText(response: Response, timeoutMs: number, signal?: AbortSignal | null): Promise<string | undefined> {
-	const reader = response.clone().body?.getReader();
-	if (!reader) return '';
-	const deadline = deadlineSignal(timeoutMs, signal ?? undefined);
-	const stopped = new Promise<undefined>(resolve => {
-		if (deadline.aborted) resolve(undefined);
-		deadline.addEventListener('abort', () => resolve(undefined), {once: true});
-	});
-	const chunks: Uint8Array[] = [];
-	let size = 0;
-	try {
-		for (;;) {
-			const read = await Promise.race([reader.read(), stopped]);
-			if (read === undefined) return undefined;
-			if (read.done) break;
-			size += read.value.byteLength;
-			if (size > bodyLimit) return undefined;
-			chunks.push(read.value);
-		}
-	} catch {
-		return undefined;
-	} finally {
-		void reader.cancel().catch(() => {});
-	}
-	return new TextDecoder().decode(Buffer.concat(chunks));
-}
-
-/** The promise, or the signal's reason as soon as it aborts, as fetch rejects. */
-async function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal | null): Promise<T> {
-	if (!signal) return promise;
-	signal.throwIfAborted();
-	let onAbort = () => {};
-	const aborted = new Promise<never>((_resolve, reject) => {
-		onAbort = () => reject(signal.reason);
-		signal.addEventListener('abort', onAbort, {once: true});
-	});
-	try {
-		return await Promise.race([promise, aborted]);
-	} finally {
-		signal.removeEventListener('abort', onAbort);
-	}
 }
 
 /** Whether url is api itself or under it (same origin, and its path within api's). */
