@@ -390,6 +390,32 @@ describe('what the recovering fetch sends, and where', () => {
 		}
 	});
 
+	test('an error body that never ends, or is larger than 64 KiB, is passed through as it came, within timeoutMs', async () => {
+		const item = await stack.setUp(setup);
+		const big = JSON.stringify({code: 'PGRST204', details: null, hint: null, message: `Could not find the 'x' column of 'members' in the schema cache${' '.repeat(70 * 1024)}`});
+		const api = createHttpServer((incoming, answer) => {
+			if (incoming.url === '/members') answer.writeHead(400, {'content-type': 'application/json'}).end(big);
+			else answer.writeHead(404, {'content-type': 'application/json'}).write('{"code":"PGRST202",');
+		});
+		await new Promise<void>(resolve => api.listen(0, '127.0.0.1', resolve));
+		try {
+			const url = `http://127.0.0.1:${(api.address() as {port: number}).port}`;
+			const events: RecoveryEvent[] = [];
+			const recovering = createRecoveringFetch({database: item.dbUrl, api: url, timeoutMs: 1000, onEvent: event => events.push(event)});
+			const started = performance.now();
+			const hanging = await recovering(`${url}/rpc/charge`, {method: 'POST', body: '{}'});
+			assert.equal(hanging.status, 404);
+			assert.ok(performance.now() - started < 3000, `returned after ${Math.round(performance.now() - started)} ms`);
+			const large = await recovering(`${url}/members`, {method: 'POST', body: '{}'});
+			assert.equal(large.status, 400);
+			assert.equal((await large.text()).length, big.length, 'the body is the app\'s, whole');
+			assert.deepEqual(events, []);
+		} finally {
+			api.closeAllConnections();
+			api.close();
+		}
+	});
+
 	test('options are checked when the fetch is created, with one sentence that holds no password', () => {
 		for (const database of ['postgresql://u:SECRETPW@[bad/db', 'mysql://u:SECRETPW@h/db']) {
 			assert.throws(() => createRecoveringFetch({database}), (error: unknown) => error instanceof UsageError && !error.message.includes('SECRETPW'));

@@ -86,6 +86,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 	}
 	if (options.reloadFunction && (typeof options.reloadFunction.apiKey !== 'string' || options.reloadFunction.apiKey === '')) throw new UsageError('reloadFunction.apiKey must be the key of a role that may execute the reload function.');
 	const baseFetch = options.fetch ?? globalThis.fetch;
+	const timeoutMs = options.timeoutMs ?? 10_000;
 	const waitMs = options.waitMs ?? 10_000;
 	const intervalMs = options.minReloadIntervalMs ?? 5000;
 	const emit = (event: RecoveryEvent) => {
@@ -256,7 +257,9 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		const url = new URL(input instanceof Request ? input.url : String(input));
 		// Only answers from the configured PostgREST are recovered: another origin gets no key and no reload.
 		if (configuredApi !== undefined && !underApi(url, configuredApi)) return response;
-		const body = await response.clone().text().catch(() => '');
+		// A schema-cache error is a small JSON body: one that is larger, or slow to come, is returned as it came.
+		const body = await boundedText(response, timeoutMs);
+		if (body === undefined) return response;
 		const error = schemaCacheError(method, url, response.status, body);
 		if (!error) return response;
 		const request = ++requests;
@@ -276,6 +279,36 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		emit({type: 'outcome', request, outcome: retried.ok ? 'recovered' : 'retry_failed', reason: retried.ok ? 'The request succeeded once the cache was fresh' : `The request sent again answered HTTP ${retried.status}`});
 		return retried;
 	};
+}
+
+const bodyLimit = 64 * 1024;
+
+/** The body of a clone, as text; undefined when it is over 64 KiB or not all there within timeoutMs. */
+async function boundedText(response: Response, timeoutMs: number): Promise<string | undefined> {
+	const reader = response.clone().body?.getReader();
+	if (!reader) return '';
+	const deadline = deadlineSignal(timeoutMs);
+	const stopped = new Promise<undefined>(resolve => {
+		if (deadline.aborted) resolve(undefined);
+		deadline.addEventListener('abort', () => resolve(undefined), {once: true});
+	});
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	try {
+		for (;;) {
+			const read = await Promise.race([reader.read(), stopped]);
+			if (read === undefined) return undefined;
+			if (read.done) break;
+			size += read.value.byteLength;
+			if (size > bodyLimit) return undefined;
+			chunks.push(read.value);
+		}
+	} catch {
+		return undefined;
+	} finally {
+		void reader.cancel().catch(() => {});
+	}
+	return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** Whether url is api itself or under it (same origin, and its path within api's). */
