@@ -97,8 +97,9 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		if (http && facts.api && !facts.apiFailure && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
 			const hazards = await read(early?.hazards, async () => readProbeHazards(session!, facts.schemas)).catch(failed);
-			// The probes made ahead are for the catalog read ahead; used only when the diagnosis settled on it.
-			const taken = probing?.prober.catalogIs(catalog) ? probing : undefined;
+			// The probes made ahead are for the catalog read ahead; used only when the diagnosis settled on it and goes on
+			// to read the cache (otherwise `finally` stops them and waits for them).
+			const taken = hazards && probing?.prober.catalogIs(catalog) ? probing : undefined;
 			if (taken) probing = undefined;
 			else probing?.abort();
 			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards, taken), options.onPhase);
