@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import React from 'react';
 import type {Report} from '../source/report/buildReport.js';
+import {painter, plainReport} from '../source/report/plainReport.js';
 import {connectForm} from '../source/ui/connectForm.js';
 import {type MenuItem, type PhaseState, menuFor, proofOf} from '../source/ui/doctorState.js';
 import {ProofView, ReportView} from '../source/ui/ReportView.js';
@@ -17,7 +18,7 @@ import {FailedScreen} from '../source/ui/screens/FailedScreen.js';
 import {LeavingScreen} from '../source/ui/screens/LeavingScreen.js';
 import {ReportScreen} from '../source/ui/screens/ReportScreen.js';
 import {SqlScreen} from '../source/ui/screens/SqlScreen.js';
-import {healthyReport, reloadedReport, staleReport, unreachableReport} from './support/fakeEngine.js';
+import {healthyReport, reloadResult, reloadedReport, staleReport, unreachableReport} from './support/fakeEngine.js';
 import {renderAt} from './support/inkFrames.js';
 
 /** The frame an element draws at a window size, read before the spinner's first tick. */
@@ -295,6 +296,13 @@ Healed (1):
            'reload schema';), so every migration leaves its cache stale until
            someone reloads it (trigger.missing)
 Before → after: 1 finding (0 errors) → 0 findings (0 errors)`);
+});
+
+test('plain text counts before and after an action as ProofView does: one count for both renderers', () => {
+	const text = plainReport({...reloadedReport, fixesApplied: [reloadResult], before: staleReport}, painter(false));
+	assert.ok(text.includes('\n  Before: 2 findings (1 error). After: 1 finding (0 errors).\n'), text);
+	const drawn = frame(<Proof before={staleReport} after={reloadedReport} />, 80);
+	assert.ok(drawn.endsWith('\nBefore → after: 2 findings (1 error) → 1 finding (0 errors)'), drawn);
 });
 
 const phases: PhaseState[] = [
