@@ -6,7 +6,7 @@ import {test} from 'node:test';
 import React from 'react';
 import type {Report} from '../source/report/buildReport.js';
 import {type DoctorEngine, DoctorApp} from '../source/ui/DoctorApp.js';
-import {fakeEngine, staleReport, unreachableReport} from './support/fakeEngine.js';
+import {fakeEngine, healthyReport, staleReport, unreachableReport} from './support/fakeEngine.js';
 import {renderAt} from './support/inkFrames.js';
 
 const widths = [60, 80, 120];
@@ -312,5 +312,49 @@ test('a target wider than the window is shortened in its middle in the record, n
 	assert.match(connected[0]!, /^ {2}postgres\.abcdefghijklm.*….*5432\/postgres$/);
 	assert.ok(connected.every(line => line.length <= 60), connected.join('\n'));
 	assert.equal(connected[1], '  https://abcdefghijklmnopqrst.supabase.co/rest/v1');
+	app.unmount();
+});
+
+test('t shows the trigger SQL and asks first: n declines and changes nothing, y installs and proves it', async () => {
+	const {engine, calls} = fakeEngine({reports: [staleReport, healthyReport]});
+	const app = mount(engine, 80);
+	await app.until('What next?');
+	await app.press('t');
+	await app.until('Run it? (y/N)');
+	assert.ok(app.frames.some(frame => frame.startsWith(`\n${engine.sql('trigger')}`)), 'the trigger SQL was printed');
+	const confirm = app.lastFrame();
+	assert.equal(confirm.slice(confirm.lastIndexOf('\nThe SQL above') + 1), [
+		'The SQL above writes to the database, in one transaction with lock_timeout.',
+		'Run it? (y/N)',
+		'y yes · n or enter no · q quit · ctrl-c cancel',
+	].join('\n'));
+	await app.press('n');
+	await app.until('• Declined: nothing was changed.');
+	await app.until('What next?');
+	assert.deepEqual(calls, ['diagnose']);
+	await app.press('t');
+	await app.until('Run it? (y/N)');
+	await app.press('y');
+	await app.until('Before → after: 2 findings (1 error) → 0 findings (0 errors)');
+	await app.until('What next?');
+	assert.deepEqual(calls, ['diagnose', 'fix trigger', 'diagnose']);
+	app.unmount();
+});
+
+test('a healthy diagnosis says so, offers no fix, and q leaves with 0', async () => {
+	const app = mount(fakeEngine({reports: [healthyReport]}).engine, 80);
+	await app.until('What next?');
+	const frame = app.lastFrame();
+	assert.ok(frame.includes('✔ Healthy: PostgREST\'s schema cache matches the database.\n'), frame);
+	assert.equal(frame.slice(frame.indexOf('What next?')), `What next?
+❯ [s] Show the SQL to copy
+  [p] Probe: send NOTIFY and watch PostgREST reload
+  [a] Diagnose again
+  [u] Change the URLs (connect screen)
+  [q] Quit
+↑↓ move · enter choose · or press a key · ctrl-c cancel`);
+	await app.press('q');
+	await app.until('pgrst-doctor: exit 0 (healthy)');
+	assert.deepEqual(app.exits, [0]);
 	app.unmount();
 });

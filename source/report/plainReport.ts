@@ -1,10 +1,11 @@
 // Plain text for pipes, logs and CI: no cursor movement, colour only on a terminal that wants it. Every string from
 // the report is made safe to print before our own colours are painted around it.
 import type {CheckStatus} from '../checks/check.js';
-import type {Finding, Severity} from '../findings.js';
+import type {Severity} from '../findings.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {terminalLine, terminalValues} from '../terminalText.js';
 import type {Report} from './buildReport.js';
+import {findingGroups, findingTally, moreFindings} from './findingGroups.js';
 
 type Paint = (color: 'red' | 'green' | 'yellow' | 'gray' | 'bold', text: string) => string;
 
@@ -27,30 +28,6 @@ export const severityMark: Record<Severity, {glyph: string; color: 'red' | 'yell
 	warning: {glyph: '⚠', color: 'yellow'},
 	info: {glyph: 'ℹ', color: 'gray'},
 };
-
-/** A screenful: text output lists this many findings of one code, then counts the rest (--json lists all). */
-export const findingsPerCode = 20;
-
-export type FindingGroup = {area: string; codes: Array<{code: string; shown: Finding[]; more: number}>};
-
-/** The findings by area, then by code, in the order they first appear; each code keeps at most `limit` of them. */
-export function findingGroups(findings: Finding[], limit = findingsPerCode): FindingGroup[] {
-	const areas = new Map<string, Map<string, {code: string; shown: Finding[]; more: number}>>();
-	for (const found of findings) {
-		const area = found.code.split('.')[0]!;
-		let codes = areas.get(area);
-		if (!codes) areas.set(area, (codes = new Map()));
-		let group = codes.get(found.code);
-		if (!group) codes.set(found.code, (group = {code: found.code, shown: [], more: 0}));
-		if (group.shown.length < limit) group.shown.push(found);
-		else group.more++;
-	}
-	return [...areas].map(([area, codes]) => ({area, codes: [...codes.values()]}));
-}
-
-export function moreFindings(count: number, code: string): string {
-	return `… and ${count} more ${code} finding${count === 1 ? '' : 's'} (--json lists all)`;
-}
 
 /** Our own multi-line fields: SQL previews and by-hand steps keep their line breaks; every other string is one line. */
 export const reportBlocks: ReadonlySet<string> = new Set(['preview']);
@@ -119,7 +96,9 @@ export function plainReport(raw: Report, paint: Paint): string {
 			lines.push(`  ${mark} ${applied.id}: ${applied.message} (${applied.durationMs} ms, ${proof})`);
 			for (const step of applied.steps ?? []) lines.push(`      ${step}`);
 		}
-		if (raw.before) lines.push(`  Before: ${tally(raw.before.findings)}. After: ${tally(raw.findings)}.`);
+		if (raw.before) {
+			lines.push(`  Before: ${findingTally(raw.before.findings)}. After: ${findingTally(raw.findings)}.`);
+		}
 	}
 	lines.push('', paint('bold', 'Next step'));
 	for (const step of nextSteps(raw)) lines.push(`  ${terminalLine(step)}`);
@@ -165,11 +144,6 @@ function settingLines(report: Report): string[] {
 
 function indent(text: string, prefix: string): string[] {
 	return text.trimEnd().split('\n').map(line => `${prefix}${line}`);
-}
-
-function tally(findings: Report['findings']): string {
-	const errors = findings.filter(found => found.severity === 'error').length;
-	return `${findings.length} finding${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'})`;
 }
 
 /** The suggestions that matter most: blockers first, then errors, then warnings; each said once. */

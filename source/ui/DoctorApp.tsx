@@ -2,20 +2,33 @@
 // What happened goes to <Static> once and stays in the terminal's scrollback (the record); the live part below it
 // stays shorter than the window, because Ink 6 clears the whole terminal, scrollback included (ESC[3J), whenever
 // its live output is as tall as the window.
-import {Select, Spinner} from '@inkjs/ui';
-import {Box, Static, Text, useApp, useInput, useStdout} from 'ink';
+import {Box, Static, useApp, useInput, useStdout} from 'ink';
 import React, {useEffect, useReducer, useRef, useState} from 'react';
-import type {OnPhase, Phase} from '../collectFacts.js';
-import type {FindingCode} from '../findings.js';
+import type {OnPhase} from '../collectFacts.js';
 import type {FixResult} from '../fixes/applyFixes.js';
 import type {FixId} from '../fixes/fixCatalog.js';
 import type {Report} from '../report/buildReport.js';
-import {terminalBlock, terminalLine} from '../terminalText.js';
+import {terminalBlock} from '../terminalText.js';
 import {type ConnectForm, type Known, type Validate, connectForm, typeInto} from './connectForm.js';
-import {ConnectScreen} from './ConnectScreen.js';
-import {type MenuItem, type PhaseState, type RecordEntry, type SqlScript, doctorReducer, initialState, menuFor, sqlScriptsFor} from './doctorState.js';
+import {
+	type MenuItem,
+	type RecordEntry,
+	type SqlScript,
+	type State,
+	doctorReducer,
+	initialState,
+	menuFor,
+	sqlScriptsFor,
+} from './doctorState.js';
 import {RecordView} from './RecordView.js';
-import {Marked} from './ReportView.js';
+import {ApplyingScreen} from './screens/ApplyingScreen.js';
+import {ConfirmScreen} from './screens/ConfirmScreen.js';
+import {ConnectScreen} from './screens/ConnectScreen.js';
+import {DiagnosingScreen} from './screens/DiagnosingScreen.js';
+import {FailedScreen} from './screens/FailedScreen.js';
+import {LeavingScreen} from './screens/LeavingScreen.js';
+import {ReportScreen} from './screens/ReportScreen.js';
+import {SqlScreen, scriptTitles} from './screens/SqlScreen.js';
 
 /**
  * A diagnosis right after a reload: PostgREST's sessions look idle before the new cache is in use, so while cache
@@ -48,35 +61,6 @@ export type DoctorEngine = {
 	/** Whether the URLs are Supabase's: the steps by hand differ. */
 	supabase(): boolean;
 };
-
-/** Each phase while it runs, when it answered, and when it ended without an answer (the finding says why). */
-const phaseTitles: Record<Phase, [string, string]> = {
-	database: ['Reading the database catalogs', 'Database catalogs read'],
-	api: ['Asking PostgREST about itself', 'PostgREST answered'],
-	cache: ['Reading PostgREST\'s schema cache', 'Schema cache read'],
-	probe: ['Sending NOTIFY and watching PostgREST', 'NOTIFY probe done'],
-};
-
-const apiFailedTitles: Partial<Record<FindingCode, string>> = {
-	'api.unreachable': 'PostgREST did not answer',
-	'api.wrong_base_url': 'PostgREST answered, but --api-url is not its API root',
-	'api.unauthorized': 'PostgREST refused the doctor\'s request',
-	'api.redirected': '--api-url answered with a redirect',
-	'api.not_postgrest': 'Something answered at --api-url, but not PostgREST',
-};
-
-function failedTitle(phase: Phase, code: FindingCode): string {
-	if (phase === 'database') return 'The database could not be read';
-	return apiFailedTitles[code] ?? 'PostgREST could not be read';
-}
-
-const scriptTitles: Record<SqlScript, string> = {
-	reload: 'reload the cache',
-	trigger: 'install the trigger',
-	'uninstall-trigger': 'remove the trigger',
-};
-
-const exitWords: Record<number, string> = {0: 'healthy', 1: 'problems found', 2: 'could not diagnose', 130: 'cancelled'};
 
 /**
  * OSC 52: terminals that support it put the text on the system clipboard; others ignore it. The text is made safe
@@ -225,9 +209,9 @@ function numbered(record: RecordEntry[]): Numbered[] {
 }
 
 type LiveProps = {
-	readonly state: ReturnType<typeof doctorReducer>;
+	readonly state: State;
 	readonly form: ConnectForm;
-	readonly menu: MenuItem[];
+	readonly menu: readonly MenuItem[];
 	readonly rows?: number;
 	readonly onChoose: (item: MenuItem) => void;
 };
@@ -235,85 +219,28 @@ type LiveProps = {
 /** What can still change: the screen at hand, never taller than the window. */
 function LiveScreen({state, form, menu, rows, onChoose}: LiveProps): React.JSX.Element {
 	const {screen, notice, report} = state;
-	const hints = (text: string) => <Text dimColor>{text}</Text>;
 	switch (screen.name) {
 		case 'connect':
 			return <ConnectScreen form={form} canGoBack={Boolean(report)} />;
 		case 'diagnosing':
+			return <DiagnosingScreen phases={screen.phases} probe={screen.probe} canGoBack={Boolean(report)} />;
 		case 'applying':
-			return (
-				<Box flexDirection="column" marginTop={1}>
-					<Phases phases={screen.phases} title={screen.name === 'applying' ? applyingTitle(screen.fix) : screen.probe ? 'Diagnosing, with the NOTIFY probe' : 'Diagnosing'} />
-					{hints(screen.name === 'applying' ? 'ctrl-c cancel' : report ? 'b back · u change the URLs · ctrl-c cancel' : 'u change the URLs · ctrl-c cancel')}
-				</Box>
-			);
+			return <ApplyingScreen fix={screen.fix} phases={screen.phases} />;
 		case 'report':
-			return <Menu menu={menu} notice={notice} rows={rows} onChoose={onChoose} />;
+			return <ReportScreen menu={menu} notice={notice} rows={rows} onChoose={onChoose} />;
 		case 'confirm':
-			return (
-				<Box flexDirection="column">
-					<Text bold>The SQL above writes to the database, in one transaction with lock_timeout.</Text>
-					<Text>Run it? (y/N)</Text>
-					{hints('y yes · n or enter no · q quit · ctrl-c cancel')}
-				</Box>
-			);
+			return <ConfirmScreen />;
 		case 'sql': {
 			const scripts = report ? sqlScriptsFor(report) : [screen.script];
-			return (
-				<Box flexDirection="column">
-					<Text wrap="wrap">
-						The SQL to {scriptTitles[screen.script]} is printed above, ready to paste into psql or Supabase's SQL Editor.
-					</Text>
-					{scripts.length > 1 && <Text wrap="wrap">SQL that fits: {scripts.map((script, index) => `${index + 1} ${scriptTitles[script]}${script === screen.script ? ' (shown)' : ''}`).join(' · ')}</Text>}
-					{notice && <Text color="yellow" wrap="wrap">{terminalLine(notice)}</Text>}
-					{hints(`${scripts.length > 1 ? `1-${scripts.length} show that SQL · ` : ''}c copy the SQL shown · b back · q quit`)}
-				</Box>
-			);
+			return <SqlScreen script={screen.script} scripts={scripts} notice={notice} />;
 		}
 		case 'failed':
-			return (
-				<Box flexDirection="column" marginTop={1}>
-					<Text color="red" wrap="wrap">✖ The doctor could not finish that: see the record above.</Text>
-					{hints(`a diagnose again · u change the URLs${report ? ' · b back' : ''} · q quit`)}
-				</Box>
-			);
+			return <FailedScreen canGoBack={Boolean(report)} />;
 		case 'leaving':
-			return <Text dimColor>{`pgrst-doctor: exit ${screen.code} (${exitWords[screen.code] ?? 'done'})`}</Text>;
+			return <LeavingScreen code={screen.code} />;
+		default: {
+			const unknown: never = screen;
+			return unknown;
+		}
 	}
-}
-
-/** The keys for the diagnosis on screen; on a short window, one line of keys instead of the list. */
-function Menu({menu, notice, rows, onChoose}: {readonly menu: MenuItem[]; readonly notice?: string; readonly rows?: number; readonly onChoose: (item: MenuItem) => void}): React.JSX.Element {
-	const tall = menu.length + (notice ? 5 : 4);
-	const compact = rows !== undefined && rows > 0 && tall >= rows;
-	return (
-		<Box flexDirection="column" marginTop={1}>
-			{notice && <Text color="yellow" wrap="wrap">{terminalLine(notice)}</Text>}
-			<Text bold>What next?</Text>
-			{compact ? (
-				<Marked mark="" spans={[{text: menu.map(item => `${item.key}\u00A0${item.label.split(' ')[0]!.replace(/\W+$/, '').toLowerCase()}`).join(' · ')}]} />
-			) : (
-				<Select options={menu.map(item => ({label: `[${item.key}] ${item.label}`, value: item.key}))} onChange={value => onChoose(menu.find(item => item.key === value)!)} visibleOptionCount={menu.length} />
-			)}
-			{!compact && <Text dimColor>↑↓ move · enter choose · or press a key · ctrl-c cancel</Text>}
-		</Box>
-	);
-}
-
-function applyingTitle(fix: FixId): string {
-	return fix === 'reload' ? 'Reloading, then proving the cache matches' : fix === 'trigger' ? 'Installing the trigger, then proving it fires' : 'Removing the trigger';
-}
-
-function Phases({phases, title}: {readonly phases: PhaseState[]; readonly title: string}): React.JSX.Element {
-	return (
-		<Box flexDirection="column">
-			<Spinner label={`${title}…`} />
-			{phases.map(item => (
-				<Text key={item.phase}>
-					{!item.done ? <Text>… {phaseTitles[item.phase][0]}</Text> : item.failed ? <Text color="red">✖ {failedTitle(item.phase, item.failed)}</Text> : <Text color="green">✔ {phaseTitles[item.phase][1]}</Text>}
-					{item.ms !== undefined && <Text dimColor> ({item.ms} ms)</Text>}
-				</Text>
-			))}
-		</Box>
-	);
 }

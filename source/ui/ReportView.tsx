@@ -5,7 +5,8 @@ import {Box, Text, useStdout} from 'ink';
 import React, {useMemo} from 'react';
 import type {Finding} from '../findings.js';
 import type {Report} from '../report/buildReport.js';
-import {findingGroups, moreFindings, reportBlocks, severityMark, statusMark} from '../report/plainReport.js';
+import {findingGroups, findingTally, moreFindings} from '../report/findingGroups.js';
+import {reportBlocks, severityMark, statusMark} from '../report/plainReport.js';
 import {terminalLine, terminalValues} from '../terminalText.js';
 import {type Proof, canProbe, inKeys} from './doctorState.js';
 import {type Span, wrapWords} from './wrapWords.js';
@@ -73,11 +74,8 @@ export function FindingLine({found, healed, safe, probe = true}: {readonly found
 	);
 }
 
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-
 /** Before → after, finding by finding: what the action healed, what is still there, and what is new. */
 export function ProofView({proof, before, after}: {readonly proof: Proof; readonly before: Report; readonly after: Report}): React.JSX.Element {
-	const errors = (report: Report) => report.findings.filter(found => found.severity === 'error').length;
 	return (
 		<Box flexDirection="column">
 			{proof.changed.map(check => (
@@ -95,7 +93,7 @@ export function ProofView({proof, before, after}: {readonly proof: Proof; readon
 			{proof.appeared.length > 0 && <Text>New since the action ({proof.appeared.length}):</Text>}
 			{proof.appeared.map((found, index) => <FindingLine key={`n${index}`} found={found} />)}
 			<Text>
-				Before → after: {plural(before.findings.length, 'finding')} ({plural(errors(before), 'error')}) → {plural(after.findings.length, 'finding')} ({plural(errors(after), 'error')})
+				Before → after: {findingTally(before.findings)} → {findingTally(after.findings)}
 			</Text>
 		</Box>
 	);

@@ -1,6 +1,7 @@
 // A DoctorEngine over reports recorded from real PostgreSQL 18 and PostgREST 12.0.2 (test/fixtures/report-*.json,
 // made with `check --json` on the tests' app schema with a column added after PostgREST started): the Ink views are
-// tested in milliseconds, exactly, while the e2e tests prove the real engine behind them.
+// tested in milliseconds, exactly, while the e2e tests prove the real engine behind them. report-healthy-12.0.2.json
+// is the same schema after `check --fix trigger --yes`, recorded by test/support/recordReports.ts.
 import {readFileSync} from 'node:fs';
 import {validateField} from '../../source/commands/interactive.js';
 import {fixCatalog} from '../../source/fixes/fixCatalog.js';
@@ -18,6 +19,7 @@ export const staleReport = recorded('report-stale-12.0.2.json');
 export const reloadedReport = recorded('report-reloaded-12.0.2.json');
 export const reloadResult = recorded<FixResult>('fix-reload-12.0.2.json');
 export const unreachableReport = recorded('report-db-unreachable-12.0.2.json');
+export const healthyReport = recorded('report-healthy-12.0.2.json');
 
 const channel = parseChannel('pgrst');
 

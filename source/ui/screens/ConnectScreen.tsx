@@ -2,10 +2,10 @@
 // field with the cursor is marked, and a value that cannot work says why as soon as it is entered.
 import {Box, Text, useStdout} from 'ink';
 import React from 'react';
-import {terminalLine} from '../terminalText.js';
-import {type ConnectForm, type Field, fields} from './connectForm.js';
-import {MaskedUrlInput} from './MaskedUrlInput.js';
-import {Marked} from './ReportView.js';
+import {terminalLine} from '../../terminalText.js';
+import {type ConnectForm, type Field, fields} from '../connectForm.js';
+import {MaskedUrlInput} from '../MaskedUrlInput.js';
+import {Marked} from '../ReportView.js';
 
 const labels: Record<Field, string> = {dbUrl: 'Database URL', apiUrl: 'PostgREST URL', apiKey: 'API key'};
 const placeholders: Record<Field, string> = {dbUrl: 'e.g. postgresql://user:password@host:5432/db', apiUrl: 'e.g. http://localhost:3000', apiKey: 'optional: enter to skip'};
