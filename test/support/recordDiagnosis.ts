@@ -15,13 +15,15 @@ import {postgrestSessions} from '../../source/checks/postgrestSessions.js';
 import type {Facts} from '../../source/checks/check.js';
 import {collectFacts, exposedSchemas, readApi} from '../../source/collectFacts.js';
 import {type Evidence, resolveObject} from '../../source/explain/diagnoseError.js';
+import {narrowByOpenApi, type RequestRoles} from '../../source/explain/grants.js';
 import {parseError} from '../../source/explain/parseError.js';
 import {Prober} from '../../source/probes/cacheSnapshot.js';
 import {openDatabase} from '../../source/probes/database.js';
 import {closeHttp} from '../../source/probes/http.js';
 import {liveRead} from '../../source/probes/liveRead.js';
 import {readProbeHazards} from '../../source/probes/mediaHandlers.js';
-import {definerViews, lookupObjects, type PrivilegeTarget, privilegesOn} from '../../source/probes/objectLookup.js';
+import {definerViews, lookupObjects, type PrivilegeTarget, privilegesOn, usableRelations} from '../../source/probes/objectLookup.js';
+import type {Finding} from '../../source/findings.js';
 import {parseChannel} from '../../source/sql/channel.js';
 import {databaseTarget, httpTarget} from '../../source/target.js';
 import {runCli} from './cli.js';
@@ -73,9 +75,9 @@ try {
 			const response = await fetch(`${app.api.url}${path}`, init);
 			const body = await response.text();
 			const explained = await runCli(['explain', body, ...flags, '--json']);
-			const verdict = explained.json.verdict as {code: string; severity: string; fixes?: string[]};
+			const verdict = explained.json.verdict as Finding;
 			const request = `${init.method ?? 'GET'} ${path}${init.body ? ` body ${String(init.body)}` : ''}`;
-			evidence.push({label, request, status: response.status, body, evidence: await explainEvidence(body, app.dbUrl, app.api.url), explainVerdict: {code: verdict.code, severity: verdict.severity, fixes: verdict.fixes ?? []}});
+			evidence.push({label, request, status: response.status, body, evidence: await explainEvidence(body, app.dbUrl, app.api.url), explainVerdict: verdict});
 		}
 		const planned = await printed([...flags, '--fix', 'all']);
 		const fixed = await printed([...flags, '--fix', 'reload', '--yes'], async () => restale(app, flags));
@@ -142,7 +144,14 @@ async function explainEvidence(text: string, dbUrl: string, apiUrl: string): Pro
 		const hazards = await readProbeHazards(session, facts.schemas);
 		const resolved = resolveObject(parsed, found, facts.schemas);
 		if (resolved.namesakes?.length) throw new Error(`${text}: several candidates, which this recorder does not settle`);
-		const roles = {names: found.apiRoles, pinnedBy: null};
+		// As explain does: several roles are narrowed by what PostgREST's OpenAPI output lists of the default schema.
+		const schema = facts.api?.exposedSchemas?.[0] ?? facts.schemas[0]!;
+		const relations = found.everything.tables.filter(table => table.schema === schema).map(table => table.name);
+		const listedNames = (facts.api?.root.openApi?.tables ?? []).map(table => table.name);
+		const candidates: RequestRoles = {names: found.apiRoles, pinnedBy: null};
+		const roles = facts.api?.root.openApi && candidates.names.length > 1
+			? narrowByOpenApi(candidates, listedNames, relations, await usableRelations(session, candidates.names, schema))
+			: candidates;
 		const object: PrivilegeTarget | undefined = resolved.table
 			? {schema: resolved.table.schema, table: resolved.table.name, column: parsed.column !== undefined && resolved.table.columns.includes(parsed.column) ? parsed.column : undefined}
 			: resolved.overloads?.[0] ? {schema: resolved.overloads[0].schema, signature: resolved.overloads[0].signature} : undefined;
