@@ -9,21 +9,75 @@ import {test} from 'node:test';
 import {diagnoseError, type Evidence} from '../source/explain/diagnoseError.js';
 import type {Finding, FindingCode} from '../source/findings.js';
 
-type Recorded = {label: string; request: string; status: number; body: string; evidence: Evidence; explainVerdict: Finding};
-const fixture = JSON.parse(readFileSync(new URL('fixtures/evidence-12.0.2.json', import.meta.url), 'utf8')) as {value: Recorded[]};
+type Recorded = {
+	label: string;
+	request: string;
+	status: number;
+	body: string;
+	evidence: Evidence;
+	explainVerdict: Finding;
+};
+const fixture = JSON.parse(readFileSync(new URL('fixtures/evidence-12.0.2.json', import.meta.url), 'utf8')) as {
+	value: Recorded[];
+};
 const recorded = new Map(fixture.value.map(item => [item.label, item]));
 
 /** What the state implies for each error: the cause, and the facts the message must name. */
 const expected: Record<string, {code: FindingCode; reload: boolean; names: RegExp[]; suggestion: RegExp}> = {
-	'PGRST204 stale column': {code: 'cache.column_missing', reload: true, names: [/public\.organizations\.updated_by/], suggestion: /NOTIFY pgrst, 'reload schema';/},
-	'PGRST202 new function': {code: 'cache.function_missing', reload: true, names: [/public\.fresh\(a\)/], suggestion: /NOTIFY pgrst, 'reload schema';/},
-	'PGRST202 wrong argument names': {code: 'rpc.args_mismatch', reload: false, names: [/\(org\)/, /public\.member_count\(organization\)/], suggestion: /\borganization\b/},
-	'42703 camel-case column asked in lower case': {code: 'client.case_folded', reload: false, names: [/"displayname"/, /public\.members\."displayName"/], suggestion: /"displayName"/},
-	'42703 misspelt column': {code: 'client.unknown_column', reload: false, names: [/"nmae"/, /did you mean name\?/], suggestion: /Send name instead of nmae/},
-	'42P01 table in an unexposed schema': {code: 'schema.not_exposed', reload: false, names: [/private\.ledger/, /exposes only public/], suggestion: /Add private to db-schemas/},
-	'42P01 misspelt table': {code: 'client.unknown_table', reload: false, names: [/"organisations"/, /did you mean organizations\?/], suggestion: /Use organizations/},
-	'42501 no GRANT': {code: 'grant.missing', reload: false, names: [/\banon\b/, /SELECT on public\.secrets/, /not a cache problem/], suggestion: /GRANT SELECT ON public\.secrets TO anon;/},
-	'PGRST200 no foreign key': {code: 'relationship.missing', reload: false, names: [/organizations and secrets/], suggestion: /Add a foreign key/},
+	'PGRST204 stale column': {
+		code: 'cache.column_missing',
+		reload: true,
+		names: [/public\.organizations\.updated_by/],
+		suggestion: /NOTIFY pgrst, 'reload schema';/,
+	},
+	'PGRST202 new function': {
+		code: 'cache.function_missing',
+		reload: true,
+		names: [/public\.fresh\(a\)/],
+		suggestion: /NOTIFY pgrst, 'reload schema';/,
+	},
+	'PGRST202 wrong argument names': {
+		code: 'rpc.args_mismatch',
+		reload: false,
+		names: [/\(org\)/, /public\.member_count\(organization\)/],
+		suggestion: /\borganization\b/,
+	},
+	'42703 camel-case column asked in lower case': {
+		code: 'client.case_folded',
+		reload: false,
+		names: [/"displayname"/, /public\.members\."displayName"/],
+		suggestion: /"displayName"/,
+	},
+	'42703 misspelt column': {
+		code: 'client.unknown_column',
+		reload: false,
+		names: [/"nmae"/, /did you mean name\?/],
+		suggestion: /Send name instead of nmae/,
+	},
+	'42P01 table in an unexposed schema': {
+		code: 'schema.not_exposed',
+		reload: false,
+		names: [/private\.ledger/, /exposes only public/],
+		suggestion: /Add private to db-schemas/,
+	},
+	'42P01 misspelt table': {
+		code: 'client.unknown_table',
+		reload: false,
+		names: [/"organisations"/, /did you mean organizations\?/],
+		suggestion: /Use organizations/,
+	},
+	'42501 no GRANT': {
+		code: 'grant.missing',
+		reload: false,
+		names: [/\banon\b/, /SELECT on public\.secrets/, /not a cache problem/],
+		suggestion: /GRANT SELECT ON public\.secrets TO anon;/,
+	},
+	'PGRST200 no foreign key': {
+		code: 'relationship.missing',
+		reload: false,
+		names: [/organizations and secrets/],
+		suggestion: /Add a foreign key/,
+	},
 };
 
 test('every recorded error has an expectation, and every expectation a recording', () => {
@@ -46,10 +100,13 @@ for (const [label, want] of Object.entries(expected)) {
 	});
 }
 
-test('the same stale column, once PostgREST\'s cache has it, is not reproduced: nothing to reload', () => {
+test("the same stale column, once PostgREST's cache has it, is not reproduced: nothing to reload", () => {
 	const {evidence} = recorded.get('PGRST204 stale column')!;
 	const cached = evidence.cachedTable!;
-	const {verdict} = diagnoseError({...evidence, cachedTable: {...cached, columns: [...cached.columns, 'updated_by']}});
+	const {verdict} = diagnoseError({
+		...evidence,
+		cachedTable: {...cached, columns: [...cached.columns, 'updated_by']},
+	});
 	assert.equal(verdict.code, 'explain.not_reproduced');
 	assert.equal(verdict.fixes, undefined);
 	assert.match(verdict.message, /public\.organizations\.updated_by exists and PostgREST's cache has it/);
@@ -63,9 +120,16 @@ test('a function PostgREST could not be asked about is not called missing from i
 
 test('a URL, key and database of different Supabase projects are named before the cause', () => {
 	const {evidence} = recorded.get('PGRST204 stale column')!;
-	const {findings, verdict} = diagnoseError({...evidence, projectRefs: {api: 'abcdefghijklmnopqrst', database: 'tsrqponmlkjihgfedcba'}});
+	const {findings, verdict} = diagnoseError({
+		...evidence,
+		projectRefs: {api: 'abcdefghijklmnopqrst', database: 'tsrqponmlkjihgfedcba'},
+	});
 	assert.equal(findings[0]!.code, 'config.project_mismatch');
-	assert.match(findings[0]!.message, /the API URL → abcdefghijklmnopqrst, the database URL → tsrqponmlkjihgfedcba/);
+	const named = /the API URL → abcdefghijklmnopqrst, the database URL → tsrqponmlkjihgfedcba/;
+	assert.match(findings[0]!.message, named);
 	assert.equal(findings[1]!.code, 'cache.column_missing');
-	assert.equal(verdict, findings.find(found => found.severity === 'error'));
+	assert.equal(
+		verdict,
+		findings.find(found => found.severity === 'error')
+	);
 });

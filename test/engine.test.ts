@@ -11,15 +11,23 @@ import {finding} from '../source/findings.js';
 import type {Report} from '../source/report/buildReport.js';
 
 type Recorded = {facts: Facts; report: Report; text: string; exitCode: number};
-const recorded = (JSON.parse(readFileSync(new URL('fixtures/diagnosis-12.0.2.json', import.meta.url), 'utf8')) as {value: Record<'stale' | 'reloaded' | 'unreachable', Recorded>}).value;
+const recorded = (
+	JSON.parse(readFileSync(new URL('fixtures/diagnosis-12.0.2.json', import.meta.url), 'utf8')) as {
+		value: Record<'stale' | 'reloaded' | 'unreachable', Recorded>;
+	}
+).value;
 
-const tiny = (id: string, dependsOn: string[], run: (facts: Facts) => Outcome, appliesTo?: (facts: Facts) => boolean): Check =>
-	({id, title: `Title of ${id}`, dependsOn, run, ...(appliesTo ? {appliesTo} : {})});
+const tiny = (
+	id: string,
+	dependsOn: string[],
+	run: (facts: Facts) => Outcome,
+	appliesTo?: (facts: Facts) => boolean
+): Check => ({id, title: `Title of ${id}`, dependsOn, run, ...(appliesTo ? {appliesTo} : {})});
 const passing = (summary: string) => () => ({status: 'pass' as const, summary});
 const shape = (results: CheckResult[]) => results.map(({id, status, summary}) => `${id} ${status}: ${summary}`);
 const facts = recorded.reloaded.facts;
 
-test('checks run in the order given, each once, with its title, and an outcome\'s findings and duration are kept', () => {
+test("checks run in the order given, each once, with its title; an outcome's findings and duration are kept", () => {
 	const seen: string[] = [];
 	const found = finding('trigger.missing', 'No event trigger reloads PostgREST after DDL');
 	const results = runChecks(facts, [
@@ -61,7 +69,7 @@ test('a check that throws gets status error with the message, and what depends o
 	assert.equal(ranDependent, false);
 });
 
-test('a prerequisite that failed or was skipped skips its dependents, down the chain; pass and warn let them run', () => {
+test('a prerequisite that failed or was skipped skips its dependents, down the chain; pass and warn do not', () => {
 	const results = runChecks(facts, [
 		tiny('a.fails', [], () => ({status: 'fail', summary: 'broken'})),
 		tiny('b.warns', [], () => ({status: 'warn', summary: 'meh'})),
@@ -91,15 +99,27 @@ test('a check that does not apply is left out, and a dependency on it (or on no 
 for (const [state, {facts: recordedFacts, report}] of Object.entries(recorded)) {
 	test(`the real checks over the recorded facts (${state}) give what check --json printed in that state`, () => {
 		const results = runChecks(recordedFacts);
-		assert.deepEqual(shape(results), report.checks.map(({id, status, summary}) => `${id} ${status}: ${summary}`));
-		assert.deepEqual(results.map(result => result.title), report.checks.map(check => check.title));
+		assert.deepEqual(
+			shape(results),
+			report.checks.map(({id, status, summary}) => `${id} ${status}: ${summary}`)
+		);
+		assert.deepEqual(
+			results.map(result => result.title),
+			report.checks.map(check => check.title)
+		);
 		const findings = results.flatMap(result => result.findings);
-		assert.deepEqual(new Set(findings.map(found => JSON.stringify(found))), new Set(report.findings.map(found => JSON.stringify(found))));
+		assert.deepEqual(
+			new Set(findings.map(found => JSON.stringify(found))),
+			new Set(report.findings.map(found => JSON.stringify(found)))
+		);
 	});
 }
 
-test('the recorded states are what they say: stale fails on the two changes, reloaded passes the cache, no database skips', () => {
-	const ids = (state: Recorded, status: string) => runChecks(state.facts).filter(result => result.status === status).map(result => result.id);
+test('the recorded states: stale fails on the two changes, reloaded passes the cache, no database skips', () => {
+	const ids = (state: Recorded, status: string) =>
+		runChecks(state.facts)
+			.filter(result => result.status === status)
+			.map(result => result.id);
 	assert.deepEqual(ids(recorded.stale, 'fail'), ['cache.columns', 'cache.functions']);
 	assert.deepEqual(ids(recorded.reloaded, 'fail'), []);
 	assert.deepEqual(ids(recorded.unreachable, 'fail'), ['database.connect']);
@@ -108,6 +128,10 @@ test('the recorded states are what they say: stale fails on the two changes, rel
 	const order = checks.map(check => check.id);
 	for (const state of Object.values(recorded)) {
 		const ran = runChecks(state.facts).map(result => result.id);
-		assert.deepEqual(ran, order.filter(id => ran.includes(id)), 'the engine\'s order');
+		assert.deepEqual(
+			ran,
+			order.filter(id => ran.includes(id)),
+			"the engine's order"
+		);
 	}
 });

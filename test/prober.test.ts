@@ -7,7 +7,13 @@
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {after, test} from 'node:test';
-import {type CachedFunction, type CachedTable, type ProbeMethods, Prober, type Unknown} from '../source/probes/cacheSnapshot.js';
+import {
+	type CachedFunction,
+	type CachedTable,
+	type ProbeMethods,
+	Prober,
+	type Unknown,
+} from '../source/probes/cacheSnapshot.js';
 import type {Catalog} from '../source/probes/database.js';
 import {closeHttp} from '../source/probes/http.js';
 import type {ProbeHazards} from '../source/probes/mediaHandlers.js';
@@ -24,43 +30,72 @@ type Recorded = {
 	requests: number;
 	exchanges: Exchange[];
 };
-const recorded = (version: string) => JSON.parse(readFileSync(new URL(`fixtures/probes-${version}.json`, import.meta.url), 'utf8')) as Recorded;
+const recorded = (version: string) =>
+	JSON.parse(readFileSync(new URL(`fixtures/probes-${version}.json`, import.meta.url), 'utf8')) as Recorded;
 
 after(async () => closeHttp());
 
-/** What each version's probes must be decided by: PostgREST 11 checks Accept before its cache (postgrestVersions.ts). */
-const methodsOf = {'12.0.2': {columns: 'post-columns', functions: 'post-rpc'}, '11.2.2': {columns: 'post-invalid-body', functions: 'post-rpc-filter'}};
+/** The methods each version's probes must be decided by: PostgREST 11 checks Accept before its cache. */
+const methodsOf = {
+	'12.0.2': {columns: 'post-columns', functions: 'post-rpc'},
+	'11.2.2': {columns: 'post-invalid-body', functions: 'post-rpc-filter'},
+};
 
 async function probe(fixture: Recorded, baseUrl: string) {
-	const prober = new Prober({baseUrl, timeoutMs: 2000}, fixture.hazards, fixture.catalog, {version: fixture.postgrest, listed: fixture.listed});
+	const prober = new Prober({baseUrl, timeoutMs: 2000}, fixture.hazards, fixture.catalog, {
+		version: fixture.postgrest,
+		listed: fixture.listed,
+	});
 	const table = async (name: string) => prober.table(fixture.catalog.tables.find(item => item.name === name)!);
-	const functions = async (name: string) => prober.functionOverloads(fixture.catalog.functions.filter(item => item.name === name));
-	const results = {organizations: await table('organizations'), invoices: await table('invoices'), members: await table('members'), fresh: await functions('fresh'), memberCount: await functions('member_count')};
+	const functions = async (name: string) =>
+		prober.functionOverloads(fixture.catalog.functions.filter(item => item.name === name));
+	const results = {
+		organizations: await table('organizations'),
+		invoices: await table('invoices'),
+		members: await table('members'),
+		fresh: await functions('fresh'),
+		memberCount: await functions('member_count'),
+	};
 	return {prober, results};
 }
 
 for (const [version, methods] of Object.entries(methodsOf)) {
-	test(`${version}: a column and a table added behind PostgREST's back read as missing, the rest as cached`, async () => {
+	test(`${version}: a column and a table added behind PostgREST's back read as missing, others cached`, async () => {
 		const fixture = recorded(version);
 		const server = await replay(fixture.exchanges);
 		try {
 			const {prober, results} = await probe(fixture, server.url);
 			assert.deepEqual(server.unrecorded, [], 'every request was one the real PostgREST answered');
-			assert.deepEqual(results.organizations, {schema: 'public', name: 'organizations', columns: ['id', 'name'], allColumnsKnown: false});
+			assert.deepEqual(results.organizations, {
+				schema: 'public',
+				name: 'organizations',
+				columns: ['id', 'name'],
+				allColumnsKnown: false,
+			});
 			assert.equal(results.invoices, undefined);
 			assert.deepEqual(results.members?.columns, ['id', 'organization_id', 'email']);
 			assert.equal(results.fresh, undefined);
-			assert.deepEqual(results.memberCount, {schema: 'public', name: 'member_count', overloads: [['organization']]});
+			assert.deepEqual(results.memberCount, {
+				schema: 'public',
+				name: 'member_count',
+				overloads: [['organization']],
+			});
 			assert.deepEqual(prober.unknown, []);
 			assert.equal(prober.methods.columns?.method, methods.columns);
 			assert.equal(prober.methods.functions?.method, methods.functions);
 			for (const choice of Object.values(prober.methods)) {
-				assert.ok(choice.controls.some(control => control.control === 'negative'), 'a negative control was run');
+				assert.ok(
+					choice.controls.some(control => control.control === 'negative'),
+					'a negative control was run'
+				);
 				assert.ok(choice.controls.every(control => control.passed));
 			}
 			// The same calls asked the same questions as when recorded, and got the same readings.
 			assert.equal(prober.requests, fixture.requests);
-			assert.deepEqual(Object.values(results).map(result => result ?? null), fixture.calls.map(call => call.result));
+			assert.deepEqual(
+				Object.values(results).map(result => result ?? null),
+				fixture.calls.map(call => call.result)
+			);
 			assert.deepEqual(JSON.parse(JSON.stringify(prober.methods)), fixture.methods);
 		} finally {
 			await server.close();
@@ -75,7 +110,10 @@ test('a PostgREST that stops answering leaves every object unverified, never mis
 	await closeHttp();
 	const {prober, results} = await probe(fixture, server.url);
 	assert.deepEqual(Object.values(results), [undefined, undefined, undefined, undefined, undefined]);
-	assert.deepEqual(prober.unknown.map(item => `${item.kind} ${item.name}`), ['table organizations', 'table invoices', 'table members', 'function fresh', 'function member_count']);
+	assert.deepEqual(
+		prober.unknown.map(item => `${item.kind} ${item.name}`),
+		['table organizations', 'table invoices', 'table members', 'function fresh', 'function member_count']
+	);
 	for (const item of prober.unknown) assert.match(item.reason, /^the probe request failed: /);
 	assert.equal(prober.methods.columns, undefined, 'no method is chosen on no answer');
 	assert.ok(prober.lost, 'the lost connection is named');
@@ -87,12 +125,19 @@ test('a negative control answered as if cached fails the method: the column sear
 	const positive = fixture.exchanges.find(exchange => exchange.request.startsWith('POST /members?columns=%22id%22 '));
 	assert.ok(positive, 'the positive control was recorded');
 	const made = 'POST /pgrst_doctor_control_NONCE?';
-	const exchanges = fixture.exchanges.map(exchange => (exchange.request.startsWith(made) ? {...exchange, status: positive.status, body: positive.body} : exchange));
+	const exchanges = fixture.exchanges.map(exchange =>
+		exchange.request.startsWith(made) ? {...exchange, status: positive.status, body: positive.body} : exchange
+	);
 	const server = await replay(exchanges);
 	try {
 		const {prober, results} = await probe(fixture, server.url);
 		const [first] = prober.methods.columns?.controls ?? [];
-		assert.deepEqual(first && [first.method, first.control, first.read, first.passed], ['post-columns', 'negative', 'cached', false]);
+		assert.deepEqual(first && [first.method, first.control, first.read, first.passed], [
+			'post-columns',
+			'negative',
+			'cached',
+			false,
+		]);
 		assert.notEqual(prober.methods.columns?.method, 'post-columns');
 		assert.equal(results.organizations, undefined, 'no column verdict from a method that failed its control');
 		assert.ok(prober.unknown.some(item => item.kind === 'table' && item.name === 'organizations'));

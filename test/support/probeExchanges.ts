@@ -48,7 +48,12 @@ export async function replay(exchanges: Exchange[]): Promise<Replay> {
 	const asked: string[] = [];
 	const server: Server = createServer((request, response) => {
 		void (async () => {
-			const live = requestKey(request.method ?? 'GET', request.url ?? '/', request.headers, await readBody(request));
+			const live = requestKey(
+				request.method ?? 'GET',
+				request.url ?? '/',
+				request.headers,
+				await readBody(request)
+			);
 			const key = withPlaceholders(live);
 			asked.push(key);
 			const answer = answers.get(key);
@@ -67,9 +72,10 @@ export async function replay(exchanges: Exchange[]): Promise<Replay> {
 		url: `http://127.0.0.1:${port}`,
 		unrecorded,
 		asked,
-		close: async () => new Promise<void>(resolve => {
-			server.close(() => resolve());
-			server.closeAllConnections();
-		}),
+		close: async () =>
+			new Promise<void>(resolve => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
 	};
 }

@@ -22,7 +22,13 @@ import {openDatabase} from '../../source/probes/database.js';
 import {closeHttp} from '../../source/probes/http.js';
 import {liveRead} from '../../source/probes/liveRead.js';
 import {readProbeHazards} from '../../source/probes/mediaHandlers.js';
-import {definerViews, lookupObjects, type PrivilegeTarget, privilegesOn, usableRelations} from '../../source/probes/objectLookup.js';
+import {
+	definerViews,
+	lookupObjects,
+	type PrivilegeTarget,
+	privilegesOn,
+	usableRelations,
+} from '../../source/probes/objectLookup.js';
 import type {Finding} from '../../source/findings.js';
 import {parseChannel} from '../../source/sql/channel.js';
 import {databaseTarget, httpTarget} from '../../source/target.js';
@@ -52,9 +58,17 @@ const undoMigration = 'alter table public.organizations drop column updated_by; 
 const json = {'content-type': 'application/json'};
 /** Requests that fail in the stale state, each with the verdict the state implies (asserted by the unit test). */
 const failing: Array<[string, string, RequestInit]> = [
-	['PGRST204 stale column', '/organizations', {method: 'POST', headers: json, body: JSON.stringify({id: 1, updated_by: 'x'})}],
+	[
+		'PGRST204 stale column',
+		'/organizations',
+		{method: 'POST', headers: json, body: JSON.stringify({id: 1, updated_by: 'x'})},
+	],
 	['PGRST202 new function', '/rpc/fresh', {method: 'POST', headers: json, body: JSON.stringify({a: 1})}],
-	['PGRST202 wrong argument names', '/rpc/member_count', {method: 'POST', headers: json, body: JSON.stringify({org: 1})}],
+	[
+		'PGRST202 wrong argument names',
+		'/rpc/member_count',
+		{method: 'POST', headers: json, body: JSON.stringify({org: 1})},
+	],
 	['42703 camel-case column asked in lower case', '/members?select=displayname', {}],
 	['42703 misspelt column', '/organizations?select=nmae', {}],
 	['42P01 table in an unexposed schema', '/ledger', {}],
@@ -76,8 +90,16 @@ try {
 			const body = await response.text();
 			const explained = await runCli(['explain', body, ...flags, '--json']);
 			const verdict = explained.json.verdict as Finding;
-			const request = `${init.method ?? 'GET'} ${path}${init.body ? ` body ${String(init.body)}` : ''}`;
-			evidence.push({label, request, status: response.status, body, evidence: await explainEvidence(body, app.dbUrl, app.api.url), explainVerdict: verdict});
+			const sent = typeof init.body === 'string' ? ` body ${init.body}` : '';
+			const request = `${init.method ?? 'GET'} ${path}${sent}`;
+			evidence.push({
+				label,
+				request,
+				status: response.status,
+				body,
+				evidence: await explainEvidence(body, app.dbUrl, app.api.url),
+				explainVerdict: verdict,
+			});
 		}
 		const planned = await printed([...flags, '--fix', 'all']);
 		const fixed = await printed([...flags, '--fix', 'reload', '--yes'], async () => restale(app, flags));
@@ -95,12 +117,24 @@ try {
 }
 
 function write(name: string, value: unknown) {
-	writeFileSync(new URL(`../fixtures/${name}-${version}.json`, import.meta.url), JSON.stringify({recordedBy: 'test/support/recordDiagnosis.ts', postgrest: version, postgres: 18, value}, null, 1) + '\n');
+	writeFileSync(
+		new URL(`../fixtures/${name}-${version}.json`, import.meta.url),
+		JSON.stringify(
+			{recordedBy: 'test/support/recordDiagnosis.ts', postgrest: version, postgres: 18, value},
+			null,
+			1
+		) + '\n'
+	);
 }
 
 /** One state: Facts in process, then `check --json` and `check` through the built CLI. */
 async function state(dbUrl: string, apiUrl: string, flags: string[]) {
-	const facts = await collectFacts({database: databaseTarget(dbUrl), api: httpTarget(apiUrl, '--api-url'), channel, timeoutMs});
+	const facts = await collectFacts({
+		database: databaseTarget(dbUrl),
+		api: httpTarget(apiUrl, '--api-url'),
+		channel,
+		timeoutMs,
+	});
 	await closeHttp();
 	const report = (await runCli(['check', ...flags, '--json'])).json as unknown;
 	const plain = await runCli(['check', ...flags], {NO_COLOR: '1'});
@@ -111,7 +145,8 @@ async function state(dbUrl: string, apiUrl: string, flags: string[]) {
 async function restale(app: Scenario, flags: string[]) {
 	await app.query(undoMigration);
 	const healed = await runCli(['check', ...flags, '--fix', 'reload', '--yes', '--json']);
-	if (healed.json.fixesApplied?.[0]?.verified !== true) throw new Error('the reload after undoing the migration was not proved');
+	if (healed.json.fixesApplied?.[0]?.verified !== true)
+		throw new Error('the reload after undoing the migration was not proved');
 	await app.query(migration);
 }
 
@@ -136,37 +171,77 @@ async function explainEvidence(text: string, dbUrl: string, apiUrl: string): Pro
 		const http = {baseUrl: apiUrl, timeoutMs};
 		await readApi(http, undefined, facts, undefined);
 		[facts.schemas] = exposedSchemas(undefined, facts.api, facts.database);
-		const loginRoles = [...new Set(postgrestSessions(facts.database.sessions).map(item => item.user).filter((user): user is string => Boolean(user)))];
+		const loginRoles = [
+			...new Set(
+				postgrestSessions(facts.database.sessions)
+					.map(item => item.user)
+					.filter((user): user is string => Boolean(user))
+			),
+		];
 		const names = [parsed.table, parsed.parent, parsed.child, parsed.function, parsed.sequence]
 			.filter((name): name is string => Boolean(name))
 			.map(name => name.split('.').at(-1)!.replace(/!.*$/, ''));
 		const found = await lookupObjects(session, {names, loginRoles, extraRoles: [], exposed: facts.schemas});
 		const hazards = await readProbeHazards(session, facts.schemas);
 		const resolved = resolveObject(parsed, found, facts.schemas);
-		if (resolved.namesakes?.length) throw new Error(`${text}: several candidates, which this recorder does not settle`);
+		if (resolved.namesakes?.length)
+			throw new Error(`${text}: several candidates, which this recorder does not settle`);
 		// As explain does: several roles are narrowed by what PostgREST's OpenAPI output lists of the default schema.
 		const schema = facts.api?.exposedSchemas?.[0] ?? facts.schemas[0]!;
 		const relations = found.everything.tables.filter(table => table.schema === schema).map(table => table.name);
 		const listedNames = (facts.api?.root.openApi?.tables ?? []).map(table => table.name);
 		const candidates: RequestRoles = {names: found.apiRoles, pinnedBy: null};
-		const roles = facts.api?.root.openApi && candidates.names.length > 1
-			? narrowByOpenApi(candidates, listedNames, relations, await usableRelations(session, candidates.names, schema))
-			: candidates;
+		const roles =
+			facts.api?.root.openApi && candidates.names.length > 1
+				? narrowByOpenApi(
+						candidates,
+						listedNames,
+						relations,
+						await usableRelations(session, candidates.names, schema)
+					)
+				: candidates;
 		const object: PrivilegeTarget | undefined = resolved.table
-			? {schema: resolved.table.schema, table: resolved.table.name, column: parsed.column !== undefined && resolved.table.columns.includes(parsed.column) ? parsed.column : undefined}
-			: resolved.overloads?.[0] ? {schema: resolved.overloads[0].schema, signature: resolved.overloads[0].signature} : undefined;
+			? {
+					schema: resolved.table.schema,
+					table: resolved.table.name,
+					column:
+						parsed.column !== undefined && resolved.table.columns.includes(parsed.column)
+							? parsed.column
+							: undefined,
+				}
+			: resolved.overloads?.[0]
+				? {schema: resolved.overloads[0].schema, signature: resolved.overloads[0].signature}
+				: undefined;
 		const evidence: Evidence = {
-			parsed, exposed: facts.schemas, resolved, channel, projectRefs: {}, roles,
+			parsed,
+			exposed: facts.schemas,
+			resolved,
+			channel,
+			projectRefs: {},
+			roles,
 			lookup: {...found, privileges: object ? await privilegesOn(session, roles.names, object) : []},
 		};
 		if (parsed.kind === 'permission_denied' && resolved.table) {
 			evidence.lookup.definerViews = await definerViews(session, resolved.table);
 			evidence.live = await liveRead(http, resolved.table);
 		}
-		const listed = (facts.api?.root.openApi?.tables ?? []).map(table => ({...table, schema: facts.schemas[0]!, allColumnsKnown: true}));
-		const prober = new Prober(http, hazards, {tables: resolved.table ? [resolved.table] : [], functions: resolved.overloads ?? []}, {version: facts.api?.version, listed});
-		if (resolved.table) evidence.cachedTable = (await prober.table(resolved.table)) ?? (prober.unknown.length > 0 ? undefined : null);
-		else if (resolved.overloads?.length) evidence.cachedFunction = (await prober.functionOverloads(resolved.overloads)) ?? (prober.unknown.length > 0 ? undefined : null);
+		const listed = (facts.api?.root.openApi?.tables ?? []).map(table => ({
+			...table,
+			schema: facts.schemas[0]!,
+			allColumnsKnown: true,
+		}));
+		const prober = new Prober(
+			http,
+			hazards,
+			{tables: resolved.table ? [resolved.table] : [], functions: resolved.overloads ?? []},
+			{version: facts.api?.version, listed}
+		);
+		if (resolved.table)
+			evidence.cachedTable =
+				(await prober.table(resolved.table)) ?? (prober.unknown.length > 0 ? undefined : null);
+		else if (resolved.overloads?.length)
+			evidence.cachedFunction =
+				(await prober.functionOverloads(resolved.overloads)) ?? (prober.unknown.length > 0 ? undefined : null);
 		return evidence;
 	} finally {
 		await session.close();

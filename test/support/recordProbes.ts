@@ -35,15 +35,34 @@ async function record(version: (typeof postgrestVersions)[number]) {
 			const proxy = createServer((request, response) => {
 				void (async () => {
 					const body = await readBody(request);
-					const key = withPlaceholders(requestKey(request.method ?? 'GET', request.url ?? '/', request.headers, body));
-					const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<string, string>;
-					const answer = await fetch(`${app.api.url}${request.url ?? '/'}`, {method: request.method, headers, ...(body ? {body} : {})});
+					const key = withPlaceholders(
+						requestKey(request.method ?? 'GET', request.url ?? '/', request.headers, body)
+					);
+					const headers = Object.fromEntries(
+						Object.entries(request.headers).filter(
+							([name]) => !['host', 'content-length', 'connection'].includes(name)
+						)
+					) as Record<string, string>;
+					const answer = await fetch(`${app.api.url}${request.url ?? '/'}`, {
+						method: request.method,
+						headers,
+						...(body ? {body} : {}),
+					});
 					const text = await answer.text();
-					const exchange: Exchange = {request: key, status: answer.status, contentType: answer.headers.get('content-type'), body: withPlaceholders(text)};
+					const exchange: Exchange = {
+						request: key,
+						status: answer.status,
+						contentType: answer.headers.get('content-type'),
+						body: withPlaceholders(text),
+					};
 					const earlier = exchanges.get(key);
-					if (earlier && JSON.stringify(earlier) !== JSON.stringify(exchange)) throw new Error(`two answers to ${key}`);
+					if (earlier && JSON.stringify(earlier) !== JSON.stringify(exchange))
+						throw new Error(`two answers to ${key}`);
 					exchanges.set(key, exchange);
-					response.writeHead(exchange.status, exchange.contentType ? {'content-type': exchange.contentType} : {});
+					response.writeHead(
+						exchange.status,
+						exchange.contentType ? {'content-type': exchange.contentType} : {}
+					);
 					response.end(text);
 				})();
 			});
@@ -59,20 +78,35 @@ async function record(version: (typeof postgrestVersions)[number]) {
 			const table = (name: string) => catalog.tables.find(item => item.name === name)!;
 			const overloads = (name: string) => catalog.functions.filter(item => item.name === name);
 			const calls = [];
-			for (const name of ['organizations', 'invoices', 'members']) calls.push({call: `table ${name}`, result: (await prober.table(table(name))) ?? null});
-			for (const name of ['fresh', 'member_count']) calls.push({call: `functionOverloads ${name}`, result: (await prober.functionOverloads(overloads(name))) ?? null});
+			for (const name of ['organizations', 'invoices', 'members'])
+				calls.push({call: `table ${name}`, result: (await prober.table(table(name))) ?? null});
+			for (const name of ['fresh', 'member_count'])
+				calls.push({
+					call: `functionOverloads ${name}`,
+					result: (await prober.functionOverloads(overloads(name))) ?? null,
+				});
 			await closeHttp();
 			await new Promise<void>(resolve => {
 				proxy.close(() => resolve());
 				proxy.closeAllConnections();
 			});
 			const recorded = {
-				recordedBy: 'test/support/recordProbes.ts', postgrest: version, postgres: 18,
-				catalog: {schemas: catalog.schemas, tables: catalog.tables, functions: catalog.functions}, hazards, listed,
-				calls, methods: prober.methods, unknown: prober.unknown, requests: prober.requests,
+				recordedBy: 'test/support/recordProbes.ts',
+				postgrest: version,
+				postgres: 18,
+				catalog: {schemas: catalog.schemas, tables: catalog.tables, functions: catalog.functions},
+				hazards,
+				listed,
+				calls,
+				methods: prober.methods,
+				unknown: prober.unknown,
+				requests: prober.requests,
 				exchanges: [...exchanges.values()],
 			};
-			writeFileSync(new URL(`../fixtures/probes-${version}.json`, import.meta.url), JSON.stringify(recorded, null, 1) + '\n');
+			writeFileSync(
+				new URL(`../fixtures/probes-${version}.json`, import.meta.url),
+				JSON.stringify(recorded, null, 1) + '\n'
+			);
 		} finally {
 			await app.stop();
 		}

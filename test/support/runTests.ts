@@ -17,7 +17,7 @@ const compatibility: Record<string, string> = {
 		'signals and child processes: Ctrl-C (SIGINT) from every phase, AbortSignal timing, SIGUSR1 sent to PostgREST',
 	'interactive.e2e.test.ts':
 		'Ink in a real terminal (script(1), tmux): raw-mode stdin, TTY detection, the frames a person sees',
-	'tls.e2e.test.ts': 'pg over TLS through Node\'s tls module (its OpenSSL), compared with psql for every sslmode',
+	'tls.e2e.test.ts': "pg over TLS through Node's tls module (its OpenSSL), compared with psql for every sslmode",
 	'recoveringFetch.e2e.test.ts':
 		'the global fetch (the undici Node bundles) wrapped for supabase-js: stream bodies, aborts, error bodies',
 };
@@ -61,5 +61,8 @@ if (absent.length > 0 || files.length === 0) {
 console.log(`${kind} tests on Node ${process.versions.node}: ${files.length} files`);
 const paths = files.map(name => `test/${name}`);
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...paths], {cwd: root, stdio: 'inherit'});
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...paths], {
+	cwd: root,
+	stdio: 'inherit',
+});
 process.exit(run.status ?? 1);
