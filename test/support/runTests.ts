@@ -48,7 +48,7 @@ function filesOf(kind: Kind): string[] {
 
 const kind = process.argv[2];
 if (!kinds.includes(kind as Kind)) {
-	console.error(`Usage: node --import tsx test/support/runTests.ts ${kinds.join('|')}`);
+	console.error(`Usage: node --import tsx test/support/runTests.ts ${kinds.join('|')} [node --test options]`);
 	process.exit(2);
 }
 const files = filesOf(kind as Kind);
@@ -58,10 +58,17 @@ if (absent.length > 0 || files.length === 0) {
 	console.error(`No such test file: ${absent.join(', ') || '(none of this kind)'}`);
 	process.exit(2);
 }
+// readme.test.ts and discoveryTrust.test.ts run the built CLI (no server): without dist/ they would fail obscurely.
+if (!existsSync(new URL('../../dist/cli.js', import.meta.url))) {
+	console.error('dist/cli.js is missing: run npm run build first (npm test does).');
+	process.exit(2);
+}
 console.log(`${kind} tests on Node ${process.versions.node}: ${files.length} files`);
 const paths = files.map(name => `test/${name}`);
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...paths], {
+// Options after the kind go to node --test (npm run test:unit -- --test-name-pattern=…).
+const options = process.argv.slice(3);
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...options, ...paths], {
 	cwd: root,
 	stdio: 'inherit',
 });
