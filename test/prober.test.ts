@@ -1,19 +1,24 @@
 // The Prober (source/probes/cacheSnapshot.ts) over answers recorded from the real PostgREST 12.0.2 and 11.2.2 by
 // test/support/recordProbes.ts, served by a node:http server that gives each request the answer PostgREST gave it
-// (test/support/probeExchanges.ts). The recorded state: the tests' app schema, then, unseen by PostgREST, a column
-// organizations.updated_by, a table public.invoices and a function public.fresh(a int). Which method each version
-// allows is proved on the real servers in versions.e2e; here: calibration, the column search and the readings, in
-// milliseconds, and that a silent server leaves objects unverified instead of missing.
+// (test/support/probeExchanges.ts). The recorded state: the tests' app schema and public.projects, then, unseen by
+// PostgREST, a column organizations.updated_by, a table public.invoices, a function public.fresh(a int) and a foreign
+// key from projects to organizations. Which method each version allows is proved on the real servers in
+// versions.e2e; here: calibration, the column search, the readings and the whole snapshot (relationships batched),
+// in milliseconds, and that a silent server leaves objects unverified instead of missing.
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {after, test} from 'node:test';
 import {
 	type CachedFunction,
 	type CachedTable,
+	cacheSnapshot,
+	type CacheSnapshot,
 	type ProbeMethods,
 	Prober,
 	type Unknown,
 } from '../source/probes/cacheSnapshot.js';
+import {foreignKeyKey, type ForeignKey} from '../source/probes/foreignKeys.js';
+import type {ApiFacts} from '../source/probes/postgrest.js';
 import type {Catalog} from '../source/probes/database.js';
 import {closeHttp} from '../source/probes/http.js';
 import type {ProbeHazards} from '../source/probes/mediaHandlers.js';
@@ -28,6 +33,9 @@ type Recorded = {
 	methods: ProbeMethods;
 	unknown: Unknown[];
 	requests: number;
+	api: ApiFacts;
+	foreignKeys: ForeignKey[];
+	snapshot: CacheSnapshot;
 	exchanges: Exchange[];
 };
 const recorded = (version: string) =>
@@ -97,6 +105,45 @@ for (const [version, methods] of Object.entries(methodsOf)) {
 				fixture.calls.map(call => call.result)
 			);
 			assert.deepEqual(JSON.parse(JSON.stringify(prober.methods)), fixture.methods);
+		} finally {
+			await server.close();
+		}
+	});
+}
+
+/** The methods the whole snapshot must choose, relationships included (embed-spread where Accept comes first). */
+const relationshipMethods = {'12.0.2': 'embed-accept', '11.2.2': 'embed-spread'};
+
+for (const [version, relationships] of Object.entries(relationshipMethods)) {
+	test(`${version}: the whole cache snapshot lacks exactly what was added behind PostgREST's back`, async () => {
+		const fixture = recorded(version);
+		const server = await replay(fixture.exchanges);
+		try {
+			const catalog = {...fixture.catalog, foreignKeys: fixture.foreignKeys};
+			const snapshot = await cacheSnapshot(
+				{baseUrl: server.url, timeoutMs: 2000},
+				fixture.api,
+				catalog,
+				fixture.hazards
+			);
+			assert.deepEqual(server.unrecorded, []);
+			const names = snapshot.tables.map(table => table.name);
+			assert.deepEqual(names, ['members', 'organization_names', 'organizations', 'projects']);
+			assert.deepEqual(snapshot.tables.find(table => table.name === 'organizations')?.columns, ['id', 'name']);
+			assert.deepEqual(
+				snapshot.functions.map(item => item.name),
+				['member_count'],
+				'fresh(a) is not cached'
+			);
+			const key = (name: string) => foreignKeyKey(fixture.foreignKeys.find(item => item.name === name)!);
+			assert.deepEqual(snapshot.relationships, [key('members_organization_id_fkey')]);
+			assert.ok(
+				!snapshot.relationships?.includes(key('projects_organization_id_fkey')),
+				'the new key is not cached'
+			);
+			assert.deepEqual(snapshot.unknown, []);
+			assert.equal(snapshot.probeMethods?.relationships?.method, relationships);
+			assert.deepEqual(JSON.parse(JSON.stringify(snapshot)), fixture.snapshot);
 		} finally {
 			await server.close();
 		}

@@ -10,6 +10,7 @@ export type Exchange = {request: string; status: number; contentType: string | n
 const randomParts: Array<[RegExp, string]> = [
 	[/pgrst_doctor_(control|stop)_[\da-f]{12}/g, 'pgrst_doctor_$1_NONCE'],
 	[/pgrst-doctor\.probe-[\da-f]{16}/g, 'pgrst-doctor.probe-ACCEPT'],
+	[/pgrst-doctor-absent-[\da-f]{16}/g, 'pgrst-doctor-absent-ABSENT'],
 ];
 
 export function withPlaceholders(text: string): string {
@@ -20,9 +21,11 @@ export function withPlaceholders(text: string): string {
 function withRandomParts(text: string, request: string): string {
 	const nonce = /pgrst_doctor_(?:control|stop)_([\da-f]{12})/.exec(request)?.[1];
 	const accept = /pgrst-doctor\.probe-([\da-f]{16})/.exec(request)?.[1];
+	const absent = /pgrst-doctor-absent-([\da-f]{16})/.exec(request)?.[1];
 	let value = text;
 	if (nonce) value = value.replaceAll(/pgrst_doctor_(control|stop)_NONCE/g, `pgrst_doctor_$1_${nonce}`);
 	if (accept) value = value.replaceAll('pgrst-doctor.probe-ACCEPT', `pgrst-doctor.probe-${accept}`);
+	if (absent) value = value.replaceAll('pgrst-doctor-absent-ABSENT', `pgrst-doctor-absent-${absent}`);
 	return value;
 }
 

@@ -1,23 +1,32 @@
 // Records the Prober (source/probes/cacheSnapshot.ts) at work on the real PostgreSQL 18 and each PostgREST binary
 // installed (12.0.2 and 11.2.2): `npx tsx test/support/recordProbes.ts` writes test/fixtures/probes-<version>.json.
-// The state: the tests' app schema (test/support/scenario.ts), then, after PostgREST started and with nothing to tell
-// it, a column organizations.updated_by, a table public.invoices and a function public.fresh(a int). The Prober asks
+// The state: the tests' app schema (test/support/scenario.ts) and a table public.projects, then, after PostgREST
+// started and with nothing to tell it, a column organizations.updated_by, a table public.invoices, a function
+// public.fresh(a int) and a foreign key from projects to organizations. The Prober asks
 // through a small proxy that records every request and answer (test/support/probeExchanges.ts); the file holds the
 // catalog and OpenAPI listing it was given, each call with what it returned, the methods chosen with their controls,
-// and the exchanges.
+// the whole cacheSnapshot of the same state with the ApiFacts and foreign keys it was given, and the exchanges.
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {writeFileSync} from 'node:fs';
-import {Prober} from '../../source/probes/cacheSnapshot.js';
+import type {Facts} from '../../source/checks/check.js';
+import {readApi} from '../../source/collectFacts.js';
+import {cacheSnapshot, Prober} from '../../source/probes/cacheSnapshot.js';
+import {readForeignKeys} from '../../source/probes/foreignKeys.js';
 import {openDatabase} from '../../source/probes/database.js';
 import {closeHttp} from '../../source/probes/http.js';
 import {readProbeHazards} from '../../source/probes/mediaHandlers.js';
 import {openApiTables} from '../../source/probes/openApiTables.js';
+import {parseChannel} from '../../source/sql/channel.js';
 import {type Exchange, readBody, requestKey, withPlaceholders} from './probeExchanges.js';
 import {appSchema, scenario} from './scenario.js';
 import {postgrestVersions, startPostgres} from './stack.js';
 
+// Beside the app schema before PostgREST starts: a table whose foreign key comes later.
+const projects = 'create table public.projects (id int primary key, organization_id int);';
 const migration = `
+	alter table public.projects add constraint projects_organization_id_fkey
+		foreign key (organization_id) references public.organizations (id);
 	alter table public.organizations add column updated_by text;
 	create table public.invoices (id int primary key, total numeric);
 	create function public.fresh(a int) returns int language sql as 'select a';
@@ -28,7 +37,7 @@ for (const version of postgrestVersions) await record(version);
 async function record(version: (typeof postgrestVersions)[number]) {
 	const pg = await startPostgres();
 	try {
-		const app = await scenario(pg, appSchema, {version});
+		const app = await scenario(pg, `${appSchema}${projects}`, {version});
 		try {
 			await app.query(migration);
 			const exchanges = new Map<string, Exchange>();
@@ -71,6 +80,7 @@ async function record(version: (typeof postgrestVersions)[number]) {
 			const session = await openDatabase(app.dbUrl, 5000);
 			const catalog = await session.catalog(['public']);
 			const hazards = await readProbeHazards(session, ['public']);
+			const foreignKeys = await readForeignKeys(session, ['public']);
 			await session.close();
 			const openApi = openApiTables(Buffer.from(await (await fetch(`${app.api.url}/`)).arrayBuffer()));
 			const listed = (openApi?.tables ?? []).map(table => ({...table, schema: 'public', allColumnsKnown: true}));
@@ -85,6 +95,17 @@ async function record(version: (typeof postgrestVersions)[number]) {
 					call: `functionOverloads ${name}`,
 					result: (await prober.functionOverloads(overloads(name))) ?? null,
 				});
+			// The whole snapshot, as collectFacts takes it: GET / read directly, the probes through the proxy.
+			const facts: Facts = {
+				channel: parseChannel('pgrst'),
+				schemas: ['public'],
+				schemasSource: '',
+				poolerHints: [],
+				timings: {},
+			};
+			await readApi({baseUrl: app.api.url, timeoutMs: 5000}, undefined, facts, undefined);
+			const api = facts.api!;
+			const snapshot = await cacheSnapshot(target, api, {...catalog, foreignKeys}, hazards);
 			await closeHttp();
 			await new Promise<void>(resolve => {
 				proxy.close(() => resolve());
@@ -98,6 +119,9 @@ async function record(version: (typeof postgrestVersions)[number]) {
 				hazards,
 				listed,
 				calls,
+				api,
+				foreignKeys,
+				snapshot,
 				methods: prober.methods,
 				unknown: prober.unknown,
 				requests: prober.requests,
