@@ -1,8 +1,9 @@
 // diagnoseError (source/explain/diagnoseError.ts): from the facts about the object an error names to one verdict.
-// Each error was answered live by PostgreSQL 18 and PostgREST 12.0.2 in one state, recorded with the Evidence explain
-// collects and the verdict the built CLI's `explain --json` gave (test/support/recordDiagnosis.ts). The state: the
-// tests' app schema (test/support/scenario.ts) plus members."displayName", private.ledger and public.secrets (no
-// GRANT), then organizations.updated_by and fresh(a int) added after PostgREST started, with no reload trigger.
+// Each error was answered live by PostgreSQL 18 and PostgREST 12.0.2 and 11.2.2 in one state, recorded with the
+// Evidence explain collects and the verdict the built CLI's `explain --json` gave (test/support/recordDiagnosis.ts).
+// The state: the tests' app schema (test/support/scenario.ts) plus members."displayName", private.ledger and
+// public.secrets (no GRANT), then organizations.updated_by and fresh(a int) added after PostgREST started, with no
+// reload trigger. The verdicts are the same on both versions.
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
@@ -17,10 +18,16 @@ type Recorded = {
 	evidence: Evidence;
 	explainVerdict: Finding;
 };
-const fixture = JSON.parse(readFileSync(new URL('fixtures/evidence-12.0.2.json', import.meta.url), 'utf8')) as {
-	value: Recorded[];
-};
-const recorded = new Map(fixture.value.map(item => [item.label, item]));
+const recordedOn = (version: string) =>
+	new Map(
+		(
+			JSON.parse(readFileSync(new URL(`fixtures/evidence-${version}.json`, import.meta.url), 'utf8')) as {
+				value: Recorded[];
+			}
+		).value.map(item => [item.label, item])
+	);
+const versions = ['12.0.2', '11.2.2'];
+const recorded = recordedOn('12.0.2');
 
 /** What the state implies for each error: the cause, and the facts the message must name. */
 const expected: Record<string, {code: FindingCode; reload: boolean; names: RegExp[]; suggestion: RegExp}> = {
@@ -81,12 +88,16 @@ const expected: Record<string, {code: FindingCode; reload: boolean; names: RegEx
 };
 
 test('every recorded error has an expectation, and every expectation a recording', () => {
-	assert.deepEqual([...recorded.keys()].sort(), Object.keys(expected).sort());
+	for (const version of versions)
+		assert.deepEqual([...recordedOn(version).keys()].sort(), Object.keys(expected).sort());
 });
 
-for (const [label, want] of Object.entries(expected)) {
-	test(`${label}: ${want.code}${want.reload ? ', healed by a reload' : ', which no reload heals'}`, () => {
-		const item = recorded.get(label)!;
+for (const [version, [label, want]] of versions.flatMap(version =>
+	Object.entries(expected).map(entry => [version, entry] as const)
+)) {
+	const cure = want.reload ? ', healed by a reload' : ', which no reload heals';
+	test(`PostgREST ${version}, ${label}: ${want.code}${cure}`, () => {
+		const item = recordedOn(version).get(label)!;
 		assert.ok(item.status >= 400, `PostgREST answered ${item.request} with an error`);
 		const {verdict, findings} = diagnoseError(item.evidence);
 		assert.equal(verdict.code, want.code);

@@ -1,6 +1,6 @@
 // runChecks (source/engine.ts): checks run in order over one set of facts; a check whose prerequisite did not pass is
 // skipped with the reason; a check that throws becomes status error and its dependents are skipped. First with tiny
-// checks, then the real checks over Facts recorded from PostgreSQL 18 and PostgREST 12.0.2 by
+// checks, then the real checks over Facts recorded from PostgreSQL 18 and PostgREST 12.0.2 and 11.2.2 by
 // test/support/recordDiagnosis.ts, against what the built CLI's `check --json` printed in the same state.
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
@@ -11,11 +11,15 @@ import {finding} from '../source/findings.js';
 import type {Report} from '../source/report/buildReport.js';
 
 type Recorded = {facts: Facts; report: Report; text: string; exitCode: number};
-const recorded = (
-	JSON.parse(readFileSync(new URL('fixtures/diagnosis-12.0.2.json', import.meta.url), 'utf8')) as {
-		value: Record<'stale' | 'reloaded' | 'unreachable', Recorded>;
-	}
-).value;
+type States = Record<'stale' | 'reloaded' | 'unreachable', Recorded>;
+const versions = ['12.0.2', '11.2.2'];
+const recordedOn = (version: string) =>
+	(
+		JSON.parse(readFileSync(new URL(`fixtures/diagnosis-${version}.json`, import.meta.url), 'utf8')) as {
+			value: States;
+		}
+	).value;
+const recorded = recordedOn('12.0.2');
 
 const tiny = (
 	id: string,
@@ -96,8 +100,10 @@ test('a check that does not apply is left out, and a dependency on it (or on no 
 	assert.deepEqual(shape(results), ['b.needs-absent pass: ran']);
 });
 
-for (const [state, {facts: recordedFacts, report}] of Object.entries(recorded)) {
-	test(`the real checks over the recorded facts (${state}) give what check --json printed in that state`, () => {
+for (const [state, {facts: recordedFacts, report}] of versions.flatMap(version =>
+	Object.entries(recordedOn(version)).map(([name, item]) => [`${name}, PostgREST ${version}`, item] as const)
+)) {
+	test(`the real checks over the recorded facts (${state}) give what check --json printed`, () => {
 		const results = runChecks(recordedFacts);
 		assert.deepEqual(
 			shape(results),
@@ -115,23 +121,26 @@ for (const [state, {facts: recordedFacts, report}] of Object.entries(recorded)) 
 	});
 }
 
-test('the recorded states: stale fails on the two changes, reloaded passes the cache, no database skips', () => {
-	const ids = (state: Recorded, status: string) =>
-		runChecks(state.facts)
-			.filter(result => result.status === status)
-			.map(result => result.id);
-	assert.deepEqual(ids(recorded.stale, 'fail'), ['cache.columns', 'cache.functions']);
-	assert.deepEqual(ids(recorded.reloaded, 'fail'), []);
-	assert.deepEqual(ids(recorded.unreachable, 'fail'), ['database.connect']);
-	// Everything that reads the database waits for database.connect; PostgREST's own checks still run.
-	assert.deepEqual(ids(recorded.unreachable, 'pass'), ['api.reachable', 'cache.loaded']);
-	const order = checks.map(check => check.id);
-	for (const state of Object.values(recorded)) {
-		const ran = runChecks(state.facts).map(result => result.id);
-		assert.deepEqual(
-			ran,
-			order.filter(id => ran.includes(id)),
-			"the engine's order"
-		);
-	}
-});
+for (const version of versions) {
+	test(`PostgREST ${version}: stale fails on the two changes, reloaded passes the cache, no database skips`, () => {
+		const recorded = recordedOn(version);
+		const ids = (state: Recorded, status: string) =>
+			runChecks(state.facts)
+				.filter(result => result.status === status)
+				.map(result => result.id);
+		assert.deepEqual(ids(recorded.stale, 'fail'), ['cache.columns', 'cache.functions']);
+		assert.deepEqual(ids(recorded.reloaded, 'fail'), []);
+		assert.deepEqual(ids(recorded.unreachable, 'fail'), ['database.connect']);
+		// Everything that reads the database waits for database.connect; PostgREST's own checks still run.
+		assert.deepEqual(ids(recorded.unreachable, 'pass'), ['api.reachable', 'cache.loaded']);
+		const order = checks.map(check => check.id);
+		for (const state of Object.values(recorded)) {
+			const ran = runChecks(state.facts).map(result => result.id);
+			assert.deepEqual(
+				ran,
+				order.filter(id => ran.includes(id)),
+				"the engine's order"
+			);
+		}
+	});
+}

@@ -1,6 +1,6 @@
 // plainReport (source/report/plainReport.ts) from a report to the text `check` prints, exactly. The pairs were
-// recorded by test/support/recordDiagnosis.ts from PostgreSQL 18 and PostgREST 12.0.2: the same state diagnosed
-// twice by the built CLI, once with --json and once as text (piped, NO_COLOR). The reports in
+// recorded by test/support/recordDiagnosis.ts from PostgreSQL 18 and PostgREST 12.0.2 and 11.2.2: the same state
+// diagnosed twice by the built CLI, once with --json and once as text (piped, NO_COLOR). The reports in
 // test/fixtures/report-*.json (recorded with check --json, see test/support/fakeEngine.ts) have no text beside them:
 // for those, what colour may add and what every report must show.
 import assert from 'node:assert/strict';
@@ -13,8 +13,9 @@ import {painter, plainReport} from '../source/report/plainReport.js';
 type Printed = {report: Report; text: string; exitCode: number};
 const fixture = <T>(name: string): T =>
 	JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8')) as T;
-const diagnosed = fixture<{value: Record<string, Printed>}>('diagnosis-12.0.2.json').value;
-const printed = fixture<{value: Record<string, Printed>}>('printed-12.0.2.json').value;
+const diagnosedOn = (version: string) => fixture<{value: Record<string, Printed>}>(`diagnosis-${version}.json`).value;
+const printedOn = (version: string) => fixture<{value: Record<string, Printed>}>(`printed-${version}.json`).value;
+const diagnosed = diagnosedOn('12.0.2');
 const reports = ['report-stale-12.0.2.json', 'report-reloaded-12.0.2.json', 'report-db-unreachable-12.0.2.json'].map(
 	name => [name, fixture<Report>(name)] as const
 );
@@ -33,29 +34,31 @@ const controls = (text: string) =>
 		return (code < 0x20 && code !== 0x0a) || code === 0x7f;
 	});
 
-for (const [state, {report, text, exitCode}] of Object.entries(diagnosed)) {
-	test(`check (${state}): the text is what the CLI printed for the same state`, () => {
+for (const version of ['12.0.2', '11.2.2']) {
+	for (const [state, {report, text, exitCode}] of Object.entries(diagnosedOn(version))) {
+		test(`check (${state}, PostgREST ${version}): the text is what the CLI printed for the same state`, () => {
+			assert.equal(plainReport(report, plain), text);
+			assert.equal(report.exitCode, exitCode);
+		});
+	}
+
+	test(`check --fix all without --yes (PostgREST ${version}): what would apply, with the dry run, as printed`, () => {
+		const {report, text} = printedOn(version).planned!;
 		assert.equal(plainReport(report, plain), text);
-		assert.equal(report.exitCode, exitCode);
+		assert.match(text, /^Would apply \(nothing was written; add --yes to apply\)$/m);
+		assert.doesNotMatch(text, /^Next step$/m, 'a plan ends the report');
+	});
+
+	test(`check --fix reload --yes (PostgREST ${version}): the fix, its proof and the tally, as printed`, () => {
+		const {report, text} = printedOn(version).fixed!;
+		// Two runs, one state: only the milliseconds and PostgREST's session count (its pool after a reload) differ.
+		const repeatable = (value: string) =>
+			value.replaceAll(/\d+ ms\b/g, 'N ms').replaceAll(/\d+ sessions? of it here/g, 'N sessions of it here');
+		assert.equal(repeatable(plainReport(report, plain)), repeatable(text));
+		assert.match(text, /^ {2}✔ done reload: .*\(\d+ ms, proved\)$/m);
+		assert.match(text, /^ {2}Before: 3 findings \(2 errors\)\. After: 1 finding \(0 errors\)\.$/m);
 	});
 }
-
-test('check --fix all without --yes: what would apply, with the dry run, exactly as the CLI printed it', () => {
-	const {report, text} = printed.planned!;
-	assert.equal(plainReport(report, plain), text);
-	assert.match(text, /^Would apply \(nothing was written; add --yes to apply\)$/m);
-	assert.doesNotMatch(text, /^Next step$/m, 'a plan ends the report');
-});
-
-test('check --fix reload --yes: the fix, its proof and the before/after tally, as the CLI printed them', () => {
-	const {report, text} = printed.fixed!;
-	// Two runs, one state: only the milliseconds and PostgREST's session count (its pool after a reload) differ.
-	const repeatable = (value: string) =>
-		value.replaceAll(/\d+ ms\b/g, 'N ms').replaceAll(/\d+ sessions? of it here/g, 'N sessions of it here');
-	assert.equal(repeatable(plainReport(report, plain)), repeatable(text));
-	assert.match(text, /^ {2}✔ done reload: .*\(\d+ ms, proved\)$/m);
-	assert.match(text, /^ {2}Before: 3 findings \(2 errors\)\. After: 1 finding \(0 errors\)\.$/m);
-});
 
 for (const [name, report] of [
 	...reports,

@@ -1,13 +1,14 @@
-// Records what the unit layer needs from the real servers, on PostgreSQL 18 and PostgREST 12.0.2:
+// Records what the unit layer needs from the real servers, on PostgreSQL 18 and each PostgREST binary installed
+// (12.0.2 and 11.2.2; <version> below):
 // `npm run build && npx tsx test/support/recordDiagnosis.ts`.
-// diagnosis-12.0.2.json: for three states of the tests' app schema (test/support/scenario.ts) plus a few objects
+// diagnosis-<version>.json: for three states of the tests' app schema (test/support/scenario.ts) plus a few objects
 // made for explain — stale (a column and a function added after PostgREST started, no reload trigger), reloaded
 // (after check --fix reload --yes) and database unreachable (a port nothing listens on) — the Facts collectFacts
 // gathered, the report the built CLI printed with `check --json`, and the text it printed with `check` (piped, no
 // colour), each made against that state.
-// printed-12.0.2.json: in the stale state, `check --fix all` (planned, nothing written) and `check --fix reload
+// printed-<version>.json: in the stale state, `check --fix all` (planned, nothing written) and `check --fix reload
 // --yes` (applied and proved), each printed with --json and as text from the same state.
-// evidence-12.0.2.json: errors PostgREST answered live in the stale state, each with the Evidence explain collects
+// evidence-<version>.json: errors PostgREST answered live in the stale state, each with the Evidence explain collects
 // before diagnoseError (the same look-ups as library/explainError.ts, for errors with one candidate object and no
 // --role), and the verdict the built CLI's `explain --json` gave for the same error in the same state.
 import {writeFileSync} from 'node:fs';
@@ -34,9 +35,8 @@ import {parseChannel} from '../../source/sql/channel.js';
 import {databaseTarget, httpTarget} from '../../source/target.js';
 import {runCli} from './cli.js';
 import {appSchema, type Scenario, scenario} from './scenario.js';
-import {freePort, startPostgres} from './stack.js';
+import {freePort, type PostgrestVersion, postgrestVersions, startPostgres} from './stack.js';
 
-const version = '12.0.2';
 const channel = parseChannel('pgrst');
 const timeoutMs = 5000;
 
@@ -77,46 +77,50 @@ const failing: Array<[string, string, RequestInit]> = [
 	['PGRST200 no foreign key', '/organizations?select=*,secrets(*)', {}],
 ];
 
-const pg = await startPostgres();
-try {
-	const app = await scenario(pg, `${appSchema}${explainObjects}`, {version});
+for (const version of postgrestVersions) await record(version);
+
+async function record(version: PostgrestVersion) {
+	const pg = await startPostgres();
 	try {
-		await app.query(migration);
-		const flags = ['--db-url', app.dbUrl, '--api-url', app.api.url];
-		const stale = await state(app.dbUrl, app.api.url, flags);
-		const evidence = [];
-		for (const [label, path, init] of failing) {
-			const response = await fetch(`${app.api.url}${path}`, init);
-			const body = await response.text();
-			const explained = await runCli(['explain', body, ...flags, '--json']);
-			const verdict = explained.json.verdict as Finding;
-			const sent = typeof init.body === 'string' ? ` body ${init.body}` : '';
-			const request = `${init.method ?? 'GET'} ${path}${sent}`;
-			evidence.push({
-				label,
-				request,
-				status: response.status,
-				body,
-				evidence: await explainEvidence(body, app.dbUrl, app.api.url),
-				explainVerdict: verdict,
-			});
+		const app = await scenario(pg, `${appSchema}${explainObjects}`, {version});
+		try {
+			await app.query(migration);
+			const flags = ['--db-url', app.dbUrl, '--api-url', app.api.url];
+			const stale = await state(app.dbUrl, app.api.url, flags);
+			const evidence = [];
+			for (const [label, path, init] of failing) {
+				const response = await fetch(`${app.api.url}${path}`, init);
+				const body = await response.text();
+				const explained = await runCli(['explain', body, ...flags, '--json']);
+				const verdict = explained.json.verdict as Finding;
+				const sent = typeof init.body === 'string' ? ` body ${init.body}` : '';
+				const request = `${init.method ?? 'GET'} ${path}${sent}`;
+				evidence.push({
+					label,
+					request,
+					status: response.status,
+					body,
+					evidence: await explainEvidence(body, app.dbUrl, app.api.url),
+					explainVerdict: verdict,
+				});
+			}
+			const planned = await printed([...flags, '--fix', 'all']);
+			const fixed = await printed([...flags, '--fix', 'reload', '--yes'], async () => restale(app, flags));
+			const reloaded = await state(app.dbUrl, app.api.url, flags);
+			const nowhere = pg.url(app.name).replace(/:\d+\//, `:${await freePort()}/`);
+			const unreachable = await state(nowhere, app.api.url, ['--db-url', nowhere, '--api-url', app.api.url]);
+			write('diagnosis', version, {stale, reloaded, unreachable});
+			write('printed', version, {planned, fixed});
+			write('evidence', version, evidence);
+		} finally {
+			await app.stop();
 		}
-		const planned = await printed([...flags, '--fix', 'all']);
-		const fixed = await printed([...flags, '--fix', 'reload', '--yes'], async () => restale(app, flags));
-		const reloaded = await state(app.dbUrl, app.api.url, flags);
-		const nowhere = pg.url(app.name).replace(/:\d+\//, `:${await freePort()}/`);
-		const unreachable = await state(nowhere, app.api.url, ['--db-url', nowhere, '--api-url', app.api.url]);
-		write('diagnosis', {stale, reloaded, unreachable});
-		write('printed', {planned, fixed});
-		write('evidence', evidence);
 	} finally {
-		await app.stop();
+		await pg.stop();
 	}
-} finally {
-	await pg.stop();
 }
 
-function write(name: string, value: unknown) {
+function write(name: string, version: PostgrestVersion, value: unknown) {
 	writeFileSync(
 		new URL(`../fixtures/${name}-${version}.json`, import.meta.url),
 		JSON.stringify(
