@@ -2,6 +2,7 @@
 // A check passes only when everything in its scope was compared: an object that could not be probed, or a schema
 // that does not exist, fails it with a finding that blocks the diagnosis (exit 2), never a quiet warning.
 import {type Finding, type FindingCode, finding} from '../findings.js';
+import {plural} from '../wording.js';
 import type {CacheSnapshot, Unknown} from '../probes/cacheSnapshot.js';
 import type {Catalog} from '../probes/database.js';
 import {type Check, type Facts, outcomeOf} from './check.js';
@@ -9,7 +10,6 @@ import {diffSchemas, label} from './diffSchemas.js';
 import type {Channel} from '../sql/channel.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 /** How many names a message lists before it counts the rest. */
 const namedPerReason = 3;
 

@@ -2,10 +2,10 @@
 // one whose cache is stale is the one nobody asked: the doctor counts the instances in pg_stat_activity and says
 // which of them no --api-url reached.
 import {finding} from '../findings.js';
+import {plural} from '../wording.js';
 import type {Check} from './check.js';
 import {describeInstance, instanceCount} from './postgrestInstances.js';
 
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 export const instancesReached: Check = {
 	id: 'api.instances',

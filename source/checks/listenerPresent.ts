@@ -2,6 +2,7 @@
 // not sufficient: behind a transaction pooler it can be there while notifications are dropped (--probe proves it),
 // and it counts only when the session is confirmed to be PostgREST's (a claimed name passes nothing).
 import {type Finding, finding} from '../findings.js';
+import {plural} from '../wording.js';
 import {type Check, type Outcome, outcomeOf} from './check.js';
 import {causes, type ListenerEvidence, listenerEvidence} from './listenerEvidence.js';
 import {isPostgrestSession} from './postgrestSessions.js';
@@ -54,7 +55,6 @@ export const listenerPresent: Check = {
  */
 function hiddenListener(evidence: ListenerEvidence, user: string): Outcome {
 	const {postgrestHere, database, channel, hiddenSessions} = evidence;
-	const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 	const hidden = `role ${user} may not read other roles' queries (it has neither pg_monitor nor pg_read_all_stats)`;
 	const message = postgrestHere.length > 0
 		? `${plural(postgrestHere.length, 'session')} of ${[...new Set(postgrestHere.map(session => session.user ?? 'an unknown role'))].join(', ')} (${[...new Set(postgrestHere.map(session => session.applicationName ?? ''))].join(', ')}) ${postgrestHere.length === 1 ? 'is' : 'are'} connected to ${database}, but ${hidden}, so whether one of them runs LISTEN "${channel}" can be neither confirmed nor ruled out`
