@@ -2,8 +2,19 @@
 // cause and cure. Codes are a stable contract: add new ones, never rename.
 export type Severity = 'error' | 'warning' | 'info';
 
+/** The public ids of the fixes a finding can point at (source/fixes/fixCatalog.ts says what each does). */
+export type FixId =
+	| 'reload'
+	| 'trigger'
+	| 'uninstall-trigger'
+	| 'manual-reload'
+	| 'reload-function'
+	| 'uninstall-reload-function';
+
 export type Finding = {
 	code: FindingCode;
+	/** Names this problem the same way across runs and versions: see findingKey. `--ignore <key>` accepts it on purpose. */
+	key: string;
 	severity: Severity;
 	message: string;
 	schema?: string;
@@ -11,7 +22,7 @@ export type Finding = {
 	column?: string;
 	function?: string;
 	suggestion?: string;
-	fixes?: string[];
+	fixes?: FixId[];
 	/** The PostgREST instance (its --api-url, shown without credentials) the finding is about, when several were checked. */
 	instance?: string;
 };
@@ -295,8 +306,24 @@ export const findingCodes = {
 
 export type FindingCode = keyof typeof findingCodes;
 
-export function finding(code: FindingCode, message: string, about: Omit<Finding, 'code' | 'severity' | 'message'> = {}): Finding {
-	return {code, severity: findingCodes[code].severity, message, ...about};
+export type FindingAbout = Omit<Finding, 'code' | 'key' | 'severity' | 'message'>;
+
+export function finding(code: FindingCode, message: string, about: FindingAbout = {}): Finding {
+	return {code, key: findingKey(code, about), severity: findingCodes[code].severity, message, ...about};
+}
+
+/**
+ * A finding's stable name, like splinter's cache_key: its code and the object it is about, never its message, so a
+ * reworded message keeps the key. `cache.column_missing:public.todos.done`, `cache.function_missing:public.add()`,
+ * `trigger.missing`; a finding about one of several instances ends in `@<its --api-url>`. Each name is
+ * percent-encoded (encodeURIComponent), so a key is printable ASCII and its dots only ever separate names.
+ */
+export function findingKey(code: FindingCode, about: Pick<FindingAbout, 'schema' | 'table' | 'column' | 'function' | 'instance'>): string {
+	const names = [about.schema, about.table, about.column].filter(name => name !== undefined).map(encodeURIComponent);
+	if (about.function !== undefined) names.push(`${encodeURIComponent(about.function)}()`);
+	const object = names.length > 0 ? `:${names.join('.')}` : '';
+	const instance = about.instance === undefined ? '' : `@${encodeURIComponent(about.instance)}`;
+	return `${code}${object}${instance}`;
 }
 
 export function blocksDiagnosis(code: FindingCode): boolean {

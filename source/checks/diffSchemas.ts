@@ -5,13 +5,12 @@ import type {Catalog, CatalogFunction} from '../probes/database.js';
 import {foreignKeyKey} from '../probes/foreignKeys.js';
 import {quoteIdentifier as quoteName} from '../sql/quoteIdentifier.js';
 import type {Channel} from '../sql/channel.js';
-import {reloadSql} from '../sql/reloadSql.js';
+import {reloadCure} from '../wording.js';
 
 const key = (object: {schema: string; name: string}) => `${object.schema}\u0000${object.name}`;
 
 export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Channel): Finding[] {
-	const suggestion = `Reload the schema cache: ${reloadSql(channel)}`;
-	const about = {fixes: ['reload'], suggestion};
+	const about = reloadCure(channel);
 	const findings: Finding[] = [];
 	// A foreign key that could not be compared leaves its table's relation and columns comparable.
 	const unknown = new Set(cache.unknown.filter(item => item.kind !== 'relationship').map(key));
@@ -73,7 +72,7 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Cha
  * Foreign keys PostgREST has no relationship for (embedding answers PGRST200 until a reload). A key whose table or
  * referenced relation the cache lacks, or that was not compared, is left to those findings: the reload is the same.
  */
-function missingRelationships(catalog: Catalog, cache: CacheSnapshot, cachedTables: Map<string, unknown>, about: {fixes: string[]; suggestion: string}): Finding[] {
+function missingRelationships(catalog: Catalog, cache: CacheSnapshot, cachedTables: Map<string, unknown>, about: ReturnType<typeof reloadCure>): Finding[] {
 	if (!catalog.foreignKeys || !cache.relationships) return [];
 	const cached = new Set(cache.relationships);
 	const unknown = new Set(cache.unknown.filter(item => item.kind === 'relationship').map(key));

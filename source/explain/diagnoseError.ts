@@ -8,7 +8,7 @@ import type {CatalogFunction, CatalogTable} from '../probes/database.js';
 import type {ObjectLookup, Sequence} from '../probes/objectLookup.js';
 import type {Channel} from '../sql/channel.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
-import {reloadSql} from '../sql/reloadSql.js';
+import {reloadCure} from '../wording.js';
 import {closestName} from './closestName.js';
 import {type GrantEvidence, grants as grantFindings, type LiveRead, type RequestRoles} from './grants.js';
 import type {ParsedError} from './parseError.js';
@@ -113,7 +113,7 @@ function withNamesakes(findings: Finding[], resolved: Resolved): Finding[] {
 }
 
 function reload(evidence: Evidence) {
-	return {fixes: ['reload'], suggestion: `Reload the schema cache: ${reloadSql(evidence.channel)}`};
+	return reloadCure(evidence.channel);
 }
 
 /** Where else a relation of that name lives: another schema (not exposed), another case, or a near name. */
