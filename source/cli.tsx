@@ -5,6 +5,7 @@ import {asksFor, scanArguments} from './argumentProblem.js';
 import {closestName} from './explain/closestName.js';
 import type {FixRequest} from './library/diagnosis.js';
 import type {ReloadFunctionOptions} from './fixes/reloadFunction.js';
+import {ignoreKeys} from './ignoreKeys.js';
 import {parseSqlName} from './sql/sqlName.js';
 import {type CommandName, commandNames, commandTakes, commandsTaking, flags, helpText, kebab, type FlagName} from './help.js';
 import {type Channel, parseChannel} from './sql/channel.js';
@@ -119,6 +120,7 @@ async function main(cli: CommandLine): Promise<number> {
 	if (command === 'explain' && flags.fix && !['reload', 'all'].includes(flags.fix)) {
 		throw new UsageError(`explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix ${flags.fix}.`);
 	}
+	const ignore = command === 'check' ? ignoreKeys(flags.ignore ?? [], flags.ignoreFile) : [];
 	// Only now, with the command line known to be usable, are the environment and the files here read.
 	const [{discoverSettings}, {databaseTarget, httpTarget}] = await Promise.all([import('./settings/discoverSettings.js'), import('./target.js')]);
 	// Several instances of one PostgREST (replicas): discovery reads the first, the rest are checked beside it.
@@ -157,6 +159,7 @@ async function main(cli: CommandLine): Promise<number> {
 		probe: flags.probe,
 		json: flags.json,
 		concurrency,
+		...(ignore.length > 0 ? {ignore} : {}),
 	};
 	if (command === 'wait') {
 		const {waitCommand} = await import('./commands/wait.js');

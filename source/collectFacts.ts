@@ -42,6 +42,8 @@ export type DiagnosisOptions = {
 	probe?: boolean;
 	/** Told when each phase of looking starts and ends, for a progress display; failed: the finding that ended it. */
 	onPhase?: OnPhase;
+	/** Finding keys accepted on purpose (--ignore): see withIgnores in report/buildReport.ts. */
+	ignore?: readonly string[];
 };
 
 export type Phase = 'database' | 'api' | 'cache' | 'probe';
