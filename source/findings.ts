@@ -1,5 +1,8 @@
 // The public vocabulary: every finding code pgrst-doctor can report, with its severity and the readme's
-// cause and cure. Codes are a stable contract: add new ones, never rename.
+// cause and cure. Codes are a stable contract: add new ones, never rename. Each code's message is one sentence in
+// source/wording.ts.
+import {say, type WordingParts} from './wording.js';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 /** The public ids of the fixes a finding can point at (source/fixes/fixCatalog.ts says what each does). */
@@ -168,7 +171,7 @@ export const findingCodes = {
 	'listener.pooled': {
 		severity: 'error',
 		cause: 'PostgREST connects through a transaction-mode pooler (PgBouncer, Supavisor on 6543): LISTEN "succeeds" there, but notifications are dropped.',
-		cure: 'Point PostgREST\'s db-uri at a direct or session-mode connection (Supabase: port 5432), or set db-channel-enabled=false and run pgrst-doctor wait after migrations.',
+		cure: 'Point PostgREST\'s db-uri at a direct or session-mode connection (Supabase: the direct host db.<ref>.supabase.co:5432 or the session pooler on port 5432, not 6543), or set db-channel-enabled=false and run pgrst-doctor wait after every migration.',
 	},
 	'listener.channel_mismatch': {
 		severity: 'error',
@@ -178,7 +181,7 @@ export const findingCodes = {
 	'listener.channel_disabled': {
 		severity: 'error',
 		cause: 'PostgREST is connected but listens on no channel: db-channel-enabled is false.',
-		cure: 'Set db-channel-enabled=true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST, or reload with SIGUSR1 / pgrst-doctor wait after every migration.',
+		cure: 'Set db-channel-enabled=true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST, or reload with SIGUSR1 or pgrst-doctor wait after every migration.',
 	},
 	'notify.undelivered': {
 		severity: 'error',
@@ -308,7 +311,9 @@ export type FindingCode = keyof typeof findingCodes;
 
 export type FindingAbout = Omit<Finding, 'code' | 'key' | 'severity' | 'message'>;
 
-export function finding(code: FindingCode, message: string, about: FindingAbout = {}): Finding {
+/** A finding, its message said by its code's one sentence (source/wording.ts) from the parts named here. */
+export function finding<C extends FindingCode>(code: C, parts: WordingParts<C>, about: FindingAbout = {}): Finding & {code: C} {
+	const message = (say[code] as (named: WordingParts<C>) => string)(parts);
 	return {code, key: findingKey(code, about), severity: findingCodes[code].severity, message, ...about};
 }
 

@@ -20,7 +20,7 @@ export const apiDatabase: Check = {
 			return {
 				status: 'fail',
 				summary: `PostgREST is connected to ${identity.database}, not to ${server.database}`,
-				findings: [finding('api.other_database', `PostgREST is connected to database ${identity.database} (it ran pgrst-doctor's request there as ${who}), not to ${server.database}: migrations and NOTIFY sent here never reach it`, {suggestion: `Point --db-url at ${identity.database}, or PostgREST's db-uri at ${server.database}.`})],
+				findings: [finding('api.other_database', {serving: identity.database, who, given: server.database}, {suggestion: `Point --db-url at ${identity.database}, or PostgREST's db-uri at ${server.database}.`})],
 			};
 		}
 		const reason = view.confirmed ? '' : view.reason;
@@ -38,7 +38,7 @@ export const apiDatabase: Check = {
 			return {
 				status: 'fail',
 				summary: `No PostgREST session in ${server.database}; ${where}`,
-				findings: [finding('api.database_unconfirmed', `No PostgREST session is in database ${server.database}, ${where}, and which database PostgREST serves could not be confirmed (${reason}): its cache was not compared with ${server.database}`, {
+				findings: [finding('api.database_unconfirmed', {database: server.database, where, reason}, {
 					suggestion: `Point --db-url at the database in PostgREST's db-uri${others.length === 1 ? ` (most likely ${others[0]})` : ''}, and run the doctor again.`,
 				})],
 			};

@@ -39,7 +39,7 @@ export const cacheConsistent: Check = {
 		return {
 			status: 'fail',
 			summary: `${disagreeing} of ${answers.length} identical requests through ${url} described another schema cache than the other ${majority!.length}`,
-			findings: [finding('cache.inconsistent', `${disagreeing} of ${answers.length} identical requests for PostgREST's OpenAPI description through ${url} (each on a new connection) described another schema cache than the other ${majority!.length}${unanswered}: ${differences}. At least one PostgREST instance behind this address serves a stale cache, so some requests fail and others succeed`, {
+			findings: [finding('cache.inconsistent', {url, disagreeing, answers: answers.length, majority: majority!.length, unanswered, differences}, {
 				suggestion: `Check each instance at its own address: pgrst-doctor check --db-url … --api-url <instance 1> --api-url <instance 2> … names the stale one.${seen} Then reload it (SIGUSR1 or a restart) and fix why it did not hear NOTIFY.`,
 			})],
 		};
