@@ -321,14 +321,19 @@ export function finding<C extends FindingCode>(code: C, parts: WordingParts<C>, 
  * A finding's stable name, like splinter's cache_key: its code and the object it is about, never its message, so a
  * reworded message keeps the key. `cache.column_missing:public.todos.done`, `cache.function_missing:public.add()`,
  * `trigger.missing`; a finding about one of several instances ends in `@<its --api-url>`. Each name is
- * percent-encoded (encodeURIComponent), so a key is printable ASCII and its dots only ever separate names.
+ * percent-encoded (encodeURIComponent, and . ( ) too), so a key is printable ASCII and its dots only ever separate names.
  */
 export function findingKey(code: FindingCode, about: Pick<FindingAbout, 'schema' | 'table' | 'column' | 'function' | 'instance'>): string {
-	const names = [about.schema, about.table, about.column].filter(name => name !== undefined).map(encodeURIComponent);
-	if (about.function !== undefined) names.push(`${encodeURIComponent(about.function)}()`);
+	const names = [about.schema, about.table, about.column].filter(name => name !== undefined).map(keyPart);
+	if (about.function !== undefined) names.push(`${keyPart(about.function)}()`);
 	const object = names.length > 0 ? `:${names.join('.')}` : '';
-	const instance = about.instance === undefined ? '' : `@${encodeURIComponent(about.instance)}`;
+	const instance = about.instance === undefined ? '' : `@${keyPart(about.instance)}`;
 	return `${code}${object}${instance}`;
+}
+
+/** A name in a key: percent-encoded, the separators . ( ) included, so that a key reads back one way. */
+function keyPart(name: string): string {
+	return encodeURIComponent(name).replace(/[.!~*'()]/g, character => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 export function blocksDiagnosis(code: FindingCode): boolean {

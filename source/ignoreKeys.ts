@@ -11,10 +11,14 @@ const printableKey = /^[\u0021-\u007E]+$/;
 
 /** The keys of --ignore (repeatable, or a comma list) and of --ignore-file (one a line, # comments, blank lines). */
 export function ignoreKeys(values: readonly string[], file: string | undefined): string[] {
-	const given = values.flatMap(value => value.split(',')).map(value => value.trim()).filter(Boolean)
-		.map(key => checkedKey(key, '--ignore'));
-	const listed = file === undefined ? [] : linesOf(file).map(key => checkedKey(key, `--ignore-file ${file}`));
-	return [...new Set([...given, ...listed])];
+	const given = values.flatMap(value => value.split(',')).map(value => value.trim()).filter(Boolean);
+	const listed = file === undefined ? [] : checkedKeys(linesOf(file), `--ignore-file ${file}`);
+	return [...new Set([...checkedKeys(given, '--ignore'), ...listed])];
+}
+
+/** Each key checked (printable, bounded), each once; `from` names where they came from in the usage error. */
+export function checkedKeys(keys: readonly string[], from: string): string[] {
+	return [...new Set(keys.map(key => checkedKey(key, from)))];
 }
 
 function linesOf(file: string): string[] {
