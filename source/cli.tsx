@@ -130,8 +130,9 @@ async function main(cli: CommandLine): Promise<number> {
 	const settings = discoverSettings({flags: {...flags, apiUrl: apiUrls[0]}, environment: process.env, directory: process.cwd()});
 	const dbUrl = settings.dbUrl?.value;
 	// Interactive only on a real terminal, outside CI, when nothing asked for machine output or unattended fixing.
+	// An allow-list is for unattended runs: the report it shapes is the plain or JSON one.
 	const interactive = command === 'check' && !flags.json && !flags.yes && !flags.fix && !flags.probe && apiUrls.length < 2
-		&& Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
+		&& ignore.length === 0 && Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
 	if (!dbUrl && !settings.apiUrl && command !== 'explain' && !interactive) {
 		// What was found but not used is the likely reason nothing was: it is said with the request.
 		throw new UsageError('Tell pgrst-doctor where to look: --db-url and --api-url (or DATABASE_URL, a .env, postgrest.conf, a Compose file or supabase/config.toml here).', settings.notes);
