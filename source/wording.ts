@@ -17,7 +17,7 @@ export function label(object: {schema: string; name: string}): string {
 }
 
 /** pg_class.relkind in words: what kind of relation the cache lacks. */
-export function relationKind(kind: string): string {
+function relationKind(kind: string): string {
 	return {v: 'View', m: 'Materialized view', f: 'Foreign table', p: 'Partitioned table'}[kind] ?? 'Table';
 }
 
