@@ -1,6 +1,7 @@
 // Does PostgREST serve the database we were given? The session that ran the doctor's own request through PostgREST
 // says which database and login role PostgREST uses; sessions that only call themselves PostgREST prove nothing.
 import {finding} from '../findings.js';
+import {plural} from '../wording.js';
 import type {Check} from './check.js';
 import {postgrestView} from './postgrestSessions.js';
 
@@ -15,7 +16,7 @@ export const apiDatabase: Check = {
 		if (identity?.confirmed) {
 			const who = `role ${identity.user}${identity.clientAddress ? ` from ${identity.clientAddress}` : ''}${identity.applicationName ? ` (${identity.applicationName})` : ''}`;
 			if (identity.database === server.database) {
-				return {status: 'pass', summary: `PostgREST ran pgrst-doctor's request in ${server.database} as ${who}; ${view.sessions.length} session${view.sessions.length === 1 ? '' : 's'} of it here`};
+				return {status: 'pass', summary: `PostgREST ran pgrst-doctor's request in ${server.database} as ${who}; ${plural(view.sessions.length, 'session')} of it here`};
 			}
 			return {
 				status: 'fail',
@@ -27,7 +28,7 @@ export const apiDatabase: Check = {
 		const here = view.sessions.filter(session => session.database === server.database);
 		if (here.length > 0) {
 			const names = [...new Set(here.map(session => `${session.applicationName || 'no application_name'}, role ${session.user}`))].join('; ');
-			return {status: 'warn', summary: `${here.length} session${here.length === 1 ? '' : 's'} in ${server.database} claim${here.length === 1 ? 's' : ''} to be PostgREST (${names}), unconfirmed: ${reason}`};
+			return {status: 'warn', summary: `${plural(here.length, 'session')} in ${server.database} claim${here.length === 1 ? 's' : ''} to be PostgREST (${names}), unconfirmed: ${reason}`};
 		}
 		const others = [...new Set(view.sessions.map(session => session.database))];
 		// Only when PostgREST could not be asked at all: a request it failed to pass on (it stopped, say) says nothing of where it is.

@@ -2,6 +2,7 @@
 // from instances whose caches differ: at least one is stale, and one request in N fails. Agreement is only the
 // absence of that evidence: every sample may have reached the same instance, so it is never reported as proof.
 import {finding} from '../findings.js';
+import {plural} from '../wording.js';
 import type {CacheSample} from '../probes/cacheAgreement.js';
 import type {Check} from './check.js';
 import {describeInstance} from './postgrestInstances.js';
@@ -52,7 +53,7 @@ function difference(majority: Answer[], minority: Answer[]): string {
 	const inMajority = new Set(majority[0]!.entries);
 	const only = (entries: string[], other: Set<string>) => entries.filter(entry => !other.has(entry));
 	const list = (entries: string[]) => `${entries.slice(0, named).join(', ')}${entries.length > named ? ` and ${entries.length - named} more` : ''}`;
-	const counted = (entries: string[], have: number, lack: number) => `${list(entries)} in ${have} answer${have === 1 ? '' : 's'}, not in ${lack}`;
+	const counted = (entries: string[], have: number, lack: number) => `${list(entries)} in ${plural(have, 'answer')}, not in ${lack}`;
 	const missing = only(majority[0]!.entries, inMinority);
 	const extra = only(minority[0]!.entries, inMajority);
 	return [

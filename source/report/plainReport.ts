@@ -181,7 +181,7 @@ function indent(text: string, prefix: string): string[] {
 
 function tally(findings: Report['findings']): string {
 	const errors = findings.filter(found => found.severity === 'error').length;
-	return `${findings.length} finding${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'})`;
+	return `${plural(findings.length, 'finding')} (${plural(errors, 'error')})`;
 }
 
 /** The suggestions that matter most: blockers first, then errors, then warnings; each said once. */
