@@ -13,14 +13,13 @@ import {UsageError} from './usageError.js';
 export type {Connection} from './library/connection.js';
 export {createRecoveringFetch, type RecoveryEvent, type RecoveryOptions, type RecoveryOutcome, type RecoveryVerdict} from './library/recoveringFetch.js';
 export {reloadOnlyCodes, type SchemaCacheCode, unexecutedCodes} from './library/schemaCacheError.js';
-export {type Finding, type FindingCode, findingCodes, type Severity} from './findings.js';
+export {type Finding, type FindingCode, findingCodes, findingKey, type Severity} from './findings.js';
 export {exitCodes, type Report} from './report/buildReport.js';
 export type {FixId} from './fixes/fixCatalog.js';
 export type {FixResult} from './fixes/applyFixes.js';
 export type {WaitedReport} from './library/waitForCache.js';
 export {type ErrorKind, type ParsedError, parseError} from './explain/parseError.js';
 export {UsageError} from './usageError.js';
-export {findingKey} from './findings.js';
 
 /**
  * The report `pgrst-doctor check --json` prints, for the same database and PostgREST. ignore: finding keys accepted on
