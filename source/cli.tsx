@@ -5,6 +5,7 @@ import {asksFor, scanArguments} from './argumentProblem.js';
 import {closestName} from './explain/closestName.js';
 import type {FixRequest} from './library/diagnosis.js';
 import type {ReloadFunctionOptions} from './fixes/reloadFunction.js';
+import {ignoreKeys} from './ignoreKeys.js';
 import {parseSqlName} from './sql/sqlName.js';
 import {type CommandName, commandNames, commandTakes, commandsTaking, flags, helpText, kebab, type FlagName} from './help.js';
 import {type Channel, parseChannel} from './sql/channel.js';
@@ -119,6 +120,7 @@ async function main(cli: CommandLine): Promise<number> {
 	if (command === 'explain' && flags.fix && !['reload', 'all'].includes(flags.fix)) {
 		throw new UsageError(`explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix ${flags.fix}.`);
 	}
+	const ignore = command === 'check' ? ignoreKeys(flags.ignore ?? [], flags.ignoreFile) : [];
 	// Only now, with the command line known to be usable, are the environment and the files here read.
 	const [{discoverSettings}, {databaseTarget, httpTarget}] = await Promise.all([import('./settings/discoverSettings.js'), import('./target.js')]);
 	// Several instances of one PostgREST (replicas): discovery reads the first, the rest are checked beside it.
@@ -128,8 +130,9 @@ async function main(cli: CommandLine): Promise<number> {
 	const settings = discoverSettings({flags: {...flags, apiUrl: apiUrls[0]}, environment: process.env, directory: process.cwd()});
 	const dbUrl = settings.dbUrl?.value;
 	// Interactive only on a real terminal, outside CI, when nothing asked for machine output or unattended fixing.
+	// An allow-list is for unattended runs: the report it shapes is the plain or JSON one.
 	const interactive = command === 'check' && !flags.json && !flags.yes && !flags.fix && !flags.probe && apiUrls.length < 2
-		&& Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
+		&& ignore.length === 0 && Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
 	if (!dbUrl && !settings.apiUrl && command !== 'explain' && !interactive) {
 		// What was found but not used is the likely reason nothing was: it is said with the request.
 		throw new UsageError('Tell pgrst-doctor where to look: --db-url and --api-url (or DATABASE_URL, a .env, postgrest.conf, a Compose file or supabase/config.toml here).', settings.notes);
@@ -157,6 +160,7 @@ async function main(cli: CommandLine): Promise<number> {
 		probe: flags.probe,
 		json: flags.json,
 		concurrency,
+		...(ignore.length > 0 ? {ignore} : {}),
 	};
 	if (command === 'wait') {
 		const {waitCommand} = await import('./commands/wait.js');

@@ -42,6 +42,8 @@ export type DiagnosisOptions = {
 	probe?: boolean;
 	/** Told when each phase of looking starts and ends, for a progress display; failed: the finding that ended it. */
 	onPhase?: OnPhase;
+	/** Finding keys accepted on purpose (--ignore): see withIgnores in report/buildReport.ts. */
+	ignore?: readonly string[];
 };
 
 export type Phase = 'database' | 'api' | 'cache' | 'probe';
@@ -262,27 +264,28 @@ export async function readApi(http: HttpTarget, adminUrl: string | undefined, fa
 		if (api.root.status === 403 && api.isPostgrest) facts.api = api;
 	} else if (api.root.location !== undefined) {
 		const where = redirectTarget(api.root.location, http.baseUrl);
-		facts.apiFailure = finding('api.redirected', `${http.baseUrl} answered HTTP ${api.root.status}, a redirect to ${where}; the doctor does not follow redirects, so nothing was compared`, {
+		facts.apiFailure = finding('api.redirected', {where: http.baseUrl, status: api.root.status, target: where}, {
 			suggestion: `Use the address PostgREST really answers at as --api-url${where.startsWith('http') ? `, e.g. --api-url ${where}` : ''}.`,
 		});
 	} else if (api.root.error?.code === 'PGRST300') {
-		facts.apiFailure = finding('api.unauthorized', `PostgREST at ${http.baseUrl} cannot verify the API key: it answers every request that carries one with ${api.root.status} PGRST300 "${api.root.error.message}"`, {
+		const answer = api.root.error.message;
+		facts.apiFailure = finding('api.unauthorized', {situation: 'jwt unverifiable', where: http.baseUrl, status: api.root.status, answer}, {
 			suggestion: 'Give PostgREST the jwt-secret that signed this key (PGRST_JWT_SECRET), or leave out --api-key if the anonymous role may read the schema.',
 		});
 	} else if (api.root.status === 401) {
 		const detail = api.root.error ? `${api.root.error.code} ${api.root.error.message}` : 'HTTP 401';
-		facts.apiFailure = finding('api.unauthorized', `PostgREST at ${http.baseUrl} refused the request (${detail})`, {
+		facts.apiFailure = finding('api.unauthorized', {situation: 'refused', where: http.baseUrl, detail}, {
 			suggestion: http.apiKey ? 'The API key or JWT was rejected: check that it belongs to this project and has not expired.' : 'Pass --api-key (or PGRST_DOCTOR_API_KEY) with a key PostgREST accepts.',
 		});
 	} else if (api.root.status >= 500 && api.root.error?.code !== 'PGRST002') {
 		const detail = api.root.error ? `${api.root.error.code} ${api.root.error.message}` : 'no PostgREST error';
-		facts.apiFailure = finding('api.unreachable', `PostgREST at ${http.baseUrl} answered GET / with a server error (HTTP ${api.root.status}, ${detail}), so its cache could not be read`, {
+		facts.apiFailure = finding('api.unreachable', {situation: 'server error', where: http.baseUrl, status: api.root.status, detail}, {
 			suggestion: 'Read PostgREST\'s log for the error, fix it, and run the doctor again.',
 		});
 	} else if (api.offRoot) {
 		facts.apiFailure = wrongBaseUrl(http.baseUrl, api.version, api.offRoot);
 	} else if (!api.isPostgrest) {
-		facts.apiFailure = finding('api.not_postgrest', `The server at ${http.baseUrl} does not look like PostgREST (HTTP ${api.root.status}, no PostgREST Server header or error shape)`, {
+		facts.apiFailure = finding('api.not_postgrest', {where: http.baseUrl, status: api.root.status}, {
 			suggestion: 'Point --api-url at PostgREST itself, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1.',
 		});
 	} else {
@@ -292,14 +295,13 @@ export async function readApi(http: HttpTarget, adminUrl: string | undefined, fa
 
 function wrongBaseUrl(baseUrl: string, version: string | null, offRoot: OffRoot): Finding {
 	const postgrest = `PostgREST${version ? ` ${version}` : ''}`;
-	const controls = `GET / answered HTTP ${offRoot.status} without PostgREST's OpenAPI description, and a relation that cannot exist answered HTTP ${offRoot.control} without the "does not exist" error PostgREST's root gives, so every table would read as missing`;
+	const answers = {where: baseUrl, postgrest, status: offRoot.status, control: offRoot.control};
 	if (offRoot.admin) {
-		return finding('api.wrong_base_url', `${baseUrl} is ${postgrest}'s admin server, not the API: it answers /live and /ready, and ${controls}; nothing was compared`, {
+		return finding('api.wrong_base_url', {...answers, admin: true}, {
 			suggestion: 'Give PostgREST\'s API address (its server-port, 3000 by default) as --api-url, and this one as --admin-url.',
 		});
 	}
-	const where = offRoot.root ? `; PostgREST's root answers at ${offRoot.root}` : '';
-	return finding('api.wrong_base_url', `${baseUrl} answers as ${postgrest} but is not its API root: ${controls}${where}; nothing was compared`, {
+	return finding('api.wrong_base_url', {...answers, root: offRoot.root}, {
 		suggestion: offRoot.root
 			? `Use --api-url ${offRoot.root}${/\/rest\/v1\/?$/.test(baseUrl) ? ' (/rest/v1 is the path of Supabase\'s gateway; a self-hosted PostgREST serves its API at the root)' : ''}.`
 			: 'Use the address at which GET / returns PostgREST\'s OpenAPI description as --api-url, without the extra path.',

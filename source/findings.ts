@@ -1,9 +1,23 @@
 // The public vocabulary: every finding code pgrst-doctor can report, with its severity and the readme's
-// cause and cure. Codes are a stable contract: add new ones, never rename.
+// cause and cure. Codes are a stable contract: add new ones, never rename. Each code's message is one sentence in
+// source/wording.ts.
+import {say, type WordingParts} from './wording.js';
+
 export type Severity = 'error' | 'warning' | 'info';
+
+/** The public ids of the fixes a finding can point at (source/fixes/fixCatalog.ts says what each does). */
+export type FixId =
+	| 'reload'
+	| 'trigger'
+	| 'uninstall-trigger'
+	| 'manual-reload'
+	| 'reload-function'
+	| 'uninstall-reload-function';
 
 export type Finding = {
 	code: FindingCode;
+	/** Names this problem the same way across runs and versions: see findingKey. `--ignore <key>` accepts it on purpose. */
+	key: string;
 	severity: Severity;
 	message: string;
 	schema?: string;
@@ -11,7 +25,7 @@ export type Finding = {
 	column?: string;
 	function?: string;
 	suggestion?: string;
-	fixes?: string[];
+	fixes?: FixId[];
 	/** The PostgREST instance (its --api-url, shown without credentials) the finding is about, when several were checked. */
 	instance?: string;
 };
@@ -157,7 +171,7 @@ export const findingCodes = {
 	'listener.pooled': {
 		severity: 'error',
 		cause: 'PostgREST connects through a transaction-mode pooler (PgBouncer, Supavisor on 6543): LISTEN "succeeds" there, but notifications are dropped.',
-		cure: 'Point PostgREST\'s db-uri at a direct or session-mode connection (Supabase: port 5432), or set db-channel-enabled=false and run pgrst-doctor wait after migrations.',
+		cure: 'Point PostgREST\'s db-uri at a direct or session-mode connection (Supabase: the direct host db.<ref>.supabase.co:5432 or the session pooler on port 5432, not 6543), or set db-channel-enabled=false and run pgrst-doctor wait after every migration.',
 	},
 	'listener.channel_mismatch': {
 		severity: 'error',
@@ -167,7 +181,7 @@ export const findingCodes = {
 	'listener.channel_disabled': {
 		severity: 'error',
 		cause: 'PostgREST is connected but listens on no channel: db-channel-enabled is false.',
-		cure: 'Set db-channel-enabled=true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST, or reload with SIGUSR1 / pgrst-doctor wait after every migration.',
+		cure: 'Set db-channel-enabled=true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST, or reload with SIGUSR1 or pgrst-doctor wait after every migration.',
 	},
 	'notify.undelivered': {
 		severity: 'error',
@@ -295,8 +309,31 @@ export const findingCodes = {
 
 export type FindingCode = keyof typeof findingCodes;
 
-export function finding(code: FindingCode, message: string, about: Omit<Finding, 'code' | 'severity' | 'message'> = {}): Finding {
-	return {code, severity: findingCodes[code].severity, message, ...about};
+export type FindingAbout = Omit<Finding, 'code' | 'key' | 'severity' | 'message'>;
+
+/** A finding, its message said by its code's one sentence (source/wording.ts) from the parts named here. */
+export function finding<C extends FindingCode>(code: C, parts: WordingParts<C>, about: FindingAbout = {}): Finding & {code: C} {
+	const message = (say[code] as (named: WordingParts<C>) => string)(parts);
+	return {code, key: findingKey(code, about), severity: findingCodes[code].severity, message, ...about};
+}
+
+/**
+ * A finding's stable name, like splinter's cache_key: its code and the object it is about, never its message, so a
+ * reworded message keeps the key. `cache.column_missing:public.todos.done`, `cache.function_missing:public.add()`,
+ * `trigger.missing`; a finding about one of several instances ends in `@<its --api-url>`. Each name is
+ * percent-encoded (encodeURIComponent, and . ( ) too), so a key is printable ASCII and its dots only ever separate names.
+ */
+export function findingKey(code: FindingCode, about: Pick<FindingAbout, 'schema' | 'table' | 'column' | 'function' | 'instance'>): string {
+	const names = [about.schema, about.table, about.column].filter(name => name !== undefined).map(keyPart);
+	if (about.function !== undefined) names.push(`${keyPart(about.function)}()`);
+	const object = names.length > 0 ? `:${names.join('.')}` : '';
+	const instance = about.instance === undefined ? '' : `@${keyPart(about.instance)}`;
+	return `${code}${object}${instance}`;
+}
+
+/** A name in a key: percent-encoded, the separators . ( ) included, so that a key reads back one way. */
+function keyPart(name: string): string {
+	return encodeURIComponent(name).replace(/[.!~*'()]/g, character => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 export function blocksDiagnosis(code: FindingCode): boolean {

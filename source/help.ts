@@ -21,6 +21,8 @@ export const flags = {
 	probe: {type: 'boolean', default: false},
 	role: {type: 'string', isMultiple: true},
 	json: {type: 'boolean', default: false},
+	ignore: {type: 'string', isMultiple: true},
+	ignoreFile: {type: 'string'},
 } as const satisfies AnyFlags;
 
 export type FlagName = keyof typeof flags;
@@ -63,6 +65,16 @@ const flagText: Record<FlagName, FlagText> = {
 	probe: {text: 'Send NOTIFY <channel>, \'reload schema\' (a harmless reload) and prove PostgREST hears it (default: off)'},
 	role: {value: '<role>', text: 'The role requests run as, whose privileges decide; repeatable (default: the API key\'s role claim, else every API role PostgREST\'s login role may become)'},
 	json: {text: 'Print one JSON document instead of text (default: off)'},
+	ignore: {
+		value: '<key>',
+		text: 'Accept the finding with this key on purpose (its "key" in --json): it is listed as ignored and no longer'
+			+ ' fails the run; one that keeps the diagnosis from being made cannot be ignored; repeatable, or a comma'
+			+ ' list (default: none)',
+	},
+	ignoreFile: {
+		value: '<file>',
+		text: 'Finding keys to ignore, one a line; # starts a comment (default: none)',
+	},
 };
 
 const builtInText: Array<[string, string]> = [
@@ -109,7 +121,7 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 			'pgrst-doctor check --db-url <url> --fix reload-function|uninstall-reload-function [--role <role>] [--function-schema <schema>] [--yes]',
 		],
 		about: 'Compares PostgreSQL\'s catalog with PostgREST\'s schema cache and checks the auto-reload trigger and the listener. Either URL alone works: --db-url alone checks the trigger and the listener, --api-url alone checks PostgREST. In a terminal without --json, --fix or --probe it is the interactive doctor.',
-		flags: [...connection, 'concurrency', 'fix', 'yes', 'probe', 'role', 'functionSchema', 'json'],
+		flags: [...connection, 'concurrency', 'fix', 'yes', 'probe', 'role', 'functionSchema', 'ignore', 'ignoreFile', 'json'],
 		flagText: {role: {value: '<role>', text: 'With --fix reload-function: a role that may call the reload function, never the anonymous one; repeatable (default: service_role, if the database has it)'}},
 		examples: [
 			'pgrst-doctor check --db-url "$DATABASE_URL" --api-url http://localhost:3000',

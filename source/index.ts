@@ -3,6 +3,7 @@
 // What this module exports is the public API, versioned by semver (the readme says what counts as breaking).
 import type {FixResult} from './fixes/applyFixes.js';
 import {type Connection, diagnosisOptions} from './library/connection.js';
+import {checkedKeys} from './ignoreKeys.js';
 import {diagnose as diagnoseWith, fixAndProve} from './library/diagnosis.js';
 import {explainReport} from './library/explainError.js';
 import {waitForCache, type WaitedReport} from './library/waitForCache.js';
@@ -12,7 +13,7 @@ import {UsageError} from './usageError.js';
 export type {Connection} from './library/connection.js';
 export {createRecoveringFetch, type RecoveryEvent, type RecoveryOptions, type RecoveryOutcome, type RecoveryVerdict} from './library/recoveringFetch.js';
 export {reloadOnlyCodes, type SchemaCacheCode, unexecutedCodes} from './library/schemaCacheError.js';
-export {type Finding, type FindingCode, findingCodes, type Severity} from './findings.js';
+export {type Finding, type FindingCode, findingCodes, findingKey, type Severity} from './findings.js';
 export {exitCodes, type Report} from './report/buildReport.js';
 export type {FixId} from './fixes/fixCatalog.js';
 export type {FixResult} from './fixes/applyFixes.js';
@@ -20,9 +21,13 @@ export type {WaitedReport} from './library/waitForCache.js';
 export {type ErrorKind, type ParsedError, parseError} from './explain/parseError.js';
 export {UsageError} from './usageError.js';
 
-/** The report `pgrst-doctor check --json` prints, for the same database and PostgREST. */
-export async function diagnose(connection: Connection & {probe?: boolean}): Promise<Report> {
-	return diagnoseWith({...diagnosisOptions(connection), probe: connection.probe});
+/**
+ * The report `pgrst-doctor check --json` prints, for the same database and PostgREST. ignore: finding keys accepted on
+ * purpose, as `--ignore` (they move to report.ignoredFindings; one that blocks the diagnosis cannot be ignored).
+ */
+export async function diagnose(connection: Connection & {probe?: boolean; ignore?: readonly string[]}): Promise<Report> {
+	const ignore = checkedKeys(connection.ignore ?? [], 'ignore');
+	return diagnoseWith({...diagnosisOptions(connection), probe: connection.probe, ...(ignore.length > 0 ? {ignore} : {})});
 }
 
 /**

@@ -33,7 +33,7 @@ const facts = recorded.reloaded.facts;
 
 test("checks run in the order given, each once, with its title; an outcome's findings and duration are kept", () => {
 	const seen: string[] = [];
-	const found = finding('trigger.missing', 'No event trigger reloads PostgREST after DDL');
+	const found = finding('trigger.missing', {reload: 'NOTIFY pgrst'});
 	const results = runChecks(facts, [
 		tiny('b.second', [], () => {
 			seen.push('b');

@@ -152,8 +152,9 @@ const report = (api: string, findings: Report['findings'], columns: 'pass' | 'fa
 });
 
 test('merged report: a column per instance, the worst status, a shared finding once and unnamed, the others named', () => {
-	const trigger = finding('trigger.missing', 'No event trigger reloads PostgREST after DDL');
-	const column = finding('cache.column_missing', 'public.organizations.region is in the database but not in PostgREST\'s schema cache', {schema: 'public', table: 'organizations', column: 'region'});
+	const trigger = finding('trigger.missing', {reload: 'NOTIFY pgrst, \'reload schema\';'});
+	const region = {schema: 'public', table: 'organizations', column: 'region'};
+	const column = finding('cache.column_missing', region, region);
 	const merged = mergeInstanceReports([report('http://a:3000', [trigger], 'pass'), report('http://b:3000', [trigger], 'pass'), report('http://c:3000', [trigger, column], 'fail')]);
 	assert.deepEqual(merged.instances!.map(instance => [instance.label, instance.api, instance.checks[1]!.status]), [['#1', 'http://a:3000', 'pass'], ['#2', 'http://b:3000', 'pass'], ['#3', 'http://c:3000', 'fail']]);
 	const columns = merged.checks.find(check => check.id === 'cache.columns')!;
@@ -161,6 +162,7 @@ test('merged report: a column per instance, the worst status, a shared finding o
 	assert.equal(columns.summary, '#3: 1 column difference | #1 #2: 8 columns');
 	assert.equal(merged.checks.find(check => check.id === 'cache.tables')!.summary, '3 relations', 'the same outcome everywhere reads once');
 	assert.deepEqual(merged.findings.map(found => [found.code, found.instance]), [['trigger.missing', undefined], ['cache.column_missing', 'http://c:3000']]);
+	assert.deepEqual(merged.findings.map(found => found.key), ['trigger.missing', 'cache.column_missing:public.organizations.region@http%3A%2F%2Fc%3A3000'], 'a finding about one instance keys that instance');
 	assert.equal(merged.exitCode, exitCodes.problems);
 	assert.equal(merged.postgrest.requests, 30);
 	assert.deepEqual(staleInstances(merged), ['http://c:3000']);

@@ -31,7 +31,7 @@ function facts(about: Partial<Facts>, sessions: Session[] = [doctor]): Facts {
 	};
 }
 
-const unreachable = {apiFailure: finding('api.unreachable', 'Could not reach PostgREST at http://127.0.0.1:3000: the connection was refused'), postgrest: {confirmed: false as const, reason: 'PostgREST did not answer'}};
+const unreachable = {apiFailure: finding('api.unreachable', {situation: 'unanswered', where: 'http://127.0.0.1:3000', reason: 'the connection was refused'}), postgrest: {confirmed: false as const, reason: 'PostgREST did not answer'}};
 
 test('PostgREST unreachable with no session here: listener.missing first, saying it did not answer; no pooler named', () => {
 	const ranked = rankedCauses(listenerEvidence(facts(unreachable)));
@@ -46,7 +46,7 @@ test('PostgREST answering but with no session here is connected elsewhere; witho
 	const api = {isPostgrest: true, version: '12.0.2', root: {status: 200}, exposedSchemas: null, admin: null};
 	assert.match(rankedCauses(listenerEvidence(facts({api}))).causes[0]!.text, /^PostgREST answers at http:\/\/127\.0\.0\.1:3000 but has no session in app: it is connected to another database or server$/);
 	assert.match(rankedCauses(listenerEvidence(facts({apiUrl: undefined}))).causes[0]!.text, /^no PostgREST session is connected to app: PostgREST is not running or not connected to this database$/);
-	const wrongBase = {apiFailure: finding('api.wrong_base_url', 'x')};
+	const wrongBase = {apiFailure: finding('api.wrong_base_url', {where: 'http://127.0.0.1:3000/rest/v1', postgrest: 'PostgREST 12.0.2', status: 404, control: 404})};
 	assert.match(rankedCauses(listenerEvidence(facts(wrongBase))).causes[0]!.text, /could not be used as its API/);
 });
 

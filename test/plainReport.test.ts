@@ -89,7 +89,7 @@ test('past 20 findings of one code the text counts the rest, and says --json lis
 	const missing = Array.from({length: 23}, (_, index) =>
 		finding(
 			'cache.column_missing',
-			`public.organizations.c${index} is in the database but not in PostgREST's schema cache`,
+			{schema: 'public', table: 'organizations', column: `c${index}`},
 			{schema: 'public', table: 'organizations', column: `c${index}`, fixes: ['reload']}
 		)
 	);
@@ -102,7 +102,7 @@ test('a finding message with control characters is shown as escapes, never sent 
 	const {report} = diagnosed.stale!;
 	const hostile = finding(
 		'cache.column_missing',
-		'public."a\u001B]0;pwned\u0007b" is in the database but not in PostgREST\'s schema cache',
+		{schema: 'public', table: 'organizations', column: 'a\u001B]0;pwned\u0007b'},
 		{fixes: ['reload']}
 	);
 	const text = plainReport({...report, findings: [hostile]}, plain);

@@ -28,7 +28,7 @@ function report(findings: Finding[], extra: Partial<Report> = {}): Report {
 	};
 }
 
-const columnMissing = (index: number, name = `c${index}`): Finding => ({code: 'cache.column_missing', severity: 'error', message: `public.t.${name} is in the database but not in PostgREST's schema cache`, schema: 'public', table: 't', column: name});
+const columnMissing = (index: number, name = `c${index}`): Finding => ({code: 'cache.column_missing', key: `cache.column_missing:public.t.${name}`, severity: 'error', message: `public.t.${name} is in the database but not in PostgREST's schema cache`, schema: 'public', table: 't', column: name});
 
 test('terminalLine shows every control character, DEL, C1 control and bidi override as an escape', () => {
 	assert.equal(terminalLine('a\u001B[31mb'), 'a\\x1b[31mb');
@@ -71,7 +71,7 @@ test('plain report: hostile text in every field is shown, never emitted, with an
 
 test('plain report of 200,000 findings lists a screenful per code and counts the rest', () => {
 	const findings = Array.from({length: 200_000}, (_, index) => columnMissing(index));
-	findings.push({code: 'trigger.missing', severity: 'warning', message: 'No event trigger'});
+	findings.push({code: 'trigger.missing', key: 'trigger.missing', severity: 'warning', message: 'No event trigger'});
 	const started = performance.now();
 	const text = plainReport(report(findings), painter(false));
 	const elapsed = performance.now() - started;

@@ -8,7 +8,7 @@ export const apiReachable: Check = {
 	run({api, apiFailure, apiUrl, timings}) {
 		if (apiFailure) return {status: 'fail', summary: apiFailure.message, findings: [apiFailure], durationMs: timings.api};
 		if (!api) {
-			const notCompared = finding('cache.not_compared', 'PostgREST\'s schema cache was not compared with the database: no --api-url was given, so only the database side (the trigger, PostgREST\'s sessions) was checked', {
+			const notCompared = finding('cache.not_compared', {missing: 'api'}, {
 				suggestion: 'Add --api-url <PostgREST\'s root URL> (self-hosted: http://localhost:3000; Supabase: https://<ref>.supabase.co/rest/v1) to compare the cache.',
 			});
 			return {status: 'skip', summary: 'No PostgREST URL given (--api-url): the cache was not compared', findings: [notCompared]};

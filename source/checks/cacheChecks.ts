@@ -2,14 +2,13 @@
 // A check passes only when everything in its scope was compared: an object that could not be probed, or a schema
 // that does not exist, fails it with a finding that blocks the diagnosis (exit 2), never a quiet warning.
 import {type Finding, type FindingCode, finding} from '../findings.js';
+import {plural} from '../wording.js';
 import type {CacheSnapshot, Unknown} from '../probes/cacheSnapshot.js';
 import type {Catalog} from '../probes/database.js';
 import {type Check, type Facts, outcomeOf} from './check.js';
 import {diffSchemas, label} from './diffSchemas.js';
 import type {Channel} from '../sql/channel.js';
-import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 /** How many names a message lists before it counts the rest. */
 const namedPerReason = 3;
 
@@ -56,7 +55,7 @@ export function unverified(unknown: Unknown[]): Finding {
 		const rest = items.length > namedPerReason ? ` and ${items.length - namedPerReason} more` : '';
 		return `${kinds(items)} because ${reason} (${named}${rest})`;
 	});
-	return finding('cache.unverified', `${kinds(unknown)} could not be compared with PostgREST's schema cache: ${groups.join('; ')}`, {
+	return finding('cache.unverified', {objects: kinds(unknown), reasons: groups}, {
 		suggestion: 'The doctor cannot call this cache healthy without comparing them: fix what PostgREST answers (see its log) or rerun with a longer --timeout.',
 	});
 }
@@ -76,14 +75,14 @@ function kinds(items: Unknown[]): string {
 }
 
 function schemaMissing(schema: string, source: string): Finding {
-	return finding('schema.missing', `Schema ${quoteIdentifier(schema)} (from ${source}) does not exist in the database, so nothing in it was compared`, {
+	return finding('schema.missing', {schema, source}, {
 		schema,
 		suggestion: source === '--schemas' ? 'Fix the name in --schemas, or create the schema.' : 'Remove it from PostgREST\'s db-schemas, or create the schema.',
 	});
 }
 
 function apiLost(apiUrl: string | undefined, reason: string): Finding {
-	return finding('api.unreachable', `PostgREST${apiUrl ? ` at ${apiUrl}` : ''} stopped answering during the check: ${reason}`, {
+	return finding('api.unreachable', {situation: 'stopped', where: apiUrl, reason}, {
 		suggestion: 'Check that PostgREST is still running (it may have crashed or restarted), then run the doctor again.',
 	});
 }

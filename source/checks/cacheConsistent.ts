@@ -2,6 +2,7 @@
 // from instances whose caches differ: at least one is stale, and one request in N fails. Agreement is only the
 // absence of that evidence: every sample may have reached the same instance, so it is never reported as proof.
 import {finding} from '../findings.js';
+import {plural} from '../wording.js';
 import type {CacheSample} from '../probes/cacheAgreement.js';
 import type {Check} from './check.js';
 import {describeInstance} from './postgrestInstances.js';
@@ -39,7 +40,7 @@ export const cacheConsistent: Check = {
 		return {
 			status: 'fail',
 			summary: `${disagreeing} of ${answers.length} identical requests through ${url} described another schema cache than the other ${majority!.length}`,
-			findings: [finding('cache.inconsistent', `${disagreeing} of ${answers.length} identical requests for PostgREST's OpenAPI description through ${url} (each on a new connection) described another schema cache than the other ${majority!.length}${unanswered}: ${differences}. At least one PostgREST instance behind this address serves a stale cache, so some requests fail and others succeed`, {
+			findings: [finding('cache.inconsistent', {url, disagreeing, answers: answers.length, majority: majority!.length, unanswered, differences}, {
 				suggestion: `Check each instance at its own address: pgrst-doctor check --db-url … --api-url <instance 1> --api-url <instance 2> … names the stale one.${seen} Then reload it (SIGUSR1 or a restart) and fix why it did not hear NOTIFY.`,
 			})],
 		};
@@ -52,7 +53,7 @@ function difference(majority: Answer[], minority: Answer[]): string {
 	const inMajority = new Set(majority[0]!.entries);
 	const only = (entries: string[], other: Set<string>) => entries.filter(entry => !other.has(entry));
 	const list = (entries: string[]) => `${entries.slice(0, named).join(', ')}${entries.length > named ? ` and ${entries.length - named} more` : ''}`;
-	const counted = (entries: string[], have: number, lack: number) => `${list(entries)} in ${have} answer${have === 1 ? '' : 's'}, not in ${lack}`;
+	const counted = (entries: string[], have: number, lack: number) => `${list(entries)} in ${plural(have, 'answer')}, not in ${lack}`;
 	const missing = only(majority[0]!.entries, inMinority);
 	const extra = only(minority[0]!.entries, inMajority);
 	return [

@@ -24,7 +24,7 @@ export const configListener: Check = {
 				return {
 					status: 'warn',
 					summary: 'The config turns the listener off, but the running PostgREST listens',
-					findings: [finding('config.channel_mismatch', `${from} sets db-channel-enabled = false, but the running PostgREST listens on "${heard[0]}" in ${evidence.database}: it was not started with this setting, and will stop hearing NOTIFY when it is restarted with it`, {
+					findings: [finding('config.channel_mismatch', {from, heard: heard[0]!, database: evidence.database}, {
 						suggestion: 'Make the file and the server agree: restart PostgREST with the file, or remove db-channel-enabled = false from it.',
 					})],
 				};
@@ -33,7 +33,7 @@ export const configListener: Check = {
 		return {
 			status: 'fail',
 			summary: 'PostgREST\'s config turns the listener off',
-			findings: [finding('config.listener_disabled', `PostgREST's config turns the listener off (db-channel-enabled = false, from ${from}): NOTIFY reloads cannot reach it, so the cache is reloaded only by a restart, SIGUSR1 or pgrst-doctor wait`, {
+			findings: [finding('config.listener_disabled', {from}, {
 				suggestion: 'Set db-channel-enabled = true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST; or, when the listener must stay off (a transaction pooler), reload after every migration with SIGUSR1 (kill -USR1 <pid>) or pgrst-doctor wait.',
 			})],
 		};
@@ -52,7 +52,7 @@ export const configServer: Check = {
 		const channel = facts.settings?.channel;
 		if (facts.channelFollowed) {
 			const configured = facts.channelFollowed;
-			findings.push(finding('config.channel_mismatch', `${configured.from} says db-channel = "${configured.value}", but the running PostgREST listens on "${facts.channel}": it was not started with this setting (or not restarted since it changed). This run used "${facts.channel}", the channel PostgREST hears`, {
+			findings.push(finding('config.channel_mismatch', {from: configured.from, configured: configured.value, heard: facts.channel}, {
 				suggestion: `Make them agree: restart PostgREST so that it reads db-channel = "${configured.value}" (then run pgrst-doctor check --fix trigger, which installs the trigger for it), or set db-channel = "${facts.channel}" in the file.`,
 			}));
 		} else if (fromConfig(channel?.from)) {
@@ -68,7 +68,7 @@ export const configServer: Check = {
 			} else if (sameList(exposed, schemas!.value)) {
 				compared.push('db-schemas matches the schemas PostgREST exposes');
 			} else {
-				findings.push(finding('config.schemas_mismatch', `${schemas!.from} says db-schemas = ${schemas!.value.join(',')}, but the running PostgREST exposes ${exposed.join(',')}${overriddenInDatabase(facts)}`, {
+				findings.push(finding('config.schemas_mismatch', {from: schemas!.from, configured: schemas!.value, exposed, override: overriddenInDatabase(facts)}, {
 					suggestion: 'Make them agree: fix db-schemas in the file, or reload PostgREST\'s config (NOTIFY pgrst, \'reload config\', or SIGUSR2) so that it reads the file; the doctor compares the schemas PostgREST exposes.',
 				}));
 			}

@@ -8,7 +8,7 @@ export const databaseConnect: Check = {
 	run({database, databaseFailure, timings}) {
 		if (databaseFailure) return {status: 'fail', summary: databaseFailure.message, findings: [databaseFailure], durationMs: timings.database};
 		if (!database) {
-			const notCompared = finding('cache.not_compared', 'PostgREST\'s schema cache was not compared with the database: no database URL was given, so only PostgREST was checked', {
+			const notCompared = finding('cache.not_compared', {missing: 'database'}, {
 				suggestion: 'Add --db-url <the database PostgREST serves> (or set DATABASE_URL) to compare the cache.',
 			});
 			return {status: 'skip', summary: 'No database URL given (--db-url or DATABASE_URL): the cache was not compared', findings: [notCompared]};

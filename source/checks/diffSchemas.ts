@@ -5,13 +5,12 @@ import type {Catalog, CatalogFunction} from '../probes/database.js';
 import {foreignKeyKey} from '../probes/foreignKeys.js';
 import {quoteIdentifier as quoteName} from '../sql/quoteIdentifier.js';
 import type {Channel} from '../sql/channel.js';
-import {reloadSql} from '../sql/reloadSql.js';
+import {label, reloadCure} from '../wording.js';
 
 const key = (object: {schema: string; name: string}) => `${object.schema}\u0000${object.name}`;
 
 export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Channel): Finding[] {
-	const suggestion = `Reload the schema cache: ${reloadSql(channel)}`;
-	const about = {fixes: ['reload'], suggestion};
+	const about = reloadCure(channel);
 	const findings: Finding[] = [];
 	// A foreign key that could not be compared leaves its table's relation and columns comparable.
 	const unknown = new Set(cache.unknown.filter(item => item.kind !== 'relationship').map(key));
@@ -21,25 +20,27 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Cha
 	for (const table of catalog.tables) {
 		if (unknown.has(key(table))) continue;
 		const cached = cachedTables.get(key(table));
-		const kind = relationKind(table.kind);
 		if (!cached) {
-			findings.push(finding('cache.table_missing', `${kind} ${label(table)} is in the database but not in PostgREST's schema cache`, {schema: table.schema, table: table.name, ...about}));
+			findings.push(finding('cache.table_missing', {schema: table.schema, table: table.name, kind: table.kind}, {schema: table.schema, table: table.name, ...about}));
 			continue;
 		}
 		const cachedColumns = new Set(cached.columns);
 		for (const column of table.columns.filter(column => !cachedColumns.has(column))) {
-			findings.push(finding('cache.column_missing', `${label(table)}.${quoteName(column)} is in the database but not in PostgREST's schema cache`, {schema: table.schema, table: table.name, column, ...about}));
+			const named = {schema: table.schema, table: table.name, column};
+			findings.push(finding('cache.column_missing', named, {...named, ...about}));
 		}
 		if (cached.allColumnsKnown) {
 			const columns = new Set(table.columns);
 			for (const column of cached.columns.filter(column => !columns.has(column))) {
-				findings.push(finding('cache.column_stale', `${label(table)}.${quoteName(column)} is in PostgREST's schema cache but no longer in the database (dropped or renamed)`, {schema: table.schema, table: table.name, column, ...about}));
+				const named = {schema: table.schema, table: table.name, column};
+				findings.push(finding('cache.column_stale', named, {...named, ...about}));
 			}
 		}
 	}
 	for (const cached of cache.tables) {
 		if (!databaseTables.has(key(cached))) {
-			findings.push(finding('cache.table_stale', `${label(cached)} is in PostgREST's schema cache but no longer in the database (dropped or renamed)`, {schema: cached.schema, table: cached.name, ...about}));
+			const named = {schema: cached.schema, table: cached.name};
+			findings.push(finding('cache.table_stale', named, {...named, ...about}));
 		}
 	}
 
@@ -53,16 +54,16 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Cha
 		const signature = `${label(fn)}(${names.join(', ')})`;
 		const other = cached?.overloads.find(overload => !catalog.functions.some(candidate => key(candidate) === key(fn) && sameNames(overload, argumentNames(candidate))));
 		if (other) {
-			findings.push(finding('cache.function_signature', `${signature} changed: PostgREST's schema cache still has ${label(fn)}(${other.join(', ')})`, {schema: fn.schema, function: fn.name, ...about}));
+			findings.push(finding('cache.function_signature', {signature, cached: `${label(fn)}(${other.join(', ')})`}, {schema: fn.schema, function: fn.name, ...about}));
 		} else if (cached?.otherArguments) {
-			findings.push(finding('cache.function_signature', `${signature} changed: PostgREST's schema cache still has ${label(fn)} with other arguments`, {schema: fn.schema, function: fn.name, ...about}));
+			findings.push(finding('cache.function_signature', {signature, cached: `${label(fn)} with other arguments`}, {schema: fn.schema, function: fn.name, ...about}));
 		} else {
-			findings.push(finding('cache.function_missing', `${signature} is in the database but not in PostgREST's schema cache`, {schema: fn.schema, function: fn.name, ...about}));
+			findings.push(finding('cache.function_missing', {signature}, {schema: fn.schema, function: fn.name, ...about}));
 		}
 	}
 	if (cache.complete) {
 		for (const cached of cache.functions.filter(fn => !databaseFunctions.has(key(fn)))) {
-			findings.push(finding('cache.function_stale', `${label(cached)}() is in PostgREST's schema cache but no longer in the database`, {schema: cached.schema, function: cached.name, ...about}));
+			findings.push(finding('cache.function_stale', cached, {schema: cached.schema, function: cached.name, ...about}));
 		}
 	}
 	findings.push(...missingRelationships(catalog, cache, cachedTables, about));
@@ -73,7 +74,7 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Cha
  * Foreign keys PostgREST has no relationship for (embedding answers PGRST200 until a reload). A key whose table or
  * referenced relation the cache lacks, or that was not compared, is left to those findings: the reload is the same.
  */
-function missingRelationships(catalog: Catalog, cache: CacheSnapshot, cachedTables: Map<string, unknown>, about: {fixes: string[]; suggestion: string}): Finding[] {
+function missingRelationships(catalog: Catalog, cache: CacheSnapshot, cachedTables: Map<string, unknown>, about: ReturnType<typeof reloadCure>): Finding[] {
 	if (!catalog.foreignKeys || !cache.relationships) return [];
 	const cached = new Set(cache.relationships);
 	const unknown = new Set(cache.unknown.filter(item => item.kind === 'relationship').map(key));
@@ -82,8 +83,8 @@ function missingRelationships(catalog: Catalog, cache: CacheSnapshot, cachedTabl
 		.filter(foreignKey => cachedTables.has(key({schema: foreignKey.schema, name: foreignKey.table})) && cachedTables.has(key({schema: foreignKey.schema, name: foreignKey.foreignTable})))
 		.map(foreignKey => {
 			const table = {schema: foreignKey.schema, name: foreignKey.table};
-			const message = `The foreign key ${quoteName(foreignKey.name)} from ${label(table)} to ${label({schema: foreignKey.schema, name: foreignKey.foreignTable})} is in the database but PostgREST's schema cache has no relationship for it, so embedding fails (PGRST200)`;
-			return finding('cache.relationship_missing', message, {schema: foreignKey.schema, table: foreignKey.table, ...about});
+			const parts = {foreignKey: quoteName(foreignKey.name), from: label(table), to: label({schema: foreignKey.schema, name: foreignKey.foreignTable})};
+			return finding('cache.relationship_missing', parts, {schema: foreignKey.schema, table: foreignKey.table, ...about});
 		});
 }
 
@@ -96,11 +97,5 @@ function sameNames(a: string[], b: string[]): boolean {
 	return a.length === b.length && b.every(name => left.has(name));
 }
 
-function relationKind(kind: string): string {
-	return {v: 'View', m: 'Materialized view', f: 'Foreign table', p: 'Partitioned table'}[kind] ?? 'Table';
-}
-
-/** schema.name for messages, quoted the way SQL would need it. */
-export function label(object: {schema: string; name: string}): string {
-	return `${quoteName(object.schema)}.${quoteName(object.name)}`;
-}
+/** schema.name for messages, quoted the way SQL would need it (the wording's own). */
+export {label} from '../wording.js';

@@ -2,10 +2,10 @@
 // one whose cache is stale is the one nobody asked: the doctor counts the instances in pg_stat_activity and says
 // which of them no --api-url reached.
 import {finding} from '../findings.js';
+import {plural} from '../wording.js';
 import type {Check} from './check.js';
 import {describeInstance, instanceCount} from './postgrestInstances.js';
 
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 export const instancesReached: Check = {
 	id: 'api.instances',
@@ -25,7 +25,7 @@ export const instancesReached: Check = {
 		// Through one address the instances' own listeners are checked here; several addresses check each in listener.present.
 		const server = facts.database!.server;
 		const deaf = asked.length === 1 && (server.superuser || server.readAllStats) ? seen.filter(group => !group.channels.includes(facts.channel)) : [];
-		const listenerFindings = deaf.map(group => finding('listener.missing', `The PostgREST instance ${describeInstance(group)} has no session that runs LISTEN "${facts.channel}" in ${database}: NOTIFY ${facts.channel} reaches the other instances, not this one`, {
+		const listenerFindings = deaf.map(group => finding('listener.missing', {situation: 'instance', instance: describeInstance(group), database, channel: facts.channel}, {
 			suggestion: 'Check that this instance connects directly or through a session-mode pooler with db-channel-enabled=true; meanwhile reload it with SIGUSR1 or a restart.',
 		}));
 		if (unreached.length === 0 && unmatched.length === 0 && shared.length === 0 && seen.every(group => group.count === 1)) {
@@ -43,7 +43,7 @@ export const instancesReached: Check = {
 		return {
 			status: deaf.length > 0 ? 'fail' : 'warn',
 			summary: `${plural(total, 'PostgREST instance')} in ${database}: ${notes.join('; ')}${unheard}`,
-			findings: [...listenerFindings, finding('api.instance_unchecked', `The database ${database} shows ${plural(total, 'PostgREST instance')} (${list}), and ${through} did not reach each of them at its own address: ${notes.join('; ')}, so their caches were not compared one by one`, {
+			findings: [...listenerFindings, finding('api.instance_unchecked', {database, total, list, through, notes}, {
 				suggestion: 'Give every instance\'s own address (pod IP, container port) with --api-url, repeated or as a comma list; instances on one host with one config look like one in the database: give each its own application_name in db-uri (or PGAPPNAME).',
 			})],
 		};

@@ -1,9 +1,11 @@
 // Everything the catalogs say about whether PostgREST can hear NOTIFY, gathered once for the listener and
 // delivery checks, and the causes of an undelivered notification ranked by that evidence.
+import {type Finding, finding, findingCodes} from '../findings.js';
 import type {Session} from '../probes/database.js';
 import type {Facts} from './check.js';
 import {notificationsIn, payloadEffect} from './notifications.js';
 import {type Listener, isPostgrestSession, listeners, postgrestView} from './postgrestSessions.js';
+import {plural} from '../wording.js';
 
 export type ListenerEvidence = {
 	database: string;
@@ -44,7 +46,7 @@ export function listenerEvidence(facts: Facts): ListenerEvidence {
 	const unlinked = sessions.filter(session => here(session) && roles.has(session.user) && !session.applicationName && !isPostgrestSession(session) && (session.query ?? '') === '');
 	const poolerSigns = [...facts.poolerHints];
 	if (unlinked.length > 0 && postgrestHere.some(isPostgrestSession)) {
-		poolerSigns.push(`${unlinked.length} session${unlinked.length === 1 ? '' : 's'} of PostgREST's role ${unlinked[0]!.user} with no application_name and no query yet, as a pooler's idle server connections look`);
+		poolerSigns.push(`${plural(unlinked.length, 'session')} of PostgREST's role ${unlinked[0]!.user} with no application_name and no query yet, as a pooler's idle server connections look`);
 	}
 	const triggerChannels = [...new Set(eventTriggers.filter(trigger => trigger.enabled !== 'D').flatMap(trigger =>
 		notificationsIn(trigger.source).filter(notification => payloadEffect(notification.payload) === 'reload schema' && notification.channel !== null).map(notification => notification.channel!)))];
@@ -75,55 +77,38 @@ function apiAnswer(facts: Facts): NonNullable<ListenerEvidence['absent']> {
 	return facts.api ? 'answered' : 'not asked';
 }
 
-/** Why PostgREST has no session here, in the words of what its API said. */
-function absenceText(evidence: ListenerEvidence): string {
-	const {database, apiUrl} = evidence;
-	switch (evidence.absent) {
-		case 'unreachable':
-			return `PostgREST is not running or not connected to ${database}: it did not answer at ${apiUrl} and has no session in ${database}`;
-		case 'answered':
-			return `PostgREST answers at ${apiUrl} but has no session in ${database}: it is connected to another database or server`;
-		case 'unusable':
-			return `PostgREST has no session in ${database}: it is not running or not connected to this database (${apiUrl} could not be used as its API)`;
-		default:
-			return `no PostgREST session is connected to ${database}: PostgREST is not running or not connected to this database`;
-	}
+export type Cause = {
+	code: 'listener.pooled' | 'listener.channel_mismatch' | 'listener.channel_disabled' | 'listener.missing' | 'notify.queue_stuck';
+	/** The cause as a finding: its message is the cause's sentence, its suggestion the cure for this evidence. */
+	found: Finding;
+	text: string;
+	cure: string;
+};
+
+function cause(found: Finding & {code: Cause['code']}): Cause {
+	return {code: found.code, found, text: found.message, cure: found.suggestion ?? findingCodes[found.code].cure};
 }
 
-export type Cause = {code: 'listener.pooled' | 'listener.channel_mismatch' | 'listener.channel_disabled' | 'listener.missing' | 'notify.queue_stuck'; text: string; cure: string};
-
+/** Each cause of an undelivered NOTIFY, said from this evidence; the cures that name nothing of it are the vocabulary's. */
 export function causes(evidence: ListenerEvidence): Record<Cause['code'], Cause> {
-	const other = evidence.otherChannels[0] ?? evidence.triggerChannels.find(channel => channel !== evidence.channel);
+	const {database, channel, apiUrl, absent} = evidence;
+	const other = evidence.otherChannels[0] ?? evidence.triggerChannels.find(candidate => candidate !== channel);
+	const channelCure = `Make them the same: set PostgREST's db-channel to "${channel}", or send NOTIFY on "${other}"`
+		+ ` (pgrst-doctor --channel ${other}) and have your trigger do the same.`;
+	const missingCure = absent
+		? 'Start PostgREST, or point its db-uri at this database, then run the doctor again: NOTIFY reaches only a PostgREST'
+			+ ' that is running and connected here.'
+		: 'Check that PostgREST runs against this database with db-channel-enabled=true; meanwhile reload with SIGUSR1 or a'
+			+ ' restart.';
+	const missing = absent
+		? finding('listener.missing', {situation: 'absent', database, apiUrl, api: absent}, {suggestion: missingCure})
+		: finding('listener.missing', {situation: 'not listening', database, channel, adminDown: evidence.listenerDownByAdmin}, {suggestion: missingCure});
 	return {
-		'notify.queue_stuck': {
-			code: 'notify.queue_stuck',
-			text: `PostgreSQL's notification queue is not being drained (pg_notification_queue_usage() = ${evidence.queueUsage})`,
-			cure: 'Run: select pg_notification_queue_usage(); then NOTIFY again (PostgREST >= 14.11 does this itself).',
-		},
-		'listener.channel_mismatch': {
-			code: 'listener.channel_mismatch',
-			text: `PostgREST listens on "${other}", not on "${evidence.channel}"`,
-			cure: `Make them the same: set PostgREST's db-channel to "${evidence.channel}", or send NOTIFY on "${other}" (pgrst-doctor --channel ${other}) and have your trigger do the same.`,
-		},
-		'listener.pooled': {
-			code: 'listener.pooled',
-			text: `PostgREST connects through a transaction-mode pooler, which accepts LISTEN but drops notifications${evidence.poolerSigns.length > 0 ? ` (${evidence.poolerSigns.join('; ')})` : ''}`,
-			cure: 'Point PostgREST\'s db-uri at a direct or session-mode connection (Supabase: the direct host db.<ref>.supabase.co:5432 or the session pooler on port 5432, not 6543), or set db-channel-enabled=false and run pgrst-doctor wait after every migration.',
-		},
-		'listener.channel_disabled': {
-			code: 'listener.channel_disabled',
-			text: `PostgREST is connected to ${evidence.database} but listens on no channel: db-channel-enabled is most likely false`,
-			cure: 'Set db-channel-enabled=true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST, or reload with SIGUSR1 or pgrst-doctor wait after every migration.',
-		},
-		'listener.missing': evidence.absent ? {
-			code: 'listener.missing',
-			text: absenceText(evidence),
-			cure: 'Start PostgREST, or point its db-uri at this database, then run the doctor again: NOTIFY reaches only a PostgREST that is running and connected here.',
-		} : {
-			code: 'listener.missing',
-			text: `no PostgREST session in ${evidence.database} listens on "${evidence.channel}"${evidence.listenerDownByAdmin ? ' (its admin /ready answers 503: the listener is down)' : ''}`,
-			cure: 'Check that PostgREST runs against this database with db-channel-enabled=true; meanwhile reload with SIGUSR1 or a restart.',
-		},
+		'notify.queue_stuck': cause(finding('notify.queue_stuck', {usage: evidence.queueUsage}, {suggestion: findingCodes['notify.queue_stuck'].cure})),
+		'listener.channel_mismatch': cause(finding('listener.channel_mismatch', {heard: other ?? '', sent: channel}, {suggestion: channelCure})),
+		'listener.pooled': cause(finding('listener.pooled', {signs: evidence.poolerSigns}, {suggestion: findingCodes['listener.pooled'].cure})),
+		'listener.channel_disabled': cause(finding('listener.channel_disabled', {database}, {suggestion: findingCodes['listener.channel_disabled'].cure})),
+		'listener.missing': cause(missing),
 	};
 }
 

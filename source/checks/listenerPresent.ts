@@ -13,7 +13,7 @@ export const listenerPresent: Check = {
 	run(facts) {
 		const evidence = listenerEvidence(facts);
 		const cause = causes(evidence);
-		const about = (code: keyof typeof cause, message = cause[code].text) => finding(code, message, {suggestion: cause[code].cure});
+		const cureOf = (code: keyof typeof cause) => ({suggestion: cause[code].cure});
 		const {onChannel, database, channel} = evidence;
 		if (onChannel.length > 0) {
 			const [first] = onChannel;
@@ -25,7 +25,7 @@ export const listenerPresent: Check = {
 			const findings: Finding[] = [];
 			const deaf = evidence.triggerChannels.filter(other => other !== channel && !evidence.otherChannels.includes(other));
 			if (deaf.length > 0 && !evidence.triggerChannels.includes(channel)) {
-				findings.push(about('listener.channel_mismatch', `The auto-reload trigger notifies "${deaf.join('", "')}" but PostgREST listens on "${channel}"`));
+				findings.push(finding('listener.channel_mismatch', {notified: deaf, heard: channel}, cureOf('listener.channel_mismatch')));
 			}
 			if (findings.length === 0 && evidence.poolerSigns.length > 0) {
 				return {status: 'warn', summary: `${summary}, but ${evidence.poolerSigns.join('; ')}: run with --probe to prove notifications arrive`};
@@ -33,17 +33,18 @@ export const listenerPresent: Check = {
 			return outcomeOf(findings, summary, 'PostgREST listens, but not where the trigger notifies');
 		}
 		if (evidence.otherChannels.length > 0) {
-			return outcomeOf([about('listener.missing', `Nothing listens on "${channel}" in ${database}: NOTIFY ${channel} reaches nobody`), about('listener.channel_mismatch')], '', 'PostgREST listens on another channel');
+			const nothing = finding('listener.missing', {situation: 'elsewhere', database, channel}, cureOf('listener.missing'));
+			return outcomeOf([nothing, cause['listener.channel_mismatch'].found], '', 'PostgREST listens on another channel');
 		}
 		if (!evidence.canSeeQueries && evidence.hiddenSessions > 0) return hiddenListener(evidence, facts.database!.server.user);
 		if (evidence.postgrestHere.length > 0) {
 			const likely = evidence.poolerSigns.length > 0 ? 'listener.pooled' : evidence.listenerDownByAdmin ? undefined : 'listener.channel_disabled';
-			const findings = [about('listener.missing', `PostgREST is connected to ${database} but no session runs LISTEN "${channel}": NOTIFY ${channel} reaches nobody (db-channel-enabled=false, or a transaction pooler that took the LISTEN: --probe tells more)`)];
-			if (likely) findings.push(about(likely));
+			const findings: Finding[] = [finding('listener.missing', {situation: 'no LISTEN', database, channel}, cureOf('listener.missing'))];
+			if (likely) findings.push(cause[likely].found);
 			return outcomeOf(findings, '', 'Nothing listens for reload notifications');
 		}
-		const missing = cause['listener.missing'].text;
-		return outcomeOf([about('listener.missing', `${missing[0]!.toUpperCase()}${missing.slice(1)}, and nothing listens on "${channel}": NOTIFY ${channel} reaches nobody`)], '', 'Nothing listens for reload notifications');
+		const nobody = {situation: 'nobody', database, channel, apiUrl: evidence.apiUrl, api: evidence.absent ?? 'not asked'} as const;
+		return outcomeOf([finding('listener.missing', nobody, cureOf('listener.missing'))], '', 'Nothing listens for reload notifications');
 	},
 };
 
@@ -54,15 +55,14 @@ export const listenerPresent: Check = {
  */
 function hiddenListener(evidence: ListenerEvidence, user: string): Outcome {
 	const {postgrestHere, database, channel, hiddenSessions} = evidence;
-	const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
-	const hidden = `role ${user} may not read other roles' queries (it has neither pg_monitor nor pg_read_all_stats)`;
-	const message = postgrestHere.length > 0
-		? `${plural(postgrestHere.length, 'session')} of ${[...new Set(postgrestHere.map(session => session.user ?? 'an unknown role'))].join(', ')} (${[...new Set(postgrestHere.map(session => session.applicationName ?? ''))].join(', ')}) ${postgrestHere.length === 1 ? 'is' : 'are'} connected to ${database}, but ${hidden}, so whether one of them runs LISTEN "${channel}" can be neither confirmed nor ruled out`
-		: `${hidden}, so PostgREST's LISTEN "${channel}" can be neither confirmed nor ruled out (${plural(hiddenSessions, 'hidden session')})`;
+	const distinct = (values: string[]) => [...new Set(values)].join(', ');
+	const parts = postgrestHere.length > 0
+		? {role: user, channel, database, sessions: postgrestHere.length, roles: distinct(postgrestHere.map(session => session.user ?? 'an unknown role')), names: distinct(postgrestHere.map(session => session.applicationName ?? ''))}
+		: {role: user, channel, hidden: hiddenSessions};
 	return {
 		status: 'warn',
 		summary: postgrestHere.length > 0 ? `PostgREST is connected to ${database}; whether it listens is hidden from role ${user}` : 'Cannot see whether PostgREST listens',
-		findings: [finding('listener.unknown', message, {
+		findings: [finding('listener.unknown', parts, {
 			suggestion: `GRANT pg_monitor TO ${user}; (as a superuser; Supabase grants it to postgres), or connect as a role that has it. Meanwhile the cache comparison above still holds: a stale cache after the next migration means the NOTIFY did not arrive, and --fix reload proves a reload by comparing again.`,
 		})],
 	};

@@ -12,7 +12,7 @@ export const notifyDelivery: Check = {
 	run(facts) {
 		const evidence = listenerEvidence(facts);
 		const stuck = causes(evidence)['notify.queue_stuck'];
-		const findings: Finding[] = evidence.queueStuck ? [finding('notify.queue_stuck', stuck.text, {suggestion: stuck.cure})] : [];
+		const findings: Finding[] = evidence.queueStuck ? [stuck.found] : [];
 		const {delivery, channel} = facts;
 		if (!delivery) {
 			return findings.length > 0
@@ -21,11 +21,13 @@ export const notifyDelivery: Check = {
 		}
 		const each = delivery.instances;
 		if (delivery.delivered === true && each) {
-			findings.push(finding('notify.delivered', `Each of the ${each.length} PostgREST instances the database shows reloaded, the last ${delivery.latencyMs} ms after ${reloadSql(channel)} (seen through ${delivery.evidence}); the caches were compared before this reload, so run the check again to see them after it`));
+			const {latencyMs, evidence: seen} = delivery;
+			findings.push(finding('notify.delivered', {latencyMs, sent: reloadSql(channel), evidence: seen, instances: each.length}));
 			return {status: findings.length > 1 ? 'fail' : 'pass', summary: `Delivered to each of the ${each.length} PostgREST instances`, findings};
 		}
 		if (delivery.delivered === true) {
-			findings.push(finding('notify.delivered', `PostgREST reloaded ${delivery.latencyMs} ms after ${reloadSql(channel)} (seen through ${delivery.evidence}); the cache was compared before this reload, so run the check again to see the cache after it`));
+			const {latencyMs, evidence: seen} = delivery;
+			findings.push(finding('notify.delivered', {latencyMs, sent: reloadSql(channel), evidence: seen}));
 			return {status: findings.length > 1 ? 'fail' : 'pass', summary: `Delivered: PostgREST reloaded ${delivery.latencyMs} ms after the NOTIFY`, findings};
 		}
 		if (delivery.delivered === null && each && !delivery.error) {
@@ -39,12 +41,11 @@ export const notifyDelivery: Check = {
 		const ranked = rankedCauses(evidence);
 		const likely = ranked.causes.slice(0, ranked.tied);
 		const others = ranked.causes.slice(ranked.tied);
-		const also = others.length > 0 ? ` Also possible: ${others.map(cause => cause.text).join('; ')}.` : '';
-		const most = likely.length > 1 ? `Most likely one of these, which look alike from the database: ${likely.map(cause => cause.text).join('; or ')}` : `Most likely: ${likely[0]!.text}`;
 		const deaf = each?.filter(instance => instance.delivered === false).map(instance => instance.instance) ?? [];
 		const who = each ? `${deaf.length} of the ${each.length} PostgREST instances the database shows did not reload within ${delivery.waitedMs} ms (${deaf.join('; ')}); ${each.filter(instance => instance.delivered === true).length} did` : `PostgREST did not reload within ${delivery.waitedMs} ms`;
-		findings.push(finding('notify.undelivered', `Sent ${reloadSql(channel)} and ${who}. ${most}.${also}`, {suggestion: likely.map(cause => cause.cure).join(' Or: ')}));
-		for (const cause of likely.filter(item => item.code !== 'notify.queue_stuck')) findings.push(finding(cause.code, cause.text, {suggestion: cause.cure}));
+		const texts = {likely: likely.map(cause => cause.text), others: others.map(cause => cause.text)};
+		findings.push(finding('notify.undelivered', {sent: reloadSql(channel), who, ...texts}, {suggestion: likely.map(cause => cause.cure).join(' Or: ')}));
+		for (const cause of likely.filter(item => item.code !== 'notify.queue_stuck')) findings.push(cause.found);
 		return {status: 'fail', summary: `Undelivered: PostgREST did not reload after the NOTIFY (most likely: ${likely.map(cause => cause.code).join(' or ')})`, findings};
 	},
 };

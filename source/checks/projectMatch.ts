@@ -33,7 +33,7 @@ function projectMismatch(named: Array<[keyof ProjectRefs, string]>): Finding {
 	const who = named.map(([source, ref]) => `${sources[source]} names ${ref}`).join(', ');
 	const pages = [...new Set(named.map(([, ref]) => ref))].filter(ref => ref !== localProject).map(ref => apiKeysPage(ref));
 	const local = named.some(([, ref]) => ref === localProject) ? ['supabase status -o env for supabase start'] : [];
-	return finding('config.project_mismatch', `${who}: these are different Supabase projects, and one project's schema cache says nothing about another project's database, so the doctor gives no verdict`, {
+	return finding('config.project_mismatch', {who}, {
 		suggestion: `Decide which project the app uses and take the API URL, the key and the database URL all from it (Project URL and keys: ${[...pages, ...local].join(' or ')}; the database URL: Connect in the same project's dashboard), then run the doctor again.`,
 	});
 }

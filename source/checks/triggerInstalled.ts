@@ -18,11 +18,11 @@ export const triggerInstalled: Check = {
 		const reloading = triggers.filter(trigger => trigger.reloads);
 		const findings: Finding[] = [];
 		for (const trigger of triggers.filter(trigger => !trigger.reloads && trigger.problems.length > 0)) {
-			findings.push(finding('trigger.incomplete', `Event trigger ${trigger.name} sends NOTIFY but will not reload PostgREST: ${trigger.problems.join('; ')}`, {...functionOf(trigger), fixes: ['trigger'], suggestion: `Make it run ${reloadSql(channel)}`}));
+			findings.push(finding('trigger.incomplete', {situation: 'no reload', trigger: trigger.name, problems: trigger.problems}, {...functionOf(trigger), fixes: ['trigger'], suggestion: `Make it run ${reloadSql(channel)}`}));
 		}
 		if (reloading.length === 0) {
 			if (findings.length === 0) {
-				findings.push(finding('trigger.missing', `No event trigger reloads PostgREST after DDL (none runs ${reloadSql(channel)}), so every migration leaves its cache stale until someone reloads it`, {fixes: ['trigger'], suggestion: 'Install the auto-reload trigger (PostgREST docs, "Automatic Schema Cache Reloading"), or reload after every migration.'}));
+				findings.push(finding('trigger.missing', {reload: reloadSql(channel)}, {fixes: ['trigger'], suggestion: 'Install the auto-reload trigger (PostgREST docs, "Automatic Schema Cache Reloading"), or reload after every migration.'}));
 			}
 			return outcomeOf(findings, '', 'No event trigger reloads PostgREST after DDL');
 		}
@@ -30,11 +30,11 @@ export const triggerInstalled: Check = {
 		for (const trigger of reloading.filter(trigger => !isFiring(trigger))) {
 			if (firing.some(other => other.event === trigger.event)) continue;
 			const state = trigger.enabled === 'D' ? 'disabled' : 'enabled only for replica sessions (ENABLE REPLICA)';
-			findings.push(finding('trigger.disabled', `Event trigger ${trigger.name} (${trigger.event}) would reload PostgREST but is ${state}`, {...functionOf(trigger), fixes: ['trigger'], suggestion: enableAdvice(trigger, database!.server)}));
+			findings.push(finding('trigger.disabled', {trigger: trigger.name, event: trigger.event, state}, {...functionOf(trigger), fixes: ['trigger'], suggestion: enableAdvice(trigger, database!.server)}));
 		}
 		for (const trigger of firing) {
 			for (const problem of trigger.problems) {
-				findings.push(finding('trigger.incomplete', `Event trigger ${trigger.name}: ${problem}`, {...functionOf(trigger), fixes: ['trigger']}));
+				findings.push(finding('trigger.incomplete', {situation: 'problem', trigger: trigger.name, problem}, {...functionOf(trigger), fixes: ['trigger']}));
 			}
 		}
 		if (firing.length > 0) findings.push(...coverageGaps(firing, channel), ...bypasses(firing, database!.roleSettings));
@@ -94,10 +94,10 @@ function coverageGaps(firing: Classified[], channel: Channel): Finding[] {
 	const ddl = firing.filter(trigger => trigger.event === 'ddl_command_end');
 	const drop = firing.filter(trigger => trigger.event === 'sql_drop');
 	if (ddl.length === 0) {
-		return [finding('trigger.incomplete', 'No ddl_command_end trigger reloads PostgREST: CREATE and ALTER leave the cache stale', {fixes: ['trigger'], suggestion: `Add a ddl_command_end event trigger that runs ${reloadSql(channel)}`})];
+		return [finding('trigger.incomplete', {situation: 'no ddl_command_end'}, {fixes: ['trigger'], suggestion: `Add a ddl_command_end event trigger that runs ${reloadSql(channel)}`})];
 	}
 	if (drop.length === 0 && ddl.every(trigger => /pg_event_trigger_ddl_commands/i.test(trigger.source))) {
-		return [finding('trigger.incomplete', `${ddl.map(trigger => trigger.name).join(', ')} only looks at pg_event_trigger_ddl_commands(), which reports no DROP, and no sql_drop trigger reloads PostgREST: dropped tables, columns and functions stay in the cache`, {fixes: ['trigger'], suggestion: 'Add the sql_drop partner from PostgREST\'s docs (pgrst_drop_watch).'})];
+		return [finding('trigger.incomplete', {situation: 'no sql_drop', triggers: ddl.map(trigger => trigger.name)}, {fixes: ['trigger'], suggestion: 'Add the sql_drop partner from PostgREST\'s docs (pgrst_drop_watch).'})];
 	}
 	return [];
 }
@@ -112,6 +112,6 @@ function bypasses(firing: Classified[], settings: RoleSetting[]): Finding[] {
 			const reset = setting.role
 				? `ALTER ROLE ${quoteIdentifier(setting.role)}${setting.database ? ` IN DATABASE ${quoteIdentifier(setting.database)}` : ''} RESET session_replication_role;`
 				: `ALTER DATABASE ${quoteIdentifier(setting.database ?? '')} RESET session_replication_role;`;
-			return finding('trigger.bypassed', `session_replication_role = replica is set for ${scope}: DDL run there does not fire ${firing.map(trigger => trigger.name).join(', ')}`, {suggestion: reset});
+			return finding('trigger.bypassed', {scope, triggers: firing.map(trigger => trigger.name)}, {suggestion: reset});
 		});
 }

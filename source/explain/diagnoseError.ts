@@ -8,7 +8,7 @@ import type {CatalogFunction, CatalogTable} from '../probes/database.js';
 import type {ObjectLookup, Sequence} from '../probes/objectLookup.js';
 import type {Channel} from '../sql/channel.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
-import {reloadSql} from '../sql/reloadSql.js';
+import {reloadCure} from '../wording.js';
 import {closestName} from './closestName.js';
 import {type GrantEvidence, grants as grantFindings, type LiveRead, type RequestRoles} from './grants.js';
 import type {ParsedError} from './parseError.js';
@@ -92,13 +92,13 @@ function lookAlikes(evidence: Evidence): Finding[] {
 		case 'row_security':
 			return rowSecurity(evidence);
 		case 'schema_not_exposed':
-			return [finding('schema.not_exposed', `The request named schema ${parsed.schema ?? '(unknown)'}, but PostgREST exposes only ${evidence.exposed.join(', ')}`, {schema: parsed.schema, suggestion: 'Add the schema to db-schemas (Supabase: Data API settings → Exposed schemas) and reload, or request an exposed one.'})];
+			return [finding('schema.not_exposed', {situation: 'requested', schema: parsed.schema, exposed: evidence.exposed}, {schema: parsed.schema, suggestion: 'Add the schema to db-schemas (Supabase: Data API settings → Exposed schemas) and reload, or request an exposed one.'})];
 		case 'cache_unloaded':
-			return [finding('cache.unloaded', 'PostgREST has no schema cache: every request gets PGRST002 until its cache query succeeds', {suggestion: 'Run pgrst-doctor check, and read PostgREST\'s log for "Failed to load the schema cache".'})];
+			return [finding('cache.unloaded', {explained: true}, {suggestion: 'Run pgrst-doctor check, and read PostgREST\'s log for "Failed to load the schema cache".'})];
 		case 'pool_timeout':
-			return [finding('explain.not_reproduced', 'PGRST003 is not about the schema cache: PostgREST\'s connection pool was exhausted (slow queries, too small db-pool, or a pooler limit)', {suggestion: 'Look for long-running queries and raise db-pool / the pooler\'s pool size; a reload cannot help.'})];
+			return [finding('explain.not_reproduced', {situation: 'pool'}, {suggestion: 'Look for long-running queries and raise db-pool / the pooler\'s pool size; a reload cannot help.'})];
 		default:
-			return [finding('explain.unrecognised', 'This is not an error pgrst-doctor recognises', {suggestion: 'Paste PostgREST\'s JSON body or its message.'})];
+			return [finding('explain.unrecognised', {bare: true}, {suggestion: 'Paste PostgREST\'s JSON body or its message.'})];
 	}
 }
 
@@ -113,7 +113,7 @@ function withNamesakes(findings: Finding[], resolved: Resolved): Finding[] {
 }
 
 function reload(evidence: Evidence) {
-	return {fixes: ['reload'], suggestion: `Reload the schema cache: ${reloadSql(evidence.channel)}`};
+	return reloadCure(evidence.channel);
 }
 
 /** Where else a relation of that name lives: another schema (not exposed), another case, or a near name. */
@@ -122,18 +122,18 @@ function missingRelation(evidence: Evidence, name: string): Finding {
 	const everywhere = lookup.everything.tables;
 	const elsewhere = everywhere.filter(table => same(table.name, name) && !exposed.includes(table.schema));
 	if (parsed.schema && !exposed.includes(parsed.schema)) {
-		return finding('schema.not_exposed', `Schema ${parsed.schema} is not exposed by PostgREST (it exposes ${exposed.join(', ')})`, {schema: parsed.schema, table: name, suggestion: `Add ${parsed.schema} to db-schemas (Supabase: Data API settings) and reload, or move ${name} to an exposed schema.`});
+		return finding('schema.not_exposed', {situation: 'named', schema: parsed.schema, exposed}, {schema: parsed.schema, table: name, suggestion: `Add ${parsed.schema} to db-schemas (Supabase: Data API settings) and reload, or move ${name} to an exposed schema.`});
 	}
 	if (elsewhere.length > 0) {
 		const {schema} = elsewhere[0]!;
-		return finding('schema.not_exposed', `${label(elsewhere[0]!)} exists, but PostgREST exposes only ${exposed.join(', ')}`, {schema, table: name, suggestion: `Add ${schema} to db-schemas (Supabase: Data API settings → Exposed schemas), or call it with the profile header (supabase-js: .schema('${schema}')) if it is exposed already.`});
+		return finding('schema.not_exposed', {situation: 'found there', object: label(elsewhere[0]!), exposed}, {schema, table: name, suggestion: `Add ${schema} to db-schemas (Supabase: Data API settings → Exposed schemas), or call it with the profile header (supabase-js: .schema('${schema}')) if it is exposed already.`});
 	}
 	const folded = everywhere.find(table => sameFolded(table.name, name) && exposed.includes(table.schema));
 	if (folded) {
-		return finding('client.case_folded', `The client asks for "${name}" but the table is ${label(folded)}: unquoted names are folded to lower case`, {schema: folded.schema, table: folded.name, suggestion: `Use "${folded.name}" in the client.`});
+		return finding('client.case_folded', {situation: 'table', sent: name, actual: label(folded)}, {schema: folded.schema, table: folded.name, suggestion: `Use "${folded.name}" in the client.`});
 	}
 	const near = closestName(name, everywhere.filter(table => exposed.includes(table.schema)).map(table => table.name));
-	return finding('client.unknown_table', `No table or view named "${name}" exists in any schema${near ? `; did you mean ${near}?` : ''}`, {table: name, suggestion: near ? `Use ${near}.` : 'Check the name, and that the app and the migration use the same project.'});
+	return finding('client.unknown_table', {name, near}, {table: name, suggestion: near ? `Use ${near}.` : 'Check the name, and that the app and the migration use the same project.'});
 }
 
 function relation(evidence: Evidence): Finding[] {
@@ -141,7 +141,8 @@ function relation(evidence: Evidence): Finding[] {
 	const table = resolved.table;
 	if (!table) return [missingRelation(evidence, parsed.table ?? '')];
 	if (evidence.cachedTable === null) {
-		return [finding('cache.table_missing', `${label(table)} exists and is exposed, but PostgREST's schema cache does not have it`, {schema: table.schema, table: table.name, ...reload(evidence)}), ...grants(evidence, false)];
+		const named = {schema: table.schema, table: table.name};
+		return [finding('cache.table_missing', {...named, kind: table.kind}, {...named, ...reload(evidence)}), ...grants(evidence, false)];
 	}
 	const grantProblems = grants(evidence, false);
 	return grantProblems.length > 0 ? grantProblems : [notReproduced(`${label(table)} exists, is exposed, and is in PostgREST's cache`)];
@@ -151,24 +152,24 @@ function column(evidence: Evidence): Finding[] {
 	const {resolved, parsed} = evidence;
 	const table = resolved.table;
 	const name = parsed.column ?? '';
-	if (!table) return parsed.table ? [missingRelation(evidence, parsed.table)] : [finding('client.unknown_column', `Column "${name}" does not exist`, {column: name})];
+	if (!table) return parsed.table ? [missingRelation(evidence, parsed.table)] : [finding('client.unknown_column', {name}, {column: name})];
 	const about = {schema: table.schema, table: table.name, column: name};
 	const cached = evidence.cachedTable;
 	if (table.columns.includes(name)) {
 		if (cached && !cached.columns.includes(name)) {
-			return [finding('cache.column_missing', `${label(table)}.${quoteIdentifier(name)} is in the database but not in PostgREST's schema cache`, {...about, ...reload(evidence)})];
+			return [finding('cache.column_missing', about, {...about, ...reload(evidence)})];
 		}
 		return [notReproduced(`${label(table)}.${quoteIdentifier(name)} exists and PostgREST's cache has it`)];
 	}
 	if (cached?.allColumnsKnown && cached.columns.includes(name)) {
-		return [finding('cache.column_stale', `${label(table)}.${quoteIdentifier(name)} is in PostgREST's schema cache but no longer in the database`, {...about, ...reload(evidence)})];
+		return [finding('cache.column_stale', about, {...about, ...reload(evidence)})];
 	}
 	const folded = table.columns.find(candidate => sameFolded(candidate, name));
 	if (folded) {
-		return [finding('client.case_folded', `The client sends "${name}" but the column is ${label(table)}.${quoteIdentifier(folded)}: unquoted names are folded to lower case`, {...about, column: folded, suggestion: `Use "${folded}" in the client, or rename the column: ALTER TABLE ${label(table)} RENAME COLUMN ${quoteIdentifier(folded)} TO "${name.replaceAll('"', '""')}";`})];
+		return [finding('client.case_folded', {situation: 'column', sent: name, actual: `${label(table)}.${quoteIdentifier(folded)}`}, {...about, column: folded, suggestion: `Use "${folded}" in the client, or rename the column: ALTER TABLE ${label(table)} RENAME COLUMN ${quoteIdentifier(folded)} TO "${name.replaceAll('"', '""')}";`})];
 	}
 	const near = closestName(name, table.columns);
-	return [finding('client.unknown_column', `${label(table)} has no column "${name}"${near ? `; did you mean ${near}?` : ''} (its columns: ${table.columns.join(', ')})`, {...about, suggestion: near ? `Send ${near} instead of ${name}.` : `Add the column in a migration, or send one of: ${table.columns.join(', ')}.`})];
+	return [finding('client.unknown_column', {table: label(table), name, near, columns: table.columns}, {...about, suggestion: near ? `Send ${near} instead of ${name}.` : `Add the column in a migration, or send one of: ${table.columns.join(', ')}.`})];
 }
 
 function rpc(evidence: Evidence): Finding[] {
@@ -180,13 +181,13 @@ function rpc(evidence: Evidence): Finding[] {
 	if (overloads.length === 0) {
 		const elsewhere = lookup.everything.functions.find(candidate => same(candidate.name, name) && !exposed.includes(candidate.schema));
 		if (elsewhere) {
-			return [finding('schema.not_exposed', `${label(elsewhere)}() exists, but PostgREST exposes only ${exposed.join(', ')}`, {schema: elsewhere.schema, function: name, suggestion: `Add ${elsewhere.schema} to db-schemas, or create the function in an exposed schema.`})];
+			return [finding('schema.not_exposed', {situation: 'found there', object: `${label(elsewhere)}()`, exposed}, {schema: elsewhere.schema, function: name, suggestion: `Add ${elsewhere.schema} to db-schemas, or create the function in an exposed schema.`})];
 		}
 		const exposedFunctions = lookup.everything.functions.filter(candidate => exposed.includes(candidate.schema));
 		const folded = exposedFunctions.find(candidate => sameFolded(candidate.name, name));
-		if (folded) return [finding('client.case_folded', `The client calls "${name}" but the function is ${label(folded)}: unquoted names are folded to lower case`, {schema: folded.schema, function: folded.name, suggestion: `Call ${folded.name}.`})];
+		if (folded) return [finding('client.case_folded', {situation: 'function', sent: name, actual: label(folded)}, {schema: folded.schema, function: folded.name, suggestion: `Call ${folded.name}.`})];
 		const near = closestName(name, exposedFunctions.map(candidate => candidate.name));
-		return [finding('client.unknown_function', `No function named "${name}" exists in an exposed schema${near ? `; did you mean ${near}?` : ''}`, {function: name, suggestion: near ? `Call ${near}.` : 'Create the function, or check that the app and the migration use the same project.'})];
+		return [finding('client.unknown_function', {name, near}, {function: name, suggestion: near ? `Call ${near}.` : 'Create the function, or check that the app and the migration use the same project.'})];
 	}
 	const signature = (overload: CatalogFunction) => `${label(overload)}(${overload.args.map(arg => `${arg.name}${arg.required ? '' : '?'}`).join(', ')})`;
 	const matches = (overload: CatalogFunction, names: string[]) => {
@@ -201,24 +202,23 @@ function rpc(evidence: Evidence): Finding[] {
 		const cachedMatch = cachedOverloads.some(args => args.length === matching.args.length && matching.args.every(arg => args.includes(arg.name)));
 		if (evidence.cachedFunction !== undefined && !cachedMatch) {
 			return cachedOverloads.length > 0
-				? [finding('cache.function_signature', `${signature(matching)} is in the database, but PostgREST's cache still has ${label(matching)}(${cachedOverloads[0]!.join(', ')})`, {...about, ...reload(evidence)})]
-				: [finding('cache.function_missing', `${signature(matching)} is in the database but not in PostgREST's schema cache`, {...about, ...reload(evidence)})];
+				? [finding('cache.function_signature', {signature: signature(matching), cached: `${label(matching)}(${cachedOverloads[0]!.join(', ')})`}, {...about, ...reload(evidence)})]
+				: [finding('cache.function_missing', {signature: signature(matching)}, {...about, ...reload(evidence)})];
 		}
 		const grantProblems = grants(evidence, false);
 		return grantProblems.length > 0 ? grantProblems : [notReproduced(`${signature(matching)} exists, is exposed, and PostgREST's cache has it`)];
 	}
 	const folded = overloads.find(overload => matches(overload, sent.map(arg => arg.toLowerCase())));
 	if (folded) {
-		return [finding('client.case_folded', `The call sends ${sent.join(', ')} but ${signature(folded)} has lower-case argument names: unquoted names are folded`, {...about, suggestion: `Send ${folded.args.map(arg => arg.name).join(', ')}.`})];
+		return [finding('client.case_folded', {situation: 'arguments', sent, actual: signature(folded)}, {...about, suggestion: `Send ${folded.args.map(arg => arg.name).join(', ')}.`})];
 	}
-	return [finding('rpc.args_mismatch', `The call sends (${sent.join(', ') || 'no arguments'}) but ${name} takes ${overloads.map(signature).join(' or ')} (? = optional): PostgREST picks functions by argument names`, {...about, suggestion: `Send exactly these names: ${overloads[0]!.args.map(arg => arg.name).join(', ') || 'none'}.`})];
+	return [finding('rpc.args_mismatch', {sent, name, takes: overloads.map(signature)}, {...about, suggestion: `Send exactly these names: ${overloads[0]!.args.map(arg => arg.name).join(', ') || 'none'}.`})];
 }
 
 /** PGRST203: the call's argument names fit several overloads; PostgREST picks by names, never by the values' types. */
 function ambiguousCall(overloads: CatalogFunction[]): Finding[] {
 	const [first] = overloads;
-	const signatures = overloads.map(overload => overload.signature).join(', ');
-	return [finding('rpc.ambiguous', `PostgREST cannot choose between ${signatures}: the call's argument names fit all of them, and PostgREST picks an overload by argument names (one unnamed argument by the Content-Type), never by the types of the values sent`, {
+	return [finding('rpc.ambiguous', {signatures: overloads.map(overload => overload.signature)}, {
 		schema: first!.schema, function: first!.name,
 		suggestion: `Give the overloads different argument names, or keep one of them (for example DROP FUNCTION ${overloads.at(-1)!.signature}; after checking nothing else calls it); a reload cannot help.`,
 	})];
@@ -231,12 +231,13 @@ function relationship(evidence: Evidence): Finding[] {
 	const unexposed = between.find(key => !exposed.includes(key.schema) || !exposed.includes(key.foreignSchema));
 	if (unexposed) {
 		const hidden = exposed.includes(unexposed.schema) ? `${unexposed.foreignSchema}.${unexposed.foreignTable}` : `${unexposed.schema}.${unexposed.table}`;
-		return [finding('relationship.unexposed', `The foreign key ${unexposed.name} connects ${unexposed.schema}.${unexposed.table} with ${unexposed.foreignSchema}.${unexposed.foreignTable}, and ${hidden} is in a schema PostgREST does not expose`, {table: names[0], suggestion: `Point the foreign key at a table in an exposed schema (for auth.users: a public profiles table keyed by the user id), or expose a view.`})];
+		const ends = {from: `${unexposed.schema}.${unexposed.table}`, to: `${unexposed.foreignSchema}.${unexposed.foreignTable}`};
+		return [finding('relationship.unexposed', {foreignKey: unexposed.name, ...ends, hidden}, {table: names[0], suggestion: `Point the foreign key at a table in an exposed schema (for auth.users: a public profiles table keyed by the user id), or expose a view.`})];
 	}
 	if (between.length > 0) {
-		return [finding('cache.relationship_missing', `The foreign key ${between[0]!.name} between ${names[0]} and ${names[1]} exists; if PostgREST still cannot find the relationship, its cache is stale`, {table: names[0], ...reload(evidence)})];
+		return [finding('cache.relationship_missing', {foreignKey: between[0]!.name, between: [names[0]!, names[1]!]}, {table: names[0], ...reload(evidence)})];
 	}
-	return [finding('relationship.missing', `No foreign key connects ${names[0]} and ${names[1]}, so there is no relationship to embed`, {table: names[0], suggestion: `Add a foreign key between them (then reload), or embed through a table that has one.`})];
+	return [finding('relationship.missing', {between: [names[0]!, names[1]!]}, {table: names[0], suggestion: `Add a foreign key between them (then reload), or embed through a table that has one.`})];
 }
 
 function grants(evidence: Evidence, reportedDenied: boolean): Finding[] {
@@ -263,10 +264,10 @@ function permissionDenied(evidence: Evidence): Finding[] {
 	if (found.length > 0) return found;
 	const roles = evidence.roles.names.join(', ') || 'none found';
 	const object = resolved.sequence ? `sequence ${label(resolved.sequence)}` : resolved.table ? label(resolved.table) : resolved.overloads?.[0] ? `${label(resolved.overloads[0])}()` : `schema ${quoteIdentifier(resolved.schema!)}`;
-	const readNow = evidence.live && evidence.live.status < 400 ? ' and the same read, made now as the API\'s role, succeeds' : '';
+	const readNow = Boolean(evidence.live && evidence.live.status < 400);
 	const absent = evidence.roles.missing?.length ? ` No role named ${evidence.roles.missing.map(quoteIdentifier).join(', ')} exists in this database: check --role.` : '';
 	const other = evidence.roles.pinnedBy ? absent : ' If it still fails, the request runs as another role: rerun with --role <role> (PostgREST\'s db-anon-role, or the JWT\'s role claim).';
-	return [finding('explain.not_reproduced', `Every role requests may run as (${roles}) has what ${object} needs now${readNow}: nothing is denied now.${other}`, {suggestion: 'Retry the request; if it still fails, check that the app talks to this database and PostgREST (pgrst-doctor check).'})];
+	return [finding('explain.not_reproduced', {situation: 'nothing denied', roles, object, readNow, other}, {suggestion: 'Retry the request; if it still fails, check that the app talks to this database and PostgREST (pgrst-doctor check).'})];
 }
 
 /** A policy refused the row: name the table's policies for writes, with their checks, from the catalog. */
@@ -277,19 +278,19 @@ function rowSecurity(evidence: Evidence): Finding[] {
 	const policies = evidence.lookup.policies ?? [];
 	const listed = policies.map(policy => `${quoteIdentifier(policy.name)} (${policy.command}${policy.roles.length > 0 ? ` to ${policy.roles.join(', ')}` : ''}${policy.check ? `, WITH CHECK ${policy.check}` : policy.using ? `, USING ${policy.using}` : ''})`);
 	const which = listed.length > 0 ? ` Its policies for writes: ${listed.join('; ')}.` : table ? ' It has no policy for writes, so row-level security refuses every written row.' : '';
-	return [finding('rls.rejected', `A row-level security policy on ${name} refused the row the request wrote: the role has the privilege, so no GRANT is missing and the cache is not involved.${which}`, {
+	return [finding('rls.rejected', {table: name, policies: which}, {
 		schema: table?.schema ?? parsed.schema, table: table?.name ?? parsed.table,
 		suggestion: 'Send a row the policy accepts for that command and role (a user id column often has to match auth.uid() or the JWT\'s sub; a request without a valid JWT runs as the anonymous role), or change the policy.',
 	})];
 }
 
 function notReproduced(what: string): Finding {
-	return finding('explain.not_reproduced', `${what}: nothing is stale now`, {suggestion: 'Retry the request; if it still fails, check that the app talks to this database and PostgREST (pgrst-doctor check).'});
+	return finding('explain.not_reproduced', {situation: 'fine now', what}, {suggestion: 'Retry the request; if it still fails, check that the app talks to this database and PostgREST (pgrst-doctor check).'});
 }
 
 function projectMismatch({projectRefs}: Evidence): Finding[] {
 	const named = Object.entries(projectRefs).filter((entry): entry is [string, string] => Boolean(entry[1]));
 	if (new Set(named.map(([, ref]) => ref)).size <= 1) return [];
 	const where = {api: 'the API URL', key: 'the API key', database: 'the database URL'} as Record<string, string>;
-	return [finding('config.project_mismatch', `These belong to different Supabase projects: ${named.map(([source, ref]) => `${where[source]} → ${ref}`).join(', ')}`, {suggestion: 'Use the URL, key and database of one project; a migration applied to one project never shows up in another\'s API.'})];
+	return [finding('config.project_mismatch', {named: named.map(([source, ref]) => `${where[source]} → ${ref}`).join(', ')}, {suggestion: 'Use the URL, key and database of one project; a migration applied to one project never shows up in another\'s API.'})];
 }

@@ -199,7 +199,7 @@ function ownerStatement(table: CatalogTable, view: DefinerView): string {
 
 /** The request read a view without security_invoker: PostgreSQL checks the relation under it against the view's owner. */
 function viewOwnerGrant(table: CatalogTable, view: DefinerView): Finding {
-	return finding('grant.missing', `The request read ${label(view)}, a view without security_invoker, so PostgreSQL reads ${label(table)} under it with the privileges of the view's owner, ${quoteIdentifier(view.owner)}, who may not SELECT it (42501 — not a cache problem). Granting the API role would not help, and would open ${label(table)} itself to it.`, {
+	return finding('grant.missing', {situation: 'view owner', view: label(view), table: label(table), owner: quoteIdentifier(view.owner)}, {
 		schema: table.schema, table: table.name,
 		suggestion: ownerStatement(table, view),
 	});
@@ -219,7 +219,7 @@ function directGrants(evidence: GrantEvidence, reportedDenied: boolean): Finding
 		const lacking = missing.map(item => item.role);
 		const statements = missing.flatMap(({role, row, lacks}) => lacks.map(need => need.grant(quoteIdentifier(role), row)));
 		const what = [...new Set(missing.flatMap(({row, lacks}) => lacks.map(need => need.what(row))))].join(' and ');
-		const message = `${lacking.join(', ')} may not use ${object}: ${lacking.length === 1 ? 'it lacks' : 'they lack'} ${what} (PostgreSQL answers 42501 permission denied — not a cache problem).${sequenceNote(evidence.sequence)}${reproduced}${writeNote(evidence)}${rolesNote(evidence.roles, lacking)}`;
+		const notes = `${sequenceNote(evidence.sequence)}${reproduced}${writeNote(evidence)}${rolesNote(evidence.roles, lacking)}`;
 		// A guessed write is never a runnable GRANT of every write: pasting it would hand out DELETE for a failed INSERT.
 		const suggestion = writesGuessed(evidence)
 			? `Grant only the write the request needs (POST → INSERT, PATCH → UPDATE, DELETE → DELETE; paste the request line and explain says which): ${missing.flatMap(({role, row, lacks}) => {
@@ -228,13 +228,15 @@ function directGrants(evidence: GrantEvidence, reportedDenied: boolean): Finding
 				return [...others, ...(writes.length > 0 ? [`GRANT <${writes.join('|')}> ON ${label(evidence.table!)} TO ${quoteIdentifier(role)};`] : [])];
 			}).join(' ')}`
 			: [...new Set(statements)].join(' ');
-		return [finding('grant.missing', message, {...scope, suggestion})];
+		return [finding('grant.missing', {situation: 'lacking', roles: lacking, object, what, notes}, {...scope, suggestion})];
 	}
 	if (!reportedDenied || wanted.length === 0) return [];
 	if (deniedNow) {
 		const checked = evidence.roles.names.join(', ') || 'none';
 		const statements = wanted.map(need => need.grant('<role>')).join(' ');
-		return [finding('grant.missing', `The same read, made now as the API's role, is still refused (42501), but none of the roles checked (${checked}) lacks ${wanted.map(need => need.what()).join(' or ')}: requests run as another role.${unknownRoles(evidence.roles)}${sequenceNote(evidence.sequence)}`, {
+		const what = wanted.map(need => need.what()).join(' or ');
+		const notes = `${unknownRoles(evidence.roles)}${sequenceNote(evidence.sequence)}`;
+		return [finding('grant.missing', {situation: 'another role', checked, what, notes}, {
 			...scope,
 			suggestion: `Find the role requests run as (PostgREST's db-anon-role without a key, else the role claim of the JWT the app sends), then: ${statements} Rerun with --role <role> to confirm.`,
 		})];

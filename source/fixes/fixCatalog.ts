@@ -1,5 +1,5 @@
 // Fixes are data: what they do, the exact SQL or steps, whether they write, and which checks prove them.
-import type {Finding} from '../findings.js';
+import type {Finding, FixId} from '../findings.js';
 import type {Channel} from '../sql/channel.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {installReloadFunctionSql, uninstallReloadFunctionSql} from '../sql/reloadFunctionSql.js';
@@ -7,7 +7,7 @@ import {installTriggerSql, uninstallTriggerSql} from '../sql/triggerSql.js';
 import {manualReloadSteps} from './manualReload.js';
 import {type ReloadFunctionOptions, reloadFunctionPlan} from './reloadFunction.js';
 
-export type FixId = 'reload' | 'trigger' | 'uninstall-trigger' | 'manual-reload' | 'reload-function' | 'uninstall-reload-function';
+export type {FixId} from '../findings.js';
 export type Fix = {id: FixId; kind: 'sql' | 'reload' | 'signal' | 'manual'; title: string; preview: string; writes: boolean; proves: string[]};
 
 export const cacheCheckIds = ['cache.tables', 'cache.columns', 'cache.functions', 'cache.relationships'];
@@ -33,7 +33,7 @@ export function fixCatalog(channel: Channel, apiUrl?: string, databaseUrl?: stri
 
 /** The fixes the findings point at; a reload always comes with the way to do it by hand. */
 export function fixesFor(findings: Finding[], catalog: Record<FixId, Fix>): Fix[] {
-	const ids = new Set(findings.flatMap(found => found.fixes ?? []) as FixId[]);
+	const ids = new Set(findings.flatMap(found => found.fixes ?? []));
 	if (ids.has('reload')) ids.add('manual-reload');
 	return [...ids].filter(id => id in catalog).map(id => catalog[id]);
 }

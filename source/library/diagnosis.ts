@@ -7,7 +7,7 @@ import type {ReloadFunctionOptions} from '../fixes/reloadFunction.js';
 import {failureReason} from '../probes/connectionFailure.js';
 import {closeHttp} from '../probes/http.js';
 import {diagnoseInstances} from './instancesDiagnosis.js';
-import {buildReport, exitCodes, followedChannel, type Report} from '../report/buildReport.js';
+import {buildReport, exitCodes, followedChannel, type Report, withIgnores} from '../report/buildReport.js';
 
 export type FixRequest = 'reload' | 'trigger' | 'uninstall-trigger' | 'reload-function' | 'uninstall-reload-function' | 'all';
 
@@ -18,6 +18,10 @@ export type FixOptions = DiagnosisOptions & {reloadFunction?: ReloadFunctionOpti
 const uninstalls: FixId[] = ['uninstall-trigger', 'uninstall-reload-function'];
 
 export async function diagnose(options: DiagnosisOptions): Promise<Report> {
+	return withIgnores(await diagnoseAll(options), options.ignore);
+}
+
+async function diagnoseAll(options: DiagnosisOptions): Promise<Report> {
 	if (options.instances && options.instances.length > 1) return diagnoseInstances({...options, instances: options.instances});
 	try {
 		const facts = await collectFacts(options);

@@ -61,7 +61,7 @@ function verdictCheck(verdict: ReturnType<typeof finding>, findings: ReturnType<
 function explainOffline(parsed: ParsedError, options: DiagnosisOptions): Report {
 	const facts = baseFacts(options);
 	if (parsed.kind === 'unknown') {
-		const verdict = finding('explain.unrecognised', `Not an error pgrst-doctor recognises. It understands: ${recognised.join('; ')}`, {suggestion: parsed.needs ?? 'Paste the JSON body or the message PostgREST answered with.'});
+		const verdict = finding('explain.unrecognised', {recognised}, {suggestion: parsed.needs ?? 'Paste the JSON body or the message PostgREST answered with.'});
 		return {...buildReport(facts, [verdictCheck(verdict, [verdict])], {}), error: parsed, verdict, exitCode: exitCodes.undiagnosed};
 	}
 	const report = buildReport(facts, [], {});

@@ -46,7 +46,7 @@ function trustedBy(intent: TlsIntent): string {
 
 /** A connection refused over TLS, in words that say which URL parameter to change. */
 function tlsFailure(error: DriverError, code: string, intent: TlsIntent, where: string): Finding | undefined {
-	const failed = (reason: string, suggestion: string) => finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${reason}.`, {suggestion});
+	const failed = (reason: string, suggestion: string) => finding('db.unreachable', {where, reason: `${reason}.`}, {suggestion});
 	const {mode} = intent;
 	if (untrustedChain.has(code)) {
 		const verifying = mode === 'verify-ca' || mode === 'verify-full';
@@ -82,7 +82,7 @@ function tlsFailure(error: DriverError, code: string, intent: TlsIntent, where: 
 
 export function databaseFailure(error: unknown, where: string): Finding {
 	if (error instanceof ConnectionSettingsError) {
-		return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${error.message}`, {suggestion: 'Change the TLS parameters of --db-url as the sentence says.'});
+		return finding('db.unreachable', {where, reason: error.message}, {suggestion: 'Change the TLS parameters of --db-url as the sentence says.'});
 	}
 	const driver = error as DriverError;
 	const code = codeOf(driver);
@@ -93,16 +93,16 @@ export function databaseFailure(error: unknown, where: string): Finding {
 	const supabase = supabaseFailure(code, message, where, intent?.host);
 	if (supabase) return supabase;
 	if (code === '28P01' || code === '28000' || /tenant or user not found|password authentication failed/i.test(message)) {
-		return finding('db.auth_failed', `PostgreSQL at ${where} refused the login: ${message}`, {
+		return finding('db.auth_failed', {where, answer: message}, {
 			suggestion: 'Check the user and password in --db-url (on a Supabase pooler the user is postgres.<project-ref>).',
 		});
 	}
 	if (code === '3D000') {
-		return finding('db.unreachable', `PostgreSQL at ${where} has no such database: ${message}`, {suggestion: 'Fix the database name at the end of --db-url.'});
+		return finding('db.unreachable', {where, missingDatabase: message}, {suggestion: 'Fix the database name at the end of --db-url.'});
 	}
 	const reason = networkReasons[code] ?? (/timeout|timed out/i.test(message) ? 'the connection timed out' : message);
 	const tlsHint = /certificate|ssl|tls/i.test(`${code} ${message}`) ? ` The URL's sslmode (${intent?.mode ?? 'prefer'}) decides whether TLS is tried and what is verified, as in psql.` : '';
-	return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${reason}.`, {
+	return finding('db.unreachable', {where, reason: `${reason}.`}, {
 		suggestion: `Check the host, port and network for --db-url.${tlsHint}`,
 	});
 }
@@ -122,19 +122,22 @@ function supabaseFailure(code: string, message: string, where: string, host?: st
 	const shape = parts && connectionShape({...parts, host: host ?? parts.host});
 	if (/tenant or user not found/i.test(message)) {
 		const user = parts?.user ? ` (it was ${parts.user})` : '';
-		return finding('db.auth_failed', `Supabase's pooler at ${where} does not know this user: "${message}"`, {
+		return finding('db.auth_failed', {where, answer: message, pooler: true}, {
 			suggestion: `On Supabase's pooler the user is postgres.<project-ref>${user}, e.g. postgres.${shape?.ref ?? 'abcdefghijklmnopqrst'}; copy the connection string from Connect in the project's dashboard.`,
 		});
 	}
 	if (/ssl connection is required|ssl required/i.test(message)) {
-		return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: the server accepts only TLS connections ("${message}"; Supabase: SSL enforcement is on)`, {
+		const reason = `the server accepts only TLS connections ("${message}"; Supabase: SSL enforcement is on)`;
+		return finding('db.unreachable', {where, reason}, {
 			suggestion: 'Leave sslmode out or use sslmode=require (encrypted, not verified, as psql does); sslmode=verify-full with sslrootcert=<the project\'s CA from Database settings> also verifies it.',
 		});
 	}
 	// The dedicated pooler (6543) lives on the same IPv6-only host.
 	const ref = shape?.kind === 'direct' || shape?.kind === 'dedicated' ? shape.ref : undefined;
 	if (ref && ['ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL'].includes(code)) {
-		return finding('db.unreachable', `Could not connect to PostgreSQL at ${where}: ${networkReasons[code] ?? code}. Supabase's direct host db.${ref}.supabase.co has only an IPv6 address unless the project has the IPv4 add-on, which a network without IPv6 can neither resolve nor reach (check the ref too).`, {
+		const ipv6 = `Supabase's direct host db.${ref}.supabase.co has only an IPv6 address unless the project has the IPv4 add-on,`
+			+ ' which a network without IPv6 can neither resolve nor reach (check the ref too).';
+		return finding('db.unreachable', {where, reason: `${networkReasons[code] ?? code}. ${ipv6}`}, {
 			suggestion: `Use the session pooler instead (IPv4 and IPv6, LISTEN works): postgresql://postgres.${ref}:<password>@aws-<n>-<region>.pooler.supabase.com:5432/postgres, with the exact host from ${sessionPoolerPage(ref)}.`,
 		});
 	}
@@ -155,7 +158,7 @@ export function isConnectionLost(error: unknown): boolean {
 
 export function apiFailure(error: unknown, where: string): Finding {
 	const reason = failureReason(error);
-	return finding('api.unreachable', `Could not reach PostgREST at ${where}: ${reason}.`, {
+	return finding('api.unreachable', {situation: 'unanswered', where, reason}, {
 		suggestion: 'Check that PostgREST runs and that --api-url is its base URL (Supabase: https://<ref>.supabase.co/rest/v1).',
 	});
 }
@@ -173,20 +176,20 @@ export function gatewayRefusal(root: {status: number; gatewayMessage?: string}, 
 	const keysAt = ref ? ` (${apiKeysPage(ref)})` : ' (the dashboard\'s API keys page; self-hosted: SERVICE_ROLE_KEY in its .env)';
 	const secretKey = `the project's secret key (sb_secret_…) or its legacy service_role key${keysAt}`;
 	if (root.status === 403 && /access to schema is forbidden/i.test(message)) {
-		return finding('api.unauthorized', `Supabase's gateway at ${baseUrl} refuses GET / to ${key} (403 "Access to schema is forbidden"): since 2026-03-11 only a secret key may read the OpenAPI description of the schema cache, so the cache could not be compared`, {
+		return finding('api.unauthorized', {situation: 'gateway forbids', where: baseUrl, key}, {
 			suggestion: shape && keyReach(shape).readsOpenApi
 				? `This key should be let through: check that it is ${secretKey}, not revoked, and that --api-url is that project's.`
 				: `Pass --api-key with ${secretKey}; it runs as service_role.`,
 		});
 	}
 	if (root.status === 401 && /no api key found/i.test(message)) {
-		return finding('api.unauthorized', `Supabase's gateway at ${baseUrl} refused the request: 401 "No API key found in request"`, {
+		return finding('api.unauthorized', {situation: 'gateway no key', where: baseUrl}, {
 			suggestion: `Pass --api-key (or PGRST_DOCTOR_API_KEY) with ${secretKey}.`,
 		});
 	}
 	if (root.status === 401 && /invalid api key/i.test(message)) {
-		const expired = shape && keyExpired(shape) ? ' (its exp claim has passed)' : '';
-		return finding('api.unauthorized', `Supabase's gateway at ${baseUrl} does not accept ${key}${expired}: 401 "Invalid API key"`, {
+		const expired = Boolean(shape && keyExpired(shape));
+		return finding('api.unauthorized', {situation: 'gateway invalid key', where: baseUrl, key, expired}, {
 			suggestion: `Use a current key of the project this URL names: ${secretKey}. A key of another project, or one rotated away, is refused.`,
 		});
 	}

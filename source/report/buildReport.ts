@@ -36,6 +36,14 @@ export type Report = {
 	settingsNotes?: string[];
 	checks: Array<Omit<CheckResult, 'findings'>>;
 	findings: Finding[];
+	/**
+	 * --ignore: findings accepted on purpose by their key, kept out of `findings` and the exit code but listed here;
+	 * unmatchedIgnores: keys that named no finding; unignorable: keys of findings that kept the diagnosis from being
+	 * made, which stay in `findings` (exit 2) because ignoring them would call an undiagnosed run healthy.
+	 */
+	ignoredFindings?: Finding[];
+	unmatchedIgnores?: string[];
+	unignorable?: string[];
 	/** The fixes the findings point at. */
 	fixes: Fix[];
 	/** check --fix without --yes: what would run, and whether a dry run (rolled back) succeeded. */
@@ -105,13 +113,35 @@ export function followedChannel(report: Report): Channel | undefined {
 	return row ? parseChannel(row.value) : undefined;
 }
 
-/** One finding per code and object: two checks may name the same cause. */
+/** One finding per key (its code and object): two checks may name the same cause. */
 function distinct(findings: Finding[]): Finding[] {
 	const seen = new Set<string>();
-	return findings.filter(found => {
-		const key = JSON.stringify([found.code, found.schema, found.table, found.column, found.function]);
-		return seen.has(key) ? false : (seen.add(key), true);
-	});
+	return findings.filter(found => (seen.has(found.key) ? false : (seen.add(found.key), true)));
+}
+
+/**
+ * --ignore: the findings whose key was given leave `findings` (and so the exit code, the fixes and the next steps)
+ * for `ignoredFindings`. A finding that blocks the diagnosis stays: the run was not made, whatever the allow-list says.
+ */
+export function withIgnores(report: Report, ignore: readonly string[] | undefined): Report {
+	if (!ignore || ignore.length === 0) return report;
+	const keys = new Set(ignore);
+	const asked = (found: Finding) => keys.has(found.key);
+	const ignoredFindings = report.findings.filter(found => asked(found) && !blocksDiagnosis(found.code));
+	const unignorable = [...new Set(report.findings.filter(found => asked(found) && blocksDiagnosis(found.code)).map(found => found.key))];
+	const matched = new Set(report.findings.filter(asked).map(found => found.key));
+	const findings = report.findings.filter(found => !ignoredFindings.includes(found));
+	const kept = new Set(findings.flatMap(found => found.fixes ?? []));
+	if (kept.has('reload')) kept.add('manual-reload');
+	return {
+		...report,
+		findings,
+		fixes: report.fixes.filter(fix => kept.has(fix.id)),
+		ignoredFindings,
+		unmatchedIgnores: [...keys].filter(key => !matched.has(key)),
+		unignorable,
+		exitCode: ignoredFindings.length > 0 ? exitCodeFor(findings) : report.exitCode,
+	};
 }
 
 export function exitCodeFor(findings: Finding[]): number {

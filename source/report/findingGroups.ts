@@ -1,6 +1,7 @@
 // Findings grouped and counted once, for every renderer: plain text and the interactive app list the same groups,
 // cap each code at the same screenful, and count errors the same way.
 import type {Finding} from '../findings.js';
+import {plural} from '../wording.js';
 
 /** A screenful: text output lists this many findings of one code, then counts the rest (--json lists all). */
 export const findingsPerCode = 20;
@@ -24,11 +25,8 @@ export function findingGroups(findings: Finding[], limit = findingsPerCode): Fin
 
 /** The line that stands for the findings of one code a screenful left out. */
 export function moreFindings(count: number, code: string): string {
-	return `… and ${count} more ${code} finding${count === 1 ? '' : 's'} (--json lists all)`;
+	return `… and ${plural(count, `more ${code} finding`)} (--json lists all)`;
 }
-
-// The one copy of this helper until source/wording.ts (same signature) is merged; then it is imported from there.
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** "2 findings (1 error)": how a report's findings are counted before and after an action. */
 export function findingTally(findings: readonly Finding[]): string {

@@ -2,7 +2,7 @@
 // and every finding that is about one instance naming it. A finding every instance reported (a missing trigger, a
 // column missing everywhere) is about the database, so it stays unnamed; one that only some reported names each of them.
 import type {CheckStatus} from '../checks/check.js';
-import type {Finding} from '../findings.js';
+import {type Finding, findingKey} from '../findings.js';
 import type {Fix} from '../fixes/fixCatalog.js';
 import {exitCodeFor, type Report} from './buildReport.js';
 
@@ -71,7 +71,8 @@ function mergedSummary(each: Array<Report['checks'][number] | undefined>, labels
 
 /** Each finding once: unnamed when every instance reported it, else once per instance that did, with its address. */
 function mergedFindings(reports: Report[]): Finding[] {
-	const key = (found: Finding) => JSON.stringify([found.code, found.schema, found.table, found.column, found.function, found.message]);
+	// Two instances may word one problem differently (another cached signature): then each keeps its own.
+	const key = (found: Finding) => JSON.stringify([found.key, found.message]);
 	const counts = new Map<string, number>();
 	for (const report of reports) {
 		for (const found of new Set(report.findings.map(key))) counts.set(found, (counts.get(found) ?? 0) + 1);
@@ -85,7 +86,8 @@ function mergedFindings(reports: Report[]): Finding[] {
 				if (!shared.has(id)) merged.push(found);
 				shared.add(id);
 			} else {
-				merged.push({...found, instance: report.target.api ?? ''});
+				const instance = report.target.api ?? '';
+				merged.push({...found, key: findingKey(found.code, {...found, instance}), instance});
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import type {CheckStatus} from '../checks/check.js';
 import type {Severity} from '../findings.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {terminalLine, terminalValues} from '../terminalText.js';
+import {plural} from '../wording.js';
 import type {Report} from './buildReport.js';
 import {findingGroups, findingTally, moreFindings} from './findingGroups.js';
 
@@ -79,6 +80,7 @@ export function plainReport(raw: Report, paint: Paint): string {
 			}
 		}
 	}
+	lines.push(...ignoreLines(report));
 	if (report.fixesPlanned) {
 		lines.push('', paint('bold', 'Would apply (nothing was written; add --yes to apply)'));
 		for (const planned of report.fixesPlanned) {
@@ -108,6 +110,16 @@ export function plainReport(raw: Report, paint: Paint): string {
 		lines.push(...indent(byHand.preview, '    '));
 	}
 	return lines.join('\n') + '\n';
+}
+
+/** --ignore: each finding accepted on purpose, each key that matched nothing, each that could not be ignored. */
+function ignoreLines(report: Report): string[] {
+	const lines = [
+		...(report.ignoredFindings ?? []).map(found => `  ignored on purpose: ${found.key}`),
+		...(report.unignorable ?? []).map(key => `  cannot be ignored, it kept the diagnosis from being made: ${key}`),
+		...(report.unmatchedIgnores ?? []).map(key => `  --ignore matched no finding: ${key}`),
+	];
+	return lines.length > 0 ? ['', ...lines] : [];
 }
 
 /** Several instances: one status column per instance (#1, #2, …) before each check's merged summary. */
@@ -148,6 +160,10 @@ function indent(text: string, prefix: string): string[] {
 
 /** The suggestions that matter most: blockers first, then errors, then warnings; each said once. */
 export function nextSteps(report: Report): string[] {
+	const ignored = report.ignoredFindings?.length ?? 0;
+	if (report.findings.length === 0 && ignored > 0) {
+		return [`Nothing else to do: ${plural(ignored, 'finding')} ignored on purpose (--ignore), listed above.`];
+	}
 	if (report.findings.length === 0) return ['Nothing to do: PostgREST\'s schema cache matches the database.'];
 	const order: Severity[] = ['error', 'warning', 'info'];
 	const worst = order.find(severity => report.findings.some(found => found.severity === severity))!;
