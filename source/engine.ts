@@ -20,7 +20,16 @@ const afterConfig = (check: Check): Check => ({...check, dependsOn: [...check.de
 
 export const checks: Check[] = [projectMatch, databaseConnect, apiReachable, apiDatabase, instancesReached, cacheLoaded, ...cacheChecks, cacheConsistent, triggerInstalled, configServer, configListener, afterConfig(listenerPresent), afterConfig(notifyDelivery)];
 
-export type CheckResult = {id: string; title: string; status: CheckStatus; summary: string; durationMs: number; findings: Finding[]};
+export type CheckResult = {
+	id: string;
+	title: string;
+	status: CheckStatus;
+	summary: string;
+	durationMs: number;
+	findings: Finding[];
+	/** A skipped check: the check it depends on that did not pass, so this one was not run. */
+	blockedBy?: string;
+};
 
 export function runChecks(facts: Facts, selected: Check[] = checks): CheckResult[] {
 	const results = new Map<string, CheckResult>();
@@ -30,11 +39,11 @@ export function runChecks(facts: Facts, selected: Check[] = checks): CheckResult
 		const blocked = check.dependsOn.map(id => results.get(id)).find(result => result && result.status !== 'pass' && result.status !== 'warn');
 		let result: Omit<CheckResult, 'durationMs'> & {durationMs?: number};
 		if (blocked) {
-			result = {id: check.id, title: check.title, status: 'skip', summary: `Skipped: ${blocked.id} did not pass`, findings: []};
+			result = {id: check.id, title: check.title, status: 'skip', summary: `Skipped: ${blocked.id} did not pass`, findings: [], blockedBy: blocked.id};
 		} else {
 			try {
 				const outcome = check.run(facts);
-				result = {id: check.id, title: check.title, findings: [], ...outcome};
+				result = {id: check.id, title: check.title, ...outcome, findings: (outcome.findings ?? []).map(found => ({...found, check: check.id}))};
 			} catch (error) {
 				result = {id: check.id, title: check.title, status: 'error', summary: `The check itself failed: ${(error as Error).message}`, findings: []};
 			}

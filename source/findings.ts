@@ -28,6 +28,8 @@ export type Finding = {
 	fixes?: FixId[];
 	/** The PostgREST instance (its --api-url, shown without credentials) the finding is about, when several were checked. */
 	instance?: string;
+	/** The id of the check that reported it (checks[].id). */
+	check?: string;
 };
 
 type CodeInfo = {severity: Severity; cause: string; cure: string; blocksDiagnosis?: true};

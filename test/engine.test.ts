@@ -8,7 +8,7 @@ import {test} from 'node:test';
 import type {Check, Facts, Outcome} from '../source/checks/check.js';
 import {type CheckResult, checks, runChecks} from '../source/engine.js';
 import {finding} from '../source/findings.js';
-import type {Report} from '../source/report/buildReport.js';
+import {buildReport, type Report} from '../source/report/buildReport.js';
 
 type Recorded = {facts: Facts; report: Report; text: string; exitCode: number};
 type States = Record<'stale' | 'reloaded' | 'unreachable', Recorded>;
@@ -47,7 +47,7 @@ test("checks run in the order given, each once, with its title; an outcome's fin
 	assert.deepEqual(seen, ['b', 'a']);
 	assert.deepEqual(shape(results), ['b.second warn: careful', 'a.first pass: fine']);
 	assert.equal(results[0]!.title, 'Title of b.second');
-	assert.deepEqual(results[0]!.findings, [found]);
+	assert.deepEqual(results[0]!.findings, [{...found, check: 'b.second'}]);
 	assert.equal(results[0]!.durationMs, 7);
 	assert.deepEqual(results[1]!.findings, []);
 	assert.ok(Number.isInteger(results[1]!.durationMs) && results[1]!.durationMs >= 0);
@@ -71,6 +71,19 @@ test('a check that throws gets status error with the message, and what depends o
 		'z.independent pass: still runs',
 	]);
 	assert.equal(ranDependent, false);
+	assert.equal(results[1]!.blockedBy, 'x.throws');
+	assert.equal(results[2]!.blockedBy, undefined);
+});
+
+test('a check that throws leaves no finding, yet the report says the diagnosis was not made (exit 2)', () => {
+	const results = runChecks(facts, [
+		tiny('x.throws', [], () => {
+			throw new Error('catalog row without a name');
+		}),
+	]);
+	assert.deepEqual(results[0]!.findings, []);
+	assert.equal(buildReport(facts, results, {}).exitCode, 2);
+	assert.equal(buildReport(facts, runChecks(facts, [tiny('x.passes', [], passing('fine'))]), {}).exitCode, 0);
 });
 
 test('a prerequisite that failed or was skipped skips its dependents, down the chain; pass and warn do not', () => {

@@ -69,6 +69,8 @@ export async function fixAndProve(before: Report, options: FixOptions, request: 
 			const dryRun = id === 'trigger' ? await tryInstallTrigger(context) : undefined;
 			return {id, title, preview, writes, ...(dryRun ? {dryRun} : {})};
 		}));
+		// Nothing left to apply (every finding that pointed at a fix was ignored on purpose): the diagnosis stands.
+		if (fixesPlanned.length === 0) return {...before, fixesPlanned};
 		return {...before, fixesPlanned, exitCode: Math.max(before.exitCode, exitCodes.problems)};
 	}
 	const blocker = before.findings.find(blocksProof);
@@ -87,10 +89,22 @@ export async function fixAndProve(before: Report, options: FixOptions, request: 
 	if (options.signal?.aborted) return before;
 	const after = await diagnose(options);
 	const failed = fixesApplied.some(result => !result.ok);
-	return {...after, fixesApplied, before: {exitCode: before.exitCode, findings: before.findings}, exitCode: failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode};
+	return {
+		...afterIgnores(after, before),
+		fixesApplied,
+		before: {exitCode: before.exitCode, findings: before.findings, ...(before.ignoredFindings?.length ? {ignoredFindings: before.ignoredFindings} : {})},
+		exitCode: failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode,
+	};
 }
 
 /** A fix that threw (the database or PostgREST went away under it) is a failed fix; the diagnosis after it still runs. */
 function failedFix(id: FixId, error: unknown, started: number): FixResult {
 	return {id, ok: false, verified: false, durationMs: Math.round(performance.now() - started), message: `The ${id} fix did not finish: ${failureReason(error)}. Nothing after that step ran; the diagnosis below is from after it.`};
+}
+
+/** An --ignore key that matched before the fix healed its finding has not rotted: it is not listed as unmatched. */
+function afterIgnores(after: Report, before: Report): Report {
+	if (!after.unmatchedIgnores?.length) return after;
+	const matchedBefore = new Set([...(before.ignoredFindings ?? []), ...before.findings].map(found => found.key));
+	return {...after, unmatchedIgnores: after.unmatchedIgnores.filter(key => !matchedBefore.has(key))};
 }

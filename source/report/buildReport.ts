@@ -1,7 +1,7 @@
 // One document for every renderer: --json prints it as is, plain text and the Ink app read from it.
-import type {Facts} from '../checks/check.js';
+import type {CheckStatus, Facts} from '../checks/check.js';
 import type {CheckResult} from '../engine.js';
-import {type Finding, blocksDiagnosis} from '../findings.js';
+import {type Finding, type FindingCode, blocksDiagnosis} from '../findings.js';
 import type {FixResult} from '../fixes/applyFixes.js';
 import {type Fix, fixCatalog, fixesFor} from '../fixes/fixCatalog.js';
 import type {Advice} from '../explain/offlineAdvice.js';
@@ -34,7 +34,8 @@ export type Report = {
 	settings?: ShownSetting[];
 	/** Files and values discovery left out, and sources that disagreed: never a secret. */
 	settingsNotes?: string[];
-	checks: Array<Omit<CheckResult, 'findings'>>;
+	/** `ignored`: every finding this check reported was accepted on purpose (--ignore). */
+	checks: Array<Omit<CheckResult, 'findings'> & {ignored?: true}>;
 	findings: Finding[];
 	/**
 	 * --ignore: findings accepted on purpose by their key, kept out of `findings` and the exit code but listed here;
@@ -51,7 +52,7 @@ export type Report = {
 	/** check --fix --yes: what ran, whether re-diagnosing proved it, and how long it took. */
 	fixesApplied?: FixResult[];
 	/** The diagnosis before the fixes ran. */
-	before?: {exitCode: number; findings: Finding[]};
+	before?: {exitCode: number; findings: Finding[]; ignoredFindings?: Finding[]};
 	/**
 	 * Several --api-url: each instance's own results, labelled #1, #2, … in the order given (findings about one of them
 	 * carry its address in `instance`).
@@ -94,7 +95,7 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 		checks: results.map(({findings: _findings, ...check}) => check),
 		findings,
 		fixes: fixesFor(findings, catalog),
-		exitCode: exitCodeFor(findings),
+		exitCode: exitCodeFor(findings, results),
 	};
 }
 
@@ -121,30 +122,60 @@ function distinct(findings: Finding[]): Finding[] {
 
 /**
  * --ignore: the findings whose key was given leave `findings` (and so the exit code, the fixes and the next steps)
- * for `ignoredFindings`. A finding that blocks the diagnosis stays: the run was not made, whatever the allow-list says.
+ * for `ignoredFindings`, and the check that reported only ignored findings says so (`ignored`). Some findings stay
+ * whatever the allow-list says, their keys listed in `unignorable`: one that blocks the diagnosis (the run was not
+ * made), one whose check kept other checks from running (what they would have compared was not compared), and
+ * cache.inconsistent (the answers of one address disagree, so no comparison through it can be trusted).
  */
 export function withIgnores(report: Report, ignore: readonly string[] | undefined): Report {
 	if (!ignore || ignore.length === 0) return report;
 	const keys = new Set(ignore);
 	const asked = (found: Finding) => keys.has(found.key);
-	const ignoredFindings = report.findings.filter(found => asked(found) && !blocksDiagnosis(found.code));
-	const unignorable = [...new Set(report.findings.filter(found => asked(found) && blocksDiagnosis(found.code)).map(found => found.key))];
+	const blocking = new Set(report.checks.map(check => check.blockedBy).filter(id => id !== undefined));
+	const ignorable = (found: Finding) =>
+		!blocksDiagnosis(found.code) && !untrustedComparison.has(found.code) && !(found.check && blocking.has(found.check));
+	const ignoredFindings = report.findings.filter(found => asked(found) && ignorable(found));
+	const unignorable = [...new Set(report.findings.filter(found => asked(found) && !ignorable(found)).map(found => found.key))];
 	const matched = new Set(report.findings.filter(asked).map(found => found.key));
 	const findings = report.findings.filter(found => !ignoredFindings.includes(found));
 	const kept = new Set(findings.flatMap(found => found.fixes ?? []));
 	if (kept.has('reload')) kept.add('manual-reload');
+	const allIgnored = (id: string) =>
+		ignoredFindings.some(found => found.check === id) && !findings.some(found => found.check === id);
 	return {
 		...report,
+		checks: report.checks.map(check => (check.status !== 'pass' && allIgnored(check.id) ? {...check, ignored: true} : check)),
 		findings,
 		fixes: report.fixes.filter(fix => kept.has(fix.id)),
 		ignoredFindings,
 		unmatchedIgnores: [...keys].filter(key => !matched.has(key)),
 		unignorable,
-		exitCode: ignoredFindings.length > 0 ? exitCodeFor(findings) : report.exitCode,
+		...(report.instances && ignoredFindings.length > 0 ? {instances: report.instances.map(instance => {
+			const its = findings.filter(found => found.instance === undefined || found.instance === instance.api);
+			return {...instance, exitCode: exitCodeFor(its, instance.checks)};
+		})} : {}),
+		exitCode: ignoredFindings.length > 0 ? exitCodeFor(findings, report.checks) : report.exitCode,
 	};
 }
 
-export function exitCodeFor(findings: Finding[]): number {
+/** Why --ignore left the finding with this key in place, as the plain report says it. */
+export function unignorableReason(report: Report, key: string): string {
+	const found = report.findings.find(candidate => candidate.key === key);
+	if (!found || blocksDiagnosis(found.code)) return 'it kept the diagnosis from being made';
+	if (untrustedComparison.has(found.code)) return 'the answers through one address disagree, so no comparison through it is trusted';
+	const kept = report.checks.filter(check => check.blockedBy !== undefined && check.blockedBy === found.check).map(check => check.id);
+	return `it kept ${kept.join(', ')} from running`;
+}
+
+/** Findings that say no comparison made through this address can be trusted: never ignored. */
+const untrustedComparison = new Set<FindingCode>(['cache.inconsistent']);
+
+/**
+ * 2 when the diagnosis was not made: a finding that blocks it, or a check that itself failed (its comparison was not
+ * made, whatever the other checks found); 1 for any error; else 0.
+ */
+export function exitCodeFor(findings: readonly Finding[], checks: ReadonlyArray<{status: CheckStatus}> = []): number {
 	if (findings.some(found => blocksDiagnosis(found.code))) return exitCodes.undiagnosed;
+	if (checks.some(check => check.status === 'error')) return exitCodes.undiagnosed;
 	return findings.some(found => found.severity === 'error') ? exitCodes.problems : exitCodes.healthy;
 }

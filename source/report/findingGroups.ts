@@ -28,8 +28,12 @@ export function moreFindings(count: number, code: string): string {
 	return `… and ${plural(count, `more ${code} finding`)} (--json lists all)`;
 }
 
-/** "2 findings (1 error)": how a report's findings are counted before and after an action. */
-export function findingTally(findings: readonly Finding[]): string {
+/**
+ * "2 findings (1 error)": how a report's findings are counted before and after an action; findings accepted on
+ * purpose (--ignore) are counted too, and said: "3 findings (1 error, 1 ignored)".
+ */
+export function findingTally(findings: readonly Finding[], ignored: readonly Finding[] = []): string {
 	const errors = findings.filter(found => found.severity === 'error').length;
-	return `${plural(findings.length, 'finding')} (${plural(errors, 'error')})`;
+	const accepted = ignored.length > 0 ? `, ${ignored.length} ignored` : '';
+	return `${plural(findings.length + ignored.length, 'finding')} (${plural(errors, 'error')}${accepted})`;
 }

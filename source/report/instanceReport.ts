@@ -50,7 +50,7 @@ export function mergeInstanceReports(reports: Report[]): Report {
 			exitCode: report.exitCode,
 			checks: report.checks.map(({id, status, summary}) => ({id, status, summary})),
 		})),
-		exitCode: exitCodeFor(findings),
+		exitCode: exitCodeFor(findings, checks),
 	};
 }
 

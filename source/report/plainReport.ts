@@ -5,7 +5,7 @@ import type {Severity} from '../findings.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {terminalLine, terminalValues} from '../terminalText.js';
 import {plural} from '../wording.js';
-import type {Report} from './buildReport.js';
+import {type Report, unignorableReason} from './buildReport.js';
 import {findingGroups, findingTally, moreFindings} from './findingGroups.js';
 
 type Paint = (color: 'red' | 'green' | 'yellow' | 'gray' | 'bold', text: string) => string;
@@ -63,7 +63,7 @@ export function plainReport(raw: Report, paint: Paint): string {
 	if (columns.header) lines.push(`${' '.repeat(8)} ${''.padEnd(width)}  ${columns.header}`);
 	for (const check of report.checks) {
 		const mark = statusMark[check.status];
-		lines.push(`${paint(mark.color, `${mark.glyph} ${mark.word.padEnd(5)}`)} ${check.id.padEnd(width)}  ${columns.row(check.id)}${check.summary}`);
+		lines.push(`${paint(mark.color, `${mark.glyph} ${mark.word.padEnd(5)}`)} ${check.id.padEnd(width)}  ${columns.row(check.id)}${check.summary}${check.ignored ? ' (ignored on purpose)' : ''}`);
 	}
 	const labels = new Map((report.instances ?? []).map(instance => [instance.api, `${instance.label} ${instance.api}`]));
 	if (groups.length > 0) {
@@ -80,7 +80,11 @@ export function plainReport(raw: Report, paint: Paint): string {
 			}
 		}
 	}
-	lines.push(...ignoreLines(report));
+	lines.push(...ignoreLines(report, raw));
+	if (report.fixesPlanned?.length === 0) {
+		lines.push('', 'Nothing to apply: no finding left points at a fix.');
+		return lines.join('\n') + '\n';
+	}
 	if (report.fixesPlanned) {
 		lines.push('', paint('bold', 'Would apply (nothing was written; add --yes to apply)'));
 		for (const planned of report.fixesPlanned) {
@@ -99,7 +103,8 @@ export function plainReport(raw: Report, paint: Paint): string {
 			for (const step of applied.steps ?? []) lines.push(`      ${step}`);
 		}
 		if (raw.before) {
-			lines.push(`  Before: ${findingTally(raw.before.findings)}. After: ${findingTally(raw.findings)}.`);
+			const before = findingTally(raw.before.findings, raw.before.ignoredFindings);
+			lines.push(`  Before: ${before}. After: ${findingTally(raw.findings, raw.ignoredFindings)}.`);
 		}
 	}
 	lines.push('', paint('bold', 'Next step'));
@@ -113,10 +118,10 @@ export function plainReport(raw: Report, paint: Paint): string {
 }
 
 /** --ignore: each finding accepted on purpose, each key that matched nothing, each that could not be ignored. */
-function ignoreLines(report: Report): string[] {
+function ignoreLines(report: Report, raw: Report): string[] {
 	const lines = [
 		...(report.ignoredFindings ?? []).map(found => `  ignored on purpose: ${found.key}`),
-		...(report.unignorable ?? []).map(key => `  cannot be ignored, it kept the diagnosis from being made: ${key}`),
+		...(report.unignorable ?? []).map(key => `  cannot be ignored, ${unignorableReason(raw, key)}: ${key}`),
 		...(report.unmatchedIgnores ?? []).map(key => `  --ignore matched no finding: ${key}`),
 	];
 	return lines.length > 0 ? ['', ...lines] : [];
@@ -161,6 +166,10 @@ function indent(text: string, prefix: string): string[] {
 /** The suggestions that matter most: blockers first, then errors, then warnings; each said once. */
 export function nextSteps(report: Report): string[] {
 	const ignored = report.ignoredFindings?.length ?? 0;
+	const failed = report.checks.filter(check => check.status === 'error').map(check => check.id);
+	if (report.findings.length === 0 && failed.length > 0) {
+		return [`${failed.join(', ')} could not run (see above), so the diagnosis is not complete: run it again, and report it if it repeats.`];
+	}
 	if (report.findings.length === 0 && ignored > 0) {
 		return [`Nothing else to do: ${plural(ignored, 'finding')} ignored on purpose (--ignore), listed above.`];
 	}
