@@ -1,6 +1,6 @@
 // `pgrst-doctor codes`: the public vocabulary with cause and cure, for people and for scripts.
 import {findingCodes} from '../findings.js';
-import type {Output} from './check.js';
+import type {Output} from '../report/output.js';
 import {jsonDocument} from '../terminalText.js';
 
 export function codesCommand(json: boolean, output: Output): number {

@@ -4,7 +4,7 @@ import {explainReport, type ExplainOptions} from '../library/explainError.js';
 import {exitCodes, type Report} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {terminalValues, jsonDocument} from '../terminalText.js';
-import type {Output} from './check.js';
+import type {Output} from '../report/output.js';
 
 export async function explainCommand(text: string, options: ExplainOptions, output: Output): Promise<number> {
 	const report = await explainReport(text, options);

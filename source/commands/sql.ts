@@ -2,7 +2,7 @@
 import {installTriggerSql, reloadScript, uninstallTriggerSql} from '../sql/triggerSql.js';
 import {installReloadFunctionSql, uninstallReloadFunctionSql} from '../sql/reloadFunctionSql.js';
 import {type ReloadFunctionOptions, reloadFunctionPlan} from '../fixes/reloadFunction.js';
-import type {Output} from './check.js';
+import type {Output} from '../report/output.js';
 import type {Channel} from '../sql/channel.js';
 
 type ScriptOptions = {channel: Channel; reloadFunction?: ReloadFunctionOptions};

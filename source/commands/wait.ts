@@ -7,7 +7,7 @@ import {waitForCache} from '../library/waitForCache.js';
 import {exitCodes, followedChannel} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
 import {reloadSql} from '../sql/reloadSql.js';
-import type {Output} from './check.js';
+import type {Output} from '../report/output.js';
 import {jsonDocument, terminalLine} from '../terminalText.js';
 
 export async function waitCommand(options: DiagnosisOptions & {json: boolean; waitMs: number}, output: Output): Promise<number> {
