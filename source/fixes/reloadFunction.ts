@@ -5,7 +5,8 @@ import {reloadSql} from '../sql/reloadSql.js';
 import {defaultReloadIntervalSeconds, installReloadFunctionBody, reloadFunctionIdentifier, reloadFunctionName, reloadFunctionSchema, type ReloadFunctionPlan, type ReloadFunctionState, reloadFunctionStateSql, uninstallReloadFunctionBody} from '../sql/reloadFunctionSql.js';
 import type {SqlName} from '../sql/sqlName.js';
 import {deadlineSignal, type FixContext, type FixResult} from './applyFixes.js';
-import {runInTransaction, withClient} from './writeSession.js';
+import {withClient} from '../probes/session.js';
+import {runInTransaction} from './writeSession.js';
 
 /** Who may call the function and where it lives; unset, the schema is pgrst_doctor_reload and the role service_role. */
 export type ReloadFunctionOptions = {schema?: SqlName; roles?: SqlName[]; anonRole?: string};

@@ -6,7 +6,7 @@
 import {randomUUID} from 'node:crypto';
 import {blocksDiagnosis} from '../findings.js';
 import {deadlineSignal, sleep} from '../fixes/applyFixes.js';
-import {withClient} from '../fixes/writeSession.js';
+import {withClient} from '../probes/session.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {reloadFunctionName, reloadFunctionSchema} from '../sql/reloadFunctionSql.js';
 import {UsageError} from '../usageError.js';
