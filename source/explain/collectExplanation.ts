@@ -7,7 +7,7 @@ import {configuredRoles, configuredSchemas, type DiagnosisOptions, exposedSchema
 import {type ProbeMethods, Prober} from '../probes/cacheSnapshot.js';
 import {databaseFailure} from '../probes/connectionFailure.js';
 import {type CatalogTable, type DatabaseSession, openDatabase} from '../probes/database.js';
-import {closeHttp, type HttpTarget} from '../probes/http.js';
+import {apiRequests, closeHttp, type HttpTarget} from '../probes/http.js';
 import {liveRead} from '../probes/liveRead.js';
 import {isUnsafe, readProbeHazards, unsafeObjects} from '../probes/mediaHandlers.js';
 import {definerViews, lookupObjects, type ObjectLookup, type Policy, privilegesOn, usableRelations, writePolicies} from '../probes/objectLookup.js';
@@ -34,7 +34,7 @@ export async function collectExplanation(parsed: ParsedError, options: CollectOp
 			facts.databaseFailure = databaseFailure(error, options.database.display);
 			return {looked: 'stopped', parsed, facts, target};
 		}
-		const http = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal};
+		const http = options.api && apiRequests(options.api.url, options);
 		if (http) await readApi(http, undefined, facts, options.schemas);
 		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database, configuredSchemas(options.settings));
 		if (http && facts.api) facts.postgrest = await identify(session, http, facts).catch(() => undefined);
