@@ -3,14 +3,29 @@
 // ExplainFacts (plain data) for judgeExplanation; it decides only what to look at next, never the verdict.
 import type {Facts} from '../checks/check.js';
 import {postgrestSessions} from '../checks/postgrestSessions.js';
-import {configuredRoles, configuredSchemas, type DiagnosisOptions, exposedSchemas, identify, readApi} from '../collectFacts.js';
+import {
+	configuredRoles,
+	configuredSchemas,
+	type DiagnosisOptions,
+	exposedSchemas,
+	identify,
+	readApi,
+} from '../collectFacts.js';
 import {type ProbeMethods, Prober} from '../probes/cacheSnapshot.js';
 import {databaseFailure} from '../probes/connectionFailure.js';
 import {type CatalogTable, type DatabaseSession, openDatabase} from '../probes/database.js';
 import {apiRequests, closeHttp, type HttpTarget} from '../probes/http.js';
 import {liveRead} from '../probes/liveRead.js';
 import {isUnsafe, readProbeHazards, unsafeObjects} from '../probes/mediaHandlers.js';
-import {definerViews, lookupObjects, type ObjectLookup, type Policy, privilegesOn, usableRelations, writePolicies} from '../probes/objectLookup.js';
+import {
+	definerViews,
+	lookupObjects,
+	type ObjectLookup,
+	type Policy,
+	privilegesOn,
+	usableRelations,
+	writePolicies,
+} from '../probes/objectLookup.js';
 import type {ApiFacts} from '../probes/postgrest.js';
 import {keyClaim, projectRefs} from '../settings/supabaseShape.js';
 import {type Evidence, type Resolved, resolveObject} from './diagnoseError.js';
@@ -24,23 +39,26 @@ export type CollectOptions = DiagnosisOptions & {roles: string[]};
 export async function collectExplanation(parsed: ParsedError, options: CollectOptions): Promise<ExplainFacts> {
 	const facts = baseFacts(options);
 	if (!options.database || parsed.kind === 'unknown') return {looked: 'offline', parsed, facts};
-	const target = {db: options.database.display, api: options.api?.display, connectionString: options.database.connectionString};
+	const {display, connectionString} = options.database;
+	const target = {db: display, api: options.api?.display, connectionString};
 	let session: DatabaseSession | undefined;
 	try {
 		try {
-			session = await openDatabase(options.database.connectionString, options.timeoutMs, options.signal);
+			session = await openDatabase(connectionString, options.timeoutMs, options.signal);
 			facts.database = {...(await session.facts()), sessions: await session.sessions()};
 		} catch (error) {
-			facts.databaseFailure = databaseFailure(error, options.database.display);
+			facts.databaseFailure = databaseFailure(error, display);
 			return {looked: 'stopped', parsed, facts, target};
 		}
 		const http = options.api && apiRequests(options.api.url, options);
 		if (http) await readApi(http, undefined, facts, options.schemas);
-		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database, configuredSchemas(options.settings));
+		const configured = configuredSchemas(options.settings);
+		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database, configured);
 		if (http && facts.api) facts.postgrest = await identify(session, http, facts).catch(() => undefined);
 		if (explainStop(facts)) return {looked: 'stopped', parsed, facts, target};
-		const loginRoles = postgrestSessions(facts.database.sessions).map(item => item.user).filter((user): user is string => Boolean(user));
-		const {evidence, probeMethods} = await lookAtObject(parsed, options, facts, {session, http, loginRoles: [...new Set(loginRoles)]});
+		const users = postgrestSessions(facts.database.sessions).map(item => item.user);
+		const loginRoles = [...new Set(users.filter((user): user is string => Boolean(user)))];
+		const {evidence, probeMethods} = await lookAtObject(parsed, options, facts, {session, http, loginRoles});
 		return {looked: 'object', parsed, facts, target, evidence, ...(probeMethods ? {probeMethods} : {})};
 	} finally {
 		await session?.close();
@@ -50,7 +68,8 @@ export async function collectExplanation(parsed: ParsedError, options: CollectOp
 
 function baseFacts(options: DiagnosisOptions): Facts {
 	const schemasSource = options.schemas ? '--schemas' : '';
-	return {channel: options.channel, schemas: options.schemas ?? [], schemasSource, poolerHints: [], timings: {}, settings: options.settings};
+	const {channel, settings} = options;
+	return {channel, schemas: options.schemas ?? [], schemasSource, poolerHints: [], timings: {}, settings};
 }
 
 type Looked = {evidence: Evidence; probeMethods?: ProbeMethods};
@@ -77,13 +96,25 @@ async function lookAtObject(parsed: ParsedError, options: CollectOptions, facts:
 		: undefined;
 	const settled = await settleNamesakes(parsed, resolveObject(parsed, found, facts.schemas), session, tryRead);
 	const {resolved} = settled;
-	const roles = await openApiRoles(session, requestRoles(options, found.apiRoles), facts.api, facts.schemas, found.everything.tables);
+	const candidates = requestRoles(options, found.apiRoles);
+	const roles = await openApiRoles(session, candidates, facts.api, facts.schemas, found.everything.tables);
 	const object = privilegeTarget(parsed, resolved);
 	const lookup: ObjectLookup = {...found, privileges: object ? await privilegesOn(session, roles.names, object) : []};
-	if (parsed.kind === 'permission_denied' && resolved.table) lookup.definerViews = await definerViews(session, resolved.table);
-	if (parsed.kind === 'row_security' && resolved.table) lookup.policies = settled.policies ?? await writePolicies(session, resolved.table);
-	const refs = projectRefs(options.api?.url, options.apiKey, options.database?.connectionString);
-	const evidence: Evidence = {parsed, exposed: facts.schemas, lookup, resolved, channel: options.channel, projectRefs: refs, roles};
+	if (parsed.kind === 'permission_denied' && resolved.table) {
+		lookup.definerViews = await definerViews(session, resolved.table);
+	}
+	if (parsed.kind === 'row_security' && resolved.table) {
+		lookup.policies = settled.policies ?? (await writePolicies(session, resolved.table));
+	}
+	const evidence: Evidence = {
+		parsed,
+		exposed: facts.schemas,
+		lookup,
+		resolved,
+		channel: options.channel,
+		projectRefs: projectRefs(options.api?.url, options.apiKey, options.database?.connectionString),
+		roles,
+	};
 	if (!http || !facts.api || !hazards) return {evidence};
 	// The default schema's OpenAPI relations are the positive controls that prove the probe method on this server.
 	const schema = facts.api.exposedSchemas?.[0] ?? facts.schemas[0]!;
@@ -119,7 +150,12 @@ function requestRoles(options: {roles: string[]; apiKey?: string}, candidates: s
  * rows is refused now, or for a row refused by row-level security the one with write policies, is the one the error
  * is about when exactly one is. Otherwise the namesakes stay, and the verdict says it is ambiguous.
  */
-async function settleNamesakes(parsed: ParsedError, resolved: Resolved, session: DatabaseSession, tryRead?: (relation: CatalogTable) => Promise<LiveRead | undefined>): Promise<{resolved: Resolved; live?: LiveRead; policies?: Policy[]}> {
+async function settleNamesakes(
+	parsed: ParsedError,
+	resolved: Resolved,
+	session: DatabaseSession,
+	tryRead?: (relation: CatalogTable) => Promise<LiveRead | undefined>,
+): Promise<{resolved: Resolved; live?: LiveRead; policies?: Policy[]}> {
 	if (!resolved.table || !resolved.namesakes?.length) return {resolved};
 	const candidates = [resolved.table, ...resolved.namesakes];
 	if (parsed.kind === 'permission_denied' && tryRead) {
@@ -140,12 +176,19 @@ async function settleNamesakes(parsed: ParsedError, resolved: Resolved, session:
 }
 
 /** The candidates narrowed by what the root OpenAPI (read with the app's key) lists of the default schema. */
-async function openApiRoles(session: DatabaseSession, roles: RequestRoles, api: ApiFacts | undefined, exposed: string[], tables: CatalogTable[]): Promise<RequestRoles> {
+async function openApiRoles(
+	session: DatabaseSession,
+	roles: RequestRoles,
+	api: ApiFacts | undefined,
+	exposed: string[],
+	tables: CatalogTable[],
+): Promise<RequestRoles> {
 	const listed = api?.root.openApi?.tables;
 	const schema = api?.exposedSchemas?.[0] ?? exposed[0];
 	if (!listed || schema === undefined || roles.pinnedBy || roles.names.length < 2) return roles;
 	const relations = tables.filter(table => table.schema === schema).map(table => table.name);
-	return narrowByOpenApi(roles, listed.map(table => table.name), relations, await usableRelations(session, roles.names, schema));
+	const usable = await usableRelations(session, roles.names, schema);
+	return narrowByOpenApi(roles, listed.map(table => table.name), relations, usable);
 }
 
 /**

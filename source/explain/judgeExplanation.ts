@@ -21,10 +21,18 @@ export type ExplainTarget = {db?: string; api?: string; connectionString?: strin
  * - stopped: looking ended at a failure explainStop names (the database, a refused key, another database).
  * - object: the object the error names was looked up in the database and, when it answered, probed in PostgREST.
  */
-export type ExplainFacts =
-	| {looked: 'offline'; parsed: ParsedError; facts: Facts}
-	| {looked: 'stopped'; parsed: ParsedError; facts: Facts; target: ExplainTarget}
-	| {looked: 'object'; parsed: ParsedError; facts: Facts; target: ExplainTarget; evidence: Evidence; probeMethods?: ProbeMethods};
+export type ExplainFacts = LookedOffline | LookingStopped | LookedAtObject;
+
+type LookedOffline = {looked: 'offline'; parsed: ParsedError; facts: Facts};
+type LookingStopped = {looked: 'stopped'; parsed: ParsedError; facts: Facts; target: ExplainTarget};
+type LookedAtObject = {
+	looked: 'object';
+	parsed: ParsedError;
+	facts: Facts;
+	target: ExplainTarget;
+	evidence: Evidence;
+	probeMethods?: ProbeMethods;
+};
 
 export function judgeExplanation(looked: ExplainFacts): Report {
 	switch (looked.looked) {
@@ -60,7 +68,10 @@ export function explainStop(facts: Facts): Finding | undefined {
 	return apiDatabase.run(facts).findings?.find(found => found.code === 'api.other_database');
 }
 
-/** Whose privileges a verdict needs: the sequence, the relation (and the column, when it has it), the function or the schema. */
+/**
+ * Whose privileges a verdict needs: the sequence, the relation (and the column, when it has it), the function or the
+ * schema.
+ */
 export function privilegeTarget(parsed: ParsedError, resolved: Resolved): PrivilegeTarget | undefined {
 	if (resolved.sequence) return {schema: resolved.sequence.schema, sequence: resolved.sequence};
 	if (resolved.table) {
@@ -68,7 +79,8 @@ export function privilegeTarget(parsed: ParsedError, resolved: Resolved): Privil
 		const column = parsed.column !== undefined && columns.includes(parsed.column) ? parsed.column : undefined;
 		return {schema, table: name, column};
 	}
-	if (resolved.overloads?.[0]) return {schema: resolved.overloads[0].schema, signature: resolved.overloads[0].signature};
+	const [overload] = resolved.overloads ?? [];
+	if (overload) return {schema: overload.schema, signature: overload.signature};
 	return resolved.schema ? {schema: resolved.schema} : undefined;
 }
 
@@ -77,18 +89,20 @@ function offline(parsed: ParsedError, facts: Facts): Report {
 		const message = `Not an error pgrst-doctor recognises. It understands: ${recognised.join('; ')}`;
 		const suggestion = parsed.needs ?? 'Paste the JSON body or the message PostgREST answered with.';
 		const verdict = finding('explain.unrecognised', message, {suggestion});
-		return {...buildReport(facts, [verdictCheck(verdict, [verdict])], {}), error: parsed, verdict, exitCode: exitCodes.undiagnosed};
+		const report = buildReport(facts, [verdictCheck(verdict, [verdict])], {});
+		return {...report, error: parsed, verdict, exitCode: exitCodes.undiagnosed};
 	}
 	const report = buildReport(facts, [], {});
 	return {...report, error: parsed, advice: offlineAdvice(parsed), exitCode: exitCodes.healthy};
 }
 
-function onObject({parsed, facts, target, evidence, probeMethods}: Extract<ExplainFacts, {looked: 'object'}>): Report {
+function onObject({parsed, facts, target, evidence, probeMethods}: LookedAtObject): Report {
 	const {findings, verdict} = diagnoseError(withMissingRoles(evidence));
 	const extra = facts.apiFailure && !facts.api ? [facts.apiFailure] : [];
 	const report = buildReport(facts, [verdictCheck(verdict, [...findings, ...extra])], target);
 	if (probeMethods) report.postgrest.probeMethods = probeMethods;
-	return {...report, error: parsed, verdict, exitCode: verdict.severity === 'error' ? exitCodes.problems : report.exitCode};
+	const exitCode = verdict.severity === 'error' ? exitCodes.problems : report.exitCode;
+	return {...report, error: parsed, verdict, exitCode};
 }
 
 /** Roles given with --role that have no privilege row on the object: they do not exist in this database. */

@@ -6,7 +6,12 @@ import {installReloadFunctionBody, reloadFunctionIdentifier, reloadFunctionName,
 import type {SqlName} from '../sql/sqlName.js';
 import {deadlineSignal, type FixContext, type FixResult} from './applyFixes.js';
 import {withClient} from '../probes/session.js';
-import {defaultCallerRole, forbiddenRoles, type ReloadFunctionOptions, reloadFunctionPlan} from './reloadFunctionPlan.js';
+import {
+	defaultCallerRole,
+	forbiddenRoles,
+	type ReloadFunctionOptions,
+	reloadFunctionPlan,
+} from './reloadFunctionPlan.js';
 import {runInTransaction} from './writeSession.js';
 
 export type {ReloadFunctionOptions} from './reloadFunctionPlan.js';

@@ -12,7 +12,10 @@ export type ReloadFunctionOptions = {schema?: SqlName; roles?: SqlName[]; anonRo
 export const defaultCallerRole = 'service_role' as SqlName;
 
 /** The plan as far as it is known without the database: for previews and `sql reload-function`. */
-export function reloadFunctionPlan(context: {channel: Channel; reloadFunction?: ReloadFunctionOptions}): ReloadFunctionPlan {
+export function reloadFunctionPlan(context: {
+	channel: Channel;
+	reloadFunction?: ReloadFunctionOptions;
+}): ReloadFunctionPlan {
 	const options = context.reloadFunction ?? {};
 	return {
 		schema: options.schema ?? reloadFunctionSchema,

@@ -26,17 +26,27 @@ async function explainParsed(parsed: ParsedError, options: ExplainOptions): Prom
  * explain --fix: exactly check --fix, but only when the verdict is a stale cache (a reload heals it); otherwise
  * nothing runs and the report says why. With --yes the error is explained again after the fix, as the proof.
  */
-async function explainFix(parsed: ParsedError, options: ExplainOptions, request: FixRequest, first: Report): Promise<Report> {
+async function explainFix(
+	parsed: ParsedError,
+	options: ExplainOptions,
+	request: FixRequest,
+	first: Report,
+): Promise<Report> {
 	const {verdict} = first;
 	if (!options.database || !verdict?.fixes?.includes('reload')) {
 		const heals = verdict?.code === 'grant.missing' ? 'the GRANT above heals' : 'no reload or trigger can heal';
-		const why = options.database ? `the verdict is ${verdict?.code ?? 'unknown'}, which ${heals}` : 'fixes need the database: pass --db-url';
+		const why = options.database
+			? `the verdict is ${verdict?.code ?? 'unknown'}, which ${heals}`
+			: 'fixes need the database: pass --db-url';
 		return {...first, fixNotApplied: `Nothing was applied for --fix ${request}: ${why}.`};
 	}
 	const fixed = await fixAndProve(await diagnose(options), options, request, options.yes ?? false);
-	if (!options.yes) return {...first, fixesPlanned: fixed.fixesPlanned, exitCode: Math.max(first.exitCode, exitCodes.problems)};
+	if (!options.yes) {
+		return {...first, fixesPlanned: fixed.fixesPlanned, exitCode: Math.max(first.exitCode, exitCodes.problems)};
+	}
 	const after = await explainParsed(parsed, options);
 	const failed = (fixed.fixesApplied ?? []).some(applied => !applied.ok);
 	const exitCode = failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode;
-	return {...after, fixesApplied: fixed.fixesApplied, before: {exitCode: first.exitCode, findings: first.findings}, exitCode};
+	const before = {exitCode: first.exitCode, findings: first.findings};
+	return {...after, fixesApplied: fixed.fixesApplied, before, exitCode};
 }

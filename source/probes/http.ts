@@ -22,7 +22,11 @@ export function keyHeaders(apiKey: string): {apikey: string; authorization: stri
 type Reach = {timeoutMs: number; signal?: AbortSignal};
 
 /** Requests to PostgREST's API, the one place they are aimed: send adds the key to every one of them. */
-export function apiRequests(url: string, options: Reach & {apiKey?: string}, extras: Pick<HttpTarget, 'meter' | 'concurrency'> = {}): HttpTarget {
+export function apiRequests(
+	url: string,
+	options: Reach & {apiKey?: string},
+	extras: Pick<HttpTarget, 'meter' | 'concurrency'> = {},
+): HttpTarget {
 	return {baseUrl: url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal, ...extras};
 }
 

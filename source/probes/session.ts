@@ -40,7 +40,7 @@ export async function openSession(options: SessionOptions): Promise<pg.Client> {
 	}
 }
 
-/** The work in a session of its own, ended after it; cancelling rejects with Cancelled and nothing is sent after that. */
+/** The work in a session of its own, ended after it. Cancelling rejects with Cancelled; nothing is sent after that. */
 export async function withClient<T>(options: SessionOptions, work: (client: pg.Client) => Promise<T>): Promise<T> {
 	const {signal} = options;
 	if (signal?.aborted) throw new Cancelled();

@@ -12,7 +12,8 @@ export function explainText(report: Report, color: boolean): string {
 	const paint = painter(color);
 	const {error, advice} = terminalValues({error: report.error, advice: report.advice});
 	const named = error ? namedParts(error) : '';
-	const head = `${paint('bold', 'Error')}: ${error?.code ?? 'no code'} ${error?.kind ?? ''}${named ? ` — ${named}` : ''}\n`;
+	const title = `${error?.code ?? 'no code'} ${error?.kind ?? ''}${named ? ` — ${named}` : ''}`;
+	const head = `${paint('bold', 'Error')}: ${title}\n`;
 	if (advice) {
 		const causes = advice.causes
 			.map((cause, index) => `  ${index + 1}. ${cause.cause}${cause.check ? `\n     ${cause.check}` : ''}`)
