@@ -47,7 +47,7 @@ test('offline: the advice for the error, no verdict, exit 0; an error it does no
 	assert.equal(unknown.exitCode, exitCodes.undiagnosed);
 });
 
-test('stopped: the failure that ended the looking is the verdict, and the exit code is the report\'s', () => {
+test("stopped: the failure that ended the looking is the verdict, and the exit code is the report's", () => {
 	const failure = refused();
 	const stopped = facts({databaseFailure: failure});
 	const report = judgeExplanation({looked: 'stopped', parsed: columnMissing, facts: stopped, target});
@@ -133,7 +133,7 @@ test('on the object: a role named with --role that has no privilege row is said 
 	assert.equal(report.verdict?.code, 'grant.missing');
 	assert.match(report.verdict.message, /No role named ghost exists in this database\./);
 	assert.equal(evidence.roles.missing, undefined, 'the judge does not change its input');
-	const claimed = {names: ['anon'], pinnedBy: 'the API key\'s role claim' as const};
+	const claimed = {names: ['anon'], pinnedBy: "the API key's role claim" as const};
 	const pinnedByKey = judgeExplanation(onObject({...evidence, roles: claimed}));
 	assert.doesNotMatch(pinnedByKey.verdict!.message, /No role named/);
 });

@@ -50,8 +50,9 @@ function readModule(file: string): Module {
 		if (!specifier || !ts.isStringLiteral(specifier)) return;
 		edges.push({from, to: resolved(file, specifier.text), typeOnly});
 	};
-	const isAsync = (node: ts.Node) => ts.canHaveModifiers(node)
-		&& (ts.getModifiers(node) ?? []).some(modifier => modifier.kind === ts.SyntaxKind.AsyncKeyword);
+	const isAsync = (node: ts.Node) =>
+		ts.canHaveModifiers(node) &&
+		(ts.getModifiers(node) ?? []).some(modifier => modifier.kind === ts.SyntaxKind.AsyncKeyword);
 	const isDynamicImport = (node: ts.Node): node is ts.CallExpression =>
 		ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword;
 	const visit = (node: ts.Node): void => {
@@ -116,7 +117,7 @@ function violations(graph: Graph): string[] {
 		}
 		if (layer === 'checks' || judges(module.file)) {
 			const trail = ioPath(graph, module.file);
-			const who = layer === 'checks' ? 'checks' : 'explain\'s judge';
+			const who = layer === 'checks' ? 'checks' : "explain's judge";
 			if (trail) found.push(`${trail.join(' → ')}: ${who} must load no I/O at run time (import type only)`);
 		}
 	}

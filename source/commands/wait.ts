@@ -8,7 +8,10 @@ import type {Output} from '../report/output.js';
 import {waitText} from '../report/waitText.js';
 import {jsonDocument} from '../terminalText.js';
 
-export async function waitCommand(options: DiagnosisOptions & {json: boolean; waitMs: number}, output: Output): Promise<number> {
+export async function waitCommand(
+	options: DiagnosisOptions & {json: boolean; waitMs: number},
+	output: Output
+): Promise<number> {
 	const final = await waitForCache(options);
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	output.write(options.json ? jsonDocument(final) : waitText(final, options.channel, output.color));

@@ -88,12 +88,16 @@ async function lookAtObject(parsed: ParsedError, options: CollectOptions, facts:
 	const hazards = http && facts.api ? await readProbeHazards(session, facts.schemas) : undefined;
 	// A read of no rows as the API's role, where one may be made: never of an object a media type handler answers.
 	const column = parsed.privilegeOn === 'column' ? parsed.column : undefined;
-	const tryRead = http && hazards && parsed.kind === 'permission_denied'
-		? async (relation: CatalogTable) => {
-			const unsafe = unsafeObjects(hazards, 'application/json', {tables: [relation], functions: []}).tables;
-			return isUnsafe(unsafe, relation) ? undefined : liveRead(http, relation, column);
-		}
-		: undefined;
+	const tryRead =
+		http && hazards && parsed.kind === 'permission_denied'
+			? async (relation: CatalogTable) => {
+					const unsafe = unsafeObjects(hazards, 'application/json', {
+						tables: [relation],
+						functions: [],
+					}).tables;
+					return isUnsafe(unsafe, relation) ? undefined : liveRead(http, relation, column);
+				}
+			: undefined;
 	const settled = await settleNamesakes(parsed, resolveObject(parsed, found, facts.schemas), session, tryRead);
 	const {resolved} = settled;
 	const candidates = requestRoles(options, found.apiRoles);
@@ -142,7 +146,7 @@ async function lookAtObject(parsed: ParsedError, options: CollectOptions, facts:
 function requestRoles(options: {roles: string[]; apiKey?: string}, candidates: string[]): RequestRoles {
 	if (options.roles.length > 0) return {names: options.roles, pinnedBy: '--role'};
 	const claimed = keyClaim(options.apiKey, 'role');
-	return claimed ? {names: [claimed], pinnedBy: 'the API key\'s role claim'} : {names: candidates, pinnedBy: null};
+	return claimed ? {names: [claimed], pinnedBy: "the API key's role claim"} : {names: candidates, pinnedBy: null};
 }
 
 /**
@@ -154,7 +158,7 @@ async function settleNamesakes(
 	parsed: ParsedError,
 	resolved: Resolved,
 	session: DatabaseSession,
-	tryRead?: (relation: CatalogTable) => Promise<LiveRead | undefined>,
+	tryRead?: (relation: CatalogTable) => Promise<LiveRead | undefined>
 ): Promise<{resolved: Resolved; live?: LiveRead; policies?: Policy[]}> {
 	if (!resolved.table || !resolved.namesakes?.length) return {resolved};
 	const candidates = [resolved.table, ...resolved.namesakes];
@@ -181,14 +185,19 @@ async function openApiRoles(
 	roles: RequestRoles,
 	api: ApiFacts | undefined,
 	exposed: string[],
-	tables: CatalogTable[],
+	tables: CatalogTable[]
 ): Promise<RequestRoles> {
 	const listed = api?.root.openApi?.tables;
 	const schema = api?.exposedSchemas?.[0] ?? exposed[0];
 	if (!listed || schema === undefined || roles.pinnedBy || roles.names.length < 2) return roles;
 	const relations = tables.filter(table => table.schema === schema).map(table => table.name);
 	const usable = await usableRelations(session, roles.names, schema);
-	return narrowByOpenApi(roles, listed.map(table => table.name), relations, usable);
+	return narrowByOpenApi(
+		roles,
+		listed.map(table => table.name),
+		relations,
+		usable
+	);
 }
 
 /**

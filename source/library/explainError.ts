@@ -30,7 +30,7 @@ async function explainFix(
 	parsed: ParsedError,
 	options: ExplainOptions,
 	request: FixRequest,
-	first: Report,
+	first: Report
 ): Promise<Report> {
 	const {verdict} = first;
 	if (!options.database || !verdict?.fixes?.includes('reload')) {

@@ -25,7 +25,7 @@ type Reach = {timeoutMs: number; signal?: AbortSignal};
 export function apiRequests(
 	url: string,
 	options: Reach & {apiKey?: string},
-	extras: Pick<HttpTarget, 'meter' | 'concurrency'> = {},
+	extras: Pick<HttpTarget, 'meter' | 'concurrency'> = {}
 ): HttpTarget {
 	return {baseUrl: url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal, ...extras};
 }
