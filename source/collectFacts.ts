@@ -13,7 +13,7 @@ import {probeDelivery, probeSeenInstances} from './probes/deliveryProbe.js';
 import {apiFailure, databaseFailure, gatewayRefusal} from './probes/connectionFailure.js';
 import {type Catalog, type DatabaseFacts, type DatabaseSession, openDatabase} from './probes/database.js';
 import {missingSchemas} from './probes/missingSchemas.js';
-import type {HttpTarget} from './probes/http.js';
+import {adminRequests, apiRequests, type HttpTarget} from './probes/http.js';
 import {type ApiFacts, apiFacts, type ExposedAnswer, type OffRoot} from './probes/postgrest.js';
 import {postgrestFeatures} from './postgrestVersions.js';
 import {identifyPostgrest, type PostgrestIdentity} from './probes/postgrestIdentity.js';
@@ -53,7 +53,7 @@ export type OnPhase = (phase: Phase, done: boolean, ms?: number, failed?: Findin
 export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}, settings: options.settings, http: {requests: 0, bytesRead: 0}};
 	facts.projectRefs = projectRefs(options.api?.url, options.apiKey, options.database?.connectionString);
-	const http: HttpTarget | undefined = options.api && {baseUrl: options.api.url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal, meter: facts.http, concurrency: options.concurrency};
+	const http = options.api && apiRequests(options.api.url, options, {meter: facts.http, concurrency: options.concurrency});
 	let exposedAnswered: (answer: ExposedAnswer | null) => void = () => {};
 	const answered = http ? new Promise<ExposedAnswer | null>(resolve => (exposedAnswered = resolve)) : Promise.resolve(null);
 	const exposed = options.schemas?.length ? Promise.resolve(options.schemas) : answered.then(answer => answer?.schemas ?? null);
@@ -118,7 +118,7 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 	if (http && !options.instances && facts.api && !facts.apiFailure && facts.database && !facts.databaseFailure && !options.signal?.aborted) await sampleInstances(http, facts);
 	// After the cache was read: the probe's notification is a reload and may heal what was just diagnosed.
 	if (options.probe && facts.database && !options.signal?.aborted) {
-		const admin = options.admin && {baseUrl: options.admin.url, timeoutMs: options.timeoutMs, signal: options.signal};
+		const admin = options.admin && adminRequests(options.admin.url, options);
 		options.onPhase?.('probe', false);
 		const probe = {connectionString: options.database!.connectionString, channel: facts.channel, timeoutMs: options.timeoutMs, signal: options.signal};
 		// Several instances behind one address: each must reload, not just one of them.

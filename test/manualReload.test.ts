@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {manualReloadSteps, supabaseProjectRef} from '../source/fixes/manualReload.js';
+import {manualReloadSteps} from '../source/fixes/manualReload.js';
+import {supabaseProjectRef} from '../source/settings/supabaseShape.js';
 import {parseChannel} from '../source/sql/channel.js';
 
 const ref = 'abcdefghijklmnopqrst';

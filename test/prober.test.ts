@@ -17,7 +17,8 @@ import {
 	Prober,
 	type Unknown,
 } from '../source/probes/cacheSnapshot.js';
-import {foreignKeyKey, type ForeignKey} from '../source/probes/foreignKeys.js';
+import type {ForeignKey} from '../source/probes/foreignKeys.js';
+import {foreignKeyKey} from '../source/objectKey.js';
 import type {ApiFacts} from '../source/probes/postgrest.js';
 import type {Catalog} from '../source/probes/database.js';
 import {closeHttp} from '../source/probes/http.js';

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import {test} from 'node:test';
-import {foreignKeyKey, foreignKeyStatements, type ForeignKey} from '../source/probes/foreignKeys.js';
+import {foreignKeyStatements, type ForeignKey} from '../source/probes/foreignKeys.js';
+import {foreignKeyKey} from '../source/objectKey.js';
 import {parseSchemaCacheDump} from '../source/probes/schemaCacheDump.js';
 import {findingRows} from './support/cli.js';
 import {checkJson, useStack} from './support/e2e.js';

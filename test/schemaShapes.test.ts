@@ -6,7 +6,7 @@ import {diffSchemas} from '../source/checks/diffSchemas.js';
 import {formerTableNames, overloadBody, suggestedRelation} from '../source/probes/cacheSnapshot.js';
 import type {CacheSnapshot} from '../source/probes/cacheSnapshot.js';
 import type {Catalog, CatalogFunction} from '../source/probes/database.js';
-import {foreignKeyKey} from '../source/probes/foreignKeys.js';
+import {foreignKeyKey} from '../source/objectKey.js';
 import {wireText} from '../source/probes/http.js';
 import {parseSchemaCacheDump} from '../source/probes/schemaCacheDump.js';
 import {parseChannel} from '../source/sql/channel.js';

@@ -2,7 +2,7 @@
 // of 200,000 findings, pasted explain input, and the OSC 52 clipboard payload.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {explainText} from '../source/commands/explain.js';
+import {explainText} from '../source/report/explainText.js';
 import type {Finding} from '../source/findings.js';
 import type {Report} from '../source/report/buildReport.js';
 import {findingsPerCode} from '../source/report/findingGroups.js';

@@ -2,12 +2,10 @@
 import {type Finding, finding} from '../findings.js';
 import type {CacheSnapshot} from '../probes/cacheSnapshot.js';
 import type {Catalog, CatalogFunction} from '../probes/database.js';
-import {foreignKeyKey} from '../probes/foreignKeys.js';
+import {foreignKeyKey, objectKey as key} from '../objectKey.js';
 import {quoteIdentifier as quoteName} from '../sql/quoteIdentifier.js';
 import type {Channel} from '../sql/channel.js';
 import {label, reloadCure} from '../wording.js';
-
-const key = (object: {schema: string; name: string}) => `${object.schema}\u0000${object.name}`;
 
 export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Channel): Finding[] {
 	const about = reloadCure(channel);

@@ -2,9 +2,8 @@
 import {diagnose, fixAndProve, type FixOptions, type FixRequest} from '../library/diagnosis.js';
 import {exitCodes} from '../report/buildReport.js';
 import {painter, plainReport} from '../report/plainReport.js';
+import type {Output} from '../report/output.js';
 import {jsonDocument} from '../terminalText.js';
-
-export type Output = {write(text: string): void; color: boolean};
 
 export async function checkCommand(options: FixOptions & {json: boolean; fix?: FixRequest; yes: boolean}, output: Output): Promise<number> {
 	let report = await diagnose(options);

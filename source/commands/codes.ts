@@ -1,10 +1,8 @@
 // `pgrst-doctor codes`: the public vocabulary with cause and cure, for people and for scripts.
-import {findingCodes} from '../findings.js';
-import type {Output} from './check.js';
-import {jsonDocument} from '../terminalText.js';
+import {codesText} from '../report/codesText.js';
+import type {Output} from '../report/output.js';
 
 export function codesCommand(json: boolean, output: Output): number {
-	const rows = Object.entries(findingCodes).map(([code, info]) => ({code, severity: info.severity, cause: info.cause, cure: info.cure}));
-	output.write(json ? jsonDocument(rows) : rows.map(row => `${row.code} (${row.severity})\n  cause: ${row.cause}\n  cure:  ${row.cure}\n`).join('\n'));
+	output.write(codesText(json));
 	return 0;
 }

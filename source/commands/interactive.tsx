@@ -3,9 +3,10 @@
 // diagnosis starts at once and the app takes it over when it mounts.
 import type {OnPhase, DiagnosisOptions} from '../collectFacts.js';
 import {fixCatalog} from '../fixes/fixCatalog.js';
-import {manualReloadSteps, supabaseProjectRef} from '../fixes/manualReload.js';
+import {manualReloadSteps} from '../fixes/manualReload.js';
 import type {Report} from '../report/buildReport.js';
 import {keyKind, shownSettings} from '../settings/shownSettings.js';
+import {supabaseProjectRef} from '../settings/supabaseShape.js';
 import {reloadScript} from '../sql/triggerSql.js';
 import {databaseTarget, httpTarget, UsageError} from '../target.js';
 import {terminalLine} from '../terminalText.js';

@@ -1,8 +1,8 @@
 // `pgrst-doctor sql reload|trigger|uninstall|reload-function|uninstall-reload-function`: ready-to-paste SQL, no connection needed.
 import {installTriggerSql, reloadScript, uninstallTriggerSql} from '../sql/triggerSql.js';
 import {installReloadFunctionSql, uninstallReloadFunctionSql} from '../sql/reloadFunctionSql.js';
-import {type ReloadFunctionOptions, reloadFunctionPlan} from '../fixes/reloadFunction.js';
-import type {Output} from './check.js';
+import {type ReloadFunctionOptions, reloadFunctionPlan} from '../fixes/reloadFunctionPlan.js';
+import type {Output} from '../report/output.js';
 import type {Channel} from '../sql/channel.js';
 
 type ScriptOptions = {channel: Channel; reloadFunction?: ReloadFunctionOptions};

@@ -16,7 +16,8 @@ import {manualReloadSteps} from './manualReload.js';
 import {databaseNow, waitForReload, waitForReloadEnd} from '../probes/reloadObserver.js';
 import {waitForInstanceReloads} from '../probes/instanceReloads.js';
 import {describeInstance} from '../checks/postgrestInstances.js';
-import {Cancelled, runInTransaction, withClient, type WriteOptions} from './writeSession.js';
+import {Cancelled, withClient} from '../probes/session.js';
+import {runInTransaction, type WriteOptions} from './writeSession.js';
 
 export type FixResult = {id: FixId; ok: boolean; verified: boolean | null; durationMs: number; message: string; steps?: string[]};
 

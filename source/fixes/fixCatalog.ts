@@ -5,7 +5,7 @@ import {reloadSql} from '../sql/reloadSql.js';
 import {installReloadFunctionSql, uninstallReloadFunctionSql} from '../sql/reloadFunctionSql.js';
 import {installTriggerSql, uninstallTriggerSql} from '../sql/triggerSql.js';
 import {manualReloadSteps} from './manualReload.js';
-import {type ReloadFunctionOptions, reloadFunctionPlan} from './reloadFunction.js';
+import {type ReloadFunctionOptions, reloadFunctionPlan} from './reloadFunctionPlan.js';
 
 export type {FixId} from '../findings.js';
 export type Fix = {id: FixId; kind: 'sql' | 'reload' | 'signal' | 'manual'; title: string; preview: string; writes: boolean; proves: string[]};

@@ -4,9 +4,6 @@ import type {Channel} from '../sql/channel.js';
 import {localSupabase, supabaseProjectRef} from '../settings/supabaseShape.js';
 import {reloadSql} from '../sql/reloadSql.js';
 
-// The interactive app asks here whether the target is a Supabase project.
-export {supabaseProjectRef};
-
 export function manualReloadSteps(channel: Channel, apiUrl?: string, databaseUrl?: string): string[] {
 	const sql = reloadSql(channel);
 	const ref = supabaseProjectRef(apiUrl, databaseUrl);

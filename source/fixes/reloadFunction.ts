@@ -2,35 +2,21 @@
 // its owner with search_path pinned, executable by exactly the roles named and by no role that must not reload.
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {reloadSql} from '../sql/reloadSql.js';
-import {defaultReloadIntervalSeconds, installReloadFunctionBody, reloadFunctionIdentifier, reloadFunctionName, reloadFunctionSchema, type ReloadFunctionPlan, type ReloadFunctionState, reloadFunctionStateSql, uninstallReloadFunctionBody} from '../sql/reloadFunctionSql.js';
+import {installReloadFunctionBody, reloadFunctionIdentifier, reloadFunctionName, type ReloadFunctionPlan, type ReloadFunctionState, reloadFunctionStateSql, uninstallReloadFunctionBody} from '../sql/reloadFunctionSql.js';
 import type {SqlName} from '../sql/sqlName.js';
 import {deadlineSignal, type FixContext, type FixResult} from './applyFixes.js';
-import {runInTransaction, withClient} from './writeSession.js';
+import {withClient} from '../probes/session.js';
+import {
+	defaultCallerRole,
+	forbiddenRoles,
+	type ReloadFunctionOptions,
+	reloadFunctionPlan,
+} from './reloadFunctionPlan.js';
+import {runInTransaction} from './writeSession.js';
 
-/** Who may call the function and where it lives; unset, the schema is pgrst_doctor_reload and the role service_role. */
-export type ReloadFunctionOptions = {schema?: SqlName; roles?: SqlName[]; anonRole?: string};
+export type {ReloadFunctionOptions} from './reloadFunctionPlan.js';
 
 type Outcome = Omit<FixResult, 'id' | 'durationMs'>;
-
-/** The role Supabase's secret and service_role keys run as: the default caller when it exists. */
-export const defaultCallerRole = 'service_role' as SqlName;
-
-/** The plan as far as it is known without the database: for previews and `sql reload-function`. */
-export function reloadFunctionPlan(context: {channel: FixContext['channel']; reloadFunction?: ReloadFunctionOptions}): ReloadFunctionPlan {
-	const options = context.reloadFunction ?? {};
-	return {
-		schema: options.schema ?? reloadFunctionSchema,
-		roles: options.roles?.length ? options.roles : [defaultCallerRole],
-		channel: context.channel,
-		intervalSeconds: defaultReloadIntervalSeconds,
-		forbidden: forbiddenRoles(options).filter(role => role !== 'public'),
-	};
-}
-
-/** Roles that must never reload: PUBLIC, anon and PostgREST's configured anonymous role. */
-function forbiddenRoles(options: ReloadFunctionOptions | undefined): string[] {
-	return [...new Set(['public', 'anon', ...(options?.anonRole ? [options.anonRole] : [])])];
-}
 
 const roleExistsSql = 'select exists (select from pg_catalog.pg_roles where rolname = $1) as "exists"';
 

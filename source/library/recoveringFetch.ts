@@ -6,7 +6,8 @@
 import {randomUUID} from 'node:crypto';
 import {blocksDiagnosis} from '../findings.js';
 import {deadlineSignal, sleep} from '../fixes/applyFixes.js';
-import {withClient} from '../fixes/writeSession.js';
+import {withClient} from '../probes/session.js';
+import {keyHeaders} from '../probes/http.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {reloadFunctionName, reloadFunctionSchema} from '../sql/reloadFunctionSql.js';
 import {UsageError} from '../usageError.js';
@@ -127,7 +128,7 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		const {schema = reloadFunctionSchema, apiKey} = options.reloadFunction!;
 		const answer = await baseFetch(`${context.api}/rpc/${reloadFunctionName}`, {
 			method: 'POST',
-			headers: {apikey: apiKey, authorization: `Bearer ${apiKey}`, 'content-profile': schema, 'content-type': 'application/json', accept: 'application/json'},
+			headers: {...keyHeaders(apiKey), 'content-profile': schema, 'content-type': 'application/json', accept: 'application/json'},
 			body: '{}',
 			signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
 		});
@@ -385,7 +386,7 @@ async function findsFunction(baseFetch: typeof fetch, name: string, args: string
 /** Whether PostgREST's OpenAPI description (read with the reload function's key) now has the table or column: both come from its cache. */
 async function inOpenApi(baseFetch: typeof fetch, error: SchemaCacheError, context: RequestContext, apiKey: string, timeoutMs = 10_000): Promise<boolean> {
 	const {parsed} = error;
-	const headers: Record<string, string> = {apikey: apiKey, authorization: `Bearer ${apiKey}`, accept: 'application/openapi+json'};
+	const headers: Record<string, string> = {...keyHeaders(apiKey), accept: 'application/openapi+json'};
 	if (parsed.schema) headers['accept-profile'] = parsed.schema;
 	const answer = await baseFetch(`${context.api}/`, {headers, signal: AbortSignal.timeout(timeoutMs)});
 	if (!answer.ok) return false;

@@ -2,7 +2,7 @@
 // database, and say how it ended. The reload and the wait share one time budget, whatever PostgREST does.
 import type {DiagnosisOptions} from '../collectFacts.js';
 import {blocksProof, isCacheHealed, staleInstances, type Waited, waitAfterReload} from '../fixes/applyFixes.js';
-import {withClient} from '../fixes/writeSession.js';
+import {withClient} from '../probes/session.js';
 import {databaseNow} from '../probes/reloadObserver.js';
 import {exitCodes, followedChannel, type Report} from '../report/buildReport.js';
 import {reloadSql} from '../sql/reloadSql.js';

@@ -8,7 +8,8 @@
 import {randomBytes} from 'node:crypto';
 import type {Catalog, CatalogFunction, CatalogTable} from './database.js';
 import {embeddingBatches} from './embeddingBatches.js';
-import {type ForeignKey, foreignKeyKey} from './foreignKeys.js';
+import {foreignKeyKey, objectKey} from '../objectKey.js';
+import type {ForeignKey} from './foreignKeys.js';
 import {failureReason, isConnectionLost} from './connectionFailure.js';
 import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, postgrestError, send} from './http.js';
 import {isUnsafe, type ProbeHazards, unsafeObjects, type UnsafeObjects} from './mediaHandlers.js';
@@ -97,7 +98,7 @@ export function probeFunctionsAhead(target: HttpTarget, version: string | null, 
 async function probeFunctions(prober: Prober, run: Limit, catalog: Catalog): Promise<CachedFunction[]> {
 	const functions: CachedFunction[] = [];
 	const byName = new Map<string, CatalogFunction[]>();
-	for (const overload of catalog.functions) byName.set(key(overload), [...(byName.get(key(overload)) ?? []), overload]);
+	for (const overload of catalog.functions) byName.set(objectKey(overload), [...(byName.get(objectKey(overload)) ?? []), overload]);
 	await eachLimited([...byName.values()], run, async overloads => {
 		const cached = await prober.functionOverloads(overloads);
 		if (cached) functions.push(cached);
@@ -121,42 +122,42 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	const {tables: listed, read} = await openApiTables(prober, api, catalog.schemas);
 	const functionsProbed = ahead?.functions ?? probeFunctions(prober, run, catalog);
 	// The positive controls: relations the database has and OpenAPI lists, with the columns both have.
-	const inDatabase = new Map(catalog.tables.map(table => [key(table), table]));
+	const inDatabase = new Map(catalog.tables.map(table => [objectKey(table), table]));
 	prober.listed = listed.flatMap(table => {
-		const columns = table.columns.filter(column => inDatabase.get(key(table))?.columns.includes(column));
+		const columns = table.columns.filter(column => inDatabase.get(objectKey(table))?.columns.includes(column));
 		return columns.length > 0 ? [{...table, columns}] : [];
 	});
-	const listedKeys = new Set(listed.map(key));
+	const listedKeys = new Set(listed.map(objectKey));
 	const tables = [...listed];
 	const relationships: string[] = [];
 	const [functions] = await Promise.all([functionsProbed, relationsAndRelationships()]);
 	async function relationsAndRelationships() {
-		await eachLimited(catalog.tables.filter(table => !listedKeys.has(key(table))), run, async table => {
+		await eachLimited(catalog.tables.filter(table => !listedKeys.has(objectKey(table))), run, async table => {
 			const cached = await prober.table(table);
 			if (cached) tables.push(cached);
 		});
 		const formerNames = new Map<string, {schema: string; name: string}>();
-		const cachedKeys = new Set(tables.map(key));
-		const cachedColumns = new Map(tables.map(table => [key(table), table.columns]));
+		const cachedKeys = new Set(tables.map(objectKey));
+		const cachedColumns = new Map(tables.map(table => [objectKey(table), table.columns]));
 		// A key whose table or referenced relation the cache lacks is left to that finding (diffSchemas), so what its
 		// probe could not tell is not reported; it is still asked, for the name PostgREST's hint may suggest.
-		const uncompared = new Set(prober.unknown.filter(item => item.kind === 'table').map(key));
-		const lacks = (name: string, schema: string) => !cachedColumns.has(key({schema, name})) && !uncompared.has(key({schema, name}));
+		const uncompared = new Set(prober.unknown.filter(item => item.kind === 'table').map(objectKey));
+		const lacks = (name: string, schema: string) => !cachedColumns.has(objectKey({schema, name})) && !uncompared.has(objectKey({schema, name}));
 		const batched = await prober.batchedRelationships(catalog.foreignKeys ?? [], run);
 		await eachLimited(catalog.foreignKeys ?? [], run, async foreignKey => {
 			const moot = lacks(foreignKey.table, foreignKey.schema) || lacks(foreignKey.foreignTable, foreignKey.schema);
-			const answer = batched.has(foreignKey) ? {cached: true} : await prober.relationship(foreignKey, cachedColumns.get(key({schema: foreignKey.schema, name: foreignKey.table})) ?? [], moot ? [] : prober.unknown);
+			const answer = batched.has(foreignKey) ? {cached: true} : await prober.relationship(foreignKey, cachedColumns.get(objectKey({schema: foreignKey.schema, name: foreignKey.table})) ?? [], moot ? [] : prober.unknown);
 			if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
 			const candidates = [
 				...(answer?.suggested ? [answer.suggested.name] : []),
-				...(cachedKeys.has(key({schema: foreignKey.schema, name: foreignKey.table})) ? [] : formerTableNames(foreignKey.name)),
+				...(cachedKeys.has(objectKey({schema: foreignKey.schema, name: foreignKey.table})) ? [] : formerTableNames(foreignKey.name)),
 			];
-			for (const name of candidates) formerNames.set(key({schema: foreignKey.schema, name}), {schema: foreignKey.schema, name});
+			for (const name of candidates) formerNames.set(objectKey({schema: foreignKey.schema, name}), {schema: foreignKey.schema, name});
 		});
 		// A name PostgREST suggests for an embedding is a relation its cache has, and a renamed table keeps its foreign
 		// keys' names (table_column_fkey): a candidate the cache has and the database lacks is a stale name.
-		const known = new Set([...catalog.tables, ...tables].map(key));
-		await eachLimited([...formerNames.values()].filter(name => !known.has(key(name))), run, async name => {
+		const known = new Set([...catalog.tables, ...tables].map(objectKey));
+		await eachLimited([...formerNames.values()].filter(name => !known.has(objectKey(name))), run, async name => {
 			if (await prober.cachedName(name)) tables.push({...name, columns: [], allColumnsKnown: false});
 		});
 	}
@@ -183,12 +184,8 @@ function inOrder(methods: ProbeMethods): ProbeMethods {
 	return Object.fromEntries(methodOrder.filter(kind => methods[kind]).map(kind => [kind, methods[kind]]));
 }
 
-function key(object: {schema: string; name: string}): string {
-	return `${object.schema}\u0000${object.name}`;
-}
-
 function byKey(a: {schema: string; name: string}, b: {schema: string; name: string}): number {
-	return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+	return objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0;
 }
 
 /** One OpenAPI description per schema asked for, read one at a time: only the asked schemas' relations are kept. */

@@ -1,6 +1,6 @@
 // The database probe: one read-only transaction with a statement_timeout, returning plain catalog facts.
 import type pg from 'pg';
-import {connectClient} from './connectClient.js';
+import {openSession, pinSearchPathSql} from './session.js';
 import type {ForeignKey} from './foreignKeys.js';
 
 export type ServerFacts = {
@@ -62,11 +62,6 @@ export type DatabaseSession = {
 	close(): Promise<void>;
 };
 
-// Every session starts with this, before any statement that could look up a function: with pg_catalog first and
-// pg_temp last (pg_dump's rule since CVE-2018-1058), a function, operator or cast planted in public or any other
-// schema someone may write to is never found. It is a utility statement, so nothing is resolved while it runs.
-// The SQL below also schema-qualifies every function it calls; operators and casts rely on this pin.
-export const pinSearchPathSql = 'set search_path to pg_catalog, pg_temp';
 // The same pin inside the read-only transaction, which a transaction pooler keeps on one server connection.
 const pinInTransactionSql = 'set local search_path to pg_catalog, pg_temp';
 export const beginReadOnlySql = 'begin transaction read only';
@@ -153,11 +148,9 @@ const queueUsageSql = 'select pg_catalog.pg_notification_queue_usage() as usage'
 export const databaseStatements = [pinSearchPathSql, beginReadOnlySql, pinInTransactionSql, statementTimeoutSql, serverFactsSql, eventTriggersSql, roleSettingsSql, sessionsSql, tablesSql, functionsSql, queueUsageSql];
 
 export async function openDatabase(connectionString: string, timeoutMs: number, signal?: AbortSignal): Promise<DatabaseSession> {
-	const client = await connectClient(connectionString, {timeoutMs, signal});
-	// Cancelling ends the connection, which rejects pending queries.
-	signal?.addEventListener('abort', () => void client.end().catch(() => {}), {once: true});
+	// Pinned, and ended by cancelling, which rejects pending queries.
+	const client = await openSession({connectionString, timeoutMs, signal});
 	try {
-		await client.query(pinSearchPathSql);
 		await client.query(beginReadOnlySql);
 		await client.query(pinInTransactionSql);
 		await client.query(statementTimeoutSql, [String(timeoutMs)]);

@@ -1,5 +1,5 @@
 // --probe: send the harmless reload notification and watch whether PostgREST acts on it, and how fast.
-import {Cancelled, withClient} from '../fixes/writeSession.js';
+import {Cancelled, withClient} from './session.js';
 import type {Channel} from '../sql/channel.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {type HttpTarget, send} from './http.js';

@@ -34,8 +34,3 @@ export const foreignKeyStatements = [foreignKeysSql];
 export async function readForeignKeys(session: Pick<DatabaseSession, 'read'>, schemas: string[]): Promise<ForeignKey[]> {
 	return session.read<ForeignKey>(foreignKeysSql, [schemas]);
 }
-
-/** One key per constraint: its table, its name and the relation it references. */
-export function foreignKeyKey(key: Pick<ForeignKey, 'schema' | 'table' | 'name' | 'foreignTable'>): string {
-	return [key.schema, key.table, key.name, key.foreignTable].join('\u0000');
-}

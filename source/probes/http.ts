@@ -13,6 +13,28 @@ export type HttpMeter = {requests: number; bytesRead: number};
 /** concurrency: how many probe requests may be in flight at once (--concurrency). */
 export type HttpTarget = {baseUrl: string; apiKey?: string; timeoutMs: number; signal?: AbortSignal; meter?: HttpMeter; concurrency?: number};
 
+/** How a request carries the API key: as Supabase's gateway reads it (apikey) and as PostgREST does (a bearer JWT). */
+export function keyHeaders(apiKey: string): {apikey: string; authorization: string} {
+	return {apikey: apiKey, authorization: `Bearer ${apiKey}`};
+}
+
+/** Each request's deadline and the run's cancel, shared by every target of one run. */
+type Reach = {timeoutMs: number; signal?: AbortSignal};
+
+/** Requests to PostgREST's API, the one place they are aimed: send adds the key to every one of them. */
+export function apiRequests(
+	url: string,
+	options: Reach & {apiKey?: string},
+	extras: Pick<HttpTarget, 'meter' | 'concurrency'> = {}
+): HttpTarget {
+	return {baseUrl: url, apiKey: options.apiKey, timeoutMs: options.timeoutMs, signal: options.signal, ...extras};
+}
+
+/** Requests to PostgREST's admin server: never with the API key, which it neither needs nor should see. */
+export function adminRequests(url: string, options: Reach): HttpTarget {
+	return {baseUrl: url, timeoutMs: options.timeoutMs, signal: options.signal};
+}
+
 /** Caps on one body: a document (OpenAPI, /schema_cache) may describe a few thousand tables; any other answer is a short error. */
 export const bodyCaps = {document: 32 * 1024 * 1024, answer: 1024 * 1024} as const;
 
@@ -42,10 +64,7 @@ export async function send(
 ): Promise<HttpAnswer> {
 	const headers: Record<string, string> = {'user-agent': 'pgrst-doctor'};
 	for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = wireText(value);
-	if (target.apiKey) {
-		headers.apikey = target.apiKey;
-		headers.authorization = `Bearer ${target.apiKey}`;
-	}
+	if (target.apiKey) Object.assign(headers, keyHeaders(target.apiKey));
 	const signals = [AbortSignal.timeout(target.timeoutMs), target.signal].filter(Boolean) as AbortSignal[];
 	if (target.meter) target.meter.requests++;
 	const response = await request(joinUrl(target.baseUrl, path), {

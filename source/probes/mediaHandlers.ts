@@ -3,6 +3,7 @@
 // and then the insert or the function call reaches the database. The handlers are read the way PostgREST reads
 // them (SchemaCache.hs mediaHandlers at v12.0.2), so the prober can leave those objects alone.
 import type {DatabaseSession} from './database.js';
+import {objectKey} from '../objectKey.js';
 
 /** A handler PostgREST caches: for relation or function schema.name (or for anyelement), producing mediaType. */
 export type MediaHandler = {schema: string; name: string; anyElement: boolean; mediaType: string; handler: string};
@@ -65,8 +66,6 @@ export async function readProbeHazards(session: Pick<DatabaseSession, 'read'>, s
 	};
 }
 
-const key = (schema: string, name: string) => `${schema}\u0000${name}`;
-
 // The relations and function names a probe sending `accept` could make PostgREST run, each with the reason. A
 // handler for the relation producing */* or exactly `accept`, or one for anyelement producing `accept`, is chosen by
 // PostgREST; a function is unsafe when any of its overloads is negotiated for such a relation, since PostgREST may
@@ -76,23 +75,23 @@ export function unsafeObjects(hazards: ProbeHazards, accept: string, catalog: {t
 	const everything = hazards.handlers.find(handler => handler.anyElement && handler.mediaType === wanted);
 	const byTarget = new Map<string, MediaHandler>();
 	for (const handler of hazards.handlers) {
-		if (!handler.anyElement && (handler.mediaType === '*/*' || handler.mediaType === wanted)) byTarget.set(key(handler.schema, handler.name), handler);
+		if (!handler.anyElement && (handler.mediaType === '*/*' || handler.mediaType === wanted)) byTarget.set(objectKey(handler), handler);
 	}
 	const reason = (handler: MediaHandler, runs: string) => `a media type handler for ${handler.mediaType} (${handler.handler}) would make PostgREST ${runs}`;
 	const tables = new Map<string, string>();
 	for (const table of catalog.tables) {
-		const handler = everything ?? byTarget.get(key(table.schema, table.name));
-		if (handler) tables.set(key(table.schema, table.name), reason(handler, 'run the probe\'s insert and its triggers'));
+		const handler = everything ?? byTarget.get(objectKey(table));
+		if (handler) tables.set(objectKey(table), reason(handler, 'run the probe\'s insert and its triggers'));
 	}
 	const functions = new Map<string, string>();
 	for (const fn of catalog.functions) {
 		const targets = [fn.name, ...hazards.routineTargets.filter(item => item.schema === fn.schema && item.name === fn.name).map(item => item.target)];
-		const handler = everything ?? targets.map(target => byTarget.get(key(fn.schema, target))).find(Boolean);
-		if (handler) functions.set(key(fn.schema, fn.name), reason(handler, 'run the function'));
+		const handler = everything ?? targets.map(target => byTarget.get(objectKey({schema: fn.schema, name: target}))).find(Boolean);
+		if (handler) functions.set(objectKey(fn), reason(handler, 'run the function'));
 	}
 	return {tables, functions};
 }
 
 export function isUnsafe(unsafe: Map<string, string>, object: {schema: string; name: string}): string | undefined {
-	return unsafe.get(key(object.schema, object.name));
+	return unsafe.get(objectKey(object));
 }

@@ -2,7 +2,7 @@
 // Maps with non-string keys arrive as arrays of [key, value] pairs; tableColumns is an object keyed by column name.
 // The dump comes from a server: any entry that does not have this shape rejects the whole dump, never half of it.
 import type {CachedFunction, CachedTable} from './cacheSnapshot.js';
-import {foreignKeyKey} from './foreignKeys.js';
+import {foreignKeyKey} from '../objectKey.js';
 
 /** relationships: the foreign keys (foreignKeyKey) the cache has a relationship for. */
 export type SchemaCacheDump = {tables: CachedTable[]; functions: CachedFunction[]; relationships: string[]};
