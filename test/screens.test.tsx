@@ -393,10 +393,14 @@ test('ReportScreen: ↓ moves the pointer and enter chooses that item', async ()
 	const chosen: MenuItem[] = [];
 	const menu = menuFor(staleReport);
 	const app = renderAt(<ReportScreen menu={menu} onChoose={item => chosen.push(item)} />, 80);
+	// Keys reach the Select once its input effect has run: wait for the first frame and a tick after it.
+	await app.until('❯ [');
+	await new Promise(resolve => setTimeout(resolve, 100));
 	await app.press('\u001B[B');
 	await app.until('❯ [t]');
 	assert.deepEqual(chosen, [], 'moving chooses nothing');
 	await app.press('\r');
+	for (let waited = 0; chosen.length === 0 && waited < 5000; waited += 10) await new Promise(resolve => setTimeout(resolve, 10));
 	assert.deepEqual(chosen, [menu[1]]);
 	app.unmount();
 });
