@@ -1,10 +1,23 @@
-// `pgrst-doctor codes`: the public vocabulary with cause and cure, for people and for scripts.
-import {findingCodes} from '../findings.js';
+// `pgrst-doctor codes`: the public vocabulary with cause and cure, for people and for scripts. A code that always
+// blocks the diagnosis is marked: --ignore cannot accept it (the run it would wave through was never made).
+import {blocksDiagnosis, type FindingCode, findingCodes} from '../findings.js';
 import type {Output} from './check.js';
 import {jsonDocument} from '../terminalText.js';
 
+/** The mark beside a blocking code in the plain list, and the legend under it. */
+export const blockingMark = 'always blocks the diagnosis';
+const legend = `"${blockingMark}": while such a finding stands the diagnosis was not made, so --ignore cannot accept it.`;
+
 export function codesCommand(json: boolean, output: Output): number {
-	const rows = Object.entries(findingCodes).map(([code, info]) => ({code, severity: info.severity, cause: info.cause, cure: info.cure}));
-	output.write(json ? jsonDocument(rows) : rows.map(row => `${row.code} (${row.severity})\n  cause: ${row.cause}\n  cure:  ${row.cure}\n`).join('\n'));
+	const rows = Object.entries(findingCodes).map(([code, info]) => ({
+		code,
+		severity: info.severity,
+		cause: info.cause,
+		cure: info.cure,
+		blocksDiagnosis: blocksDiagnosis(code as FindingCode),
+	}));
+	const heading = (row: (typeof rows)[number]) => `${row.code} (${row.severity}${row.blocksDiagnosis ? `; ${blockingMark}` : ''})`;
+	const plain = rows.map(row => `${heading(row)}\n  cause: ${row.cause}\n  cure:  ${row.cure}\n`).join('\n');
+	output.write(json ? jsonDocument(rows) : `${plain}\n${legend}\n`);
 	return 0;
 }
