@@ -6,7 +6,7 @@ import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {terminalLine, terminalValues} from '../terminalText.js';
 import {plural} from '../wording.js';
 import type {Report} from './buildReport.js';
-import {findingGroups, findingTally, moreFindings} from './findingGroups.js';
+import {findingGroups, findingsPerCode, findingTally, moreFindings} from './findingGroups.js';
 
 type Paint = (color: 'red' | 'green' | 'yellow' | 'gray' | 'bold', text: string) => string;
 
@@ -112,13 +112,21 @@ export function plainReport(raw: Report, paint: Paint): string {
 	return lines.join('\n') + '\n';
 }
 
-/** --ignore: each finding accepted on purpose, each key that matched nothing, each that could not be ignored. */
+/**
+ * --ignore: each finding accepted on purpose, each key that could not be ignored, each that matched nothing; a
+ * screenful of each (as findings are capped per code), then a count of the rest (--json lists all).
+ */
 function ignoreLines(report: Report): string[] {
-	const lines = [
-		...(report.ignoredFindings ?? []).map(found => `  ignored on purpose: ${found.key}`),
-		...(report.unignorable ?? []).map(key => `  cannot be ignored, it kept the diagnosis from being made: ${key}`),
-		...(report.unmatchedIgnores ?? []).map(key => `  --ignore matched no finding: ${key}`),
-	];
+	const lines: string[] = [];
+	const list = (keys: readonly string[], label: string, counted: string, after = '') => {
+		for (const key of keys.slice(0, findingsPerCode)) lines.push(`  ${label}: ${key}`);
+		const more = keys.length - findingsPerCode;
+		if (more > 0) lines.push(`  … and ${plural(more, counted)}${after} (--json lists all)`);
+	};
+	list((report.ignoredFindings ?? []).map(found => found.key), 'ignored on purpose', 'more finding', ' ignored on purpose');
+	const blocked = 'cannot be ignored, it kept the diagnosis from being made';
+	list(report.unignorable ?? [], blocked, 'more key', ' that cannot be ignored');
+	list(report.unmatchedIgnores ?? [], '--ignore matched no finding', 'more --ignore key', ' that matched no finding');
 	return lines.length > 0 ? ['', ...lines] : [];
 }
 
