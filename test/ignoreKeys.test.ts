@@ -9,6 +9,7 @@ import {finding} from '../source/findings.js';
 import {fixCatalog} from '../source/fixes/fixCatalog.js';
 import {ignoreKeys, libraryIgnoreKeys, maxKeyLength, maxKeys} from '../source/ignoreKeys.js';
 import {findingsPerCode} from '../source/report/findingGroups.js';
+import {diagnose} from '../source/index.js';
 import {exitCodes, type Report, withIgnores} from '../source/report/buildReport.js';
 import {painter, plainReport} from '../source/report/plainReport.js';
 import {parseChannel} from '../source/sql/channel.js';
@@ -169,4 +170,14 @@ test('the plain report caps findings ignored on purpose and keys that cannot be 
 	const text = plainReport(withIgnores(report(columns), columns.map(found => found.key)), painter(false));
 	assert.equal(text.split('\n').filter(line => line.startsWith('  ignored on purpose: ')).length, findingsPerCode);
 	assert.match(text, /^ {2}… and 2 more findings ignored on purpose \(--json lists all\)$/m);
+});
+
+test('library diagnose({ignore}): a value that is not an array of keys is a UsageError before anything connects', async () => {
+	const connection = {database: 'postgresql://postgres:x@127.0.0.1:1/postgres', api: 'http://127.0.0.1:1'};
+	for (const ignore of ['trigger.missing', new Set(['trigger.missing']), 42, [null], [{}]]) {
+		await assert.rejects(diagnose({...connection, ignore: ignore as string[]}), (error: unknown) => error instanceof UsageError
+			&& error.message === 'ignore must be an array of finding keys (strings), as the report\'s "key" gives them.');
+	}
+	await assert.rejects(diagnose({...connection, ignore: ['trigger.missing', ' \u001B[31mred ']}), (error: unknown) =>
+		error instanceof UsageError && error.message.startsWith('ignore[1] is not a finding key') && !error.message.includes('\u001B'));
 });
