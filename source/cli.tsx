@@ -134,7 +134,8 @@ async function main(cli: CommandLine): Promise<number> {
 	// Interactive only on a real terminal, outside CI, when nothing asked for machine output or unattended fixing.
 	// An allow-list is for unattended runs: the report it shapes is the plain or JSON one.
 	const interactive = command === 'check' && !flags.json && !flags.yes && !flags.fix && !flags.probe && apiUrls.length < 2
-		&& !ignoreGiven && Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
+		&& !ignoreGiven
+		&& Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
 	if (!dbUrl && !settings.apiUrl && command !== 'explain' && !interactive) {
 		// What was found but not used is the likely reason nothing was: it is said with the request.
 		throw new UsageError('Tell pgrst-doctor where to look: --db-url and --api-url (or DATABASE_URL, a .env, postgrest.conf, a Compose file or supabase/config.toml here).', settings.notes);

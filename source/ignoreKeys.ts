@@ -35,7 +35,7 @@ export function ignoreKeys(values: readonly string[], file: string | undefined):
 /** The library's `ignore`: an array of strings, trimmed and checked as the CLI checks its flags. */
 export function libraryIgnoreKeys(ignore: unknown): string[] {
 	if (ignore === undefined) return [];
-	if (!Array.isArray(ignore) || !ignore.every(key => typeof key === 'string')) {
+	if (!Array.isArray(ignore) || !(ignore as unknown[]).every(key => typeof key === 'string')) {
 		throw new UsageError('ignore must be an array of finding keys (strings), as the report\'s "key" gives them.');
 	}
 	const placed = (ignore as string[]).map((key, index) => ({key: key.trim(), where: `ignore[${index}]`}));
@@ -62,9 +62,11 @@ function linesOf(file: string): Placed[] {
 		const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
 		throw new UsageError(`--ignore-file ${file} could not be read (${code}): give a file of finding keys, one a line.`);
 	}
-	return text.split(/\r?\n/)
-		.map((line, index) => ({key: line.replace(/#.*$/, '').trim(), where: `line ${index + 1} of --ignore-file ${file}`}))
-		.filter(({key}) => key !== '');
+	const placed = text.split(/\r?\n/).map((line, index) => ({
+		key: line.replace(/#.*$/, '').trim(),
+		where: `line ${index + 1} of --ignore-file ${file}`,
+	}));
+	return placed.filter(({key}) => key !== '');
 }
 
 /** The key, or a usage error that says where it stands and why, never the key itself. */
@@ -74,18 +76,20 @@ function checkedKey(key: string, where: string): string {
 	throw new UsageError(`${where} is not a finding key: ${problem}; copy keys from the report's "key".`);
 }
 
+const secretLike = 'it looks like a secret (a password in a URL, a JWT or a secret key)';
+
 /** Why a key cannot be one pgrst-doctor made, in a few words, or undefined for a key that can. */
 export function keyProblem(key: string): string | undefined {
 	if (key.length > maxKeyLength) return `it is longer than ${maxKeyLength} characters`;
 	if (!printableKey.test(key)) return 'it has a space or a character that is not printable ASCII';
 	if (!startsWithCode(key)) return 'it does not start with a finding code (see `pgrst-doctor codes`)';
-	if (secretShapes.some(shape => shape.test(key))) return 'it looks like a secret (a password in a URL, a JWT or a secret key)';
+	if (secretShapes.some(shape => shape.test(key))) return secretLike;
 	return undefined;
 }
 
 const codes = Object.keys(findingCodes);
 
-/** `trigger.missing`, `cache.column_missing:public.t.c`, `trigger.missing@http%3A%2F%2Fa`: a code, then the end, : or @. */
+/** A code, then the end, : or @: `trigger.missing`, `cache.column_missing:public.t.c`, `listener.missing@…`. */
 function startsWithCode(key: string): boolean {
 	return codes.some(code => key === code || key.startsWith(`${code}:`) || key.startsWith(`${code}@`));
 }

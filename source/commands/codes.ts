@@ -6,7 +6,10 @@ import {jsonDocument} from '../terminalText.js';
 
 /** The mark beside a blocking code in the plain list, and the legend under it. */
 export const blockingMark = 'always blocks the diagnosis';
-const legend = `"${blockingMark}": while such a finding stands the diagnosis was not made, so --ignore cannot accept it.`;
+const legend = [
+	`"${blockingMark}":`,
+	'while such a finding stands the diagnosis was not made, so --ignore cannot accept it.',
+].join(' ');
 
 export function codesCommand(json: boolean, output: Output): number {
 	const rows = Object.entries(findingCodes).map(([code, info]) => ({
@@ -16,7 +19,10 @@ export function codesCommand(json: boolean, output: Output): number {
 		cure: info.cure,
 		blocksDiagnosis: blocksDiagnosis(code as FindingCode),
 	}));
-	const heading = (row: (typeof rows)[number]) => `${row.code} (${row.severity}${row.blocksDiagnosis ? `; ${blockingMark}` : ''})`;
+	const heading = (row: (typeof rows)[number]) => {
+		const mark = row.blocksDiagnosis ? `; ${blockingMark}` : '';
+		return `${row.code} (${row.severity}${mark})`;
+	};
 	const plain = rows.map(row => `${heading(row)}\n  cause: ${row.cause}\n  cure:  ${row.cure}\n`).join('\n');
 	output.write(json ? jsonDocument(rows) : `${plain}\n${legend}\n`);
 	return 0;

@@ -123,7 +123,8 @@ function ignoreLines(report: Report): string[] {
 		const more = keys.length - findingsPerCode;
 		if (more > 0) lines.push(`  … and ${plural(more, counted)}${after} (--json lists all)`);
 	};
-	list((report.ignoredFindings ?? []).map(found => found.key), 'ignored on purpose', 'more finding', ' ignored on purpose');
+	const ignored = (report.ignoredFindings ?? []).map(found => found.key);
+	list(ignored, 'ignored on purpose', 'more finding', ' ignored on purpose');
 	const blocked = 'cannot be ignored, it kept the diagnosis from being made';
 	list(report.unignorable ?? [], blocked, 'more key', ' that cannot be ignored');
 	list(report.unmatchedIgnores ?? [], '--ignore matched no finding', 'more --ignore key', ' that matched no finding');
