@@ -121,6 +121,8 @@ async function main(cli: CommandLine): Promise<number> {
 		throw new UsageError(`explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix ${flags.fix}.`);
 	}
 	const ignore = command === 'check' ? ignoreKeys(flags.ignore ?? [], flags.ignoreFile) : [];
+	// Given at all, even as an empty file or `--ignore ,`: the run is an unattended one, never the interactive doctor.
+	const ignoreGiven = command === 'check' && ((flags.ignore?.length ?? 0) > 0 || flags.ignoreFile !== undefined);
 	// Only now, with the command line known to be usable, are the environment and the files here read.
 	const [{discoverSettings}, {databaseTarget, httpTarget}] = await Promise.all([import('./settings/discoverSettings.js'), import('./target.js')]);
 	// Several instances of one PostgREST (replicas): discovery reads the first, the rest are checked beside it.
@@ -132,7 +134,8 @@ async function main(cli: CommandLine): Promise<number> {
 	// Interactive only on a real terminal, outside CI, when nothing asked for machine output or unattended fixing.
 	// An allow-list is for unattended runs: the report it shapes is the plain or JSON one.
 	const interactive = command === 'check' && !flags.json && !flags.yes && !flags.fix && !flags.probe && apiUrls.length < 2
-		&& ignore.length === 0 && Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
+		&& !ignoreGiven
+		&& Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi() && process.env.TERM !== 'dumb';
 	if (!dbUrl && !settings.apiUrl && command !== 'explain' && !interactive) {
 		// What was found but not used is the likely reason nothing was: it is said with the request.
 		throw new UsageError('Tell pgrst-doctor where to look: --db-url and --api-url (or DATABASE_URL, a .env, postgrest.conf, a Compose file or supabase/config.toml here).', settings.notes);

@@ -1,27 +1,60 @@
-// --ignore and --ignore-file, parsed at the edge into finding keys: printable, bounded, each said once. The usage
-// failure that shows a rejected key shows its control characters as escapes (cli.tsx, terminalLine).
+// --ignore, --ignore-file and the library's `ignore`, parsed at the edge into finding keys: each starts with a finding
+// code, is printable, bounded and said once. A refused key is never repeated: what was typed or listed may be a paste
+// of a secret (an .env given as --ignore-file), so the usage error names only where it stands and why it was refused.
 import {readFileSync} from 'node:fs';
+import {findingCodes} from './findings.js';
 import {UsageError} from './usageError.js';
 
 /** Longer than any key pgrst-doctor makes from PostgreSQL's 63-byte names, percent-encoded. */
 export const maxKeyLength = 1024;
 
+/** An allow-list is a few accepted findings; ten thousand keys is a file that is not one. */
+export const maxKeys = 10_000;
+
 /** A key pgrst-doctor makes is printable ASCII without spaces (see findingKey); anything else is a typo or a paste. */
 const printableKey = /^[\u0021-\u007E]+$/;
+
+/**
+ * What a secret looks like, so that a pasted one is refused even after a finding code: a URL with a password
+ * (user:password@), a JWT (its header is base64url JSON, eyJ…), a Supabase secret key. Keys percent-encode their
+ * names, so a key pgrst-doctor made never has a raw `://`.
+ */
+const secretShapes = [/:\/\/[^/?#@]*:[^/?#@]*@/, /eyJ[\w-]{8,}/, /sb_secret_/];
+
+/** Where one key was given, for the usage error: `line 3 of --ignore-file keys.txt`, `the 2nd --ignore value`. */
+type Placed = {key: string; where: string};
 
 /** The keys of --ignore (repeatable, or a comma list) and of --ignore-file (one a line, # comments, blank lines). */
 export function ignoreKeys(values: readonly string[], file: string | undefined): string[] {
 	const given = values.flatMap(value => value.split(',')).map(value => value.trim()).filter(Boolean);
-	const listed = file === undefined ? [] : checkedKeys(linesOf(file), `--ignore-file ${file}`);
-	return [...new Set([...checkedKeys(given, '--ignore'), ...listed])];
+	const placed = given.map((key, index) => ({key, where: `the ${ordinal(index + 1)} --ignore value`}));
+	const listed = file === undefined ? [] : linesOf(file);
+	return checkedKeys([...placed, ...listed], '--ignore and --ignore-file give');
 }
 
-/** Each key checked (printable, bounded), each once; `from` names where they came from in the usage error. */
-export function checkedKeys(keys: readonly string[], from: string): string[] {
-	return [...new Set(keys.map(key => checkedKey(key, from)))];
+/** The library's `ignore`: an array of strings, trimmed and checked as the CLI checks its flags. */
+export function libraryIgnoreKeys(ignore: unknown): string[] {
+	if (ignore === undefined) return [];
+	if (!Array.isArray(ignore) || !(ignore as unknown[]).every(key => typeof key === 'string')) {
+		throw new UsageError('ignore must be an array of finding keys (strings), as the report\'s "key" gives them.');
+	}
+	const placed = (ignore as string[]).map((key, index) => ({key: key.trim(), where: `ignore[${index}]`}));
+	return checkedKeys(placed.filter(({key}) => key !== ''), 'ignore has');
 }
 
-function linesOf(file: string): string[] {
+/** Each key checked, each once; above maxKeys the list is refused before any key is looked at. */
+function checkedKeys(placed: readonly Placed[], counted: string): string[] {
+	const distinct = new Set(placed.map(({key}) => key)).size;
+	if (distinct > maxKeys) {
+		const [count, limit] = [distinct, maxKeys].map(number => number.toLocaleString('en-US'));
+		throw new UsageError(`${counted} ${count} finding keys, more than the ${limit} an allow-list may hold.`);
+	}
+	const keys = new Set<string>();
+	for (const {key, where} of placed) keys.add(checkedKey(key, where));
+	return [...keys];
+}
+
+function linesOf(file: string): Placed[] {
 	let text: string;
 	try {
 		text = readFileSync(file, 'utf8');
@@ -29,12 +62,41 @@ function linesOf(file: string): string[] {
 		const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
 		throw new UsageError(`--ignore-file ${file} could not be read (${code}): give a file of finding keys, one a line.`);
 	}
-	return text.split(/\r?\n/).map(line => line.replace(/#.*$/, '').trim()).filter(Boolean);
+	const placed = text.split(/\r?\n/).map((line, index) => ({
+		key: line.replace(/#.*$/, '').trim(),
+		where: `line ${index + 1} of --ignore-file ${file}`,
+	}));
+	return placed.filter(({key}) => key !== '');
 }
 
-function checkedKey(key: string, from: string): string {
-	if (key.length <= maxKeyLength && printableKey.test(key)) return key;
-	const shown = key.length > 80 ? `${key.slice(0, 80)}…` : key;
-	const rule = `printable ASCII without spaces, at most ${maxKeyLength} characters`;
-	throw new UsageError(`${from}: ${shown} is not a finding key (${rule}; copy it from the report's "key").`);
+/** The key, or a usage error that says where it stands and why, never the key itself. */
+function checkedKey(key: string, where: string): string {
+	const problem = keyProblem(key);
+	if (problem === undefined) return key;
+	throw new UsageError(`${where} is not a finding key: ${problem}; copy keys from the report's "key".`);
+}
+
+const secretLike = 'it looks like a secret (a password in a URL, a JWT or a secret key)';
+
+/** Why a key cannot be one pgrst-doctor made, in a few words, or undefined for a key that can. */
+export function keyProblem(key: string): string | undefined {
+	if (key.length > maxKeyLength) return `it is longer than ${maxKeyLength} characters`;
+	if (!printableKey.test(key)) return 'it has a space or a character that is not printable ASCII';
+	if (!startsWithCode(key)) return 'it does not start with a finding code (see `pgrst-doctor codes`)';
+	if (secretShapes.some(shape => shape.test(key))) return secretLike;
+	return undefined;
+}
+
+const codes = Object.keys(findingCodes);
+
+/** A code, then the end, : or @: `trigger.missing`, `cache.column_missing:public.t.c`, `listener.missing@…`. */
+function startsWithCode(key: string): boolean {
+	return codes.some(code => key === code || key.startsWith(`${code}:`) || key.startsWith(`${code}@`));
+}
+
+/** 1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st. */
+function ordinal(count: number): string {
+	const teen = count % 100 >= 11 && count % 100 <= 13;
+	const suffix = teen ? 'th' : ({1: 'st', 2: 'nd', 3: 'rd'} as Record<number, string>)[count % 10] ?? 'th';
+	return `${count}${suffix}`;
 }

@@ -3,7 +3,7 @@
 // What this module exports is the public API, versioned by semver (the readme says what counts as breaking).
 import type {FixResult} from './fixes/applyFixes.js';
 import {type Connection, diagnosisOptions} from './library/connection.js';
-import {checkedKeys} from './ignoreKeys.js';
+import {libraryIgnoreKeys} from './ignoreKeys.js';
 import {diagnose as diagnoseWith, fixAndProve} from './library/diagnosis.js';
 import {explainReport} from './library/explainError.js';
 import {waitForCache, type WaitedReport} from './library/waitForCache.js';
@@ -26,7 +26,8 @@ export {UsageError} from './usageError.js';
  * purpose, as `--ignore` (they move to report.ignoredFindings; one that blocks the diagnosis cannot be ignored).
  */
 export async function diagnose(connection: Connection & {probe?: boolean; ignore?: readonly string[]}): Promise<Report> {
-	const ignore = checkedKeys(connection.ignore ?? [], 'ignore');
+	// Checked as the CLI checks --ignore: an array of strings, each a finding key; a UsageError otherwise.
+	const ignore = libraryIgnoreKeys(connection.ignore);
 	return diagnoseWith({...diagnosisOptions(connection), probe: connection.probe, ...(ignore.length > 0 ? {ignore} : {})});
 }
 

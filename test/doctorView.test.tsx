@@ -215,7 +215,10 @@ test('s shows the reload first when the cache is stale, 2 the trigger, and c cop
 	await app.until('What next?');
 	await app.press('s');
 	await app.until('SQL that fits: 1 reload the cache (shown) · 2 install the trigger');
-	assert.ok(app.frames.some(frame => frame.startsWith(`\n${engine.sql('reload')}`)), 'the reload SQL was printed');
+	const printed = () => app.frames.some(frame => frame.startsWith(`\n${engine.sql('reload')}`));
+	// The SQL is written above the live part, in a frame of its own that may follow the screen's.
+	for (let waited = 0; !printed() && waited < 5000; waited += 10) await new Promise(resolve => setTimeout(resolve, 10));
+	assert.ok(printed(), 'the reload SQL was printed');
 	await app.press('c');
 	await app.until('Copied the SQL to reload the cache');
 	const copied = () => app.frames.map(frame => /\u001B\]52;c;([A-Za-z\d+/=]*)\u0007/.exec(frame)?.[1]).filter(Boolean).map(payload => Buffer.from(payload!, 'base64').toString('utf8'));

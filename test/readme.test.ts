@@ -12,6 +12,8 @@ test('the readme documents every finding code with its severity, cause and cure'
 		const row = readme.split('\n').find(line => line.startsWith(`| \`${code}\` |`));
 		assert.ok(row, `${code} is missing from the readme`);
 		assert.ok(row.includes(`| ${info.severity} |`) && row.includes(info.cause) && row.includes(info.cure), `${code}'s readme row differs from the code`);
+		const blocks = 'blocksDiagnosis' in info;
+		assert.ok(row.endsWith(blocks ? '| always |' : '| |'), `${code}'s readme row ${blocks ? 'lacks' : 'has'} the "always blocks" mark`);
 	}
 });
 
@@ -19,6 +21,10 @@ test('`codes --json` lists the same vocabulary', async () => {
 	const {code, json} = await runCli(['codes', '--json']);
 	assert.equal(code, 0);
 	assert.deepEqual(json.map((row: {code: string}) => row.code), Object.keys(findingCodes));
+	const blocking = Object.entries(findingCodes).filter(([, info]) => 'blocksDiagnosis' in info).map(([name]) => name);
+	assert.ok(blocking.length > 0);
+	assert.deepEqual(json.filter((row: {blocksDiagnosis: boolean}) => row.blocksDiagnosis).map((row: {code: string}) => row.code), blocking);
+	assert.ok(json.every((row: {blocksDiagnosis: unknown}) => typeof row.blocksDiagnosis === 'boolean'), 'every row says it, true or false');
 });
 
 test('the Finding codes table has a row for each code and no other', () => {

@@ -6,7 +6,7 @@ import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {terminalLine, terminalValues} from '../terminalText.js';
 import {plural} from '../wording.js';
 import {type Report, unignorableReason} from './buildReport.js';
-import {findingGroups, findingTally, moreFindings} from './findingGroups.js';
+import {findingGroups, findingsPerCode, findingTally, moreFindings} from './findingGroups.js';
 
 type Paint = (color: 'red' | 'green' | 'yellow' | 'gray' | 'bold', text: string) => string;
 
@@ -117,13 +117,23 @@ export function plainReport(raw: Report, paint: Paint): string {
 	return lines.join('\n') + '\n';
 }
 
-/** --ignore: each finding accepted on purpose, each key that matched nothing, each that could not be ignored. */
+/**
+ * --ignore: each finding accepted on purpose, each key that could not be ignored (and why), each that matched
+ * nothing; a screenful of each (as findings are capped per code), then a count of the rest (--json lists all).
+ */
 function ignoreLines(report: Report, raw: Report): string[] {
-	const lines = [
-		...(report.ignoredFindings ?? []).map(found => `  ignored on purpose: ${found.key}`),
-		...(report.unignorable ?? []).map(key => `  cannot be ignored, ${unignorableReason(raw, key)}: ${key}`),
-		...(report.unmatchedIgnores ?? []).map(key => `  --ignore matched no finding: ${key}`),
-	];
+	const lines: string[] = [];
+	const list = (items: readonly string[], counted: string, after: string) => {
+		lines.push(...items.slice(0, findingsPerCode).map(item => `  ${item}`));
+		const more = items.length - findingsPerCode;
+		if (more > 0) lines.push(`  … and ${plural(more, counted)}${after} (--json lists all)`);
+	};
+	const ignored = (report.ignoredFindings ?? []).map(found => `ignored on purpose: ${found.key}`);
+	list(ignored, 'more finding', ' ignored on purpose');
+	const kept = (report.unignorable ?? []).map(key => `cannot be ignored, ${unignorableReason(raw, key)}: ${key}`);
+	list(kept, 'more key', ' that cannot be ignored');
+	const unmatched = (report.unmatchedIgnores ?? []).map(key => `--ignore matched no finding: ${key}`);
+	list(unmatched, 'more --ignore key', ' that matched no finding');
 	return lines.length > 0 ? ['', ...lines] : [];
 }
 
