@@ -60,13 +60,21 @@ export function scanArguments(argv: string[], specs: Record<string, FlagSpec>): 
 			report(typo ? `${what}: did you mean --${typo}?` : `${what}; the flags are ${list}.`);
 			// `--apiurl x` is a misspelt flag and its value, not a flag followed by the word x.
 			const meant = typo && byName.get(typo);
-			if (meant && meant.type !== 'boolean' && inline === undefined && argv[index + 1] !== undefined && !argv[index + 1]!.startsWith('-')) index++;
+			if (
+				meant &&
+				meant.type !== 'boolean' &&
+				inline === undefined &&
+				argv[index + 1] !== undefined &&
+				!argv[index + 1]!.startsWith('-')
+			)
+				index++;
 			continue;
 		}
 		if (scan.given.includes(name) && !spec?.isMultiple) report(`--${name} was given more than once; give it once.`);
 		scan.given.push(name);
 		if (!spec || spec.type === 'boolean') {
-			if (inline !== undefined && inline !== 'true' && inline !== 'false') report(`--${name} takes no value (or =true, =false).`);
+			if (inline !== undefined && inline !== 'true' && inline !== 'false')
+				report(`--${name} takes no value (or =true, =false).`);
 			continue;
 		}
 		let value = inline;

@@ -51,20 +51,48 @@ export type Phase = 'database' | 'api' | 'cache' | 'probe';
 export type OnPhase = (phase: Phase, done: boolean, ms?: number, failed?: Finding) => void;
 
 export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
-	const facts: Facts = {channel: options.channel, schemas: [], schemasSource: '', apiUrl: options.api?.display, poolerHints: poolerHints(options.database), timings: {}, settings: options.settings, http: {requests: 0, bytesRead: 0}};
+	const facts: Facts = {
+		channel: options.channel,
+		schemas: [],
+		schemasSource: '',
+		apiUrl: options.api?.display,
+		poolerHints: poolerHints(options.database),
+		timings: {},
+		settings: options.settings,
+		http: {requests: 0, bytesRead: 0},
+	};
 	facts.projectRefs = projectRefs(options.api?.url, options.apiKey, options.database?.connectionString);
-	const http = options.api && apiRequests(options.api.url, options, {meter: facts.http, concurrency: options.concurrency});
+	const http =
+		options.api && apiRequests(options.api.url, options, {meter: facts.http, concurrency: options.concurrency});
 	let exposedAnswered: (answer: ExposedAnswer | null) => void = () => {};
-	const answered = http ? new Promise<ExposedAnswer | null>(resolve => (exposedAnswered = resolve)) : Promise.resolve(null);
-	const exposed = options.schemas?.length ? Promise.resolve(options.schemas) : answered.then(answer => answer?.schemas ?? null);
+	const answered = http
+		? new Promise<ExposedAnswer | null>(resolve => (exposedAnswered = resolve))
+		: Promise.resolve(null);
+	const exposed = options.schemas?.length
+		? Promise.resolve(options.schemas)
+		: answered.then(answer => answer?.schemas ?? null);
 	let ahead: ReadAhead | undefined;
-	const opening = options.database && timed(facts, 'database', async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal), options.onPhase, () => facts.databaseFailure)
-		.then(async opened => {
-			ahead = opened && await readAhead(opened, await exposed);
+	const opening =
+		options.database &&
+		timed(
+			facts,
+			'database',
+			async () => openAndRead(options.database!, options.timeoutMs, facts, options.signal),
+			options.onPhase,
+			() => facts.databaseFailure
+		).then(async opened => {
+			ahead = opened && (await readAhead(opened, await exposed));
 			return opened;
 		});
-	const reading = http && timed(facts, 'api', async () => readApi(http, options.admin?.url, facts, options.schemas, exposedAnswered), options.onPhase, () => facts.apiFailure)
-		.finally(() => exposedAnswered(null));
+	const reading =
+		http &&
+		timed(
+			facts,
+			'api',
+			async () => readApi(http, options.admin?.url, facts, options.schemas, exposedAnswered),
+			options.onPhase,
+			() => facts.apiFailure
+		).finally(() => exposedAnswered(null));
 	// The functions' probes start once the catalog read ahead and PGRST106 says which PostgREST answers, while GET / runs.
 	// One place under their cap stays with the requests made outside it (GET /, the identity probe) until those are done.
 	let release = () => {};
@@ -74,7 +102,9 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		const hazards = ahead?.hazards && 'value' in ahead.hazards ? ahead.hazards.value : undefined;
 		const dumps = options.admin && postgrestFeatures(answer?.version).adminEndpoints?.includes('/schema_cache');
 		// Only a server that answered PGRST106 as PostgREST does is sent them before GET / says what it is.
-		return http && answer?.schemas && catalog && hazards && !dumps ? probeFunctionsAhead(http, answer.version, catalog, hazards, outsideDone) : undefined;
+		return http && answer?.schemas && catalog && hazards && !dumps
+			? probeFunctionsAhead(http, answer.version, catalog, hazards, outsideDone)
+			: undefined;
 	});
 	const [session] = await Promise.all([opening, reading]);
 	let probing: FunctionsAhead | undefined = await functionsAhead;
@@ -91,20 +121,40 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 			facts.database.queueUsage.push((await session.queueUsage().catch(failed)) ?? null);
 			if (!facts.databaseFailure) followListener(facts);
 		}
-		[facts.schemas, facts.schemasSource] = exposedSchemas(options.schemas, facts.api, facts.database, configuredSchemas(options.settings));
+		[facts.schemas, facts.schemasSource] = exposedSchemas(
+			options.schemas,
+			facts.api,
+			facts.database,
+			configuredSchemas(options.settings)
+		);
 		const early = ahead && sameNames(ahead.schemas, facts.schemas) ? ahead : undefined;
-		if (session && !facts.databaseFailure) facts.missingSchemas = await read(early?.missing, async () => missingSchemas(session, facts.schemas)).catch(failed);
-		if (session && !facts.databaseFailure) facts.catalog = await read(early?.catalog, async () => session.catalog(facts.schemas)).catch(failed);
-		if (session && facts.catalog) facts.catalog.foreignKeys = await read(early?.foreignKeys, async () => readForeignKeys(session, facts.schemas)).catch(failed);
+		if (session && !facts.databaseFailure)
+			facts.missingSchemas = await read(early?.missing, async () => missingSchemas(session, facts.schemas)).catch(
+				failed
+			);
+		if (session && !facts.databaseFailure)
+			facts.catalog = await read(early?.catalog, async () => session.catalog(facts.schemas)).catch(failed);
+		if (session && facts.catalog)
+			facts.catalog.foreignKeys = await read(early?.foreignKeys, async () =>
+				readForeignKeys(session, facts.schemas)
+			).catch(failed);
 		if (http && facts.api && !facts.apiFailure && facts.catalog && facts.api.root.error?.code !== 'PGRST002') {
 			const {catalog, api} = facts;
-			const hazards = await read(early?.hazards, async () => readProbeHazards(session!, facts.schemas)).catch(failed);
+			const hazards = await read(early?.hazards, async () => readProbeHazards(session!, facts.schemas)).catch(
+				failed
+			);
 			// The probes made ahead are for the catalog read ahead; used only when the diagnosis settled on it and goes on
 			// to read the cache (otherwise `finally` stops them and waits for them).
 			const taken = hazards && probing?.prober.catalogIs(catalog) ? probing : undefined;
 			if (taken) probing = undefined;
 			else probing?.abort();
-			if (hazards) facts.cache = await timed(facts, 'cache', async () => cacheSnapshot(http, api, catalog, hazards, taken), options.onPhase);
+			if (hazards)
+				facts.cache = await timed(
+					facts,
+					'cache',
+					async () => cacheSnapshot(http, api, catalog, hazards, taken),
+					options.onPhase
+				);
 		}
 	} finally {
 		release();
@@ -115,19 +165,46 @@ export async function collectFacts(options: DiagnosisOptions): Promise<Facts> {
 		await session?.close().catch(() => {});
 	}
 	// With the database's transaction closed: the samples may take a while behind a slow balancer.
-	if (http && !options.instances && facts.api && !facts.apiFailure && facts.database && !facts.databaseFailure && !options.signal?.aborted) await sampleInstances(http, facts);
+	if (
+		http &&
+		!options.instances &&
+		facts.api &&
+		!facts.apiFailure &&
+		facts.database &&
+		!facts.databaseFailure &&
+		!options.signal?.aborted
+	)
+		await sampleInstances(http, facts);
 	// After the cache was read: the probe's notification is a reload and may heal what was just diagnosed.
 	if (options.probe && facts.database && !options.signal?.aborted) {
 		const admin = options.admin && adminRequests(options.admin.url, options);
 		options.onPhase?.('probe', false);
-		const probe = {connectionString: options.database!.connectionString, channel: facts.channel, timeoutMs: options.timeoutMs, signal: options.signal};
+		const probe = {
+			connectionString: options.database!.connectionString,
+			channel: facts.channel,
+			timeoutMs: options.timeoutMs,
+			signal: options.signal,
+		};
 		// Several instances behind one address: each must reload, not just one of them.
-		const seen = facts.instancesSeen?.map(group => ({label: describeInstance(group), ...(group.count === 1 ? {key: group} : {})}));
+		const seen = facts.instancesSeen?.map(group => ({
+			label: describeInstance(group),
+			...(group.count === 1 ? {key: group} : {}),
+		}));
 		facts.delivery = seen ? await probeSeenInstances(probe, seen) : await probeDelivery({...probe, admin});
 		options.onPhase?.('probe', true);
 	}
-	facts.databaseFailure = attributed(facts.databaseFailure, options.settings?.dbUrl, 'database URL', localSupabase(undefined, options.database?.connectionString));
-	facts.apiFailure = attributed(facts.apiFailure, options.settings?.apiUrl, 'PostgREST URL', localSupabase(options.api?.url));
+	facts.databaseFailure = attributed(
+		facts.databaseFailure,
+		options.settings?.dbUrl,
+		'database URL',
+		localSupabase(undefined, options.database?.connectionString)
+	);
+	facts.apiFailure = attributed(
+		facts.apiFailure,
+		options.settings?.apiUrl,
+		'PostgREST URL',
+		localSupabase(options.api?.url)
+	);
 	return facts;
 }
 
@@ -145,7 +222,13 @@ async function sampleInstances(http: HttpTarget, facts: Facts): Promise<void> {
 type Settled<T> = {value: T} | {error: unknown};
 
 /** The catalog of the schemas PostgREST named, read while it still writes its OpenAPI description; each read as its own result or failure. */
-type ReadAhead = {schemas: string[]; missing?: Settled<string[]>; catalog?: Settled<Catalog>; foreignKeys?: Settled<ForeignKey[]>; hazards?: Settled<ProbeHazards>};
+type ReadAhead = {
+	schemas: string[];
+	missing?: Settled<string[]>;
+	catalog?: Settled<Catalog>;
+	foreignKeys?: Settled<ForeignKey[]>;
+	hazards?: Settled<ProbeHazards>;
+};
 
 /**
  * The reads that need only the schemas, made as soon as PGRST106 (or --schemas) named them, one after another on the
@@ -155,7 +238,11 @@ type ReadAhead = {schemas: string[]; missing?: Settled<string[]>; catalog?: Sett
 async function readAhead(session: DatabaseSession, schemas: string[] | null): Promise<ReadAhead | undefined> {
 	if (!schemas?.length) return undefined;
 	const ahead: ReadAhead = {schemas};
-	const settle = async <T>(work: () => Promise<T>): Promise<Settled<T>> => work().then(value => ({value}), (error: unknown) => ({error}));
+	const settle = async <T>(work: () => Promise<T>): Promise<Settled<T>> =>
+		work().then(
+			value => ({value}),
+			(error: unknown) => ({error})
+		);
 	ahead.missing = await settle(async () => missingSchemas(session, schemas));
 	if ('error' in ahead.missing) return ahead;
 	ahead.catalog = await settle(async () => session.catalog(schemas));
@@ -181,9 +268,17 @@ function sameNames(a: string[], b: string[]): boolean {
  * A failure's next step names the flag; a value found in the environment or a file says where it came from, so the
  * user knows what to edit, and `supabase start`'s addresses that do not answer point at the local stack.
  */
-function attributed(found: Finding | undefined, setting: Setting<unknown> | undefined, what: string, local: boolean): Finding | undefined {
+function attributed(
+	found: Finding | undefined,
+	setting: Setting<unknown> | undefined,
+	what: string,
+	local: boolean
+): Finding | undefined {
 	if (!found?.suggestion || !setting || setting.from.startsWith('--')) return found;
-	const stack = local && found.code.endsWith('.unreachable') ? ' Is the local stack running? supabase start starts it, supabase status shows it.' : '';
+	const stack =
+		local && found.code.endsWith('.unreachable')
+			? ' Is the local stack running? supabase start starts it, supabase status shows it.'
+			: '';
 	return {...found, suggestion: `${found.suggestion} This run's ${what} came from ${setting.from}.${stack}`};
 }
 
@@ -212,16 +307,32 @@ export function configuredRoles(settings: Settings | undefined): string[] {
 }
 
 /** PostgREST's sessions are recognised by the one that runs a request of the doctor's, not by the name they claim. */
-export async function identify(session: DatabaseSession, http: HttpTarget | undefined, facts: Facts): Promise<PostgrestIdentity> {
+export async function identify(
+	session: DatabaseSession,
+	http: HttpTarget | undefined,
+	facts: Facts
+): Promise<PostgrestIdentity> {
 	if (!http) return {confirmed: false, reason: 'no --api-url was given, so PostgREST could not be asked'};
 	if (!facts.api) return {confirmed: false, reason: 'PostgREST did not answer'};
 	const exposed = facts.api.exposedSchemas?.[0];
 	const schema = {name: exposed ?? 'public', profile: exposed !== undefined};
-	return identifyPostgrest(session, http, facts.database!.server, schema, facts.api.root.openApi?.tables.map(table => table.name) ?? []);
+	return identifyPostgrest(
+		session,
+		http,
+		facts.database!.server,
+		schema,
+		facts.api.root.openApi?.tables.map(table => table.name) ?? []
+	);
 }
 
 /** failure: what ended the phase without an answer, so a progress display never shows a failed phase as done. */
-async function timed<T>(facts: Facts, name: Phase & keyof Facts['timings'], work: () => Promise<T>, onPhase?: OnPhase, failure: () => Finding | undefined = () => undefined): Promise<T> {
+async function timed<T>(
+	facts: Facts,
+	name: Phase & keyof Facts['timings'],
+	work: () => Promise<T>,
+	onPhase?: OnPhase,
+	failure: () => Finding | undefined = () => undefined
+): Promise<T> {
 	const started = performance.now();
 	onPhase?.(name, false);
 	try {
@@ -232,7 +343,12 @@ async function timed<T>(facts: Facts, name: Phase & keyof Facts['timings'], work
 	}
 }
 
-async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Facts, signal?: AbortSignal): Promise<DatabaseSession | undefined> {
+async function openAndRead(
+	target: DatabaseTarget,
+	timeoutMs: number,
+	facts: Facts,
+	signal?: AbortSignal
+): Promise<DatabaseSession | undefined> {
 	let session: DatabaseSession | undefined;
 	try {
 		session = await openDatabase(target.connectionString, timeoutMs, signal);
@@ -249,7 +365,13 @@ async function openAndRead(target: DatabaseTarget, timeoutMs: number, facts: Fac
  * Reads PostgREST's root (and admin server): facts.api when it answers as PostgREST's root, else facts.apiFailure;
  * both when a gateway refused only the root to this key (Supabase's 403) while PostgREST answered past it.
  */
-export async function readApi(http: HttpTarget, adminUrl: string | undefined, facts: Facts, schemas: string[] | undefined, onExposedSchemas?: (answer: ExposedAnswer) => void): Promise<void> {
+export async function readApi(
+	http: HttpTarget,
+	adminUrl: string | undefined,
+	facts: Facts,
+	schemas: string[] | undefined,
+	onExposedSchemas?: (answer: ExposedAnswer) => void
+): Promise<void> {
 	let api: ApiFacts;
 	try {
 		api = await apiFacts(http, adminUrl, schemas, onExposedSchemas);
@@ -264,30 +386,54 @@ export async function readApi(http: HttpTarget, adminUrl: string | undefined, fa
 		if (api.root.status === 403 && api.isPostgrest) facts.api = api;
 	} else if (api.root.location !== undefined) {
 		const where = redirectTarget(api.root.location, http.baseUrl);
-		facts.apiFailure = finding('api.redirected', {where: http.baseUrl, status: api.root.status, target: where}, {
-			suggestion: `Use the address PostgREST really answers at as --api-url${where.startsWith('http') ? `, e.g. --api-url ${where}` : ''}.`,
-		});
+		facts.apiFailure = finding(
+			'api.redirected',
+			{where: http.baseUrl, status: api.root.status, target: where},
+			{
+				suggestion: `Use the address PostgREST really answers at as --api-url${where.startsWith('http') ? `, e.g. --api-url ${where}` : ''}.`,
+			}
+		);
 	} else if (api.root.error?.code === 'PGRST300') {
 		const answer = api.root.error.message;
-		facts.apiFailure = finding('api.unauthorized', {situation: 'jwt unverifiable', where: http.baseUrl, status: api.root.status, answer}, {
-			suggestion: 'Give PostgREST the jwt-secret that signed this key (PGRST_JWT_SECRET), or leave out --api-key if the anonymous role may read the schema.',
-		});
+		facts.apiFailure = finding(
+			'api.unauthorized',
+			{situation: 'jwt unverifiable', where: http.baseUrl, status: api.root.status, answer},
+			{
+				suggestion:
+					'Give PostgREST the jwt-secret that signed this key (PGRST_JWT_SECRET), or leave out --api-key if the anonymous role may read the schema.',
+			}
+		);
 	} else if (api.root.status === 401) {
 		const detail = api.root.error ? `${api.root.error.code} ${api.root.error.message}` : 'HTTP 401';
-		facts.apiFailure = finding('api.unauthorized', {situation: 'refused', where: http.baseUrl, detail}, {
-			suggestion: http.apiKey ? 'The API key or JWT was rejected: check that it belongs to this project and has not expired.' : 'Pass --api-key (or PGRST_DOCTOR_API_KEY) with a key PostgREST accepts.',
-		});
+		facts.apiFailure = finding(
+			'api.unauthorized',
+			{situation: 'refused', where: http.baseUrl, detail},
+			{
+				suggestion: http.apiKey
+					? 'The API key or JWT was rejected: check that it belongs to this project and has not expired.'
+					: 'Pass --api-key (or PGRST_DOCTOR_API_KEY) with a key PostgREST accepts.',
+			}
+		);
 	} else if (api.root.status >= 500 && api.root.error?.code !== 'PGRST002') {
 		const detail = api.root.error ? `${api.root.error.code} ${api.root.error.message}` : 'no PostgREST error';
-		facts.apiFailure = finding('api.unreachable', {situation: 'server error', where: http.baseUrl, status: api.root.status, detail}, {
-			suggestion: 'Read PostgREST\'s log for the error, fix it, and run the doctor again.',
-		});
+		facts.apiFailure = finding(
+			'api.unreachable',
+			{situation: 'server error', where: http.baseUrl, status: api.root.status, detail},
+			{
+				suggestion: "Read PostgREST's log for the error, fix it, and run the doctor again.",
+			}
+		);
 	} else if (api.offRoot) {
 		facts.apiFailure = wrongBaseUrl(http.baseUrl, api.version, api.offRoot);
 	} else if (!api.isPostgrest) {
-		facts.apiFailure = finding('api.not_postgrest', {where: http.baseUrl, status: api.root.status}, {
-			suggestion: 'Point --api-url at PostgREST itself, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1.',
-		});
+		facts.apiFailure = finding(
+			'api.not_postgrest',
+			{where: http.baseUrl, status: api.root.status},
+			{
+				suggestion:
+					'Point --api-url at PostgREST itself, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1.',
+			}
+		);
 	} else {
 		facts.api = api;
 	}
@@ -297,15 +443,24 @@ function wrongBaseUrl(baseUrl: string, version: string | null, offRoot: OffRoot)
 	const postgrest = `PostgREST${version ? ` ${version}` : ''}`;
 	const answers = {where: baseUrl, postgrest, status: offRoot.status, control: offRoot.control};
 	if (offRoot.admin) {
-		return finding('api.wrong_base_url', {...answers, admin: true}, {
-			suggestion: 'Give PostgREST\'s API address (its server-port, 3000 by default) as --api-url, and this one as --admin-url.',
-		});
+		return finding(
+			'api.wrong_base_url',
+			{...answers, admin: true},
+			{
+				suggestion:
+					"Give PostgREST's API address (its server-port, 3000 by default) as --api-url, and this one as --admin-url.",
+			}
+		);
 	}
-	return finding('api.wrong_base_url', {...answers, root: offRoot.root}, {
-		suggestion: offRoot.root
-			? `Use --api-url ${offRoot.root}${/\/rest\/v1\/?$/.test(baseUrl) ? ' (/rest/v1 is the path of Supabase\'s gateway; a self-hosted PostgREST serves its API at the root)' : ''}.`
-			: 'Use the address at which GET / returns PostgREST\'s OpenAPI description as --api-url, without the extra path.',
-	});
+	return finding(
+		'api.wrong_base_url',
+		{...answers, root: offRoot.root},
+		{
+			suggestion: offRoot.root
+				? `Use --api-url ${offRoot.root}${/\/rest\/v1\/?$/.test(baseUrl) ? " (/rest/v1 is the path of Supabase's gateway; a self-hosted PostgREST serves its API at the root)" : ''}.`
+				: "Use the address at which GET / returns PostgREST's OpenAPI description as --api-url, without the extra path.",
+		}
+	);
 }
 
 /** Where a redirect points, without credentials, query or fragment (they may carry tokens). */
@@ -323,13 +478,30 @@ export function redirectTarget(location: string, baseUrl: string): string {
  * --schemas, else what PostgREST says it exposes, else the PostgREST role's pgrst.db_schemas setting, else db-schemas
  * as PostgREST's config found here says (PGRST_DB_SCHEMAS, postgrest.conf, …), else public.
  */
-export function exposedSchemas(flag: string[] | undefined, api: ApiFacts | undefined, database: DatabaseFacts | undefined, configured?: Setting<string[]>): [string[], string] {
+export function exposedSchemas(
+	flag: string[] | undefined,
+	api: ApiFacts | undefined,
+	database: DatabaseFacts | undefined,
+	configured?: Setting<string[]>
+): [string[], string] {
 	if (flag?.length) return [flag, '--schemas'];
 	if (api?.exposedSchemas?.length) return [api.exposedSchemas, 'PostgREST'];
 	const roles = new Set(postgrestSessions(database?.sessions ?? []).map(session => session.user));
 	for (const setting of database?.roleSettings ?? []) {
-		const value = setting.role && roles.has(setting.role) ? setting.settings.find(entry => entry.startsWith('pgrst.db_schemas='))?.slice('pgrst.db_schemas='.length) : undefined;
-		if (value) return [value.split(',').map(name => name.trim()).filter(Boolean), `pgrst.db_schemas of role ${setting.role}`];
+		const value =
+			setting.role && roles.has(setting.role)
+				? setting.settings
+						.find(entry => entry.startsWith('pgrst.db_schemas='))
+						?.slice('pgrst.db_schemas='.length)
+				: undefined;
+		if (value)
+			return [
+				value
+					.split(',')
+					.map(name => name.trim())
+					.filter(Boolean),
+				`pgrst.db_schemas of role ${setting.role}`,
+			];
 	}
 	if (configured?.value.length) return [configured.value, configured.from];
 	return [['public'], 'default'];
@@ -340,8 +512,12 @@ function poolerHints(database: DatabaseTarget | undefined): string[] {
 	if (!database) return [];
 	const url = new URL(database.connectionString);
 	const hints: string[] = [];
-	if (url.port === '6543') hints.push(transactionPoolerHint(database.connectionString) ?? 'the database URL uses port 6543, Supabase\'s transaction pooler');
-	if (url.port === '6432') hints.push('the database URL uses port 6432, PgBouncer\'s default');
+	if (url.port === '6543')
+		hints.push(
+			transactionPoolerHint(database.connectionString) ??
+				"the database URL uses port 6543, Supabase's transaction pooler"
+		);
+	if (url.port === '6432') hints.push("the database URL uses port 6432, PgBouncer's default");
 	if (/pooler|pgbouncer|supavisor/i.test(url.hostname)) hints.push(`the database host ${url.hostname} is a pooler`);
 	return hints;
 }

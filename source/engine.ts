@@ -18,7 +18,21 @@ import type {Finding} from './findings.js';
 /** A listener PostgREST's own config turns off is not diagnosed as broken: the listener checks wait for config.listener. */
 const afterConfig = (check: Check): Check => ({...check, dependsOn: [...check.dependsOn, configListener.id]});
 
-export const checks: Check[] = [projectMatch, databaseConnect, apiReachable, apiDatabase, instancesReached, cacheLoaded, ...cacheChecks, cacheConsistent, triggerInstalled, configServer, configListener, afterConfig(listenerPresent), afterConfig(notifyDelivery)];
+export const checks: Check[] = [
+	projectMatch,
+	databaseConnect,
+	apiReachable,
+	apiDatabase,
+	instancesReached,
+	cacheLoaded,
+	...cacheChecks,
+	cacheConsistent,
+	triggerInstalled,
+	configServer,
+	configListener,
+	afterConfig(listenerPresent),
+	afterConfig(notifyDelivery),
+];
 
 export type CheckResult = {
 	id: string;
@@ -36,16 +50,36 @@ export function runChecks(facts: Facts, selected: Check[] = checks): CheckResult
 	for (const check of selected) {
 		if (check.appliesTo && !check.appliesTo(facts)) continue;
 		const started = performance.now();
-		const blocked = check.dependsOn.map(id => results.get(id)).find(result => result && result.status !== 'pass' && result.status !== 'warn');
+		const blocked = check.dependsOn
+			.map(id => results.get(id))
+			.find(result => result && result.status !== 'pass' && result.status !== 'warn');
 		let result: Omit<CheckResult, 'durationMs'> & {durationMs?: number};
 		if (blocked) {
-			result = {id: check.id, title: check.title, status: 'skip', summary: `Skipped: ${blocked.id} did not pass`, findings: [], blockedBy: blocked.id};
+			result = {
+				id: check.id,
+				title: check.title,
+				status: 'skip',
+				summary: `Skipped: ${blocked.id} did not pass`,
+				findings: [],
+				blockedBy: blocked.id,
+			};
 		} else {
 			try {
 				const outcome = check.run(facts);
-				result = {id: check.id, title: check.title, ...outcome, findings: (outcome.findings ?? []).map(found => ({...found, check: check.id}))};
+				result = {
+					id: check.id,
+					title: check.title,
+					...outcome,
+					findings: (outcome.findings ?? []).map(found => ({...found, check: check.id})),
+				};
 			} catch (error) {
-				result = {id: check.id, title: check.title, status: 'error', summary: `The check itself failed: ${(error as Error).message}`, findings: []};
+				result = {
+					id: check.id,
+					title: check.title,
+					status: 'error',
+					summary: `The check itself failed: ${(error as Error).message}`,
+					findings: [],
+				};
 			}
 		}
 		results.set(check.id, {...result, durationMs: Math.round(result.durationMs ?? performance.now() - started)});

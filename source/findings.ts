@@ -7,12 +7,7 @@ export type Severity = 'error' | 'warning' | 'info';
 
 /** The public ids of the fixes a finding can point at (source/fixes/fixCatalog.ts says what each does). */
 export type FixId =
-	| 'reload'
-	| 'trigger'
-	| 'uninstall-trigger'
-	| 'manual-reload'
-	| 'reload-function'
-	| 'uninstall-reload-function';
+	'reload' | 'trigger' | 'uninstall-trigger' | 'manual-reload' | 'reload-function' | 'uninstall-reload-function';
 
 export type Finding = {
 	code: FindingCode;
@@ -68,8 +63,8 @@ export const findingCodes = {
 	'cache.not_compared': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: 'PostgREST\'s schema cache was not compared with the database, because --api-url (or --db-url) was not given: only one side could be read, so the doctor cannot say the cache is healthy.',
-		cure: 'Pass both: --db-url <the database> and --api-url <PostgREST\'s root URL> (self-hosted: http://localhost:3000; Supabase: https://<ref>.supabase.co/rest/v1).',
+		cause: "PostgREST's schema cache was not compared with the database, because --api-url (or --db-url) was not given: only one side could be read, so the doctor cannot say the cache is healthy.",
+		cure: "Pass both: --db-url <the database> and --api-url <PostgREST's root URL> (self-hosted: http://localhost:3000; Supabase: https://<ref>.supabase.co/rest/v1).",
 	},
 	'api.redirected': {
 		severity: 'error',
@@ -80,19 +75,19 @@ export const findingCodes = {
 	'api.wrong_base_url': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: '--api-url answers as PostgREST but is not its API root (an extra /rest/v1 on a self-hosted PostgREST, a path prefix, or the admin server\'s port): every path would miss, so nothing was compared.',
-		cure: 'Use the URL the finding names as --api-url (the address whose GET / returns PostgREST\'s OpenAPI description); give the admin server as --admin-url.',
+		cause: "--api-url answers as PostgREST but is not its API root (an extra /rest/v1 on a self-hosted PostgREST, a path prefix, or the admin server's port): every path would miss, so nothing was compared.",
+		cure: "Use the URL the finding names as --api-url (the address whose GET / returns PostgREST's OpenAPI description); give the admin server as --admin-url.",
 	},
 	'api.other_database': {
 		severity: 'error',
 		cause: 'PostgREST sessions exist only in another database than the one given with --db-url.',
-		cure: 'Compare PostgREST\'s db-uri with --db-url: migrations and the reload must go to the database PostgREST serves.',
+		cure: "Compare PostgREST's db-uri with --db-url: migrations and the reload must go to the database PostgREST serves.",
 	},
 	'api.database_unconfirmed': {
 		severity: 'error',
 		blocksDiagnosis: true,
 		cause: 'No PostgREST session is in the database given, sessions calling themselves PostgREST are in another database of the same server, and the doctor could not confirm which one PostgREST serves: comparing its cache with this database would report every table as stale.',
-		cure: 'Point --db-url (or DATABASE_URL, a .env) at the database in PostgREST\'s db-uri. To let the doctor confirm it, connect as a superuser or a role with pg_read_all_stats, with a table in the exposed schema.',
+		cure: "Point --db-url (or DATABASE_URL, a .env) at the database in PostgREST's db-uri. To let the doctor confirm it, connect as a superuser or a role with pg_read_all_stats, with a table in the exposed schema.",
 	},
 	'cache.unloaded': {
 		severity: 'error',
@@ -102,48 +97,48 @@ export const findingCodes = {
 	'cache.unverified': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: 'Some objects could not be compared with PostgREST\'s cache: probes failed, PostgREST answered errors, stopped answering, or the time for probing (3 × --timeout) ran out.',
+		cause: "Some objects could not be compared with PostgREST's cache: probes failed, PostgREST answered errors, stopped answering, or the time for probing (3 × --timeout) ran out.",
 		cure: 'Read the reasons in the finding; fix what PostgREST answers (its log), or rerun with a longer --timeout. Exit 0 needs every object compared.',
 	},
 	'cache.table_missing': {
 		severity: 'error',
-		cause: 'A table or view exists in the database but not in PostgREST\'s schema cache (created after the last reload).',
-		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\'; and install the auto-reload trigger so it does not recur.',
+		cause: "A table or view exists in the database but not in PostgREST's schema cache (created after the last reload).",
+		cure: "Reload the schema cache: NOTIFY pgrst, 'reload schema'; and install the auto-reload trigger so it does not recur.",
 	},
 	'cache.table_stale': {
 		severity: 'error',
-		cause: 'PostgREST\'s cache still holds a table or view that is gone from the database (dropped or renamed).',
-		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+		cause: "PostgREST's cache still holds a table or view that is gone from the database (dropped or renamed).",
+		cure: "Reload the schema cache: NOTIFY pgrst, 'reload schema';",
 	},
 	'cache.column_missing': {
 		severity: 'error',
 		cause: 'A column exists in the database but not in the cache: writes naming it fail with PGRST204.',
-		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+		cure: "Reload the schema cache: NOTIFY pgrst, 'reload schema';",
 	},
 	'cache.column_stale': {
 		severity: 'error',
 		cause: 'The cache still lists a column that was dropped or renamed in the database.',
-		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+		cure: "Reload the schema cache: NOTIFY pgrst, 'reload schema';",
 	},
 	'cache.function_missing': {
 		severity: 'error',
 		cause: 'A function PostgREST would expose is not in the cache: /rpc calls fail with PGRST202.',
-		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+		cure: "Reload the schema cache: NOTIFY pgrst, 'reload schema';",
 	},
 	'cache.function_stale': {
 		severity: 'error',
 		cause: 'The cache still holds a function that is gone from the database.',
-		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+		cure: "Reload the schema cache: NOTIFY pgrst, 'reload schema';",
 	},
 	'cache.function_signature': {
 		severity: 'error',
 		cause: 'The cache holds the function with other arguments than the database has now.',
-		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+		cure: "Reload the schema cache: NOTIFY pgrst, 'reload schema';",
 	},
 	'trigger.missing': {
 		severity: 'warning',
-		cause: 'No event trigger sends NOTIFY on PostgREST\'s channel, so every migration leaves the cache stale.',
-		cure: 'Install the auto-reload trigger from PostgREST\'s docs, or run NOTIFY pgrst, \'reload schema\' after every migration.',
+		cause: "No event trigger sends NOTIFY on PostgREST's channel, so every migration leaves the cache stale.",
+		cure: "Install the auto-reload trigger from PostgREST's docs, or run NOTIFY pgrst, 'reload schema' after every migration.",
 	},
 	'trigger.disabled': {
 		severity: 'error',
@@ -153,7 +148,7 @@ export const findingCodes = {
 	'trigger.incomplete': {
 		severity: 'warning',
 		cause: 'The auto-reload trigger misses cases: no sql_drop coverage, another channel, a payload PostgREST ignores, or a tag filter that never matches.',
-		cure: 'Use the fine-grained pair from PostgREST\'s docs: ddl_command_end and sql_drop, NOTIFY <channel>, \'reload schema\'.',
+		cure: "Use the fine-grained pair from PostgREST's docs: ddl_command_end and sql_drop, NOTIFY <channel>, 'reload schema'.",
 	},
 	'trigger.bypassed': {
 		severity: 'error',
@@ -167,13 +162,13 @@ export const findingCodes = {
 	},
 	'listener.unknown': {
 		severity: 'info',
-		cause: 'The doctor\'s role cannot see other sessions\' queries, so it cannot tell whether PostgREST listens.',
+		cause: "The doctor's role cannot see other sessions' queries, so it cannot tell whether PostgREST listens.",
 		cure: 'Connect as a superuser or a role with pg_read_all_stats (GRANT pg_read_all_stats TO <role>).',
 	},
 	'listener.pooled': {
 		severity: 'error',
 		cause: 'PostgREST connects through a transaction-mode pooler (PgBouncer, Supavisor on 6543): LISTEN "succeeds" there, but notifications are dropped.',
-		cure: 'Point PostgREST\'s db-uri at a direct or session-mode connection (Supabase: the direct host db.<ref>.supabase.co:5432 or the session pooler on port 5432, not 6543), or set db-channel-enabled=false and run pgrst-doctor wait after every migration.',
+		cure: "Point PostgREST's db-uri at a direct or session-mode connection (Supabase: the direct host db.<ref>.supabase.co:5432 or the session pooler on port 5432, not 6543), or set db-channel-enabled=false and run pgrst-doctor wait after every migration.",
 	},
 	'listener.channel_mismatch': {
 		severity: 'error',
@@ -187,28 +182,28 @@ export const findingCodes = {
 	},
 	'notify.undelivered': {
 		severity: 'error',
-		cause: 'pgrst-doctor --probe sent NOTIFY <channel>, \'reload schema\' and PostgREST did not reload.',
+		cause: "pgrst-doctor --probe sent NOTIFY <channel>, 'reload schema' and PostgREST did not reload.",
 		cure: 'Follow the most likely cause named in the finding (pooler, channel, listener, queue); until then reload with SIGUSR1 or a restart.',
 	},
 	'notify.queue_stuck': {
 		severity: 'error',
-		cause: 'PostgreSQL\'s notification queue is not being drained (pg_notification_queue_usage() > 0): a listener is stuck, as in the known deaf-listener bug.',
+		cause: "PostgreSQL's notification queue is not being drained (pg_notification_queue_usage() > 0): a listener is stuck, as in the known deaf-listener bug.",
 		cure: 'Run select pg_notification_queue_usage(); (it advances the queue), then NOTIFY again; PostgREST >= 14.11 does this by itself.',
 	},
 	'notify.delivered': {
 		severity: 'info',
-		cause: 'pgrst-doctor --probe sent NOTIFY <channel>, \'reload schema\' and saw PostgREST reload.',
+		cause: "pgrst-doctor --probe sent NOTIFY <channel>, 'reload schema' and saw PostgREST reload.",
 		cure: 'Nothing to do: PostgREST hears reload notifications.',
 	},
 	'schema.not_exposed': {
 		severity: 'error',
 		cause: 'The object lives in a schema PostgREST does not expose (db-schemas), or the request did not name the schema (Accept-Profile / Content-Profile).',
-		cure: 'Call it with the schema\'s profile (supabase-js: .schema(\'name\')), or add the schema to db-schemas (Supabase: Data API settings) and reload.',
+		cure: "Call it with the schema's profile (supabase-js: .schema('name')), or add the schema to db-schemas (Supabase: Data API settings) and reload.",
 	},
 	'schema.missing': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: 'A schema the doctor was asked to compare (--schemas, or PostgREST\'s db-schemas) does not exist in the database, so nothing in it was compared.',
+		cause: "A schema the doctor was asked to compare (--schemas, or PostgREST's db-schemas) does not exist in the database, so nothing in it was compared.",
 		cure: 'Fix the name in --schemas (or db-schemas), or create the schema.',
 	},
 	'grant.missing': {
@@ -238,12 +233,12 @@ export const findingCodes = {
 	},
 	'rpc.args_mismatch': {
 		severity: 'error',
-		cause: 'The RPC call\'s argument names do not match any overload of the function: PostgREST selects functions by argument names.',
-		cure: 'Send exactly the function\'s argument names (the finding lists them); a reload cannot help.',
+		cause: "The RPC call's argument names do not match any overload of the function: PostgREST selects functions by argument names.",
+		cure: "Send exactly the function's argument names (the finding lists them); a reload cannot help.",
 	},
 	'rpc.ambiguous': {
 		severity: 'error',
-		cause: 'The RPC call\'s argument names fit several overloads of the function (PGRST203): PostgREST picks overloads by argument names, never by the types of the values sent.',
+		cause: "The RPC call's argument names fit several overloads of the function (PGRST203): PostgREST picks overloads by argument names, never by the types of the values sent.",
 		cure: 'Give the overloads different argument names, or keep only one; a reload cannot help.',
 	},
 	'relationship.unexposed': {
@@ -269,43 +264,43 @@ export const findingCodes = {
 	'api.instance_unchecked': {
 		severity: 'warning',
 		cause: 'The database shows more PostgREST instances (sessions told apart by client address, application name and login role) than the --api-url given reached: their caches were not compared.',
-		cure: 'Give every instance\'s own address with --api-url (repeatable, or a comma list); instances on one host with one config look like one: give each its own application_name in db-uri.',
+		cure: "Give every instance's own address with --api-url (repeatable, or a comma list); instances on one host with one config look like one: give each its own application_name in db-uri.",
 	},
 	'cache.relationship_missing': {
 		severity: 'error',
-		cause: 'The foreign key exists in the database but PostgREST\'s cache does not have the relationship yet.',
-		cure: 'Reload the schema cache: NOTIFY pgrst, \'reload schema\';',
+		cause: "The foreign key exists in the database but PostgREST's cache does not have the relationship yet.",
+		cure: "Reload the schema cache: NOTIFY pgrst, 'reload schema';",
 	},
 	'config.project_mismatch': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: 'The API key, the API URL and the database URL belong to different Supabase projects: the migration went to one project, the app talks to another, and one project\'s cache compared with another\'s database proves nothing.',
+		cause: "The API key, the API URL and the database URL belong to different Supabase projects: the migration went to one project, the app talks to another, and one project's cache compared with another's database proves nothing.",
 		cure: 'Use the URL and keys of one project everywhere (compare the project refs named in the finding).',
 	},
 	'config.listener_disabled': {
 		severity: 'error',
-		cause: 'PostgREST\'s config found by the doctor (PGRST_DB_CHANNEL_ENABLED, postgrest.conf or a compose file) sets db-channel-enabled = false: NOTIFY reloads cannot reach PostgREST, so after a migration only a restart, SIGUSR1 or pgrst-doctor wait reloads its cache.',
+		cause: "PostgREST's config found by the doctor (PGRST_DB_CHANNEL_ENABLED, postgrest.conf or a compose file) sets db-channel-enabled = false: NOTIFY reloads cannot reach PostgREST, so after a migration only a restart, SIGUSR1 or pgrst-doctor wait reloads its cache.",
 		cure: 'Set db-channel-enabled = true and restart PostgREST; where the listener must stay off (a transaction pooler), reload after every migration with SIGUSR1 or pgrst-doctor wait.',
 	},
 	'config.channel_mismatch': {
 		severity: 'error',
-		cause: 'PostgREST\'s config found by the doctor names another db-channel (or turns the listener off) than the running PostgREST listens on: the server was not started with that config, or not restarted since it changed, and its next restart changes the channel under the trigger.',
+		cause: "PostgREST's config found by the doctor names another db-channel (or turns the listener off) than the running PostgREST listens on: the server was not started with that config, or not restarted since it changed, and its next restart changes the channel under the trigger.",
 		cure: 'Make the file and the server agree (restart PostgREST with the file, or fix the file), then make the trigger notify that channel (pgrst-doctor check --fix trigger). The run uses the channel PostgREST listens on.',
 	},
 	'config.schemas_mismatch': {
 		severity: 'warning',
-		cause: 'db-schemas in PostgREST\'s config found by the doctor differs from the schemas the running PostgREST exposes: it runs another config, an in-database pgrst.db_schemas setting overrides the file, or its config was not reloaded since the file changed.',
-		cure: 'Fix db-schemas in the file, or reload PostgREST\'s config (NOTIFY pgrst, \'reload config\', or SIGUSR2); the doctor compares the schemas PostgREST exposes.',
+		cause: "db-schemas in PostgREST's config found by the doctor differs from the schemas the running PostgREST exposes: it runs another config, an in-database pgrst.db_schemas setting overrides the file, or its config was not reloaded since the file changed.",
+		cure: "Fix db-schemas in the file, or reload PostgREST's config (NOTIFY pgrst, 'reload config', or SIGUSR2); the doctor compares the schemas PostgREST exposes.",
 	},
 	'explain.not_reproduced': {
 		severity: 'info',
-		cause: 'The object exists, is exposed and is in PostgREST\'s cache now: the error came from an earlier state, another database, or another request.',
+		cause: "The object exists, is exposed and is in PostgREST's cache now: the error came from an earlier state, another database, or another request.",
 		cure: 'Retry the request; if it still fails, run pgrst-doctor check against the database and PostgREST the app uses.',
 	},
 	'explain.unrecognised': {
 		severity: 'info',
 		cause: 'The text is not an error pgrst-doctor recognises.',
-		cure: 'Paste PostgREST\'s JSON body or message (see pgrst-doctor explain --help for the recognised errors).',
+		cure: "Paste PostgREST's JSON body or message (see pgrst-doctor explain --help for the recognised errors).",
 	},
 } as const satisfies Record<string, CodeInfo>;
 
@@ -314,7 +309,11 @@ export type FindingCode = keyof typeof findingCodes;
 export type FindingAbout = Omit<Finding, 'code' | 'key' | 'severity' | 'message'>;
 
 /** A finding, its message said by its code's one sentence (source/wording.ts) from the parts named here. */
-export function finding<C extends FindingCode>(code: C, parts: WordingParts<C>, about: FindingAbout = {}): Finding & {code: C} {
+export function finding<C extends FindingCode>(
+	code: C,
+	parts: WordingParts<C>,
+	about: FindingAbout = {}
+): Finding & {code: C} {
 	const message = (say[code] as (named: WordingParts<C>) => string)(parts);
 	return {code, key: findingKey(code, about), severity: findingCodes[code].severity, message, ...about};
 }
@@ -325,7 +324,10 @@ export function finding<C extends FindingCode>(code: C, parts: WordingParts<C>, 
  * `trigger.missing`; a finding about one of several instances ends in `@<its --api-url>`. Each name is
  * percent-encoded (encodeURIComponent, and . ( ) too), so a key is printable ASCII and its dots only ever separate names.
  */
-export function findingKey(code: FindingCode, about: Pick<FindingAbout, 'schema' | 'table' | 'column' | 'function' | 'instance'>): string {
+export function findingKey(
+	code: FindingCode,
+	about: Pick<FindingAbout, 'schema' | 'table' | 'column' | 'function' | 'instance'>
+): string {
 	const names = [about.schema, about.table, about.column].filter(name => name !== undefined).map(keyPart);
 	if (about.function !== undefined) names.push(`${keyPart(about.function)}()`);
 	const object = names.length > 0 ? `:${names.join('.')}` : '';
@@ -335,7 +337,10 @@ export function findingKey(code: FindingCode, about: Pick<FindingAbout, 'schema'
 
 /** A name in a key: percent-encoded, the separators . ( ) included, so that a key reads back one way. */
 function keyPart(name: string): string {
-	return encodeURIComponent(name).replace(/[.!~*'()]/g, character => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+	return encodeURIComponent(name).replace(
+		/[.!~*'()]/g,
+		character => `%${character.charCodeAt(0).toString(16).toUpperCase()}`
+	);
 }
 
 export function blocksDiagnosis(code: FindingCode): boolean {

@@ -26,7 +26,10 @@ type Placed = {key: string; where: string};
 
 /** The keys of --ignore (repeatable, or a comma list) and of --ignore-file (one a line, # comments, blank lines). */
 export function ignoreKeys(values: readonly string[], file: string | undefined): string[] {
-	const given = values.flatMap(value => value.split(',')).map(value => value.trim()).filter(Boolean);
+	const given = values
+		.flatMap(value => value.split(','))
+		.map(value => value.trim())
+		.filter(Boolean);
 	const placed = given.map((key, index) => ({key, where: `the ${ordinal(index + 1)} --ignore value`}));
 	const listed = file === undefined ? [] : linesOf(file);
 	return checkedKeys([...placed, ...listed], '--ignore and --ignore-file give');
@@ -39,7 +42,10 @@ export function libraryIgnoreKeys(ignore: unknown): string[] {
 		throw new UsageError('ignore must be an array of finding keys (strings), as the report\'s "key" gives them.');
 	}
 	const placed = (ignore as string[]).map((key, index) => ({key: key.trim(), where: `ignore[${index}]`}));
-	return checkedKeys(placed.filter(({key}) => key !== ''), 'ignore has');
+	return checkedKeys(
+		placed.filter(({key}) => key !== ''),
+		'ignore has'
+	);
 }
 
 /** Each key checked, each once; above maxKeys the list is refused before any key is looked at. */
@@ -60,7 +66,9 @@ function linesOf(file: string): Placed[] {
 		text = readFileSync(file, 'utf8');
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-		throw new UsageError(`--ignore-file ${file} could not be read (${code}): give a file of finding keys, one a line.`);
+		throw new UsageError(
+			`--ignore-file ${file} could not be read (${code}): give a file of finding keys, one a line.`
+		);
 	}
 	const placed = text.split(/\r?\n/).map((line, index) => ({
 		key: line.replace(/#.*$/, '').trim(),
@@ -97,6 +105,6 @@ function startsWithCode(key: string): boolean {
 /** 1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st. */
 function ordinal(count: number): string {
 	const teen = count % 100 >= 11 && count % 100 <= 13;
-	const suffix = teen ? 'th' : ({1: 'st', 2: 'nd', 3: 'rd'} as Record<number, string>)[count % 10] ?? 'th';
+	const suffix = teen ? 'th' : (({1: 'st', 2: 'nd', 3: 'rd'} as Record<number, string>)[count % 10] ?? 'th');
 	return `${count}${suffix}`;
 }

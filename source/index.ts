@@ -11,7 +11,13 @@ import type {Report} from './report/buildReport.js';
 import {UsageError} from './usageError.js';
 
 export type {Connection} from './library/connection.js';
-export {createRecoveringFetch, type RecoveryEvent, type RecoveryOptions, type RecoveryOutcome, type RecoveryVerdict} from './library/recoveringFetch.js';
+export {
+	createRecoveringFetch,
+	type RecoveryEvent,
+	type RecoveryOptions,
+	type RecoveryOutcome,
+	type RecoveryVerdict,
+} from './library/recoveringFetch.js';
 export {reloadOnlyCodes, type SchemaCacheCode, unexecutedCodes} from './library/schemaCacheError.js';
 export {type Finding, type FindingCode, findingCodes, findingKey, type Severity} from './findings.js';
 export {exitCodes, type Report} from './report/buildReport.js';
@@ -25,10 +31,16 @@ export {UsageError} from './usageError.js';
  * The report `pgrst-doctor check --json` prints, for the same database and PostgREST. ignore: finding keys accepted on
  * purpose, as `--ignore` (they move to report.ignoredFindings; one that blocks the diagnosis cannot be ignored).
  */
-export async function diagnose(connection: Connection & {probe?: boolean; ignore?: readonly string[]}): Promise<Report> {
+export async function diagnose(
+	connection: Connection & {probe?: boolean; ignore?: readonly string[]}
+): Promise<Report> {
 	// Checked as the CLI checks --ignore: an array of strings, each a finding key; a UsageError otherwise.
 	const ignore = libraryIgnoreKeys(connection.ignore);
-	return diagnoseWith({...diagnosisOptions(connection), probe: connection.probe, ...(ignore.length > 0 ? {ignore} : {})});
+	return diagnoseWith({
+		...diagnosisOptions(connection),
+		probe: connection.probe,
+		...(ignore.length > 0 ? {ignore} : {}),
+	});
 }
 
 /**
@@ -37,9 +49,18 @@ export async function diagnose(connection: Connection & {probe?: boolean; ignore
  * error: the text, PostgREST's JSON body, or a supabase-js / postgrest-js error object. request: the request line, for
  * PostgREST 11 and 12's 404 {} (which names nothing itself). roles: the roles requests run as, when known.
  */
-export async function explainError(error: unknown, options: Connection & {request?: {method: string; url: string; status?: number}; roles?: string[]} = {}): Promise<Report> {
-	const line = options.request ? `${options.request.method.toUpperCase()} ${options.request.url}${options.request.status ? ` ${options.request.status}` : ''}\n` : '';
-	return explainReport(`${line}${errorText(error)}`, {...diagnosisOptions(options), json: true, roles: options.roles ?? []});
+export async function explainError(
+	error: unknown,
+	options: Connection & {request?: {method: string; url: string; status?: number}; roles?: string[]} = {}
+): Promise<Report> {
+	const line = options.request
+		? `${options.request.method.toUpperCase()} ${options.request.url}${options.request.status ? ` ${options.request.status}` : ''}\n`
+		: '';
+	return explainReport(`${line}${errorText(error)}`, {
+		...diagnosisOptions(options),
+		json: true,
+		roles: options.roles ?? [],
+	});
 }
 
 /** reloaded: PostgREST reloaded and its cache now matches the database, proved by diagnosing again. */
@@ -48,7 +69,8 @@ export type ReloadResult = {reloaded: boolean; fix: FixResult | undefined; repor
 /** `pgrst-doctor check --fix reload --yes`: NOTIFY (then escalate), and the diagnosis after it as the proof. */
 export async function reloadSchemaCache(connection: Connection): Promise<ReloadResult> {
 	const options = diagnosisOptions(connection);
-	if (!options.database || !options.api) throw new UsageError('reloadSchemaCache needs database (to send the reload) and api (to prove it).');
+	if (!options.database || !options.api)
+		throw new UsageError('reloadSchemaCache needs database (to send the reload) and api (to prove it).');
 	const report = await fixAndProve(await diagnoseWith(options), options, 'reload', true);
 	const fix = report.fixesApplied?.find(applied => applied.id === 'reload');
 	return {reloaded: fix?.ok === true && fix.verified === true, fix, report};
@@ -67,7 +89,8 @@ function errorText(error: unknown): string {
 	if (typeof error === 'string') return error;
 	if (error && typeof error === 'object') {
 		const {code, message, details, hint} = error as Record<string, unknown>;
-		if ([code, message, details, hint].some(value => typeof value === 'string')) return JSON.stringify({code, message, details, hint});
+		if ([code, message, details, hint].some(value => typeof value === 'string'))
+			return JSON.stringify({code, message, details, hint});
 		try {
 			return JSON.stringify(error);
 		} catch {

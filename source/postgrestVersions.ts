@@ -43,7 +43,15 @@ function atLeast(version: Version, [major, minor, patch]: Version): boolean {
 export function postgrestFeatures(text: string | null | undefined): PostgrestFeatures {
 	const version = parseVersion(text);
 	if (!version) {
-		return {version: null, columnNotFoundWording: null, tableNotFoundCode: null, adminEndpoints: null, acceptBeforeCache: null, strictPreferences: null, applicationName: null};
+		return {
+			version: null,
+			columnNotFoundWording: null,
+			tableNotFoundCode: null,
+			adminEndpoints: null,
+			acceptBeforeCache: null,
+			strictPreferences: null,
+			applicationName: null,
+		};
 	}
 	const from = (limit: Version) => atLeast(version, limit);
 	const admin = [

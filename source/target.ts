@@ -2,7 +2,13 @@
 // the password, so no output can contain it: nothing is redacted after the fact.
 import {parse} from 'pg-connection-string';
 import pg from 'pg';
-import {ConnectionSettingsError, checkConnectionConfig, connectionConfig, splitTlsParameters, withoutAmbientPassword} from './probes/connectionConfig.js';
+import {
+	ConnectionSettingsError,
+	checkConnectionConfig,
+	connectionConfig,
+	splitTlsParameters,
+	withoutAmbientPassword,
+} from './probes/connectionConfig.js';
 
 import {UsageError} from './usageError.js';
 
@@ -20,7 +26,8 @@ export type DatabaseTargetOptions = {
 export type ApiTarget = {url: string; display: string};
 
 const shape = 'postgresql://user:password@host:5432/database';
-const percentEncoding = 'percent-encode special characters in the user and password (/ as %2F, @ as %40, % as %25, # as %23, ? as %3F)';
+const percentEncoding =
+	'percent-encode special characters in the user and password (/ as %2F, @ as %40, % as %25, # as %23, ? as %3F)';
 const notValid = `The database URL is not a valid ${shape} URL: ${percentEncoding}.`;
 
 /**
@@ -30,7 +37,11 @@ const notValid = `The database URL is not a valid ${shape} URL: ${percentEncodin
 export function databaseTarget(text: string, options: DatabaseTargetOptions = {}): DatabaseTarget {
 	if (!/^postgres(?:ql)?:\/\//i.test(text)) {
 		const scheme = /^[a-z][a-z\d+.-]{0,20}:/i.exec(text)?.[0];
-		throw new UsageError(scheme ? `The database URL must start with postgresql://, not ${scheme}; expected ${shape}.` : `The database URL is not a valid URL; expected ${shape}.`);
+		throw new UsageError(
+			scheme
+				? `The database URL must start with postgresql://, not ${scheme}; expected ${shape}.`
+				: `The database URL is not a valid URL; expected ${shape}.`
+		);
 	}
 	// pg also reads URLs without a host (postgresql://u@/db?host=…), but the pooler hints read the URL as a URL.
 	if (!URL.canParse(text)) throw new UsageError(notValid);
@@ -51,7 +62,8 @@ export function databaseTarget(text: string, options: DatabaseTargetOptions = {}
 	}
 	// A reserved character left unencoded in a password moves the rest of it into the database name, a parameter
 	// name or the fragment, where it would be shown: refuse instead of connecting somewhere else.
-	const misplaced = /[/@]/.test(parts.database ?? '') || Object.keys(parts).some(key => /[/@]/.test(key)) || text.includes('#');
+	const misplaced =
+		/[/@]/.test(parts.database ?? '') || Object.keys(parts).some(key => /[/@]/.test(key)) || text.includes('#');
 	if (misplaced) throw new UsageError(`The database URL does not read as ${shape}: ${percentEncoding}.`);
 	const {env} = process;
 	const user = parts.user || env.PGUSER || pg.defaults.user;
@@ -59,7 +71,11 @@ export function databaseTarget(text: string, options: DatabaseTargetOptions = {}
 	const port = parts.port || env.PGPORT || pg.defaults.port || 5432;
 	const database = parts.database || env.PGDATABASE || pg.defaults.database || user;
 	const shownHost = host.includes(':') ? `[${host}]` : host;
-	return {connectionString: text, display: `${user ? `${user}@` : ''}${shownHost}:${port}/${database ?? ''}`, ...(withoutPassword ? {ambientPassword: false as const} : {})};
+	return {
+		connectionString: text,
+		display: `${user ? `${user}@` : ''}${shownHost}:${port}/${database ?? ''}`,
+		...(withoutPassword ? {ambientPassword: false as const} : {}),
+	};
 }
 
 /** Whether the URL carries a password of its own (user:password@ or password=), read as pg reads it. */

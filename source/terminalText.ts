@@ -12,7 +12,10 @@ const named: Record<string, string> = {'\n': '\\n', '\r': '\\r', '\t': '\\t'};
 
 function visible(character: string): string {
 	const code = character.codePointAt(0)!;
-	return named[character] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+	return (
+		named[character] ??
+		(code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
+	);
 }
 
 /** One line of text, safe to print: it cannot carry a line break or any terminal control onto the screen. */
@@ -32,9 +35,11 @@ export function terminalBlock(text: string): string {
  */
 export function terminalValues<T>(value: T, blockKeys: ReadonlySet<string> = new Set()): T {
 	const copy = (item: unknown, key?: string): unknown => {
-		if (typeof item === 'string') return key !== undefined && blockKeys.has(key) ? terminalBlock(item) : terminalLine(item);
+		if (typeof item === 'string')
+			return key !== undefined && blockKeys.has(key) ? terminalBlock(item) : terminalLine(item);
 		if (Array.isArray(item)) return item.map(element => copy(element, key));
-		if (item && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([name, element]) => [name, copy(element, name)]));
+		if (item && typeof item === 'object')
+			return Object.fromEntries(Object.entries(item).map(([name, element]) => [name, copy(element, name)]));
 		return item;
 	};
 	return copy(value) as T;
@@ -48,5 +53,10 @@ const rawInJson = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u20
  * of the unsafe characters become \uXXXX escapes, which every JSON reader turns back into the same string.
  */
 export function jsonDocument(value: unknown): string {
-	return JSON.stringify(value, null, 2).replace(rawInJson, character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`) + '\n';
+	return (
+		JSON.stringify(value, null, 2).replace(
+			rawInJson,
+			character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`
+		) + '\n'
+	);
 }

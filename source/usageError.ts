@@ -2,7 +2,10 @@
 // loading the database driver (which --help never needs).
 export class UsageError extends Error {
 	/** notes: lines shown under the sentence (what discovery found and did not use), each made safe on its own. */
-	constructor(message: string, readonly notes: readonly string[] = []) {
+	constructor(
+		message: string,
+		readonly notes: readonly string[] = []
+	) {
 		super(message);
 	}
 }

@@ -31,7 +31,10 @@ test('each mistake is one sentence naming the problem and what is accepted', () 
 		[['--fix', 'relod'], /^--fix does not accept "relod": did you mean reload\?$/],
 		[['--fix=relaod'], /^--fix does not accept "relaod": did you mean reload\?$/],
 		[['--fix', 'triger'], /^--fix does not accept "triger": did you mean trigger\?$/],
-		[['--fix', 'everything'], /^--fix does not accept "everything"; accepted: reload, trigger, uninstall-trigger, all\.$/],
+		[
+			['--fix', 'everything'],
+			/^--fix does not accept "everything"; accepted: reload, trigger, uninstall-trigger, all\.$/,
+		],
 		[['--dburl', 'x'], /^Unknown flag --dburl: did you mean --db-url\?$/],
 		[['--fix'], /^--fix needs a value: one of reload, trigger, uninstall-trigger, all\.$/],
 		[['--fix='], /^--fix needs a value/],
@@ -39,7 +42,10 @@ test('each mistake is one sentence naming the problem and what is accepted', () 
 		[['--db-url', 'a', '--db-url', 'b'], /^--db-url was given more than once; give it once\.$/],
 		[['--yes', '--no-yes'], /^--yes was given more than once/],
 		[['--db-urll', 'x'], /^Unknown flag --db-urll: did you mean --db-url\?$/],
-		[['--xyzzy'], /^Unknown flag --xyzzy; the flags are --db-url, --timeout, --fix, --yes, --role, --help, --version\.$/],
+		[
+			['--xyzzy'],
+			/^Unknown flag --xyzzy; the flags are --db-url, --timeout, --fix, --yes, --role, --help, --version\.$/,
+		],
 		[['-x'], /^Unknown flag -x; the flags are/],
 		[['--timeout'], /^--timeout needs a value\.$/],
 		[['--yes=maybe'], /^--yes takes no value \(or =true, =false\)\.$/],
@@ -53,7 +59,12 @@ test('each mistake is one sentence naming the problem and what is accepted', () 
 
 test('values that could be secrets are never repeated', () => {
 	const secret = 'postgresql://u:hunter2@h/db';
-	for (const argv of [['--fix', secret], [`--${secret}`], [`--db-url=${secret}`, `--db-url=${secret}`], [`-${secret}`]]) {
+	for (const argv of [
+		['--fix', secret],
+		[`--${secret}`],
+		[`--db-url=${secret}`, `--db-url=${secret}`],
+		[`-${secret}`],
+	]) {
 		const problem = argumentProblem(argv, specs)!;
 		assert.ok(problem, argv.join(' '));
 		assert.ok(!problem.includes('hunter2'), problem);
@@ -69,9 +80,23 @@ test('--help (or -h) and --version anywhere before --', () => {
 });
 
 test('the words are found past a problem, and a mistyped flag keeps its value', () => {
-	assert.deepEqual(scanArguments(['--fix', 'relaod', 'check', '--yes'], specs), {words: ['check'], given: ['fix', 'yes'], problem: '--fix does not accept "relaod": did you mean reload?'});
+	assert.deepEqual(scanArguments(['--fix', 'relaod', 'check', '--yes'], specs), {
+		words: ['check'],
+		given: ['fix', 'yes'],
+		problem: '--fix does not accept "relaod": did you mean reload?',
+	});
 	assert.deepEqual(scanArguments(['--dburl', 'postgresql://x', 'wait'], specs).words, ['wait']);
-	assert.deepEqual(scanArguments(['--xyzzy', 'check'], specs).words, ['check'], 'no flag near enough: no value taken');
-	assert.deepEqual(scanArguments(['explain', '-', '--role', 'a', '--role', 'b', '-h'], specs), {words: ['explain', '-'], given: ['role', 'role', 'help']});
-	assert.deepEqual(scanArguments(['explain', '--', '--db-url', 'x'], specs), {words: ['explain', '--db-url', 'x'], given: []});
+	assert.deepEqual(
+		scanArguments(['--xyzzy', 'check'], specs).words,
+		['check'],
+		'no flag near enough: no value taken'
+	);
+	assert.deepEqual(scanArguments(['explain', '-', '--role', 'a', '--role', 'b', '-h'], specs), {
+		words: ['explain', '-'],
+		given: ['role', 'role', 'help'],
+	});
+	assert.deepEqual(scanArguments(['explain', '--', '--db-url', 'x'], specs), {
+		words: ['explain', '--db-url', 'x'],
+		given: [],
+	});
 });

@@ -54,11 +54,20 @@ for (const version of postgrestVersions) {
 			const saved = batchLimits.keys;
 			batchLimits.keys = keys;
 			try {
-				const facts = await collectFacts({database: databaseTarget(item.dbUrl), api: httpTarget(item.api.url, '--api-url'), schemas: ['public', 'api'], channel: parseChannel('pgrst'), timeoutMs: 10_000});
+				const facts = await collectFacts({
+					database: databaseTarget(item.dbUrl),
+					api: httpTarget(item.api.url, '--api-url'),
+					schemas: ['public', 'api'],
+					channel: parseChannel('pgrst'),
+					timeoutMs: 10_000,
+				});
 				assert.ok(facts.cache, 'the cache was read');
 				return {
-					cached: [...facts.cache.relationships ?? []].sort(),
-					unknown: facts.cache.unknown.filter(found => found.kind === 'relationship').map(found => `${found.schema}.${found.name}: ${found.reason}`).sort(),
+					cached: [...(facts.cache.relationships ?? [])].sort(),
+					unknown: facts.cache.unknown
+						.filter(found => found.kind === 'relationship')
+						.map(found => `${found.schema}.${found.name}: ${found.reason}`)
+						.sort(),
 					requests: facts.http?.requests ?? 0,
 				};
 			} finally {
@@ -69,17 +78,36 @@ for (const version of postgrestVersions) {
 		assert.deepEqual(fresh[0]!.cached, fresh[1]!.cached);
 		assert.deepEqual(fresh[0]!.unknown, fresh[1]!.unknown);
 		assert.ok(fresh[0]!.cached.length >= 60, `${fresh[0]!.cached.length} keys cached`);
-		assert.ok(fresh[0]!.requests < fresh[1]!.requests - 30, `batched ${fresh[0]!.requests} requests, alone ${fresh[1]!.requests}`);
+		assert.ok(
+			fresh[0]!.requests < fresh[1]!.requests - 30,
+			`batched ${fresh[0]!.requests} requests, alone ${fresh[1]!.requests}`
+		);
 		await item.query(migration);
 		const stale = [await diagnose(16), await diagnose(1)];
 		assert.deepEqual(stale[0]!.cached, stale[1]!.cached);
 		assert.deepEqual(stale[0]!.unknown, stale[1]!.unknown);
 		// Gone from the catalog: the dropped key and the old names of the two renamed ones; every other key still cached.
-		assert.deepEqual(fresh[0]!.cached.filter(key => !stale[0]!.cached.includes(key)).map(key => key.split('\u0000')[2]).sort(), ['item12_author_fkey', 'item7_prev_fkey', 'sessions_account_fkey']);
-		const key = (schema: string, table: string, name: string, foreignTable: string) => [schema, table, name, foreignTable].join('\u0000');
-		for (const added of [key('public', 'item7', 'item7_previous', 'item6'), key('public', 'item15', 'item15_reviewer', 'users'), key('public', 'orgs', 'orgs_third_owner_fkey', 'users'), key('public', 'profiles', 'profiles_twin_fkey', 'orgs'), key('api', 'sessions', 'sessions_of_account', 'accounts')]) {
+		assert.deepEqual(
+			fresh[0]!.cached
+				.filter(key => !stale[0]!.cached.includes(key))
+				.map(key => key.split('\u0000')[2])
+				.sort(),
+			['item12_author_fkey', 'item7_prev_fkey', 'sessions_account_fkey']
+		);
+		const key = (schema: string, table: string, name: string, foreignTable: string) =>
+			[schema, table, name, foreignTable].join('\u0000');
+		for (const added of [
+			key('public', 'item7', 'item7_previous', 'item6'),
+			key('public', 'item15', 'item15_reviewer', 'users'),
+			key('public', 'orgs', 'orgs_third_owner_fkey', 'users'),
+			key('public', 'profiles', 'profiles_twin_fkey', 'orgs'),
+			key('api', 'sessions', 'sessions_of_account', 'accounts'),
+		]) {
 			assert.ok(!stale[0]!.cached.includes(added), `${added} is not cached`);
 		}
-		assert.ok(stale[0]!.cached.includes(key('public', 'item8', 'item8_prev_fkey', 'item7')), 'its neighbour in the chain still is');
+		assert.ok(
+			stale[0]!.cached.includes(key('public', 'item8', 'item8_prev_fkey', 'item7')),
+			'its neighbour in the chain still is'
+		);
 	});
 }

@@ -23,7 +23,9 @@ const injections = [
 async function listen(url: string, channel: string) {
 	const client = new pg.Client({connectionString: url});
 	await client.connect();
-	const heard = new Promise<{channel: string; payload?: string}>(resolve => client.on('notification', message => resolve({channel: message.channel, payload: message.payload})));
+	const heard = new Promise<{channel: string; payload?: string}>(resolve =>
+		client.on('notification', message => resolve({channel: message.channel, payload: message.payload}))
+	);
 	await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
 	return {heard, end: async () => client.end()};
 }
@@ -36,13 +38,21 @@ test('`sql trigger` and `sql reload` for awkward channels deliver on that exact 
 		await item.query(trigger.stdout);
 		const ddl = await listen(item.dbUrl, channel);
 		await item.query('create table public.probe_table (id int); drop table public.probe_table');
-		assert.deepEqual(await ddl.heard, {channel, payload: 'reload schema'}, `the trigger notifies ${JSON.stringify(channel)}`);
+		assert.deepEqual(
+			await ddl.heard,
+			{channel, payload: 'reload schema'},
+			`the trigger notifies ${JSON.stringify(channel)}`
+		);
 		await ddl.end();
 
 		const reload = await runCli(['sql', 'reload', '--channel', channel]);
 		const now = await listen(item.dbUrl, channel);
 		await item.query(reload.stdout);
-		assert.deepEqual(await now.heard, {channel, payload: 'reload schema'}, `sql reload notifies ${JSON.stringify(channel)}`);
+		assert.deepEqual(
+			await now.heard,
+			{channel, payload: 'reload schema'},
+			`sql reload notifies ${JSON.stringify(channel)}`
+		);
 		await now.end();
 		await item.query((await runCli(['sql', 'uninstall'])).stdout);
 	}
@@ -59,9 +69,19 @@ test('a 64-byte channel is a usage error before anything connects', async () => 
 	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
 	const {port} = server.address() as {port: number};
 	try {
-		const target = ['--db-url', `postgresql://postgres@127.0.0.1:${port}/postgres`, '--api-url', `http://127.0.0.1:${port}`];
+		const target = [
+			'--db-url',
+			`postgresql://postgres@127.0.0.1:${port}/postgres`,
+			'--api-url',
+			`http://127.0.0.1:${port}`,
+		];
 		// sql connects to nothing and refuses connection flags, so it gets none.
-		for (const args of [['check', '--fix', 'trigger', '--yes', ...target], ['wait', ...target], ['check', '--probe', ...target], ['sql', 'trigger']]) {
+		for (const args of [
+			['check', '--fix', 'trigger', '--yes', ...target],
+			['wait', ...target],
+			['check', '--probe', ...target],
+			['sql', 'trigger'],
+		]) {
 			const run = await runCli([...args, '--channel', 'c'.repeat(64)]);
 			assert.equal(run.code, 2);
 			assert.match(run.stderr, /--channel is 64 bytes long; PostgreSQL channel names are 1 to 63 bytes/);

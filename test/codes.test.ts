@@ -19,14 +19,25 @@ test('the plain list marks exactly the codes that always block the diagnosis, an
 	for (const code of Object.keys(findingCodes) as FindingCode[]) {
 		const heading = headings.find(line => line.startsWith(`${code} (`));
 		const {severity} = findingCodes[code];
-		assert.equal(heading, blocksDiagnosis(code) ? `${code} (${severity}; ${blockingMark})` : `${code} (${severity})`);
+		assert.equal(
+			heading,
+			blocksDiagnosis(code) ? `${code} (${severity}; ${blockingMark})` : `${code} (${severity})`
+		);
 	}
-	assert.ok(headings.some(line => line.includes(blockingMark)) && headings.some(line => !line.includes(blockingMark)));
-	assert.match(text, /\n"always blocks the diagnosis": while such a finding stands the diagnosis was not made, so --ignore cannot accept it\.\n$/);
+	assert.ok(
+		headings.some(line => line.includes(blockingMark)) && headings.some(line => !line.includes(blockingMark))
+	);
+	assert.match(
+		text,
+		/\n"always blocks the diagnosis": while such a finding stands the diagnosis was not made, so --ignore cannot accept it\.\n$/
+	);
 });
 
 test('codes --json: every row says blocksDiagnosis, true for the blocking codes only', () => {
 	const rows = JSON.parse(codes(true)) as Array<{code: FindingCode; blocksDiagnosis: boolean}>;
-	assert.deepEqual(rows.map(row => [row.code, row.blocksDiagnosis]), Object.keys(findingCodes).map(code => [code, blocksDiagnosis(code as FindingCode)]));
+	assert.deepEqual(
+		rows.map(row => [row.code, row.blocksDiagnosis]),
+		Object.keys(findingCodes).map(code => [code, blocksDiagnosis(code as FindingCode)])
+	);
 	assert.ok(rows.some(row => row.blocksDiagnosis) && rows.some(row => !row.blocksDiagnosis));
 });

@@ -15,7 +15,11 @@ test('starts from what is known, with its source, and puts the cursor on the fir
 	assert.equal(form.active, 'apiUrl');
 	assert.deepEqual(form.fields.dbUrl, {value: 'postgresql://h/db', cursor: 17, source: 'DATABASE_URL'});
 	assert.equal(connectForm({}).active, 'dbUrl');
-	assert.equal(connectForm({dbUrl: {value: 'postgresql://h/db', source: '--db-url'}}, true).active, 'dbUrl', 'u opens on the first field');
+	assert.equal(
+		connectForm({dbUrl: {value: 'postgresql://h/db', source: '--db-url'}}, true).active,
+		'dbUrl',
+		'u opens on the first field'
+	);
 });
 
 test('an empty or wrong field is refused when it is entered, not after the last prompt', () => {
@@ -54,20 +58,39 @@ test('a pasted value that is refused keeps the cursor; the rest of the paste is 
 });
 
 test('editing a known value makes it typed: its source is no longer claimed', () => {
-	const form = typeInto(connectForm({dbUrl: {value: 'postgresql://h/db', source: '--db-url'}}, true), '2', {}, validate);
+	const form = typeInto(
+		connectForm({dbUrl: {value: 'postgresql://h/db', source: '--db-url'}}, true),
+		'2',
+		{},
+		validate
+	);
 	assert.equal(form.fields.dbUrl.value, 'postgresql://h/db2');
 	assert.equal(form.fields.dbUrl.source, undefined);
 });
 
 test('wrapping breaks at spaces, keeps every line within the width, and cuts only a word wider than the column', () => {
 	const text = (lines: ReturnType<typeof wrapWords>) => lines.map(line => line.map(span => span.text).join(''));
-	assert.deepEqual(text(wrapWords([{text: 'one two three'}, {text: ' (code)', dim: true}], 9)), ['one two', 'three', '(code)']);
-	assert.deepEqual(text(wrapWords([{text: 'see http://example.com/a/long/path'}], 12)), ['see', 'http://examp', 'le.com/a/lon', 'g/path']);
+	assert.deepEqual(text(wrapWords([{text: 'one two three'}, {text: ' (code)', dim: true}], 9)), [
+		'one two',
+		'three',
+		'(code)',
+	]);
+	assert.deepEqual(text(wrapWords([{text: 'see http://example.com/a/long/path'}], 12)), [
+		'see',
+		'http://examp',
+		'le.com/a/lon',
+		'g/path',
+	]);
 	assert.deepEqual(wrapWords([{text: 'a'}, {text: ' b', dim: true}], 20), [[{text: 'a'}, {text: ' b', dim: true}]]);
 });
 
-test('PostgREST\'s address typed without a scheme is read as http://', () => {
-	const form = typeInto(connectForm({dbUrl: {value: 'postgresql://h/db', source: '--db-url'}}), '127.0.0.1:3000\r', {}, validate);
+test("PostgREST's address typed without a scheme is read as http://", () => {
+	const form = typeInto(
+		connectForm({dbUrl: {value: 'postgresql://h/db', source: '--db-url'}}),
+		'127.0.0.1:3000\r',
+		{},
+		validate
+	);
 	assert.equal(form.fields.apiUrl.value, 'http://127.0.0.1:3000');
 	assert.equal(form.active, 'apiKey');
 	assert.equal(withScheme('apiUrl', 'localhost:3000/rest/v1'), 'http://localhost:3000/rest/v1');

@@ -17,7 +17,13 @@ const fn = (name: string, ...args: string[]): CatalogFunction => ({
 	args: args.map(arg => ({name: arg, type: 'integer', required: true, variadic: false})),
 });
 
-const snapshot = (): CacheSnapshot => ({source: 'admin /schema_cache', ...parseSchemaCacheDump(dump)!, complete: true, unknown: [], requests: 0});
+const snapshot = (): CacheSnapshot => ({
+	source: 'admin /schema_cache',
+	...parseSchemaCacheDump(dump)!,
+	complete: true,
+	unknown: [],
+	requests: 0,
+});
 
 const catalogAsRecorded: Catalog = {
 	schemas: ['public'],
@@ -53,7 +59,9 @@ test('every kind of drift is found in both directions, with bare catalog names',
 		],
 		functions: [fn('add', 'a', 'b', 'c'), fn('add', 'x'), fn('pong')],
 	};
-	const found = diffSchemas(migrated, snapshot(), parseChannel('pgrst')).map(({code, table, column, function: name}) => ({code, table, column, function: name}));
+	const found = diffSchemas(migrated, snapshot(), parseChannel('pgrst')).map(
+		({code, table, column, function: name}) => ({code, table, column, function: name})
+	);
 	assert.deepEqual(found, [
 		{code: 'cache.column_missing', table: 'organizations', column: 'title', function: undefined},
 		{code: 'cache.column_missing', table: 'organizations', column: 'owner_id', function: undefined},
@@ -68,15 +76,36 @@ test('every kind of drift is found in both directions, with bare catalog names',
 });
 
 test('quoted names are quoted in messages and bare in fields; findings offer the reload on the channel', () => {
-	const [found] = diffSchemas({...catalogAsRecorded, tables: [{schema: 'public', name: 'Order Items', kind: 'r', columns: ['Item Id', 'qty', 'Unit Price']}]}, {...snapshot(), complete: false}, parseChannel('MyChan'));
-	assert.equal(found?.message, `public."Order Items"."Unit Price" is in the database but not in PostgREST's schema cache`);
+	const [found] = diffSchemas(
+		{
+			...catalogAsRecorded,
+			tables: [{schema: 'public', name: 'Order Items', kind: 'r', columns: ['Item Id', 'qty', 'Unit Price']}],
+		},
+		{...snapshot(), complete: false},
+		parseChannel('MyChan')
+	);
+	assert.equal(
+		found?.message,
+		`public."Order Items"."Unit Price" is in the database but not in PostgREST's schema cache`
+	);
 	assert.equal(found?.column, 'Unit Price');
 	assert.deepEqual(found?.fixes, ['reload']);
 	assert.match(found?.suggestion ?? '', /NOTIFY "MyChan", 'reload schema';/);
 });
 
 test('a partial snapshot reports no stale objects it cannot see and nothing for objects it could not probe', () => {
-	const partial: CacheSnapshot = {source: 'OpenAPI + probes', tables: [], functions: [], complete: false, unknown: [{kind: 'table', schema: 'public', name: 'organizations', reason: 'test'}], requests: 0};
-	const codes = diffSchemas({schemas: ['public'], tables: [catalogAsRecorded.tables[0]!], functions: []}, partial, parseChannel('pgrst')).map(found => found.code);
+	const partial: CacheSnapshot = {
+		source: 'OpenAPI + probes',
+		tables: [],
+		functions: [],
+		complete: false,
+		unknown: [{kind: 'table', schema: 'public', name: 'organizations', reason: 'test'}],
+		requests: 0,
+	};
+	const codes = diffSchemas(
+		{schemas: ['public'], tables: [catalogAsRecorded.tables[0]!], functions: []},
+		partial,
+		parseChannel('pgrst')
+	).map(found => found.code);
 	assert.deepEqual(codes, []);
 });

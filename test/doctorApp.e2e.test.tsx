@@ -47,7 +47,13 @@ const press = async (app: ReturnType<typeof render>, keys: string) => {
 };
 
 /** Types into an @inkjs/ui text input: it listens once mounted, and Enter must come as its own keypress. */
-async function type(app: ReturnType<typeof render>, until: (text: string) => Promise<void>, prompt: string, text: string, shown = text) {
+async function type(
+	app: ReturnType<typeof render>,
+	until: (text: string) => Promise<void>,
+	prompt: string,
+	text: string,
+	shown = text
+) {
 	await until(prompt);
 	await new Promise(resolve => setTimeout(resolve, 300));
 	app.stdin.write(text);
@@ -68,12 +74,22 @@ test('diagnose → reload → the cache is healed, with before → after and the
 	await until(/✔ DONE .*proved/s);
 	await until('What next?');
 	// The proof names what was healed and what remains, under the diagnosis before it (behaviour changed: not counts only).
-	assert.match(app.lastFrame()!, /✔ PASS {2}Columns in the cache \(was FAIL\)\nHealed \(1\):\n {2}✔ healed public\.organizations\.created_by is in the database/);
+	assert.match(
+		app.lastFrame()!,
+		/✔ PASS {2}Columns in the cache \(was FAIL\)\nHealed \(1\):\n {2}✔ healed public\.organizations\.created_by is in the database/
+	);
 	assert.match(app.lastFrame()!, /Still there \(1\):\n {2}⚠ warning No event trigger reloads PostgREST/);
 	assert.match(app.lastFrame()!, /Before → after: 2 findings \(1 error\) → 1 finding \(0 errors\)/);
-	assert.ok(app.lastFrame()!.indexOf('✖ FAIL  Columns in the cache') < app.lastFrame()!.indexOf('✔ DONE'), 'the diagnosis before stays in the record');
+	assert.ok(
+		app.lastFrame()!.indexOf('✖ FAIL  Columns in the cache') < app.lastFrame()!.indexOf('✔ DONE'),
+		'the diagnosis before stays in the record'
+	);
 	app.unmount();
-	const insert = await fetch(`${item.api.url}/organizations`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({id: 1, name: 'a', created_by: 'b'})});
+	const insert = await fetch(`${item.api.url}/organizations`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json'},
+		body: JSON.stringify({id: 1, name: 'a', created_by: 'b'}),
+	});
 	assert.equal(insert.status, 201);
 });
 
@@ -94,7 +110,10 @@ test('the trigger shows its SQL and asks; n declines and nothing is written; y i
 	await until('What next?');
 	assert.match(app.lastFrame()!, /✔ PASS {2}Auto-reload event trigger \(was WARN\)/);
 	assert.match(app.lastFrame()!, /Healed \(1\):\n {2}✔ healed No event trigger reloads PostgREST after DDL/);
-	assert.equal((await item.query(`select count(*)::int as n from pg_event_trigger where evtname like 'pgrst_doctor%'`))[0]!.n, 2);
+	assert.equal(
+		(await item.query(`select count(*)::int as n from pg_event_trigger where evtname like 'pgrst_doctor%'`))[0]!.n,
+		2
+	);
 	app.unmount();
 });
 
@@ -109,7 +128,10 @@ test('the SQL screen prints copyable SQL and offers OSC 52; q quits with the dia
 	await first.until('SQL that fits: 1 reload the cache (shown) · 2 install the trigger');
 	await press(first.app, 'c');
 	await first.until('Copied the SQL to reload the cache to the clipboard');
-	assert.ok(first.app.frames.some(frame => frame.includes('\u001B]52;c;')), 'OSC 52 sequence written');
+	assert.ok(
+		first.app.frames.some(frame => frame.includes('\u001B]52;c;')),
+		'OSC 52 sequence written'
+	);
 	await press(first.app, 'q');
 	assert.deepEqual(first.exits, [1]);
 	first.app.unmount();
@@ -143,9 +165,16 @@ test('hostile names, a hostile channel and the SQL and clipboard they reach are 
 	const table = `t${csi}red${osc0}`;
 	const column = `x${forgedPass}`;
 	const item = await stack.setUp();
-	await item.query(`create table public."${table}" (id int); alter table public.organizations add column "${column}" text`);
+	await item.query(
+		`create table public."${table}" (id int); alter table public.organizations add column "${column}" text`
+	);
 	const exits: number[] = [];
-	const app = render(<DoctorApp engine={doctorEngine({...options(item), channel: parseChannel(`ch${osc0}`)})} onExit={code => exits.push(code)} />);
+	const app = render(
+		<DoctorApp
+			engine={doctorEngine({...options(item), channel: parseChannel(`ch${osc0}`)})}
+			onExit={code => exits.push(code)}
+		/>
+	);
 	const frames = () => app.frames.join('\n');
 	const until = async (text: string) => {
 		const deadline = Date.now() + 15_000;
@@ -156,7 +185,10 @@ test('hostile names, a hostile channel and the SQL and clipboard they reach are 
 	};
 	await until('What next?');
 	// Names are shown as SQL would quote them: control characters as U&"…" escapes.
-	assert.ok(frames().includes('U&"t\\001B[31mred\\001B]0;pwned\\0007"'), 'the table name is shown with visible escapes');
+	assert.ok(
+		frames().includes('U&"t\\001B[31mred\\001B]0;pwned\\0007"'),
+		'the table name is shown with visible escapes'
+	);
 	assert.ok(frames().includes('U&"x\\000D\\000A✔ PASS  forged"'), 'the forged line stays inside its finding');
 	await press(app, 's');
 	await until('ready to paste');
@@ -176,19 +208,30 @@ test('the connect screen masks the database password while it is typed, and conn
 	const {app, until, screen} = mount();
 	await until('› Database URL');
 	await new Promise(resolve => setTimeout(resolve, 300));
-	const [head, rest] = [item.dbUrl.slice(0, item.dbUrl.indexOf(':', 'postgresql://'.length) + 1), item.dbUrl.slice(item.dbUrl.indexOf(':', 'postgresql://'.length) + 1)];
+	const [head, rest] = [
+		item.dbUrl.slice(0, item.dbUrl.indexOf(':', 'postgresql://'.length) + 1),
+		item.dbUrl.slice(item.dbUrl.indexOf(':', 'postgresql://'.length) + 1),
+	];
 	await press(app, head);
 	// Character by character, as a person types: no frame may show the password or any beginning of it.
 	for (const character of rest) await press(app, character);
 	await until('@127.0.0.1');
 	assert.match(app.lastFrame()!, /postgresql:\/\/postgres:••••@127\.0\.0\.1:\d+\/scenario_/);
 	const password = decodeURIComponent(rest.slice(0, rest.indexOf('@')));
-	for (let end = 2; end <= password.length; end++) assert.ok(!screen().includes(`postgres:${password.slice(0, end)}`), `a frame showed ${end} characters of the password`);
+	for (let end = 2; end <= password.length; end++)
+		assert.ok(
+			!screen().includes(`postgres:${password.slice(0, end)}`),
+			`a frame showed ${end} characters of the password`
+		);
 	await press(app, '\r');
 	await type(app, until, '› PostgREST URL', item.api.url);
 	await type(app, until, '› API key', '', '');
 	await until('What next?');
-	assert.match(app.lastFrame()!, new RegExp(`postgres@127\\.0\\.0\\.1:${stack.pg.port}/${item.name}`), 'connected with the URL as typed');
+	assert.match(
+		app.lastFrame()!,
+		new RegExp(`postgres@127\\.0\\.0\\.1:${stack.pg.port}/${item.name}`),
+		'connected with the URL as typed'
+	);
 	assert.ok(!screen().includes(superPassword), 'the password never reached a frame');
 	app.unmount();
 });

@@ -154,7 +154,10 @@ for (const columns of widths) {
 	});
 
 	test(`the connect screen starts from DATABASE_URL, says so, and refuses an empty PostgREST URL at once, exactly, at ${columns} columns`, async () => {
-		const {engine} = fakeEngine({connected: false, known: {dbUrl: {value: 'postgresql://app:secret@db.example.com:5432/app', source: 'DATABASE_URL'}}});
+		const {engine} = fakeEngine({
+			connected: false,
+			known: {dbUrl: {value: 'postgresql://app:secret@db.example.com:5432/app', source: 'DATABASE_URL'}},
+		});
 		const app = mount(engine, columns);
 		await app.until('Where are');
 		await app.press('\r');
@@ -175,16 +178,28 @@ for (const columns of widths) {
 		}
 		const frame = app.lastFrame();
 		// A URL wider than the window is left whole for the terminal to fold (copying it still gives the whole URL).
-		for (const line of lines(frame)) assert.ok([...line].length <= columns || /^ {4}https:\/\/\S+$/.test(line), `too wide: ${line}`);
+		for (const line of lines(frame))
+			assert.ok([...line].length <= columns || /^ {4}https:\/\/\S+$/.test(line), `too wide: ${line}`);
 		// A continuation of a check, finding or proof line starts exactly under the text of its first line.
 		const shown = lines(frame);
 		for (const [index, line] of shown.entries()) {
-			const mark = /^(?:[✔✖⚠-] (?:PASS|FAIL|WARN|SKIP|DONE) {1,2}|  [✔✖⚠ℹ] (?:error|warning|info|healed) )/.exec(line)?.[0];
+			const mark = /^(?:[✔✖⚠-] (?:PASS|FAIL|WARN|SKIP|DONE) {1,2}|  [✔✖⚠ℹ] (?:error|warning|info|healed) )/.exec(
+				line
+			)?.[0];
 			const next = shown[index + 1];
-			if (mark && next && /^ +\S/.test(next) && !/^  [✔✖⚠ℹ•\[]/.test(next)) assert.equal(/^ */.exec(next)![0].length, mark.length, `continuation of "${line}" is not under its text: "${next}"`);
+			if (mark && next && /^ +\S/.test(next) && !/^  [✔✖⚠ℹ•\[]/.test(next))
+				assert.equal(
+					/^ */.exec(next)![0].length,
+					mark.length,
+					`continuation of "${line}" is not under its text: "${next}"`
+				);
 		}
 		// Every URL the steps hold is on a line of its own, whole.
-		const urls = engine.manualSteps().join(' ').match(/https:\/\/[^\s)]+/g)!.map(url => url.replace(/[.,;:]+$/, ''));
+		const urls = engine
+			.manualSteps()
+			.join(' ')
+			.match(/https:\/\/[^\s)]+/g)!
+			.map(url => url.replace(/[.,;:]+$/, ''));
 		assert.equal(urls.length, 2);
 		for (const url of urls) assert.ok(shown.includes(`    ${url}`), `${url} is cut`);
 		app.unmount();
@@ -197,7 +212,10 @@ test('d shows the Supabase steps only for a Supabase target; elsewhere psql and 
 	assert.ok(supabase.lastFrame().includes('[d] How to reload by hand (Supabase SQL Editor, restart)'));
 	await supabase.press('d');
 	await supabase.until('How to reload by hand\n');
-	assert.match(supabase.lastFrame(), /Open the SQL Editor with the reload prefilled and press Run:\n {4}https:\/\/supabase\.com\/dashboard\/project\/abcdefghijklmnopqrst\/sql\/new\?content=NOTIFY%20pgrst%2C%20'reload%20schema'%3B\n/);
+	assert.match(
+		supabase.lastFrame(),
+		/Open the SQL Editor with the reload prefilled and press Run:\n {4}https:\/\/supabase\.com\/dashboard\/project\/abcdefghijklmnopqrst\/sql\/new\?content=NOTIFY%20pgrst%2C%20'reload%20schema'%3B\n/
+	);
 	supabase.unmount();
 	const selfHosted = mount(fakeEngine().engine, 80);
 	await selfHosted.until('What next?');
@@ -217,11 +235,16 @@ test('s shows the reload first when the cache is stale, 2 the trigger, and c cop
 	await app.until('SQL that fits: 1 reload the cache (shown) · 2 install the trigger');
 	const printed = () => app.frames.some(frame => frame.startsWith(`\n${engine.sql('reload')}`));
 	// The SQL is written above the live part, in a frame of its own that may follow the screen's.
-	for (let waited = 0; !printed() && waited < 5000; waited += 10) await new Promise(resolve => setTimeout(resolve, 10));
+	for (let waited = 0; !printed() && waited < 5000; waited += 10)
+		await new Promise(resolve => setTimeout(resolve, 10));
 	assert.ok(printed(), 'the reload SQL was printed');
 	await app.press('c');
 	await app.until('Copied the SQL to reload the cache');
-	const copied = () => app.frames.map(frame => /\u001B\]52;c;([A-Za-z\d+/=]*)\u0007/.exec(frame)?.[1]).filter(Boolean).map(payload => Buffer.from(payload!, 'base64').toString('utf8'));
+	const copied = () =>
+		app.frames
+			.map(frame => /\u001B\]52;c;([A-Za-z\d+/=]*)\u0007/.exec(frame)?.[1])
+			.filter(Boolean)
+			.map(payload => Buffer.from(payload!, 'base64').toString('utf8'));
 	assert.deepEqual(copied(), [engine.sql('reload')]);
 	await app.press('2');
 	await app.until('2 install the trigger (shown)');
@@ -234,7 +257,13 @@ test('s shows the reload first when the cache is stale, 2 the trigger, and c cop
 });
 
 test('when the database did not answer there is no probe, and u reaches the connect screen and esc comes back', async () => {
-	const {engine} = fakeEngine({reports: [unreachableReport], known: {dbUrl: {value: 'postgresql://app:pw@127.0.0.1:1/app', source: '--db-url'}, apiUrl: {value: 'http://127.0.0.1:14631', source: '--api-url'}}});
+	const {engine} = fakeEngine({
+		reports: [unreachableReport],
+		known: {
+			dbUrl: {value: 'postgresql://app:pw@127.0.0.1:1/app', source: '--db-url'},
+			apiUrl: {value: 'http://127.0.0.1:14631', source: '--api-url'},
+		},
+	});
 	const app = mount(engine, 80);
 	await app.until('What next?');
 	assert.doesNotMatch(app.lastFrame(), /\[p\]/);
@@ -249,7 +278,12 @@ test('when the database did not answer there is no probe, and u reaches the conn
 });
 
 test('u from the report: a corrected URL is connected to and diagnosed, and the record says so', async () => {
-	const {engine, calls} = fakeEngine({known: {dbUrl: {value: 'postgresql://h/db', source: '--db-url'}, apiUrl: {value: 'http://127.0.0.1:3000', source: '--api-url'}}});
+	const {engine, calls} = fakeEngine({
+		known: {
+			dbUrl: {value: 'postgresql://h/db', source: '--db-url'},
+			apiUrl: {value: 'http://127.0.0.1:3000', source: '--api-url'},
+		},
+	});
 	const app = mount(engine, 80);
 	await app.until('What next?');
 	await app.press('u');
@@ -272,7 +306,10 @@ test('a banner belongs to its action: after r and a, the DONE line is in the rec
 	await app.until(/Before → after[^]*\nDiagnosis\n[^]*What next\?/);
 	const frame = app.lastFrame();
 	assert.equal(frame.split('✔ DONE').length, 2, 'one banner');
-	assert.ok(frame.lastIndexOf('✔ DONE') < frame.lastIndexOf('\nDiagnosis\n'), 'the banner stays with the action above the new diagnosis');
+	assert.ok(
+		frame.lastIndexOf('✔ DONE') < frame.lastIndexOf('\nDiagnosis\n'),
+		'the banner stays with the action above the new diagnosis'
+	);
 	app.unmount();
 });
 
@@ -281,7 +318,10 @@ test('on a short window the menu is one line of keys, so the live part stays sho
 	await app.until('What next?');
 	// A key and its word are held together (a no-break space), so a wrap never parts them.
 	const frame = app.lastFrame().replaceAll('\u00A0', ' ');
-	assert.match(frame, /What next\?\nr reload · t install · s show · d how · p probe · a diagnose · u change · q quit$/);
+	assert.match(
+		frame,
+		/What next\?\nr reload · t install · s show · d how · p probe · a diagnose · u change · q quit$/
+	);
 	assert.doesNotMatch(frame, /\[r\]/);
 	app.unmount();
 });
@@ -302,7 +342,12 @@ test('q leaves the exit code and a last line that says it; ctrl-c is 130', async
 });
 
 test('a target wider than the window is shortened in its middle in the record, never cut mid-token by a wrap', async () => {
-	const {engine} = fakeEngine({known: {dbUrl: {value: 'postgresql://h/db', source: '--db-url'}, apiUrl: {value: 'http://127.0.0.1:3000', source: '--api-url'}}});
+	const {engine} = fakeEngine({
+		known: {
+			dbUrl: {value: 'postgresql://h/db', source: '--db-url'},
+			apiUrl: {value: 'http://127.0.0.1:3000', source: '--api-url'},
+		},
+	});
 	const long = 'postgres.abcdefghijklmnopqrst@aws-0-eu-central-1.pooler.supabase.com:5432/postgres';
 	engine.target = () => `${long} · https://abcdefghijklmnopqrst.supabase.co/rest/v1`;
 	const app = mount(engine, 60);
@@ -311,9 +356,15 @@ test('a target wider than the window is shortened in its middle in the record, n
 	await app.until('› Database URL');
 	await app.press('\r\r\r');
 	await app.until('Connected to');
-	const connected = lines(app.lastFrame()).slice(lines(app.lastFrame()).indexOf('Connected to') + 1, lines(app.lastFrame()).indexOf('Connected to') + 3);
+	const connected = lines(app.lastFrame()).slice(
+		lines(app.lastFrame()).indexOf('Connected to') + 1,
+		lines(app.lastFrame()).indexOf('Connected to') + 3
+	);
 	assert.match(connected[0]!, /^ {2}postgres\.abcdefghijklm.*….*5432\/postgres$/);
-	assert.ok(connected.every(line => line.length <= 60), connected.join('\n'));
+	assert.ok(
+		connected.every(line => line.length <= 60),
+		connected.join('\n')
+	);
 	assert.equal(connected[1], '  https://abcdefghijklmnopqrst.supabase.co/rest/v1');
 	app.unmount();
 });
@@ -324,13 +375,19 @@ test('t shows the trigger SQL and asks first: n declines and changes nothing, y 
 	await app.until('What next?');
 	await app.press('t');
 	await app.until('Run it? (y/N)');
-	assert.ok(app.frames.some(frame => frame.startsWith(`\n${engine.sql('trigger')}`)), 'the trigger SQL was printed');
+	assert.ok(
+		app.frames.some(frame => frame.startsWith(`\n${engine.sql('trigger')}`)),
+		'the trigger SQL was printed'
+	);
 	const confirm = app.lastFrame();
-	assert.equal(confirm.slice(confirm.lastIndexOf('\nThe SQL above') + 1), [
-		'The SQL above writes to the database, in one transaction with lock_timeout.',
-		'Run it? (y/N)',
-		'y yes · n or enter no · q quit · ctrl-c cancel',
-	].join('\n'));
+	assert.equal(
+		confirm.slice(confirm.lastIndexOf('\nThe SQL above') + 1),
+		[
+			'The SQL above writes to the database, in one transaction with lock_timeout.',
+			'Run it? (y/N)',
+			'y yes · n or enter no · q quit · ctrl-c cancel',
+		].join('\n')
+	);
 	await app.press('n');
 	await app.until('• Declined: nothing was changed.');
 	await app.until('What next?');
@@ -348,14 +405,17 @@ test('a healthy diagnosis says so, offers no fix, and q leaves with 0', async ()
 	const app = mount(fakeEngine({reports: [healthyReport]}).engine, 80);
 	await app.until('What next?');
 	const frame = app.lastFrame();
-	assert.ok(frame.includes('✔ Healthy: PostgREST\'s schema cache matches the database.\n'), frame);
-	assert.equal(frame.slice(frame.indexOf('What next?')), `What next?
+	assert.ok(frame.includes("✔ Healthy: PostgREST's schema cache matches the database.\n"), frame);
+	assert.equal(
+		frame.slice(frame.indexOf('What next?')),
+		`What next?
 ❯ [s] Show the SQL to copy
   [p] Probe: send NOTIFY and watch PostgREST reload
   [a] Diagnose again
   [u] Change the URLs (connect screen)
   [q] Quit
-↑↓ move · enter choose · or press a key · ctrl-c cancel`);
+↑↓ move · enter choose · or press a key · ctrl-c cancel`
+	);
 	await app.press('q');
 	await app.until('pgrst-doctor: exit 0 (healthy)');
 	assert.deepEqual(app.exits, [0]);

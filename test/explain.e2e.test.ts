@@ -27,7 +27,11 @@ async function errorBody(path: string, init: RequestInit = {}): Promise<string> 
 	return response.text();
 }
 
-const post = (body: unknown) => ({method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)});
+const post = (body: unknown) => ({
+	method: 'POST',
+	headers: {'content-type': 'application/json'},
+	body: JSON.stringify(body),
+});
 
 async function explain(text: string, ...extra: string[]) {
 	return runCli(['explain', text, '--db-url', item.dbUrl, '--api-url', item.api.url, '--json', ...extra]);
@@ -104,21 +108,52 @@ test('a Supabase key of another project: config.project_mismatch', async () => {
 	const key = `eyJhbGciOiJIUzI1NiJ9.${claims}.c2lnbmF0dXJl`;
 	const body = await errorBody('/organizations', post({id: 3, name: 'x', adminname: 'ada'}));
 	const dbUrl = item.dbUrl;
-	const {json} = await runCli(['explain', body, '--db-url', dbUrl, '--json', '--api-key', key, '--api-url', 'https://abcdefghijklmnopqrst.supabase.co/rest/v1', '--timeout', '2']);
+	const {json} = await runCli([
+		'explain',
+		body,
+		'--db-url',
+		dbUrl,
+		'--json',
+		'--api-key',
+		key,
+		'--api-url',
+		'https://abcdefghijklmnopqrst.supabase.co/rest/v1',
+		'--timeout',
+		'2',
+	]);
 	assert.equal(json.verdict.code, 'config.project_mismatch');
 	assert.match(json.verdict.message, /abcdefghijklmnopqrst/);
 });
 
 test('offline: the meaning, ranked causes and SQL to tell them apart; stdin works; unrecognised input exits 2', async () => {
-	const offline = await runCli(['explain', `Could not find the 'created_by' column of 'organizations' in the schema cache`]);
+	const offline = await runCli([
+		'explain',
+		`Could not find the 'created_by' column of 'organizations' in the schema cache`,
+	]);
 	assert.equal(offline.code, 0);
 	assert.match(offline.stdout, /Possible causes, most common first/);
 	assert.match(offline.stdout, /where table_name = 'organizations'/);
 	const quoted = await runCli(['explain', `ERROR: column "a';drop" of relation "o';x" does not exist`, '--json']);
 	assert.equal(quoted.json.error.table, "o';x");
-	assert.ok(quoted.json.advice.causes.some((cause: {check?: string}) => cause.check?.includes(`table_name = 'o'';x'`)), 'names are escaped literals');
-	const piped = await runCli(['explain', '-', '--json'], {}, undefined, JSON.stringify({code: 'PGRST205', details: null, hint: null, message: `Could not find the table 'public.invoices' in the schema cache`}));
-	assert.deepEqual([piped.json.error.code, piped.json.error.schema, piped.json.error.table], ['PGRST205', 'public', 'invoices']);
+	assert.ok(
+		quoted.json.advice.causes.some((cause: {check?: string}) => cause.check?.includes(`table_name = 'o'';x'`)),
+		'names are escaped literals'
+	);
+	const piped = await runCli(
+		['explain', '-', '--json'],
+		{},
+		undefined,
+		JSON.stringify({
+			code: 'PGRST205',
+			details: null,
+			hint: null,
+			message: `Could not find the table 'public.invoices' in the schema cache`,
+		})
+	);
+	assert.deepEqual(
+		[piped.json.error.code, piped.json.error.schema, piped.json.error.table],
+		['PGRST205', 'public', 'invoices']
+	);
 	const unknown = await runCli(['explain', 'the cat sat on the mat']);
 	assert.equal(unknown.code, 2);
 	assert.match(unknown.stdout, /PGRST204/, 'lists what it understands');

@@ -53,7 +53,8 @@ const body = async (url: string, init: RequestInit = {}) => {
 	return text;
 };
 
-const sideEffects = async (item: Scenario) => (await item.query('select what from public.side_effects')).map(row => String(row.what));
+const sideEffects = async (item: Scenario) =>
+	(await item.query('select what from public.side_effects')).map(row => String(row.what));
 
 for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: each object kind's 42501 gets its exact GRANT, and the live read that confirms it runs nothing`, async () => {
@@ -62,19 +63,35 @@ for (const version of postgrestVersions) {
 		for (const relation of ['ledger', 'ledger_view']) {
 			const {json} = await explain(item, `permission denied for table ${relation}`);
 			assert.match(json.verdict.message, /A read works now, so the denied request was a write/, relation);
-			assert.match(json.verdict.suggestion, new RegExp(`GRANT <INSERT\\|UPDATE\\|DELETE> ON public\\.${relation} TO anon;`), relation);
-			assert.doesNotMatch(json.verdict.suggestion, /GRANT DELETE ON/, 'a guessed write is never a runnable GRANT of every write');
+			assert.match(
+				json.verdict.suggestion,
+				new RegExp(`GRANT <INSERT\\|UPDATE\\|DELETE> ON public\\.${relation} TO anon;`),
+				relation
+			);
+			assert.doesNotMatch(
+				json.verdict.suggestion,
+				/GRANT DELETE ON/,
+				'a guessed write is never a runnable GRANT of every write'
+			);
 			const named = await explain(item, `DELETE /${relation} 401\npermission denied for table ${relation}`);
 			assert.equal(named.json.verdict.suggestion, `GRANT DELETE ON public.${relation} TO anon;`, relation);
 		}
-		assert.deepEqual(await sideEffects(item), [], 'no live read ran a policy or a view\'s function');
+		assert.deepEqual(await sideEffects(item), [], "no live read ran a policy or a view's function");
 		const cases: Array<[string, RequestInit | undefined, RegExp]> = [
 			['/secrets', undefined, /GRANT SELECT ON public\.secrets TO anon;/],
 			['/secret_view', undefined, /GRANT SELECT ON public\.secret_view TO anon;/],
 			['/secret_counts', undefined, /GRANT SELECT ON public\.secret_counts TO anon;/],
-			['/notes', {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"body": "x"}'}, /GRANT USAGE ON SEQUENCE public\.notes_id_seq TO anon;/],
+			[
+				'/notes',
+				{method: 'POST', headers: {'content-type': 'application/json'}, body: '{"body": "x"}'},
+				/GRANT USAGE ON SEQUENCE public\.notes_id_seq TO anon;/,
+			],
 			['/things', {headers: {'accept-profile': 'api'}}, /GRANT USAGE ON SCHEMA api TO anon;/],
-			['/rpc/hidden', {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"n": 1}'}, /GRANT EXECUTE ON FUNCTION public\.hidden\(integer\) TO anon;/],
+			[
+				'/rpc/hidden',
+				{method: 'POST', headers: {'content-type': 'application/json'}, body: '{"n": 1}'},
+				/GRANT EXECUTE ON FUNCTION public\.hidden\(integer\) TO anon;/,
+			],
 			['/people?select=salary', undefined, /GRANT SELECT \(salary\) ON public\.people TO anon;/],
 		];
 		for (const [path, init, grant] of cases) {
@@ -84,10 +101,17 @@ for (const version of postgrestVersions) {
 			assert.equal(code, 1, path);
 		}
 		const sequence = await explain(item, await body(`${item.api.url}/notes`, cases[3]![1]));
-		assert.match(sequence.json.verdict.message, /serial column public\.notes\.id from this sequence \(nextval\), which needs USAGE on the sequence: INSERT on the table is not enough/);
+		assert.match(
+			sequence.json.verdict.message,
+			/serial column public\.notes\.id from this sequence \(nextval\), which needs USAGE on the sequence: INSERT on the table is not enough/
+		);
 		const people = await explain(item, await body(`${item.api.url}/people?select=salary`));
 		assert.match(people.json.verdict.message, /it may read only id, name/);
-		assert.doesNotMatch(people.json.verdict.suggestion, /GRANT SELECT ON public\.people TO anon/, 'the whole table is not opened for one column');
+		assert.doesNotMatch(
+			people.json.verdict.suggestion,
+			/GRANT SELECT ON public\.people TO anon/,
+			'the whole table is not opened for one column'
+		);
 		const view = await explain(item, await body(`${item.api.url}/secret_view`));
 		assert.match(view.json.verdict.message, /The same read, made now as the API's role, is refused too/);
 		// The control: an ordinary read does reach them (which cannot count in PostgREST's read-only transaction).
@@ -108,27 +132,48 @@ for (const version of postgrestVersions) {
 			// web_anon may use notes alone, so PostgREST's OpenAPI (which lists what its role may use) names it.
 			await item.query('grant select on public.notes to web_anon');
 			const named = await explain({dbUrl: item.dbUrl, api}, denied);
-			assert.match(named.json.verdict.message, /Requests run as web_anon \(PostgREST's OpenAPI output lists exactly the relations it may use\)/);
+			assert.match(
+				named.json.verdict.message,
+				/Requests run as web_anon \(PostgREST's OpenAPI output lists exactly the relations it may use\)/
+			);
 			assert.equal(named.json.verdict.suggestion, 'GRANT SELECT ON public.payouts TO web_anon;');
 			// --role names a role that may read it, but the live read is still refused: the request runs as another role.
 			const pinned = await explain({dbUrl: item.dbUrl, api}, denied, '--role', 'anon');
 			assert.equal(pinned.json.verdict.code, 'grant.missing');
-			assert.match(pinned.json.verdict.message, /still refused \(42501\), but none of the roles checked \(anon\) lacks USAGE on schema public or SELECT on public\.payouts: requests run as another role/);
+			assert.match(
+				pinned.json.verdict.message,
+				/still refused \(42501\), but none of the roles checked \(anon\) lacks USAGE on schema public or SELECT on public\.payouts: requests run as another role/
+			);
 			// Once granted, the live read works: not reproduced.
 			await item.query('grant select on public.payouts to web_anon');
 			const granted = await explain({dbUrl: item.dbUrl, api}, denied, '--role', 'web_anon');
 			assert.equal(granted.json.verdict.code, 'explain.not_reproduced');
-			assert.match(granted.json.verdict.message, /\(web_anon\) has what public\.payouts needs now and the same read, made now as the API's role, succeeds/);
+			assert.match(
+				granted.json.verdict.message,
+				/\(web_anon\) has what public\.payouts needs now and the same read, made now as the API's role, succeeds/
+			);
 		} finally {
 			await api.stop();
 		}
 	});
 
 	test(`PostgREST ${version}: the API key's role claim pins the role, and the key never reaches the output`, async () => {
-		const item = await stack.setUp(`${schema} grant select on public.payouts to authenticated; revoke select on public.payouts from authenticated;`, {version});
+		const item = await stack.setUp(
+			`${schema} grant select on public.payouts to authenticated; revoke select on public.payouts from authenticated;`,
+			{version}
+		);
 		const key = jwt({role: 'authenticated'});
 		const denied = await body(`${item.api.url}/payouts`, {headers: {authorization: `Bearer ${key}`}});
-		const run = await runCli(['explain', denied, '--db-url', item.dbUrl, '--api-url', item.api.url, '--api-key', key]);
+		const run = await runCli([
+			'explain',
+			denied,
+			'--db-url',
+			item.dbUrl,
+			'--api-url',
+			item.api.url,
+			'--api-key',
+			key,
+		]);
 		assert.ok(!run.stdout.includes(key) && !run.stderr.includes(key) && !run.stdout.includes(key.split('.')[2]!));
 		const {json} = await explain(item, denied, '--api-key', key);
 		assert.equal(json.verdict.code, 'grant.missing');
@@ -140,10 +185,19 @@ for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: explain --fix reload heals a stale column and proves it; on a grant it applies nothing and says why`, async () => {
 		const item = await stack.setUp(schema, {version});
 		await item.query('alter table public.payouts add column amount int');
-		const stale = await (await fetch(`${item.api.url}/payouts`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"amount": 1}'})).text();
+		const stale = await (
+			await fetch(`${item.api.url}/payouts`, {
+				method: 'POST',
+				headers: {'content-type': 'application/json'},
+				body: '{"amount": 1}',
+			})
+		).text();
 		assert.match(stale, /PGRST204/);
 		const planned = await explain(item, stale, '--fix', 'reload');
-		assert.deepEqual(planned.json.fixesPlanned.map((fix: {id: string}) => fix.id), ['reload']);
+		assert.deepEqual(
+			planned.json.fixesPlanned.map((fix: {id: string}) => fix.id),
+			['reload']
+		);
 		assert.equal(planned.code, 1);
 		const fixed = await explain(item, stale, '--fix', 'reload', '--yes');
 		assert.equal(fixed.json.before.findings[0].code, 'cache.column_missing');
@@ -154,11 +208,24 @@ for (const version of postgrestVersions) {
 		const loadsBefore = item.api.logs().split('Schema cache loaded').length;
 		const notApplied = await explain(item, denied, '--fix', 'all', '--yes');
 		assert.equal(notApplied.json.verdict.code, 'grant.missing');
-		assert.match(notApplied.json.fixNotApplied, /Nothing was applied for --fix all: the verdict is grant\.missing, which the GRANT above heals/);
+		assert.match(
+			notApplied.json.fixNotApplied,
+			/Nothing was applied for --fix all: the verdict is grant\.missing, which the GRANT above heals/
+		);
 		assert.equal(notApplied.json.fixesApplied, undefined);
 		assert.equal(item.api.logs().split('Schema cache loaded').length, loadsBefore, 'no reload');
 		assert.equal(notApplied.code, 1);
-		const plain = await runCli(['explain', denied, '--db-url', item.dbUrl, '--api-url', item.api.url, '--fix', 'all', '--yes']);
+		const plain = await runCli([
+			'explain',
+			denied,
+			'--db-url',
+			item.dbUrl,
+			'--api-url',
+			item.api.url,
+			'--fix',
+			'all',
+			'--yes',
+		]);
 		assert.match(plain.stdout, /Nothing was applied for --fix all/);
 	});
 }
@@ -172,18 +239,28 @@ function jwt(claims: Record<string, unknown>): string {
 
 for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: "new row violates row-level security policy" is a policy, not a GRANT: rls.rejected names the table's write policies`, async () => {
-		const item = await stack.setUp(`
+		const item = await stack.setUp(
+			`
 			create table public.todos (id int primary key, owner text, title text);
 			grant select, insert on public.todos to anon;
 			alter table public.todos enable row level security;
 			create policy "own rows only" on public.todos for insert to anon with check (owner = current_user);
-		`, {version});
-		const refused = await fetch(`${item.api.url}/todos`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"id": 1, "owner": "someone else"}'});
+		`,
+			{version}
+		);
+		const refused = await fetch(`${item.api.url}/todos`, {
+			method: 'POST',
+			headers: {'content-type': 'application/json'},
+			body: '{"id": 1, "owner": "someone else"}',
+		});
 		const text = await refused.text();
 		assert.match(text, /new row violates row-level security policy/);
 		const {code, json} = await explain(item, text);
 		assert.equal(json.verdict.code, 'rls.rejected');
-		assert.match(json.verdict.message, /on public\.todos refused the row the request wrote: the role has the privilege/);
+		assert.match(
+			json.verdict.message,
+			/on public\.todos refused the row the request wrote: the role has the privilege/
+		);
 		assert.match(json.verdict.message, /"own rows only" \(INSERT to anon, WITH CHECK \(owner = CURRENT_USER\)\)/);
 		assert.ok(!json.fixes.some((fix: {id: string}) => fix.id === 'reload'), 'no reload offered');
 		assert.equal(code, 1);
@@ -195,7 +272,8 @@ for (const version of postgrestVersions) {
 
 for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: a view read as its owner, a name in two exposed schemas, a dot inside a name: the GRANT is for the object really denied`, async () => {
-		const item = await stack.setUp(`
+		const item = await stack.setUp(
+			`
 			create schema private;
 			create table private.base (id int, secret text);
 			do $$ begin if not exists (select from pg_roles where rolname = 'view_owner') then create role view_owner nologin; end if; end $$;
@@ -215,7 +293,9 @@ for (const version of postgrestVersions) {
 			create table a.b (id int);
 			grant usage on schema a to anon;
 			grant select on a.b to anon;
-		`, {version, schemas: 'public,api,a'});
+		`,
+			{version, schemas: 'public,api,a'}
+		);
 		// The view: PostgreSQL checks private.base against view_owner; granting anon would open it to anon.
 		const viewBody = await body(`${item.api.url}/v`);
 		assert.match(viewBody, /permission denied for table base/);
@@ -223,7 +303,10 @@ for (const version of postgrestVersions) {
 		assert.equal(viaView.json.verdict.code, 'grant.missing');
 		assert.equal(viaView.json.verdict.suggestion, 'GRANT SELECT ON private.base TO view_owner;');
 		const unsure = await explain(item, viewBody);
-		assert.match(unsure.json.verdict.suggestion, /^Paste the request line to tell\. if it read public\.v: GRANT SELECT ON private\.base TO view_owner;/);
+		assert.match(
+			unsure.json.verdict.suggestion,
+			/^Paste the request line to tell\. if it read public\.v: GRANT SELECT ON private\.base TO view_owner;/
+		);
 		// The namesake: the error names no schema; the read refused now is api.things, not public.things.
 		const apiBody = await body(`${item.api.url}/things`, {headers: {'accept-profile': 'api'}});
 		const namesake = await explain(item, apiBody);
@@ -233,7 +316,10 @@ for (const version of postgrestVersions) {
 		// Both refused now: which one cannot be told, and the verdict says so instead of picking one silently.
 		await item.query('revoke select on public.things from anon');
 		const both = await explain(item, apiBody);
-		assert.match(both.json.verdict.message, /public\.things and api\.things all exist in exposed schemas and the error does not say which .*rerun with --schemas <its schema>/);
+		assert.match(
+			both.json.verdict.message,
+			/public\.things and api\.things all exist in exposed schemas and the error does not say which .*rerun with --schemas <its schema>/
+		);
 		// A dot inside a name: PostgreSQL prints public."a.b" as a.b, which is not schema a's table b.
 		const dotted = await body(`${item.api.url}/a.b`);
 		const dot = await explain(item, dotted);
@@ -251,11 +337,18 @@ for (const version of postgrestVersions) {
 			const {code, json, stdout} = await explain(item, denied, '--api-key', key);
 			assert.equal(json.verdict.code, 'api.unauthorized');
 			assert.match(json.verdict.message, /refused the request \(PGRST301/);
-			assert.equal(code, 2, 'nothing is diagnosed with a key PostgREST rejects, least of all "nothing is denied now"');
+			assert.equal(
+				code,
+				2,
+				'nothing is diagnosed with a key PostgREST rejects, least of all "nothing is denied now"'
+			);
 			assert.ok(!stdout.includes(key));
 		}
 		const other = await stack.setUp(schema, {version});
-		const elsewhere = await stack.setUp(`${schema} create table public.ghost (id int); grant select on public.ghost to anon;`, {version, apiDatabase: other.name});
+		const elsewhere = await stack.setUp(
+			`${schema} create table public.ghost (id int); grant select on public.ghost to anon;`,
+			{version, apiDatabase: other.name}
+		);
 		const ghost = `{"code":"42P01","details":null,"hint":null,"message":"relation \\"public.ghost\\" does not exist"}`;
 		const loadsBefore = elsewhere.api.logs().split('Schema cache loaded').length;
 		const mixedUp = await explain(elsewhere, ghost, '--fix', 'reload', '--yes');
@@ -268,12 +361,19 @@ for (const version of postgrestVersions) {
 
 for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: PGRST203, overloads a call's names fit alike: rpc.ambiguous, not "the call sends no arguments"`, async () => {
-		const item = await stack.setUp(`
+		const item = await stack.setUp(
+			`
 			create function public.f(n int) returns int language sql as 'select 1';
 			create function public.f(n text) returns int language sql as 'select 2';
 			grant execute on function public.f(int), public.f(text) to anon;
-		`, {version});
-		const answer = await fetch(`${item.api.url}/rpc/f`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"n": "x"}'});
+		`,
+			{version}
+		);
+		const answer = await fetch(`${item.api.url}/rpc/f`, {
+			method: 'POST',
+			headers: {'content-type': 'application/json'},
+			body: '{"n": "x"}',
+		});
 		const text = await answer.text();
 		assert.match(text, /PGRST203/);
 		const {code, json} = await explain(item, `POST /rpc/f 300\n${text}`);

@@ -13,12 +13,20 @@ const fix = async (item: {dbUrl: string; api: {url: string}}, ...flags: string[]
 	runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--json', '--fix', ...flags]);
 
 const doctorObjects = async (query: (sql: string) => Promise<Array<Record<string, unknown>>>) =>
-	(await query(`select evtname as name from pg_event_trigger where evtname like 'pgrst_doctor%'
+	(
+		await query(`select evtname as name from pg_event_trigger where evtname like 'pgrst_doctor%'
 		union all select proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'pgrst_doctor'
-		union all select nspname from pg_namespace where nspname = 'pgrst_doctor' order by 1`)).map(row => row.name);
+		union all select nspname from pg_namespace where nspname = 'pgrst_doctor' order by 1`)
+	).map(row => row.name);
 
 const postCreatedBy = async (url: string) =>
-	(await fetch(`${url}/organizations`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({id: Math.floor(Math.random() * 1e9), name: 'Acme', created_by: 'ada'})})).status;
+	(
+		await fetch(`${url}/organizations`, {
+			method: 'POST',
+			headers: {'content-type': 'application/json'},
+			body: JSON.stringify({id: Math.floor(Math.random() * 1e9), name: 'Acme', created_by: 'ada'}),
+		})
+	).status;
 
 for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: --fix reload without --yes writes nothing and exits 1; with --yes it heals, and the failing POST succeeds`, async () => {
@@ -28,7 +36,10 @@ for (const version of postgrestVersions) {
 
 		const dry = await fix(item, 'all');
 		assert.equal(dry.code, 1);
-		assert.deepEqual(dry.json.fixesPlanned.map((planned: {id: string}) => planned.id), ['reload', 'trigger']);
+		assert.deepEqual(
+			dry.json.fixesPlanned.map((planned: {id: string}) => planned.id),
+			['reload', 'trigger']
+		);
 		assert.match(dry.json.fixesPlanned[1].dryRun, /would succeed/);
 		assert.deepEqual(await doctorObjects(item.query), [], 'the dry run left nothing behind');
 		assert.equal(await postCreatedBy(item.api.url), 400, 'and did not reload');
@@ -36,7 +47,10 @@ for (const version of postgrestVersions) {
 		const {code, json} = await fix(item, 'reload', '--yes');
 		assert.equal(code, 0);
 		assert.equal(json.fixesApplied.length, 1);
-		assert.deepEqual({id: json.fixesApplied[0].id, ok: json.fixesApplied[0].ok, verified: json.fixesApplied[0].verified}, {id: 'reload', ok: true, verified: true});
+		assert.deepEqual(
+			{id: json.fixesApplied[0].id, ok: json.fixesApplied[0].ok, verified: json.fixesApplied[0].verified},
+			{id: 'reload', ok: true, verified: true}
+		);
 		assert.ok(json.fixesApplied[0].durationMs >= 0);
 		assert.ok(findingRows(json.before).includes('cache.column_missing public organizations created_by'));
 		assert.deepEqual(findingRows(json), ['trigger.missing']);
@@ -58,7 +72,19 @@ for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: a reload that cannot heal says why and what to do by hand, exit 1`, async () => {
 		const other = await stack.setUp(appSchema, {version});
 		const item = await stack.setUp(appSchema, {apiDatabase: other.name, version});
-		const {code, json} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--json', '--fix', 'reload', '--yes', '--timeout', '1']);
+		const {code, json} = await runCli([
+			'check',
+			'--db-url',
+			item.dbUrl,
+			'--api-url',
+			item.api.url,
+			'--json',
+			'--fix',
+			'reload',
+			'--yes',
+			'--timeout',
+			'1',
+		]);
 		assert.equal(code, 1);
 		assert.equal(json.fixesApplied[0].ok, false);
 		assert.match(json.fixesApplied[0].message, /did not reload/);
@@ -68,19 +94,40 @@ for (const version of postgrestVersions) {
 	});
 
 	test(`PostgREST ${version}: the installed trigger heals later migrations by itself; twice is once; uninstall removes only its own`, async () => {
-		const item = await stack.setUp(`${appSchema}
+		const item = await stack.setUp(
+			`${appSchema}
 			create function public.audit_ddl() returns event_trigger language plpgsql as 'begin end';
-			create event trigger user_audit on ddl_command_end execute procedure public.audit_ddl();`, {version});
+			create event trigger user_audit on ddl_command_end execute procedure public.audit_ddl();`,
+			{version}
+		);
 		const first = await fix(item, 'trigger', '--yes');
 		assert.equal(first.json.fixesApplied[0].ok, true);
 		assert.equal(first.json.fixesApplied[0].verified, true);
 		assert.match(first.json.fixesApplied[0].message, /a DDL made PostgREST reload \d+ ms later/);
 		assert.ok(!findingRows(first.json).some(row => row.startsWith('trigger.')));
 		const installed = await doctorObjects(item.query);
-		assert.deepEqual(installed, ['notify_ddl', 'notify_drop', 'pgrst_doctor', 'pgrst_doctor_ddl_watch', 'pgrst_doctor_drop_watch']);
-		assert.deepEqual((await stack.pg.query(`select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' and p.proname like 'notify%'`, [], item.name))[0], {n: 0}, 'nothing in an exposed schema');
+		assert.deepEqual(installed, [
+			'notify_ddl',
+			'notify_drop',
+			'pgrst_doctor',
+			'pgrst_doctor_ddl_watch',
+			'pgrst_doctor_drop_watch',
+		]);
+		assert.deepEqual(
+			(
+				await stack.pg.query(
+					`select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' and p.proname like 'notify%'`,
+					[],
+					item.name
+				)
+			)[0],
+			{n: 0},
+			'nothing in an exposed schema'
+		);
 
-		await item.query('alter table public.organizations add column created_by text; alter table public.members drop column email');
+		await item.query(
+			'alter table public.organizations add column created_by text; alter table public.members drop column email'
+		);
 		await waitFor(async () => (await checkJson(item)).code === 0);
 		assert.equal(await postCreatedBy(item.api.url), 201);
 
@@ -90,9 +137,19 @@ for (const version of postgrestVersions) {
 		assert.deepEqual(await doctorObjects(item.query), installed, 'installing twice leaves the same objects');
 
 		const removed = await fix(item, 'uninstall-trigger', '--yes');
-		assert.deepEqual(removed.json.fixesApplied.map((applied: {ok: boolean; verified: boolean}) => [applied.ok, applied.verified]), [[true, true]]);
+		assert.deepEqual(
+			removed.json.fixesApplied.map((applied: {ok: boolean; verified: boolean}) => [
+				applied.ok,
+				applied.verified,
+			]),
+			[[true, true]]
+		);
 		assert.deepEqual(await doctorObjects(item.query), []);
-		assert.deepEqual((await item.query(`select evtname from pg_event_trigger`)).map(row => row.evtname), ['user_audit'], 'other event triggers untouched');
+		assert.deepEqual(
+			(await item.query(`select evtname from pg_event_trigger`)).map(row => row.evtname),
+			['user_audit'],
+			'other event triggers untouched'
+		);
 	});
 }
 
@@ -117,10 +174,22 @@ test('a session holding a conflicting lock makes the install fail fast, with not
 
 test('a role that may not create event triggers gets the alternatives, not a stack trace', async () => {
 	const item = await stack.setUp();
-	await stack.pg.query(`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_migrator') then create role doctor_migrator login password 'migrator-pw'; end if; end $$`);
+	await stack.pg.query(
+		`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_migrator') then create role doctor_migrator login password 'migrator-pw'; end if; end $$`
+	);
 	await item.query('grant create on database ' + item.name + ' to doctor_migrator');
 	const url = item.dbUrl.replace(/postgres:[^@]+@/, 'doctor_migrator:migrator-pw@');
-	const {code, json, stderr} = await runCli(['check', '--db-url', url, '--api-url', item.api.url, '--json', '--fix', 'trigger', '--yes']);
+	const {code, json, stderr} = await runCli([
+		'check',
+		'--db-url',
+		url,
+		'--api-url',
+		item.api.url,
+		'--json',
+		'--fix',
+		'trigger',
+		'--yes',
+	]);
 	assert.equal(code, 1);
 	assert.equal(stderr, '');
 	assert.match(json.fixesApplied[0].message, /permission denied/);
@@ -137,7 +206,9 @@ test('`sql` prints valid SQL: the trigger works on a fresh database, uninstall r
 	const listener = new pg.Client({connectionString: item.dbUrl});
 	await listener.connect();
 	try {
-		const heard = new Promise<string | undefined>(resolve => listener.on('notification', message => resolve(message.payload)));
+		const heard = new Promise<string | undefined>(resolve =>
+			listener.on('notification', message => resolve(message.payload))
+		);
 		await listener.query('listen "Custom Chan"');
 		await item.query('create table public.brand_new (id int)');
 		assert.equal(await heard, 'reload schema');
@@ -164,7 +235,16 @@ for (const version of postgrestVersions) {
 		const deaf = await stack.setUp(appSchema, {channelEnabled: false, version});
 		await deaf.query('alter table public.organizations add column created_by text');
 		const started = Date.now();
-		const stuck = await runCli(['wait', '--db-url', deaf.dbUrl, '--api-url', deaf.api.url, '--timeout', '2', '--json']);
+		const stuck = await runCli([
+			'wait',
+			'--db-url',
+			deaf.dbUrl,
+			'--api-url',
+			deaf.api.url,
+			'--timeout',
+			'2',
+			'--json',
+		]);
 		assert.equal(stuck.code, 1);
 		assert.ok(Date.now() - started < 15_000);
 		assert.equal(stuck.json.waited.healed, false);

@@ -14,7 +14,7 @@ import {appSchema} from './support/scenario.js';
 const stack = useStack();
 
 const firstLines: Array<[string[], string]> = [
-	[['--help'], 'pgrst-doctor: why PostgREST\'s schema cache disagrees with your database, the'],
+	[['--help'], "pgrst-doctor: why PostgREST's schema cache disagrees with your database, the"],
 	[['check', '--help'], 'pgrst-doctor check: diagnose the schema cache once; --fix heals and proves it'],
 	[['wait', '--help'], 'pgrst-doctor wait: reload and wait until the cache matches the database'],
 	[['explain', '--help'], 'pgrst-doctor explain: the root cause of an error message you paste'],
@@ -22,7 +22,7 @@ const firstLines: Array<[string[], string]> = [
 	[['codes', '--help'], 'pgrst-doctor codes: every finding code with its cause and cure'],
 	[['help', 'explain'], 'pgrst-doctor explain: the root cause of an error message you paste'],
 	[['wait', '-h'], 'pgrst-doctor wait: reload and wait until the cache matches the database'],
-	[['help'], 'pgrst-doctor: why PostgREST\'s schema cache disagrees with your database, the'],
+	[['help'], "pgrst-doctor: why PostgREST's schema cache disagrees with your database, the"],
 ];
 
 for (const [args, firstLine] of firstLines) {
@@ -31,14 +31,16 @@ for (const [args, firstLine] of firstLines) {
 		assert.equal(code, 0);
 		assert.equal(stderr, '');
 		assert.equal(stdout.split('\n')[0], firstLine);
-		const command = args.find(word => ['check', 'wait', 'explain', 'sql', 'codes'].includes(word)) as Parameters<typeof helpText>[0];
+		const command = args.find(word => ['check', 'wait', 'explain', 'sql', 'codes'].includes(word)) as Parameters<
+			typeof helpText
+		>[0];
 		assert.equal(stdout, helpText(command));
 		assert.match(stdout, /\nUsage\n {2}\$ pgrst-doctor/);
 		assert.match(stdout, /\nExit codes\n {2}0 /);
 	});
 }
 
-test('codes --help is codes\' help, not the list of codes', async () => {
+test("codes --help is codes' help, not the list of codes", async () => {
 	const {code, stdout} = await runCli(['codes', '--help']);
 	assert.equal(code, 0);
 	assert.doesNotMatch(stdout, /cache\.column_missing/);
@@ -67,7 +69,12 @@ test('--help and --version anywhere on the line, even after a mistake, print and
 		assert.equal(stderr, '', args.join(' '));
 		assert.equal(stdout, helpText(command as Parameters<typeof helpText>[0]), args.join(' '));
 	}
-	for (const args of [['--version'], ['sql', 'reload', '--version'], ['check', '--api-url', 'garbage', '--version'], ['wait', '--timeout', 'soon', '--version']]) {
+	for (const args of [
+		['--version'],
+		['sql', 'reload', '--version'],
+		['check', '--api-url', 'garbage', '--version'],
+		['wait', '--timeout', 'soon', '--version'],
+	]) {
 		const {code, stdout, stderr} = await runCli(args);
 		assert.equal(code, 0, args.join(' '));
 		assert.equal(stderr, '');
@@ -123,10 +130,12 @@ test('--help and --version connect to nothing: not the database, not DATABASE_UR
 test('against the real stack: --fix trigger|reload --yes with --help or --version installs nothing and reloads nothing', async () => {
 	const item = await stack.setUp(appSchema);
 	const target = ['--db-url', item.dbUrl, '--api-url', item.api.url, '--timeout', '5'];
-	const eventTriggers = async () => (await item.query('select evtname from pg_catalog.pg_event_trigger')).map(row => row.evtname);
+	const eventTriggers = async () =>
+		(await item.query('select evtname from pg_catalog.pg_event_trigger')).map(row => row.evtname);
 	const loads = () => item.api.logs().split('Schema cache loaded').length - 1;
 	// PostgREST 12 answers a read of an uncached table anyway; its OpenAPI description lists only what it cached.
-	const invoicesCached = async () => Object.hasOwn(((await (await fetch(item.api.url)).json()) as {paths: object}).paths, '/invoices');
+	const invoicesCached = async () =>
+		Object.hasOwn(((await (await fetch(item.api.url)).json()) as {paths: object}).paths, '/invoices');
 	// The cache goes stale: a table created after PostgREST loaded it, with no trigger to tell PostgREST.
 	await item.query('create table public.invoices (id int primary key); grant select on public.invoices to anon');
 	const loadsBefore = loads();
@@ -137,14 +146,24 @@ test('against the real stack: --fix trigger|reload --yes with --help or --versio
 			[flag, 'check', ...target, '--fix', 'all', '--yes'],
 			['check', ...target, '--fix', 'reload', '--yes', flag],
 			['wait', ...target, flag],
-			['explain', 'Could not find the table \'public.invoices\' in the schema cache', ...target, '--fix', 'reload', '--yes', flag],
+			[
+				'explain',
+				"Could not find the table 'public.invoices' in the schema cache",
+				...target,
+				'--fix',
+				'reload',
+				'--yes',
+				flag,
+			],
 		]) {
 			const {code, stderr} = await runCli(args);
 			assert.equal(code, 0, args.join(' '));
 			assert.equal(stderr, '', args.join(' '));
 		}
 	}
-	const withDatabaseUrl = await runCli(['check', '--api-url', item.api.url, '--fix', 'all', '--yes', '--help'], {DATABASE_URL: item.dbUrl});
+	const withDatabaseUrl = await runCli(['check', '--api-url', item.api.url, '--fix', 'all', '--yes', '--help'], {
+		DATABASE_URL: item.dbUrl,
+	});
 	assert.equal(withDatabaseUrl.code, 0);
 	// A reload, had one been sent, shows in PostgREST's log within milliseconds; give it a second.
 	await new Promise(resolve => setTimeout(resolve, 1000));

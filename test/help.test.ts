@@ -3,7 +3,16 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {recognised} from '../source/explain/parseError.js';
-import {commandNames, commandTakes, commandsTaking, flags, helpText, kebab, wrap, type FlagName} from '../source/help.js';
+import {
+	commandNames,
+	commandTakes,
+	commandsTaking,
+	flags,
+	helpText,
+	kebab,
+	wrap,
+	type FlagName,
+} from '../source/help.js';
 
 const pages = [undefined, ...commandNames];
 const flat = (text: string) => text.replace(/\s+/g, ' ');
@@ -11,14 +20,16 @@ const flat = (text: string) => text.replace(/\s+/g, ' ');
 test('every help page fits 80 columns and has usage, options, examples and exit codes', () => {
 	for (const command of pages) {
 		const text = helpText(command);
-		for (const line of text.split('\n')) assert.ok(line.length <= 80, `${command ?? 'pgrst-doctor'}: ${line.length} columns: ${line}`);
-		for (const section of ['Usage', 'Options', 'Examples', 'Exit codes']) assert.ok(text.split('\n').includes(section), `${command ?? 'pgrst-doctor'} has ${section}`);
+		for (const line of text.split('\n'))
+			assert.ok(line.length <= 80, `${command ?? 'pgrst-doctor'}: ${line.length} columns: ${line}`);
+		for (const section of ['Usage', 'Options', 'Examples', 'Exit codes'])
+			assert.ok(text.split('\n').includes(section), `${command ?? 'pgrst-doctor'} has ${section}`);
 		assert.match(text, /^Exit codes\n(?:.*\n)*  2 +.*usage error/m);
 		assert.ok(!/[ \t]\n/.test(text), 'no trailing spaces');
 	}
 });
 
-test('a command\'s help lists exactly the flags it reads, each with its default or value', () => {
+test("a command's help lists exactly the flags it reads, each with its default or value", () => {
 	for (const command of commandNames) {
 		const options = helpText(command).split('\nOptions\n')[1]!.split('\n\n')[0]!;
 		const listed = [...options.matchAll(/^ {2}--([a-z-]+)/gm)].map(match => match[1]);
@@ -48,5 +59,8 @@ test('wrapping never breaks a word, however long', () => {
 	const url = `https://${'x'.repeat(100)}.supabase.co/rest/v1`;
 	const lines = wrap(`see ${url} for more`, 2, 4);
 	assert.deepEqual(lines, ['  see', `    ${url}`, '    for more']);
-	assert.deepEqual(wrap('a '.repeat(50).trim(), 0).map(line => line.length <= 80), [true, true]);
+	assert.deepEqual(
+		wrap('a '.repeat(50).trim(), 0).map(line => line.length <= 80),
+		[true, true]
+	);
 });

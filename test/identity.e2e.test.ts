@@ -15,8 +15,13 @@ after(async () => Promise.all(impostors.map(async client => client.end())));
 
 /** The impostor's session, left idle after its LISTEN, exactly as PostgREST's listener looks. */
 async function impostor(database: string): Promise<number> {
-	await stack.pg.query(`do $$ begin if not exists (select from pg_roles where rolname = 'impostor') then create role impostor login password 'impostor-pw'; end if; end $$`);
-	const client = new pg.Client({connectionString: stack.pg.url(database, 'impostor', 'impostor-pw'), application_name: 'PostgREST 12.0.2'});
+	await stack.pg.query(
+		`do $$ begin if not exists (select from pg_roles where rolname = 'impostor') then create role impostor login password 'impostor-pw'; end if; end $$`
+	);
+	const client = new pg.Client({
+		connectionString: stack.pg.url(database, 'impostor', 'impostor-pw'),
+		application_name: 'PostgREST 12.0.2',
+	});
 	await client.connect();
 	impostors.push(client);
 	const [row] = (await client.query<{pid: number}>('select pg_backend_pid() as pid')).rows;
@@ -34,15 +39,24 @@ test('an impostor in a database no PostgREST serves: api.database and listener.p
 	const asked = await checkJson(lonely);
 	assert.equal(checkStatus(asked.json, 'api.database'), 'fail');
 	assert.ok(findingRows(asked.json).includes('api.other_database'));
-	assert.match(asked.json.findings.find((found: {code: string}) => found.code === 'api.other_database').message, new RegExp(`connected to database ${served.name} \\(it ran pgrst-doctor's request there as role authenticator`));
+	assert.match(
+		asked.json.findings.find((found: {code: string}) => found.code === 'api.other_database').message,
+		new RegExp(`connected to database ${served.name} \\(it ran pgrst-doctor's request there as role authenticator`)
+	);
 	assert.notEqual(checkStatus(asked.json, 'listener.present'), 'pass');
 	assert.notEqual(asked.code, 0);
 
 	const unasked = await runCli(['check', '--db-url', lonely.dbUrl, '--json']);
 	assert.equal(checkStatus(unasked.json, 'api.database'), 'warn');
-	assert.match(summary(unasked.json, 'api.database'), /1 session in \w+ claims to be PostgREST \(PostgREST 12\.0\.2, role impostor\), unconfirmed: no --api-url was given/);
+	assert.match(
+		summary(unasked.json, 'api.database'),
+		/1 session in \w+ claims to be PostgREST \(PostgREST 12\.0\.2, role impostor\), unconfirmed: no --api-url was given/
+	);
 	assert.equal(checkStatus(unasked.json, 'listener.present'), 'warn');
-	assert.match(summary(unasked.json, 'listener.present'), /PostgREST 12\.0\.2 listens on "pgrst" .* but pgrst-doctor could not confirm it is PostgREST's: no --api-url was given/);
+	assert.match(
+		summary(unasked.json, 'listener.present'),
+		/PostgREST 12\.0\.2 listens on "pgrst" .* but pgrst-doctor could not confirm it is PostgREST's: no --api-url was given/
+	);
 });
 
 test('a database without tables while PostgREST serves another: not confirmed, so no stale verdict and no reload, exit 2', async () => {
@@ -51,10 +65,21 @@ test('a database without tables while PostgREST serves another: not confirmed, s
 	const asked = await checkJson(empty);
 	assert.equal(checkStatus(asked.json, 'api.database'), 'fail');
 	const found = asked.json.findings.find((one: {code: string}) => one.code === 'api.database_unconfirmed');
-	assert.match(found.message, new RegExp(`No PostgREST session is in database ${empty.name}, sessions calling themselves PostgREST are in [^]*${served.name}[^]*schema public has no table to ask PostgREST about`));
-	assert.match(found.suggestion, new RegExp(`most likely ${served.name}|Point --db-url at the database in PostgREST's db-uri`));
+	assert.match(
+		found.message,
+		new RegExp(
+			`No PostgREST session is in database ${empty.name}, sessions calling themselves PostgREST are in [^]*${served.name}[^]*schema public has no table to ask PostgREST about`
+		)
+	);
+	assert.match(
+		found.suggestion,
+		new RegExp(`most likely ${served.name}|Point --db-url at the database in PostgREST's db-uri`)
+	);
 	assert.ok(!findingRows(asked.json).some(code => code.startsWith('cache.')), findingRows(asked.json).join(', '));
-	assert.deepEqual(asked.json.fixes.map((fix: {id: string}) => fix.id).filter((id: string) => id === 'reload'), []);
+	assert.deepEqual(
+		asked.json.fixes.map((fix: {id: string}) => fix.id).filter((id: string) => id === 'reload'),
+		[]
+	);
 	assert.equal(asked.code, 2);
 });
 
@@ -62,24 +87,36 @@ test('a real PostgREST still passes both, and an impostor beside it is not count
 	const item = await stack.setUp();
 	const alone = await checkJson(item);
 	assert.equal(checkStatus(alone.json, 'api.database'), 'pass');
-	assert.match(summary(alone.json, 'api.database'), /PostgREST ran pgrst-doctor's request in \w+ as role authenticator from 127\.0\.0\.1 \(PostgREST 12\.0\.2\); 2 sessions of it here/);
+	assert.match(
+		summary(alone.json, 'api.database'),
+		/PostgREST ran pgrst-doctor's request in \w+ as role authenticator from 127\.0\.0\.1 \(PostgREST 12\.0\.2\); 2 sessions of it here/
+	);
 	assert.equal(checkStatus(alone.json, 'listener.present'), 'pass');
 
 	const pid = await impostor(item.name);
 	const beside = await checkJson(item);
 	assert.equal(checkStatus(beside.json, 'api.database'), 'pass');
-	assert.match(summary(beside.json, 'api.database'), /2 sessions of it here/, 'the impostor is not one of PostgREST\'s sessions');
+	assert.match(
+		summary(beside.json, 'api.database'),
+		/2 sessions of it here/,
+		"the impostor is not one of PostgREST's sessions"
+	);
 	assert.equal(checkStatus(beside.json, 'listener.present'), 'pass');
 	assert.doesNotMatch(summary(beside.json, 'listener.present'), new RegExp(`pid ${pid}\\)`));
 });
 
-test('a doctor role that cannot see other sessions\' activity cannot confirm PostgREST, and says so', async () => {
+test("a doctor role that cannot see other sessions' activity cannot confirm PostgREST, and says so", async () => {
 	const item = await stack.setUp();
-	await stack.pg.query(`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create role doctor_reader login password 'reader-pw'; end if; end $$`);
+	await stack.pg.query(
+		`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create role doctor_reader login password 'reader-pw'; end if; end $$`
+	);
 	const url = item.dbUrl.replace(/postgres:[^@]+@/, 'doctor_reader:reader-pw@');
 	const {json} = await runCli(['check', '--db-url', url, '--api-url', item.api.url, '--json']);
 	assert.equal(checkStatus(json, 'api.database'), 'warn');
-	assert.match(summary(json, 'api.database'), /claim to be PostgREST .*unconfirmed: role doctor_reader cannot see other sessions' activity \(GRANT pg_read_all_stats TO doctor_reader;\)/);
+	assert.match(
+		summary(json, 'api.database'),
+		/claim to be PostgREST .*unconfirmed: role doctor_reader cannot see other sessions' activity \(GRANT pg_read_all_stats TO doctor_reader;\)/
+	);
 	assert.notEqual(checkStatus(json, 'listener.present'), 'pass');
 });
 
@@ -104,16 +141,35 @@ test('the request PostgREST is asked to run is only parsed: no policy, function 
 		grant select on public.aaa_guarded to anon;
 	`);
 	const {json} = await checkJson(item);
-	assert.equal(checkStatus(json, 'api.database'), 'pass', 'both requests were rejected while parsing, before the policy');
+	assert.equal(
+		checkStatus(json, 'api.database'),
+		'pass',
+		'both requests were rejected while parsing, before the policy'
+	);
 	assert.match(summary(json, 'api.database'), /as role authenticator/);
-	assert.match(item.api.logs(), /"GET \/aaa_guarded\?select=pgrst_doctor_[0-9a-f]{16}&limit=0 HTTP\/1\.1" 400/, 'the guarded table was the one asked about');
+	assert.match(
+		item.api.logs(),
+		/"GET \/aaa_guarded\?select=pgrst_doctor_[0-9a-f]{16}&limit=0 HTTP\/1\.1" 400/,
+		'the guarded table was the one asked about'
+	);
 	const control = await fetch(`${item.api.url}/aaa_guarded?limit=0`);
-	assert.match(await control.text(), /the policy function ran/, 'a request PostgreSQL plans does run it, even with limit=0');
+	assert.match(
+		await control.text(),
+		/the policy function ran/,
+		'a request PostgreSQL plans does run it, even with limit=0'
+	);
 });
 
 test('postgrestView: a confirmed identity keeps its role, database and application name; otherwise claimants, unconfirmed', () => {
-	const session = (pid: number, user: string, database: string, applicationName: string, query = ''): Session =>
-		({pid, user, database, applicationName, query, state: 'idle', clientAddress: null});
+	const session = (pid: number, user: string, database: string, applicationName: string, query = ''): Session => ({
+		pid,
+		user,
+		database,
+		applicationName,
+		query,
+		state: 'idle',
+		clientAddress: null,
+	});
 	const sessions = [
 		session(1, 'authenticator', 'app', 'PostgREST 12.0.2'),
 		session(2, 'authenticator', 'app', 'PostgREST 12.0.2', 'LISTEN "pgrst"'),
@@ -121,10 +177,22 @@ test('postgrestView: a confirmed identity keeps its role, database and applicati
 		session(4, 'authenticator', 'other', 'PostgREST 12.0.2'),
 		session(5, 'authenticator', 'app', 'psql'),
 	];
-	const confirmed = postgrestView(sessions, {confirmed: true, user: 'authenticator', database: 'app', applicationName: 'PostgREST 12.0.2', clientAddress: null});
-	assert.deepEqual(confirmed.sessions.map(item => item.pid), [1, 2]);
+	const confirmed = postgrestView(sessions, {
+		confirmed: true,
+		user: 'authenticator',
+		database: 'app',
+		applicationName: 'PostgREST 12.0.2',
+		clientAddress: null,
+	});
+	assert.deepEqual(
+		confirmed.sessions.map(item => item.pid),
+		[1, 2]
+	);
 	assert.equal(confirmed.confirmed, true);
 	const claimed = postgrestView(sessions, {confirmed: false, reason: 'not asked'});
-	assert.deepEqual(claimed.sessions.map(item => item.pid), [1, 2, 3, 4]);
+	assert.deepEqual(
+		claimed.sessions.map(item => item.pid),
+		[1, 2, 3, 4]
+	);
 	assert.deepEqual(claimed.confirmed ? '' : claimed.reason, 'not asked');
 });

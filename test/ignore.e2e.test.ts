@@ -25,12 +25,18 @@ test('a column added after PostgREST started fails the run; with its key ignored
 	const stale = await checkJson(item);
 	assert.equal(stale.code, 1);
 	const keys = (stale.json.findings as Array<{key: string}>).map(found => found.key).sort();
-	assert.deepEqual(keys.filter(key => key.startsWith('cache.')), [
-		'cache.column_missing:public.organizations.created_by',
-		'cache.table_missing:public.Order%20Items',
-	]);
+	assert.deepEqual(
+		keys.filter(key => key.startsWith('cache.')),
+		['cache.column_missing:public.organizations.created_by', 'cache.table_missing:public.Order%20Items']
+	);
 
-	const ignored = await checkJson(item, '--ignore', columnKey, '--ignore', 'cache.table_missing:public.Order%20Items');
+	const ignored = await checkJson(
+		item,
+		'--ignore',
+		columnKey,
+		'--ignore',
+		'cache.table_missing:public.Order%20Items'
+	);
 	assert.equal(ignored.code, 0);
 	assert.equal(ignored.json.exitCode, 0);
 	assert.deepEqual(findingRows(ignored.json), ['trigger.missing']);
@@ -40,12 +46,26 @@ test('a column added after PostgREST started fails the run; with its key ignored
 	]);
 	assert.match(ignored.json.ignoredFindings[0].message, /is in the database but not in PostgREST's schema cache/);
 	assert.deepEqual(ignored.json.unmatchedIgnores, []);
-	assert.ok(!ignored.json.fixes.some((fix: {id: string}) => fix.id === 'reload'), 'no reload is offered for what was accepted');
+	assert.ok(
+		!ignored.json.fixes.some((fix: {id: string}) => fix.id === 'reload'),
+		'no reload is offered for what was accepted'
+	);
 
-	const plain = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--ignore', `${columnKey},${oddKey}`]);
+	const plain = await runCli([
+		'check',
+		'--db-url',
+		item.dbUrl,
+		'--api-url',
+		item.api.url,
+		'--ignore',
+		`${columnKey},${oddKey}`,
+	]);
 	assert.equal(plain.code, 1, 'the table finding was not ignored this time');
 	assert.match(plain.stdout, new RegExp(`^ {2}ignored on purpose: ${columnKey.replaceAll('.', '\\.')}$`, 'm'));
-	assert.match(plain.stdout, /^ {2}--ignore matched no finding: cache\.column_missing:public\.Order%20Items\.Unit\.Price$/m);
+	assert.match(
+		plain.stdout,
+		/^ {2}--ignore matched no finding: cache\.column_missing:public\.Order%20Items\.Unit\.Price$/m
+	);
 	assert.doesNotMatch(plain.stdout, /✖ error cache\.column_missing/);
 });
 
@@ -53,10 +73,16 @@ test('an ignore file: comments and blank lines skipped, a key that matched nothi
 	const item = await setUp();
 	await item.query('alter table public.organizations add column created_by text;');
 	const file = path.join(folder, 'accepted');
-	writeFileSync(file, `# accepted until the next release\n\n${columnKey}  # the column ships dark\ntrigger.missing:public.gone\n`);
+	writeFileSync(
+		file,
+		`# accepted until the next release\n\n${columnKey}  # the column ships dark\ntrigger.missing:public.gone\n`
+	);
 	const {code, json} = await checkJson(item, '--ignore-file', file);
 	assert.equal(code, 0);
-	assert.deepEqual(json.ignoredFindings.map((found: {key: string}) => found.key), [columnKey]);
+	assert.deepEqual(
+		json.ignoredFindings.map((found: {key: string}) => found.key),
+		[columnKey]
+	);
 	assert.deepEqual(json.unmatchedIgnores, ['trigger.missing:public.gone']);
 });
 
@@ -80,14 +106,32 @@ test('a finding that blocks the diagnosis cannot be ignored: exit stays 2 and th
 
 test('an unreadable ignore file and a key with control characters are usage errors (exit 2, one sentence)', async () => {
 	const missing = path.join(folder, 'no-such-file');
-	const unreadable = await runCli(['check', '--db-url', 'postgresql://postgres:x@127.0.0.1:1/postgres', '--ignore-file', missing]);
+	const unreadable = await runCli([
+		'check',
+		'--db-url',
+		'postgresql://postgres:x@127.0.0.1:1/postgres',
+		'--ignore-file',
+		missing,
+	]);
 	assert.equal(unreadable.code, 2);
 	assert.equal(unreadable.stdout, '');
-	assert.match(unreadable.stderr, new RegExp(`^--ignore-file ${missing.replaceAll('/', '\\/')} could not be read \\(ENOENT\\): `));
+	assert.match(
+		unreadable.stderr,
+		new RegExp(`^--ignore-file ${missing.replaceAll('/', '\\/')} could not be read \\(ENOENT\\): `)
+	);
 
-	const hostile = await runCli(['check', '--db-url', 'postgresql://postgres:x@127.0.0.1:1/postgres', '--ignore', 'trigger.missing\u001B]0;pwned\u0007']);
+	const hostile = await runCli([
+		'check',
+		'--db-url',
+		'postgresql://postgres:x@127.0.0.1:1/postgres',
+		'--ignore',
+		'trigger.missing\u001B]0;pwned\u0007',
+	]);
 	assert.equal(hostile.code, 2);
 	assert.ok(!hostile.stderr.includes('\u001B'), 'the escape is shown, not sent');
-	assert.match(hostile.stderr, /^the 1st --ignore value is not a finding key: it has a space or a character that is not printable ASCII;/);
+	assert.match(
+		hostile.stderr,
+		/^the 1st --ignore value is not a finding key: it has a space or a character that is not printable ASCII;/
+	);
 	assert.ok(!hostile.stderr.includes('pwned'), 'a refused key is not repeated');
 });

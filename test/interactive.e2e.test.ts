@@ -16,7 +16,11 @@ const stack = useStack();
 function terminal(item: Scenario, env: Record<string, string> = {}) {
 	const command = `stty cols 80 rows 60; exec '${process.execPath}' '${cliPath}' check --db-url '${item.dbUrl}' --api-url '${item.api.url}'`;
 	// A person's terminal: none of the variables that make Ink (and pgrst-doctor) assume CI.
-	const person = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'CI' && name !== 'CONTINUOUS_INTEGRATION' && !name.startsWith('CI_')));
+	const person = Object.fromEntries(
+		Object.entries(process.env).filter(
+			([name]) => name !== 'CI' && name !== 'CONTINUOUS_INTEGRATION' && !name.startsWith('CI_')
+		)
+	);
 	const child = spawn('script', ['-qfec', command, '/dev/null'], {
 		env: {...person, TERM: 'xterm-256color', ...env},
 		stdio: ['pipe', 'pipe', 'pipe'],
@@ -47,8 +51,13 @@ test('in a terminal, pgrst-doctor check is interactive: r heals the cache, q exi
 	await session.until(/Before → after: 2 findings \(1 error\) → 1 finding \(0 errors\)/);
 	session.type('q');
 	assert.equal(await session.exited, 0, 'healthy after the fix (the missing trigger is only a warning)');
-	for (const secret of [superPassword, authenticatorPassword]) assert.ok(!session.raw().includes(secret), 'no secret on screen');
-	const insert = await fetch(`${item.api.url}/organizations`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({id: 1, name: 'a', created_by: 'b'})});
+	for (const secret of [superPassword, authenticatorPassword])
+		assert.ok(!session.raw().includes(secret), 'no secret on screen');
+	const insert = await fetch(`${item.api.url}/organizations`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json'},
+		body: JSON.stringify({id: 1, name: 'a', created_by: 'b'}),
+	});
 	assert.equal(insert.status, 201);
 });
 
@@ -64,7 +73,9 @@ test('Ctrl-C exits 130 at once, and NO_COLOR leaves no colour codes', async () =
 
 test('hostile names in a real terminal: no BEL, no OSC (title, clipboard), line breaks shown, no forged line', async () => {
 	const item = await stack.setUp();
-	await item.query(`create table public."t${csi}red${osc0}${osc52}" (id int); alter table public.organizations add column "x${bel}${forgedPass}" text`);
+	await item.query(
+		`create table public."t${csi}red${osc0}${osc52}" (id int); alter table public.organizations add column "x${bel}${forgedPass}" text`
+	);
 	const session = terminal(item, {NO_COLOR: '1'});
 	try {
 		await session.until('What next?');
@@ -74,7 +85,10 @@ test('hostile names in a real terminal: no BEL, no OSC (title, clipboard), line 
 		assert.doesNotMatch(raw, /\u001B\[31m/, 'no colour from a name (and none at all with NO_COLOR)');
 		// Names are shown as SQL would quote them: control characters as U&"…" escapes.
 		assert.ok(session.plain().includes('\\001B]0;pwned\\0007'), 'the name is shown with visible escapes');
-		assert.ok(session.plain().includes('x\\0007\\000D\\000A✔ PASS  forged'), 'the line break in the name is shown, not taken');
+		assert.ok(
+			session.plain().includes('x\\0007\\000D\\000A✔ PASS  forged'),
+			'the line break in the name is shown, not taken'
+		);
 		assert.doesNotMatch(session.plain(), /^\s*✔ PASS\s+forged/m, 'no forged PASS line');
 		session.type('q');
 		assert.equal(await session.exited, 1);
@@ -86,14 +100,17 @@ test('hostile names in a real terminal: no BEL, no OSC (title, clipboard), line 
 test('at 80×24, with output taller than the window: no ESC[3J, the shell history survives, and q leaves a readable record', async () => {
 	const item = await stack.setUp();
 	await item.query('alter table public.organizations add column created_by text');
-	const window = tmuxWindow(`'${process.execPath}' '${cliPath}' check --db-url '${item.dbUrl}' --api-url '${item.api.url}'`, {columns: 80, rows: 24});
+	const window = tmuxWindow(
+		`'${process.execPath}' '${cliPath}' check --db-url '${item.dbUrl}' --api-url '${item.api.url}'`,
+		{columns: 80, rows: 24}
+	);
 	try {
 		await window.until('What next?');
 		window.keys('r');
 		await window.until('Before → after');
 		await window.until(/Before → after[^]*What next\?/);
 		window.keys('p');
-		await window.until('Read again after the probe\'s reload');
+		await window.until("Read again after the probe's reload");
 		await window.until(/Read again after the probe's reload[^]*What next\?/);
 		window.keys('s');
 		await window.until('ready to paste');
@@ -107,12 +124,31 @@ test('at 80×24, with output taller than the window: no ESC[3J, the shell histor
 		const screen = window.screen();
 		// The record, in order: the shell's history, the diagnosis before, the action and its proof, the probe, the
 		// cache read again, the SQL, and the last line; the prompt after it on a line of its own.
-		const order = ['HISTORY-BEFORE-DOCTOR', 'pgrst-doctor 0.1.0', '✖ FAIL  Columns in the cache', '✔ DONE  PostgREST\'s cache matches the database', 'Healed (1):', 'Still there (1):', 'NOTIFY probe', 'Read again after the probe\'s reload', 'create event trigger pgrst_doctor_ddl_watch', 'pgrst-doctor: exit 0 (healthy)\nEXIT:0'];
+		const order = [
+			'HISTORY-BEFORE-DOCTOR',
+			'pgrst-doctor 0.1.0',
+			'✖ FAIL  Columns in the cache',
+			"✔ DONE  PostgREST's cache matches the database",
+			'Healed (1):',
+			'Still there (1):',
+			'NOTIFY probe',
+			"Read again after the probe's reload",
+			'create event trigger pgrst_doctor_ddl_watch',
+			'pgrst-doctor: exit 0 (healthy)\nEXIT:0',
+		];
 		const positions = order.map(text => screen.indexOf(text));
 		for (const [index, text] of order.entries()) assert.ok(positions[index]! >= 0, `the record lacks ${text}`);
-		assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'the record is in the order things happened');
+		assert.deepEqual(
+			[...positions].sort((a, b) => a - b),
+			positions,
+			'the record is in the order things happened'
+		);
 		assert.equal(screen.split('✔ DONE').length, 2, 'each banner once, with its action');
-		assert.doesNotMatch(screen, /Copied|\[r\] Reload[^]*Read again after/, 'no live screen is left over in the record');
+		assert.doesNotMatch(
+			screen,
+			/Copied|\[r\] Reload[^]*Read again after/,
+			'no live screen is left over in the record'
+		);
 	} finally {
 		window.close();
 	}
@@ -120,19 +156,31 @@ test('at 80×24, with output taller than the window: no ESC[3J, the shell histor
 
 test('bare pgrst-doctor with DATABASE_URL: the connect screen starts from it, and a URL pasted with its newline before the screen appears connects', async () => {
 	const item = await stack.setUp();
-	const window = tmuxWindow(`'${process.execPath}' '${cliPath}'`, {columns: 80, rows: 24}, {DATABASE_URL: item.dbUrl});
+	const window = tmuxWindow(
+		`'${process.execPath}' '${cliPath}'`,
+		{columns: 80, rows: 24},
+		{DATABASE_URL: item.dbUrl}
+	);
 	try {
 		// At once, before the screen is up: the PostgREST URL with its line break as a paste, then Enter for no key.
 		window.keys('-l', `${item.api.url}\n`);
 		window.keys('Enter');
 		await window.until('What next?');
 		const screen = window.screen();
-		assert.match(screen, /Database {3}postgres@127\.0\.0\.1:\d+\/scenario_\w+\s+from environment \(DATABASE_URL\)/, 'the known value and where it came from');
-		assert.match(screen, /Connected to\n {2}postgres@127\.0\.0\.1:\d+\/scenario_\w+\n {2}http:\/\/127\.0\.0\.1:\d+/);
+		assert.match(
+			screen,
+			/Database {3}postgres@127\.0\.0\.1:\d+\/scenario_\w+\s+from environment \(DATABASE_URL\)/,
+			'the known value and where it came from'
+		);
+		assert.match(
+			screen,
+			/Connected to\n {2}postgres@127\.0\.0\.1:\d+\/scenario_\w+\n {2}http:\/\/127\.0\.0\.1:\d+/
+		);
 		assert.ok(!screen.includes(`${item.api.url}${item.api.url}`), 'no paste ran into another');
 		window.keys('q');
 		await window.until('EXIT:0');
-		for (const secret of [superPassword, authenticatorPassword]) assert.ok(!window.raw().includes(secret), 'no secret on screen');
+		for (const secret of [superPassword, authenticatorPassword])
+			assert.ok(!window.raw().includes(secret), 'no secret on screen');
 	} finally {
 		window.close();
 	}

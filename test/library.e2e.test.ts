@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import pg from 'pg';
-import {diagnose, exitCodes, explainError, findingCodes, reloadSchemaCache, type Report, UsageError, waitForSchemaCache} from 'pgrst-doctor';
+import {
+	diagnose,
+	exitCodes,
+	explainError,
+	findingCodes,
+	reloadSchemaCache,
+	type Report,
+	UsageError,
+	waitForSchemaCache,
+} from 'pgrst-doctor';
 import {checkJson, useStack} from './support/e2e.js';
 
 const stack = useStack();
@@ -33,15 +42,26 @@ test('diagnose returns the report check --json prints, from a URL or from an exi
 	try {
 		const fromPool = await diagnose({database: pool, api: item.api.url});
 		assert.deepEqual(verdictOf(fromPool), verdictOf(fromUrl));
-		assert.equal(pool.totalCount, 0, 'the doctor opened its own sessions: the app\'s pool lent it none');
+		assert.equal(pool.totalCount, 0, "the doctor opened its own sessions: the app's pool lent it none");
 		assert.equal(fromPool.target.db, fromUrl.target.db);
 	} finally {
 		await pool.end();
 	}
 	// A pool whose TLS options (a CA to check) sit beside its URL is refused, not connected without them.
-	const verifying = new pg.Pool({connectionString: item.dbUrl, ssl: {ca: 'a CA the doctor cannot reuse', rejectUnauthorized: true}, max: 1});
+	const verifying = new pg.Pool({
+		connectionString: item.dbUrl,
+		ssl: {ca: 'a CA the doctor cannot reuse', rejectUnauthorized: true},
+		max: 1,
+	});
 	try {
-		await assert.rejects(diagnose({database: verifying, api: item.api.url}), (error: unknown) => error instanceof UsageError && /^The pg pool or client has TLS options \(a CA, certificates\) the doctor cannot reuse/.test(error.message));
+		await assert.rejects(
+			diagnose({database: verifying, api: item.api.url}),
+			(error: unknown) =>
+				error instanceof UsageError &&
+				/^The pg pool or client has TLS options \(a CA, certificates\) the doctor cannot reuse/.test(
+					error.message
+				)
+		);
 		assert.equal(verifying.totalCount, 0);
 	} finally {
 		await verifying.end();
@@ -51,7 +71,12 @@ test('diagnose returns the report check --json prints, from a URL or from an exi
 test('explainError: offline it explains, connected it decides; a supabase-js error object reads as its body', async () => {
 	const item = await stack.setUp();
 	await item.query('alter table public.members add column nickname text');
-	const error = {code: 'PGRST204', details: null, hint: null, message: 'Column \'nickname\' of relation \'members\' does not exist'};
+	const error = {
+		code: 'PGRST204',
+		details: null,
+		hint: null,
+		message: "Column 'nickname' of relation 'members' does not exist",
+	};
 	const offline = await explainError(error);
 	assert.equal(offline.error?.kind, 'column_not_found');
 	assert.equal(offline.verdict, undefined);
@@ -59,11 +84,18 @@ test('explainError: offline it explains, connected it decides; a supabase-js err
 	const connected = await explainError(error, {database: item.dbUrl, api: item.api.url});
 	assert.equal(connected.verdict?.code, 'cache.column_missing');
 	assert.deepEqual(connected.verdict?.fixes, ['reload']);
-	const typo = await explainError({...error, message: 'Column \'emial\' of relation \'members\' does not exist'}, {database: item.dbUrl, api: item.api.url});
+	const typo = await explainError(
+		{...error, message: "Column 'emial' of relation 'members' does not exist"},
+		{database: item.dbUrl, api: item.api.url}
+	);
 	assert.equal(typo.verdict?.code, 'client.unknown_column');
 	// PostgREST 12's 404 {} names nothing: the request line does.
 	await item.query('create table public.invoices (id int primary key)');
-	const empty = await explainError('{}', {database: item.dbUrl, api: item.api.url, request: {method: 'POST', url: `${item.api.url}/invoices`, status: 404}});
+	const empty = await explainError('{}', {
+		database: item.dbUrl,
+		api: item.api.url,
+		request: {method: 'POST', url: `${item.api.url}/invoices`, status: 404},
+	});
 	assert.equal(empty.verdict?.code, 'cache.table_missing');
 });
 
@@ -81,16 +113,26 @@ test('reloadSchemaCache and waitForSchemaCache prove their result by diagnosing 
 	assert.equal(waited.waited.healed, true);
 	assert.equal(waited.exitCode, exitCodes.healthy);
 
-	await assert.rejects(reloadSchemaCache({database: item.dbUrl}), (error: unknown) => error instanceof UsageError && /needs database \(to send the reload\) and api \(to prove it\)/.test(error.message));
+	await assert.rejects(
+		reloadSchemaCache({database: item.dbUrl}),
+		(error: unknown) =>
+			error instanceof UsageError &&
+			/needs database \(to send the reload\) and api \(to prove it\)/.test(error.message)
+	);
 	await assert.rejects(diagnose({database: 'http://not-a-database'}), UsageError);
 });
 
 test('the package ships its types: exports point at declarations that name the API, and the codes are the public vocabulary', () => {
-	const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {exports: Record<string, {types: string; import: string}>; types: string; bin: Record<string, string>};
+	const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+		exports: Record<string, {types: string; import: string}>;
+		types: string;
+		bin: Record<string, string>;
+	};
 	assert.equal(manifest.exports['.']!.types, './dist/index.d.ts');
 	assert.equal(manifest.bin['pgrst-doctor'], './dist/cli.js');
 	const declarations = readFileSync(new URL('../dist/index.d.ts', import.meta.url), 'utf8');
-	for (const name of ['diagnose', 'explainError', 'reloadSchemaCache', 'waitForSchemaCache']) assert.match(declarations, new RegExp(`export declare function ${name}\\(`));
+	for (const name of ['diagnose', 'explainError', 'reloadSchemaCache', 'waitForSchemaCache'])
+		assert.match(declarations, new RegExp(`export declare function ${name}\\(`));
 	assert.match(declarations, /createRecoveringFetch/);
 	assert.ok('cache.column_missing' in findingCodes);
 });

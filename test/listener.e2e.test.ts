@@ -10,7 +10,18 @@ import {authenticatorPassword, postgrestVersions, startPgbouncer, startPostgrest
 const stack = useStack();
 
 const probe = async (item: Pick<Scenario, 'dbUrl'> & {api: {url: string}}, ...extra: string[]) =>
-	runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--json', '--probe', '--timeout', '3', ...extra]);
+	runCli([
+		'check',
+		'--db-url',
+		item.dbUrl,
+		'--api-url',
+		item.api.url,
+		'--json',
+		'--probe',
+		'--timeout',
+		'3',
+		...extra,
+	]);
 
 const finding = (json: any, code: string) => json.findings.find((found: {code: string}) => found.code === code);
 
@@ -19,7 +30,10 @@ for (const version of postgrestVersions) {
 		const item = await stack.setUp(appSchema, {version});
 		const {code, json} = await probe(item);
 		assert.equal(checkStatus(json, 'notify.delivery'), 'pass');
-		assert.match(finding(json, 'notify.delivered').message, /PostgREST reloaded \d+ ms after NOTIFY pgrst, 'reload schema';/);
+		assert.match(
+			finding(json, 'notify.delivered').message,
+			/PostgREST reloaded \d+ ms after NOTIFY pgrst, 'reload schema';/
+		);
 		assert.equal(finding(json, 'notify.delivered').severity, 'info');
 		assert.equal(code, 0);
 		const passive = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--json']);
@@ -31,14 +45,21 @@ for (const version of postgrestVersions) {
 			const item = await stack.setUp(appSchema, {version});
 			await item.api.stop();
 			const bouncer = await startPgbouncer(stack.pg, mode);
-			const api = await startPostgrest({dbUri: bouncer.url(item.name, 'authenticator', authenticatorPassword), preparedStatements: false, version});
+			const api = await startPostgrest({
+				dbUri: bouncer.url(item.name, 'authenticator', authenticatorPassword),
+				preparedStatements: false,
+				version,
+			});
 			try {
 				await item.query('alter table public.organizations add column created_by text');
 				const {json} = await probe({dbUrl: item.dbUrl, api});
 				if (mode === 'transaction') {
 					assert.ok(findingRows(json).includes('notify.undelivered'));
 					assert.ok(findingRows(json).includes('listener.pooled'), findingRows(json).join(', '));
-					assert.match(finding(json, 'notify.undelivered').message, /PostgREST connects through a transaction-mode pooler/);
+					assert.match(
+						finding(json, 'notify.undelivered').message,
+						/PostgREST connects through a transaction-mode pooler/
+					);
 					assert.match(finding(json, 'listener.pooled').suggestion, /direct or session-mode connection/);
 					assert.equal(json.exitCode, 1);
 				} else {
@@ -46,7 +67,10 @@ for (const version of postgrestVersions) {
 					assert.ok(findingRows(json).includes('notify.delivered'));
 					assert.ok(!findingRows(json).includes('listener.pooled'));
 					const healed = await runCli(['check', '--db-url', item.dbUrl, '--api-url', api.url, '--json']);
-					assert.ok(!findingRows(healed.json).some(row => row.startsWith('cache.')), 'the probe\'s reload healed the stale column');
+					assert.ok(
+						!findingRows(healed.json).some(row => row.startsWith('cache.')),
+						"the probe's reload healed the stale column"
+					);
 				}
 			} finally {
 				await api.stop();
@@ -63,14 +87,20 @@ for (const version of postgrestVersions) {
 		assert.ok(findingRows(json).includes('notify.undelivered'));
 		const aligned = await probe(item, '--channel', 'app_reload');
 		assert.equal(checkStatus(aligned.json, 'notify.delivery'), 'pass');
-		assert.match(finding(aligned.json, 'listener.channel_mismatch').message, /trigger notifies "pgrst" but PostgREST listens on "app_reload"/);
+		assert.match(
+			finding(aligned.json, 'listener.channel_mismatch').message,
+			/trigger notifies "pgrst" but PostgREST listens on "app_reload"/
+		);
 	});
 
 	test(`PostgREST ${version}: PostgREST with the channel disabled`, async () => {
 		const item = await stack.setUp(appSchema, {channelEnabled: false, version});
 		const {json} = await probe(item);
 		assert.ok(findingRows(json).includes('listener.channel_disabled'));
-		assert.match(finding(json, 'notify.undelivered').message, /Most likely one of these.*PostgREST is connected to \w+ but listens on no channel/);
+		assert.match(
+			finding(json, 'notify.undelivered').message,
+			/Most likely one of these.*PostgREST is connected to \w+ but listens on no channel/
+		);
 		assert.match(finding(json, 'listener.channel_disabled').suggestion, /db-channel-enabled=true/);
 	});
 }
@@ -83,7 +113,17 @@ test('PostgREST on another database, and PostgREST stopped', async () => {
 	assert.ok(findingRows(elsewhere.json).includes('notify.undelivered'));
 
 	await Promise.all([other.api.stop(), item.api.stop()]);
-	const stopped = await runCli(['check', '--db-url', other.dbUrl, '--api-url', other.api.url, '--json', '--probe', '--timeout', '2']);
+	const stopped = await runCli([
+		'check',
+		'--db-url',
+		other.dbUrl,
+		'--api-url',
+		other.api.url,
+		'--json',
+		'--probe',
+		'--timeout',
+		'2',
+	]);
 	assert.ok(findingRows(stopped.json).includes('api.unreachable'));
 	assert.ok(findingRows(stopped.json).includes('notify.undelivered'));
 	assert.equal(stopped.code, 2);

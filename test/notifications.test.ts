@@ -3,14 +3,20 @@ import {test} from 'node:test';
 import {listenChannel, notificationsIn, payloadEffect} from '../source/checks/notifications.js';
 
 test('reads NOTIFY statements the way PostgreSQL folds identifiers', () => {
-	assert.deepEqual(notificationsIn(`begin NOTIFY pgrst, 'reload schema'; end`), [{channel: 'pgrst', payload: 'reload schema'}]);
+	assert.deepEqual(notificationsIn(`begin NOTIFY pgrst, 'reload schema'; end`), [
+		{channel: 'pgrst', payload: 'reload schema'},
+	]);
 	assert.deepEqual(notificationsIn(`notify PGRST;`), [{channel: 'pgrst', payload: ''}]);
-	assert.deepEqual(notificationsIn(`NOTIFY "MyChan", 'reload schema';`), [{channel: 'MyChan', payload: 'reload schema'}]);
+	assert.deepEqual(notificationsIn(`NOTIFY "MyChan", 'reload schema';`), [
+		{channel: 'MyChan', payload: 'reload schema'},
+	]);
 	assert.deepEqual(notificationsIn(`NOTIFY ddl_command_end;`), [{channel: 'ddl_command_end', payload: ''}]);
 });
 
 test('reads pg_notify calls, literal or computed', () => {
-	assert.deepEqual(notificationsIn(`perform pg_notify('pgrst', 'reload schema');`), [{channel: 'pgrst', payload: 'reload schema'}]);
+	assert.deepEqual(notificationsIn(`perform pg_notify('pgrst', 'reload schema');`), [
+		{channel: 'pgrst', payload: 'reload schema'},
+	]);
 	assert.deepEqual(notificationsIn(`perform pg_notify( 'MyChan' , '');`), [{channel: 'MyChan', payload: ''}]);
 	assert.deepEqual(notificationsIn(`perform pg_notify(chan, msg);`), [{channel: null, payload: null}]);
 });

@@ -8,8 +8,14 @@ const recorded = readFileSync(new URL('fixtures/openapi-12.0.2.json', import.met
 const bytes = (text: string) => Buffer.from(text);
 
 test('the recorded OpenAPI description reads as JSON.parse would, keeping only names and columns', () => {
-	const document = JSON.parse(recorded.toString()) as {info: {version: string}; definitions: Record<string, {properties: Record<string, unknown>}>};
-	const expected = Object.entries(document.definitions).map(([name, definition]) => ({name, columns: Object.keys(definition.properties)}));
+	const document = JSON.parse(recorded.toString()) as {
+		info: {version: string};
+		definitions: Record<string, {properties: Record<string, unknown>}>;
+	};
+	const expected = Object.entries(document.definitions).map(([name, definition]) => ({
+		name,
+		columns: Object.keys(definition.properties),
+	}));
 	const read = openApiTables(recorded);
 	assert.deepEqual(read?.tables, expected);
 	assert.equal(read?.version, '12.0.2');
@@ -17,7 +23,9 @@ test('the recorded OpenAPI description reads as JSON.parse would, keeping only n
 });
 
 test('escapes and unicode in names decode exactly', () => {
-	const read = openApiTables(bytes('{"swagger":"2.0","definitions":{"a\\"b\\u00e9":{"properties":{"x\\\\y":{},"ünï ✓":{"type":"string"}}}}}'));
+	const read = openApiTables(
+		bytes('{"swagger":"2.0","definitions":{"a\\"b\\u00e9":{"properties":{"x\\\\y":{},"ünï ✓":{"type":"string"}}}}}')
+	);
 	assert.deepEqual(read?.tables, [{name: 'a"bé', columns: ['x\\y', 'ünï ✓']}]);
 });
 
@@ -28,7 +36,11 @@ test('a truncated, unbalanced or non-OpenAPI body is refused whole, never half r
 	assert.equal(openApiTables(bytes(`${text} {}`)), undefined);
 	assert.equal(openApiTables(bytes('{"swagger":"2.0","paths":{"/x":[}]}}')), undefined);
 	assert.equal(openApiTables(bytes('{"swagger":"2.0","definitions":{"t":{"properties":{"a":nope}}}}')), undefined);
-	assert.equal(openApiTables(bytes('{"definitions":{"t":{"properties":{"a":{}}}}}')), undefined, 'not OpenAPI without swagger');
+	assert.equal(
+		openApiTables(bytes('{"definitions":{"t":{"properties":{"a":{}}}}}')),
+		undefined,
+		'not OpenAPI without swagger'
+	);
 	assert.equal(openApiTables(bytes('')), undefined);
 	assert.equal(openApiTables(bytes('[]')), undefined);
 	assert.deepEqual(openApiTables(bytes(' {"swagger":"2.0"} \n')), {tables: []});

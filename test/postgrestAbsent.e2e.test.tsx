@@ -19,21 +19,47 @@ const finding = (json: any, code: string) => json.findings.find((found: {code: s
 test('--probe with PostgREST stopped: the top cause is PostgREST not running or not connected, never a pooler', async () => {
 	const item = await stack.setUp();
 	await item.api.stop();
-	const {code, json} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--json', '--probe', '--timeout', '2']);
+	const {code, json} = await runCli([
+		'check',
+		'--db-url',
+		item.dbUrl,
+		'--api-url',
+		item.api.url,
+		'--json',
+		'--probe',
+		'--timeout',
+		'2',
+	]);
 	assert.equal(code, 2);
 	const rows = findingRows(json);
 	assert.ok(rows.includes('api.unreachable'), rows.join(', '));
 	assert.ok(!rows.includes('listener.pooled'), rows.join(', '));
 	const undelivered = finding(json, 'notify.undelivered').message;
-	assert.match(undelivered, new RegExp(`Most likely: PostgREST is not running or not connected to ${item.name}: it did not answer at ${item.api.url} and has no session in ${item.name}\\.`));
+	assert.match(
+		undelivered,
+		new RegExp(
+			`Most likely: PostgREST is not running or not connected to ${item.name}: it did not answer at ${item.api.url} and has no session in ${item.name}\\.`
+		)
+	);
 	assert.doesNotMatch(undelivered, /pooler/);
-	assert.match(finding(json, 'listener.missing').suggestion, /^Start PostgREST, or point its db-uri at this database/);
-	assert.match(json.checks.find((check: {id: string}) => check.id === 'notify.delivery').summary, /most likely: listener\.missing\)/);
+	assert.match(
+		finding(json, 'listener.missing').suggestion,
+		/^Start PostgREST, or point its db-uri at this database/
+	);
+	assert.match(
+		json.checks.find((check: {id: string}) => check.id === 'notify.delivery').summary,
+		/most likely: listener\.missing\)/
+	);
 });
 
 test('the interactive doctor given /rest/v1 on a self-hosted PostgREST says it is not the API root, never that it answered', async () => {
 	const item = await stack.setUp();
-	const engine = doctorEngine({database: databaseTarget(item.dbUrl), api: httpTarget(`${item.api.url}/rest/v1`, '--api-url'), channel: parseChannel('pgrst'), timeoutMs: 2000});
+	const engine = doctorEngine({
+		database: databaseTarget(item.dbUrl),
+		api: httpTarget(`${item.api.url}/rest/v1`, '--api-url'),
+		channel: parseChannel('pgrst'),
+		timeoutMs: 2000,
+	});
 	const app = render(<DoctorApp engine={engine} onExit={() => {}} />);
 	try {
 		const deadline = Date.now() + 20_000;
@@ -53,7 +79,12 @@ test('the interactive doctor given /rest/v1 on a self-hosted PostgREST says it i
 test('the interactive doctor with PostgREST stopped says it did not answer, and offers no probe (it could not tell anything)', async () => {
 	const item = await stack.setUp();
 	await item.api.stop();
-	const engine = doctorEngine({database: databaseTarget(item.dbUrl), api: httpTarget(item.api.url, '--api-url'), channel: parseChannel('pgrst'), timeoutMs: 2000});
+	const engine = doctorEngine({
+		database: databaseTarget(item.dbUrl),
+		api: httpTarget(item.api.url, '--api-url'),
+		channel: parseChannel('pgrst'),
+		timeoutMs: 2000,
+	});
 	const app = render(<DoctorApp engine={engine} onExit={() => {}} />);
 	const until = async (done: () => boolean) => {
 		const deadline = Date.now() + 20_000;

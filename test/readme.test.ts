@@ -11,20 +11,37 @@ test('the readme documents every finding code with its severity, cause and cure'
 	for (const [code, info] of Object.entries(findingCodes)) {
 		const row = readme.split('\n').find(line => line.startsWith(`| \`${code}\` |`));
 		assert.ok(row, `${code} is missing from the readme`);
-		assert.ok(row.includes(`| ${info.severity} |`) && row.includes(info.cause) && row.includes(info.cure), `${code}'s readme row differs from the code`);
+		assert.ok(
+			row.includes(`| ${info.severity} |`) && row.includes(info.cause) && row.includes(info.cure),
+			`${code}'s readme row differs from the code`
+		);
 		const blocks = 'blocksDiagnosis' in info;
-		assert.ok(row.endsWith(blocks ? '| always |' : '| |'), `${code}'s readme row ${blocks ? 'lacks' : 'has'} the "always blocks" mark`);
+		assert.ok(
+			row.endsWith(blocks ? '| always |' : '| |'),
+			`${code}'s readme row ${blocks ? 'lacks' : 'has'} the "always blocks" mark`
+		);
 	}
 });
 
 test('`codes --json` lists the same vocabulary', async () => {
 	const {code, json} = await runCli(['codes', '--json']);
 	assert.equal(code, 0);
-	assert.deepEqual(json.map((row: {code: string}) => row.code), Object.keys(findingCodes));
-	const blocking = Object.entries(findingCodes).filter(([, info]) => 'blocksDiagnosis' in info).map(([name]) => name);
+	assert.deepEqual(
+		json.map((row: {code: string}) => row.code),
+		Object.keys(findingCodes)
+	);
+	const blocking = Object.entries(findingCodes)
+		.filter(([, info]) => 'blocksDiagnosis' in info)
+		.map(([name]) => name);
 	assert.ok(blocking.length > 0);
-	assert.deepEqual(json.filter((row: {blocksDiagnosis: boolean}) => row.blocksDiagnosis).map((row: {code: string}) => row.code), blocking);
-	assert.ok(json.every((row: {blocksDiagnosis: unknown}) => typeof row.blocksDiagnosis === 'boolean'), 'every row says it, true or false');
+	assert.deepEqual(
+		json.filter((row: {blocksDiagnosis: boolean}) => row.blocksDiagnosis).map((row: {code: string}) => row.code),
+		blocking
+	);
+	assert.ok(
+		json.every((row: {blocksDiagnosis: unknown}) => typeof row.blocksDiagnosis === 'boolean'),
+		'every row says it, true or false'
+	);
 });
 
 test('the Finding codes table has a row for each code and no other', () => {
@@ -38,8 +55,14 @@ test('the Finding codes table has a row for each code and no other', () => {
  * as a code without a sentence is one in source/wording.ts (`satisfies Record<FindingCode, …>`).
  */
 const samples: {[C in FindingCode]: Array<WordingParts<C>>} = {
-	'db.unreachable': [{where: 'app@db.example:5432/app', reason: 'the connection was refused.'}, {where: 'app@db.example:5432/app', missingDatabase: 'database "shop" does not exist'}],
-	'db.auth_failed': [{where: 'app@db.example:5432/app', answer: 'password authentication failed for user "app"'}, {where: 'app@pooler.example:6543/postgres', answer: 'Tenant or user not found', pooler: true}],
+	'db.unreachable': [
+		{where: 'app@db.example:5432/app', reason: 'the connection was refused.'},
+		{where: 'app@db.example:5432/app', missingDatabase: 'database "shop" does not exist'},
+	],
+	'db.auth_failed': [
+		{where: 'app@db.example:5432/app', answer: 'password authentication failed for user "app"'},
+		{where: 'app@pooler.example:6543/postgres', answer: 'Tenant or user not found', pooler: true},
+	],
 	'api.unreachable': [
 		{situation: 'unanswered', where: 'http://api.example:3000', reason: 'the connection was refused'},
 		{situation: 'server error', where: 'http://api.example:3000', status: 503, detail: 'PGRST001 no connection'},
@@ -48,8 +71,18 @@ const samples: {[C in FindingCode]: Array<WordingParts<C>>} = {
 	'api.unauthorized': [
 		{situation: 'gateway forbids', where: 'https://ref.supabase.co/rest/v1', key: 'the anon key'},
 		{situation: 'gateway no key', where: 'https://ref.supabase.co/rest/v1'},
-		{situation: 'gateway invalid key', where: 'https://ref.supabase.co/rest/v1', key: 'the anon key', expired: true},
-		{situation: 'jwt unverifiable', where: 'http://api.example:3000', status: 500, answer: 'Server lacks JWT secret'},
+		{
+			situation: 'gateway invalid key',
+			where: 'https://ref.supabase.co/rest/v1',
+			key: 'the anon key',
+			expired: true,
+		},
+		{
+			situation: 'jwt unverifiable',
+			where: 'http://api.example:3000',
+			status: 500,
+			answer: 'Server lacks JWT secret',
+		},
 		{situation: 'refused', where: 'http://api.example:3000', detail: 'PGRST301 JWT expired'},
 	],
 	'api.not_postgrest': [{where: 'http://api.example:8080', status: 404}],
@@ -57,20 +90,32 @@ const samples: {[C in FindingCode]: Array<WordingParts<C>>} = {
 	'api.redirected': [{where: 'http://api.example', status: 301, target: 'https://api.example/'}],
 	'api.wrong_base_url': [
 		{where: 'http://api.example:3001', postgrest: 'PostgREST 12.0.2', status: 404, control: 404, admin: true},
-		{where: 'http://api.example:3000/rest/v1', postgrest: 'PostgREST 12.0.2', status: 404, control: 404, root: 'http://api.example:3000'},
+		{
+			where: 'http://api.example:3000/rest/v1',
+			postgrest: 'PostgREST 12.0.2',
+			status: 404,
+			control: 404,
+			root: 'http://api.example:3000',
+		},
 	],
 	'api.other_database': [{serving: 'staging', who: 'authenticator', given: 'app'}],
-	'api.database_unconfirmed': [{database: 'app', where: 'its sessions are in staging', reason: 'no table to ask about'}],
+	'api.database_unconfirmed': [
+		{database: 'app', where: 'its sessions are in staging', reason: 'no table to ask about'},
+	],
 	'cache.unloaded': [{answer: 'Could not query the database for the schema cache. Retrying.'}, {explained: true}],
-	'cache.unverified': [{objects: '2 relations', reasons: ['2 relations because PostgREST answered 500 (public.a, public.b)']}],
+	'cache.unverified': [
+		{objects: '2 relations', reasons: ['2 relations because PostgREST answered 500 (public.a, public.b)']},
+	],
 	'cache.table_missing': [{schema: 'public', table: 'invoices', kind: 'v'}],
 	'cache.table_stale': [{schema: 'public', table: 'invoices'}],
 	'cache.column_missing': [{schema: 'public', table: 'invoices', column: 'total'}],
 	'cache.column_stale': [{schema: 'public', table: 'invoices', column: 'total'}],
 	'cache.function_missing': [{signature: 'public.invoice_total(invoice)'}],
 	'cache.function_stale': [{schema: 'public', name: 'invoice_total'}],
-	'cache.function_signature': [{signature: 'public.invoice_total(invoice, currency)', cached: 'public.invoice_total(invoice)'}],
-	'trigger.missing': [{reload: 'NOTIFY pgrst, \'reload schema\';'}],
+	'cache.function_signature': [
+		{signature: 'public.invoice_total(invoice, currency)', cached: 'public.invoice_total(invoice)'},
+	],
+	'trigger.missing': [{reload: "NOTIFY pgrst, 'reload schema';"}],
 	'trigger.disabled': [{trigger: 'pgrst_watch', event: 'ddl_command_end', state: 'disabled'}],
 	'trigger.incomplete': [
 		{situation: 'no reload', trigger: 'pgrst_watch', problems: ['it notifies "other"', 'its payload is "reload"']},
@@ -91,20 +136,40 @@ const samples: {[C in FindingCode]: Array<WordingParts<C>>} = {
 		{situation: 'nobody', database: 'app', apiUrl: 'http://api.example:3000', api: 'answered', channel: 'pgrst'},
 	],
 	'listener.unknown': [
-		{role: 'doctor', channel: 'pgrst', sessions: 2, roles: 'authenticator', names: 'PostgREST 12.0.2', database: 'app'},
+		{
+			role: 'doctor',
+			channel: 'pgrst',
+			sessions: 2,
+			roles: 'authenticator',
+			names: 'PostgREST 12.0.2',
+			database: 'app',
+		},
 		{role: 'doctor', channel: 'pgrst', hidden: 3},
 	],
-	'listener.pooled': [{signs: ['port 6543 is Supavisor\'s transaction mode']}, {signs: []}],
-	'listener.channel_mismatch': [{heard: 'other', sent: 'pgrst'}, {notified: ['other', 'third'], heard: 'pgrst'}],
+	'listener.pooled': [{signs: ["port 6543 is Supavisor's transaction mode"]}, {signs: []}],
+	'listener.channel_mismatch': [
+		{heard: 'other', sent: 'pgrst'},
+		{notified: ['other', 'third'], heard: 'pgrst'},
+	],
 	'listener.channel_disabled': [{database: 'app'}],
 	'notify.undelivered': [
-		{sent: 'NOTIFY pgrst, \'reload schema\';', who: 'PostgREST did not reload within 3000 ms', likely: ['a pooler'], others: ['no listener']},
-		{sent: 'NOTIFY pgrst, \'reload schema\';', who: 'PostgREST did not reload within 3000 ms', likely: ['a pooler', 'a disabled channel'], others: []},
+		{
+			sent: "NOTIFY pgrst, 'reload schema';",
+			who: 'PostgREST did not reload within 3000 ms',
+			likely: ['a pooler'],
+			others: ['no listener'],
+		},
+		{
+			sent: "NOTIFY pgrst, 'reload schema';",
+			who: 'PostgREST did not reload within 3000 ms',
+			likely: ['a pooler', 'a disabled channel'],
+			others: [],
+		},
 	],
 	'notify.queue_stuck': [{usage: 0.25}],
 	'notify.delivered': [
-		{latencyMs: 41, sent: 'NOTIFY pgrst, \'reload schema\';', evidence: 'its session in pg_stat_activity'},
-		{latencyMs: 41, sent: 'NOTIFY pgrst, \'reload schema\';', evidence: 'each instance\'s session', instances: 2},
+		{latencyMs: 41, sent: "NOTIFY pgrst, 'reload schema';", evidence: 'its session in pg_stat_activity'},
+		{latencyMs: 41, sent: "NOTIFY pgrst, 'reload schema';", evidence: "each instance's session", instances: 2},
 	],
 	'schema.not_exposed': [
 		{situation: 'requested', schema: 'private', exposed: ['public', 'api']},
@@ -119,7 +184,10 @@ const samples: {[C in FindingCode]: Array<WordingParts<C>>} = {
 		{situation: 'another role', checked: 'anon, authenticated', what: 'SELECT', notes: ' A role note.'},
 	],
 	'client.unknown_table': [{name: 'invoice', near: 'invoices'}, {name: 'nothing'}],
-	'client.unknown_column': [{name: 'totl'}, {table: 'public.invoices', name: 'totl', near: 'total', columns: ['id', 'total']}],
+	'client.unknown_column': [
+		{name: 'totl'},
+		{table: 'public.invoices', name: 'totl', near: 'total', columns: ['id', 'total']},
+	],
 	'client.unknown_function': [{name: 'invoice_totl', near: 'invoice_total'}, {name: 'nothing'}],
 	'client.case_folded': [
 		{situation: 'table', sent: 'Invoices', actual: 'public.invoices'},
@@ -127,31 +195,83 @@ const samples: {[C in FindingCode]: Array<WordingParts<C>>} = {
 		{situation: 'function', sent: 'invoiceTotal', actual: 'public.invoicetotal'},
 		{situation: 'arguments', sent: ['invoiceId'], actual: 'public.invoice_total(invoiceid)'},
 	],
-	'rpc.args_mismatch': [{sent: ['id'], name: 'invoice_total', takes: ['public.invoice_total(invoice, currency?)']}, {sent: [], name: 'invoice_total', takes: ['public.invoice_total(invoice)']}],
+	'rpc.args_mismatch': [
+		{sent: ['id'], name: 'invoice_total', takes: ['public.invoice_total(invoice, currency?)']},
+		{sent: [], name: 'invoice_total', takes: ['public.invoice_total(invoice)']},
+	],
 	'rpc.ambiguous': [{signatures: ['public.f(a integer)', 'public.f(a text)']}],
-	'relationship.unexposed': [{foreignKey: 'profiles_id_fkey', from: 'public.profiles', to: 'auth.users', hidden: 'auth.users'}],
+	'relationship.unexposed': [
+		{foreignKey: 'profiles_id_fkey', from: 'public.profiles', to: 'auth.users', hidden: 'auth.users'},
+	],
 	'rls.rejected': [{table: 'public.invoices', policies: ' Its policies for writes: "own rows" (INSERT).'}],
 	'relationship.missing': [{between: ['invoices', 'customers']}],
-	'cache.inconsistent': [{url: 'http://balancer.example', disagreeing: 1, answers: 4, majority: 3, unanswered: '', differences: 'public.invoices in 3 answers, not in 1'}],
-	'api.instance_unchecked': [{database: 'app', total: 2, list: '10.0.0.11; 10.0.0.12', through: 'the one --api-url', notes: ['1 instance no --api-url reached']}],
-	'cache.relationship_missing': [{foreignKey: 'invoices_customer_fkey', from: 'public.invoices', to: 'public.customers'}, {foreignKey: 'invoices_customer_fkey', between: ['invoices', 'customers']}],
-	'config.project_mismatch': [{who: 'the API URL names abc, the database URL def'}, {named: 'the API URL → abc, the database URL → def'}],
+	'cache.inconsistent': [
+		{
+			url: 'http://balancer.example',
+			disagreeing: 1,
+			answers: 4,
+			majority: 3,
+			unanswered: '',
+			differences: 'public.invoices in 3 answers, not in 1',
+		},
+	],
+	'api.instance_unchecked': [
+		{
+			database: 'app',
+			total: 2,
+			list: '10.0.0.11; 10.0.0.12',
+			through: 'the one --api-url',
+			notes: ['1 instance no --api-url reached'],
+		},
+	],
+	'cache.relationship_missing': [
+		{foreignKey: 'invoices_customer_fkey', from: 'public.invoices', to: 'public.customers'},
+		{foreignKey: 'invoices_customer_fkey', between: ['invoices', 'customers']},
+	],
+	'config.project_mismatch': [
+		{who: 'the API URL names abc, the database URL def'},
+		{named: 'the API URL → abc, the database URL → def'},
+	],
 	'config.listener_disabled': [{from: 'postgrest.conf'}],
-	'config.channel_mismatch': [{from: 'postgrest.conf', heard: 'pgrst', database: 'app'}, {from: 'postgrest.conf', configured: 'other', heard: 'pgrst'}],
-	'config.schemas_mismatch': [{from: 'postgrest.conf', configured: ['public', 'api'], exposed: ['public'], override: ''}],
+	'config.channel_mismatch': [
+		{from: 'postgrest.conf', heard: 'pgrst', database: 'app'},
+		{from: 'postgrest.conf', configured: 'other', heard: 'pgrst'},
+	],
+	'config.schemas_mismatch': [
+		{from: 'postgrest.conf', configured: ['public', 'api'], exposed: ['public'], override: ''},
+	],
 	'explain.not_reproduced': [
-		{situation: 'fine now', what: 'public.invoices exists, is exposed, and is in PostgREST\'s cache'},
+		{situation: 'fine now', what: "public.invoices exists, is exposed, and is in PostgREST's cache"},
 		{situation: 'pool'},
-		{situation: 'nothing denied', roles: 'anon', object: 'public.invoices', readNow: true, other: ' Rerun with --role.'},
+		{
+			situation: 'nothing denied',
+			roles: 'anon',
+			object: 'public.invoices',
+			readNow: true,
+			other: ' Rerun with --role.',
+		},
 	],
 	'explain.unrecognised': [{recognised: ['PGRST204', 'PGRST205']}, {bare: true}],
 };
 
 /** The parts that choose a sentence rather than appear in it. */
-const selectors = new Set(['situation', 'missing', 'api', 'kind', 'pooler', 'admin', 'expired', 'adminDown', 'readNow', 'explained', 'bare']);
+const selectors = new Set([
+	'situation',
+	'missing',
+	'api',
+	'kind',
+	'pooler',
+	'admin',
+	'expired',
+	'adminDown',
+	'readNow',
+	'explained',
+	'bare',
+]);
 
 function namedValues(parts: object): string[] {
-	return Object.entries(parts).filter(([name]) => !selectors.has(name))
+	return Object.entries(parts)
+		.filter(([name]) => !selectors.has(name))
 		.flatMap(([, value]) => (Array.isArray(value) ? value : [value]))
 		.map(value => String(value).trim().replace(/\.$/, ''))
 		.filter(value => value !== '');
@@ -166,7 +286,8 @@ test('every code has one wording, and each sentence says the parts it is given o
 			const message = wording(parts);
 			assert.match(message, /^\S.*\S$/, `${code}: one line, no stray space`);
 			assert.doesNotMatch(message, /\bundefined\b|\[object |\n/, `${code}: ${message}`);
-			for (const value of namedValues(parts)) assert.ok(message.includes(value), `${code} says ${value}: ${message}`);
+			for (const value of namedValues(parts))
+				assert.ok(message.includes(value), `${code} says ${value}: ${message}`);
 			const found = finding(code, parts as never, {});
 			assert.equal(found.message, message, `${code}: finding() says the code's sentence`);
 			assert.equal(found.severity, findingCodes[code].severity);
@@ -174,13 +295,25 @@ test('every code has one wording, and each sentence says the parts it is given o
 	}
 });
 
-test('a finding\'s key is its code and object, percent-encoded, never its message', () => {
+test("a finding's key is its code and object, percent-encoded, never its message", () => {
 	const about = {schema: 'public', table: 'Order Items', column: 'a.b'};
 	const found = finding('cache.column_missing', about, about);
 	assert.equal(found.key, 'cache.column_missing:public.Order%20Items.a%2Eb');
-	assert.equal(findingKey('cache.function_missing', {schema: 'public', function: 'f()'}), 'cache.function_missing:public.f%28%29()');
-	assert.equal(findingKey('cache.function_missing', {schema: 'public', function: 'f'}), 'cache.function_missing:public.f()');
+	assert.equal(
+		findingKey('cache.function_missing', {schema: 'public', function: 'f()'}),
+		'cache.function_missing:public.f%28%29()'
+	);
+	assert.equal(
+		findingKey('cache.function_missing', {schema: 'public', function: 'f'}),
+		'cache.function_missing:public.f()'
+	);
 	assert.equal(findingKey('trigger.missing', {}), 'trigger.missing');
-	assert.equal(findingKey('cache.column_missing', {...about, instance: 'http://a:3000'}), `${found.key}@http%3A%2F%2Fa%3A3000`);
-	assert.equal(findingKey('client.unknown_table', {table: 'x\u001B]0;y\u0007'}), 'client.unknown_table:x%1B%5D0%3By%07');
+	assert.equal(
+		findingKey('cache.column_missing', {...about, instance: 'http://a:3000'}),
+		`${found.key}@http%3A%2F%2Fa%3A3000`
+	);
+	assert.equal(
+		findingKey('client.unknown_table', {table: 'x\u001B]0;y\u0007'}),
+		'client.unknown_table:x%1B%5D0%3By%07'
+	);
 });

@@ -36,8 +36,10 @@ const related = `
 
 for (const version of postgrestVersions) {
 	let item: Scenario;
-	const sideEffects = async () => (await item.query('select what from public.side_effects')).map(row => String(row.what));
-	const relationshipRows = (json: unknown) => findingRows(json).filter(row => row.startsWith('cache.relationship') || row.startsWith('cache.unverified'));
+	const sideEffects = async () =>
+		(await item.query('select what from public.side_effects')).map(row => String(row.what));
+	const relationshipRows = (json: unknown) =>
+		findingRows(json).filter(row => row.startsWith('cache.relationship') || row.startsWith('cache.unverified'));
 
 	test(`PostgREST ${version}: a fresh cache has every foreign key's relationship, and no probe read a row`, async () => {
 		item = await stack.setUp(related, {version});
@@ -48,9 +50,11 @@ for (const version of postgrestVersions) {
 	});
 
 	test(`PostgREST ${version}: a foreign key added behind PostgREST's back is cache.relationship_missing until --fix reload`, async () => {
-		await item.query('alter table public.members add constraint members_organization foreign key (organization_id) references public.organizations (id)');
+		await item.query(
+			'alter table public.members add constraint members_organization foreign key (organization_id) references public.organizations (id)'
+		);
 		const embed = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
-		assert.equal((await embed.json() as {code: string}).code, 'PGRST200', 'the stale cache cannot embed');
+		assert.equal(((await embed.json()) as {code: string}).code, 'PGRST200', 'the stale cache cannot embed');
 		const {code, json} = await checkJson(item);
 		assert.deepEqual(relationshipRows(json), ['cache.relationship_missing public members']);
 		assert.equal(checkStatus(json, 'cache.relationships'), 'fail');
@@ -62,7 +66,11 @@ for (const version of postgrestVersions) {
 		assert.equal(checkStatus(healed.json, 'cache.relationships'), 'pass');
 		assert.deepEqual(await sideEffects(), []);
 		const after = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
-		assert.notEqual((await after.json() as {code?: string}).code, 'PGRST200', 'the embedding resolves after the reload');
+		assert.notEqual(
+			((await after.json()) as {code?: string}).code,
+			'PGRST200',
+			'the embedding resolves after the reload'
+		);
 		// The control: an ordinary embedding read does reach the policies (which cannot count in a read-only transaction).
 		const read = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
 		assert.match(await read.text(), /read-only transaction/);
@@ -83,13 +91,21 @@ const oneToOne = `${related}
 for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: a one-to-one foreign key is compared too (11.2.2 would read a spread of it, so it is embedded into an insert PostgreSQL refuses): no row, no trigger, no policy`, async () => {
 		const item = await stack.setUp(oneToOne, {version});
-		const sideEffects = async () => (await item.query('select what from public.side_effects')).map(row => String(row.what));
+		const sideEffects = async () =>
+			(await item.query('select what from public.side_effects')).map(row => String(row.what));
 		const fresh = await checkJson(item);
 		assert.equal(checkStatus(fresh.json, 'cache.relationships'), 'pass');
 		assert.equal(fresh.code, 0);
-		await item.query('alter table public.profiles add column best_friend int unique references public.organizations (id)');
+		await item.query(
+			'alter table public.profiles add column best_friend int unique references public.organizations (id)'
+		);
 		const stale = await checkJson(item);
-		assert.deepEqual(findingRows(stale.json).filter(row => row.startsWith('cache.relationship') || row.startsWith('cache.unverified')), ['cache.relationship_missing public profiles']);
+		assert.deepEqual(
+			findingRows(stale.json).filter(
+				row => row.startsWith('cache.relationship') || row.startsWith('cache.unverified')
+			),
+			['cache.relationship_missing public profiles']
+		);
 		assert.equal(stale.code, 1);
 		const methods = stale.json.postgrest.probeMethods as Record<string, {method: string} | undefined>;
 		assert.equal(methods.oneToOneRelationships?.method, version === '11.2.2' ? 'embed-invalid-body' : undefined);
@@ -125,8 +141,10 @@ const batched = `
 for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: 33 foreign keys are compared in a handful of requests, and stale ones inside a batch are still named`, async () => {
 		const item = await stack.setUp(batched, {version});
-		const sideEffects = async () => (await item.query('select what from public.side_effects')).map(row => String(row.what));
-		const relationships = (json: Awaited<ReturnType<typeof checkJson>>['json']) => findingRows(json).filter(row => row.startsWith('cache.relationship') || row.startsWith('cache.unverified'));
+		const sideEffects = async () =>
+			(await item.query('select what from public.side_effects')).map(row => String(row.what));
+		const relationships = (json: Awaited<ReturnType<typeof checkJson>>['json']) =>
+			findingRows(json).filter(row => row.startsWith('cache.relationship') || row.startsWith('cache.unverified'));
 		const fresh = await checkJson(item);
 		assert.equal(checkStatus(fresh.json, 'cache.relationships'), 'pass');
 		assert.equal(fresh.code, 0);
@@ -135,9 +153,14 @@ for (const version of postgrestVersions) {
 		assert.ok(one.postgrest.requests < 25, `${one.postgrest.requests} requests`);
 		// Renamed in the middle of the chain (embedding by the new name fails until a reload), and a new key at its end.
 		await item.query('alter table public.link12 rename constraint link12_up to link12_parent');
-		await item.query('alter table public.link24 add column side int constraint link24_side references public.hub (id)');
+		await item.query(
+			'alter table public.link24 add column side int constraint link24_side references public.hub (id)'
+		);
 		const stale = await checkJson(item);
-		assert.deepEqual(relationships(stale.json), ['cache.relationship_missing public link12', 'cache.relationship_missing public link24']);
+		assert.deepEqual(relationships(stale.json), [
+			'cache.relationship_missing public link12',
+			'cache.relationship_missing public link24',
+		]);
 		assert.equal(stale.code, 1);
 		const healed = await checkJson(item, '--fix', 'reload', '--yes');
 		assert.deepEqual(relationships(healed.json), []);

@@ -83,7 +83,8 @@ const rich = `
 
 for (const version of postgrestVersions) {
 	let item: Scenario;
-	const sideEffects = async () => (await item.query('select what from public.side_effects')).map(row => String(row.what));
+	const sideEffects = async () =>
+		(await item.query('select what from public.side_effects')).map(row => String(row.what));
 
 	test(`PostgREST ${version}: a fresh cache of every shape PostgREST serves: no finding but the missing trigger, exit 0, nothing ran`, async () => {
 		item = await stack.setUp(rich, {schemas, version});
@@ -91,26 +92,40 @@ for (const version of postgrestVersions) {
 		assert.deepEqual(findingRows(json), ['trigger.missing']);
 		assert.equal(code, 0);
 		for (const id of ['cache.tables', 'cache.columns', 'cache.functions', 'cache.relationships']) {
-			assert.equal((json.checks as Array<{id: string; status: string}>).find(check => check.id === id)?.status, 'pass', id);
+			assert.equal(
+				(json.checks as Array<{id: string; status: string}>).find(check => check.id === id)?.status,
+				'pass',
+				id
+			);
 		}
 		assert.deepEqual(await sideEffects(), []);
 	});
 
 	test(`PostgREST ${version}: the schema cache dump (the shape of admin /schema_cache) has a relationship for every foreign key the catalog query reads`, async () => {
 		const dump = execFileSync(postgrestBinaries[version], ['--dump-schema'], {
-			env: {PGRST_DB_URI: stack.pg.url(item.name, 'authenticator', authenticatorPassword), PGRST_DB_SCHEMAS: schemas, PGRST_DB_ANON_ROLE: 'anon'},
+			env: {
+				PGRST_DB_URI: stack.pg.url(item.name, 'authenticator', authenticatorPassword),
+				PGRST_DB_SCHEMAS: schemas,
+				PGRST_DB_ANON_ROLE: 'anon',
+			},
 		});
 		const cached = new Set(parseSchemaCacheDump(JSON.parse(dump.toString()))!.relationships);
-		const keys = await item.query(foreignKeyStatements[0]!, [schemas.split(',')]) as ForeignKey[];
-		assert.deepEqual(keys.map(key => `${key.table} ${key.name}`).sort(), [
-			'departments departments_organization_id_fkey',
-			'events events_organization_id_fkey',
-			'profiles profiles_id_fkey',
-			'tree tree_up_fkey',
-			'Order, "Items" @/\\#~ Order, "Items" @/\\#~_organization_id_fkey',
-			'фирмы фирмы_جدول_id_fkey',
-		].sort());
-		assert.deepEqual(keys.filter(key => !cached.has(foreignKeyKey(key))), []);
+		const keys = (await item.query(foreignKeyStatements[0]!, [schemas.split(',')])) as ForeignKey[];
+		assert.deepEqual(
+			keys.map(key => `${key.table} ${key.name}`).sort(),
+			[
+				'departments departments_organization_id_fkey',
+				'events events_organization_id_fkey',
+				'profiles profiles_id_fkey',
+				'tree tree_up_fkey',
+				'Order, "Items" @/\\#~ Order, "Items" @/\\#~_organization_id_fkey',
+				'фирмы фирмы_جدول_id_fkey',
+			].sort()
+		);
+		assert.deepEqual(
+			keys.filter(key => !cached.has(foreignKeyKey(key))),
+			[]
+		);
 	});
 
 	test(`PostgREST ${version}: drift in each shape is named with its own code, in the non-Latin and quoted schemas too, and nothing ran`, async () => {
@@ -157,9 +172,17 @@ for (const version of postgrestVersions) {
 		const setup = 'create table public.plain_old (id int primary key); grant select on public.plain_old to anon;';
 		const listed = await stack.setUp(setup, {openApiMode: 'ignore-privileges', version});
 		const followed = await stack.setUp(setup, {version});
-		for (const scenario of [listed, followed]) await scenario.query('alter table public.plain_old rename to plain_new');
-		assert.deepEqual(findingRows((await checkJson(listed)).json), ['cache.table_missing public plain_new', 'cache.table_stale public plain_old', 'trigger.missing']);
+		for (const scenario of [listed, followed])
+			await scenario.query('alter table public.plain_old rename to plain_new');
+		assert.deepEqual(findingRows((await checkJson(listed)).json), [
+			'cache.table_missing public plain_new',
+			'cache.table_stale public plain_old',
+			'trigger.missing',
+		]);
 		// follow-privileges lists only what the role may read now, so the old name is out of sight there.
-		assert.deepEqual(findingRows((await checkJson(followed)).json), ['cache.table_missing public plain_new', 'trigger.missing']);
+		assert.deepEqual(findingRows((await checkJson(followed)).json), [
+			'cache.table_missing public plain_new',
+			'trigger.missing',
+		]);
 	});
 }

@@ -142,7 +142,9 @@ for (const columns of [60, 80, 120]) {
 }
 
 test('ReportView: the report after the reload, the column healed and the trigger still missing, exactly', () => {
-	assert.equal(frame(<ReportView report={reloadedReport} />, 80), expected`
+	assert.equal(
+		frame(<ReportView report={reloadedReport} />, 80),
+		expected`
 ✔ PASS  Database reachable: PostgreSQL 18.4, database scenario_21810_1, role
         postgres
 ✔ PASS  PostgREST reachable: PostgREST 12.0.2 at http://127.0.0.1:14631
@@ -167,11 +169,14 @@ test('ReportView: the report after the reload, the column healed and the trigger
 Auto-reload trigger
   ⚠ warning No event trigger reloads PostgREST after DDL (none runs NOTIFY
             pgrst, 'reload schema';), so every migration leaves its cache stale
-            until someone reloads it (trigger.missing)`);
+            until someone reloads it (trigger.missing)`
+	);
 });
 
 test('ReportView: a healthy report (trigger installed, nothing found) ends with the healthy line, exactly', () => {
-	assert.equal(frame(<ReportView report={healthyReport} />, 80), expected`
+	assert.equal(
+		frame(<ReportView report={healthyReport} />, 80),
+		expected`
 ✔ PASS  Database reachable: PostgreSQL 18.4, database scenario_5313_1, role
         postgres
 ✔ PASS  PostgREST reachable: PostgREST 12.0.2 at http://127.0.0.1:19758
@@ -194,11 +199,14 @@ test('ReportView: a healthy report (trigger installed, nothing found) ends with 
 - SKIP  NOTIFY reaches PostgREST: Not probed: press p to send NOTIFY pgrst,
         'reload schema'; and watch PostgREST reload
 
-✔ Healthy: PostgREST's schema cache matches the database.`);
+✔ Healthy: PostgREST's schema cache matches the database.`
+	);
 });
 
 test('ReportView: the database did not answer: the checks after it are skipped and the finding says why', () => {
-	assert.equal(frame(<ReportView report={unreachableReport} />, 80), expected`
+	assert.equal(
+		frame(<ReportView report={unreachableReport} />, 80),
+		expected`
 ✖ FAIL  Database reachable: Could not connect to PostgreSQL at
         postgres@127.0.0.1:1/scenario_21810_1: the connection was refused
         (nothing listens on that port).
@@ -216,7 +224,8 @@ test('ReportView: the database did not answer: the checks after it are skipped a
 Database
   ✖ error Could not connect to PostgreSQL at
           postgres@127.0.0.1:1/scenario_21810_1: the connection was refused
-          (nothing listens on that port). (db.unreachable)`);
+          (nothing listens on that port). (db.unreachable)`
+	);
 });
 
 test('ReportView: a code with more findings than a screenful lists 20 and counts the rest, as plain text does', () => {
@@ -231,19 +240,22 @@ test('ReportView: a code with more findings than a screenful lists 20 and counts
 	const listed = Array.from({length: 20}, (_, index) => {
 		return `  ✖ error public.t${index}.updated_by is missing (cache.column_missing)`;
 	});
-	assert.equal(frame(<ReportView report={report} />, 80), [
-		'✖ FAIL  Columns in the cache: 1 column difference between the database and',
-		'        PostgREST\'s cache',
-		'',
-		'Schema cache',
-		...listed,
-		'  … and 3 more cache.column_missing findings (--json lists all)',
-		'',
-		'Auto-reload trigger',
-		'  ⚠ warning No event trigger reloads PostgREST after DDL (none runs NOTIFY',
-		'            pgrst, \'reload schema\';), so every migration leaves its cache stale',
-		'            until someone reloads it (trigger.missing)',
-	].join('\n'));
+	assert.equal(
+		frame(<ReportView report={report} />, 80),
+		[
+			'✖ FAIL  Columns in the cache: 1 column difference between the database and',
+			"        PostgREST's cache",
+			'',
+			'Schema cache',
+			...listed,
+			'  … and 3 more cache.column_missing findings (--json lists all)',
+			'',
+			'Auto-reload trigger',
+			'  ⚠ warning No event trigger reloads PostgREST after DDL (none runs NOTIFY',
+			"            pgrst, 'reload schema';), so every migration leaves its cache stale",
+			'            until someone reloads it (trigger.missing)',
+		].join('\n')
+	);
 });
 
 test('ReportView: text from outside is drawn with its control characters shown, never sent to the terminal', () => {
@@ -251,17 +263,22 @@ test('ReportView: text from outside is drawn with its control characters shown, 
 	const hostile = {...column!, message: 'public.evil\u001B[2J\u0007 is in the database'};
 	const checks = [{...staleReport.checks[0]!, summary: 'role \u001B]0;owned\u0007'}];
 	const report: Report = {...staleReport, checks, findings: [hostile]};
-	assert.equal(frame(<ReportView report={report} />, 80), [
-		'✔ PASS  Database reachable: role \\x1b]0;owned\\x07',
-		'',
-		'Schema cache',
-		'  ✖ error public.evil\\x1b[2J\\x07 is in the database (cache.column_missing)',
-	].join('\n'));
+	assert.equal(
+		frame(<ReportView report={report} />, 80),
+		[
+			'✔ PASS  Database reachable: role \\x1b]0;owned\\x07',
+			'',
+			'Schema cache',
+			'  ✖ error public.evil\\x1b[2J\\x07 is in the database (cache.column_missing)',
+		].join('\n')
+	);
 });
 
 test('ProofView: before → after the reload, what healed and what is still there, exactly', () => {
 	const drawn = frame(<Proof before={staleReport} after={reloadedReport} />, 80);
-	assert.equal(drawn, expected`
+	assert.equal(
+		drawn,
+		expected`
 ✔ PASS  Columns in the cache (was FAIL)
 Healed (1):
   ✔ healed public.organizations.updated_by is in the database but not in
@@ -270,12 +287,15 @@ Still there (1):
   ⚠ warning No event trigger reloads PostgREST after DDL (none runs NOTIFY
             pgrst, 'reload schema';), so every migration leaves its cache stale
             until someone reloads it (trigger.missing)
-Before → after: 2 findings (1 error) → 1 finding (0 errors)`);
+Before → after: 2 findings (1 error) → 1 finding (0 errors)`
+	);
 });
 
 test('ProofView: a finding that appeared since the action is new, and a check that got worse says so', () => {
 	const drawn = frame(<Proof before={reloadedReport} after={staleReport} />, 80);
-	assert.equal(drawn, expected`
+	assert.equal(
+		drawn,
+		expected`
 ✖ FAIL  Columns in the cache (was PASS)
 Still there (1):
   ⚠ warning No event trigger reloads PostgREST after DDL (none runs NOTIFY
@@ -284,18 +304,22 @@ Still there (1):
 New since the action (1):
   ✖ error public.organizations.updated_by is in the database but not in
           PostgREST's schema cache (cache.column_missing)
-Before → after: 1 finding (0 errors) → 2 findings (1 error)`);
+Before → after: 1 finding (0 errors) → 2 findings (1 error)`
+	);
 });
 
 test('ProofView: installing the trigger heals the last finding: 1 finding → 0 findings', () => {
 	const drawn = frame(<Proof before={reloadedReport} after={healthyReport} />, 80);
-	assert.equal(drawn, expected`
+	assert.equal(
+		drawn,
+		expected`
 ✔ PASS  Auto-reload event trigger (was WARN)
 Healed (1):
   ✔ healed No event trigger reloads PostgREST after DDL (none runs NOTIFY pgrst,
            'reload schema';), so every migration leaves its cache stale until
            someone reloads it (trigger.missing)
-Before → after: 1 finding (0 errors) → 0 findings (0 errors)`);
+Before → after: 1 finding (0 errors) → 0 findings (0 errors)`
+	);
 });
 
 test('plain text counts before and after an action as ProofView does: one count for both renderers', () => {
@@ -312,49 +336,69 @@ const phases: PhaseState[] = [
 ];
 
 test('DiagnosingScreen: the first diagnosis, before any phase reported, has no b', () => {
-	assert.equal(frame(<DiagnosingScreen phases={[]} probe={false} canGoBack={false} />, 80), expected`
+	assert.equal(
+		frame(<DiagnosingScreen phases={[]} probe={false} canGoBack={false} />, 80),
+		expected`
 
 ⠋ Diagnosing…
-u change the URLs · ctrl-c cancel`);
+u change the URLs · ctrl-c cancel`
+	);
 });
 
-test('DiagnosingScreen: with the probe, each phase done, failed (in the API\'s words) or running, and b back', () => {
-	assert.equal(frame(<DiagnosingScreen phases={phases} probe canGoBack />, 80), expected`
+test("DiagnosingScreen: with the probe, each phase done, failed (in the API's words) or running, and b back", () => {
+	assert.equal(
+		frame(<DiagnosingScreen phases={phases} probe canGoBack />, 80),
+		expected`
 
 ⠋ Diagnosing, with the NOTIFY probe…
 ✔ Database catalogs read (12 ms)
 ✖ PostgREST did not answer (3004 ms)
 … Reading PostgREST's schema cache
-b back · u change the URLs · ctrl-c cancel`);
+b back · u change the URLs · ctrl-c cancel`
+	);
 });
 
 test('DiagnosingScreen: a database phase that failed says the database could not be read', () => {
 	const failed: PhaseState[] = [{phase: 'database', done: true, ms: 5, failed: 'db.unreachable'}];
-	assert.equal(frame(<DiagnosingScreen phases={failed} probe={false} canGoBack={false} />, 80), expected`
+	assert.equal(
+		frame(<DiagnosingScreen phases={failed} probe={false} canGoBack={false} />, 80),
+		expected`
 
 ⠋ Diagnosing…
 ✖ The database could not be read (5 ms)
-u change the URLs · ctrl-c cancel`);
+u change the URLs · ctrl-c cancel`
+	);
 });
 
-test('ApplyingScreen: the fix\'s own title over the diagnosis that proves it, and only ctrl-c', () => {
-	assert.equal(frame(<ApplyingScreen fix="reload" phases={[{phase: 'database', done: true, ms: 9}]} />, 80), expected`
+test("ApplyingScreen: the fix's own title over the diagnosis that proves it, and only ctrl-c", () => {
+	assert.equal(
+		frame(<ApplyingScreen fix="reload" phases={[{phase: 'database', done: true, ms: 9}]} />, 80),
+		expected`
 
 ⠋ Reloading, then proving the cache matches…
 ✔ Database catalogs read (9 ms)
-ctrl-c cancel`);
-	assert.equal(frame(<ApplyingScreen fix="trigger" phases={[]} />, 80), expected`
+ctrl-c cancel`
+	);
+	assert.equal(
+		frame(<ApplyingScreen fix="trigger" phases={[]} />, 80),
+		expected`
 
 ⠋ Installing the trigger, then proving it fires…
-ctrl-c cancel`);
-	assert.equal(frame(<ApplyingScreen fix="uninstall-trigger" phases={[]} />, 80), expected`
+ctrl-c cancel`
+	);
+	assert.equal(
+		frame(<ApplyingScreen fix="uninstall-trigger" phases={[]} />, 80),
+		expected`
 
 ⠋ Removing the trigger…
-ctrl-c cancel`);
+ctrl-c cancel`
+	);
 });
 
-test('ReportScreen: the stale report\'s menu, fixes first, exactly', () => {
-	assert.equal(frame(<ReportScreen menu={menuFor(staleReport)} onChoose={noChoice} />, 80), expected`
+test("ReportScreen: the stale report's menu, fixes first, exactly", () => {
+	assert.equal(
+		frame(<ReportScreen menu={menuFor(staleReport)} onChoose={noChoice} />, 80),
+		expected`
 
 What next?
 ❯ [r] Reload PostgREST's schema cache now
@@ -365,28 +409,35 @@ What next?
   [a] Diagnose again
   [u] Change the URLs (connect screen)
   [q] Quit
-↑↓ move · enter choose · or press a key · ctrl-c cancel`);
+↑↓ move · enter choose · or press a key · ctrl-c cancel`
+	);
 });
 
 test('ReportScreen: when the database did not answer, only diagnose again, change the URLs and quit', () => {
-	assert.equal(frame(<ReportScreen menu={menuFor(unreachableReport)} onChoose={noChoice} />, 80), expected`
+	assert.equal(
+		frame(<ReportScreen menu={menuFor(unreachableReport)} onChoose={noChoice} />, 80),
+		expected`
 
 What next?
 ❯ [a] Diagnose again
   [u] Change the URLs (connect screen)
   [q] Quit
-↑↓ move · enter choose · or press a key · ctrl-c cancel`);
+↑↓ move · enter choose · or press a key · ctrl-c cancel`
+	);
 });
 
 test('ReportScreen: on a short window, one line of keys under the notice, its control characters shown', () => {
 	const notice = 'Copied\u001B[2J it';
 	const drawn = frame(<ReportScreen menu={menuFor(staleReport)} rows={12} notice={notice} onChoose={noChoice} />, 60);
-	assert.equal(drawn.replaceAll('\u00A0', ' '), expected`
+	assert.equal(
+		drawn.replaceAll('\u00A0', ' '),
+		expected`
 
 Copied\\x1b[2J it
 What next?
 r reload · t install · s show · d how · p probe · a diagnose
-· u change · q quit`);
+· u change · q quit`
+	);
 });
 
 test('ReportScreen: ↓ moves the pointer and enter chooses that item', async () => {
@@ -400,24 +451,31 @@ test('ReportScreen: ↓ moves the pointer and enter chooses that item', async ()
 	await app.until('❯ [t]');
 	assert.deepEqual(chosen, [], 'moving chooses nothing');
 	await app.press('\r');
-	for (let waited = 0; chosen.length === 0 && waited < 5000; waited += 10) await new Promise(resolve => setTimeout(resolve, 10));
+	for (let waited = 0; chosen.length === 0 && waited < 5000; waited += 10)
+		await new Promise(resolve => setTimeout(resolve, 10));
 	assert.deepEqual(chosen, [menu[1]]);
 	app.unmount();
 });
 
 test('ConfirmScreen: what the SQL above does and that nothing runs without y, exactly, at 60 columns', () => {
-	assert.equal(frame(<ConfirmScreen />, 60), expected`
+	assert.equal(
+		frame(<ConfirmScreen />, 60),
+		expected`
 The SQL above writes to the database, in one transaction
 with lock_timeout.
 Run it? (y/N)
-y yes · n or enter no · q quit · ctrl-c cancel`);
+y yes · n or enter no · q quit · ctrl-c cancel`
+	);
 });
 
 test('SqlScreen: one script that fits has no number keys', () => {
-	assert.equal(frame(<SqlScreen script="reload" scripts={['reload']} />, 80), expected`
+	assert.equal(
+		frame(<SqlScreen script="reload" scripts={['reload']} />, 80),
+		expected`
 The SQL to reload the cache is printed above, ready to paste into psql or
 Supabase's SQL Editor.
-c copy the SQL shown · b back · q quit`);
+c copy the SQL shown · b back · q quit`
+	);
 });
 
 test('SqlScreen: two scripts, the one shown marked, and the copy notice with its control characters shown', () => {
@@ -425,7 +483,9 @@ test('SqlScreen: two scripts, the one shown marked, and the copy notice with its
 		'Copied the SQL\u0007 to install the trigger to the clipboard',
 		'(if your terminal supports OSC 52; otherwise select it above).',
 	].join(' ');
-	assert.equal(frame(<SqlScreen script="trigger" scripts={['reload', 'trigger']} notice={notice} />, 60), expected`
+	assert.equal(
+		frame(<SqlScreen script="trigger" scripts={['reload', 'trigger']} notice={notice} />, 60),
+		expected`
 The SQL to install the trigger is printed above, ready to
 paste into psql or Supabase's SQL Editor.
 SQL that fits: 1 reload the cache · 2 install the trigger
@@ -433,18 +493,25 @@ SQL that fits: 1 reload the cache · 2 install the trigger
 Copied the SQL\\x07 to install the trigger to the clipboard
 (if your terminal supports OSC 52; otherwise select it
 above).
-1-2 show that SQL · c copy the SQL shown · b back · q quit`);
+1-2 show that SQL · c copy the SQL shown · b back · q quit`
+	);
 });
 
 test('FailedScreen: b back only when there is a report to go back to', () => {
-	assert.equal(frame(<FailedScreen canGoBack={false} />, 80), expected`
+	assert.equal(
+		frame(<FailedScreen canGoBack={false} />, 80),
+		expected`
 
 ✖ The doctor could not finish that: see the record above.
-a diagnose again · u change the URLs · q quit`);
-	assert.equal(frame(<FailedScreen canGoBack />, 80), expected`
+a diagnose again · u change the URLs · q quit`
+	);
+	assert.equal(
+		frame(<FailedScreen canGoBack />, 80),
+		expected`
 
 ✖ The doctor could not finish that: see the record above.
-a diagnose again · u change the URLs · b back · q quit`);
+a diagnose again · u change the URLs · b back · q quit`
+	);
 });
 
 test('LeavingScreen: the exit code and what it means', () => {
@@ -459,7 +526,9 @@ test('LeavingScreen: the exit code and what it means', () => {
 });
 
 test('ConnectScreen: nothing known yet, the examples and every field, the cursor on the first, exactly', () => {
-	assert.equal(frame(<ConnectScreen form={connectForm({})} canGoBack={false} />, 80), expected`
+	assert.equal(
+		frame(<ConnectScreen form={connectForm({})} canGoBack={false} />, 80),
+		expected`
 
 Where are your database and PostgREST?
   Supabase cloud  postgresql://postgres.<ref>:<pw>@<pooler>:5432/postgres
@@ -473,12 +542,15 @@ Where are your database and PostgREST?
 › Database URL  e.g. postgresql://user:password@host:5432/db
   PostgREST URL e.g. http://localhost:3000
   API key       optional: enter to skip
-enter next · ↑↓ move · ctrl-c cancel`);
+enter next · ↑↓ move · ctrl-c cancel`
+	);
 });
 
 test('ConnectScreen: on a short window the examples go first; a known value says where it came from; esc back', () => {
 	const form = connectForm({apiUrl: {value: 'http://127.0.0.1:3000', source: '--api-url'}}, true);
-	assert.equal(frame(<ConnectScreen form={form} canGoBack />, 80, 12), expected`
+	assert.equal(
+		frame(<ConnectScreen form={form} canGoBack />, 80, 12),
+		expected`
 
 Where are your database and PostgREST?
 
@@ -486,5 +558,6 @@ Where are your database and PostgREST?
   PostgREST URL http://127.0.0.1:3000
                 from --api-url
   API key       optional: enter to skip
-enter next · ↑↓ move · esc back · ctrl-c cancel`);
+enter next · ↑↓ move · esc back · ctrl-c cancel`
+	);
 });

@@ -17,15 +17,20 @@ const words = new Set(['postgres', 'true', '1']);
 
 let item: Scenario;
 
-const url = (password: string, database = item.name) => `postgresql://${role}:${encodeURIComponent(password)}@127.0.0.1:${stack.pg.port}/${database}`;
+const url = (password: string, database = item.name) =>
+	`postgresql://${role}:${encodeURIComponent(password)}@127.0.0.1:${stack.pg.port}/${database}`;
 
 async function setPassword(password: string): Promise<void> {
-	const [row] = await stack.pg.query<{statement: string}>(`select format('alter role ${role} password %L', $1::text) as statement`, [password]);
+	const [row] = await stack.pg.query<{statement: string}>(
+		`select format('alter role ${role} password %L', $1::text) as statement`,
+		[password]
+	);
 	await stack.pg.query(row!.statement);
 }
 
 /** Timings are the only part of a run that may differ from one run to the next. */
-const normalised = (text: string) => text.replace(/"(durationMs|database|api|cache|checks)": \d+/g, '"$1": 0').replace(/\d+ ms\b/g, '0 ms');
+const normalised = (text: string) =>
+	text.replace(/"(durationMs|database|api|cache|checks)": \d+/g, '"$1": 0').replace(/\d+ ms\b/g, '0 ms');
 
 async function run(password: string, connectAs = password, ...extra: string[]) {
 	await setPassword(password);
@@ -47,10 +52,15 @@ test('check --json: valid JSON, target.db exactly user@host:port/db, fields inta
 		assert.equal(json.target.db, `${role}@127.0.0.1:${stack.pg.port}/${item.name}`, password);
 		assert.equal(json.fixes.find((fix: {id: string}) => fix.id === 'trigger').writes, true);
 		assert.equal(code, expected.code, password);
-		assert.equal(normalised(stdout), normalised(expected.stdout), `the output with password ${JSON.stringify(password)} differs from the reference run`);
+		assert.equal(
+			normalised(stdout),
+			normalised(expected.stdout),
+			`the output with password ${JSON.stringify(password)} differs from the reference run`
+		);
 		assert.equal(stderr, '');
 		if (!words.has(password)) {
-			for (const form of [password, encodeURIComponent(password), JSON.stringify(password).slice(1, -1)]) assert.ok(!stdout.includes(form), `${password} leaked`);
+			for (const form of [password, encodeURIComponent(password), JSON.stringify(password).slice(1, -1)])
+				assert.ok(!stdout.includes(form), `${password} leaked`);
 		}
 	}
 });
@@ -60,7 +70,11 @@ test('plain output: the same with every password', async () => {
 	assert.match(expected.stdout, new RegExp(`database {3}${role}@127\\.0\\.0\\.1:${stack.pg.port}/${item.name}\\n`));
 	for (const password of passwords) {
 		const {stdout} = await run(password);
-		assert.equal(normalised(stdout), normalised(expected.stdout), `plain output with password ${JSON.stringify(password)}`);
+		assert.equal(
+			normalised(stdout),
+			normalised(expected.stdout),
+			`plain output with password ${JSON.stringify(password)}`
+		);
 	}
 });
 
@@ -72,7 +86,8 @@ test('a wrong password: db.auth_failed, and the output does not depend on which 
 		const {stdout} = await run(reference, wrong, '--json');
 		assert.equal(normalised(stdout), normalised(expected.stdout), `wrong password ${JSON.stringify(wrong)}`);
 		const plain = await run(reference, wrong);
-		if (!words.has(wrong)) assert.ok(!plain.stdout.includes(wrong) && !plain.stdout.includes(encodeURIComponent(wrong)));
+		if (!words.has(wrong))
+			assert.ok(!plain.stdout.includes(wrong) && !plain.stdout.includes(encodeURIComponent(wrong)));
 	}
 });
 
@@ -80,14 +95,30 @@ test('an API key with quotes and backslashes never reaches the output, plain or 
 	await setPassword(reference);
 	const key = 'key-with-"quote"-and-\\backslash\\-secret';
 	for (const extra of [['--json'], []]) {
-		const {stdout, stderr} = await runCli(['check', '--db-url', url(reference), '--api-url', item.api.url, '--api-key', key, ...extra]);
-		for (const form of [key, JSON.stringify(key).slice(1, -1), encodeURIComponent(key)]) assert.ok(!(stdout + stderr).includes(form), `the key leaked as ${form}`);
+		const {stdout, stderr} = await runCli([
+			'check',
+			'--db-url',
+			url(reference),
+			'--api-url',
+			item.api.url,
+			'--api-key',
+			key,
+			...extra,
+		]);
+		for (const form of [key, JSON.stringify(key).slice(1, -1), encodeURIComponent(key)])
+			assert.ok(!(stdout + stderr).includes(form), `the key leaked as ${form}`);
 		if (extra.length) assert.doesNotThrow(() => JSON.parse(stdout));
 	}
 });
 
 test('a password with an unencoded / is refused, not shown', async () => {
-	const {code, stdout, stderr} = await runCli(['check', '--db-url', `postgresql://${role}:a/b@c@127.0.0.1:${stack.pg.port}/${item.name}`, '--api-url', item.api.url]);
+	const {code, stdout, stderr} = await runCli([
+		'check',
+		'--db-url',
+		`postgresql://${role}:a/b@c@127.0.0.1:${stack.pg.port}/${item.name}`,
+		'--api-url',
+		item.api.url,
+	]);
 	assert.equal(code, 2);
 	assert.equal(stdout, '');
 	assert.doesNotMatch(stderr, /a\/b|b@c/);

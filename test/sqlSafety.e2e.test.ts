@@ -24,43 +24,87 @@ after(() => rmSync(records, {recursive: true, force: true}));
 const calls = sqlCalls(doctorStatements(parseChannel('pgrst')));
 
 // Pseudo-types a plpgsql look-alike cannot take, replaced by the concrete type that wins resolution for our SQL.
-const stand = (type: string) => ({'"any"': 'text', anyelement: 'text', anynonarray: 'text', anycompatible: 'text', anycompatiblenonarray: 'text', anyarray: 'text[]', anycompatiblearray: 'text[]'} as Record<string, string>)[type];
+const stand = (type: string) =>
+	(
+		({
+			'"any"': 'text',
+			anyelement: 'text',
+			anynonarray: 'text',
+			anycompatible: 'text',
+			anycompatiblenonarray: 'text',
+			anyarray: 'text[]',
+			anycompatiblearray: 'text[]',
+		}) as Record<string, string>
+	)[type];
 
-type Overload = {name: string; kind: string; retset: boolean; variadic: boolean; args: string[]; argKinds: string[]; ret: string; retKind: string; aggkind: string | null};
+type Overload = {
+	name: string;
+	kind: string;
+	retset: boolean;
+	variadic: boolean;
+	args: string[];
+	argKinds: string[];
+	ret: string;
+	retKind: string;
+	aggkind: string | null;
+};
 type Operator = {name: string; left: string; right: string; result: string};
 
 /** The attacker's objects: a recorder that leaves a file behind (COPY runs as whoever calls it), and the look-alikes. */
 function plants(overloads: Overload[], operators: Operator[]): string[] {
 	const mapped = (type: string, kind: string) => (kind === 'p' ? stand(type) : type);
-	const statements = [`create function public.pwned(what text) returns void language plpgsql set search_path = pg_catalog as $$
+	const statements = [
+		`create function public.pwned(what text) returns void language plpgsql set search_path = pg_catalog as $$
 		begin
 		  execute format('copy (select %L) to %L', what, '${records}/' || md5(what || clock_timestamp()::text || random()::text));
 		exception when others then null;
-		end $$`];
+		end $$`,
+	];
 	overloads.forEach((overload, n) => {
 		const args = overload.args.map((type, i) => mapped(type, overload.argKinds[i]!));
 		let ret = overload.ret === 'void' ? 'void' : mapped(overload.ret, overload.retKind);
-		if (args.some(type => type === undefined) || ret === undefined || overload.kind === 'w' || overload.kind === 'p' || overload.aggkind && overload.aggkind !== 'n') return;
-		if (overload.variadic) args[args.length - 1] = `variadic ${args.at(-1)!.endsWith('[]') ? args.at(-1) : `${args.at(-1)}[]`}`;
+		if (
+			args.some(type => type === undefined) ||
+			ret === undefined ||
+			overload.kind === 'w' ||
+			overload.kind === 'p' ||
+			(overload.aggkind && overload.aggkind !== 'n')
+		)
+			return;
+		if (overload.variadic)
+			args[args.length - 1] = `variadic ${args.at(-1)!.endsWith('[]') ? args.at(-1) : `${args.at(-1)}[]`}`;
 		const what = `${overload.name}(${args.join(', ')})`;
 		if (overload.kind === 'a') {
 			const state = ret!;
-			statements.push(`create function public.pwned_step_${n}(state ${state}${args.map(type => `, ${type!.replace('variadic ', '')}`).join('')}) returns ${state} language plpgsql set search_path = pg_catalog as $$ begin perform public.pwned(${pg.escapeLiteral(what)}); return state; end $$`);
-			statements.push(`create aggregate public.${overload.name}(${args.length > 0 ? args.join(', ') : '*'}) (sfunc = public.pwned_step_${n}, stype = ${state})`);
+			statements.push(
+				`create function public.pwned_step_${n}(state ${state}${args.map(type => `, ${type!.replace('variadic ', '')}`).join('')}) returns ${state} language plpgsql set search_path = pg_catalog as $$ begin perform public.pwned(${pg.escapeLiteral(what)}); return state; end $$`
+			);
+			statements.push(
+				`create aggregate public.${overload.name}(${args.length > 0 ? args.join(', ') : '*'}) (sfunc = public.pwned_step_${n}, stype = ${state})`
+			);
 			return;
 		}
 		const returns = overload.retset ? `setof ${ret}` : ret;
 		const back = overload.retset || ret === 'void' ? 'return;' : 'return null;';
-		statements.push(`create function public.${overload.name}(${args.join(', ')}) returns ${returns} language plpgsql set search_path = pg_catalog as $$ begin perform public.pwned(${pg.escapeLiteral(what)}); ${back} end $$`);
+		statements.push(
+			`create function public.${overload.name}(${args.join(', ')}) returns ${returns} language plpgsql set search_path = pg_catalog as $$ begin perform public.pwned(${pg.escapeLiteral(what)}); ${back} end $$`
+		);
 	});
 	operators.forEach((operator, n) => {
-		statements.push(`create function public.pwned_operator_${n}(${operator.left}, ${operator.right}) returns ${operator.result} language plpgsql set search_path = pg_catalog as $$ begin perform public.pwned(${pg.escapeLiteral(`${operator.left} ${operator.name} ${operator.right}`)}); return null; end $$`);
-		statements.push(`create operator public.${operator.name} (leftarg = ${operator.left}, rightarg = ${operator.right}, function = public.pwned_operator_${n})`);
+		statements.push(
+			`create function public.pwned_operator_${n}(${operator.left}, ${operator.right}) returns ${operator.result} language plpgsql set search_path = pg_catalog as $$ begin perform public.pwned(${pg.escapeLiteral(`${operator.left} ${operator.name} ${operator.right}`)}); return null; end $$`
+		);
+		statements.push(
+			`create operator public.${operator.name} (leftarg = ${operator.left}, rightarg = ${operator.right}, function = public.pwned_operator_${n})`
+		);
 	});
 	return statements;
 }
 
-const planted = () => readdirSync(records).map(file => readFileSync(path.join(records, file), 'utf8').trim()).sort();
+const planted = () =>
+	readdirSync(records)
+		.map(file => readFileSync(path.join(records, file), 'utf8').trim())
+		.sort();
 
 async function withSuperuser<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
 	const client = new pg.Client({connectionString: url});
@@ -74,26 +118,56 @@ async function withSuperuser<T>(url: string, work: (client: pg.Client) => Promis
 
 test('look-alikes of every function and operator the doctor calls, planted in public, never run in any command', async () => {
 	assert.deepEqual([...calls.unqualified], [], 'every function the doctor calls is schema-qualified');
-	for (const expected of ['array_agg', 'format', 'set_config', 'pg_notify', 'current_setting', 'has_table_privilege', 'unnest', 'json_agg', 'count']) {
+	for (const expected of [
+		'array_agg',
+		'format',
+		'set_config',
+		'pg_notify',
+		'current_setting',
+		'has_table_privilege',
+		'unnest',
+		'json_agg',
+		'count',
+	]) {
 		assert.ok(calls.functions.has(expected), `the tokenizer finds ${expected}`);
 	}
 	assert.ok(calls.operators.has('=') && calls.operators.has('<>'));
 
 	const item = await stack.setUp();
-	const overloads = await withSuperuser(item.dbUrl, async client => (await client.query<Overload>(`
+	const overloads = await withSuperuser(
+		item.dbUrl,
+		async client =>
+			(
+				await client.query<Overload>(
+					`
 		select p.proname as name, p.prokind::text as kind, p.proretset as retset, p.provariadic <> 0 as variadic,
 		       array(select format_type(u.t, null) from unnest(p.proargtypes::oid[]) with ordinality u(t, i) order by u.i) as args,
 		       array(select y.typtype::text from unnest(p.proargtypes::oid[]) with ordinality u(t, i) join pg_type y on y.oid = u.t order by u.i) as "argKinds",
 		       format_type(p.prorettype, null) as ret, r.typtype::text as "retKind", a.aggkind::text as aggkind
 		from pg_proc p join pg_type r on r.oid = p.prorettype left join pg_aggregate a on a.aggfnoid = p.oid
-		where p.pronamespace = 'pg_catalog'::regnamespace and p.proname = any($1) and p.proallargtypes is null`, [[...calls.functions]])).rows);
-	const operators = await withSuperuser(item.dbUrl, async client => (await client.query<Operator>(`
+		where p.pronamespace = 'pg_catalog'::regnamespace and p.proname = any($1) and p.proallargtypes is null`,
+					[[...calls.functions]]
+				)
+			).rows
+	);
+	const operators = await withSuperuser(
+		item.dbUrl,
+		async client =>
+			(
+				await client.query<Operator>(
+					`
 		select o.oprname as name, format_type(o.oprleft, null) as left, format_type(o.oprright, null) as right, format_type(o.oprresult, null) as result
 		from pg_catalog.pg_operator o join pg_catalog.pg_type l on l.oid = o.oprleft join pg_catalog.pg_type r on r.oid = o.oprright
-		where o.oprnamespace = 'pg_catalog'::pg_catalog.regnamespace and o.oprname = any($1) and l.typtype <> 'p' and r.typtype <> 'p'`, [[...calls.operators]])).rows);
+		where o.oprnamespace = 'pg_catalog'::pg_catalog.regnamespace and o.oprname = any($1) and l.typtype <> 'p' and r.typtype <> 'p'`,
+					[[...calls.operators]]
+				)
+			).rows
+	);
 
 	// The attacker: a login role with CREATE on public (the default before PostgreSQL 15).
-	await item.query(`create role doctor_attacker login password 'attacker-pw'; grant create on schema public to doctor_attacker`);
+	await item.query(
+		`create role doctor_attacker login password 'attacker-pw'; grant create on schema public to doctor_attacker`
+	);
 	const attackerUrl = stack.pg.url(item.name, 'doctor_attacker', 'attacker-pw');
 	const made = new Set<string>();
 	await withSuperuser(attackerUrl, async client => {
@@ -106,7 +180,8 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 		}
 	});
 	for (const name of calls.functions) {
-		if (!['pg_event_trigger_ddl_commands', 'pg_event_trigger_dropped_objects'].includes(name)) assert.ok(made.has(name), `a look-alike of ${name} was planted`);
+		if (!['pg_event_trigger_ddl_commands', 'pg_event_trigger_dropped_objects'].includes(name))
+			assert.ok(made.has(name), `a look-alike of ${name} was planted`);
 	}
 	for (const operator of calls.operators) assert.ok(made.has(operator), `a look-alike of ${operator} was planted`);
 
@@ -120,7 +195,11 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 	await withSuperuser(item.dbUrl, async client => {
 		const [serverFacts, , , , tables] = databaseStatements.slice(4);
 		const privileges = objectLookupStatements.at(-1)!;
-		const samples: Array<[string, unknown[]]> = [[serverFacts!, []], [tables!, [['public']]], [privileges, [['anon'], 'public', 'organizations', null, null, null, null]]];
+		const samples: Array<[string, unknown[]]> = [
+			[serverFacts!, []],
+			[tables!, [['public']]],
+			[privileges, [['anon'], 'public', 'organizations', null, null, null, null]],
+		];
 		for (const [sql, parameters] of samples) {
 			await client.query('begin transaction read only');
 			await client.query(sql.replaceAll('pg_catalog.', ''), parameters).catch(() => {});
@@ -128,14 +207,24 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 		}
 	});
 	const control = [...new Set(planted())];
-	assert.ok(control.some(what => /^[a-z_]+\(/.test(what)), `without the pin a planted function runs: ${control.join(', ')}`);
-	assert.ok(control.some(what => / (=|<>) /.test(what)), `without the pin a planted operator runs: ${control.join(', ')}`);
+	assert.ok(
+		control.some(what => /^[a-z_]+\(/.test(what)),
+		`without the pin a planted function runs: ${control.join(', ')}`
+	);
+	assert.ok(
+		control.some(what => / (=|<>) /.test(what)),
+		`without the pin a planted operator runs: ${control.join(', ')}`
+	);
 	for (const file of readdirSync(records)) rmSync(path.join(records, file));
 
 	const target = ['--db-url', item.dbUrl, '--api-url', item.api.url];
 	const runs = [
 		await runCli(['check', ...target, '--json']),
-		await runCli(['explain', 'Could not find the \'created_by\' column of \'organizations\' in the schema cache', ...target]),
+		await runCli([
+			'explain',
+			"Could not find the 'created_by' column of 'organizations' in the schema cache",
+			...target,
+		]),
 		await runCli(['explain', 'permission denied for table organizations', ...target]),
 		await runCli(['explain', 'permission denied for schema public', ...target, '--role', 'anon']),
 		await runCli(['check', ...target, '--json', '--fix', 'trigger']),
@@ -147,7 +236,8 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 		// Several instances (the same one twice will do): each instance's reload is watched with its own SQL.
 		await runCli(['check', ...target, '--api-url', item.api.url, '--json', '--probe']),
 	];
-	for (const run of runs) assert.ok(run.code !== null && run.code <= 2 && !run.stderr.includes('could not finish'), run.stderr);
+	for (const run of runs)
+		assert.ok(run.code !== null && run.code <= 2 && !run.stderr.includes('could not finish'), run.stderr);
 	assert.equal(runs[5]!.json.fixesApplied[0].ok, true, 'the install worked in this database');
 	// The planted functions are new /rpc/ candidates, so whether wait ends healthy depends on PostgREST; it must end in a verdict.
 	assert.ok([0, 1].includes(runs[7]!.code!), runs[7]!.stdout);

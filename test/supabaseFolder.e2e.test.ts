@@ -14,20 +14,29 @@ const bed = useSupabaseBed();
 test('a Next.js app folder: the project URL means /rest/v1, the service-role key is used, each value says where it came from; stale, healed, healthy', async () => {
 	const project = await bed.project();
 	const folder = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-nextjs-'));
-	writeFileSync(path.join(folder, '.env.local'), [
-		`NEXT_PUBLIC_SUPABASE_URL=${project.restUrl.replace(/\/rest\/v1$/, '')}`,
-		`NEXT_PUBLIC_SUPABASE_ANON_KEY=${keys.anon}`,
-		`SUPABASE_SERVICE_ROLE_KEY=${keys.serviceRole}`,
-		`DATABASE_URL=${project.dbUrl}`,
-		'',
-	].join('\n'));
+	writeFileSync(
+		path.join(folder, '.env.local'),
+		[
+			`NEXT_PUBLIC_SUPABASE_URL=${project.restUrl.replace(/\/rest\/v1$/, '')}`,
+			`NEXT_PUBLIC_SUPABASE_ANON_KEY=${keys.anon}`,
+			`SUPABASE_SERVICE_ROLE_KEY=${keys.serviceRole}`,
+			`DATABASE_URL=${project.dbUrl}`,
+			'',
+		].join('\n')
+	);
 	const doctor = async (...args: string[]) => {
 		const run = await runCli(args, {}, undefined, undefined, folder);
-		for (const secret of bedSecrets) assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), 'a secret of the bed leaked');
+		for (const secret of bedSecrets)
+			assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), 'a secret of the bed leaked');
 		return run;
 	};
 	const healthy = await doctor('--json');
-	const from = Object.fromEntries(healthy.json.settings.map((row: {name: string; value: string; from: string}) => [row.name, `${row.value} | ${row.from}`]));
+	const from = Object.fromEntries(
+		healthy.json.settings.map((row: {name: string; value: string; from: string}) => [
+			row.name,
+			`${row.value} | ${row.from}`,
+		])
+	);
 	assert.equal(from['api-url'], `${project.restUrl} | .env.local (NEXT_PUBLIC_SUPABASE_URL + /rest/v1)`);
 	assert.equal(from['api-key'], 'service_role key (JWT) | .env.local (SUPABASE_SERVICE_ROLE_KEY)');
 	assert.match(from['db-url'], /^postgres@.* \| \.env\.local \(DATABASE_URL\)$/);

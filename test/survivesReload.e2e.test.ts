@@ -31,31 +31,64 @@ async function hidingGateway(upstream: string) {
 			return true;
 		}
 		if (url.pathname !== '/' || incoming.method !== 'GET') return false;
-		const answer = await fetch(url, {headers: Object.fromEntries(Object.entries(incoming.headers).flatMap(([name, value]) => typeof value === 'string' && name !== 'host' ? [[name, value]] : []))});
-		const document = await answer.json() as {definitions?: Record<string, unknown>; paths?: Record<string, unknown>};
+		const answer = await fetch(url, {
+			headers: Object.fromEntries(
+				Object.entries(incoming.headers).flatMap(([name, value]) =>
+					typeof value === 'string' && name !== 'host' ? [[name, value]] : []
+				)
+			),
+		});
+		const document = (await answer.json()) as {
+			definitions?: Record<string, unknown>;
+			paths?: Record<string, unknown>;
+		};
 		delete document.definitions?.members;
 		delete document.paths?.['/members'];
-		response.writeHead(answer.status, {'content-type': answer.headers.get('content-type') ?? 'application/json', server: answer.headers.get('server') ?? ''}).end(JSON.stringify(document));
+		response
+			.writeHead(answer.status, {
+				'content-type': answer.headers.get('content-type') ?? 'application/json',
+				server: answer.headers.get('server') ?? '',
+			})
+			.end(JSON.stringify(document));
 		return true;
 	});
 }
 
-const differs = /but its schema cache still differs from the database: these differences survived a proven reload, so they are not a stale cache, and reloading again will not clear them\. They may be .*a gateway or proxy in front of PostgREST/;
+const differs =
+	/but its schema cache still differs from the database: these differences survived a proven reload, so they are not a stale cache, and reloading again will not clear them\. They may be .*a gateway or proxy in front of PostgREST/;
 
 const reloads = (logs: string) => logs.split('\n').filter(line => line.includes('Schema cache loaded')).length;
-const survivor = /still could not be compared with the database \(cache\.unverified\): that survived a proven reload, so it is not a stale cache/;
+const survivor =
+	/still could not be compared with the database \(cache\.unverified\): that survived a proven reload, so it is not a stale cache/;
 
 for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: --fix reload stops at the first proven reload when the difference survives it: no SIGUSR1, no timeout waited out`, async () => {
 		const item = await stack.setUp(unexposed, {version});
 		const loadedBefore = reloads(item.api.logs());
 		const started = Date.now();
-		const {code, json} = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--schemas', 'public,extra', '--json', '--fix', 'reload', '--yes', '--timeout', '5']);
+		const {code, json} = await runCli([
+			'check',
+			'--db-url',
+			item.dbUrl,
+			'--api-url',
+			item.api.url,
+			'--schemas',
+			'public,extra',
+			'--json',
+			'--fix',
+			'reload',
+			'--yes',
+			'--timeout',
+			'5',
+		]);
 		const elapsed = Date.now() - started;
 		const [applied] = json.fixesApplied;
 		assert.equal(applied.ok, false);
 		assert.equal(applied.verified, true);
-		assert.match(applied.message, /^PostgREST reloaded \(seen as .+, \d+ ms after NOTIFY pgrst, 'reload schema';\)/);
+		assert.match(
+			applied.message,
+			/^PostgREST reloaded \(seen as .+, \d+ ms after NOTIFY pgrst, 'reload schema';\)/
+		);
 		assert.match(applied.message, survivor);
 		assert.match(applied.message, /does not expose/);
 		assert.match(applied.message, /report it/);
@@ -69,13 +102,34 @@ for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: \`wait\` ends as soon as a difference survives a proven reload, long before --timeout`, async () => {
 		const item = await stack.setUp(unexposed, {version});
 		const started = Date.now();
-		const plain = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', item.api.url, '--schemas', 'public,extra', '--timeout', '20']);
+		const plain = await runCli([
+			'wait',
+			'--db-url',
+			item.dbUrl,
+			'--api-url',
+			item.api.url,
+			'--schemas',
+			'public,extra',
+			'--timeout',
+			'20',
+		]);
 		const elapsed = Date.now() - started;
 		assert.ok(elapsed < 10_000, `ended after ${elapsed} ms, not at --timeout 20`);
 		assert.match(plain.stdout, /^PostgREST reloaded \(seen as .+\), but parts of its schema cache/);
 		assert.match(plain.stdout, survivor);
 		assert.equal(plain.code, 2, 'extra still cannot be compared: not healthy, and not a difference either');
-		const json = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', item.api.url, '--schemas', 'public,extra', '--timeout', '20', '--json']);
+		const json = await runCli([
+			'wait',
+			'--db-url',
+			item.dbUrl,
+			'--api-url',
+			item.api.url,
+			'--schemas',
+			'public,extra',
+			'--timeout',
+			'20',
+			'--json',
+		]);
 		assert.equal(json.json.waited.healed, false);
 		assert.ok(json.json.waited.survivedReload.latencyMs >= 0);
 		assert.ok(json.json.waited.durationMs < 10_000);
@@ -89,17 +143,43 @@ for (const version of postgrestVersions) {
 		try {
 			const loadedBefore = reloads(item.api.logs());
 			const started = Date.now();
-			const fixed = await runCli(['check', '--db-url', item.dbUrl, '--api-url', gateway.url, '--json', '--fix', 'reload', '--yes', '--timeout', '5']);
+			const fixed = await runCli([
+				'check',
+				'--db-url',
+				item.dbUrl,
+				'--api-url',
+				gateway.url,
+				'--json',
+				'--fix',
+				'reload',
+				'--yes',
+				'--timeout',
+				'5',
+			]);
 			const [applied] = fixed.json.fixesApplied;
-			assert.deepEqual(findingRows(fixed.json.before).filter(row => row.startsWith('cache.')), ['cache.table_missing public members']);
+			assert.deepEqual(
+				findingRows(fixed.json.before).filter(row => row.startsWith('cache.')),
+				['cache.table_missing public members']
+			);
 			assert.deepEqual({ok: applied.ok, verified: applied.verified}, {ok: false, verified: true});
-			assert.match(applied.message, /^PostgREST reloaded \(seen as .+, \d+ ms after NOTIFY pgrst, 'reload schema';\)/);
+			assert.match(
+				applied.message,
+				/^PostgREST reloaded \(seen as .+, \d+ ms after NOTIFY pgrst, 'reload schema';\)/
+			);
 			assert.match(applied.message, differs);
 			assert.doesNotMatch(applied.message, /did not reload|reload failed|SIGUSR1/);
-			assert.deepEqual(findingRows(fixed.json).filter(row => row.startsWith('cache.')), ['cache.table_missing public members'], 'the difference is still reported');
+			assert.deepEqual(
+				findingRows(fixed.json).filter(row => row.startsWith('cache.')),
+				['cache.table_missing public members'],
+				'the difference is still reported'
+			);
 			assert.equal(fixed.code, 1);
 			assert.ok(Date.now() - started < 10_000, 'no timeout waited out');
-			assert.equal(reloads(item.api.logs()) - loadedBefore, 1, 'exactly one reload: no second NOTIFY, no SIGUSR1');
+			assert.equal(
+				reloads(item.api.logs()) - loadedBefore,
+				1,
+				'exactly one reload: no second NOTIFY, no SIGUSR1'
+			);
 
 			const waited = await runCli(['wait', '--db-url', item.dbUrl, '--api-url', gateway.url, '--timeout', '20']);
 			assert.match(waited.stdout, differs);
@@ -111,12 +191,28 @@ for (const version of postgrestVersions) {
 	});
 }
 
-test('a role that cannot see PostgREST\'s sessions cannot prove the reload, so --fix reload escalates as before', async () => {
+test("a role that cannot see PostgREST's sessions cannot prove the reload, so --fix reload escalates as before", async () => {
 	const item = await stack.setUp(unexposed);
-	await stack.pg.query(`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create role doctor_reader login password 'reader-pw'; end if; end $$`);
+	await stack.pg.query(
+		`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create role doctor_reader login password 'reader-pw'; end if; end $$`
+	);
 	const url = item.dbUrl.replace(/postgres:[^@]+@/, 'doctor_reader:reader-pw@');
 	const loadedBefore = reloads(item.api.logs());
-	const {json} = await runCli(['check', '--db-url', url, '--api-url', item.api.url, '--schemas', 'public,extra', '--json', '--fix', 'reload', '--yes', '--timeout', '1']);
+	const {json} = await runCli([
+		'check',
+		'--db-url',
+		url,
+		'--api-url',
+		item.api.url,
+		'--schemas',
+		'public,extra',
+		'--json',
+		'--fix',
+		'reload',
+		'--yes',
+		'--timeout',
+		'1',
+	]);
 	const [applied] = json.fixesApplied;
 	assert.equal(applied.ok, false);
 	assert.doesNotMatch(applied.message, /survived a proven reload/);

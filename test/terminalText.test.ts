@@ -20,7 +20,15 @@ function report(findings: Finding[], extra: Partial<Report> = {}): Report {
 		target: {db: `postgres@db${hostile}:5432/app`, api: 'http://localhost:3000'},
 		postgrest: {version: `12.0.2${hostile}`, cacheSource: 'OpenAPI + probes', probeRequests: 3},
 		schemas: {names: ['public', `s${hostile}`], source: 'PostgREST'},
-		checks: [{id: 'cache.columns', title: 'Columns in the cache', status: 'pass', summary: `summary ${hostile}`, durationMs: 1}],
+		checks: [
+			{
+				id: 'cache.columns',
+				title: 'Columns in the cache',
+				status: 'pass',
+				summary: `summary ${hostile}`,
+				durationMs: 1,
+			},
+		],
 		findings,
 		fixes: [],
 		exitCode: 1,
@@ -28,15 +36,30 @@ function report(findings: Finding[], extra: Partial<Report> = {}): Report {
 	};
 }
 
-const columnMissing = (index: number, name = `c${index}`): Finding => ({code: 'cache.column_missing', key: `cache.column_missing:public.t.${name}`, severity: 'error', message: `public.t.${name} is in the database but not in PostgREST's schema cache`, schema: 'public', table: 't', column: name});
+const columnMissing = (index: number, name = `c${index}`): Finding => ({
+	code: 'cache.column_missing',
+	key: `cache.column_missing:public.t.${name}`,
+	severity: 'error',
+	message: `public.t.${name} is in the database but not in PostgREST's schema cache`,
+	schema: 'public',
+	table: 't',
+	column: name,
+});
 
 test('terminalLine shows every control character, DEL, C1 control and bidi override as an escape', () => {
 	assert.equal(terminalLine('a\u001B[31mb'), 'a\\x1b[31mb');
 	assert.equal(terminalLine('\u001B]0;pwned\u0007'), '\\x1b]0;pwned\\x07');
 	assert.equal(terminalLine('line\r\n✔ PASS'), 'line\\r\\n✔ PASS');
 	assert.equal(terminalLine('\t\u0000\u007F\u0085\u009B\u009D'), '\\t\\x00\\x7f\\x85\\x9b\\x9d');
-	assert.equal(terminalLine('\u202Aa\u202Eb\u2066c\u2069\u200E\u200F\u061C\u2028\u2029'), '\\u202aa\\u202eb\\u2066c\\u2069\\u200e\\u200f\\u061c\\u2028\\u2029');
-	assert.equal(terminalLine('Ünïcödé ✔ 漢字 🐘 "quoted" back\\slash'), 'Ünïcödé ✔ 漢字 🐘 "quoted" back\\slash', 'printable text is untouched');
+	assert.equal(
+		terminalLine('\u202Aa\u202Eb\u2066c\u2069\u200E\u200F\u061C\u2028\u2029'),
+		'\\u202aa\\u202eb\\u2066c\\u2069\\u200e\\u200f\\u061c\\u2028\\u2029'
+	);
+	assert.equal(
+		terminalLine('Ünïcödé ✔ 漢字 🐘 "quoted" back\\slash'),
+		'Ünïcödé ✔ 漢字 🐘 "quoted" back\\slash',
+		'printable text is untouched'
+	);
 	assert.equal(terminalLine(terminalLine(hostile)), terminalLine(hostile), 'idempotent: safe text stays as it is');
 });
 
@@ -45,17 +68,43 @@ test('terminalBlock keeps our own line breaks and nothing else', () => {
 });
 
 test('terminalValues copies a document with every string safe; block keys keep their lines; the original is untouched', () => {
-	const document = {a: `x${forgedPass}`, list: [`y${bel}`, 1, null, true], nested: {preview: 'line 1\nline 2\u001B[31m', steps: ['one\ntwo']}};
+	const document = {
+		a: `x${forgedPass}`,
+		list: [`y${bel}`, 1, null, true],
+		nested: {preview: 'line 1\nline 2\u001B[31m', steps: ['one\ntwo']},
+	};
 	const copy = terminalValues(document, new Set(['preview']));
-	assert.deepEqual(copy, {a: 'x\\r\\n✔ PASS  forged', list: ['y\\x07', 1, null, true], nested: {preview: 'line 1\nline 2\\x1b[31m', steps: ['one\\ntwo']}});
+	assert.deepEqual(copy, {
+		a: 'x\\r\\n✔ PASS  forged',
+		list: ['y\\x07', 1, null, true],
+		nested: {preview: 'line 1\nline 2\\x1b[31m', steps: ['one\\ntwo']},
+	});
 	assert.equal(document.a, `x${forgedPass}`);
 });
 
 test('plain report: hostile text in every field is shown, never emitted, with and without colour', () => {
 	const found: Finding = {...columnMissing(1, `c${hostile}`), suggestion: `Reload ${hostile}`};
 	const withFixes = report([found], {
-		fixes: [{id: 'manual-reload', kind: 'manual', title: `By hand ${hostile}`, preview: `step 1 ${hostile}\nstep 2`, writes: false, proves: []}],
-		fixesApplied: [{id: 'reload', ok: false, verified: false, durationMs: 3, message: `failed ${hostile}`, steps: [`step ${hostile}`]}],
+		fixes: [
+			{
+				id: 'manual-reload',
+				kind: 'manual',
+				title: `By hand ${hostile}`,
+				preview: `step 1 ${hostile}\nstep 2`,
+				writes: false,
+				proves: [],
+			},
+		],
+		fixesApplied: [
+			{
+				id: 'reload',
+				ok: false,
+				verified: false,
+				durationMs: 3,
+				message: `failed ${hostile}`,
+				steps: [`step ${hostile}`],
+			},
+		],
 		before: {exitCode: 1, findings: [found]},
 	});
 	for (const colour of [false, true]) {
@@ -64,7 +113,20 @@ test('plain report: hostile text in every field is shown, never emitted, with an
 		assert.ok(text.includes('\\x1b]0;pwned\\x07'));
 		if (colour) assert.ok(text.includes('\u001B[31m✖ error\u001B[39m'), 'our own colours still paint');
 	}
-	const planned = plainReport(report([found], {fixesPlanned: [{id: 'trigger', title: 'Install', preview: 'create …;\ncomment …;', writes: true, dryRun: `failed: ${hostile}`}]}), painter(false));
+	const planned = plainReport(
+		report([found], {
+			fixesPlanned: [
+				{
+					id: 'trigger',
+					title: 'Install',
+					preview: 'create …;\ncomment …;',
+					writes: true,
+					dryRun: `failed: ${hostile}`,
+				},
+			],
+		}),
+		painter(false)
+	);
 	assertTerminalSafe(planned, 'planned fixes');
 	assert.match(planned, /\n {4}create …;\n {4}comment …;/, 'the SQL preview keeps its lines');
 });
@@ -78,15 +140,26 @@ test('plain report of 200,000 findings lists a screenful per code and counts the
 	const lines = text.split('\n');
 	assert.ok(lines.length < 60, `${lines.length} lines`);
 	assert.equal(lines.filter(line => line.includes('cache.column_missing  public.t.')).length, findingsPerCode);
-	assert.ok(text.includes(`… and ${200_000 - findingsPerCode} more cache.column_missing findings (--json lists all)`));
+	assert.ok(
+		text.includes(`… and ${200_000 - findingsPerCode} more cache.column_missing findings (--json lists all)`)
+	);
 	assert.ok(text.includes('trigger.missing  No event trigger'), 'other codes are still listed');
 	assert.ok(elapsed < 5000, `${Math.round(elapsed)} ms`);
-	assert.ok(!plainReport(report(findings.slice(0, findingsPerCode)), painter(false)).includes('more cache.column_missing'), 'no count when nothing was left out');
+	assert.ok(
+		!plainReport(report(findings.slice(0, findingsPerCode)), painter(false)).includes('more cache.column_missing'),
+		'no count when nothing was left out'
+	);
 });
 
 test('explain text: a pasted error with escapes is shown escaped', () => {
 	const explained = report([], {
-		error: {kind: 'column_not_found', code: 'PGRST204', message: hostile, table: `t${hostile}`, column: `c${forgedPass}`},
+		error: {
+			kind: 'column_not_found',
+			code: 'PGRST204',
+			message: hostile,
+			table: `t${hostile}`,
+			column: `c${forgedPass}`,
+		},
 		advice: {meaning: `means ${hostile}`, causes: [{cause: `cause ${hostile}`, check: `check ${forgedPass}`}]},
 	} as Partial<Report>);
 	for (const colour of [false, true]) assertTerminalSafe(explainText(explained, colour), 'explain', {colour});
@@ -95,7 +168,9 @@ test('explain text: a pasted error with escapes is shown escaped', () => {
 
 test('the OSC 52 clipboard payload carries no control characters', () => {
 	const sequence = osc52(`NOTIFY "ch${osc0}", 'reload schema';\nselect 1;`);
-	const payload = Buffer.from(/^\u001B\]52;c;([A-Za-z0-9+/=]*)\u0007$/.exec(sequence)![1]!, 'base64').toString('utf8');
+	const payload = Buffer.from(/^\u001B\]52;c;([A-Za-z0-9+/=]*)\u0007$/.exec(sequence)![1]!, 'base64').toString(
+		'utf8'
+	);
 	assert.equal(payload, 'NOTIFY "ch\\x1b]0;pwned\\x07", \'reload schema\';\nselect 1;');
 });
 

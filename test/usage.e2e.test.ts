@@ -13,41 +13,87 @@ import {cliPath, runCli} from './support/cli.js';
 import {freePort} from './support/stack.js';
 
 /** The hint points at the help of the command on the line, or the overview when there is none. */
-const hint = (args: string[]) => `Run pgrst-doctor${commandNames.find(name => name === args[0]) ? ` ${args[0]}` : ''} --help for usage.`;
+const hint = (args: string[]) =>
+	`Run pgrst-doctor${commandNames.find(name => name === args[0]) ? ` ${args[0]}` : ''} --help for usage.`;
 
 const badInputs: Array<[string[], RegExp]> = [
-	[['check', '--db-url', 'postgresql://x@h/db', '--fix', 'relod'], /^--fix does not accept "relod": did you mean reload\?$/],
-	[['check', '--db-url', 'postgresql://x@h/db', '--fix', 'relaod', '--yes'], /^--fix does not accept "relaod": did you mean reload\?$/],
-	[['check', '--fix', 'everything'], /^--fix does not accept "everything"; accepted: reload, trigger, uninstall-trigger, reload-function, uninstall-reload-function, all\.$/],
+	[
+		['check', '--db-url', 'postgresql://x@h/db', '--fix', 'relod'],
+		/^--fix does not accept "relod": did you mean reload\?$/,
+	],
+	[
+		['check', '--db-url', 'postgresql://x@h/db', '--fix', 'relaod', '--yes'],
+		/^--fix does not accept "relaod": did you mean reload\?$/,
+	],
+	[
+		['check', '--fix', 'everything'],
+		/^--fix does not accept "everything"; accepted: reload, trigger, uninstall-trigger, reload-function, uninstall-reload-function, all\.$/,
+	],
 	[['--apiurl', 'http://127.0.0.1:3000'], /^Unknown flag --apiurl: did you mean --api-url\?$/],
 	[['chek'], /^Unknown command "chek": did you mean check\?$/],
 	[['chek', '--help'], /^Unknown command "chek": did you mean check\?$/],
 	[['help', 'wiat'], /^Unknown command "wiat": did you mean wait\?$/],
-	[['codes', '--db-url', 'postgresql://x@h/db'], /^pgrst-doctor codes does not take --db-url \(check, wait, explain do\)\.$/],
+	[
+		['codes', '--db-url', 'postgresql://x@h/db'],
+		/^pgrst-doctor codes does not take --db-url \(check, wait, explain do\)\.$/,
+	],
 	[['sql', 'trigger', '--yes'], /^pgrst-doctor sql does not take --yes \(check, explain do\)\.$/],
-	[['check', '--api-url', 'http://h', '--role', 'anon'], /^--role and --function-schema are for --fix reload-function or uninstall-reload-function\.$/],
+	[
+		['check', '--api-url', 'http://h', '--role', 'anon'],
+		/^--role and --function-schema are for --fix reload-function or uninstall-reload-function\.$/,
+	],
 	[['wait', '--fix', 'reload'], /^pgrst-doctor wait does not take --fix \(check, explain do\)\.$/],
 	[['explain', 'permission denied for table t', '--yes'], /^--yes applies a --fix; say which: --fix reload\|all\.$/],
-	[['explain', 'permission denied for table t', '--fix', 'trigger'], /^explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix trigger\.$/],
+	[
+		['explain', 'permission denied for table t', '--fix', 'trigger'],
+		/^explain's --fix is reload or all; for the trigger run pgrst-doctor check --fix trigger\.$/,
+	],
 	[['check', '--timeout=abc'], /^--timeout must be a number of seconds from 0\.1 to 3600 \(got abc\)\.$/],
 	[['check', '--timeout', '0'], /^--timeout must be a number of seconds from 0\.1 to 3600 \(got 0\)\.$/],
-	[['check', '--api-url', 'garbage'], /^The --api-url is not a valid URL; expected something like http:\/\/localhost:3000\.$/],
+	[
+		['check', '--api-url', 'garbage'],
+		/^The --api-url is not a valid URL; expected something like http:\/\/localhost:3000\.$/,
+	],
 	[['check', '--api-url', '3000'], /^The --api-url is not a valid URL/],
-	[['check', '--db-url', 'postgresql://x@h/db', '--db-url', 'postgresql://y@h/db'], /^--db-url was given more than once/],
+	[
+		['check', '--db-url', 'postgresql://x@h/db', '--db-url', 'postgresql://y@h/db'],
+		/^--db-url was given more than once/,
+	],
 	[['check', '--probe', '--probe'], /^--probe was given more than once/],
 	[['check', '--db-urll', 'postgresql://x@h/db'], /^Unknown flag --db-urll: did you mean --db-url\?$/],
 	[['check', '-z'], /^Unknown flag -z; the flags are --db-url, /],
 	[['check', '--api-url'], /^--api-url needs a value\.$/],
-	[['explain', 'permission denied for table t', '--api-url', 'http://a:3000', '--api-url', 'http://b:3000'], /^pgrst-doctor explain takes one --api-url; check and wait take several\.$/],
-	[['check', '--api-url', 'http://a:3000,http://b:3000', '--admin-url', 'http://a:3001'], /^--admin-url names one PostgREST's admin server; with several --api-url, leave it out\.$/],
-	[['check', '--fix'], /^--fix needs a value: one of reload, trigger, uninstall-trigger, reload-function, uninstall-reload-function, all\.$/],
+	[
+		['explain', 'permission denied for table t', '--api-url', 'http://a:3000', '--api-url', 'http://b:3000'],
+		/^pgrst-doctor explain takes one --api-url; check and wait take several\.$/,
+	],
+	[
+		['check', '--api-url', 'http://a:3000,http://b:3000', '--admin-url', 'http://a:3001'],
+		/^--admin-url names one PostgREST's admin server; with several --api-url, leave it out\.$/,
+	],
+	[
+		['check', '--fix'],
+		/^--fix needs a value: one of reload, trigger, uninstall-trigger, reload-function, uninstall-reload-function, all\.$/,
+	],
 	[['check', '--db-url', 'postgresql://x@h/db', '--timeout', 'soon'], /^--timeout /],
 	[['check', '--json=yes'], /^--json takes no value/],
 	[['chekc'], /^Unknown command "chekc": did you mean check\?$/],
-	[['explain', 'column', 'x', 'does not exist'], /^pgrst-doctor explain takes one argument \(quote the error text\); got 3\.$/],
-	[['sql', 'nonsense'], /^pgrst-doctor sql needs one of: reload, trigger, uninstall, reload-function, uninstall-reload-function\.$/],
-	[['check'], /^Tell pgrst-doctor where to look: --db-url and --api-url \(or DATABASE_URL, a \.env, postgrest\.conf, a Compose file or supabase\/config\.toml here\)\.$/],
-	[['check', '--db-url', 'postgresql://u:p/w@d@h/db'], /^The database URL is not a valid postgresql:\/\/user:password@host:5432\/database URL: percent-encode/],
+	[
+		['explain', 'column', 'x', 'does not exist'],
+		/^pgrst-doctor explain takes one argument \(quote the error text\); got 3\.$/,
+	],
+	[
+		['sql', 'nonsense'],
+		/^pgrst-doctor sql needs one of: reload, trigger, uninstall, reload-function, uninstall-reload-function\.$/,
+	],
+	[
+		['check'],
+		/^Tell pgrst-doctor where to look: --db-url and --api-url \(or DATABASE_URL, a \.env, postgrest\.conf, a Compose file or supabase\/config\.toml here\)\.$/,
+	],
+	[
+		['check', '--db-url', 'postgresql://u:p/w@d@h/db'],
+		/^The database URL is not a valid postgresql:\/\/user:password@host:5432\/database URL: percent-encode/,
+	],
 ];
 
 for (const [args, expected] of badInputs) {
@@ -64,7 +110,13 @@ for (const [args, expected] of badInputs) {
 }
 
 test('a usage error never repeats a URL with its password', async () => {
-	const {code, stderr} = await runCli(['check', '--db-url', 'postgresql://app:pa/ss@word@h/db', '--fix', 'postgresql://app:pa/ss@word@h/db']);
+	const {code, stderr} = await runCli([
+		'check',
+		'--db-url',
+		'postgresql://app:pa/ss@word@h/db',
+		'--fix',
+		'postgresql://app:pa/ss@word@h/db',
+	]);
 	assert.equal(code, 2);
 	assert.doesNotMatch(stderr, /pa\/ss|word/);
 	const stray = await runCli(['postgresql://app:hunter2@h/db']);
@@ -75,10 +127,12 @@ test('a usage error never repeats a URL with its password', async () => {
 test('--api-url without a scheme is read as http://', async () => {
 	// Not PostgREST, so the verdict is exit 2; what matters is that the doctor asked this server over http.
 	let requests = 0;
-	const server = createServer(socket => socket.once('data', chunk => {
-		if (chunk.toString().startsWith('GET ')) requests++;
-		socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-	})).listen(0, '127.0.0.1');
+	const server = createServer(socket =>
+		socket.once('data', chunk => {
+			if (chunk.toString().startsWith('GET ')) requests++;
+			socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+		})
+	).listen(0, '127.0.0.1');
 	await new Promise(resolve => server.once('listening', resolve));
 	const {port} = server.address() as {port: number};
 	const {stderr, json} = await runCli(['check', '--api-url', `127.0.0.1:${port}`, '--timeout', '2', '--json']);
@@ -90,7 +144,10 @@ test('--api-url without a scheme is read as http://', async () => {
 
 /** Starts the CLI with its stdout already closed by the reader, as `| head -1` does once it has its line. */
 async function withClosedStdout(args: string[]): Promise<{code: number | null; stderr: string}> {
-	const child = spawn(process.execPath, [cliPath, ...args], {env: {...process.env, CI: 'true', DATABASE_URL: undefined}, stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [cliPath, ...args], {
+		env: {...process.env, CI: 'true', DATABASE_URL: undefined},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	child.stdout.destroy();
 	let stderr = '';
 	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -104,20 +161,34 @@ test('a closed stdout ends the run quietly, keeping the verdict as the exit code
 	assert.equal(codes.code, 0);
 
 	// A real check's report: the database port is closed, so the verdict is db.unreachable (exit 2).
-	const check = await withClosedStdout(['check', '--db-url', `postgresql://postgres:x@127.0.0.1:${await freePort()}/postgres`, '--timeout', '2']);
+	const check = await withClosedStdout([
+		'check',
+		'--db-url',
+		`postgresql://postgres:x@127.0.0.1:${await freePort()}/postgres`,
+		'--timeout',
+		'2',
+	]);
 	assert.equal(check.stderr, '', 'no stack trace');
 	assert.equal(check.code, 2);
 });
 
 test('check … | head -1 in a shell: one line, no EPIPE, even when the report is larger than the pipe', async () => {
 	// A PostgREST look-alike whose error message is long enough that the report overflows the pipe buffer.
-	const server = createServer(socket => socket.once('data', () => {
-		const body = JSON.stringify({code: 'PGRST301', message: 'x'.repeat(200_000), details: null, hint: null});
-		socket.end(`HTTP/1.1 401 Unauthorized\r\nServer: postgrest/12.0.2\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-	})).listen(0, '127.0.0.1');
+	const server = createServer(socket =>
+		socket.once('data', () => {
+			const body = JSON.stringify({code: 'PGRST301', message: 'x'.repeat(200_000), details: null, hint: null});
+			socket.end(
+				`HTTP/1.1 401 Unauthorized\r\nServer: postgrest/12.0.2\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`
+			);
+		})
+	).listen(0, '127.0.0.1');
 	await new Promise(resolve => server.once('listening', resolve));
 	const api = `http://127.0.0.1:${(server.address() as {port: number}).port}`;
-	const child = spawn('sh', ['-c', `'${process.execPath}' '${cliPath}' check --api-url ${api} --timeout 5 | head -c 20`], {env: {...process.env, CI: 'true'}, stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(
+		'sh',
+		['-c', `'${process.execPath}' '${cliPath}' check --api-url ${api} --timeout 5 | head -c 20`],
+		{env: {...process.env, CI: 'true'}, stdio: ['ignore', 'pipe', 'pipe']}
+	);
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -130,14 +201,23 @@ test('check … | head -1 in a shell: one line, no EPIPE, even when the report i
 
 test('nothing usable found: the request to say where to look carries what was found and not used, each note on its line', async () => {
 	const folder = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-nothing-'));
-	writeFileSync(path.join(folder, 'docker-compose.yml'), 'services:\n  rest:\n    environment:\n      - PGRST_DB_URI: [\n');
+	writeFileSync(
+		path.join(folder, 'docker-compose.yml'),
+		'services:\n  rest:\n    environment:\n      - PGRST_DB_URI: [\n'
+	);
 	writeFileSync(path.join(folder, '.env'), 'DATABASE_URL=mysql://root@db/app\u001b]0;pwned\u0007\n');
 	const {code, stderr} = await runCli(['check'], {}, undefined, undefined, folder);
 	assert.equal(code, 2);
 	const lines = stderr.trimEnd().split('\n');
 	assert.match(lines[0]!, /^Tell pgrst-doctor where to look/);
-	assert.ok(lines.some(line => /^ {2}note: docker-compose\.yml was not used: it is not valid YAML/.test(line)), stderr);
-	assert.ok(lines.some(line => /^ {2}note: \.env \(DATABASE_URL\) was not used/.test(line)), stderr);
+	assert.ok(
+		lines.some(line => /^ {2}note: docker-compose\.yml was not used: it is not valid YAML/.test(line)),
+		stderr
+	);
+	assert.ok(
+		lines.some(line => /^ {2}note: \.env \(DATABASE_URL\) was not used/.test(line)),
+		stderr
+	);
 	assert.doesNotMatch(stderr, /\u001b|\u0007/, 'notes are made safe');
 	assert.equal(lines.at(-1), 'Run pgrst-doctor check --help for usage.');
 });

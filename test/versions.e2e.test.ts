@@ -84,22 +84,39 @@ for (const version of postgrestVersions) {
 				assert.equal(json.postgrest.version, version);
 				assert.deepEqual(cacheRows(json), [], openApiMode);
 				assert.equal(code, 0, openApiMode);
-				for (const id of ['cache.tables', 'cache.columns', 'cache.functions']) assert.equal(checkStatus(json, id), 'pass', `${id} ${openApiMode}`);
+				for (const id of ['cache.tables', 'cache.columns', 'cache.functions'])
+					assert.equal(checkStatus(json, id), 'pass', `${id} ${openApiMode}`);
 				const {functions} = json.postgrest.probeMethods;
 				assert.equal(functions.method, expectedMethods[version].functions);
-				assert.deepEqual(functions.controls.at(-1), {method: expectedMethods[version].functions, control: 'negative', object: 'api.(a made-up name)()', expected: 'not cached', read: 'not cached', passed: true});
+				assert.deepEqual(functions.controls.at(-1), {
+					method: expectedMethods[version].functions,
+					control: 'negative',
+					object: 'api.(a made-up name)()',
+					expected: 'not cached',
+					read: 'not cached',
+					passed: true,
+				});
 				if (openApiMode === 'disabled') {
 					const {tables, columns} = json.postgrest.probeMethods;
 					assert.equal(tables.method, 'options');
 					assert.equal(columns.method, expectedMethods[version].columns);
-					assert.ok(columns.controls.some((control: {control: string; passed: boolean}) => control.control === 'negative' && control.passed));
+					assert.ok(
+						columns.controls.some(
+							(control: {control: string; passed: boolean}) =>
+								control.control === 'negative' && control.passed
+						)
+					);
 				}
-				assert.deepEqual(await sideEffects(item), [], 'no probe inserted a row, fired a statement trigger or ran a function');
+				assert.deepEqual(
+					await sideEffects(item),
+					[],
+					'no probe inserted a row, fired a statement trigger or ran a function'
+				);
 				await item.stop();
 			}
 		});
 
-		test('a migration behind PostgREST\'s back: the same findings on every version, exit 1, nothing run', async () => {
+		test("a migration behind PostgREST's back: the same findings on every version, exit 1, nothing run", async () => {
 			const item = await stack.setUp(counted, {version, schemas: 'public,api'});
 			await item.query(migration);
 			const {code, json} = await checkJson(item);
@@ -109,19 +126,46 @@ for (const version of postgrestVersions) {
 			// The new relations were probed; a relation OpenAPI lists was the positive control, a made-up name the negative.
 			const {columns} = json.postgrest.probeMethods;
 			assert.equal(columns.method, expectedMethods[version].columns);
-			assert.deepEqual(columns.controls.filter((control: {method: string}) => control.method === columns.method).map(({control, expected, read, passed}: Record<string, unknown>) => ({control, expected, read, passed})), [
-				{control: 'negative', expected: 'not cached', read: 'not cached', passed: true},
-				{control: 'negative', expected: 'not cached', read: 'not cached', passed: true},
-				{control: 'positive', expected: 'cached', read: 'cached', passed: true},
-			]);
-			assert.match(json.findings.find((found: {code: string}) => found.code === 'cache.function_signature').message, /member_count\(organization, active\) changed: PostgREST's schema cache still has public\.member_count\(organization\)/);
+			assert.deepEqual(
+				columns.controls
+					.filter((control: {method: string}) => control.method === columns.method)
+					.map(({control, expected, read, passed}: Record<string, unknown>) => ({
+						control,
+						expected,
+						read,
+						passed,
+					})),
+				[
+					{control: 'negative', expected: 'not cached', read: 'not cached', passed: true},
+					{control: 'negative', expected: 'not cached', read: 'not cached', passed: true},
+					{control: 'positive', expected: 'cached', read: 'cached', passed: true},
+				]
+			);
+			assert.match(
+				json.findings.find((found: {code: string}) => found.code === 'cache.function_signature').message,
+				/member_count\(organization, active\) changed: PostgREST's schema cache still has public\.member_count\(organization\)/
+			);
 			assert.deepEqual(await sideEffects(item), []);
 
-			const fixed = await runCli(['check', '--db-url', item.dbUrl, '--api-url', item.api.url, '--json', '--fix', 'reload', '--yes']);
+			const fixed = await runCli([
+				'check',
+				'--db-url',
+				item.dbUrl,
+				'--api-url',
+				item.api.url,
+				'--json',
+				'--fix',
+				'reload',
+				'--yes',
+			]);
 			assert.equal(fixed.json.fixesApplied[0].ok, true, fixed.json.fixesApplied[0].message);
 			assert.deepEqual(cacheRows(fixed.json), []);
 			assert.equal(fixed.code, 0);
-			const insert = await fetch(`${item.api.url}/organizations`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({id: 1, name: 'Acme', created_by: 'ada'})});
+			const insert = await fetch(`${item.api.url}/organizations`, {
+				method: 'POST',
+				headers: {'content-type': 'application/json'},
+				body: JSON.stringify({id: 1, name: 'Acme', created_by: 'ada'}),
+			});
 			assert.equal(insert.status, 201, 'the write that named the new column now succeeds');
 			await item.query('delete from public.side_effects');
 			assert.deepEqual(cacheRows((await checkJson(item)).json), []);
@@ -143,13 +187,25 @@ for (const version of postgrestVersions) {
 		test('explain of a truly stale column says cache.column_missing, and of a new function cache.function_missing', async () => {
 			const item = await stack.setUp(counted, {version});
 			await item.query(migration);
-			const body = await (await fetch(`${item.api.url}/organizations`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({id: 2, name: 'x', created_by: 'ada'})})).text();
+			const body = await (
+				await fetch(`${item.api.url}/organizations`, {
+					method: 'POST',
+					headers: {'content-type': 'application/json'},
+					body: JSON.stringify({id: 2, name: 'x', created_by: 'ada'}),
+				})
+			).text();
 			assert.match(body, /PGRST204/);
 			const column = await runCli(['explain', body, '--db-url', item.dbUrl, '--api-url', item.api.url, '--json']);
 			assert.equal(column.json.verdict.code, 'cache.column_missing');
 			assert.equal(column.code, 1);
 			assert.equal(column.json.postgrest.probeMethods.columns.method, expectedMethods[version].columns);
-			const rpc = await (await fetch(`${item.api.url}/rpc/invoice_total`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"invoice": 1}'})).text();
+			const rpc = await (
+				await fetch(`${item.api.url}/rpc/invoice_total`, {
+					method: 'POST',
+					headers: {'content-type': 'application/json'},
+					body: '{"invoice": 1}',
+				})
+			).text();
 			assert.match(rpc, /PGRST202/);
 			const fn = await runCli(['explain', rpc, '--db-url', item.dbUrl, '--api-url', item.api.url, '--json']);
 			assert.equal(fn.json.verdict.code, 'cache.function_missing');
@@ -173,11 +229,24 @@ for (const version of postgrestVersions) {
 				const {code, json} = await checkJson({...item, api: {...item.api, url: cors.url}});
 				assert.equal(code, 2);
 				assert.equal(json.postgrest.probeMethods.tables.method, null);
-				assert.deepEqual(json.postgrest.probeMethods.tables.controls[0], {method: 'options', control: 'negative', object: 'public.(a made-up name)', expected: 'not cached', read: 'cached', passed: false});
+				assert.deepEqual(json.postgrest.probeMethods.tables.controls[0], {
+					method: 'options',
+					control: 'negative',
+					object: 'public.(a made-up name)',
+					expected: 'not cached',
+					read: 'cached',
+					passed: false,
+				});
 				assert.equal(checkStatus(json, 'cache.tables'), 'fail');
 				assert.equal(checkStatus(json, 'cache.columns'), 'fail');
-				assert.match(json.findings.find((found: {code: string}) => found.code === 'cache.unverified').message, /because no probe method for relations passed its controls on this PostgREST \(options: public\.\(a made-up name\), which cannot exist, read as cached\)/);
-				assert.ok(!findingRows(json).some((row: string) => /cache\.(table|column)_missing/.test(row)), 'nothing is judged by a method that failed its controls');
+				assert.match(
+					json.findings.find((found: {code: string}) => found.code === 'cache.unverified').message,
+					/because no probe method for relations passed its controls on this PostgREST \(options: public\.\(a made-up name\), which cannot exist, read as cached\)/
+				);
+				assert.ok(
+					!findingRows(json).some((row: string) => /cache\.(table|column)_missing/.test(row)),
+					'nothing is judged by a method that failed its controls'
+				);
 				assert.equal(checkStatus(json, 'cache.functions'), 'fail', 'the functions still differ');
 			} finally {
 				await cors.close();
@@ -208,18 +277,33 @@ const everyStage = `${counted}
 for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: every relation probed for columns, with defaults, row triggers, INSTEAD OF triggers and policies: nothing runs`, async () => {
 		const item = await stack.setUp(everyStage, {version, openApiMode: 'disabled'});
-		await item.query('alter table public.guarded add column late text; create view public.guarded_late as select id from public.guarded');
+		await item.query(
+			'alter table public.guarded add column late text; create view public.guarded_late as select id from public.guarded'
+		);
 		const {json} = await checkJson(item);
 		assert.equal(json.postgrest.probeMethods.columns.method, expectedMethods[version].columns);
 		assert.ok(cacheRows(json).includes('cache.column_missing public guarded late'), cacheRows(json).join(', '));
 		assert.ok(cacheRows(json).includes('cache.table_missing public guarded_late'));
 		assert.deepEqual(await sideEffects(item), []);
 		// The control: the same insert with a JSON body runs every stage.
-		const insert = await fetch(`${item.api.url}/guarded?columns=id`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '[{"id": 1}]'});
+		const insert = await fetch(`${item.api.url}/guarded?columns=id`, {
+			method: 'POST',
+			headers: {'content-type': 'application/json'},
+			body: '[{"id": 1}]',
+		});
 		assert.equal(insert.status, 201);
-		const viewInsert = await fetch(`${item.api.url}/guarded_view?columns=id`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '[{"id": 2}]'});
+		const viewInsert = await fetch(`${item.api.url}/guarded_view?columns=id`, {
+			method: 'POST',
+			headers: {'content-type': 'application/json'},
+			body: '[{"id": 2}]',
+		});
 		assert.equal(viewInsert.status, 201);
-		assert.deepEqual((await sideEffects(item)).sort(), ['BEFORE INSERT on guarded', 'INSTEAD OF INSERT on guarded_view', 'default', 'policy folded while planning']);
+		assert.deepEqual((await sideEffects(item)).sort(), [
+			'BEFORE INSERT on guarded',
+			'INSTEAD OF INSERT on guarded_view',
+			'default',
+			'policy folded while planning',
+		]);
 		await item.stop();
 	});
 }
@@ -229,8 +313,16 @@ test('on 11.2.2 the probes of 12.0.2 would read everything as cached (the contro
 	await item.query(migration);
 	const accept = 'application/vnd.pgrst-doctor.probe-control';
 	const headers = {'content-type': 'application/json', accept, prefer: 'handling=strict, pgrst-doctor-probe'};
-	const column = await fetch(`${item.api.url}/organizations?columns=created_by`, {method: 'POST', headers, body: '[]'});
-	const missing = await fetch(`${item.api.url}/pgrst_doctor_no_such_table?columns=id`, {method: 'POST', headers, body: '[]'});
+	const column = await fetch(`${item.api.url}/organizations?columns=created_by`, {
+		method: 'POST',
+		headers,
+		body: '[]',
+	});
+	const missing = await fetch(`${item.api.url}/pgrst_doctor_no_such_table?columns=id`, {
+		method: 'POST',
+		headers,
+		body: '[]',
+	});
 	const fn = await fetch(`${item.api.url}/rpc/pgrst_doctor_no_such_function`, {method: 'POST', headers, body: '{}'});
 	for (const answer of [column, missing, fn]) assert.match(await answer.text(), /PGRST107/);
 	assert.deepEqual([column.status, missing.status, fn.status], [415, 415, 415]);

@@ -19,7 +19,8 @@ test('a host with a port, a dot or localhost gets http://', () => {
 });
 
 test('URLs with a scheme and real garbage are left alone (and still refused)', () => {
-	for (const text of ['https://x.supabase.co/rest/v1', 'postgresql://u@h/db', 'ftp://h']) assert.equal(withHttpScheme(text), text);
+	for (const text of ['https://x.supabase.co/rest/v1', 'postgresql://u@h/db', 'ftp://h'])
+		assert.equal(withHttpScheme(text), text);
 	for (const garbage of ['3000', 'garbage', 'not a url', 'mailto:x@y', 'user:pw@host:3000', 'foo:bar', '']) {
 		assert.equal(withHttpScheme(garbage), garbage);
 		assert.throws(() => httpTarget(withHttpScheme(garbage), '--api-url'), /--api-url/, garbage);

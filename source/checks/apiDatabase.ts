@@ -16,19 +16,37 @@ export const apiDatabase: Check = {
 		if (identity?.confirmed) {
 			const who = `role ${identity.user}${identity.clientAddress ? ` from ${identity.clientAddress}` : ''}${identity.applicationName ? ` (${identity.applicationName})` : ''}`;
 			if (identity.database === server.database) {
-				return {status: 'pass', summary: `PostgREST ran pgrst-doctor's request in ${server.database} as ${who}; ${plural(view.sessions.length, 'session')} of it here`};
+				return {
+					status: 'pass',
+					summary: `PostgREST ran pgrst-doctor's request in ${server.database} as ${who}; ${plural(view.sessions.length, 'session')} of it here`,
+				};
 			}
 			return {
 				status: 'fail',
 				summary: `PostgREST is connected to ${identity.database}, not to ${server.database}`,
-				findings: [finding('api.other_database', {serving: identity.database, who, given: server.database}, {suggestion: `Point --db-url at ${identity.database}, or PostgREST's db-uri at ${server.database}.`})],
+				findings: [
+					finding(
+						'api.other_database',
+						{serving: identity.database, who, given: server.database},
+						{
+							suggestion: `Point --db-url at ${identity.database}, or PostgREST's db-uri at ${server.database}.`,
+						}
+					),
+				],
 			};
 		}
 		const reason = view.confirmed ? '' : view.reason;
 		const here = view.sessions.filter(session => session.database === server.database);
 		if (here.length > 0) {
-			const names = [...new Set(here.map(session => `${session.applicationName || 'no application_name'}, role ${session.user}`))].join('; ');
-			return {status: 'warn', summary: `${plural(here.length, 'session')} in ${server.database} claim${here.length === 1 ? 's' : ''} to be PostgREST (${names}), unconfirmed: ${reason}`};
+			const names = [
+				...new Set(
+					here.map(session => `${session.applicationName || 'no application_name'}, role ${session.user}`)
+				),
+			].join('; ');
+			return {
+				status: 'warn',
+				summary: `${plural(here.length, 'session')} in ${server.database} claim${here.length === 1 ? 's' : ''} to be PostgREST (${names}), unconfirmed: ${reason}`,
+			};
 		}
 		const others = [...new Set(view.sessions.map(session => session.database))];
 		// Only when PostgREST could not be asked at all: a request it failed to pass on (it stopped, say) says nothing of where it is.
@@ -39,12 +57,21 @@ export const apiDatabase: Check = {
 			return {
 				status: 'fail',
 				summary: `No PostgREST session in ${server.database}; ${where}`,
-				findings: [finding('api.database_unconfirmed', {database: server.database, where, reason}, {
-					suggestion: `Point --db-url at the database in PostgREST's db-uri${others.length === 1 ? ` (most likely ${others[0]})` : ''}, and run the doctor again.`,
-				})],
+				findings: [
+					finding(
+						'api.database_unconfirmed',
+						{database: server.database, where, reason},
+						{
+							suggestion: `Point --db-url at the database in PostgREST's db-uri${others.length === 1 ? ` (most likely ${others[0]})` : ''}, and run the doctor again.`,
+						}
+					),
+				],
 			};
 		}
 		const elsewhere = others.length > 0 ? ` (sessions claiming to be PostgREST are in ${others.join(', ')})` : '';
-		return {status: 'warn', summary: `No PostgREST session visible in ${server.database}${elsewhere}; which database PostgREST serves is unknown: ${reason}`};
+		return {
+			status: 'warn',
+			summary: `No PostgREST session visible in ${server.database}${elsewhere}; which database PostgREST serves is unknown: ${reason}`,
+		};
 	},
 };

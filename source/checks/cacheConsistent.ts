@@ -40,9 +40,15 @@ export const cacheConsistent: Check = {
 		return {
 			status: 'fail',
 			summary: `${disagreeing} of ${answers.length} identical requests through ${url} described another schema cache than the other ${majority!.length}`,
-			findings: [finding('cache.inconsistent', {url, disagreeing, answers: answers.length, majority: majority!.length, unanswered, differences}, {
-				suggestion: `Check each instance at its own address: pgrst-doctor check --db-url … --api-url <instance 1> --api-url <instance 2> … names the stale one.${seen} Then reload it (SIGUSR1 or a restart) and fix why it did not hear NOTIFY.`,
-			})],
+			findings: [
+				finding(
+					'cache.inconsistent',
+					{url, disagreeing, answers: answers.length, majority: majority!.length, unanswered, differences},
+					{
+						suggestion: `Check each instance at its own address: pgrst-doctor check --db-url … --api-url <instance 1> --api-url <instance 2> … names the stale one.${seen} Then reload it (SIGUSR1 or a restart) and fix why it did not hear NOTIFY.`,
+					}
+				),
+			],
 		};
 	},
 };
@@ -52,8 +58,10 @@ function difference(majority: Answer[], minority: Answer[]): string {
 	const inMinority = new Set(minority[0]!.entries);
 	const inMajority = new Set(majority[0]!.entries);
 	const only = (entries: string[], other: Set<string>) => entries.filter(entry => !other.has(entry));
-	const list = (entries: string[]) => `${entries.slice(0, named).join(', ')}${entries.length > named ? ` and ${entries.length - named} more` : ''}`;
-	const counted = (entries: string[], have: number, lack: number) => `${list(entries)} in ${plural(have, 'answer')}, not in ${lack}`;
+	const list = (entries: string[]) =>
+		`${entries.slice(0, named).join(', ')}${entries.length > named ? ` and ${entries.length - named} more` : ''}`;
+	const counted = (entries: string[], have: number, lack: number) =>
+		`${list(entries)} in ${plural(have, 'answer')}, not in ${lack}`;
 	const missing = only(majority[0]!.entries, inMinority);
 	const extra = only(minority[0]!.entries, inMajority);
 	return [

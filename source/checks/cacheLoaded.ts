@@ -11,7 +11,16 @@ export const cacheLoaded: Check = {
 			return {
 				status: 'fail',
 				summary: 'PostgREST has no schema cache (PGRST002)',
-				findings: [finding('cache.unloaded', {answer: error.message}, {suggestion: 'Read PostgREST\'s log for "Failed to load the schema cache"; check that every schema in db-schemas exists and that no lock or statement_timeout stops the cache queries.'})],
+				findings: [
+					finding(
+						'cache.unloaded',
+						{answer: error.message},
+						{
+							suggestion:
+								'Read PostgREST\'s log for "Failed to load the schema cache"; check that every schema in db-schemas exists and that no lock or statement_timeout stops the cache queries.',
+						}
+					),
+				],
 			};
 		}
 		return {status: 'pass', summary: 'PostgREST has a schema cache'};

@@ -6,14 +6,33 @@ export const databaseConnect: Check = {
 	title: 'Database reachable',
 	dependsOn: [],
 	run({database, databaseFailure, timings}) {
-		if (databaseFailure) return {status: 'fail', summary: databaseFailure.message, findings: [databaseFailure], durationMs: timings.database};
+		if (databaseFailure)
+			return {
+				status: 'fail',
+				summary: databaseFailure.message,
+				findings: [databaseFailure],
+				durationMs: timings.database,
+			};
 		if (!database) {
-			const notCompared = finding('cache.not_compared', {missing: 'database'}, {
-				suggestion: 'Add --db-url <the database PostgREST serves> (or set DATABASE_URL) to compare the cache.',
-			});
-			return {status: 'skip', summary: 'No database URL given (--db-url or DATABASE_URL): the cache was not compared', findings: [notCompared]};
+			const notCompared = finding(
+				'cache.not_compared',
+				{missing: 'database'},
+				{
+					suggestion:
+						'Add --db-url <the database PostgREST serves> (or set DATABASE_URL) to compare the cache.',
+				}
+			);
+			return {
+				status: 'skip',
+				summary: 'No database URL given (--db-url or DATABASE_URL): the cache was not compared',
+				findings: [notCompared],
+			};
 		}
 		const {server} = database;
-		return {status: 'pass', summary: `PostgreSQL ${server.version}, database ${server.database}, role ${server.user}`, durationMs: timings.database};
+		return {
+			status: 'pass',
+			summary: `PostgreSQL ${server.version}, database ${server.database}, role ${server.user}`,
+			durationMs: timings.database,
+		};
 	},
 };

@@ -19,7 +19,13 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Cha
 		if (unknown.has(key(table))) continue;
 		const cached = cachedTables.get(key(table));
 		if (!cached) {
-			findings.push(finding('cache.table_missing', {schema: table.schema, table: table.name, kind: table.kind}, {schema: table.schema, table: table.name, ...about}));
+			findings.push(
+				finding(
+					'cache.table_missing',
+					{schema: table.schema, table: table.name, kind: table.kind},
+					{schema: table.schema, table: table.name, ...about}
+				)
+			);
 			continue;
 		}
 		const cachedColumns = new Set(cached.columns);
@@ -50,18 +56,39 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Cha
 		const names = argumentNames(fn);
 		if (cached?.overloads.some(overload => sameNames(overload, names))) continue;
 		const signature = `${label(fn)}(${names.join(', ')})`;
-		const other = cached?.overloads.find(overload => !catalog.functions.some(candidate => key(candidate) === key(fn) && sameNames(overload, argumentNames(candidate))));
+		const other = cached?.overloads.find(
+			overload =>
+				!catalog.functions.some(
+					candidate => key(candidate) === key(fn) && sameNames(overload, argumentNames(candidate))
+				)
+		);
 		if (other) {
-			findings.push(finding('cache.function_signature', {signature, cached: `${label(fn)}(${other.join(', ')})`}, {schema: fn.schema, function: fn.name, ...about}));
+			findings.push(
+				finding(
+					'cache.function_signature',
+					{signature, cached: `${label(fn)}(${other.join(', ')})`},
+					{schema: fn.schema, function: fn.name, ...about}
+				)
+			);
 		} else if (cached?.otherArguments) {
-			findings.push(finding('cache.function_signature', {signature, cached: `${label(fn)} with other arguments`}, {schema: fn.schema, function: fn.name, ...about}));
+			findings.push(
+				finding(
+					'cache.function_signature',
+					{signature, cached: `${label(fn)} with other arguments`},
+					{schema: fn.schema, function: fn.name, ...about}
+				)
+			);
 		} else {
-			findings.push(finding('cache.function_missing', {signature}, {schema: fn.schema, function: fn.name, ...about}));
+			findings.push(
+				finding('cache.function_missing', {signature}, {schema: fn.schema, function: fn.name, ...about})
+			);
 		}
 	}
 	if (cache.complete) {
 		for (const cached of cache.functions.filter(fn => !databaseFunctions.has(key(fn)))) {
-			findings.push(finding('cache.function_stale', cached, {schema: cached.schema, function: cached.name, ...about}));
+			findings.push(
+				finding('cache.function_stale', cached, {schema: cached.schema, function: cached.name, ...about})
+			);
 		}
 	}
 	findings.push(...missingRelationships(catalog, cache, cachedTables, about));
@@ -72,17 +99,38 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Cha
  * Foreign keys PostgREST has no relationship for (embedding answers PGRST200 until a reload). A key whose table or
  * referenced relation the cache lacks, or that was not compared, is left to those findings: the reload is the same.
  */
-function missingRelationships(catalog: Catalog, cache: CacheSnapshot, cachedTables: Map<string, unknown>, about: ReturnType<typeof reloadCure>): Finding[] {
+function missingRelationships(
+	catalog: Catalog,
+	cache: CacheSnapshot,
+	cachedTables: Map<string, unknown>,
+	about: ReturnType<typeof reloadCure>
+): Finding[] {
 	if (!catalog.foreignKeys || !cache.relationships) return [];
 	const cached = new Set(cache.relationships);
 	const unknown = new Set(cache.unknown.filter(item => item.kind === 'relationship').map(key));
 	return catalog.foreignKeys
-		.filter(foreignKey => !cached.has(foreignKeyKey(foreignKey)) && !unknown.has(key({schema: foreignKey.schema, name: foreignKey.table})))
-		.filter(foreignKey => cachedTables.has(key({schema: foreignKey.schema, name: foreignKey.table})) && cachedTables.has(key({schema: foreignKey.schema, name: foreignKey.foreignTable})))
+		.filter(
+			foreignKey =>
+				!cached.has(foreignKeyKey(foreignKey)) &&
+				!unknown.has(key({schema: foreignKey.schema, name: foreignKey.table}))
+		)
+		.filter(
+			foreignKey =>
+				cachedTables.has(key({schema: foreignKey.schema, name: foreignKey.table})) &&
+				cachedTables.has(key({schema: foreignKey.schema, name: foreignKey.foreignTable}))
+		)
 		.map(foreignKey => {
 			const table = {schema: foreignKey.schema, name: foreignKey.table};
-			const parts = {foreignKey: quoteName(foreignKey.name), from: label(table), to: label({schema: foreignKey.schema, name: foreignKey.foreignTable})};
-			return finding('cache.relationship_missing', parts, {schema: foreignKey.schema, table: foreignKey.table, ...about});
+			const parts = {
+				foreignKey: quoteName(foreignKey.name),
+				from: label(table),
+				to: label({schema: foreignKey.schema, name: foreignKey.foreignTable}),
+			};
+			return finding('cache.relationship_missing', parts, {
+				schema: foreignKey.schema,
+				table: foreignKey.table,
+				...about,
+			});
 		});
 }
 

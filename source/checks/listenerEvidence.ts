@@ -41,22 +41,47 @@ export function listenerEvidence(facts: Facts): ListenerEvidence {
 	const postgrestHere = view.sessions.filter(here);
 	// Once PostgREST is known, a LISTEN by anyone else is not PostgREST's, whatever its name.
 	const own = new Set(postgrestHere.map(session => session.pid));
-	const hereListeners = listeners(sessions).filter(session => here(session) && (!view.confirmed || own.has(session.pid)));
+	const hereListeners = listeners(sessions).filter(
+		session => here(session) && (!view.confirmed || own.has(session.pid))
+	);
 	const roles = new Set(postgrestHere.map(session => session.user));
-	const unlinked = sessions.filter(session => here(session) && roles.has(session.user) && !session.applicationName && !isPostgrestSession(session) && (session.query ?? '') === '');
+	const unlinked = sessions.filter(
+		session =>
+			here(session) &&
+			roles.has(session.user) &&
+			!session.applicationName &&
+			!isPostgrestSession(session) &&
+			(session.query ?? '') === ''
+	);
 	const poolerSigns = [...facts.poolerHints];
 	if (unlinked.length > 0 && postgrestHere.some(isPostgrestSession)) {
-		poolerSigns.push(`${plural(unlinked.length, 'session')} of PostgREST's role ${unlinked[0]!.user} with no application_name and no query yet, as a pooler's idle server connections look`);
+		poolerSigns.push(
+			`${plural(unlinked.length, 'session')} of PostgREST's role ${unlinked[0]!.user} with no application_name and no query yet, as a pooler's idle server connections look`
+		);
 	}
-	const triggerChannels = [...new Set(eventTriggers.filter(trigger => trigger.enabled !== 'D').flatMap(trigger =>
-		notificationsIn(trigger.source).filter(notification => payloadEffect(notification.payload) === 'reload schema' && notification.channel !== null).map(notification => notification.channel!)))];
+	const triggerChannels = [
+		...new Set(
+			eventTriggers
+				.filter(trigger => trigger.enabled !== 'D')
+				.flatMap(trigger =>
+					notificationsIn(trigger.source)
+						.filter(
+							notification =>
+								payloadEffect(notification.payload) === 'reload schema' && notification.channel !== null
+						)
+						.map(notification => notification.channel!)
+				)
+		),
+	];
 	const [first, last] = [queueUsage[0] ?? null, queueUsage.at(-1) ?? null];
 	const onChannel = hereListeners.filter(listener => listener.channel === facts.channel);
 	return {
 		database: server.database,
 		channel: facts.channel,
 		onChannel,
-		otherChannels: [...new Set(hereListeners.map(listener => listener.channel).filter(channel => channel !== facts.channel))],
+		otherChannels: [
+			...new Set(hereListeners.map(listener => listener.channel).filter(channel => channel !== facts.channel)),
+		],
 		postgrestHere,
 		confirmed: view.confirmed,
 		unconfirmedReason: view.confirmed ? '' : view.reason,
@@ -78,7 +103,12 @@ function apiAnswer(facts: Facts): NonNullable<ListenerEvidence['absent']> {
 }
 
 export type Cause = {
-	code: 'listener.pooled' | 'listener.channel_mismatch' | 'listener.channel_disabled' | 'listener.missing' | 'notify.queue_stuck';
+	code:
+		| 'listener.pooled'
+		| 'listener.channel_mismatch'
+		| 'listener.channel_disabled'
+		| 'listener.missing'
+		| 'notify.queue_stuck';
 	/** The cause as a finding: its message is the cause's sentence, its suggestion the cure for this evidence. */
 	found: Finding;
 	text: string;
@@ -93,21 +123,46 @@ function cause(found: Finding & {code: Cause['code']}): Cause {
 export function causes(evidence: ListenerEvidence): Record<Cause['code'], Cause> {
 	const {database, channel, apiUrl, absent} = evidence;
 	const other = evidence.otherChannels[0] ?? evidence.triggerChannels.find(candidate => candidate !== channel);
-	const channelCure = `Make them the same: set PostgREST's db-channel to "${channel}", or send NOTIFY on "${other}"`
-		+ ` (pgrst-doctor --channel ${other}) and have your trigger do the same.`;
+	const channelCure =
+		`Make them the same: set PostgREST's db-channel to "${channel}", or send NOTIFY on "${other}"` +
+		` (pgrst-doctor --channel ${other}) and have your trigger do the same.`;
 	const missingCure = absent
-		? 'Start PostgREST, or point its db-uri at this database, then run the doctor again: NOTIFY reaches only a PostgREST'
-			+ ' that is running and connected here.'
-		: 'Check that PostgREST runs against this database with db-channel-enabled=true; meanwhile reload with SIGUSR1 or a'
-			+ ' restart.';
+		? 'Start PostgREST, or point its db-uri at this database, then run the doctor again: NOTIFY reaches only a PostgREST' +
+			' that is running and connected here.'
+		: 'Check that PostgREST runs against this database with db-channel-enabled=true; meanwhile reload with SIGUSR1 or a' +
+			' restart.';
 	const missing = absent
 		? finding('listener.missing', {situation: 'absent', database, apiUrl, api: absent}, {suggestion: missingCure})
-		: finding('listener.missing', {situation: 'not listening', database, channel, adminDown: evidence.listenerDownByAdmin}, {suggestion: missingCure});
+		: finding(
+				'listener.missing',
+				{situation: 'not listening', database, channel, adminDown: evidence.listenerDownByAdmin},
+				{suggestion: missingCure}
+			);
 	return {
-		'notify.queue_stuck': cause(finding('notify.queue_stuck', {usage: evidence.queueUsage}, {suggestion: findingCodes['notify.queue_stuck'].cure})),
-		'listener.channel_mismatch': cause(finding('listener.channel_mismatch', {heard: other ?? '', sent: channel}, {suggestion: channelCure})),
-		'listener.pooled': cause(finding('listener.pooled', {signs: evidence.poolerSigns}, {suggestion: findingCodes['listener.pooled'].cure})),
-		'listener.channel_disabled': cause(finding('listener.channel_disabled', {database}, {suggestion: findingCodes['listener.channel_disabled'].cure})),
+		'notify.queue_stuck': cause(
+			finding(
+				'notify.queue_stuck',
+				{usage: evidence.queueUsage},
+				{suggestion: findingCodes['notify.queue_stuck'].cure}
+			)
+		),
+		'listener.channel_mismatch': cause(
+			finding('listener.channel_mismatch', {heard: other ?? '', sent: channel}, {suggestion: channelCure})
+		),
+		'listener.pooled': cause(
+			finding(
+				'listener.pooled',
+				{signs: evidence.poolerSigns},
+				{suggestion: findingCodes['listener.pooled'].cure}
+			)
+		),
+		'listener.channel_disabled': cause(
+			finding(
+				'listener.channel_disabled',
+				{database},
+				{suggestion: findingCodes['listener.channel_disabled'].cure}
+			)
+		),
 		'listener.missing': cause(missing),
 	};
 }

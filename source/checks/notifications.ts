@@ -15,7 +15,9 @@ export function notificationsIn(source: string): Notification[] {
 	const found: Notification[] = [];
 	const literal = String.raw`'((?:[^']|'')*)'`;
 	const identifier = String.raw`("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
-	for (const match of code.matchAll(new RegExp(String.raw`\bnotify\s+${identifier}(?:\s*,\s*(?:${literal}|([^;]+)))?`, 'gi'))) {
+	for (const match of code.matchAll(
+		new RegExp(String.raw`\bnotify\s+${identifier}(?:\s*,\s*(?:${literal}|([^;]+)))?`, 'gi')
+	)) {
 		const [, name, payload, expression] = match;
 		found.push({channel: identifierValue(name!), payload: expression ? null : unquoteLiteral(payload ?? '')});
 	}

@@ -25,7 +25,8 @@ export function postgrestSessions(sessions: Session[]): Session[] {
 	return sessions.filter(session => isPostgrestSession(session) || listening.has(session.pid));
 }
 
-export type PostgrestView = {sessions: Session[]; confirmed: true} | {sessions: Session[]; confirmed: false; reason: string};
+export type PostgrestView =
+	{sessions: Session[]; confirmed: true} | {sessions: Session[]; confirmed: false; reason: string};
 
 /**
  * PostgREST's sessions as far as they are known: with a confirmed identity, the sessions of its login role in its
@@ -33,9 +34,17 @@ export type PostgrestView = {sessions: Session[]; confirmed: true} | {sessions: 
  */
 export function postgrestView(sessions: Session[], identity: PostgrestIdentity | undefined): PostgrestView {
 	if (identity?.confirmed) {
-		const own = sessions.filter(session => session.user === identity.user && session.database === identity.database
-			&& (identity.applicationName === '' || session.applicationName === identity.applicationName));
+		const own = sessions.filter(
+			session =>
+				session.user === identity.user &&
+				session.database === identity.database &&
+				(identity.applicationName === '' || session.applicationName === identity.applicationName)
+		);
 		return {sessions: own, confirmed: true};
 	}
-	return {sessions: postgrestSessions(sessions), confirmed: false, reason: identity?.reason ?? 'PostgREST was not asked'};
+	return {
+		sessions: postgrestSessions(sessions),
+		confirmed: false,
+		reason: identity?.reason ?? 'PostgREST was not asked',
+	};
 }

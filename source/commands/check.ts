@@ -5,7 +5,10 @@ import {painter, plainReport} from '../report/plainReport.js';
 import type {Output} from '../report/output.js';
 import {jsonDocument} from '../terminalText.js';
 
-export async function checkCommand(options: FixOptions & {json: boolean; fix?: FixRequest; yes: boolean}, output: Output): Promise<number> {
+export async function checkCommand(
+	options: FixOptions & {json: boolean; fix?: FixRequest; yes: boolean},
+	output: Output
+): Promise<number> {
 	let report = await diagnose(options);
 	if (options.signal?.aborted) return exitCodes.cancelled;
 	if (options.fix) report = await fixAndProve(report, options, options.fix, options.yes);

@@ -26,7 +26,10 @@ const typedHere = 'the connect screen';
 /** The connect screen's check of one field: the same reading of URLs the flags get. */
 export function validateField(field: Field, value: string): string | undefined {
 	if (field === 'apiKey') return undefined;
-	if (!value) return field === 'dbUrl' ? 'Enter the database URL: the doctor reads the catalogs there.' : 'Enter PostgREST\'s URL: without it the schema cache cannot be compared.';
+	if (!value)
+		return field === 'dbUrl'
+			? 'Enter the database URL: the doctor reads the catalogs there.'
+			: "Enter PostgREST's URL: without it the schema cache cannot be compared.";
 	try {
 		if (field === 'dbUrl') databaseTarget(value);
 		else httpTarget(value, 'PostgREST URL');
@@ -60,7 +63,8 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
 	let options = initial;
 	let known = sources;
 	let early: ReturnType<typeof earlyDiagnosis> | undefined;
-	const diagnose = async (onPhase: OnPhase, probe?: boolean) => (await import('../library/diagnosis.js')).diagnose({...options, onPhase, probe});
+	const diagnose = async (onPhase: OnPhase, probe?: boolean) =>
+		(await import('../library/diagnosis.js')).diagnose({...options, onPhase, probe});
 	return {
 		connected: Boolean(options.database && options.api),
 		/** Starts the first diagnosis now; the app's first call to diagnose takes it over. */
@@ -68,16 +72,31 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
 			if (options.database && options.api) early = earlyDiagnosis(async onPhase => diagnose(onPhase));
 		},
 		known() {
-			const value = (field: Field, text?: string): Known[Field] => (text ? {value: text, source: known[field] ?? typedHere} : undefined);
-			return {dbUrl: value('dbUrl', options.database?.connectionString), apiUrl: value('apiUrl', options.api?.url), apiKey: value('apiKey', options.apiKey)};
+			const value = (field: Field, text?: string): Known[Field] =>
+				text ? {value: text, source: known[field] ?? typedHere} : undefined;
+			return {
+				dbUrl: value('dbUrl', options.database?.connectionString),
+				apiUrl: value('apiUrl', options.api?.url),
+				apiKey: value('apiKey', options.apiKey),
+			};
 		},
 		validate: validateField,
 		connect(values) {
 			try {
 				const before = this.known();
-				options = {...options, database: databaseTarget(values.dbUrl), api: httpTarget(values.apiUrl, 'PostgREST URL'), apiKey: values.apiKey || undefined};
+				options = {
+					...options,
+					database: databaseTarget(values.dbUrl),
+					api: httpTarget(values.apiUrl, 'PostgREST URL'),
+					apiKey: values.apiKey || undefined,
+				};
 				const changed = (field: Field) => before[field]?.value !== values[field];
-				known = Object.fromEntries((['dbUrl', 'apiUrl', 'apiKey'] as const).map(field => [field, changed(field) ? typedHere : known[field]]));
+				known = Object.fromEntries(
+					(['dbUrl', 'apiUrl', 'apiKey'] as const).map(field => [
+						field,
+						changed(field) ? typedHere : known[field],
+					])
+				);
 				early = undefined;
 				return undefined;
 			} catch (error) {
@@ -95,10 +114,14 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
 			return diagnose(onPhase, probe);
 		},
 		applyFix: async (fix, before) => {
-			const [{applyFix}, {fixContext}] = await Promise.all([import('../fixes/applyFixes.js'), import('../library/diagnosis.js')]);
+			const [{applyFix}, {fixContext}] = await Promise.all([
+				import('../fixes/applyFixes.js'),
+				import('../library/diagnosis.js'),
+			]);
 			return applyFix(fix, fixContext(options, before));
 		},
-		sql: script => (script === 'reload' ? reloadScript(options.channel) : fixCatalog(options.channel)[script].preview),
+		sql: script =>
+			script === 'reload' ? reloadScript(options.channel) : fixCatalog(options.channel)[script].preview,
 		manualSteps: () => manualReloadSteps(options.channel, options.api?.url, options.database?.connectionString),
 		target: () => [options.database?.display, options.api?.display].filter(Boolean).join(' · '),
 		supabase: () => supabaseProjectRef(options.api?.url, options.database?.connectionString) !== undefined,
@@ -112,8 +135,11 @@ export function doctorEngine(initial: DiagnosisOptions, sources: KnownSources = 
  */
 export function headerLines(options: DiagnosisOptions, sources: KnownSources, columns = 80): string {
 	const indent = 13;
-	const wrapped = (label: string, text: string) => wrapWords([{text: terminalLine(text)}], columns - indent - 1)
-		.map((spans, index) => `${index === 0 ? `  ${label.padEnd(indent - 2)}` : ' '.repeat(indent)}${spans.map(span => span.text).join('')}`);
+	const wrapped = (label: string, text: string) =>
+		wrapWords([{text: terminalLine(text)}], columns - indent - 1).map(
+			(spans, index) =>
+				`${index === 0 ? `  ${label.padEnd(indent - 2)}` : ' '.repeat(indent)}${spans.map(span => span.text).join('')}`
+		);
 	const line = (label: string, shown: string | undefined, source: string | undefined) => {
 		if (!shown) return [];
 		const from = `from ${source ?? typedHere}`;
@@ -122,7 +148,9 @@ export function headerLines(options: DiagnosisOptions, sources: KnownSources, co
 		return whole.length === 1 ? whole : [...wrapped(label, shown), ...wrapped('', from)];
 	};
 	// The rest of what discovery found (schemas, channel, admin server, …), as the plain report lists it.
-	const others = shownSettings(options.settings ?? {notes: []}).filter(row => !['db-url', 'api-url', 'api-key'].includes(row.name));
+	const others = shownSettings(options.settings ?? {notes: []}).filter(
+		row => !['db-url', 'api-url', 'api-key'].includes(row.name)
+	);
 	return [
 		`pgrst-doctor ${toolVersion}`,
 		...line('Database', options.database?.display, sources.dbUrl),
@@ -137,15 +165,23 @@ export async function interactiveCommand(options: DiagnosisOptions, sources: Kno
 	const engine = doctorEngine(options, sources);
 	const {stdin, stdout} = process;
 	// The first frame, at once. The second line is a placeholder the app replaces.
-	stdout.write(`${headerLines(options, sources, stdout.columns)}\n${engine.connected ? 'Diagnosing…' : 'Opening the connect screen…'}`);
+	stdout.write(
+		`${headerLines(options, sources, stdout.columns)}\n${engine.connected ? 'Diagnosing…' : 'Opening the connect screen…'}`
+	);
 	// Keys typed from now on wait, unechoed, for the app instead of being echoed by the terminal in the meantime.
 	stdin.setRawMode?.(true);
 	let code = 0;
 	try {
 		engine.begin();
-		const [{render}, React, {DoctorApp}] = await Promise.all([import('ink'), import('react'), import('../ui/DoctorApp.js')]);
+		const [{render}, React, {DoctorApp}] = await Promise.all([
+			import('ink'),
+			import('react'),
+			import('../ui/DoctorApp.js'),
+		]);
 		stdout.write('\r\u001B[2K');
-		const app = render(React.createElement(DoctorApp, {engine, onExit: exitCode => (code = exitCode)}), {exitOnCtrlC: false});
+		const app = render(React.createElement(DoctorApp, {engine, onExit: exitCode => (code = exitCode)}), {
+			exitOnCtrlC: false,
+		});
 		await app.waitUntilExit();
 	} finally {
 		stdin.setRawMode?.(false);

@@ -12,7 +12,8 @@ export const sqlScripts = {
 	trigger: ({channel}: ScriptOptions) => installTriggerSql(channel),
 	uninstall: () => uninstallTriggerSql(),
 	'reload-function': (options: ScriptOptions) => installReloadFunctionSql(reloadFunctionPlan(options)),
-	'uninstall-reload-function': (options: ScriptOptions) => uninstallReloadFunctionSql(reloadFunctionPlan(options).schema),
+	'uninstall-reload-function': (options: ScriptOptions) =>
+		uninstallReloadFunctionSql(reloadFunctionPlan(options).schema),
 } as const;
 
 export function sqlCommand(script: keyof typeof sqlScripts, options: ScriptOptions, output: Output): number {

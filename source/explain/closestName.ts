@@ -11,12 +11,17 @@ export function closestName(name: string, candidates: string[]): string | undefi
 }
 
 function editDistance(a: string, b: string): number {
-	if (a.length > 256 || b.length > 256) return Math.abs(a.length - b.length) + (a.slice(0, 256) === b.slice(0, 256) ? 0 : 256);
+	if (a.length > 256 || b.length > 256)
+		return Math.abs(a.length - b.length) + (a.slice(0, 256) === b.slice(0, 256) ? 0 : 256);
 	let previous = Array.from({length: b.length + 1}, (_, index) => index);
 	for (let i = 1; i <= a.length; i++) {
 		const current = [i];
 		for (let j = 1; j <= b.length; j++) {
-			current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+			current[j] = Math.min(
+				previous[j]! + 1,
+				current[j - 1]! + 1,
+				previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
+			);
 		}
 		previous = current;
 	}

@@ -67,54 +67,203 @@ const qualified = (text: string) => {
 	const dot = text.indexOf('.');
 	return dot > 0 ? {schema: text.slice(0, dot), rest: text.slice(dot + 1)} : {rest: text};
 };
-const args = (text: string) => text.split(',').map(arg => arg.trim()).filter(Boolean);
+const args = (text: string) =>
+	text
+		.split(',')
+		.map(arg => arg.trim())
+		.filter(Boolean);
 
 /**
  * The object kinds of PostgreSQL's "permission denied for <kind> <name>" (aclcheck_error in
  * src/backend/catalog/aclchk.c; "relation" before PostgreSQL 11), longest first so "foreign table" wins over "table".
  */
 const deniedKinds = [
-	'text search configuration', 'text search dictionary', 'foreign-data wrapper', 'materialized view', 'statistics object',
-	'operator family', 'operator class', 'foreign server', 'foreign table', 'event trigger', 'large object', 'subscription',
-	'publication', 'tablespace', 'conversion', 'collation', 'extension', 'aggregate', 'procedure', 'parameter', 'sequence',
-	'function', 'database', 'language', 'relation', 'operator', 'routine', 'schema', 'column', 'domain', 'policy', 'table',
-	'index', 'type', 'view',
+	'text search configuration',
+	'text search dictionary',
+	'foreign-data wrapper',
+	'materialized view',
+	'statistics object',
+	'operator family',
+	'operator class',
+	'foreign server',
+	'foreign table',
+	'event trigger',
+	'large object',
+	'subscription',
+	'publication',
+	'tablespace',
+	'conversion',
+	'collation',
+	'extension',
+	'aggregate',
+	'procedure',
+	'parameter',
+	'sequence',
+	'function',
+	'database',
+	'language',
+	'relation',
+	'operator',
+	'routine',
+	'schema',
+	'column',
+	'domain',
+	'policy',
+	'table',
+	'index',
+	'type',
+	'view',
 ];
 const relationKinds = new Set(['table', 'view', 'materialized view', 'foreign table', 'relation']);
 const functionKinds = new Set(['function', 'procedure', 'routine', 'aggregate']);
 
 // Most specific first. Each rule names the code PostgREST or PostgreSQL gives it.
 const rules: Rule[] = [
-	{kind: 'column_not_found', code: 'PGRST204', pattern: new RegExp(String.raw`Could not find the '${name}' column of '${name}' in the schema cache`), read: m => ({column: m[1], table: m[2]})},
-	{kind: 'column_not_found', code: 'PGRST204', pattern: new RegExp(String.raw`Column '${name}' of relation '${name}' does not exist`), read: m => ({column: m[1], table: m[2]})},
-	{kind: 'table_not_found', code: 'PGRST205', pattern: new RegExp(String.raw`Could not find the table '${name}' in the schema cache`), read: m => {
-		const {schema, rest} = qualified(m[1]!);
-		return {schema, table: rest};
-	}},
-	{kind: 'function_not_found', code: 'PGRST202', pattern: /Could not find the function ([^\s(]{1,512}) without parameters in the schema cache/, read: m => ({...fn(m[1]!), args: []})},
-	{kind: 'function_not_found', code: 'PGRST202', pattern: /Could not find the function ([^\s(]{1,512})\(([^)\n]{0,2048})\) in the schema cache/, read: m => ({...fn(m[1]!), args: args(m[2]!)})},
-	{kind: 'function_not_found', code: 'PGRST202', pattern: /Could not find the ([^\s(]{1,512})\(([^)\n]{0,2048})\) function in the schema cache/, read: m => ({...fn(m[1]!), args: args(m[2]!)})},
-	{kind: 'relationship_not_found', code: 'PGRST200', pattern: new RegExp(String.raw`Could not find a relationship between '${name}' and '${name}' in the schema cache`), read: m => ({parent: m[1], child: m[2]})},
-	{kind: 'relationship_not_found', code: 'PGRST200', pattern: /Could not find a relationship between (\S{1,512}) and (\S{1,512}) in the schema cache/, read: m => ({parent: m[1], child: m[2]})},
-	{kind: 'relationship_ambiguous', code: 'PGRST201', pattern: new RegExp(String.raw`more than one relationship was found for '${name}' and '${name}'`), read: m => ({parent: m[1], child: m[2]})},
-	{kind: 'function_ambiguous', code: 'PGRST203', pattern: /Could not choose the best candidate function between: ([^\n]{1,2048})/, read: m => ({...fn(/^\s*([^\s(]+)\(/.exec(m[1]!)?.[1] ?? '')})},
-	{kind: 'cache_unloaded', code: 'PGRST002', pattern: /Could not query the database for the schema cache/, read: () => ({})},
-	{kind: 'pool_timeout', code: 'PGRST003', pattern: /Timed out acquiring connection from connection pool/, read: () => ({})},
-	{kind: 'schema_not_exposed', code: 'PGRST106', pattern: /The schema must be one of the following: ([^\n"']{1,2048})/, read: m => ({exposedSchemas: args(m[1]!)})},
-	{kind: 'schema_not_exposed', code: 'PGRST106', pattern: /Invalid schema: ([^\s"',]{1,512})/, read: m => ({schema: m[1]})},
-	{kind: 'permission_denied', code: '42501', pattern: /permission denied for column ("(?:[^"\n]|""){1,512}"|\S{1,512}) of relation ("(?:[^"\n]|""){1,512}"|\S{1,512})/, read: m => ({privilegeOn: 'column', column: unquoted(m[1]!), ...relation(unquoted(m[2]!), m[2]!.startsWith('"'))})},
-	{kind: 'permission_denied', code: '42501', pattern: new RegExp(String.raw`permission denied for (${deniedKinds.join('|')}) ([^\n]{1,1024})`), read: m => denied(m[1]!, m[2]!)},
+	{
+		kind: 'column_not_found',
+		code: 'PGRST204',
+		pattern: new RegExp(String.raw`Could not find the '${name}' column of '${name}' in the schema cache`),
+		read: m => ({column: m[1], table: m[2]}),
+	},
+	{
+		kind: 'column_not_found',
+		code: 'PGRST204',
+		pattern: new RegExp(String.raw`Column '${name}' of relation '${name}' does not exist`),
+		read: m => ({column: m[1], table: m[2]}),
+	},
+	{
+		kind: 'table_not_found',
+		code: 'PGRST205',
+		pattern: new RegExp(String.raw`Could not find the table '${name}' in the schema cache`),
+		read: m => {
+			const {schema, rest} = qualified(m[1]!);
+			return {schema, table: rest};
+		},
+	},
+	{
+		kind: 'function_not_found',
+		code: 'PGRST202',
+		pattern: /Could not find the function ([^\s(]{1,512}) without parameters in the schema cache/,
+		read: m => ({...fn(m[1]!), args: []}),
+	},
+	{
+		kind: 'function_not_found',
+		code: 'PGRST202',
+		pattern: /Could not find the function ([^\s(]{1,512})\(([^)\n]{0,2048})\) in the schema cache/,
+		read: m => ({...fn(m[1]!), args: args(m[2]!)}),
+	},
+	{
+		kind: 'function_not_found',
+		code: 'PGRST202',
+		pattern: /Could not find the ([^\s(]{1,512})\(([^)\n]{0,2048})\) function in the schema cache/,
+		read: m => ({...fn(m[1]!), args: args(m[2]!)}),
+	},
+	{
+		kind: 'relationship_not_found',
+		code: 'PGRST200',
+		pattern: new RegExp(
+			String.raw`Could not find a relationship between '${name}' and '${name}' in the schema cache`
+		),
+		read: m => ({parent: m[1], child: m[2]}),
+	},
+	{
+		kind: 'relationship_not_found',
+		code: 'PGRST200',
+		pattern: /Could not find a relationship between (\S{1,512}) and (\S{1,512}) in the schema cache/,
+		read: m => ({parent: m[1], child: m[2]}),
+	},
+	{
+		kind: 'relationship_ambiguous',
+		code: 'PGRST201',
+		pattern: new RegExp(String.raw`more than one relationship was found for '${name}' and '${name}'`),
+		read: m => ({parent: m[1], child: m[2]}),
+	},
+	{
+		kind: 'function_ambiguous',
+		code: 'PGRST203',
+		pattern: /Could not choose the best candidate function between: ([^\n]{1,2048})/,
+		read: m => ({...fn(/^\s*([^\s(]+)\(/.exec(m[1]!)?.[1] ?? '')}),
+	},
+	{
+		kind: 'cache_unloaded',
+		code: 'PGRST002',
+		pattern: /Could not query the database for the schema cache/,
+		read: () => ({}),
+	},
+	{
+		kind: 'pool_timeout',
+		code: 'PGRST003',
+		pattern: /Timed out acquiring connection from connection pool/,
+		read: () => ({}),
+	},
+	{
+		kind: 'schema_not_exposed',
+		code: 'PGRST106',
+		pattern: /The schema must be one of the following: ([^\n"']{1,2048})/,
+		read: m => ({exposedSchemas: args(m[1]!)}),
+	},
+	{
+		kind: 'schema_not_exposed',
+		code: 'PGRST106',
+		pattern: /Invalid schema: ([^\s"',]{1,512})/,
+		read: m => ({schema: m[1]}),
+	},
+	{
+		kind: 'permission_denied',
+		code: '42501',
+		pattern:
+			/permission denied for column ("(?:[^"\n]|""){1,512}"|\S{1,512}) of relation ("(?:[^"\n]|""){1,512}"|\S{1,512})/,
+		read: m => ({
+			privilegeOn: 'column',
+			column: unquoted(m[1]!),
+			...relation(unquoted(m[2]!), m[2]!.startsWith('"')),
+		}),
+	},
+	{
+		kind: 'permission_denied',
+		code: '42501',
+		pattern: new RegExp(String.raw`permission denied for (${deniedKinds.join('|')}) ([^\n]{1,1024})`),
+		read: m => denied(m[1]!, m[2]!),
+	},
 	// Also 42501, but no GRANT is missing: a row-level security policy refused the row a write produced.
-	{kind: 'row_security', code: '42501', pattern: /new row violates row-level security policy(?: "(?:[^"\n]|""){1,512}")?(?: \(USING expression\))? for table ("(?:[^"\n]|""){1,512}"|\S{1,512})/, read: m => relation(unquoted(m[1]!), m[1]!.startsWith('"'))},
-	{kind: 'column_not_found', code: '42703', pattern: new RegExp(String.raw`column ${ident} of relation ${ident} does not exist`), read: m => ({column: m[1] ?? m[2], table: m[3] ?? m[4]})},
-	{kind: 'column_not_found', code: '42703', pattern: new RegExp(String.raw`column (?:${ident}\.)?${ident} does not exist`), read: m => ({table: m[1] ?? m[2], column: m[3] ?? m[4]})},
-	{kind: 'table_not_found', code: '42P01', pattern: /relation "(?:([^"\s.]{1,512})\.)?([^"]{1,512})" does not exist/, read: m => ({schema: m[1], table: m[2]})},
-	{kind: 'function_not_found', code: '42883', pattern: /function ([^\s(]{1,512})\(([^)\n]{0,2048})\) does not exist/, read: m => ({...fn(m[1]!), args: args(m[2]!)})},
+	{
+		kind: 'row_security',
+		code: '42501',
+		pattern:
+			/new row violates row-level security policy(?: "(?:[^"\n]|""){1,512}")?(?: \(USING expression\))? for table ("(?:[^"\n]|""){1,512}"|\S{1,512})/,
+		read: m => relation(unquoted(m[1]!), m[1]!.startsWith('"')),
+	},
+	{
+		kind: 'column_not_found',
+		code: '42703',
+		pattern: new RegExp(String.raw`column ${ident} of relation ${ident} does not exist`),
+		read: m => ({column: m[1] ?? m[2], table: m[3] ?? m[4]}),
+	},
+	{
+		kind: 'column_not_found',
+		code: '42703',
+		pattern: new RegExp(String.raw`column (?:${ident}\.)?${ident} does not exist`),
+		read: m => ({table: m[1] ?? m[2], column: m[3] ?? m[4]}),
+	},
+	{
+		kind: 'table_not_found',
+		code: '42P01',
+		pattern: /relation "(?:([^"\s.]{1,512})\.)?([^"]{1,512})" does not exist/,
+		read: m => ({schema: m[1], table: m[2]}),
+	},
+	{
+		kind: 'function_not_found',
+		code: '42883',
+		pattern: /function ([^\s(]{1,512})\(([^)\n]{0,2048})\) does not exist/,
+		read: m => ({...fn(m[1]!), args: args(m[2]!)}),
+	},
 ];
 
 /** `"a ""b"""` is a "b"; a bare name stays as it is. */
 function unquoted(text: string): string {
-	return text.length > 1 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1).replaceAll('""', '"') : text;
+	return text.length > 1 && text.startsWith('"') && text.endsWith('"')
+		? text.slice(1, -1).replaceAll('""', '"')
+		: text;
 }
 
 function fn(text: string): Pick<ParsedError, 'schema' | 'function'> {
@@ -256,7 +405,9 @@ function errorLines(text: string): string[] {
 
 const methods = 'GET|HEAD|POST|PATCH|PUT|DELETE|OPTIONS';
 /** `POST /invoices 404`, `POST https://x.supabase.co/rest/v1/invoices 403 (Forbidden)`, `"POST /invoices HTTP/1.1" 404`. */
-const requestLine = new RegExp(String.raw`(?:^|[\s"'\x60(\[])(${methods})[^\S\n]+((?:https?://|/)[^\s"'\x60]{0,2048})(?:[^\S\n]+HTTP/[\d.]{1,3}"?)?(?:[^\S\n]+([1-5]\d\d)\b)?`);
+const requestLine = new RegExp(
+	String.raw`(?:^|[\s"'\x60(\[])(${methods})[^\S\n]+((?:https?://|/)[^\s"'\x60]{0,2048})(?:[^\S\n]+HTTP/[\d.]{1,3}"?)?(?:[^\S\n]+([1-5]\d\d)\b)?`
+);
 
 /** The request the user pasted with the error, if any, with its path as PostgREST routes it. */
 export function pastedRequest(text: string): PastedRequest | undefined {
@@ -310,7 +461,10 @@ export function parseError(input: string): ParsedError {
 	const text = input.slice(0, maxInput).replaceAll('\r\n', '\n');
 	const {messages, fields} = stringFields(text);
 	// A JSON body quoted inside another JSON string (a log record's "body"): its fields once unescaped.
-	if (text.includes('\\"')) messages.push(...stringFields(text.replaceAll('\\"', '"')).messages.filter(message => !messages.includes(message)));
+	if (text.includes('\\"'))
+		messages.push(
+			...stringFields(text.replaceAll('\\"', '"')).messages.filter(message => !messages.includes(message))
+		);
 	const request = pastedRequest(text);
 	const withRequest = (parsed: ParsedError): ParsedError => (request ? {...parsed, request} : parsed);
 	const declaredCode = fields.get('code') ?? /\b(PGRST\d{3})\b/.exec(text)?.[1] ?? null;
@@ -322,10 +476,16 @@ export function parseError(input: string): ParsedError {
 			const match = rule.pattern.exec(candidate);
 			if (!match) continue;
 			if (candidate === text && !exact.includes(text)) trimEnds(match);
-			const parsed: ParsedError = {kind: rule.kind, code: declaredCode ?? rule.code, message: match[0], ...clean(rule.read(match))};
+			const parsed: ParsedError = {
+				kind: rule.kind,
+				code: declaredCode ?? rule.code,
+				message: match[0],
+				...clean(rule.read(match)),
+			};
 			if (rule.code === 'PGRST202' && hint) {
 				const suggestion = /Perhaps you meant to call the function ([^\s(]+)\(([^)]*)\)/.exec(hint);
-				if (suggestion && fn(suggestion[1]!).function === parsed.function) parsed.suggestedArgs = args(suggestion[2]!);
+				if (suggestion && fn(suggestion[1]!).function === parsed.function)
+					parsed.suggestedArgs = args(suggestion[2]!);
 			}
 			return withRequest(parsed);
 		}
@@ -333,10 +493,20 @@ export function parseError(input: string): ParsedError {
 	const message = fields.get('message') ?? messages[0] ?? null;
 	if (!message && !fields.get('code') && emptyError(text, request)) {
 		if (request) return withRequest(notFound(request));
-		return {kind: 'unknown', code: null, message: null, needs: 'An empty error ({}) is what PostgREST 12 answers (404) for a table or function its schema cache lacks: paste the request line with it, e.g. POST /invoices 404 {}'};
+		return {
+			kind: 'unknown',
+			code: null,
+			message: null,
+			needs: 'An empty error ({}) is what PostgREST 12 answers (404) for a table or function its schema cache lacks: paste the request line with it, e.g. POST /invoices 404 {}',
+		};
 	}
 	if (!message && declaredCode) {
-		return withRequest({kind: 'unknown', code: declaredCode, message: null, needs: `This form of the error has its code (${declaredCode}) but not its message (JSON.stringify drops it from a postgrest-js 1 PostgrestError): paste error.message or console.log(error) with it`});
+		return withRequest({
+			kind: 'unknown',
+			code: declaredCode,
+			message: null,
+			needs: `This form of the error has its code (${declaredCode}) but not its message (JSON.stringify drops it from a postgrest-js 1 PostgrestError): paste error.message or console.log(error) with it`,
+		});
 	}
 	return withRequest({kind: 'unknown', code: declaredCode, message});
 }
@@ -350,7 +520,13 @@ function trimEnds(match: RegExpExecArray): void {
 	let cut = 0;
 	for (let at = match[0].length - 1; at >= 0 && cut < 8 && ` \t"'\`,;}`.includes(match[0][at]!); at--) cut++;
 	// A double-quoted name is read exactly by its own quotes; only a bare one can run on.
-	if (cut === 0 || !match[last] || match[last]!.startsWith('"') || !match[0].endsWith(match[last]!) || match[last]!.length <= cut) {
+	if (
+		cut === 0 ||
+		!match[last] ||
+		match[last]!.startsWith('"') ||
+		!match[0].endsWith(match[last]!) ||
+		match[last]!.length <= cut
+	) {
 		match[0] = match[0].replace(/"$/, '');
 		return;
 	}
@@ -364,12 +540,16 @@ function trimEnds(match: RegExpExecArray): void {
  * line, its status must be 404, or the paste must show the empty error: a request line alone is not an error.
  */
 function emptyError(text: string, request: PastedRequest | undefined): boolean {
-	const shown = request?.status === 404 || (request?.status === undefined && /\{\s*\}|PostgrestError|undefined/.test(text));
+	const shown =
+		request?.status === 404 || (request?.status === undefined && /\{\s*\}|PostgrestError|undefined/.test(text));
 	if (request && !shown) return false;
 	const rest = text
 		.replace(new RegExp(requestLine.source, 'g'), ' ')
 		.replace(/^[^\S\n]*at [^\n]*$/gm, ' ')
-		.replace(/\b(?:PostgrestError|Error|name|message|details|hint|code|undefined|null|error|data|count|status|statusText|success|false|404|Not Found)\b/g, ' ')
+		.replace(
+			/\b(?:PostgrestError|Error|name|message|details|hint|code|undefined|null|error|data|count|status|statusText|success|false|404|Not Found)\b/g,
+			' '
+		)
 		.replace(/[\s{}()[\]:,"'`=]+/g, '');
 	return rest === '';
 }
@@ -378,17 +558,21 @@ function notFound(request: PastedRequest): ParsedError {
 	const rpc = /^\/rpc\/([^/]+)\/?$/.exec(request.path);
 	if (rpc) return {kind: 'function_not_found', code: null, message: null, function: rpc[1]!, request};
 	const table = /^\/([^/]+)\/?$/.exec(request.path)?.[1];
-	return table ? {kind: 'table_not_found', code: null, message: null, table, request} : {kind: 'unknown', code: null, message: null, request};
+	return table
+		? {kind: 'table_not_found', code: null, message: null, table, request}
+		: {kind: 'unknown', code: null, message: null, request};
 }
 
 function clean(values: Partial<ParsedError>): Partial<ParsedError> {
-	return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined && value !== '')) as Partial<ParsedError>;
+	return Object.fromEntries(
+		Object.entries(values).filter(([, value]) => value !== undefined && value !== '')
+	) as Partial<ParsedError>;
 }
 
 export const recognised = [
 	'PGRST204 (both wordings), PGRST205, PGRST202 with its hint, PGRST200, PGRST201, PGRST203, PGRST002, PGRST003, PGRST106',
 	'PostgreSQL 42703 (undefined column), 42P01 (undefined table), 42883 (undefined function), and 42501 (permission denied) for a table, view, materialized view, sequence, schema, function or column',
 	'42501 "new row violates row-level security policy" (a policy, not a GRANT)',
-	'a bare {} (PostgREST 12\'s 404 for a table its cache lacks) with its request line, e.g. POST /invoices 404 {}',
-	'as PostgREST\'s JSON body, console.log(error) or JSON.stringify(error) of a supabase-js or postgrest-js (1 or 2) error, a stack trace, a log line, or the bare message, with the request line if you have it (GET /secrets 401)',
+	"a bare {} (PostgREST 12's 404 for a table its cache lacks) with its request line, e.g. POST /invoices 404 {}",
+	"as PostgREST's JSON body, console.log(error) or JSON.stringify(error) of a supabase-js or postgrest-js (1 or 2) error, a stack trace, a log line, or the bare message, with the request line if you have it (GET /secrets 401)",
 ];

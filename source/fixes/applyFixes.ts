@@ -8,7 +8,16 @@ import {quoteLiteral} from '../sql/quoteLiteral.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {quoteIdentifier} from '../sql/quoteIdentifier.js';
 import {notificationsIn, payloadEffect} from '../checks/notifications.js';
-import {collisionsSql, doctorMarker, doctorSchema, doctorTriggers, type Installed, installedSql, installTriggerBody, uninstallTriggerBody} from '../sql/triggerSql.js';
+import {
+	collisionsSql,
+	doctorMarker,
+	doctorSchema,
+	doctorTriggers,
+	type Installed,
+	installedSql,
+	installTriggerBody,
+	uninstallTriggerBody,
+} from '../sql/triggerSql.js';
 import {cacheCheckIds, type FixId} from './fixCatalog.js';
 import {localPostgrestPid} from './localPostgrest.js';
 import {installReloadFunction, type ReloadFunctionOptions, uninstallReloadFunction} from './reloadFunction.js';
@@ -19,7 +28,14 @@ import {describeInstance} from '../checks/postgrestInstances.js';
 import {Cancelled, withClient} from '../probes/session.js';
 import {runInTransaction, type WriteOptions} from './writeSession.js';
 
-export type FixResult = {id: FixId; ok: boolean; verified: boolean | null; durationMs: number; message: string; steps?: string[]};
+export type FixResult = {
+	id: FixId;
+	ok: boolean;
+	verified: boolean | null;
+	durationMs: number;
+	message: string;
+	steps?: string[];
+};
 
 export type FixContext = WriteOptions & {
 	channel: Channel;
@@ -37,8 +53,10 @@ const pollMs = 200;
 
 /** Healed only when every cache check passed on a full comparison: nothing unverified, nothing that blocks diagnosis. */
 export function isCacheHealed(report: Report): boolean {
-	return cacheCheckIds.every(id => report.checks.find(check => check.id === id)?.status === 'pass')
-		&& !report.findings.some(found => found.code.startsWith('cache.') || blocksDiagnosis(found.code));
+	return (
+		cacheCheckIds.every(id => report.checks.find(check => check.id === id)?.status === 'pass') &&
+		!report.findings.some(found => found.code.startsWith('cache.') || blocksDiagnosis(found.code))
+	);
 }
 
 /**
@@ -64,7 +82,10 @@ export function deadlineSignal(ms: number, signal?: AbortSignal): AbortSignal {
  * Polls diagnoses until the cache matches the database or the time is up; a diagnosis still running at the deadline
  * is abandoned, so this returns within timeoutMs, with the last complete diagnosis.
  */
-export async function waitUntilHealed(context: FixContext, timeoutMs: number): Promise<{healed: boolean; report: Report}> {
+export async function waitUntilHealed(
+	context: FixContext,
+	timeoutMs: number
+): Promise<{healed: boolean; report: Report}> {
 	const deadline = deadlineSignal(timeoutMs, context.signal);
 	let report = context.before;
 	while (!deadline.aborted) {
@@ -98,10 +119,15 @@ export async function waitAfterReload(context: FixContext, since: Date, timeoutM
 	const started = performance.now();
 	const deadline = deadlineSignal(timeoutMs, context.signal);
 	// PostgREST's sessions busy with other clients' requests may never look done: half the time is left to the polls.
-	const reload = context.before.findings.some(mayBeAnotherPostgrest) || context.before.instances ? undefined : await withClient({...context, signal: deadline}, async client => {
-		const seen = await waitForReload(client, since, Math.min(watchMs, timeoutMs), undefined, deadline);
-		return seen.observed === true && (await waitForReloadEnd(client, timeoutMs / 2, deadline)) ? seen : undefined;
-	}).catch(() => undefined);
+	const reload =
+		context.before.findings.some(mayBeAnotherPostgrest) || context.before.instances
+			? undefined
+			: await withClient({...context, signal: deadline}, async client => {
+					const seen = await waitForReload(client, since, Math.min(watchMs, timeoutMs), undefined, deadline);
+					return seen.observed === true && (await waitForReloadEnd(client, timeoutMs / 2, deadline))
+						? seen
+						: undefined;
+				}).catch(() => undefined);
 	let report = context.before;
 	let previous: string | undefined;
 	while (reload && !deadline.aborted) {
@@ -114,8 +140,18 @@ export async function waitAfterReload(context: FixContext, since: Date, timeoutM
 		// find the same differences.
 		const differences = report.findings.some(blocksProof) ? undefined : cacheDifferences(report);
 		if (differences !== undefined && differences === previous) {
-			const uncomparedOnly = report.findings.every(found => !found.code.startsWith('cache.') || found.code === 'cache.unverified');
-			return {healed: false, report, survived: {latencyMs: reload.latencyMs ?? 0, evidence: reload.evidence ?? 'PostgREST\'s sessions', uncomparedOnly}};
+			const uncomparedOnly = report.findings.every(
+				found => !found.code.startsWith('cache.') || found.code === 'cache.unverified'
+			);
+			return {
+				healed: false,
+				report,
+				survived: {
+					latencyMs: reload.latencyMs ?? 0,
+					evidence: reload.evidence ?? "PostgREST's sessions",
+					uncomparedOnly,
+				},
+			};
 		}
 		previous = differences;
 		await sleep(pollMs, deadline);
@@ -134,13 +170,21 @@ export function blocksProof(found: Finding): boolean {
 
 // The cache findings of a diagnosis, comparable with another's.
 function cacheDifferences(report: Report): string {
-	return JSON.stringify(report.findings.filter(found => found.code.startsWith('cache.')).map(found => `${found.code} ${found.message}`).sort());
+	return JSON.stringify(
+		report.findings
+			.filter(found => found.code.startsWith('cache.'))
+			.map(found => `${found.code} ${found.message}`)
+			.sort()
+	);
 }
 
 // A listener finding or another database means the reload seen in this database need not be the probed PostgREST's;
 // so do several instances (checked one by one, or behind one address): the one seen reloading may be another replica.
 function mayBeAnotherPostgrest(found: Finding): boolean {
-	return found.code.startsWith('listener.') || ['api.other_database', 'api.instance_unchecked', 'cache.inconsistent'].includes(found.code);
+	return (
+		found.code.startsWith('listener.') ||
+		['api.other_database', 'api.instance_unchecked', 'cache.inconsistent'].includes(found.code)
+	);
 }
 
 /** What a difference that survived a proven reload may be instead of a stale cache. */
@@ -155,7 +199,8 @@ export const survivorExplanations = [
 export function survivedMessage(survived: ProvenReload & {uncomparedOnly: boolean}, request: string): string {
 	const reloaded = `PostgREST reloaded (seen as ${survived.evidence}, ${survived.latencyMs} ms after ${request})`;
 	// Objects that could not be compared are no difference, but a reload does not make them comparable either.
-	if (survived.uncomparedOnly) return `${reloaded}, but parts of its schema cache still could not be compared with the database (cache.unverified): that survived a proven reload, so it is not a stale cache, and reloading again will not change it. It may be ${survivorExplanations.join('; or ')}.`;
+	if (survived.uncomparedOnly)
+		return `${reloaded}, but parts of its schema cache still could not be compared with the database (cache.unverified): that survived a proven reload, so it is not a stale cache, and reloading again will not change it. It may be ${survivorExplanations.join('; or ')}.`;
 	return `${reloaded}, but its schema cache still differs from the database: these differences survived a proven reload, so they are not a stale cache, and reloading again will not clear them. They may be ${survivorExplanations.join('; or ')}.`;
 }
 
@@ -211,11 +256,20 @@ async function reload(context: FixContext): Promise<Outcome> {
 	const bounded = {...context, signal};
 	const attempts: Array<{label: string; run(): Promise<boolean>}> = [
 		{label: reloadSql(context.channel), run: async () => (await notify(bounded), true)},
-		{label: `${queueUsageSql}; then ${reloadSql(context.channel)}`, run: async () => (await notify(bounded, queueUsageSql), true)},
+		{
+			label: `${queueUsageSql}; then ${reloadSql(context.channel)}`,
+			run: async () => (await notify(bounded, queueUsageSql), true),
+		},
 		{
 			label: `SIGUSR1 to the PostgREST process${(context.apiUrls?.length ?? 0) > 1 ? 'es' : ''} on this machine`,
 			async run() {
-				const pids = [...new Set((context.apiUrls ?? (context.apiUrl ? [context.apiUrl] : [])).map(localPostgrestPid).filter(pid => pid !== undefined))];
+				const pids = [
+					...new Set(
+						(context.apiUrls ?? (context.apiUrl ? [context.apiUrl] : []))
+							.map(localPostgrestPid)
+							.filter(pid => pid !== undefined)
+					),
+				];
 				if (pids.length === 0 || signal.aborted) return false;
 				for (const pid of pids) process.kill(pid, 'SIGUSR1');
 				return true;
@@ -225,7 +279,9 @@ async function reload(context: FixContext): Promise<Outcome> {
 	// Several instances: the ones still stale after an attempt are named, so the one that did not hear it is known.
 	// Behind one address the stale one cannot be asked by name, so the instances the database shows are watched instead.
 	let stale: string[] = [];
-	const behind = context.before.instances ? [] : (context.before.instancesSeen ?? []).filter(group => group.count === 1);
+	const behind = context.before.instances
+		? []
+		: (context.before.instancesSeen ?? []).filter(group => group.count === 1);
 	for (const attempt of attempts) {
 		if (signal.aborted) break;
 		const started = performance.now();
@@ -241,38 +297,77 @@ async function reload(context: FixContext): Promise<Outcome> {
 		// Before any diagnosis: the doctor's own requests would open sessions that look like a reload.
 		const unheard = behind.length > 0 ? await notReloaded(bounded, since, behind) : undefined;
 		const {healed, survived, report} = await waitAfterReload(bounded, since, context.timeoutMs);
-		const after = tried.length > 1 ? ` after ${tried.slice(0, -1).join(' and ')} did not help${stale.length > 0 ? ` (${stale.join(', ')} still stale)` : ''}` : '';
-		stale = behind.length > 0 && !healed ? unheard ?? stale : staleInstances(report);
+		const after =
+			tried.length > 1
+				? ` after ${tried.slice(0, -1).join(' and ')} did not help${stale.length > 0 ? ` (${stale.join(', ')} still stale)` : ''}`
+				: '';
+		stale = behind.length > 0 && !healed ? (unheard ?? stale) : staleInstances(report);
 		if (healed) {
-			return {ok: true, verified: true, message: `PostgREST's cache matches the database ${Math.round(performance.now() - started)} ms after ${attempt.label}${after}`};
+			return {
+				ok: true,
+				verified: true,
+				message: `PostgREST's cache matches the database ${Math.round(performance.now() - started)} ms after ${attempt.label}${after}`,
+			};
 		}
 		// Proven: escalating would only reload again, so nothing more is sent and no time is waited out.
-		if (survived) return {ok: false, verified: true, message: survivedMessage(survived, `${attempt.label}${after}`)};
+		if (survived)
+			return {ok: false, verified: true, message: survivedMessage(survived, `${attempt.label}${after}`)};
 	}
-	const listener = context.before.findings.find(found => found.code.startsWith('listener.') || found.code === 'api.other_database');
-	const why = listener ? ` ${listener.message}.` : ' The notification did not reach it, or its reload failed (see PostgREST\'s log).';
+	const listener = context.before.findings.find(
+		found => found.code.startsWith('listener.') || found.code === 'api.other_database'
+	);
+	const why = listener
+		? ` ${listener.message}.`
+		: " The notification did not reach it, or its reload failed (see PostgREST's log).";
 	const sent = tried.length > 0 ? `after ${tried.join(', then ')}` : `within ${3 * context.timeoutMs} ms`;
-	const who = stale.length === 0 ? 'PostgREST did not reload' : behind.length > 0 ? `These PostgREST instances did not reload: ${stale.join('; ')}` : `These PostgREST instances still serve a stale cache: ${stale.join(', ')}`;
-	return {ok: false, verified: false, message: `${who} ${sent}.${why}`, steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
+	const who =
+		stale.length === 0
+			? 'PostgREST did not reload'
+			: behind.length > 0
+				? `These PostgREST instances did not reload: ${stale.join('; ')}`
+				: `These PostgREST instances still serve a stale cache: ${stale.join(', ')}`;
+	return {
+		ok: false,
+		verified: false,
+		message: `${who} ${sent}.${why}`,
+		steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString),
+	};
 }
 
 /**
  * The instances behind one address (as the database shows them) not seen reloading within the watch after `since`;
  * undefined when the watch could not finish (the deadline cut it short, or the database went away): unknown, not deaf.
  */
-async function notReloaded(context: FixContext, since: Date, behind: NonNullable<Report['instancesSeen']>): Promise<string[] | undefined> {
-	const reloads = await withClient(context, async client => waitForInstanceReloads(client, since, behind, Math.min(watchMs, context.timeoutMs), context.signal)).catch(() => undefined);
+async function notReloaded(
+	context: FixContext,
+	since: Date,
+	behind: NonNullable<Report['instancesSeen']>
+): Promise<string[] | undefined> {
+	const reloads = await withClient(context, async client =>
+		waitForInstanceReloads(client, since, behind, Math.min(watchMs, context.timeoutMs), context.signal)
+	).catch(() => undefined);
 	if (!reloads || context.signal?.aborted) return undefined;
 	return behind.filter((_group, index) => reloads[index]!.observed === false).map(describeInstance);
 }
 
 /** The instances whose cache a diagnosis of several still found different from the database. */
 export function staleInstances(report: Report): string[] {
-	return [...new Set(report.findings.filter(found => found.code.startsWith('cache.') && found.instance).map(found => found.instance!))];
+	return [
+		...new Set(
+			report.findings
+				.filter(found => found.code.startsWith('cache.') && found.instance)
+				.map(found => found.instance!)
+		),
+	];
 }
 
 async function manual(context: FixContext): Promise<Outcome> {
-	return {ok: true, verified: null, message: 'Steps to reload by hand', steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString)};
+	return {
+		ok: true,
+		verified: null,
+		message: 'Steps to reload by hand',
+		steps: manualReloadSteps(context.channel, context.apiUrl, context.connectionString),
+	};
 }
 
 const privilegeAlternatives = (channel: Channel) => [
@@ -303,30 +398,51 @@ type ExistingTrigger = {user: string; name: string; owner: string; enabled: stri
  * pgrst_drop_watch, owned by supabase_admin, which a non-superuser may neither create again nor enable), then the ways on.
  */
 async function refusedTrigger(context: FixContext): Promise<Outcome> {
-	const rows = await withClient(context, async client => (await client.query<ExistingTrigger>(existingTriggersSql)).rows).catch(() => undefined);
+	const rows = await withClient(
+		context,
+		async client => (await client.query<ExistingTrigger>(existingTriggersSql)).rows
+	).catch(() => undefined);
 	const user = rows?.[0]?.user;
 	const role = user ? `role ${quoteIdentifier(user)}` : 'the role in --db-url';
-	const reloading = (rows ?? []).filter(trigger => notificationsIn(trigger.source).some(notification =>
-		(notification.channel === null || notification.channel === context.channel) && payloadEffect(notification.payload) !== 'ignored'));
+	const reloading = (rows ?? []).filter(trigger =>
+		notificationsIn(trigger.source).some(
+			notification =>
+				(notification.channel === null || notification.channel === context.channel) &&
+				payloadEffect(notification.payload) !== 'ignored'
+		)
+	);
 	const others = reloading.filter(trigger => trigger.owner !== user);
 	const refused = `Nothing was installed: PostgreSQL lets only a superuser create event triggers and ${role} is not one (42501 permission denied)`;
-	if (others.length === 0) return {ok: false, verified: false, message: `${refused}.`, steps: privilegeAlternatives(context.channel)};
+	if (others.length === 0)
+		return {ok: false, verified: false, message: `${refused}.`, steps: privilegeAlternatives(context.channel)};
 	const names = others.map(trigger => trigger.name).join(' and ');
 	const owners = [...new Set(others.map(trigger => quoteIdentifier(trigger.owner)))].join(' or ');
 	const off = others.filter(trigger => trigger.enabled === 'D' || trigger.enabled === 'R');
-	const state = off.length === 0 ? 'already here' : off.length === others.length ? 'already here but disabled' : `already here, ${off.map(trigger => trigger.name).join(' and ')} disabled`;
-	const ask = off.length > 0 ? `ask ${owners} or another superuser to enable them` : `they are ${owners}'s, which ${role} may not change`;
+	const state =
+		off.length === 0
+			? 'already here'
+			: off.length === others.length
+				? 'already here but disabled'
+				: `already here, ${off.map(trigger => trigger.name).join(' and ')} disabled`;
+	const ask =
+		off.length > 0
+			? `ask ${owners} or another superuser to enable them`
+			: `they are ${owners}'s, which ${role} may not change`;
 	const enable = off.map(trigger => `ALTER EVENT TRIGGER ${quoteIdentifier(trigger.name)} ENABLE;`);
 	return {
 		ok: false,
 		verified: false,
 		message: `${refused}; the reload triggers ${names} are ${state}, so ${ask}.`,
-		steps: [...(enable.length > 0 ? [`As ${owners} (only the owner or a superuser may): ${enable.join(' ')}`] : []), ...privilegeAlternatives(context.channel)],
+		steps: [
+			...(enable.length > 0 ? [`As ${owners} (only the owner or a superuser may): ${enable.join(' ')}`] : []),
+			...privilegeAlternatives(context.channel),
+		],
 	};
 }
 
 // Who the doctor is and whether it may create event triggers: only a superuser may.
-const superuserSql = 'select current_user as "user", rolsuper as superuser from pg_catalog.pg_roles where rolname = current_user';
+const superuserSql =
+	'select current_user as "user", rolsuper as superuser from pg_catalog.pg_roles where rolname = current_user';
 
 /**
  * Whether the install would succeed, learnt without running any of it: running it, even in a transaction that is
@@ -334,7 +450,8 @@ const superuserSql = 'select current_user as "user", rolsuper as superuser from 
  */
 export async function tryInstallTrigger(context: FixContext): Promise<string> {
 	const existing = context.before.checks.find(check => check.id === 'trigger.installed');
-	if (existing?.status === 'pass') return `would install nothing: an equivalent trigger already reloads PostgREST (${existing.summary})`;
+	if (existing?.status === 'pass')
+		return `would install nothing: an equivalent trigger already reloads PostgREST (${existing.summary})`;
 	try {
 		const plan = await withClient(context, async client => {
 			await client.query(beginReadOnlySql);
@@ -344,11 +461,18 @@ export async function tryInstallTrigger(context: FixContext): Promise<string> {
 			await client.query('rollback');
 			return {user: role?.user, superuser: role?.superuser === true, collisions, installed: installed!};
 		});
-		if (plan.collisions.length > 0) return `would be refused: ${plan.collisions.join('; ')}. pgrst-doctor changes only objects it created.`;
-		if (!plan.superuser) return `would fail: only a superuser may create event triggers, and ${plan.user ? `role ${quoteIdentifier(plan.user)}` : 'the role in --db-url'} is not one.`;
+		if (plan.collisions.length > 0)
+			return `would be refused: ${plan.collisions.join('; ')}. pgrst-doctor changes only objects it created.`;
+		if (!plan.superuser)
+			return `would fail: only a superuser may create event triggers, and ${plan.user ? `role ${quoteIdentifier(plan.user)}` : 'the role in --db-url'} is not one.`;
 		const {schemas, functions, triggers} = plan.installed;
 		const present = schemas + functions + triggers;
-		const state = present === 0 ? 'would create its schema, 2 functions and 2 event triggers' : present === 5 ? 'its objects exist already and would be refreshed' : `${present} of its 5 objects exist already, the rest would be created`;
+		const state =
+			present === 0
+				? 'would create its schema, 2 functions and 2 event triggers'
+				: present === 5
+					? 'its objects exist already and would be refreshed'
+					: `${present} of its 5 objects exist already, the rest would be created`;
 		return `would succeed: ${state} (checked by reading the catalog; nothing was run or written)`;
 	} catch (error) {
 		return `could not be checked: ${writeFailure(error)}`;
@@ -357,7 +481,12 @@ export async function tryInstallTrigger(context: FixContext): Promise<string> {
 
 async function installTrigger(context: FixContext): Promise<Outcome> {
 	const existing = context.before.checks.find(check => check.id === 'trigger.installed');
-	if (existing?.status === 'pass') return {ok: true, verified: null, message: `Not installed: an equivalent trigger already reloads PostgREST (${existing.summary})`};
+	if (existing?.status === 'pass')
+		return {
+			ok: true,
+			verified: null,
+			message: `Not installed: an equivalent trigger already reloads PostgREST (${existing.summary})`,
+		};
 	try {
 		await runInTransaction(context, installTriggerBody(context.channel));
 	} catch (error) {
@@ -371,12 +500,17 @@ async function installTrigger(context: FixContext): Promise<Outcome> {
 		await client.query(proofSql);
 		return waitForReload(client, since, context.timeoutMs, undefined, context.signal);
 	});
-	const proof = observation.observed === true
-		? `a DDL made PostgREST reload ${observation.latencyMs} ms later`
-		: observation.observed === null
-			? 'whether PostgREST reloaded after a test DDL cannot be seen without pg_read_all_stats'
-			: `but a test DDL did not make PostgREST reload within ${context.timeoutMs} ms: is it listening on ${channelIdentifier(context.channel)}?`;
-	return {ok: observation.observed !== false, verified: observation.observed, message: `Installed ${doctorTriggers.join(' and ')} (schema ${doctorSchema}); ${proof}`};
+	const proof =
+		observation.observed === true
+			? `a DDL made PostgREST reload ${observation.latencyMs} ms later`
+			: observation.observed === null
+				? 'whether PostgREST reloaded after a test DDL cannot be seen without pg_read_all_stats'
+				: `but a test DDL did not make PostgREST reload within ${context.timeoutMs} ms: is it listening on ${channelIdentifier(context.channel)}?`;
+	return {
+		ok: observation.observed !== false,
+		verified: observation.observed,
+		message: `Installed ${doctorTriggers.join(' and ')} (schema ${doctorSchema}); ${proof}`,
+	};
 }
 
 // The harmless DDL that proves the trigger: re-commenting pgrst-doctor's own schema.
@@ -391,7 +525,13 @@ async function uninstallTrigger(context: FixContext): Promise<Outcome> {
 	const left = await withClient(context, async client => (await client.query<Installed>(installedSql)).rows[0]!);
 	const removed = left.triggers === 0 && left.functions === 0;
 	const kept = left.schemas > 0 ? `; schema ${doctorSchema} was kept because it holds objects of others` : '';
-	return {ok: removed, verified: removed, message: removed ? `Removed pgrst-doctor's event triggers and functions${kept} (objects of the same names that it did not create are never touched)` : 'pgrst-doctor\'s event triggers are still there'};
+	return {
+		ok: removed,
+		verified: removed,
+		message: removed
+			? `Removed pgrst-doctor's event triggers and functions${kept} (objects of the same names that it did not create are never touched)`
+			: "pgrst-doctor's event triggers are still there",
+	};
 }
 
 /** Every statement this module runs besides the scripts, for the test that plants look-alikes of what they call. */
@@ -401,7 +541,8 @@ function writeFailure(error: unknown): string {
 	const {code, message} = error as {code?: string; message?: string};
 	if (error instanceof Cancelled) return 'cancelled.';
 	if (code === '42501') return `permission denied (${message}).`;
-	if (code === '55P03') return `another session holds a conflicting lock, so the change was abandoned after lock_timeout (${message}). Try again when the migration holding it has finished.`;
+	if (code === '55P03')
+		return `another session holds a conflicting lock, so the change was abandoned after lock_timeout (${message}). Try again when the migration holding it has finished.`;
 	if (code === '2BP01') return `${message}. Something else depends on it; nothing was dropped.`;
 	return message ?? String(error);
 }

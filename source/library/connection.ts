@@ -34,9 +34,11 @@ const defaultTimeoutMs = 10_000;
 /** The diagnosis's options; throws UsageError with one sentence for a value that cannot be used. */
 export function diagnosisOptions(connection: Connection): DiagnosisOptions {
 	const timeoutMs = connection.timeoutMs ?? defaultTimeoutMs;
-	if (!(timeoutMs >= 100 && timeoutMs <= 3_600_000)) throw new UsageError(`timeoutMs must be from 100 to 3600000 (got ${String(timeoutMs)}).`);
+	if (!(timeoutMs >= 100 && timeoutMs <= 3_600_000))
+		throw new UsageError(`timeoutMs must be from 100 to 3600000 (got ${String(timeoutMs)}).`);
 	const {concurrency} = connection;
-	if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) throw new UsageError(`concurrency must be a whole number from 1 to 64 (got ${String(concurrency)}).`);
+	if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64))
+		throw new UsageError(`concurrency must be a whole number from 1 to 64 (got ${String(concurrency)}).`);
 	return {
 		database: connection.database === undefined ? undefined : databaseTarget(databaseUrl(connection.database)),
 		api: connection.api === undefined ? undefined : httpTarget(withHttpScheme(connection.api), 'api URL'),
@@ -62,7 +64,15 @@ export function databaseUrl(database: string | pg.Pool | pg.Client): string {
 		if (options.connectionString) return withSsl(options.connectionString, options.ssl);
 		return urlOf(options);
 	}
-	if (database instanceof pg.Client) return urlOf({host: database.host, port: database.port, user: database.user, database: database.database, password: database.password, ssl: database.ssl});
+	if (database instanceof pg.Client)
+		return urlOf({
+			host: database.host,
+			port: database.port,
+			user: database.user,
+			database: database.database,
+			password: database.password,
+			ssl: database.ssl,
+		});
 	throw new UsageError('database must be a postgresql:// URL, a pg Pool or a pg Client.');
 }
 
@@ -74,10 +84,14 @@ function withSsl(connectionString: string, ssl: pg.ClientConfig['ssl']): string 
 	return url.toString();
 }
 
-const tlsOptions = 'The pg pool or client has TLS options (a CA, certificates) the doctor cannot reuse: pass database as a postgresql:// URL with sslmode, sslrootcert, sslcert and sslkey.';
+const tlsOptions =
+	'The pg pool or client has TLS options (a CA, certificates) the doctor cannot reuse: pass database as a postgresql:// URL with sslmode, sslrootcert, sslcert and sslkey.';
 
 function urlOf(config: pg.ClientConfig): string {
-	if (typeof config.password === 'function') throw new UsageError('The pg pool or client reads its password from a function, which the doctor cannot call for its own sessions: pass database as a postgresql:// URL.');
+	if (typeof config.password === 'function')
+		throw new UsageError(
+			'The pg pool or client reads its password from a function, which the doctor cannot call for its own sessions: pass database as a postgresql:// URL.'
+		);
 	if (typeof config.ssl === 'object' && config.ssl !== null) throw new UsageError(tlsOptions);
 	const url = new URL('postgresql://localhost');
 	url.hostname = config.host && !config.host.startsWith('/') ? config.host : 'localhost';

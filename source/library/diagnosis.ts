@@ -9,7 +9,8 @@ import {closeHttp} from '../probes/http.js';
 import {diagnoseInstances} from './instancesDiagnosis.js';
 import {buildReport, exitCodes, followedChannel, type Report, withIgnores} from '../report/buildReport.js';
 
-export type FixRequest = 'reload' | 'trigger' | 'uninstall-trigger' | 'reload-function' | 'uninstall-reload-function' | 'all';
+export type FixRequest =
+	'reload' | 'trigger' | 'uninstall-trigger' | 'reload-function' | 'uninstall-reload-function' | 'all';
 
 /** What a fix needs beyond the diagnosis: where the reload function lives and who may call it. */
 export type FixOptions = DiagnosisOptions & {reloadFunction?: ReloadFunctionOptions};
@@ -22,13 +23,18 @@ export async function diagnose(options: DiagnosisOptions): Promise<Report> {
 }
 
 async function diagnoseAll(options: DiagnosisOptions): Promise<Report> {
-	if (options.instances && options.instances.length > 1) return diagnoseInstances({...options, instances: options.instances});
+	if (options.instances && options.instances.length > 1)
+		return diagnoseInstances({...options, instances: options.instances});
 	try {
 		const facts = await collectFacts(options);
 		const started = performance.now();
 		const results = runChecks(facts);
 		facts.timings.checks = Math.round(performance.now() - started);
-		return buildReport(facts, results, {db: options.database?.display, api: options.api?.display, connectionString: options.database?.connectionString});
+		return buildReport(facts, results, {
+			db: options.database?.display,
+			api: options.api?.display,
+			connectionString: options.database?.connectionString,
+		});
 	} finally {
 		await closeHttp();
 	}
@@ -56,29 +62,58 @@ export function fixContext(options: FixOptions, before: Report): FixContext {
 }
 
 /** check --fix (and explain --fix): without yes, what would run; with it, apply each fix and diagnose again. */
-export async function fixAndProve(before: Report, options: FixOptions, request: FixRequest, yes: boolean): Promise<Report> {
+export async function fixAndProve(
+	before: Report,
+	options: FixOptions,
+	request: FixRequest,
+	yes: boolean
+): Promise<Report> {
 	const ids = requestedFixes(request, before);
 	if (!options.database) {
-		return {...before, fixesApplied: [{id: ids[0] ?? 'reload', ok: false, verified: false, durationMs: 0, message: 'Fixes need the database: pass --db-url.'}], exitCode: exitCodes.undiagnosed};
+		return {
+			...before,
+			fixesApplied: [
+				{
+					id: ids[0] ?? 'reload',
+					ok: false,
+					verified: false,
+					durationMs: 0,
+					message: 'Fixes need the database: pass --db-url.',
+				},
+			],
+			exitCode: exitCodes.undiagnosed,
+		};
 	}
 	const context = fixContext(options, before);
 	if (!yes) {
-		const catalog = fixCatalog(context.channel, options.api?.url, options.database.connectionString, options.reloadFunction);
-		const fixesPlanned = await Promise.all(ids.map(async id => {
-			const {title, preview, writes} = catalog[id];
-			const dryRun = id === 'trigger' ? await tryInstallTrigger(context) : undefined;
-			return {id, title, preview, writes, ...(dryRun ? {dryRun} : {})};
-		}));
+		const catalog = fixCatalog(
+			context.channel,
+			options.api?.url,
+			options.database.connectionString,
+			options.reloadFunction
+		);
+		const fixesPlanned = await Promise.all(
+			ids.map(async id => {
+				const {title, preview, writes} = catalog[id];
+				const dryRun = id === 'trigger' ? await tryInstallTrigger(context) : undefined;
+				return {id, title, preview, writes, ...(dryRun ? {dryRun} : {})};
+			})
+		);
 		// Nothing left to apply (every finding that pointed at a fix was ignored on purpose): the diagnosis stands.
 		if (fixesPlanned.length === 0) return {...before, fixesPlanned};
 		return {...before, fixesPlanned, exitCode: Math.max(before.exitCode, exitCodes.problems)};
 	}
 	const blocker = before.findings.find(blocksProof);
 	// Without --api-url only a reload needs what was not compared: the trigger and the function are proved in the database alone.
-	const blocked = blocker?.code === 'cache.not_compared' ? ids.includes('reload') : ids.some(id => !uninstalls.includes(id));
+	const blocked =
+		blocker?.code === 'cache.not_compared' ? ids.includes('reload') : ids.some(id => !uninstalls.includes(id));
 	if (blocker && blocked) {
 		const message = `Not attempted: ${blocker.code} kept the diagnosis from being made (see the finding), so the fix could be neither aimed nor proved. Fix that first, then run the doctor again.`;
-		return {...before, fixesApplied: ids.map(id => ({id, ok: false, verified: false, durationMs: 0, message})), exitCode: exitCodes.undiagnosed};
+		return {
+			...before,
+			fixesApplied: ids.map(id => ({id, ok: false, verified: false, durationMs: 0, message})),
+			exitCode: exitCodes.undiagnosed,
+		};
 	}
 	const fixesApplied: FixResult[] = [];
 	for (const id of ids) {
@@ -92,14 +127,24 @@ export async function fixAndProve(before: Report, options: FixOptions, request: 
 	return {
 		...afterIgnores(after, before),
 		fixesApplied,
-		before: {exitCode: before.exitCode, findings: before.findings, ...(before.ignoredFindings?.length ? {ignoredFindings: before.ignoredFindings} : {})},
+		before: {
+			exitCode: before.exitCode,
+			findings: before.findings,
+			...(before.ignoredFindings?.length ? {ignoredFindings: before.ignoredFindings} : {}),
+		},
 		exitCode: failed ? Math.max(after.exitCode, exitCodes.problems) : after.exitCode,
 	};
 }
 
 /** A fix that threw (the database or PostgREST went away under it) is a failed fix; the diagnosis after it still runs. */
 function failedFix(id: FixId, error: unknown, started: number): FixResult {
-	return {id, ok: false, verified: false, durationMs: Math.round(performance.now() - started), message: `The ${id} fix did not finish: ${failureReason(error)}. Nothing after that step ran; the diagnosis below is from after it.`};
+	return {
+		id,
+		ok: false,
+		verified: false,
+		durationMs: Math.round(performance.now() - started),
+		message: `The ${id} fix did not finish: ${failureReason(error)}. Nothing after that step ran; the diagnosis below is from after it.`,
+	};
 }
 
 /** An --ignore key that matched before the fix healed its finding has not rotted: it is not listed as unmatched. */

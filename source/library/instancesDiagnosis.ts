@@ -25,9 +25,14 @@ export async function diagnoseInstances(options: DiagnosisOptions & {instances: 
 		const asked = options.instances.map(api => api.display);
 		const database = each.find(facts => facts.database)?.database;
 		if (database) {
-			const seen = postgrestInstances(latestSessions(each), database.server.database, each.map(facts => facts.postgrest));
+			const seen = postgrestInstances(
+				latestSessions(each),
+				database.server.database,
+				each.map(facts => facts.postgrest)
+			);
 			const unmatched = asked.filter((_api, index) => !each[index]?.postgrest?.confirmed);
-			for (const facts of each) Object.assign(facts, {instancesSeen: seen, instancesAsked: asked, instancesUnmatched: unmatched});
+			for (const facts of each)
+				Object.assign(facts, {instancesSeen: seen, instancesAsked: asked, instancesUnmatched: unmatched});
 		}
 		if (options.probe && options.database && database && !options.signal?.aborted) {
 			const deliveries = await probeEachInstance(options, each, asked);
@@ -37,7 +42,11 @@ export async function diagnoseInstances(options: DiagnosisOptions & {instances: 
 			const started = performance.now();
 			const results = runChecks(facts);
 			facts.timings.checks = Math.round(performance.now() - started);
-			return buildReport(facts, results, {db: options.database?.display, api: asked[index], connectionString: options.database?.connectionString});
+			return buildReport(facts, results, {
+				db: options.database?.display,
+				api: asked[index],
+				connectionString: options.database?.connectionString,
+			});
 		});
 		return mergeInstanceReports(reports);
 	} finally {
@@ -60,23 +69,41 @@ function latestSessions(each: Facts[]): Session[] {
 async function probeEachInstance(options: DiagnosisOptions, each: Facts[], asked: string[]): Promise<Delivery[]> {
 	const keys: Array<InstanceKey | string> = each.map(facts => {
 		const identity = facts.postgrest;
-		if (!identity?.confirmed) return `its sessions in the database could not be found (${identity?.reason ?? 'PostgREST was not asked'})`;
+		if (!identity?.confirmed)
+			return `its sessions in the database could not be found (${identity?.reason ?? 'PostgREST was not asked'})`;
 		return {user: identity.user, applicationName: identity.applicationName, clientAddress: identity.clientAddress};
 	});
 	const verdicts = keys.map((key, index) => {
 		if (typeof key === 'string') return key;
-		const twin = keys.findIndex((other, at) => at !== index && typeof other !== 'string' && sameInstance(other, key));
-		return twin === -1 ? key : `its sessions in the database cannot be told from those of ${asked[twin]} (same login role, application name and client address): give each instance its own application_name in db-uri`;
+		const twin = keys.findIndex(
+			(other, at) => at !== index && typeof other !== 'string' && sameInstance(other, key)
+		);
+		return twin === -1
+			? key
+			: `its sessions in the database cannot be told from those of ${asked[twin]} (same login role, application name and client address): give each instance its own application_name in db-uri`;
 	});
 	const watched = verdicts.filter((verdict): verdict is InstanceKey => typeof verdict !== 'string');
 	const waitedMs = Math.min(options.timeoutMs, 10_000);
 	try {
-		const observed = await probeInstanceReloads({connectionString: options.database!.connectionString, channel: each[0]!.channel, timeoutMs: options.timeoutMs, signal: options.signal}, watched);
+		const observed = await probeInstanceReloads(
+			{
+				connectionString: options.database!.connectionString,
+				channel: each[0]!.channel,
+				timeoutMs: options.timeoutMs,
+				signal: options.signal,
+			},
+			watched
+		);
 		let next = 0;
 		return verdicts.map(verdict => {
 			if (typeof verdict === 'string') return {delivered: null, waitedMs, unseen: verdict};
 			const reload = observed[next++]!;
-			return {delivered: reload.observed, waitedMs, latencyMs: reload.latencyMs, ...(reload.observed ? {evidence: 'its own sessions reloading in pg_stat_activity'} : {})};
+			return {
+				delivered: reload.observed,
+				waitedMs,
+				latencyMs: reload.latencyMs,
+				...(reload.observed ? {evidence: 'its own sessions reloading in pg_stat_activity'} : {}),
+			};
 		});
 	} catch (error) {
 		return verdicts.map(() => ({delivered: null, waitedMs, error: (error as Error).message}));

@@ -13,7 +13,13 @@ import {reloadFunctionName, reloadFunctionSchema} from '../sql/reloadFunctionSql
 import {UsageError} from '../usageError.js';
 import {type Connection, diagnosisOptions} from './connection.js';
 import {explainReport} from './explainError.js';
-import {recoveryKey, routedPath, type SchemaCacheCode, type SchemaCacheError, schemaCacheError} from './schemaCacheError.js';
+import {
+	recoveryKey,
+	routedPath,
+	type SchemaCacheCode,
+	type SchemaCacheError,
+	schemaCacheError,
+} from './schemaCacheError.js';
 
 export type RecoveryOptions = {
 	/** The fetch to wrap (default: the global fetch). */
@@ -77,15 +83,34 @@ const pollMs = 200;
 
 /** The fetch to give createClient(url, key, {global: {fetch}}) or new PostgrestClient(url, {fetch}). */
 export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
-	if (!options.database && !options.reloadFunction) throw new UsageError('createRecoveringFetch needs database (a URL, pg Pool or Client) or reloadFunction ({schema, apiKey}): the ways it can ask PostgREST to reload.');
-	if ((options.apiKey !== undefined || options.reloadFunction) && options.api === undefined) throw new UsageError('createRecoveringFetch needs api (PostgREST\'s base URL) with apiKey or reloadFunction: keys are sent there and nowhere else.');
+	if (!options.database && !options.reloadFunction)
+		throw new UsageError(
+			'createRecoveringFetch needs database (a URL, pg Pool or Client) or reloadFunction ({schema, apiKey}): the ways it can ask PostgREST to reload.'
+		);
+	if ((options.apiKey !== undefined || options.reloadFunction) && options.api === undefined)
+		throw new UsageError(
+			"createRecoveringFetch needs api (PostgREST's base URL) with apiKey or reloadFunction: keys are sent there and nowhere else."
+		);
 	// Every option is checked now, not at the first failing request: a bad URL is the developer's to see at start.
-	const checked = diagnosisOptions({database: options.database, api: options.api, channel: options.channel, timeoutMs: options.timeoutMs});
+	const checked = diagnosisOptions({
+		database: options.database,
+		api: options.api,
+		channel: options.channel,
+		timeoutMs: options.timeoutMs,
+	});
 	const configuredApi = checked.api?.url.replace(/\/+$/, '');
-	for (const [name, value] of [['waitMs', options.waitMs], ['minReloadIntervalMs', options.minReloadIntervalMs]] as const) {
-		if (value !== undefined && !(value >= 0 && value <= 3_600_000)) throw new UsageError(`${name} must be from 0 to 3600000 (got ${String(value)}).`);
+	for (const [name, value] of [
+		['waitMs', options.waitMs],
+		['minReloadIntervalMs', options.minReloadIntervalMs],
+	] as const) {
+		if (value !== undefined && !(value >= 0 && value <= 3_600_000))
+			throw new UsageError(`${name} must be from 0 to 3600000 (got ${String(value)}).`);
 	}
-	if (options.reloadFunction && (typeof options.reloadFunction.apiKey !== 'string' || options.reloadFunction.apiKey === '')) throw new UsageError('reloadFunction.apiKey must be the key of a role that may execute the reload function.');
+	if (
+		options.reloadFunction &&
+		(typeof options.reloadFunction.apiKey !== 'string' || options.reloadFunction.apiKey === '')
+	)
+		throw new UsageError('reloadFunction.apiKey must be the key of a role that may execute the reload function.');
 	const baseFetch = options.fetch ?? globalThis.fetch;
 	const timeoutMs = options.timeoutMs ?? 10_000;
 	const waitMs = options.waitMs ?? 10_000;
@@ -109,32 +134,59 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 	const lookups = new Set<Promise<boolean>>();
 
 	const explain = async (error: SchemaCacheError, context: RequestContext, signal?: AbortSignal) => {
-		const run = explaining.then(async () => explainReport(error.text, {
-			...diagnosisOptions({database: options.database, api: context.api, apiKey: options.apiKey ?? context.apiKey, channel: options.channel, timeoutMs: options.timeoutMs}),
-			signal,
-			json: true,
-			roles: [],
-		}));
+		const run = explaining.then(async () =>
+			explainReport(error.text, {
+				...diagnosisOptions({
+					database: options.database,
+					api: context.api,
+					apiKey: options.apiKey ?? context.apiKey,
+					channel: options.channel,
+					timeoutMs: options.timeoutMs,
+				}),
+				signal,
+				json: true,
+				roles: [],
+			})
+		);
 		explaining = run.catch(() => undefined);
 		return run;
 	};
 
 	const sendReload = async (context: RequestContext): Promise<Reload> => {
 		if (options.database) {
-			const {database, channel, timeoutMs} = diagnosisOptions({database: options.database, channel: options.channel, timeoutMs: options.timeoutMs});
-			await withClient({connectionString: database!.connectionString, timeoutMs}, async client => client.query(reloadSql(channel)));
+			const {database, channel, timeoutMs} = diagnosisOptions({
+				database: options.database,
+				channel: options.channel,
+				timeoutMs: options.timeoutMs,
+			});
+			await withClient({connectionString: database!.connectionString, timeoutMs}, async client =>
+				client.query(reloadSql(channel))
+			);
 			return {via: 'notify', sent: true};
 		}
 		const {schema = reloadFunctionSchema, apiKey} = options.reloadFunction!;
 		const answer = await baseFetch(`${context.api}/rpc/${reloadFunctionName}`, {
 			method: 'POST',
-			headers: {...keyHeaders(apiKey), 'content-profile': schema, 'content-type': 'application/json', accept: 'application/json'},
+			headers: {
+				...keyHeaders(apiKey),
+				'content-profile': schema,
+				'content-type': 'application/json',
+				accept: 'application/json',
+			},
 			body: '{}',
 			signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
 		});
-		const result = await answer.json().catch(() => undefined) as {sent?: boolean; retry_after_ms?: number; code?: string} | undefined;
-		if (!answer.ok) throw new Error(`the reload function answered HTTP ${answer.status}${result?.code ? ` ${result.code}` : ''}`);
-		return {via: 'function', sent: result?.sent === true, ...(typeof result?.retry_after_ms === 'number' ? {retryAfterMs: result.retry_after_ms} : {})};
+		const result = (await answer.json().catch(() => undefined)) as
+			{sent?: boolean; retry_after_ms?: number; code?: string} | undefined;
+		if (!answer.ok)
+			throw new Error(
+				`the reload function answered HTTP ${answer.status}${result?.code ? ` ${result.code}` : ''}`
+			);
+		return {
+			via: 'function',
+			sent: result?.sent === true,
+			...(typeof result?.retry_after_ms === 'number' ? {retryAfterMs: result.retry_after_ms} : {}),
+		};
 	};
 
 	/** One reload per interval: a request inside it shares the one already asked for. */
@@ -149,13 +201,22 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			emit({type: 'reload_sent', request, ...sent});
 			return sent;
 		} catch (error) {
-			emit({type: 'reload_failed', request, via: options.database ? 'notify' : 'function', reason: reasonOf(error)});
+			emit({
+				type: 'reload_failed',
+				request,
+				via: options.database ? 'notify' : 'function',
+				reason: reasonOf(error),
+			});
 			return undefined;
 		}
 	};
 
 	/** Whether PostgREST's cache has the object now. */
-	const freshCheck = (error: SchemaCacheError, context: RequestContext, deadline?: AbortSignal): () => Promise<boolean> => {
+	const freshCheck = (
+		error: SchemaCacheError,
+		context: RequestContext,
+		deadline?: AbortSignal
+	): (() => Promise<boolean>) => {
 		const {parsed} = error;
 		// explain cannot see a relationship in the cache, and OpenAPI shows one only as a note: an embed is asked for.
 		// OpenAPI's /rpc paths are read from the database, not the cache: a function's lookup is asked for instead.
@@ -164,8 +225,10 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			: options.database
 				? async () => (await explain(error, context, deadline))?.verdict?.code === 'explain.not_reproduced'
 				: parsed.function
-					? async () => findsFunction(baseFetch, parsed.function!, parsed.args ?? [], context, options.timeoutMs)
-					: async () => inOpenApi(baseFetch, error, context, options.reloadFunction!.apiKey, options.timeoutMs);
+					? async () =>
+							findsFunction(baseFetch, parsed.function!, parsed.args ?? [], context, options.timeoutMs)
+					: async () =>
+							inOpenApi(baseFetch, error, context, options.reloadFunction!.apiKey, options.timeoutMs);
 	};
 
 	/** Until the object is in PostgREST's cache, or the time is up. */
@@ -188,8 +251,18 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			const found = report?.verdict;
 			// A verdict that is a failure to look (db.unreachable, api.unauthorized, …) decides nothing.
 			const verdict: RecoveryVerdict = found
-				? {code: found.code, message: found.message, stale: blocksDiagnosis(found.code) ? null : (found.fixes ?? []).includes('reload'), decidedBy: 'database'}
-				: {code: 'recovery.unverified', message: 'The error could not be explained with the database, so nothing was reloaded.', stale: null, decidedBy: 'database'};
+				? {
+						code: found.code,
+						message: found.message,
+						stale: blocksDiagnosis(found.code) ? null : (found.fixes ?? []).includes('reload'),
+						decidedBy: 'database',
+					}
+				: {
+						code: 'recovery.unverified',
+						message: 'The error could not be explained with the database, so nothing was reloaded.',
+						stale: null,
+						decidedBy: 'database',
+					};
 			// The cache has the object: whatever the body said, no stale cache was proved here, and the request may have
 			// run (a function can raise any body it likes). Nothing is reloaded for or sent again.
 			if (found?.code === 'explain.not_reproduced') {
@@ -210,27 +283,54 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		lookups.add(check);
 		const before = await check.finally(() => lookups.delete(check));
 		if (before) {
-			const verdict: RecoveryVerdict = {code: 'recovery.not_stale', message: 'PostgREST\'s schema cache already has the object, so the error is not a stale cache (the request may have run); nothing was reloaded for or sent again.', stale: false, decidedBy: 'reload'};
+			const verdict: RecoveryVerdict = {
+				code: 'recovery.not_stale',
+				message:
+					"PostgREST's schema cache already has the object, so the error is not a stale cache (the request may have run); nothing was reloaded for or sent again.",
+				stale: false,
+				decidedBy: 'reload',
+			};
 			emit({type: 'verdict', request, verdict});
 			return {verdict, fresh: false};
 		}
 		const sent = await reload(context, request);
 		const reloadAt = lastReload?.at;
 		if (!sent) {
-			const verdict: RecoveryVerdict = {code: 'recovery.unverified', message: 'No reload could be asked for (see reload_failed), so whether the cache was stale is not known.', stale: null, decidedBy: 'reload'};
+			const verdict: RecoveryVerdict = {
+				code: 'recovery.unverified',
+				message:
+					'No reload could be asked for (see reload_failed), so whether the cache was stale is not known.',
+				stale: null,
+				decidedBy: 'reload',
+			};
 			emit({type: 'verdict', request, verdict});
 			return {verdict, fresh: false};
 		}
 		const fresh = await awaitFresh(error, context, request);
 		const verdict: RecoveryVerdict = fresh
-			? {code: 'recovery.stale_cache', message: 'PostgREST\'s schema cache lacked the object until it reloaded.', stale: true, decidedBy: 'reload'}
-			: {code: 'recovery.survived_reload', message: `The object is not in PostgREST's schema cache ${waitMs} ms after a reload was asked for: a typo, a missing grant, an unexposed schema, or a reload that did not happen.`, stale: false, decidedBy: 'reload'};
+			? {
+					code: 'recovery.stale_cache',
+					message: "PostgREST's schema cache lacked the object until it reloaded.",
+					stale: true,
+					decidedBy: 'reload',
+				}
+			: {
+					code: 'recovery.survived_reload',
+					message: `The object is not in PostgREST's schema cache ${waitMs} ms after a reload was asked for: a typo, a missing grant, an unexposed schema, or a reload that did not happen.`,
+					stale: false,
+					decidedBy: 'reload',
+				};
 		emit({type: 'verdict', request, verdict});
 		return {verdict, fresh, reloadAt};
 	};
 
 	/** Errors about one object share one recovery while it runs, and a recovery that found nothing stale for one interval. */
-	const shared = async (error: SchemaCacheError, context: RequestContext, request: number, sentAt: number): Promise<Recovery> => {
+	const shared = async (
+		error: SchemaCacheError,
+		context: RequestContext,
+		request: number,
+		sentAt: number
+	): Promise<Recovery> => {
 		const key = recoveryKey(error);
 		const earlier = settled.get(key);
 		if (earlier && performance.now() - earlier.at < intervalMs) {
@@ -241,11 +341,14 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		if (!running) {
 			running = recover(error, context, request).finally(() => recoveries.delete(key));
 			recoveries.set(key, running);
-			void running.then(recovery => {
-				const now = performance.now();
-				for (const [old, {at}] of settled) if (now - at >= intervalMs) settled.delete(old);
-				settled.set(key, {at: now, recovery});
-			}, () => undefined);
+			void running.then(
+				recovery => {
+					const now = performance.now();
+					for (const [old, {at}] of settled) if (now - at >= intervalMs) settled.delete(old);
+					settled.set(key, {at: now, recovery});
+				},
+				() => undefined
+			);
 		}
 		return running;
 	};
@@ -267,7 +370,12 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		const context = requestContext(url, input, init, configuredApi);
 		emit({type: 'error_seen', request, method, path: routedPath(url), status: response.status, code: error.code});
 		const recovery = await shared(error, context, request, sentAt).catch((failure: unknown): Recovery => ({
-			verdict: {code: 'recovery.unverified', message: `The recovery failed: ${reasonOf(failure)}`, stale: null, decidedBy: options.database ? 'database' : 'reload'},
+			verdict: {
+				code: 'recovery.unverified',
+				message: `The recovery failed: ${reasonOf(failure)}`,
+				stale: null,
+				decidedBy: options.database ? 'database' : 'reload',
+			},
 			fresh: false,
 		}));
 		const skip = skipped(recovery, error, replayable(input, init), waitMs);
@@ -277,7 +385,14 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 		}
 		const retried = await baseFetch(input, init);
 		emit({type: 'retried', request, status: retried.status});
-		emit({type: 'outcome', request, outcome: retried.ok ? 'recovered' : 'retry_failed', reason: retried.ok ? 'The request succeeded once the cache was fresh' : `The request sent again answered HTTP ${retried.status}`});
+		emit({
+			type: 'outcome',
+			request,
+			outcome: retried.ok ? 'recovered' : 'retry_failed',
+			reason: retried.ok
+				? 'The request succeeded once the cache was fresh'
+				: `The request sent again answered HTTP ${retried.status}`,
+		});
 		return retried;
 	};
 }
@@ -320,19 +435,38 @@ function underApi(url: URL, api: string): boolean {
 }
 
 /** Why the request is not sent again, as [outcome, reason]; undefined when it may be. */
-function skipped(recovery: Recovery, error: SchemaCacheError, canReplay: boolean, waitMs: number): [RecoveryOutcome, string] | undefined {
+function skipped(
+	recovery: Recovery,
+	error: SchemaCacheError,
+	canReplay: boolean,
+	waitMs: number
+): [RecoveryOutcome, string] | undefined {
 	const {verdict} = recovery;
 	if (verdict.stale === null) return ['unverified', verdict.message];
 	if (!verdict.stale) return ['not_stale', verdict.message];
-	if (!recovery.fresh) return ['not_fresh', `PostgREST's cache did not have the object within ${waitMs} ms of a reload, or no reload could be asked for`];
-	if (!error.unexecuted) return ['not_retried', `${error.code} is not proven to be given before the database, so the request is not sent again; the cache is fresh now`];
-	if (!canReplay) return ['not_retried', 'The request body is a stream, which cannot be sent again; the cache is fresh now'];
+	if (!recovery.fresh)
+		return [
+			'not_fresh',
+			`PostgREST's cache did not have the object within ${waitMs} ms of a reload, or no reload could be asked for`,
+		];
+	if (!error.unexecuted)
+		return [
+			'not_retried',
+			`${error.code} is not proven to be given before the database, so the request is not sent again; the cache is fresh now`,
+		];
+	if (!canReplay)
+		return ['not_retried', 'The request body is a stream, which cannot be sent again; the cache is fresh now'];
 	return undefined;
 }
 
 type RequestContext = {api: string; apiKey?: string; identity: Record<string, string>};
 
-function requestContext(url: URL, input: RequestInfo | URL, init: RequestInit | undefined, api: string | undefined): RequestContext {
+function requestContext(
+	url: URL,
+	input: RequestInfo | URL,
+	init: RequestInit | undefined,
+	api: string | undefined
+): RequestContext {
 	const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
 	const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
 	const prefix = /^(.*?\/rest\/v1)(?=\/|$)/.exec(url.pathname)?.[1] ?? '';
@@ -343,16 +477,29 @@ function requestContext(url: URL, input: RequestInfo | URL, init: RequestInit | 
 	}
 	const profile = headers.get('content-profile') ?? headers.get('accept-profile');
 	if (profile) identity['accept-profile'] = profile;
-	return {api: (api ?? `${url.origin}${prefix}`).replace(/\/+$/, ''), apiKey: headers.get('apikey') ?? bearer, identity};
+	return {
+		api: (api ?? `${url.origin}${prefix}`).replace(/\/+$/, ''),
+		apiKey: headers.get('apikey') ?? bearer,
+		identity,
+	};
 }
 
 /**
  * Whether PostgREST can embed child in parent now: a GET of no rows (limit=0), which PostgREST runs in a read-only
  * transaction when its cache has the relationship and answers PGRST200 without the database when it has not.
  */
-async function embeds(baseFetch: typeof fetch, parent: string, child: string, context: RequestContext, timeoutMs = 10_000): Promise<boolean> {
+async function embeds(
+	baseFetch: typeof fetch,
+	parent: string,
+	child: string,
+	context: RequestContext,
+	timeoutMs = 10_000
+): Promise<boolean> {
 	const bare = (name: string) => encodeURIComponent(name.split('.').at(-1)!);
-	const answer = await baseFetch(`${context.api}/${bare(parent)}?select=${bare(child)}(*)&limit=0`, {headers: {...context.identity, accept: 'application/json'}, signal: AbortSignal.timeout(timeoutMs)});
+	const answer = await baseFetch(`${context.api}/${bare(parent)}?select=${bare(child)}(*)&limit=0`, {
+		headers: {...context.identity, accept: 'application/json'},
+		signal: AbortSignal.timeout(timeoutMs),
+	});
 	await answer.arrayBuffer();
 	return answer.ok;
 }
@@ -361,7 +508,13 @@ async function embeds(baseFetch: typeof fetch, parent: string, child: string, co
 function replayable(input: RequestInfo | URL, init: RequestInit | undefined): boolean {
 	const body = init?.body ?? undefined;
 	if (body === undefined || body === null) return !(input instanceof Request && input.body !== null);
-	return typeof body === 'string' || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof URLSearchParams || body instanceof Blob;
+	return (
+		typeof body === 'string' ||
+		body instanceof ArrayBuffer ||
+		ArrayBuffer.isView(body) ||
+		body instanceof URLSearchParams ||
+		body instanceof Blob
+	);
 }
 
 /**
@@ -370,27 +523,47 @@ function replayable(input: RequestInfo | URL, init: RequestInit | undefined): bo
  * naming that relation), before any transaction (Plan.hs callReadPlan: findProc, then readPlan, at v11.2.2 and
  * v12.0.2); without the function it answers PGRST202. Nothing else counts as found.
  */
-async function findsFunction(baseFetch: typeof fetch, name: string, args: string[], context: RequestContext, timeoutMs = 10_000): Promise<boolean> {
+async function findsFunction(
+	baseFetch: typeof fetch,
+	name: string,
+	args: string[],
+	context: RequestContext,
+	timeoutMs = 10_000
+): Promise<boolean> {
 	const stop = `pgrst_doctor_stop_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 	const {'accept-profile': profile, ...identity} = context.identity;
-	const answer = await baseFetch(`${context.api}/rpc/${encodeURIComponent(name.split('.').at(-1)!)}?select=${encodeURIComponent(`*,${stop}(*)`)}`, {
-		method: 'POST',
-		headers: {...identity, ...(profile ? {'content-profile': profile} : {}), 'content-type': 'application/json', accept: 'application/json'},
-		body: JSON.stringify(Object.fromEntries(args.map(arg => [arg, null]))),
-		signal: AbortSignal.timeout(timeoutMs),
-	});
+	const answer = await baseFetch(
+		`${context.api}/rpc/${encodeURIComponent(name.split('.').at(-1)!)}?select=${encodeURIComponent(`*,${stop}(*)`)}`,
+		{
+			method: 'POST',
+			headers: {
+				...identity,
+				...(profile ? {'content-profile': profile} : {}),
+				'content-type': 'application/json',
+				accept: 'application/json',
+			},
+			body: JSON.stringify(Object.fromEntries(args.map(arg => [arg, null]))),
+			signal: AbortSignal.timeout(timeoutMs),
+		}
+	);
 	const text = await answer.text();
 	return answer.status === 400 && text.includes('"PGRST200"') && text.includes(stop);
 }
 
 /** Whether PostgREST's OpenAPI description (read with the reload function's key) now has the table or column: both come from its cache. */
-async function inOpenApi(baseFetch: typeof fetch, error: SchemaCacheError, context: RequestContext, apiKey: string, timeoutMs = 10_000): Promise<boolean> {
+async function inOpenApi(
+	baseFetch: typeof fetch,
+	error: SchemaCacheError,
+	context: RequestContext,
+	apiKey: string,
+	timeoutMs = 10_000
+): Promise<boolean> {
 	const {parsed} = error;
 	const headers: Record<string, string> = {...keyHeaders(apiKey), accept: 'application/openapi+json'};
 	if (parsed.schema) headers['accept-profile'] = parsed.schema;
 	const answer = await baseFetch(`${context.api}/`, {headers, signal: AbortSignal.timeout(timeoutMs)});
 	if (!answer.ok) return false;
-	const document = await answer.json() as {definitions?: Record<string, {properties?: Record<string, unknown>}>};
+	const document = (await answer.json()) as {definitions?: Record<string, {properties?: Record<string, unknown>}>};
 	const bare = (name?: string) => name?.split('.').at(-1);
 	const definition = (name?: string) => (name === undefined ? undefined : document.definitions?.[bare(name)!]);
 	if (parsed.column) return Boolean(definition(parsed.table)?.properties?.[parsed.column]);

@@ -16,7 +16,7 @@ export const unexecutedCodes = ['PGRST204', 'PGRST202', 'PGRST200', '404 {}'] as
  */
 export const reloadOnlyCodes = ['PGRST205'] as const;
 
-export type SchemaCacheCode = typeof unexecutedCodes[number] | typeof reloadOnlyCodes[number];
+export type SchemaCacheCode = (typeof unexecutedCodes)[number] | (typeof reloadOnlyCodes)[number];
 
 export type SchemaCacheError = {
 	code: SchemaCacheCode;
@@ -31,10 +31,11 @@ const writes = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 /** The code a response's body and status declare, when it is one of the schema cache's. */
 function declaredCode(method: string, url: URL, status: number, body: string): SchemaCacheCode | undefined {
-	if (status === 404 && body.trim() === '{}' && writes.has(method) && /^\/[^/]+\/?$/.test(routedPath(url))) return '404 {}';
+	if (status === 404 && body.trim() === '{}' && writes.has(method) && /^\/[^/]+\/?$/.test(routedPath(url)))
+		return '404 {}';
 	const code = /"code"\s*:\s*"(PGRST20[0245])"/.exec(body.slice(0, 4096))?.[1];
 	const expected: Record<string, number> = {PGRST204: 400, PGRST202: 404, PGRST205: 404, PGRST200: 400};
-	return code && expected[code] === status ? code as SchemaCacheCode : undefined;
+	return code && expected[code] === status ? (code as SchemaCacheCode) : undefined;
 }
 
 /** The path PostgREST routes: without Supabase's /rest/v1 prefix. */
@@ -52,5 +53,14 @@ export function schemaCacheError(method: string, url: URL, status: number, body:
 /** Errors about the same object share one recovery: a burst of 100 is one verdict, one reload and one wait. */
 export function recoveryKey(error: SchemaCacheError): string {
 	const {parsed} = error;
-	return JSON.stringify([error.code, parsed.schema, parsed.table, parsed.column, parsed.function, parsed.args, parsed.parent, parsed.child]);
+	return JSON.stringify([
+		error.code,
+		parsed.schema,
+		parsed.table,
+		parsed.column,
+		parsed.function,
+		parsed.args,
+		parsed.parent,
+		parsed.child,
+	]);
 }

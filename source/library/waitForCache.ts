@@ -10,7 +10,14 @@ import {diagnose, fixContext} from './diagnosis.js';
 
 /** waited.survivedReload: PostgREST reloaded and the differences stayed, so they are not a stale cache. */
 /** waited.staleInstances: several instances checked, the addresses of those whose cache still differs. */
-export type WaitedReport = Report & {waited: {healed: boolean; durationMs: number; survivedReload?: NonNullable<Waited['survived']>; staleInstances?: string[]}};
+export type WaitedReport = Report & {
+	waited: {
+		healed: boolean;
+		durationMs: number;
+		survivedReload?: NonNullable<Waited['survived']>;
+		staleInstances?: string[];
+	};
+};
 
 export async function waitForCache(options: DiagnosisOptions & {waitMs: number}): Promise<WaitedReport> {
 	const started = performance.now();
@@ -25,11 +32,18 @@ export async function waitForCache(options: DiagnosisOptions & {waitMs: number})
 	const futile = before.findings.some(found => blocksProof(found) || found.code === 'api.other_database');
 	if (options.database && !isCacheHealed(before) && !futile && remainingMs() > 0) {
 		// A database gone before the NOTIFY is not the end of the report: the diagnosis that follows names it.
-		const since = await withClient({connectionString: options.database.connectionString, timeoutMs: Math.min(options.timeoutMs, Math.max(1, remainingMs())), signal: options.signal}, async client => {
-			const now = await databaseNow(client);
-			await client.query(reloadSql(channel));
-			return now;
-		}).catch(() => undefined);
+		const since = await withClient(
+			{
+				connectionString: options.database.connectionString,
+				timeoutMs: Math.min(options.timeoutMs, Math.max(1, remainingMs())),
+				signal: options.signal,
+			},
+			async client => {
+				const now = await databaseNow(client);
+				await client.query(reloadSql(channel));
+				return now;
+			}
+		).catch(() => undefined);
 		if (since) {
 			const waited = await waitAfterReload(fixContext(options, before), since, Math.max(0, remainingMs()));
 			report = waited.report;
@@ -40,7 +54,16 @@ export async function waitForCache(options: DiagnosisOptions & {waitMs: number})
 	}
 	const healed = isCacheHealed(report);
 	const durationMs = Math.round(performance.now() - started);
-	const exitCode = report.exitCode === exitCodes.undiagnosed ? exitCodes.undiagnosed : healed ? exitCodes.healthy : exitCodes.problems;
+	const exitCode =
+		report.exitCode === exitCodes.undiagnosed
+			? exitCodes.undiagnosed
+			: healed
+				? exitCodes.healthy
+				: exitCodes.problems;
 	const stale = report.instances && !healed ? {staleInstances: staleInstances(report)} : {};
-	return {...report, waited: {healed, durationMs, ...(survived && !healed ? {survivedReload: survived} : {}), ...stale}, exitCode};
+	return {
+		...report,
+		waited: {healed, durationMs, ...(survived && !healed ? {survivedReload: survived} : {}), ...stale},
+		exitCode,
+	};
 }

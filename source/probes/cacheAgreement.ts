@@ -20,11 +20,21 @@ export const agreementSamples = 9;
  * without a cache (PGRST002) differs from one with it.
  */
 export function describedSchema(status: number, text: string): {digest: string; entries: string[]} {
-	const document = status === 200 ? parseJson(text) as {definitions?: Record<string, {properties?: Record<string, unknown>}>; paths?: Record<string, unknown>} | undefined : undefined;
+	const document =
+		status === 200
+			? (parseJson(text) as
+					| {
+							definitions?: Record<string, {properties?: Record<string, unknown>}>;
+							paths?: Record<string, unknown>;
+					  }
+					| undefined)
+			: undefined;
 	let entries: string[];
 	if (document && typeof document === 'object' && (document.definitions || document.paths)) {
-		const columns = Object.entries(document.definitions ?? {}).flatMap(([name, definition]) =>
-			[`relation ${name}`, ...Object.keys(definition?.properties ?? {}).map(column => `column ${name}.${column}`)]);
+		const columns = Object.entries(document.definitions ?? {}).flatMap(([name, definition]) => [
+			`relation ${name}`,
+			...Object.keys(definition?.properties ?? {}).map(column => `column ${name}.${column}`),
+		]);
 		entries = [...columns, ...Object.keys(document.paths ?? {}).map(path => `path ${path}`)].sort();
 	} else {
 		const code = (parseJson(text) as {code?: unknown} | undefined)?.code;
@@ -39,8 +49,10 @@ export async function sampleCache(target: HttpTarget, count = agreementSamples):
 	const started = performance.now();
 	const budgetMs = 3 * target.timeoutMs;
 	for (let index = 0; index < count && !target.signal?.aborted && performance.now() - started < budgetMs; index++) {
-		const answer = await send(target, '/', {headers: {accept: 'application/openapi+json, application/json', connection: 'close'}, cap: 'document'})
-			.catch((error: unknown) => ({failed: (error as Error).message ?? String(error)}));
+		const answer = await send(target, '/', {
+			headers: {accept: 'application/openapi+json, application/json', connection: 'close'},
+			cap: 'document',
+		}).catch((error: unknown) => ({failed: (error as Error).message ?? String(error)}));
 		if ('failed' in answer) samples.push(answer);
 		else if (answer.tooLarge) samples.push({failed: 'the description was too large to compare'});
 		else {

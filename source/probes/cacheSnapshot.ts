@@ -61,9 +61,25 @@ export type CacheSnapshot = {
  * - embed-invalid-body: a one-to-one key where embed-spread is the method (PostgREST 11): post-invalid-body with the
  *   embedding in its select, planned (PGRST200 when the cache lacks it) before the body reaches PostgreSQL.
  */
-export type ProbeMethod = 'options' | 'post-columns' | 'post-invalid-body' | 'post-rpc' | 'post-rpc-filter' | 'post-rpc-embed' | 'embed-accept' | 'embed-spread' | 'embed-invalid-body';
+export type ProbeMethod =
+	| 'options'
+	| 'post-columns'
+	| 'post-invalid-body'
+	| 'post-rpc'
+	| 'post-rpc-filter'
+	| 'post-rpc-embed'
+	| 'embed-accept'
+	| 'embed-spread'
+	| 'embed-invalid-body';
 export type ProbeKind = 'tables' | 'columns' | 'functions';
-export type ProbeControl = {method: ProbeMethod; control: 'negative' | 'positive'; object: string; expected: 'cached' | 'not cached'; read: string; passed: boolean};
+export type ProbeControl = {
+	method: ProbeMethod;
+	control: 'negative' | 'positive';
+	object: string;
+	expected: 'cached' | 'not cached';
+	read: string;
+	passed: boolean;
+};
 /** method null: no method passed its controls, so every object of this kind is unverified. */
 export type ProbeMethodChoice = {method: ProbeMethod | null; controls: ProbeControl[]};
 /**
@@ -84,21 +100,30 @@ export const defaultConcurrency = 6;
  */
 export type FunctionsAhead = {prober: Prober; run: Limit; functions: Promise<CachedFunction[]>; abort(): void};
 
-export function probeFunctionsAhead(target: HttpTarget, version: string | null, catalog: Catalog, hazards: ProbeHazards, held: Promise<unknown>): FunctionsAhead {
+export function probeFunctionsAhead(
+	target: HttpTarget,
+	version: string | null,
+	catalog: Catalog,
+	hazards: ProbeHazards,
+	held: Promise<unknown>
+): FunctionsAhead {
 	const controller = new AbortController();
 	const stop = () => controller.abort();
 	target.signal?.addEventListener('abort', stop, {once: true});
 	const prober = new Prober({...target, signal: controller.signal}, hazards, catalog, {version});
 	const run = limiter(target.concurrency ?? defaultConcurrency);
 	void run(async () => held.catch(() => {}));
-	const functions = probeFunctions(prober, run, catalog).finally(() => target.signal?.removeEventListener('abort', stop));
+	const functions = probeFunctions(prober, run, catalog).finally(() =>
+		target.signal?.removeEventListener('abort', stop)
+	);
 	return {prober, run, functions, abort: stop};
 }
 
 async function probeFunctions(prober: Prober, run: Limit, catalog: Catalog): Promise<CachedFunction[]> {
 	const functions: CachedFunction[] = [];
 	const byName = new Map<string, CatalogFunction[]>();
-	for (const overload of catalog.functions) byName.set(objectKey(overload), [...(byName.get(objectKey(overload)) ?? []), overload]);
+	for (const overload of catalog.functions)
+		byName.set(objectKey(overload), [...(byName.get(objectKey(overload)) ?? []), overload]);
 	await eachLimited([...byName.values()], run, async overloads => {
 		const cached = await prober.functionOverloads(overloads);
 		if (cached) functions.push(cached);
@@ -107,14 +132,31 @@ async function probeFunctions(prober: Prober, run: Limit, catalog: Catalog): Pro
 }
 
 /** ahead: the functions' probes already under way for this catalog (probeFunctionsAhead). */
-export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: Catalog, hazards: ProbeHazards, ahead?: FunctionsAhead): Promise<CacheSnapshot> {
+export async function cacheSnapshot(
+	target: HttpTarget,
+	api: ApiFacts,
+	catalog: Catalog,
+	hazards: ProbeHazards,
+	ahead?: FunctionsAhead
+): Promise<CacheSnapshot> {
 	const limit = target.concurrency ?? defaultConcurrency;
 	const dump = api.admin?.schemaCache;
 	if (dump) {
 		ahead?.abort();
 		await ahead?.functions.catch(() => undefined);
-		const inSchemas = <T extends {schema: string}>(items: T[]) => items.filter(item => catalog.schemas.includes(item.schema));
-		return {source: 'admin /schema_cache', tables: inSchemas(dump.tables), functions: inSchemas(dump.functions), relationships: dump.relationships, complete: true, unknown: [], requests: 0, notes: [], probeMethods: {}};
+		const inSchemas = <T extends {schema: string}>(items: T[]) =>
+			items.filter(item => catalog.schemas.includes(item.schema));
+		return {
+			source: 'admin /schema_cache',
+			tables: inSchemas(dump.tables),
+			functions: inSchemas(dump.functions),
+			relationships: dump.relationships,
+			complete: true,
+			unknown: [],
+			requests: 0,
+			notes: [],
+			probeMethods: {},
+		};
 	}
 	const prober = ahead?.prober ?? new Prober(target, hazards, catalog, {version: api.version});
 	// The functions' probes depend on nothing the relations' probes find, so both run at once, under one cap.
@@ -132,34 +174,53 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 	const relationships: string[] = [];
 	const [functions] = await Promise.all([functionsProbed, relationsAndRelationships()]);
 	async function relationsAndRelationships() {
-		await eachLimited(catalog.tables.filter(table => !listedKeys.has(objectKey(table))), run, async table => {
-			const cached = await prober.table(table);
-			if (cached) tables.push(cached);
-		});
+		await eachLimited(
+			catalog.tables.filter(table => !listedKeys.has(objectKey(table))),
+			run,
+			async table => {
+				const cached = await prober.table(table);
+				if (cached) tables.push(cached);
+			}
+		);
 		const formerNames = new Map<string, {schema: string; name: string}>();
 		const cachedKeys = new Set(tables.map(objectKey));
 		const cachedColumns = new Map(tables.map(table => [objectKey(table), table.columns]));
 		// A key whose table or referenced relation the cache lacks is left to that finding (diffSchemas), so what its
 		// probe could not tell is not reported; it is still asked, for the name PostgREST's hint may suggest.
 		const uncompared = new Set(prober.unknown.filter(item => item.kind === 'table').map(objectKey));
-		const lacks = (name: string, schema: string) => !cachedColumns.has(objectKey({schema, name})) && !uncompared.has(objectKey({schema, name}));
+		const lacks = (name: string, schema: string) =>
+			!cachedColumns.has(objectKey({schema, name})) && !uncompared.has(objectKey({schema, name}));
 		const batched = await prober.batchedRelationships(catalog.foreignKeys ?? [], run);
 		await eachLimited(catalog.foreignKeys ?? [], run, async foreignKey => {
-			const moot = lacks(foreignKey.table, foreignKey.schema) || lacks(foreignKey.foreignTable, foreignKey.schema);
-			const answer = batched.has(foreignKey) ? {cached: true} : await prober.relationship(foreignKey, cachedColumns.get(objectKey({schema: foreignKey.schema, name: foreignKey.table})) ?? [], moot ? [] : prober.unknown);
+			const moot =
+				lacks(foreignKey.table, foreignKey.schema) || lacks(foreignKey.foreignTable, foreignKey.schema);
+			const answer = batched.has(foreignKey)
+				? {cached: true}
+				: await prober.relationship(
+						foreignKey,
+						cachedColumns.get(objectKey({schema: foreignKey.schema, name: foreignKey.table})) ?? [],
+						moot ? [] : prober.unknown
+					);
 			if (answer?.cached) relationships.push(foreignKeyKey(foreignKey));
 			const candidates = [
 				...(answer?.suggested ? [answer.suggested.name] : []),
-				...(cachedKeys.has(objectKey({schema: foreignKey.schema, name: foreignKey.table})) ? [] : formerTableNames(foreignKey.name)),
+				...(cachedKeys.has(objectKey({schema: foreignKey.schema, name: foreignKey.table}))
+					? []
+					: formerTableNames(foreignKey.name)),
 			];
-			for (const name of candidates) formerNames.set(objectKey({schema: foreignKey.schema, name}), {schema: foreignKey.schema, name});
+			for (const name of candidates)
+				formerNames.set(objectKey({schema: foreignKey.schema, name}), {schema: foreignKey.schema, name});
 		});
 		// A name PostgREST suggests for an embedding is a relation its cache has, and a renamed table keeps its foreign
 		// keys' names (table_column_fkey): a candidate the cache has and the database lacks is a stale name.
 		const known = new Set([...catalog.tables, ...tables].map(objectKey));
-		await eachLimited([...formerNames.values()].filter(name => !known.has(objectKey(name))), run, async name => {
-			if (await prober.cachedName(name)) tables.push({...name, columns: [], allColumnsKnown: false});
-		});
+		await eachLimited(
+			[...formerNames.values()].filter(name => !known.has(objectKey(name))),
+			run,
+			async name => {
+				if (await prober.cachedName(name)) tables.push({...name, columns: [], allColumnsKnown: false});
+			}
+		);
 	}
 	return {
 		source: read ? 'OpenAPI + probes' : 'probes',
@@ -177,7 +238,13 @@ export async function cacheSnapshot(target: HttpTarget, api: ApiFacts, catalog: 
 }
 
 const kindOrder: Array<Unknown['kind']> = ['table', 'function', 'relationship'];
-const methodOrder: Array<keyof ProbeMethods> = ['tables', 'columns', 'functions', 'relationships', 'oneToOneRelationships'];
+const methodOrder: Array<keyof ProbeMethods> = [
+	'tables',
+	'columns',
+	'functions',
+	'relationships',
+	'oneToOneRelationships',
+];
 
 /** The methods in one order, whichever kind's controls finished first, so two runs on one server report alike. */
 function inOrder(methods: ProbeMethods): ProbeMethods {
@@ -189,7 +256,11 @@ function byKey(a: {schema: string; name: string}, b: {schema: string; name: stri
 }
 
 /** One OpenAPI description per schema asked for, read one at a time: only the asked schemas' relations are kept. */
-async function openApiTables(prober: Prober, api: ApiFacts, schemas: string[]): Promise<{tables: CachedTable[]; read: boolean}> {
+async function openApiTables(
+	prober: Prober,
+	api: ApiFacts,
+	schemas: string[]
+): Promise<{tables: CachedTable[]; read: boolean}> {
 	const tables: CachedTable[] = [];
 	let read = false;
 	const defaultSchema = api.exposedSchemas?.[0] ?? schemas[0];
@@ -198,7 +269,8 @@ async function openApiTables(prober: Prober, api: ApiFacts, schemas: string[]): 
 		if (schema === defaultSchema && api.root.tooLarge) continue;
 		const document = schema === defaultSchema && api.root.openApi ? api.root.openApi : await prober.openApi(schema);
 		if (document) read = true;
-		for (const {name, columns} of document?.tables ?? []) tables.push({schema, name, columns, allColumnsKnown: true});
+		for (const {name, columns} of document?.tables ?? [])
+			tables.push({schema, name, columns, allColumnsKnown: true});
 	}
 	return {tables, read};
 }
@@ -217,7 +289,9 @@ const candidates = (acceptBeforeCache: boolean | null): Record<ProbeKind, ProbeM
 	tables: ['options'],
 	// PostgREST 11 answers every Accept-stopped probe with PGRST107: its controls would fail, so it is not tried.
 	columns: acceptBeforeCache ? ['post-invalid-body'] : ['post-columns', 'post-invalid-body'],
-	functions: acceptBeforeCache ? ['post-rpc-filter', 'post-rpc-embed'] : ['post-rpc', 'post-rpc-filter', 'post-rpc-embed'],
+	functions: acceptBeforeCache
+		? ['post-rpc-filter', 'post-rpc-embed']
+		: ['post-rpc', 'post-rpc-filter', 'post-rpc-embed'],
 });
 
 /** A call with no arguments. */
@@ -248,7 +322,12 @@ export class Prober {
 	private oneToOneMethod?: Promise<{usable: true} | {usable: false; reason: string}>;
 
 	/** `objects` are the tables and functions that may be probed; with `hazards` the prober knows which it must not send a probe that could run them. */
-	constructor(private readonly target: HttpTarget, hazards: ProbeHazards, private readonly objects: Pick<Catalog, 'tables' | 'functions'>, options: ProberOptions = {}) {
+	constructor(
+		private readonly target: HttpTarget,
+		hazards: ProbeHazards,
+		private readonly objects: Pick<Catalog, 'tables' | 'functions'>,
+		options: ProberOptions = {}
+	) {
 		this.deadline = Date.now() + target.timeoutMs * 3;
 		this.unsafe = unsafeObjects(hazards, this.accept, objects);
 		this.candidates = candidates(postgrestFeatures(options.version).acceptBeforeCache);
@@ -261,8 +340,14 @@ export class Prober {
 	}
 
 	async openApi(schema: string) {
-		const answer = await this.send('/', {headers: {accept: 'application/openapi+json', 'accept-profile': schema}, cap: 'document'});
-		if (answer?.tooLarge) this.notes.push(`The OpenAPI description of schema ${schema} is larger than ${mebibytes(bodyCaps.document)}, so it was not read; its relations were probed one by one`);
+		const answer = await this.send('/', {
+			headers: {accept: 'application/openapi+json', 'accept-profile': schema},
+			cap: 'document',
+		});
+		if (answer?.tooLarge)
+			this.notes.push(
+				`The OpenAPI description of schema ${schema} is larger than ${mebibytes(bodyCaps.document)}, so it was not read; its relations were probed one by one`
+			);
 		return answer?.status === 200 ? tablesOf(answer.body) : undefined;
 	}
 
@@ -273,7 +358,11 @@ export class Prober {
 		if (table.columns.length === 0) return this.tableWithoutColumns(table);
 		const choice = await this.choose('columns', table.schema);
 		if (choice === 'no answer') return this.giveUp('table', table, this.failure());
-		if (!choice.method) return this.tableWithoutColumns(table, `no probe method for columns passed its controls on this PostgREST (${failedControls(choice)})`);
+		if (!choice.method)
+			return this.tableWithoutColumns(
+				table,
+				`no probe method for columns passed its controls on this PostgREST (${failedControls(choice)})`
+			);
 		const remaining = [...table.columns];
 		const missing = new Set<string>();
 		while (remaining.length > 0) {
@@ -283,24 +372,47 @@ export class Prober {
 			if (reading === 'cached') break;
 			if (reading === 'not cached') return undefined;
 			const error = postgrestError(answer);
-			const column = error?.code === 'PGRST204' ? remaining.find(name => namesMissingColumn(error.message, name, table.name)) : undefined;
-			if (column === undefined) return this.giveUp('table', table, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
+			const column =
+				error?.code === 'PGRST204'
+					? remaining.find(name => namesMissingColumn(error.message, name, table.name))
+					: undefined;
+			if (column === undefined)
+				return this.giveUp(
+					'table',
+					table,
+					`PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`
+				);
 			missing.add(column);
 			remaining.splice(remaining.indexOf(column), 1);
 		}
-		return {schema: table.schema, name: table.name, columns: table.columns.filter(column => !missing.has(column)), allColumnsKnown: false};
+		return {
+			schema: table.schema,
+			name: table.name,
+			columns: table.columns.filter(column => !missing.has(column)),
+			allColumnsKnown: false,
+		};
 	}
 
 	/** Whether the relation is cached, by the calibrated table method; `columnsUnverified` says why its columns were not compared. */
-	private async tableWithoutColumns(table: CatalogTable, columnsUnverified?: string): Promise<CachedTable | undefined> {
+	private async tableWithoutColumns(
+		table: CatalogTable,
+		columnsUnverified?: string
+	): Promise<CachedTable | undefined> {
 		const choice = await this.choose('tables', table.schema);
 		if (choice === 'no answer') return this.giveUp('table', table, this.failure());
-		if (!choice.method) return this.giveUp('table', table, `no probe method for relations passed its controls on this PostgREST (${failedControls(choice)})`);
+		if (!choice.method)
+			return this.giveUp(
+				'table',
+				table,
+				`no probe method for relations passed its controls on this PostgREST (${failedControls(choice)})`
+			);
 		const answer = await this.send(...this.tableProbe(table.schema, table.name));
 		const reading = answer ? readOptions(answer) : 'no answer';
 		if (reading === 'not cached') return undefined;
-		if (reading === 'cached' && columnsUnverified) return this.giveUp('table', table, `cached, but its columns were not probed: ${columnsUnverified}`);
-		if (reading === 'cached') return {schema: table.schema, name: table.name, columns: table.columns, allColumnsKnown: false};
+		if (reading === 'cached' && columnsUnverified)
+			return this.giveUp('table', table, `cached, but its columns were not probed: ${columnsUnverified}`);
+		if (reading === 'cached')
+			return {schema: table.schema, name: table.name, columns: table.columns, allColumnsKnown: false};
 		return this.giveUp('table', table, answer ? `OPTIONS answered ${answer.status}` : this.failure());
 	}
 
@@ -316,7 +428,10 @@ export class Prober {
 		if (unsafe) return this.giveUp('function', first!, unsafe);
 		const choice = await this.choose('functions', first!.schema);
 		if (choice === 'no answer' || !choice.method) {
-			const reason = choice === 'no answer' ? this.failure() : `no probe method for functions passed its controls on this PostgREST (${failedControls(choice)})`;
+			const reason =
+				choice === 'no answer'
+					? this.failure()
+					: `no probe method for functions passed its controls on this PostgREST (${failedControls(choice)})`;
 			for (const overload of overloads) this.giveUp('function', overload, reason);
 			return undefined;
 		}
@@ -342,10 +457,15 @@ export class Prober {
 				if (suggested) found.push(suggested);
 				else hintless = true;
 			} else {
-				this.giveUp('function', overload, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
+				this.giveUp(
+					'function',
+					overload,
+					`PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`
+				);
 			}
 		}
-		if (found.length === 0 && hintless && await this.functionNameCached(first!, choice.method)) return {schema: first!.schema, name: first!.name, overloads: [], otherArguments: true};
+		if (found.length === 0 && hintless && (await this.functionNameCached(first!, choice.method)))
+			return {schema: first!.schema, name: first!.name, overloads: [], otherArguments: true};
 		return found.length > 0 ? {schema: first!.schema, name: first!.name, overloads: found} : undefined;
 	}
 
@@ -376,30 +496,77 @@ export class Prober {
 		return {method: null, controls};
 	}
 
-	private async controlsFor(kind: ProbeKind, method: ProbeMethod, schema: string): Promise<ProbeControl[] | 'no answer'> {
+	private async controlsFor(
+		kind: ProbeKind,
+		method: ProbeMethod,
+		schema: string
+	): Promise<ProbeControl[] | 'no answer'> {
 		const missing = `pgrst_doctor_control_${this.nonce}`;
 		// Reported without the random part, so two runs on the same server print the same report.
 		const madeUp = '(a made-up name)';
 		const listed = this.listed.find(table => table.columns.length > 0 && !isUnsafe(this.unsafe.tables, table));
-		const controls: Array<{control: ProbeControl['control']; object: string; expected: ProbeControl['expected']; ask: () => Promise<Reading>}> = [];
+		const controls: Array<{
+			control: ProbeControl['control'];
+			object: string;
+			expected: ProbeControl['expected'];
+			ask: () => Promise<Reading>;
+		}> = [];
 		if (kind === 'tables') {
-			controls.push({control: 'negative', object: `${schema}.${madeUp}`, expected: 'not cached', ask: async () => this.reading(this.tableProbe(schema, missing), readOptions)});
-			if (listed) controls.push({control: 'positive', object: `${listed.schema}.${listed.name}`, expected: 'cached', ask: async () => this.reading(this.tableProbe(listed.schema, listed.name), readOptions)});
+			controls.push({
+				control: 'negative',
+				object: `${schema}.${madeUp}`,
+				expected: 'not cached',
+				ask: async () => this.reading(this.tableProbe(schema, missing), readOptions),
+			});
+			if (listed)
+				controls.push({
+					control: 'positive',
+					object: `${listed.schema}.${listed.name}`,
+					expected: 'cached',
+					ask: async () => this.reading(this.tableProbe(listed.schema, listed.name), readOptions),
+				});
 		} else if (kind === 'columns') {
 			const read = (answer: HttpAnswer) => readColumns(method, answer);
-			controls.push({control: 'negative', object: `${schema}.${madeUp}`, expected: 'not cached', ask: async () => this.reading(this.columnsProbe(method, {schema, name: missing}, ['id']), read)});
-			const cached = listed ?? await this.cachedControlTable(schema);
+			controls.push({
+				control: 'negative',
+				object: `${schema}.${madeUp}`,
+				expected: 'not cached',
+				ask: async () => this.reading(this.columnsProbe(method, {schema, name: missing}, ['id']), read),
+			});
+			const cached = listed ?? (await this.cachedControlTable(schema));
 			if (cached === 'no answer') return 'no answer';
 			if (cached) {
 				const column = `pgrst_doctor_control_${this.nonce}`;
-				controls.push({control: 'negative', object: `${cached.schema}.${cached.name}.${madeUp}`, expected: 'not cached', ask: async () => this.reading(this.columnsProbe(method, cached, [column]), answer => {
-					const error = postgrestError(answer);
-					return error?.code === 'PGRST204' && namesMissingColumn(error.message, column, cached.name) ? 'not cached' : read(answer);
-				})});
+				controls.push({
+					control: 'negative',
+					object: `${cached.schema}.${cached.name}.${madeUp}`,
+					expected: 'not cached',
+					ask: async () =>
+						this.reading(this.columnsProbe(method, cached, [column]), answer => {
+							const error = postgrestError(answer);
+							return error?.code === 'PGRST204' && namesMissingColumn(error.message, column, cached.name)
+								? 'not cached'
+								: read(answer);
+						}),
+				});
 			}
-			if (listed) controls.push({control: 'positive', object: `${listed.schema}.${listed.name}.${listed.columns[0]!}`, expected: 'cached', ask: async () => this.reading(this.columnsProbe(method, listed, [listed.columns[0]!]), read)});
+			if (listed)
+				controls.push({
+					control: 'positive',
+					object: `${listed.schema}.${listed.name}.${listed.columns[0]!}`,
+					expected: 'cached',
+					ask: async () => this.reading(this.columnsProbe(method, listed, [listed.columns[0]!]), read),
+				});
 		} else {
-			controls.push({control: 'negative', object: `${schema}.${madeUp}()`, expected: 'not cached', ask: async () => this.reading(this.functionProbe(method, schema, missing, jsonCall), answer => this.readFunction(method, answer))});
+			controls.push({
+				control: 'negative',
+				object: `${schema}.${madeUp}()`,
+				expected: 'not cached',
+				ask: async () =>
+					this.reading(this.functionProbe(method, schema, missing, jsonCall), answer =>
+						this.readFunction(method, answer)
+					),
+			});
 		}
 		const results: ProbeControl[] = [];
 		for (const {ask, ...control} of controls) {
@@ -416,7 +583,9 @@ export class Prober {
 		const choice = await this.choose('tables', schema);
 		if (choice === 'no answer') return 'no answer';
 		if (!choice.method) return undefined;
-		for (const table of this.objects.tables.filter(item => item.schema === schema && item.columns.length > 0 && !isUnsafe(this.unsafe.tables, item)).slice(0, 3)) {
+		for (const table of this.objects.tables
+			.filter(item => item.schema === schema && item.columns.length > 0 && !isUnsafe(this.unsafe.tables, item))
+			.slice(0, 3)) {
 			const answer = await this.send(...this.tableProbe(table.schema, table.name));
 			if (!answer) return 'no answer';
 			if (readOptions(answer) === 'cached') return table;
@@ -424,7 +593,10 @@ export class Prober {
 		return undefined;
 	}
 
-	private async reading(request: Parameters<Prober['send']>, read: (answer: HttpAnswer) => Reading): Promise<Reading> {
+	private async reading(
+		request: Parameters<Prober['send']>,
+		read: (answer: HttpAnswer) => Reading
+	): Promise<Reading> {
 		const answer = await this.send(...request);
 		return answer ? read(answer) : 'no answer';
 	}
@@ -433,7 +605,11 @@ export class Prober {
 		return [`/${encodeURIComponent(name)}`, {method: 'OPTIONS', headers: {'accept-profile': schema}}];
 	}
 
-	private columnsProbe(method: ProbeMethod, table: {schema: string; name: string}, columns: string[]): Parameters<Prober['send']> {
+	private columnsProbe(
+		method: ProbeMethod,
+		table: {schema: string; name: string},
+		columns: string[]
+	): Parameters<Prober['send']> {
 		const path = `/${encodeURIComponent(table.name)}?columns=${columns.map(quoteColumn).map(encodeURIComponent).join(',')}`;
 		const headers = {'content-type': 'application/json', prefer: probePrefer, 'content-profile': table.schema};
 		return method === 'post-invalid-body'
@@ -442,11 +618,24 @@ export class Prober {
 	}
 
 	/** The call of `probe` (overloadBody: the Content-Type and body PostgREST resolves the overload by), stopped the way `method` stops it. */
-	private functionProbe(method: ProbeMethod, schema: string, name: string, probe: {contentType: string; body: string}): Parameters<Prober['send']> {
+	private functionProbe(
+		method: ProbeMethod,
+		schema: string,
+		name: string,
+		probe: {contentType: string; body: string}
+	): Parameters<Prober['send']> {
 		const headers = {'content-type': probe.contentType, prefer: probePrefer, 'content-profile': schema};
 		const path = `/rpc/${encodeURIComponent(name)}`;
-		if (method === 'post-rpc-embed') return [`${path}?select=${encodeURIComponent(`*,${this.embedStop}(*)`)}`, {method: 'POST', headers: {...headers, accept: 'application/json'}, body: probe.body}];
-		if (method === 'post-rpc-filter') return [`${path}?${encodeURIComponent(`${this.embedStop}.c`)}=eq.1`, {method: 'POST', headers: {...headers, accept: 'application/json'}, body: probe.body}];
+		if (method === 'post-rpc-embed')
+			return [
+				`${path}?select=${encodeURIComponent(`*,${this.embedStop}(*)`)}`,
+				{method: 'POST', headers: {...headers, accept: 'application/json'}, body: probe.body},
+			];
+		if (method === 'post-rpc-filter')
+			return [
+				`${path}?${encodeURIComponent(`${this.embedStop}.c`)}=eq.1`,
+				{method: 'POST', headers: {...headers, accept: 'application/json'}, body: probe.body},
+			];
 		return [path, {method: 'POST', headers: {...headers, accept: this.accept}, body: probe.body}];
 	}
 
@@ -468,7 +657,10 @@ export class Prober {
 		if (isUnsafe(this.unsafe.functions, {schema: fn.schema, name: probeName})) return false;
 		const answer = await this.send(...this.functionProbe(method, fn.schema, probeName, jsonCall));
 		const error = answer && postgrestError(answer);
-		return error?.code === 'PGRST202' && error.hint === `Perhaps you meant to call the function ${fn.schema}.${fn.name}`;
+		return (
+			error?.code === 'PGRST202' &&
+			error.hint === `Perhaps you meant to call the function ${fn.schema}.${fn.name}`
+		);
 	}
 
 	/**
@@ -478,24 +670,56 @@ export class Prober {
 	 * instead (suggested). `cachedColumns`: the columns of the key's table the cache is known to have. What could not
 	 * be compared goes to `unknown` (the prober's own list unless told).
 	 */
-	async relationship(foreignKey: ForeignKey, cachedColumns: string[], unknown = this.unknown): Promise<{cached: boolean; suggested?: {schema: string; name: string}} | undefined> {
+	async relationship(
+		foreignKey: ForeignKey,
+		cachedColumns: string[],
+		unknown = this.unknown
+	): Promise<{cached: boolean; suggested?: {schema: string; name: string}} | undefined> {
 		const table = {schema: foreignKey.schema, name: foreignKey.table};
-		const unsafe = isUnsafe(this.unsafe.tables, table) ?? isUnsafe(this.unsafe.tables, {schema: foreignKey.schema, name: foreignKey.foreignTable});
+		const unsafe =
+			isUnsafe(this.unsafe.tables, table) ??
+			isUnsafe(this.unsafe.tables, {schema: foreignKey.schema, name: foreignKey.foreignTable});
 		if (unsafe) return this.giveUp('relationship', table, unknown, unsafe);
-		this.relationshipMethod ??= this.calibrateRelationships(this.listed.find(listed => !isUnsafe(this.unsafe.tables, listed)) ?? table);
+		this.relationshipMethod ??= this.calibrateRelationships(
+			this.listed.find(listed => !isUnsafe(this.unsafe.tables, listed)) ?? table
+		);
 		const method = await this.relationshipMethod;
 		if (!method.usable) return this.giveUp('relationship', table, unknown, method.reason);
 		// From a table to itself PostgREST embeds only the one-to-many side, named by the key's one column (Plan.hs findRel).
 		const self = foreignKey.foreignTable === foreignKey.table;
-		if (self && (foreignKey.oneToOne || foreignKey.columns.length !== 1)) return this.giveUp('relationship', table, unknown, 'PostgREST cannot name a one-to-one or multi-column key from a table to itself in an embedding');
+		if (self && (foreignKey.oneToOne || foreignKey.columns.length !== 1))
+			return this.giveUp(
+				'relationship',
+				table,
+				unknown,
+				'PostgREST cannot name a one-to-one or multi-column key from a table to itself in an embedding'
+			);
 		const hint = quoteSelectName(self ? foreignKey.columns[0]! : foreignKey.name);
 		// A one-to-one key can be spread, which would run the read: it is embedded into an insert whose body PostgreSQL refuses.
-		if (method.name === 'spread' && foreignKey.oneToOne) return this.oneToOne(foreignKey, `${quoteSelectName(foreignKey.foreignTable)}!${hint}(*)`, cachedColumns, unknown);
+		if (method.name === 'spread' && foreignKey.oneToOne)
+			return this.oneToOne(
+				foreignKey,
+				`${quoteSelectName(foreignKey.foreignTable)}!${hint}(*)`,
+				cachedColumns,
+				unknown
+			);
 		// accept embeds the referenced relation into the key's table; spread, the key's table into the referenced one.
-		const [from, target] = method.name === 'accept' ? [foreignKey.table, foreignKey.foreignTable] : [foreignKey.foreignTable, foreignKey.table];
-		const answer = await this.embed({schema: foreignKey.schema, name: from}, `${quoteSelectName(target)}!${hint}(*)`, method.name);
+		const [from, target] =
+			method.name === 'accept'
+				? [foreignKey.table, foreignKey.foreignTable]
+				: [foreignKey.foreignTable, foreignKey.table];
+		const answer = await this.embed(
+			{schema: foreignKey.schema, name: from},
+			`${quoteSelectName(target)}!${hint}(*)`,
+			method.name
+		);
 		const code = answer && postgrestError(answer)?.code;
-		return this.readRelationship(table, unknown, answer, method.name === 'accept' ? isProbeAccepted(answer?.status ?? 0, code) : code === 'PGRST119');
+		return this.readRelationship(
+			table,
+			unknown,
+			answer,
+			method.name === 'accept' ? isProbeAccepted(answer?.status ?? 0, code) : code === 'PGRST119'
+		);
 	}
 
 	/**
@@ -508,26 +732,59 @@ export class Prober {
 		const first = keys[0];
 		if (!first) return cached;
 		// Under the cap like every probe: the function probes may be in flight already.
-		const method = await run(async () => this.relationshipMethod ??= this.calibrateRelationships(this.listed.find(listed => !isUnsafe(this.unsafe.tables, listed)) ?? {schema: first.schema, name: first.table}));
+		const method = await run(
+			async () =>
+				(this.relationshipMethod ??= this.calibrateRelationships(
+					this.listed.find(listed => !isUnsafe(this.unsafe.tables, listed)) ?? {
+						schema: first.schema,
+						name: first.table,
+					}
+				))
+		);
 		if (!method.usable) return cached;
-		const batchable = keys.filter(key => key.foreignTable !== key.table && !(method.name === 'spread' && key.oneToOne)
-			&& !isUnsafe(this.unsafe.tables, {schema: key.schema, name: key.table}) && !isUnsafe(this.unsafe.tables, {schema: key.schema, name: key.foreignTable}));
-		await eachLimited(embeddingBatches(batchable, method.name, quoteSelectName).filter(batch => batch.keys.length > 1), run, async batch => {
-			const answer = await this.embedSelect({schema: batch.schema, name: batch.root}, batch.select, method.name);
-			const code = answer && postgrestError(answer)?.code;
-			const stopped = method.name === 'accept' ? isProbeAccepted(answer?.status ?? 0, code) : code === 'PGRST119';
-			if (stopped) for (const key of batch.keys) cached.add(key);
-		});
+		const batchable = keys.filter(
+			key =>
+				key.foreignTable !== key.table &&
+				!(method.name === 'spread' && key.oneToOne) &&
+				!isUnsafe(this.unsafe.tables, {schema: key.schema, name: key.table}) &&
+				!isUnsafe(this.unsafe.tables, {schema: key.schema, name: key.foreignTable})
+		);
+		await eachLimited(
+			embeddingBatches(batchable, method.name, quoteSelectName).filter(batch => batch.keys.length > 1),
+			run,
+			async batch => {
+				const answer = await this.embedSelect(
+					{schema: batch.schema, name: batch.root},
+					batch.select,
+					method.name
+				);
+				const code = answer && postgrestError(answer)?.code;
+				const stopped =
+					method.name === 'accept' ? isProbeAccepted(answer?.status ?? 0, code) : code === 'PGRST119';
+				if (stopped) for (const key of batch.keys) cached.add(key);
+			}
+		);
 		return cached;
 	}
 
 	/** The reading of an embedding probe; `stopped`: it was stopped where its method stops a cached embedding. */
-	private readRelationship(table: {schema: string; name: string}, unknown: Unknown[], answer: HttpAnswer | undefined, stopped: boolean): {cached: boolean; suggested?: {schema: string; name: string}} | undefined {
+	private readRelationship(
+		table: {schema: string; name: string},
+		unknown: Unknown[],
+		answer: HttpAnswer | undefined,
+		stopped: boolean
+	): {cached: boolean; suggested?: {schema: string; name: string}} | undefined {
 		if (!answer) return this.giveUp('relationship', table, unknown, this.failure());
 		const error = postgrestError(answer);
 		// PGRST201: more than one relationship carries this name (a key from a table to itself), so it is cached.
 		if (error?.code === 'PGRST201' || stopped) return {cached: true};
-		if (error?.code !== 'PGRST200') return this.giveUp('relationship', table, unknown, `PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`);
+		if (error?.code !== 'PGRST200')
+			return this.giveUp(
+				'relationship',
+				table,
+				unknown,
+				`PostgREST answered ${answer.status}${error ? ` ${error.code}` : ''}`
+			);
 		const suggested = suggestedRelation(error.hint);
 		return {cached: false, ...(suggested ? {suggested: {schema: table.schema, name: suggested}} : {})};
 	}
@@ -541,8 +798,16 @@ export class Prober {
 	private async oneToOne(foreignKey: ForeignKey, embedding: string, cachedColumns: string[], unknown: Unknown[]) {
 		const table = {schema: foreignKey.schema, name: foreignKey.table};
 		const column = cachedColumns.find(name => foreignKey.columns.includes(name)) ?? cachedColumns[0];
-		if (column === undefined) return this.giveUp('relationship', table, unknown, 'a one-to-one foreign key can be spread, which would run the probe\'s read, and its table has no column PostgREST\'s cache is known to have for the other probe');
-		const listed = this.listed.find(candidate => !isUnsafe(this.unsafe.tables, candidate) && candidate.columns.length > 0);
+		if (column === undefined)
+			return this.giveUp(
+				'relationship',
+				table,
+				unknown,
+				"a one-to-one foreign key can be spread, which would run the probe's read, and its table has no column PostgREST's cache is known to have for the other probe"
+			);
+		const listed = this.listed.find(
+			candidate => !isUnsafe(this.unsafe.tables, candidate) && candidate.columns.length > 0
+		);
 		this.oneToOneMethod ??= this.calibrateOneToOne(listed ?? table, listed?.columns[0] ?? column);
 		const method = await this.oneToOneMethod;
 		if (!method.usable) return this.giveUp('relationship', table, unknown, method.reason);
@@ -550,19 +815,52 @@ export class Prober {
 		return this.readRelationship(table, unknown, answer, isDatabaseError(answer));
 	}
 
-	private async calibrateOneToOne(table: {schema: string; name: string}, column: string): Promise<{usable: true} | {usable: false; reason: string}> {
-		const answer = await this.insertEmbedding(table, column, `${quoteSelectName(`pgrst-doctor-absent-${randomBytes(8).toString('hex')}`)}(*)`);
+	private async calibrateOneToOne(
+		table: {schema: string; name: string},
+		column: string
+	): Promise<{usable: true} | {usable: false; reason: string}> {
+		const answer = await this.insertEmbedding(
+			table,
+			column,
+			`${quoteSelectName(`pgrst-doctor-absent-${randomBytes(8).toString('hex')}`)}(*)`
+		);
 		if (!answer) return {usable: false, reason: this.failure()};
 		const error = postgrestError(answer);
 		const passed = error?.code === 'PGRST200';
 		const read = passed ? 'not cached' : `${answer.status}${error ? ` ${error.code}` : ''}`;
-		this.methods.oneToOneRelationships = {method: passed ? 'embed-invalid-body' : null, controls: [{method: 'embed-invalid-body', control: 'negative', object: `${table.schema}.${table.name} → (a made-up name)`, expected: 'not cached', read, passed}]};
-		return passed ? {usable: true} : {usable: false, reason: `a one-to-one foreign key can be spread, which would run the probe's read, and the other probe failed its control (a relation that cannot exist was answered ${read})`};
+		this.methods.oneToOneRelationships = {
+			method: passed ? 'embed-invalid-body' : null,
+			controls: [
+				{
+					method: 'embed-invalid-body',
+					control: 'negative',
+					object: `${table.schema}.${table.name} → (a made-up name)`,
+					expected: 'not cached',
+					read,
+					passed,
+				},
+			],
+		};
+		return passed
+			? {usable: true}
+			: {
+					usable: false,
+					reason: `a one-to-one foreign key can be spread, which would run the probe's read, and the other probe failed its control (a relation that cannot exist was answered ${read})`,
+				};
 	}
 
 	private async insertEmbedding(table: {schema: string; name: string}, column: string, embedding: string) {
 		const path = `/${encodeURIComponent(table.name)}?columns=${encodeURIComponent(quoteColumn(column))}&select=${encodeURIComponent(`${quoteSelectName(column)},${embedding}`)}`;
-		return this.send(path, {method: 'POST', headers: {'content-type': 'application/json', accept: 'application/json', prefer: probePrefer, 'content-profile': table.schema}, body: invalidBody});
+		return this.send(path, {
+			method: 'POST',
+			headers: {
+				'content-type': 'application/json',
+				accept: 'application/json',
+				prefer: probePrefer,
+				'content-profile': table.schema,
+			},
+			body: invalidBody,
+		});
 	}
 
 	/**
@@ -572,7 +870,10 @@ export class Prober {
 	 * is one-to-many and refused while planning (PGRST119, validateSpreadEmbeds) where PostgREST 11 checks Accept
 	 * before the cache (v11.2.2), so a one-to-one key cannot be probed that way.
 	 */
-	private async calibrateRelationships(table: {schema: string; name: string}): Promise<{usable: true; name: 'accept' | 'spread'} | {usable: false; reason: string}> {
+	private async calibrateRelationships(table: {
+		schema: string;
+		name: string;
+	}): Promise<{usable: true; name: 'accept' | 'spread'} | {usable: false; reason: string}> {
 		const absent = quoteSelectName(`pgrst-doctor-absent-${randomBytes(8).toString('hex')}`);
 		const answers: string[] = [];
 		const controls: ProbeControl[] = [];
@@ -581,12 +882,22 @@ export class Prober {
 			if (!answer) return {usable: false, reason: this.failure()};
 			const error = postgrestError(answer);
 			const passed = error?.code === 'PGRST200';
-			controls.push({method: `embed-${name}`, control: 'negative', object: `${table.schema}.${table.name} → (a made-up name)`, expected: 'not cached', read: passed ? 'not cached' : `${answer.status}${error ? ` ${error.code}` : ''}`, passed});
+			controls.push({
+				method: `embed-${name}`,
+				control: 'negative',
+				object: `${table.schema}.${table.name} → (a made-up name)`,
+				expected: 'not cached',
+				read: passed ? 'not cached' : `${answer.status}${error ? ` ${error.code}` : ''}`,
+				passed,
+			});
 			this.methods.relationships = {method: passed ? `embed-${name}` : null, controls};
 			if (passed) return {usable: true, name};
 			answers.push(`${answer.status}${error ? ` ${error.code}` : ''}`);
 		}
-		return {usable: false, reason: `no embedding probe passed its control (a relation that cannot exist was answered ${answers.join(' and ')})`};
+		return {
+			usable: false,
+			reason: `no embedding probe passed its control (a relation that cannot exist was answered ${answers.join(' and ')})`,
+		};
 	}
 
 	private async embed(from: {schema: string; name: string}, embedding: string, method: 'accept' | 'spread') {
@@ -595,7 +906,11 @@ export class Prober {
 
 	private async embedSelect(from: {schema: string; name: string}, select: string, method: 'accept' | 'spread') {
 		return this.send(`/${encodeURIComponent(from.name)}?select=${encodeURIComponent(select)}`, {
-			headers: {accept: method === 'accept' ? this.accept : 'application/json', prefer: probePrefer, 'accept-profile': from.schema},
+			headers: {
+				accept: method === 'accept' ? this.accept : 'application/json',
+				prefer: probePrefer,
+				'accept-profile': from.schema,
+			},
 		});
 	}
 
@@ -608,12 +923,23 @@ export class Prober {
 	}
 
 	private failure(): string {
-		return Date.now() > this.deadline ? 'the time for probing (3 × --timeout) ran out' : `the probe request failed: ${this.lastFailure ?? 'no answer'}`;
+		return Date.now() > this.deadline
+			? 'the time for probing (3 × --timeout) ran out'
+			: `the probe request failed: ${this.lastFailure ?? 'no answer'}`;
 	}
 
 	private giveUp(kind: Unknown['kind'], object: {schema: string; name: string}, reason: string): undefined;
-	private giveUp(kind: Unknown['kind'], object: {schema: string; name: string}, unknown: Unknown[], reason: string): undefined;
-	private giveUp(kind: Unknown['kind'], object: {schema: string; name: string}, ...rest: [string] | [Unknown[], string]): undefined {
+	private giveUp(
+		kind: Unknown['kind'],
+		object: {schema: string; name: string},
+		unknown: Unknown[],
+		reason: string
+	): undefined;
+	private giveUp(
+		kind: Unknown['kind'],
+		object: {schema: string; name: string},
+		...rest: [string] | [Unknown[], string]
+	): undefined {
 		const [unknown, reason] = rest.length === 1 ? [this.unknown, rest[0]] : rest;
 		unknown.push({kind, schema: object.schema, name: object.name, reason});
 		return undefined;
@@ -631,13 +957,23 @@ export class Prober {
 }
 
 /** post-rpc-embed and post-rpc-filter read cached only when the error names the embedding they asked for (`embedStop`): anything else proves nothing. */
-export function readFunction(method: ProbeMethod, answer: Pick<HttpAnswer, 'status' | 'text'>, embedStop: string): Reading {
+export function readFunction(
+	method: ProbeMethod,
+	answer: Pick<HttpAnswer, 'status' | 'text'>,
+	embedStop: string
+): Reading {
 	const error = postgrestError(answer);
 	if (error?.code === 'PGRST202') return 'not cached';
 	if (error?.code === 'PGRST203') return 'cached';
 	// PGRST122 (strict preferences, 12.0.0+) is raised after the lookup too, so it also proves the function cached.
-	if (method === 'post-rpc-embed') return (error?.code === 'PGRST200' && error.message.includes(`'${embedStop}'`)) || error?.code === 'PGRST122' ? 'cached' : 'unclear';
-	if (method === 'post-rpc-filter') return (error?.code === 'PGRST108' && error.message.includes(`'${embedStop}'`)) || error?.code === 'PGRST122' ? 'cached' : 'unclear';
+	if (method === 'post-rpc-embed')
+		return (error?.code === 'PGRST200' && error.message.includes(`'${embedStop}'`)) || error?.code === 'PGRST122'
+			? 'cached'
+			: 'unclear';
+	if (method === 'post-rpc-filter')
+		return (error?.code === 'PGRST108' && error.message.includes(`'${embedStop}'`)) || error?.code === 'PGRST122'
+			? 'cached'
+			: 'unclear';
 	return isProbeAccepted(answer.status, error?.code) ? 'cached' : 'unclear';
 }
 
@@ -655,12 +991,21 @@ export function readOptions(answer: Pick<HttpAnswer, 'status'>): Reading {
 export function readColumns(method: ProbeMethod, answer: Pick<HttpAnswer, 'status' | 'text'>): Reading {
 	if (answer.status === 404) return 'not cached';
 	const error = postgrestError(answer);
-	if (method === 'post-invalid-body') return error?.code === 'PGRST122' || isDatabaseError(answer) ? 'cached' : 'unclear';
+	if (method === 'post-invalid-body')
+		return error?.code === 'PGRST122' || isDatabaseError(answer) ? 'cached' : 'unclear';
 	return isProbeAccepted(answer.status, error?.code) ? 'cached' : 'unclear';
 }
 
 function failedControls(choice: ProbeMethodChoice): string {
-	return choice.controls.filter(control => !control.passed).map(control => `${control.method}: ${control.object}, which ${control.expected === 'cached' ? 'the cache certainly has' : 'cannot exist'}, read as ${control.read}`).join('; ') || 'no control could be made';
+	return (
+		choice.controls
+			.filter(control => !control.passed)
+			.map(
+				control =>
+					`${control.method}: ${control.object}, which ${control.expected === 'cached' ? 'the cache certainly has' : 'cannot exist'}, read as ${control.read}`
+			)
+			.join('; ') || 'no control could be made'
+	);
 }
 
 /** An error PostgreSQL raised (a SQLSTATE, not a PGRST code): PostgREST had passed the request on. */
@@ -682,18 +1027,28 @@ const takesNoArguments = (fn: CatalogFunction) => fn.args.every(arg => !arg.requ
  * The Content-Type and body PostgREST resolves this overload by, or why no probe can tell it from a sibling: with
  * no named argument to send, an overload whose arguments are all optional matches first (Plan.hs findProc).
  */
-export function overloadBody(overload: CatalogFunction, siblings: CatalogFunction[]): {contentType: string; body: string} | string {
+export function overloadBody(
+	overload: CatalogFunction,
+	siblings: CatalogFunction[]
+): {contentType: string; body: string} | string {
 	const others = siblings.filter(other => other !== overload);
-	const ambiguous = 'PostgREST would resolve its probe to another overload of the same name (one whose arguments are all optional)';
+	const ambiguous =
+		'PostgREST would resolve its probe to another overload of the same name (one whose arguments are all optional)';
 	if (isUnnamed(overload)) {
 		const raw = rawBodies[overload.args[0]!.type];
-		if (raw) return others.some(other => other.args.length > 0 && takesNoArguments(other)) ? ambiguous : {contentType: raw, body: ''};
+		if (raw)
+			return others.some(other => other.args.length > 0 && takesNoArguments(other))
+				? ambiguous
+				: {contentType: raw, body: ''};
 		return others.some(takesNoArguments) ? ambiguous : {contentType: 'application/json', body: '{}'};
 	}
 	const names = overload.args.map(arg => arg.name);
 	// A JSON body that matches no named overload falls back to an unnamed json/jsonb one; form fields never do.
 	if (others.some(other => isUnnamed(other) && !rawBodies[other.args[0]!.type])) {
-		return {contentType: 'application/x-www-form-urlencoded', body: names.map(name => `${encodeURIComponent(name)}=`).join('&')};
+		return {
+			contentType: 'application/x-www-form-urlencoded',
+			body: names.map(name => `${encodeURIComponent(name)}=`).join('&'),
+		};
 	}
 	return {contentType: 'application/json', body: JSON.stringify(Object.fromEntries(names.map(name => [name, null])))};
 }
@@ -721,7 +1076,10 @@ function quoteColumn(name: string): string {
 
 /** Both PGRST204 wordings: "Column 'c' of relation 't' does not exist" (≤ 12.0.2) and the 12.0.3+ one. */
 export function namesMissingColumn(message: string, column: string, table: string): boolean {
-	return message === `Column '${column}' of relation '${table}' does not exist` || message === `Could not find the '${column}' column of '${table}' in the schema cache`;
+	return (
+		message === `Column '${column}' of relation '${table}' does not exist` ||
+		message === `Could not find the '${column}' column of '${table}' in the schema cache`
+	);
 }
 
 /** "Perhaps you meant to call the function s.f(a, b)" names the cached overload of the same function. */

@@ -18,7 +18,10 @@ const unreachable = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 
 /** A refusal that is only about encryption (no TLS offered, or pg_hba.conf wants the other kind): the other attempt's error says more. */
 function refusesOnlyEncryption(error: DriverError): boolean {
-	return error.message === 'The server does not support SSL connections' || (error.code === '28000' && /, (no|SSL|GSS) encryption$/.test(error.message));
+	return (
+		error.message === 'The server does not support SSL connections' ||
+		(error.code === '28000' && /, (no|SSL|GSS) encryption$/.test(error.message))
+	);
 }
 
 /**
@@ -27,7 +30,12 @@ function refusesOnlyEncryption(error: DriverError): boolean {
  */
 function withoutPassword(error: DriverError): DriverError {
 	if (!/client password must be a non-empty string/.test(error.message)) return error;
-	return Object.assign(new Error('password authentication failed: the server asks for a password and the database URL has no password'), {code: '28P01'});
+	return Object.assign(
+		new Error(
+			'password authentication failed: the server asks for a password and the database URL has no password'
+		),
+		{code: '28P01'}
+	);
 }
 
 function timedOut(): DriverError {
@@ -47,7 +55,12 @@ export async function connectClient(connectionString: string, options: ConnectOp
 		if (options.signal?.aborted) throw new Error('cancelled');
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) break;
-		const client = new pg.Client({application_name: 'pgrst-doctor', ...attempt, connectionTimeoutMillis: remaining, query_timeout: options.timeoutMs});
+		const client = new pg.Client({
+			application_name: 'pgrst-doctor',
+			...attempt,
+			connectionTimeoutMillis: remaining,
+			query_timeout: options.timeoutMs,
+		});
 		// A dropped connection after connect must not crash the process; the pending query rejects instead.
 		client.on('error', () => {});
 		// Set before pg's own timer with the same delay, so it has fired when pg's timeout rejects the connect.

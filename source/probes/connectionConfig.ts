@@ -12,7 +12,7 @@ import type pg from 'pg';
 import {parse} from 'pg-connection-string';
 
 export const sslModes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
-export type SslMode = typeof sslModes[number];
+export type SslMode = (typeof sslModes)[number];
 
 /** A database URL that cannot be used as it is; the message is a sentence naming the parameter to change. */
 export class ConnectionSettingsError extends Error {}
@@ -34,7 +34,16 @@ export type ConnectionConfig = {
 };
 
 /** Parameters this module reads; everything else in the URL is pg-connection-string's. */
-const tlsParameters = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslpassword', 'sslnegotiation', 'ssl', 'uselibpqcompat']);
+const tlsParameters = new Set([
+	'sslmode',
+	'sslrootcert',
+	'sslcert',
+	'sslkey',
+	'sslpassword',
+	'sslnegotiation',
+	'ssl',
+	'uselibpqcompat',
+]);
 
 /** The URL without its TLS parameters (kept verbatim otherwise, as pg-connection-string copes with more than URL does), and those parameters. */
 export function splitTlsParameters(text: string): {rest: string; tls: URLSearchParams} {
@@ -51,7 +60,12 @@ export function splitTlsParameters(text: string): {rest: string; tls: URLSearchP
 }
 
 /** readFiles false: check the URL's parameters without opening the files they name (a candidate that may not be used). */
-export type Surroundings = {environment: NodeJS.ProcessEnv; home: string; userId: number | undefined; readFiles?: boolean};
+export type Surroundings = {
+	environment: NodeJS.ProcessEnv;
+	home: string;
+	userId: number | undefined;
+	readFiles?: boolean;
+};
 
 const here = (): Surroundings => ({environment: process.env, home: homedir(), userId: process.geteuid?.()});
 
@@ -76,16 +90,26 @@ function readNamed(file: string, parameter: string): string {
 	try {
 		descriptor = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
 	} catch {
-		throw new ConnectionSettingsError(`The database URL names a certificate or key file that cannot be read: ${parameter}=${file}.`);
+		throw new ConnectionSettingsError(
+			`The database URL names a certificate or key file that cannot be read: ${parameter}=${file}.`
+		);
 	}
 	try {
 		const stat = fstatSync(descriptor);
-		if (!stat.isFile()) throw new ConnectionSettingsError(`The database URL's ${parameter}=${file} is not a regular file: name the certificate or key file itself.`);
-		if (stat.size > maxTlsFileBytes) throw new ConnectionSettingsError(`The database URL's ${parameter}=${file} is larger than 1 MiB, which no certificate or key is: name the certificate or key file itself.`);
+		if (!stat.isFile())
+			throw new ConnectionSettingsError(
+				`The database URL's ${parameter}=${file} is not a regular file: name the certificate or key file itself.`
+			);
+		if (stat.size > maxTlsFileBytes)
+			throw new ConnectionSettingsError(
+				`The database URL's ${parameter}=${file} is larger than 1 MiB, which no certificate or key is: name the certificate or key file itself.`
+			);
 		return readFileSync(descriptor, 'utf8');
 	} catch (error) {
 		if (error instanceof ConnectionSettingsError) throw error;
-		throw new ConnectionSettingsError(`The database URL names a certificate or key file that cannot be read: ${parameter}=${file}.`);
+		throw new ConnectionSettingsError(
+			`The database URL names a certificate or key file that cannot be read: ${parameter}=${file}.`
+		);
 	} finally {
 		closeSync(descriptor);
 	}
@@ -96,7 +120,12 @@ function readNamed(file: string, parameter: string): string {
  * the distributions' usual places), else the Mozilla list Node ships with.
  */
 function systemCertificates(environment: NodeJS.ProcessEnv): string | readonly string[] {
-	const bundles = [environment.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
+	const bundles = [
+		environment.SSL_CERT_FILE,
+		'/etc/ssl/certs/ca-certificates.crt',
+		'/etc/pki/tls/certs/ca-bundle.crt',
+		'/etc/ssl/cert.pem',
+	];
 	const bundle = bundles.find((file): file is string => Boolean(file) && readable(file!));
 	return bundle ? readFileSync(bundle, 'utf8') : rootCertificates;
 }
@@ -108,34 +137,58 @@ function systemCertificates(environment: NodeJS.ProcessEnv): string | readonly s
 function checkKeyPermissions(file: string, userId: number | undefined): void {
 	const {uid, mode} = statSync(file);
 	if ((uid === userId && (mode & 0o077) !== 0) || (uid === 0 && (mode & 0o037) !== 0)) {
-		throw new ConnectionSettingsError(`The private key file ${file} (sslkey) has group or world access: make it u=rw (chmod 0600 ${file}), as libpq requires.`);
+		throw new ConnectionSettingsError(
+			`The private key file ${file} (sslkey) has group or world access: make it u=rw (chmod 0600 ${file}), as libpq requires.`
+		);
 	}
 }
 
-function sslModeOf(tls: URLSearchParams, environment: NodeJS.ProcessEnv, rootCertificate: string | undefined): {mode: SslMode; verify: boolean} {
+function sslModeOf(
+	tls: URLSearchParams,
+	environment: NodeJS.ProcessEnv,
+	rootCertificate: string | undefined
+): {mode: SslMode; verify: boolean} {
 	// libpq reads ssl=true (JDBC's spelling) as sslmode=require; pg also knows ssl=1 and ssl=0/false.
 	const fromSsl = {true: 'require', 1: 'require', false: 'disable', 0: 'disable'}[tls.get('ssl') ?? ''];
-	const given = tls.get('sslmode') ?? fromSsl ?? environment.PGSSLMODE ?? (rootCertificate === 'system' ? 'verify-full' : 'prefer');
+	const given =
+		tls.get('sslmode') ??
+		fromSsl ??
+		environment.PGSSLMODE ??
+		(rootCertificate === 'system' ? 'verify-full' : 'prefer');
 	// node-postgres's own spelling of "encrypt, verify nothing", kept for URLs written for it.
 	if (given === 'no-verify') return {mode: 'require', verify: false};
 	if (!(sslModes as readonly string[]).includes(given)) {
-		throw new ConnectionSettingsError(`The database URL's sslmode must be one of ${sslModes.join(', ')} (as in libpq).`);
+		throw new ConnectionSettingsError(
+			`The database URL's sslmode must be one of ${sslModes.join(', ')} (as in libpq).`
+		);
 	}
 	return {mode: given as SslMode, verify: true};
 }
 
 /** The trusted CAs: sslrootcert (a file, or system), else libpq's default ~/.postgresql/root.crt when it exists. */
-function rootCertificateOf(named: string | undefined, surroundings: Surroundings): {source?: string; isDefault: boolean; ca?: string | readonly string[]} {
-	if (named === 'system') return {source: 'system', isDefault: false, ca: surroundings.readFiles === false ? rootCertificates : systemCertificates(surroundings.environment)};
+function rootCertificateOf(
+	named: string | undefined,
+	surroundings: Surroundings
+): {source?: string; isDefault: boolean; ca?: string | readonly string[]} {
+	if (named === 'system')
+		return {
+			source: 'system',
+			isDefault: false,
+			ca: surroundings.readFiles === false ? rootCertificates : systemCertificates(surroundings.environment),
+		};
 	// Unread, a named CA still counts as given: verify-ca and verify-full are checked as they will be when it is read.
-	const read = (file: string) => (surroundings.readFiles === false ? `(${file}, not read)` : readNamed(file, 'sslrootcert'));
+	const read = (file: string) =>
+		surroundings.readFiles === false ? `(${file}, not read)` : readNamed(file, 'sslrootcert');
 	if (named) return {source: named, isDefault: false, ca: read(named)};
 	const fallback = path.join(surroundings.home, '.postgresql', 'root.crt');
 	return readable(fallback) ? {source: fallback, isDefault: true, ca: read(fallback)} : {isDefault: false};
 }
 
 /** A client certificate: sslcert, else ~/.postgresql/postgresql.crt when it exists; its key must then be readable. */
-function clientCertificateOf(tls: URLSearchParams, surroundings: Surroundings): Pick<TlsConnectionOptions, 'cert' | 'key' | 'passphrase'> {
+function clientCertificateOf(
+	tls: URLSearchParams,
+	surroundings: Surroundings
+): Pick<TlsConnectionOptions, 'cert' | 'key' | 'passphrase'> {
 	const {environment, home} = surroundings;
 	const named = tls.get('sslcert') ?? environment.PGSSLCERT;
 	const certFile = named ?? path.join(home, '.postgresql', 'postgresql.crt');
@@ -152,10 +205,12 @@ function clientCertificateOf(tls: URLSearchParams, surroundings: Surroundings): 
 function negotiationOf(tls: URLSearchParams, environment: NodeJS.ProcessEnv, mode: SslMode): 'postgres' | 'direct' {
 	const negotiation = tls.get('sslnegotiation') ?? environment.PGSSLNEGOTIATION ?? 'postgres';
 	if (negotiation !== 'postgres' && negotiation !== 'direct') {
-		throw new ConnectionSettingsError('The database URL\'s sslnegotiation must be postgres or direct.');
+		throw new ConnectionSettingsError("The database URL's sslnegotiation must be postgres or direct.");
 	}
 	if (negotiation === 'direct' && !['require', 'verify-ca', 'verify-full'].includes(mode)) {
-		throw new ConnectionSettingsError(`sslnegotiation=direct starts TLS without asking, so libpq allows it only with sslmode=require, verify-ca or verify-full (not ${mode}).`);
+		throw new ConnectionSettingsError(
+			`sslnegotiation=direct starts TLS without asking, so libpq allows it only with sslmode=require, verify-ca or verify-full (not ${mode}).`
+		);
 	}
 	return negotiation;
 }
@@ -173,17 +228,32 @@ export function readConnectionConfig(connectionString: string, surroundings: Sur
 	const named = tls.get('sslrootcert') ?? environment.PGSSLROOTCERT;
 	const {mode, verify} = sslModeOf(tls, environment, named);
 	if (named === 'system' && mode !== 'verify-full') {
-		throw new ConnectionSettingsError(`sslrootcert=system trusts every CA the system trusts, which anyone can get a certificate from, so libpq allows it only with sslmode=verify-full (not ${mode}).`);
+		throw new ConnectionSettingsError(
+			`sslrootcert=system trusts every CA the system trusts, which anyone can get a certificate from, so libpq allows it only with sslmode=verify-full (not ${mode}).`
+		);
 	}
 	const host = base.host || environment.PGHOST || 'localhost';
 	const root = mode === 'disable' ? {isDefault: false} : rootCertificateOf(named, surroundings);
 	if ((mode === 'verify-ca' || mode === 'verify-full') && !root.ca) {
-		throw new ConnectionSettingsError(`sslmode=${mode} verifies the server's certificate, so it needs the CA that signed it: add sslrootcert=<file> (Supabase: the CA certificate from the project's Database settings) or put it at ~/.postgresql/root.crt, or use sslrootcert=system for a certificate from a public CA. To encrypt without verifying, as psql does, use sslmode=require.`);
+		throw new ConnectionSettingsError(
+			`sslmode=${mode} verifies the server's certificate, so it needs the CA that signed it: add sslrootcert=<file> (Supabase: the CA certificate from the project's Database settings) or put it at ~/.postgresql/root.crt, or use sslrootcert=system for a certificate from a public CA. To encrypt without verifying, as psql does, use sslmode=require.`
+		);
 	}
 	const checked = verify && root.ca !== undefined;
-	const intent: TlsIntent = {mode, rootCertificate: checked ? root.source : undefined, rootCertificateIsDefault: checked && root.isDefault, host};
+	const intent: TlsIntent = {
+		mode,
+		rootCertificate: checked ? root.source : undefined,
+		rootCertificateIsDefault: checked && root.isDefault,
+		host,
+	};
 	const sslnegotiation = negotiationOf(tls, environment, mode);
-	const plain: pg.ClientConfig = {...base, port: base.port ? Number(base.port) : undefined, database: base.database ?? undefined, host: base.host ?? undefined, ssl: false};
+	const plain: pg.ClientConfig = {
+		...base,
+		port: base.port ? Number(base.port) : undefined,
+		database: base.database ?? undefined,
+		host: base.host ?? undefined,
+		ssl: false,
+	};
 	if (mode === 'disable' || host.startsWith('/')) return {intent, attempts: [plain]};
 	const encrypted: pg.ClientConfig & {sslnegotiation: string} = {
 		...plain,
@@ -222,7 +292,8 @@ export function connectionConfig(connectionString: string): ConnectionConfig {
 	let config = read.get(connectionString);
 	if (!config) {
 		config = readConnectionConfig(connectionString);
-		if (withoutAmbient.has(connectionString)) config = {...config, attempts: config.attempts.map(attempt => ({...attempt, password: noPassword}))};
+		if (withoutAmbient.has(connectionString))
+			config = {...config, attempts: config.attempts.map(attempt => ({...attempt, password: noPassword}))};
 		read.set(connectionString, config);
 	}
 	return config;

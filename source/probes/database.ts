@@ -40,7 +40,12 @@ export type CatalogTable = {schema: string; name: string; kind: string; columns:
 export type FunctionArgument = {name: string; type: string; required: boolean; variadic: boolean};
 export type CatalogFunction = {schema: string; name: string; signature: string; args: FunctionArgument[]};
 /** foreignKeys: read beside the catalog (foreignKeys.ts); absent, relationships are not compared. */
-export type Catalog = {schemas: string[]; tables: CatalogTable[]; functions: CatalogFunction[]; foreignKeys?: ForeignKey[]};
+export type Catalog = {
+	schemas: string[];
+	tables: CatalogTable[];
+	functions: CatalogFunction[];
+	foreignKeys?: ForeignKey[];
+};
 
 export type DatabaseFacts = {
 	server: ServerFacts;
@@ -145,9 +150,25 @@ order by 1, 2, 3`;
 const queueUsageSql = 'select pg_catalog.pg_notification_queue_usage() as usage';
 
 /** Every statement this module runs, for the test that plants look-alikes of what they call. */
-export const databaseStatements = [pinSearchPathSql, beginReadOnlySql, pinInTransactionSql, statementTimeoutSql, serverFactsSql, eventTriggersSql, roleSettingsSql, sessionsSql, tablesSql, functionsSql, queueUsageSql];
+export const databaseStatements = [
+	pinSearchPathSql,
+	beginReadOnlySql,
+	pinInTransactionSql,
+	statementTimeoutSql,
+	serverFactsSql,
+	eventTriggersSql,
+	roleSettingsSql,
+	sessionsSql,
+	tablesSql,
+	functionsSql,
+	queueUsageSql,
+];
 
-export async function openDatabase(connectionString: string, timeoutMs: number, signal?: AbortSignal): Promise<DatabaseSession> {
+export async function openDatabase(
+	connectionString: string,
+	timeoutMs: number,
+	signal?: AbortSignal
+): Promise<DatabaseSession> {
 	// Pinned, and ended by cancelling, which rejects pending queries.
 	const client = await openSession({connectionString, timeoutMs, signal});
 	try {

@@ -8,7 +8,15 @@ import {type InstanceKey, type InstanceReload, waitForInstanceReloads} from './i
 
 /** instances: several PostgREST instances behind one address were watched one by one (described as the database shows them). */
 /** unseen: why this instance's reload could not be watched at all (its sessions not found, or not told from another's). */
-export type Delivery = {delivered: boolean | null; waitedMs: number; latencyMs?: number; evidence?: string; error?: string; unseen?: string; instances?: InstanceDelivery[]};
+export type Delivery = {
+	delivered: boolean | null;
+	waitedMs: number;
+	latencyMs?: number;
+	evidence?: string;
+	error?: string;
+	unseen?: string;
+	instances?: InstanceDelivery[];
+};
 
 export type InstanceDelivery = {instance: string; delivered: boolean | null; latencyMs?: number};
 
@@ -33,7 +41,10 @@ export async function probeInstanceReloads(options: ProbeOptions, keys: Instance
  * reloaded. An instance without a key (several that share one login role, application name and address) cannot be
  * watched on its own: its delivery is unknown.
  */
-export async function probeSeenInstances(options: ProbeOptions, instances: Array<{label: string; key?: InstanceKey}>): Promise<Delivery> {
+export async function probeSeenInstances(
+	options: ProbeOptions,
+	instances: Array<{label: string; key?: InstanceKey}>
+): Promise<Delivery> {
 	const waitedMs = Math.min(options.timeoutMs, 10_000);
 	const keys = instances.flatMap(instance => (instance.key ? [instance.key] : []));
 	let reloads: InstanceReload[];
@@ -44,17 +55,41 @@ export async function probeSeenInstances(options: ProbeOptions, instances: Array
 	}
 	const each: InstanceDelivery[] = instances.map(instance => {
 		const reload = instance.key ? reloads[keys.indexOf(instance.key)]! : undefined;
-		return reload ? {instance: instance.label, delivered: reload.observed, latencyMs: reload.latencyMs} : {instance: instance.label, delivered: null};
+		return reload
+			? {instance: instance.label, delivered: reload.observed, latencyMs: reload.latencyMs}
+			: {instance: instance.label, delivered: null};
 	});
-	const delivered = each.some(instance => instance.delivered === false) ? false : each.every(instance => instance.delivered === true) ? true : null;
+	const delivered = each.some(instance => instance.delivered === false)
+		? false
+		: each.every(instance => instance.delivered === true)
+			? true
+			: null;
 	const latencyMs = delivered ? Math.max(...each.map(instance => instance.latencyMs ?? 0)) : undefined;
-	return {delivered, waitedMs, latencyMs, instances: each, ...(delivered ? {evidence: `each of the ${each.length} instances' own sessions reloading in pg_stat_activity`} : {})};
+	return {
+		delivered,
+		waitedMs,
+		latencyMs,
+		instances: each,
+		...(delivered
+			? {evidence: `each of the ${each.length} instances' own sessions reloading in pg_stat_activity`}
+			: {}),
+	};
 }
 
-export async function probeDelivery(options: {connectionString: string; channel: Channel; timeoutMs: number; admin?: HttpTarget; signal?: AbortSignal}): Promise<Delivery> {
+export async function probeDelivery(options: {
+	connectionString: string;
+	channel: Channel;
+	timeoutMs: number;
+	admin?: HttpTarget;
+	signal?: AbortSignal;
+}): Promise<Delivery> {
 	const {admin} = options;
 	const read: LoadCounter | undefined = admin
-		? async () => send(admin, '/metrics').then(answer => (answer.status === 200 ? parseLoadCount(answer.text) : undefined), () => undefined)
+		? async () =>
+				send(admin, '/metrics').then(
+					answer => (answer.status === 200 ? parseLoadCount(answer.text) : undefined),
+					() => undefined
+				)
 		: undefined;
 	const before = await read?.();
 	const waitedMs = Math.min(options.timeoutMs, 10_000);
@@ -64,10 +99,21 @@ export async function probeDelivery(options: {connectionString: string; channel:
 			// Nothing is sent once the run was cancelled.
 			if (options.signal?.aborted) throw new Cancelled();
 			await client.query(reloadSql(options.channel));
-			const observation = await waitForReload(client, since, waitedMs, read && before !== undefined ? {read, before} : undefined, options.signal);
+			const observation = await waitForReload(
+				client,
+				since,
+				waitedMs,
+				read && before !== undefined ? {read, before} : undefined,
+				options.signal
+			);
 			// What runs next (a diagnosis read again after the probe, an action) must meet the new cache, not the load.
 			if (observation.observed) await waitForReloadEnd(client, waitedMs, options.signal);
-			return {delivered: observation.observed, waitedMs, latencyMs: observation.latencyMs, evidence: observation.evidence};
+			return {
+				delivered: observation.observed,
+				waitedMs,
+				latencyMs: observation.latencyMs,
+				evidence: observation.evidence,
+			};
 		});
 	} catch (error) {
 		return {delivered: null, waitedMs, error: (error as Error).message};

@@ -24,12 +24,21 @@ export const batchLimits = {keys: 16, selectLength: 2000};
  * many tables reference gathers them into one request. A spread must be one-to-many to reach its stop, so spread
  * goes that way only.
  */
-export function embeddingBatches(keys: ForeignKey[], direction: EmbeddingDirection, quote: (name: string) => string, limits = batchLimits): EmbeddingBatch[] {
+export function embeddingBatches(
+	keys: ForeignKey[],
+	direction: EmbeddingDirection,
+	quote: (name: string) => string,
+	limits = batchLimits
+): EmbeddingBatch[] {
 	type Edge = {key: ForeignKey; parent: string; child: string};
 	const node = (schema: string, name: string) => objectKey({schema, name});
-	const edges = (key: ForeignKey): Edge[] => direction === 'spread'
-		? [{key, parent: key.foreignTable, child: key.table}]
-		: [{key, parent: key.table, child: key.foreignTable}, {key, parent: key.foreignTable, child: key.table}];
+	const edges = (key: ForeignKey): Edge[] =>
+		direction === 'spread'
+			? [{key, parent: key.foreignTable, child: key.table}]
+			: [
+					{key, parent: key.table, child: key.foreignTable},
+					{key, parent: key.foreignTable, child: key.table},
+				];
 	const byParent = new Map<string, Edge[]>();
 	for (const edge of keys.flatMap(edges)) {
 		const parent = node(edge.key.schema, edge.parent);

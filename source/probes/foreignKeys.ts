@@ -9,7 +9,14 @@ import type {DatabaseSession} from './database.js';
  * of a primary key or unique constraint of its table, so PostgREST may embed it as one-to-one from either side (it
  * checks the same columns in key order; any order is counted here, so no such key is ever taken for one-to-many).
  */
-export type ForeignKey = {schema: string; table: string; name: string; foreignTable: string; columns: string[]; oneToOne: boolean};
+export type ForeignKey = {
+	schema: string;
+	table: string;
+	name: string;
+	foreignTable: string;
+	columns: string[];
+	oneToOne: boolean;
+};
 
 // Foreign keys in the exposed schemas $1 whose referenced relation is in the same schema.
 const foreignKeysSql = `
@@ -31,6 +38,9 @@ order by 1, 2, 3`;
 /** Every statement this module runs, for the test that plants look-alikes of what the doctor's SQL calls. */
 export const foreignKeyStatements = [foreignKeysSql];
 
-export async function readForeignKeys(session: Pick<DatabaseSession, 'read'>, schemas: string[]): Promise<ForeignKey[]> {
+export async function readForeignKeys(
+	session: Pick<DatabaseSession, 'read'>,
+	schemas: string[]
+): Promise<ForeignKey[]> {
 	return session.read<ForeignKey>(foreignKeysSql, [schemas]);
 }

@@ -5,13 +5,26 @@ import {Agent, request} from 'undici';
  * body: the bytes as received; text decodes them on each use (documents are read from the bytes, never decoded
  * whole). tooLarge: the body passed the size cap and was dropped, so it is empty rather than a truncated document.
  */
-export type HttpAnswer = {status: number; headers: Record<string, string>; body: Buffer; readonly text: string; tooLarge?: true};
+export type HttpAnswer = {
+	status: number;
+	headers: Record<string, string>;
+	body: Buffer;
+	readonly text: string;
+	tooLarge?: true;
+};
 
 /** What one diagnosis asked of PostgREST: requests sent (admin server included) and body bytes received. */
 export type HttpMeter = {requests: number; bytesRead: number};
 
 /** concurrency: how many probe requests may be in flight at once (--concurrency). */
-export type HttpTarget = {baseUrl: string; apiKey?: string; timeoutMs: number; signal?: AbortSignal; meter?: HttpMeter; concurrency?: number};
+export type HttpTarget = {
+	baseUrl: string;
+	apiKey?: string;
+	timeoutMs: number;
+	signal?: AbortSignal;
+	meter?: HttpMeter;
+	concurrency?: number;
+};
 
 /** How a request carries the API key: as Supabase's gateway reads it (apikey) and as PostgREST does (a bearer JWT). */
 export function keyHeaders(apiKey: string): {apikey: string; authorization: string} {
@@ -60,7 +73,12 @@ export function joinUrl(baseUrl: string, path: string): string {
 export async function send(
 	target: HttpTarget,
 	path: string,
-	options: {method?: 'GET' | 'HEAD' | 'OPTIONS' | 'POST'; headers?: Record<string, string>; body?: string; cap?: keyof typeof bodyCaps} = {},
+	options: {
+		method?: 'GET' | 'HEAD' | 'OPTIONS' | 'POST';
+		headers?: Record<string, string>;
+		body?: string;
+		cap?: keyof typeof bodyCaps;
+	} = {}
 ): Promise<HttpAnswer> {
 	const headers: Record<string, string> = {'user-agent': 'pgrst-doctor'};
 	for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = wireText(value);
@@ -74,7 +92,12 @@ export async function send(
 		dispatcher: agentFor(target.timeoutMs),
 		signal: AbortSignal.any(signals),
 	});
-	const body = await readCapped(response.body, bodyCaps[options.cap ?? 'answer'], Number(response.headers['content-length']), target.meter);
+	const body = await readCapped(
+		response.body,
+		bodyCaps[options.cap ?? 'answer'],
+		Number(response.headers['content-length']),
+		target.meter
+	);
 	const flat: Record<string, string> = {};
 	for (const [name, value] of Object.entries(response.headers)) {
 		if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -101,7 +124,12 @@ export function wireText(value: string): string {
 }
 
 /** The body, or undefined once it passes the cap (or announces it will): chunks are kept as Buffers and joined once. */
-async function readCapped(body: AsyncIterable<Buffer> & {destroy(): unknown}, cap: number, declared: number, meter?: HttpMeter): Promise<Buffer | undefined> {
+async function readCapped(
+	body: AsyncIterable<Buffer> & {destroy(): unknown},
+	cap: number,
+	declared: number,
+	meter?: HttpMeter
+): Promise<Buffer | undefined> {
 	if (declared > cap) {
 		body.destroy();
 		return undefined;
@@ -131,8 +159,14 @@ export function postgrestError(answer: Pick<HttpAnswer, 'text'>): PostgrestError
 	const body = parseJson(answer.text);
 	if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
 	const {code, message, details, hint} = body as Record<string, unknown>;
-	if (typeof code !== 'string' || typeof message !== 'string' || !('details' in body) || !('hint' in body)) return undefined;
-	return {code, message, details: typeof details === 'string' ? details : null, hint: typeof hint === 'string' ? hint : null};
+	if (typeof code !== 'string' || typeof message !== 'string' || !('details' in body) || !('hint' in body))
+		return undefined;
+	return {
+		code,
+		message,
+		details: typeof details === 'string' ? details : null,
+		hint: typeof hint === 'string' ? hint : null,
+	};
 }
 
 export function parseJson(text: string): unknown {

@@ -35,7 +35,13 @@ export function sameInstance(a: InstanceKey, b: InstanceKey): boolean {
  * Polls until every instance shows a reload since `since` (the database's clock) or the time is up; each instance's
  * latency is from the start of the watch to the first poll that saw its reload.
  */
-export async function waitForInstanceReloads(client: pg.Client, since: Date, keys: InstanceKey[], timeoutMs: number, signal?: AbortSignal): Promise<InstanceReload[]> {
+export async function waitForInstanceReloads(
+	client: pg.Client,
+	since: Date,
+	keys: InstanceKey[],
+	timeoutMs: number,
+	signal?: AbortSignal
+): Promise<InstanceReload[]> {
 	const started = performance.now();
 	const seen: Array<number | undefined> = keys.map(() => undefined);
 	let hidden: boolean[] = keys.map(() => false);
@@ -50,5 +56,7 @@ export async function waitForInstanceReloads(client: pg.Client, since: Date, key
 		if (seen.every(latency => latency !== undefined) || performance.now() - started >= timeoutMs) break;
 		await new Promise(resolve => setTimeout(resolve, 15));
 	}
-	return seen.map((latencyMs, index) => (latencyMs === undefined ? {observed: hidden[index] ? null : false} : {observed: true, latencyMs}));
+	return seen.map((latencyMs, index) =>
+		latencyMs === undefined ? {observed: hidden[index] ? null : false} : {observed: true, latencyMs}
+	);
 }

@@ -7,11 +7,17 @@ import {quoteSelectName} from './cacheSnapshot.js';
 import {type HttpTarget, postgrestError, send} from './http.js';
 
 /** The read of `column` (or every column) of the relation; undefined when PostgREST did not answer. */
-export async function liveRead(target: HttpTarget, relation: {schema: string; name: string}, column?: string): Promise<LiveRead | undefined> {
+export async function liveRead(
+	target: HttpTarget,
+	relation: {schema: string; name: string},
+	column?: string
+): Promise<LiveRead | undefined> {
 	const select = column === undefined ? '*' : quoteSelectName(column);
 	const path = `/${encodeURIComponent(relation.name)}?select=${encodeURIComponent(select)}&limit=0`;
 	try {
-		const answer = await send(target, path, {headers: {accept: 'application/json', 'accept-profile': relation.schema}});
+		const answer = await send(target, path, {
+			headers: {accept: 'application/json', 'accept-profile': relation.schema},
+		});
 		const error = postgrestError(answer);
 		return {status: answer.status, code: error?.code ?? null, message: error?.message ?? null};
 	} catch {

@@ -59,7 +59,10 @@ where n.nspname = any($1::text[]) and p.prokind = 'f'
 /** Every statement this module runs, for the test that plants look-alikes of what the doctor's SQL calls. */
 export const mediaHandlerStatements = [mediaHandlersSql, routineTargetsSql];
 
-export async function readProbeHazards(session: Pick<DatabaseSession, 'read'>, schemas: string[]): Promise<ProbeHazards> {
+export async function readProbeHazards(
+	session: Pick<DatabaseSession, 'read'>,
+	schemas: string[]
+): Promise<ProbeHazards> {
 	return {
 		handlers: await session.read<MediaHandler>(mediaHandlersSql, [schemas]),
 		routineTargets: await session.read<RoutineTarget>(routineTargetsSql, [schemas]),
@@ -70,23 +73,36 @@ export async function readProbeHazards(session: Pick<DatabaseSession, 'read'>, s
 // handler for the relation producing */* or exactly `accept`, or one for anyelement producing `accept`, is chosen by
 // PostgREST; a function is unsafe when any of its overloads is negotiated for such a relation, since PostgREST may
 // pick another overload than the one probed.
-export function unsafeObjects(hazards: ProbeHazards, accept: string, catalog: {tables: Array<{schema: string; name: string}>; functions: Array<{schema: string; name: string}>}): UnsafeObjects {
+export function unsafeObjects(
+	hazards: ProbeHazards,
+	accept: string,
+	catalog: {tables: Array<{schema: string; name: string}>; functions: Array<{schema: string; name: string}>}
+): UnsafeObjects {
 	const wanted = accept.toLowerCase();
 	const everything = hazards.handlers.find(handler => handler.anyElement && handler.mediaType === wanted);
 	const byTarget = new Map<string, MediaHandler>();
 	for (const handler of hazards.handlers) {
-		if (!handler.anyElement && (handler.mediaType === '*/*' || handler.mediaType === wanted)) byTarget.set(objectKey(handler), handler);
+		if (!handler.anyElement && (handler.mediaType === '*/*' || handler.mediaType === wanted))
+			byTarget.set(objectKey(handler), handler);
 	}
-	const reason = (handler: MediaHandler, runs: string) => `a media type handler for ${handler.mediaType} (${handler.handler}) would make PostgREST ${runs}`;
+	const reason = (handler: MediaHandler, runs: string) =>
+		`a media type handler for ${handler.mediaType} (${handler.handler}) would make PostgREST ${runs}`;
 	const tables = new Map<string, string>();
 	for (const table of catalog.tables) {
 		const handler = everything ?? byTarget.get(objectKey(table));
-		if (handler) tables.set(objectKey(table), reason(handler, 'run the probe\'s insert and its triggers'));
+		if (handler) tables.set(objectKey(table), reason(handler, "run the probe's insert and its triggers"));
 	}
 	const functions = new Map<string, string>();
 	for (const fn of catalog.functions) {
-		const targets = [fn.name, ...hazards.routineTargets.filter(item => item.schema === fn.schema && item.name === fn.name).map(item => item.target)];
-		const handler = everything ?? targets.map(target => byTarget.get(objectKey({schema: fn.schema, name: target}))).find(Boolean);
+		const targets = [
+			fn.name,
+			...hazards.routineTargets
+				.filter(item => item.schema === fn.schema && item.name === fn.name)
+				.map(item => item.target),
+		];
+		const handler =
+			everything ??
+			targets.map(target => byTarget.get(objectKey({schema: fn.schema, name: target}))).find(Boolean);
 		if (handler) functions.set(objectKey(fn), reason(handler, 'run the function'));
 	}
 	return {tables, functions};

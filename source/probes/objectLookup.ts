@@ -31,7 +31,14 @@ export type Policy = {name: string; command: string; roles: string[]; check: str
 export type DefinerView = {schema: string; name: string; owner: string};
 
 /** A sequence an error names, with the column it fills (serial: owned by it; identity: its generator), if any. */
-export type Sequence = {schema: string; name: string; tableSchema: string | null; table: string | null; column: string | null; identity: boolean};
+export type Sequence = {
+	schema: string;
+	name: string;
+	tableSchema: string | null;
+	table: string | null;
+	column: string | null;
+	identity: boolean;
+};
 
 export type ObjectLookup = {
 	/** Tables and functions of every user schema, filtered the way PostgREST filters its cache. */
@@ -154,35 +161,77 @@ select r.rolname as role,
 from pg_catalog.pg_roles r where r.rolname = any($1::text[])`;
 
 /** Every statement this module runs, for the test that plants look-alikes of what they call. */
-export const objectLookupStatements = [userSchemasSql, foreignKeysSql, apiRolesSql, sequencesSql, usableRelationsSql, policiesSql, definerViewsSql, privilegesSql];
+export const objectLookupStatements = [
+	userSchemasSql,
+	foreignKeysSql,
+	apiRolesSql,
+	sequencesSql,
+	usableRelationsSql,
+	policiesSql,
+	definerViewsSql,
+	privilegesSql,
+];
 
-export async function lookupObjects(session: DatabaseSession, request: {names: string[]; loginRoles: string[]; extraRoles: string[]; exposed: string[]}): Promise<Omit<ObjectLookup, 'privileges'>> {
+export async function lookupObjects(
+	session: DatabaseSession,
+	request: {names: string[]; loginRoles: string[]; extraRoles: string[]; exposed: string[]}
+): Promise<Omit<ObjectLookup, 'privileges'>> {
 	const schemas = (await session.read<{name: string}>(userSchemasSql, [])).map(row => row.name);
 	return {
 		everything: await session.catalog(schemas),
 		foreignKeys: await session.read<ForeignKey>(foreignKeysSql, [request.names.map(name => name.toLowerCase())]),
-		apiRoles: (await session.read<{name: string}>(apiRolesSql, [request.loginRoles, request.extraRoles, request.exposed])).map(row => row.name),
+		apiRoles: (
+			await session.read<{name: string}>(apiRolesSql, [request.loginRoles, request.extraRoles, request.exposed])
+		).map(row => row.name),
 		sequences: await session.read<Sequence>(sequencesSql, [request.names]),
 	};
 }
 
 /** The object whose privileges an error is about: a schema alone, or a relation (and column), function or sequence in it. */
-export type PrivilegeTarget = {schema: string; table?: string; column?: string; signature?: string; sequence?: {schema: string; name: string}};
+export type PrivilegeTarget = {
+	schema: string;
+	table?: string;
+	column?: string;
+	signature?: string;
+	sequence?: {schema: string; name: string};
+};
 
-export async function privilegesOn(session: DatabaseSession, roles: string[], object: PrivilegeTarget): Promise<Privileges[]> {
-	return session.read<Privileges>(privilegesSql, [roles, object.schema, object.table ?? null, object.signature ?? null, object.column ?? null, object.sequence?.schema ?? null, object.sequence?.name ?? null]);
+export async function privilegesOn(
+	session: DatabaseSession,
+	roles: string[],
+	object: PrivilegeTarget
+): Promise<Privileges[]> {
+	return session.read<Privileges>(privilegesSql, [
+		roles,
+		object.schema,
+		object.table ?? null,
+		object.signature ?? null,
+		object.column ?? null,
+		object.sequence?.schema ?? null,
+		object.sequence?.name ?? null,
+	]);
 }
 
 /** For each role, the relations of `schema` it may use (see usableRelationsSql). */
-export async function usableRelations(session: DatabaseSession, roles: string[], schema: string): Promise<Map<string, string[]>> {
+export async function usableRelations(
+	session: DatabaseSession,
+	roles: string[],
+	schema: string
+): Promise<Map<string, string[]>> {
 	const rows = await session.read<{role: string; relations: string[]}>(usableRelationsSql, [roles, schema]);
 	return new Map(rows.map(row => [row.role, row.relations]));
 }
 
-export async function writePolicies(session: DatabaseSession, table: {schema: string; name: string}): Promise<Policy[]> {
+export async function writePolicies(
+	session: DatabaseSession,
+	table: {schema: string; name: string}
+): Promise<Policy[]> {
 	return session.read<Policy>(policiesSql, [table.schema, table.name]);
 }
 
-export async function definerViews(session: DatabaseSession, table: {schema: string; name: string}): Promise<DefinerView[]> {
+export async function definerViews(
+	session: DatabaseSession,
+	table: {schema: string; name: string}
+): Promise<DefinerView[]> {
 	return session.read<DefinerView>(definerViewsSql, [table.schema, table.name]);
 }

@@ -21,13 +21,16 @@ export function openApiTables(body: Buffer, withTables = true): OpenApiTables | 
 }
 
 const quote = 0x22;
-const backslash = 0x5C;
+const backslash = 0x5c;
 const literal = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)$/;
 
 class Reader {
 	private at = 0;
 
-	constructor(private readonly bytes: Buffer, private readonly withTables: boolean) {}
+	constructor(
+		private readonly bytes: Buffer,
+		private readonly withTables: boolean
+	) {}
 
 	document(): OpenApiTables | undefined {
 		const result: OpenApiTables = {tables: []};
@@ -38,7 +41,8 @@ class Reader {
 				this.skip();
 			} else if (key === 'info' && this.peek() === '{') {
 				this.object(field => {
-					if ((field === 'version' || field === 'description') && this.peek() === '"') result[field] = this.string();
+					if ((field === 'version' || field === 'description') && this.peek() === '"')
+						result[field] = this.string();
 					else this.skip();
 				});
 			} else if (key === 'definitions' && this.withTables && this.peek() === '{') {
@@ -148,8 +152,8 @@ class Reader {
 					this.skipString();
 					continue;
 				}
-				if (byte === 0x7B || byte === 0x5B) closers.push(byte + 2);
-				else if ((byte === 0x7D || byte === 0x5D) && closers.pop() !== byte) throw new Malformed();
+				if (byte === 0x7b || byte === 0x5b) closers.push(byte + 2);
+				else if ((byte === 0x7d || byte === 0x5d) && closers.pop() !== byte) throw new Malformed();
 				this.at++;
 			} while (closers.length > 0);
 			return;
@@ -173,10 +177,17 @@ class Reader {
 }
 
 function isSpace(byte: number): boolean {
-	return byte === 0x20 || byte === 0x09 || byte === 0x0A || byte === 0x0D;
+	return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
 /** Letters, digits and . + - : the bytes of numbers, true, false and null. */
 function isLiteralByte(byte: number): boolean {
-	return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte === 0x2E || byte === 0x2B || byte === 0x2D;
+	return (
+		(byte >= 0x30 && byte <= 0x39) ||
+		(byte >= 0x61 && byte <= 0x7a) ||
+		(byte >= 0x41 && byte <= 0x5a) ||
+		byte === 0x2e ||
+		byte === 0x2b ||
+		byte === 0x2d
+	);
 }

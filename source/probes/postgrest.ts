@@ -1,5 +1,14 @@
 // The PostgREST probe: what the server says about itself. Only GET requests; no judgement here.
-import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, type PostgrestError, parseJson, postgrestError, send} from './http.js';
+import {
+	bodyCaps,
+	type HttpAnswer,
+	type HttpTarget,
+	mebibytes,
+	type PostgrestError,
+	parseJson,
+	postgrestError,
+	send,
+} from './http.js';
 import type {CachedFunction, CachedTable} from './cacheSnapshot.js';
 import {type OpenApiTables, openApiTables} from './openApiTables.js';
 import {parseSchemaCacheDump, type SchemaCacheDump} from './schemaCacheDump.js';
@@ -12,7 +21,14 @@ export type ApiFacts = {
 	 * Status of GET / and what it carried: the OpenAPI description, a PostgREST error, where it redirects, or the
 	 * message of a gateway's own JSON error (Supabase's Kong: {"message": "Invalid API key"}).
 	 */
-	root: {status: number; openApi?: OpenApiTables; error?: PostgrestError; location?: string; gatewayMessage?: string; tooLarge?: true};
+	root: {
+		status: number;
+		openApi?: OpenApiTables;
+		error?: PostgrestError;
+		location?: string;
+		gatewayMessage?: string;
+		tooLarge?: true;
+	};
 	/** The schemas PostgREST says it exposes (from its PGRST106 answer), first is the default. */
 	exposedSchemas: string[] | null;
 	admin: AdminFacts | null;
@@ -47,13 +63,24 @@ const missingRelation = 'pgrst_doctor_missing_probe';
  * description; onExposedSchemas hears them as soon as they answer, before anything says this is PostgREST (they
  * count only once GET / or the control says so).
  */
-export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: string[], onExposedSchemas?: (answer: ExposedAnswer) => void): Promise<ApiFacts> {
+export async function apiFacts(
+	target: HttpTarget,
+	adminUrl?: string,
+	schemas?: string[],
+	onExposedSchemas?: (answer: ExposedAnswer) => void
+): Promise<ApiFacts> {
 	const notes: string[] = [];
 	// --concurrency 1 means one request at a time, these two included.
 	const exposed = (target.concurrency ?? 2) > 1 ? probeExposedSchemas(target) : undefined;
 	void exposed?.then(onExposedSchemas);
-	const rootAnswer = await send(target, '/', {headers: {accept: 'application/openapi+json, application/json'}, cap: 'document'});
-	if (rootAnswer.tooLarge) notes.push(`GET / answered more than ${mebibytes(bodyCaps.document)}, so its OpenAPI description was not read; every relation was probed instead`);
+	const rootAnswer = await send(target, '/', {
+		headers: {accept: 'application/openapi+json, application/json'},
+		cap: 'document',
+	});
+	if (rootAnswer.tooLarge)
+		notes.push(
+			`GET / answered more than ${mebibytes(bodyCaps.document)}, so its OpenAPI description was not read; every relation was probed instead`
+		);
 	// Without --schemas the default schema is asked for, so its relations are read in the same walk; with --schemas
 	// they are read only once the exposed schemas say it is asked for (a document may list 200,000 relations).
 	const [identity, described] = describeRoot(rootAnswer, !schemas?.length);
@@ -66,7 +93,10 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 		version = serverVersion(control);
 		isPostgrest = version !== null || postgrestError(control) !== undefined;
 	}
-	const offRoot = isPostgrest && rootAnswer.status === 404 && !identity.error ? await offRootControls(target, rootAnswer.status, control) : undefined;
+	const offRoot =
+		isPostgrest && rootAnswer.status === 404 && !identity.error
+			? await offRootControls(target, rootAnswer.status, control)
+			: undefined;
 	if (offRoot) return {isPostgrest, version, root: identity, exposedSchemas: null, admin: null, offRoot, notes};
 	const [exposedSchemas, admin] = await Promise.all([
 		isPostgrest ? (exposed ?? probeExposedSchemas(target)).then(answer => answer.schemas) : null,
@@ -74,7 +104,14 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
 	]);
 	const asked = !schemas?.length || schemas.includes(exposedSchemas?.[0] ?? schemas[0]!);
 	const root = asked && identity.openApi ? described() : identity;
-	return {isPostgrest, version, root: rootAnswer.tooLarge ? {...root, tooLarge: true} : root, exposedSchemas, admin, notes};
+	return {
+		isPostgrest,
+		version,
+		root: rootAnswer.tooLarge ? {...root, tooLarge: true} : root,
+		exposedSchemas,
+		admin,
+		notes,
+	};
 }
 
 /**
@@ -85,7 +122,7 @@ export async function apiFacts(target: HttpTarget, adminUrl?: string, schemas?: 
  * server), so a diff would read every table as missing.
  */
 async function offRootControls(target: HttpTarget, status: number, sent?: HttpAnswer): Promise<OffRoot | undefined> {
-	const control = sent ?? await sendControl(target);
+	const control = sent ?? (await sendControl(target));
 	if (postgrestError(control)) return undefined;
 	const [live, ready] = await Promise.all([send(target, '/live'), send(target, '/ready')]);
 	const admin = live.status !== 404 || ready.status !== 404;
@@ -102,7 +139,10 @@ async function rootAbove(target: HttpTarget): Promise<string | undefined> {
 	const url = new URL(target.baseUrl);
 	const segments = url.pathname.split('/').filter(Boolean);
 	for (let keep = segments.length - 1; keep >= Math.max(0, segments.length - 4); keep--) {
-		const candidate = `${url.protocol}//${url.host}${segments.slice(0, keep).map(segment => `/${segment}`).join('')}`;
+		const candidate = `${url.protocol}//${url.host}${segments
+			.slice(0, keep)
+			.map(segment => `/${segment}`)
+			.join('')}`;
 		const answer = await sendControl({...target, baseUrl: candidate}).catch(() => undefined);
 		if (answer && postgrestError(answer)) return candidate;
 	}
@@ -116,10 +156,12 @@ async function rootAbove(target: HttpTarget): Promise<string | undefined> {
  */
 /** GET /'s answer without its relations, and a way to read them: at once when withTables, else only when asked. */
 function describeRoot(answer: HttpAnswer, withTables: boolean): [ApiFacts['root'], () => ApiFacts['root']] {
-	if (answer.status >= 300 && answer.status < 400) return same({status: answer.status, location: answer.headers.location ?? ''});
+	if (answer.status >= 300 && answer.status < 400)
+		return same({status: answer.status, location: answer.headers.location ?? ''});
 	// A 200 is read as a document from its bytes: decoding and parsing a large body whole is what the reader avoids.
 	if (answer.status === 200) {
-		const described = (openApi: ReturnType<typeof openApiTables>): ApiFacts['root'] => (openApi ? {status: answer.status, openApi} : {status: answer.status});
+		const described = (openApi: ReturnType<typeof openApiTables>): ApiFacts['root'] =>
+			openApi ? {status: answer.status, openApi} : {status: answer.status};
 		const whole = withTables ? openApiTables(answer.body, true) : undefined;
 		const bare = whole ? {...whole, tables: []} : openApiTables(answer.body, false);
 		return [described(bare), () => described(whole ?? openApiTables(answer.body, true))];
@@ -157,13 +199,23 @@ export type ExposedAnswer = {schemas: string[] | null; version: string | null};
 async function probeExposedSchemas(target: HttpTarget): Promise<ExposedAnswer> {
 	const answer = await send(target, '/', {headers: {'accept-profile': unexposedProfile}}).catch(() => undefined);
 	const error = answer && postgrestError(answer);
-	return {schemas: error?.code === 'PGRST106' ? parseExposedSchemas(error) : null, version: answer ? serverVersion(answer) : null};
+	return {
+		schemas: error?.code === 'PGRST106' ? parseExposedSchemas(error) : null,
+		version: answer ? serverVersion(answer) : null,
+	};
 }
 
 /** Both PGRST106 wordings: "The schema must be one of the following: a, b" (≤ 13.0.6) and the 13.0.7+ hint. */
 export function parseExposedSchemas(error: PostgrestError): string[] | null {
-	const text = /one of the following: (.+)$/.exec(error.message)?.[1] ?? /schemas are exposed: (.+)$/.exec(error.hint ?? '')?.[1];
-	return text ? text.split(', ').map(name => name.trim()).filter(Boolean) : null;
+	const text =
+		/one of the following: (.+)$/.exec(error.message)?.[1] ??
+		/schemas are exposed: (.+)$/.exec(error.hint ?? '')?.[1];
+	return text
+		? text
+				.split(', ')
+				.map(name => name.trim())
+				.filter(Boolean)
+		: null;
 }
 
 /**
@@ -175,7 +227,11 @@ async function adminFacts(target: HttpTarget, notes: string[], version: string |
 	const status = async (path: string) => (await send(target, path)).status;
 	const dumps = postgrestFeatures(version).adminEndpoints?.includes('/schema_cache') ?? false;
 	try {
-		const [ready, live, dump] = await Promise.all([status('/ready'), status('/live'), dumps ? send(target, '/schema_cache', {cap: 'document'}) : undefined]);
+		const [ready, live, dump] = await Promise.all([
+			status('/ready'),
+			status('/live'),
+			dumps ? send(target, '/schema_cache', {cap: 'document'}) : undefined,
+		]);
 		return {ready, live, schemaCache: dump ? schemaCacheOf(dump, notes) : null};
 	} catch (error) {
 		return {ready: null, live: null, schemaCache: null, error: (error as Error).message};

@@ -44,12 +44,23 @@ export const postgrestIdentityStatements = [baseTableSql, clockSql, answeringSql
 const rounds = 3;
 const roundsNeeded = 2;
 
-export async function identifyPostgrest(session: Pick<DatabaseSession, 'read'>, target: HttpTarget, server: ServerFacts, schema: {name: string; profile: boolean}, listed: string[]): Promise<PostgrestIdentity> {
+export async function identifyPostgrest(
+	session: Pick<DatabaseSession, 'read'>,
+	target: HttpTarget,
+	server: ServerFacts,
+	schema: {name: string; profile: boolean},
+	listed: string[]
+): Promise<PostgrestIdentity> {
 	if (!server.superuser && !server.readAllStats) {
-		return {confirmed: false, asked: false, reason: `role ${server.user} cannot see other sessions' activity (GRANT pg_read_all_stats TO ${server.user};)`};
+		return {
+			confirmed: false,
+			asked: false,
+			reason: `role ${server.user} cannot see other sessions' activity (GRANT pg_read_all_stats TO ${server.user};)`,
+		};
 	}
 	const [table] = await session.read<{name: string}>(baseTableSql, [schema.name, listed]);
-	if (!table) return {confirmed: false, asked: false, reason: `schema ${schema.name} has no table to ask PostgREST about`};
+	if (!table)
+		return {confirmed: false, asked: false, reason: `schema ${schema.name} has no table to ask PostgREST about`};
 	const column = `pgrst_doctor_${randomBytes(8).toString('hex')}`;
 	const headers: Record<string, string> = {accept: 'application/json'};
 	if (schema.profile) headers['accept-profile'] = schema.name;
@@ -58,12 +69,17 @@ export async function identifyPostgrest(session: Pick<DatabaseSession, 'read'>, 
 	const answeredRoles = new Set<string>();
 	for (let round = 0; round < rounds && matched < roundsNeeded; round++) {
 		const [started] = await session.read<{at: string}>(clockSql, []);
-		const answer = await send(target, `/${encodeURIComponent(table.name)}?select=${column}&limit=0`, {headers}).catch(() => undefined);
+		const answer = await send(target, `/${encodeURIComponent(table.name)}?select=${column}&limit=0`, {
+			headers,
+		}).catch(() => undefined);
 		const [ended] = await session.read<{at: string}>(clockSql, []);
 		const error = answer && postgrestError(answer);
 		if (!answer || !(error?.code === '42703' && error.message.includes(column))) {
 			const said = answer ? `${answer.status}${error ? ` ${error.code}` : ''}` : 'nothing';
-			return {confirmed: false, reason: `PostgREST answered ${said} instead of passing the doctor's request to its database`};
+			return {
+				confirmed: false,
+				reason: `PostgREST answered ${said} instead of passing the doctor's request to its database`,
+			};
 		}
 		const answering = await session.read<Answering>(answeringSql, [started!.at, ended!.at]);
 		if (answering.length === 0) continue;
@@ -73,12 +89,23 @@ export async function identifyPostgrest(session: Pick<DatabaseSession, 'read'>, 
 		common = common ? new Map([...common].filter(([key]) => seen.has(key))) : seen;
 	}
 	if (!common || matched < roundsNeeded) {
-		return {confirmed: false, reason: 'no session on this server ran the doctor\'s request to PostgREST: PostgREST most likely uses a database on another server (or its connections were too busy to tell)', answeredRoles: [...answeredRoles]};
+		return {
+			confirmed: false,
+			reason: "no session on this server ran the doctor's request to PostgREST: PostgREST most likely uses a database on another server (or its connections were too busy to tell)",
+			answeredRoles: [...answeredRoles],
+		};
 	}
 	const found = [...common.values()];
 	if (found.length !== 1) {
-		const who = found.length === 0 ? 'different sessions ran the doctor\'s requests each time' : `sessions of ${found.map(row => `${row.user} in ${row.database}`).join(', ')} all ran them`;
-		return {confirmed: false, reason: `${who}, so none can be told to be PostgREST's`, answeredRoles: [...answeredRoles]};
+		const who =
+			found.length === 0
+				? "different sessions ran the doctor's requests each time"
+				: `sessions of ${found.map(row => `${row.user} in ${row.database}`).join(', ')} all ran them`;
+		return {
+			confirmed: false,
+			reason: `${who}, so none can be told to be PostgREST's`,
+			answeredRoles: [...answeredRoles],
+		};
 	}
 	return {confirmed: true, ...found[0]!};
 }

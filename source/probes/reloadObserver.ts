@@ -46,14 +46,26 @@ export async function databaseNow(client: pg.Client): Promise<Date> {
  * Waits for evidence of a reload after `since`: the /metrics counter when there is one (loadsBefore is its value
  * from before the trigger), else PostgREST's sessions in pg_stat_activity.
  */
-export async function waitForReload(client: pg.Client, since: Date, timeoutMs: number, counter?: {read: LoadCounter; before: number}, signal?: AbortSignal): Promise<ReloadObservation> {
+export async function waitForReload(
+	client: pg.Client,
+	since: Date,
+	timeoutMs: number,
+	counter?: {read: LoadCounter; before: number},
+	signal?: AbortSignal
+): Promise<ReloadObservation> {
 	const started = performance.now();
 	const latency = () => Math.round(performance.now() - started);
 	let hidden = false;
 	while (performance.now() - started < timeoutMs && !signal?.aborted) {
-		if (counter && ((await counter.read()) ?? 0) > counter.before) return {observed: true, latencyMs: latency(), evidence: 'pgrst_schema_cache_loads_total in /metrics'};
+		if (counter && ((await counter.read()) ?? 0) > counter.before)
+			return {observed: true, latencyMs: latency(), evidence: 'pgrst_schema_cache_loads_total in /metrics'};
 		const [row] = (await client.query<{reloads: number; hidden: number}>(reloadEvidenceSql, [since])).rows;
-		if (row!.reloads > 0) return {observed: true, latencyMs: latency(), evidence: 'a PostgREST session reloading in pg_stat_activity'};
+		if (row!.reloads > 0)
+			return {
+				observed: true,
+				latencyMs: latency(),
+				evidence: 'a PostgREST session reloading in pg_stat_activity',
+			};
 		hidden = row!.hidden > 0;
 		await new Promise(resolve => setTimeout(resolve, 15));
 	}

@@ -15,20 +15,25 @@ export function parseSchemaCacheDump(dump: unknown): SchemaCacheDump | undefined
 	const tables: CachedTable[] = [];
 	for (const entry of dump.dbTables as unknown[]) {
 		const name = qualifiedName(entry);
-		const columns = isObject((entry as unknown[])[1]) ? columnNames(((entry as unknown[])[1] as {tableColumns?: unknown}).tableColumns) : undefined;
+		const columns = isObject((entry as unknown[])[1])
+			? columnNames(((entry as unknown[])[1] as {tableColumns?: unknown}).tableColumns)
+			: undefined;
 		if (!name || !columns) return undefined;
 		tables.push({...name, columns, allColumnsKnown: true});
 	}
 	const functions: CachedFunction[] = [];
 	for (const entry of routines as unknown[]) {
 		const name = qualifiedName(entry);
-		const overloads = Array.isArray((entry as unknown[])[1]) ? ((entry as unknown[])[1] as unknown[]).map(parameterNames) : undefined;
+		const overloads = Array.isArray((entry as unknown[])[1])
+			? ((entry as unknown[])[1] as unknown[]).map(parameterNames)
+			: undefined;
 		if (!name || !overloads || overloads.some(names => names === undefined)) return undefined;
 		functions.push({...name, overloads: overloads as string[][]});
 	}
 	const relationships = new Set<string>();
 	for (const entry of relationshipLists as unknown[]) {
-		const list = Array.isArray(entry) && entry.length === 2 && Array.isArray(entry[1]) ? entry[1] as unknown[] : undefined;
+		const list =
+			Array.isArray(entry) && entry.length === 2 && Array.isArray(entry[1]) ? (entry[1] as unknown[]) : undefined;
 		if (!list) return undefined;
 		for (const relationship of list) {
 			const keys = foreignKeysOf(relationship);
@@ -55,7 +60,9 @@ function foreignKeysOf(relationship: unknown): string[] | undefined {
 	const name = cardinality.relCons;
 	if (typeof name !== 'string') return undefined;
 	const from = (owner: {schema: string; name: string}, target: {schema: string; name: string}) =>
-		owner.schema === target.schema ? [foreignKeyKey({schema: owner.schema, table: owner.name, name, foreignTable: target.name})] : [];
+		owner.schema === target.schema
+			? [foreignKeyKey({schema: owner.schema, table: owner.name, name, foreignTable: target.name})]
+			: [];
 	if (cardinality.tag === 'M2O') return from(table, foreign);
 	if (cardinality.tag === 'O2M') return from(foreign, table);
 	if (cardinality.tag === 'O2O') return [...from(table, foreign), ...from(foreign, table)];
@@ -79,16 +86,20 @@ function columnNames(columns: unknown): string[] | undefined {
 	if (columns === undefined) return [];
 	if (isObject(columns)) return Object.keys(columns);
 	if (!Array.isArray(columns)) return undefined;
-	const names = columns.map(column => (Array.isArray(column) && typeof column[0] === 'string' ? column[0] : undefined));
-	return names.every(name => name !== undefined) ? names as string[] : undefined;
+	const names = columns.map(column =>
+		Array.isArray(column) && typeof column[0] === 'string' ? column[0] : undefined
+	);
+	return names.every(name => name !== undefined) ? (names as string[]) : undefined;
 }
 
 function parameterNames(overload: unknown): string[] | undefined {
 	if (!isObject(overload)) return undefined;
 	const parameters = overload.pdParams ?? [];
 	if (!Array.isArray(parameters)) return undefined;
-	const names = parameters.map(parameter => (isObject(parameter) && typeof parameter.ppName === 'string' ? parameter.ppName : undefined));
-	return names.every(name => name !== undefined) ? names as string[] : undefined;
+	const names = parameters.map(parameter =>
+		isObject(parameter) && typeof parameter.ppName === 'string' ? parameter.ppName : undefined
+	);
+	return names.every(name => name !== undefined) ? (names as string[]) : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

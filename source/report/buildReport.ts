@@ -23,7 +23,15 @@ export type Report = {
 	 * probeMethods: which probe method decided relations, columns and functions on this server, with its controls.
 	 */
 	/** requests, bytesRead: everything this run asked of PostgREST and its admin server (the load it put on them). */
-	postgrest: {version: string | null; cacheSource: string | null; probeRequests: number | null; requests?: number; bytesRead?: number; notes?: string[]; probeMethods?: ProbeMethods};
+	postgrest: {
+		version: string | null;
+		cacheSource: string | null;
+		probeRequests: number | null;
+		requests?: number;
+		bytesRead?: number;
+		notes?: string[];
+		probeMethods?: ProbeMethods;
+	};
 	/** Milliseconds per phase: reading the database, PostgREST's root, the cache (probes), and judging (checks). */
 	timings?: {database?: number; api?: number; cache?: number; checks?: number};
 	schemas: {names: string[]; source: string};
@@ -72,7 +80,11 @@ export type Report = {
 
 export const exitCodes = {healthy: 0, problems: 1, undiagnosed: 2, cancelled: 130} as const;
 
-export function buildReport(facts: Facts, results: CheckResult[], target: {db?: string; api?: string; connectionString?: string}): Report {
+export function buildReport(
+	facts: Facts,
+	results: CheckResult[],
+	target: {db?: string; api?: string; connectionString?: string}
+): Report {
 	const findings = distinct(results.flatMap(result => result.findings));
 	const catalog = fixCatalog(facts.channel, target.api, target.connectionString);
 	return {
@@ -87,11 +99,23 @@ export function buildReport(facts: Facts, results: CheckResult[], target: {db?: 
 			notes: [...(facts.api?.notes ?? []), ...(facts.cache?.notes ?? [])],
 			...(facts.cache?.probeMethods ? {probeMethods: facts.cache.probeMethods} : {}),
 		},
-		timings: {database: facts.timings.database, api: facts.timings.api, cache: facts.timings.cache, checks: facts.timings.checks},
+		timings: {
+			database: facts.timings.database,
+			api: facts.timings.api,
+			cache: facts.timings.cache,
+			checks: facts.timings.checks,
+		},
 		schemas: {names: facts.schemas, source: facts.schemasSource},
 		settings: settingRows(facts),
 		...(facts.settings?.notes.length ? {settingsNotes: facts.settings.notes} : {}),
-		...(facts.instancesSeen ? {instancesSeen: facts.instancesSeen.map(group => ({...group, reachedBy: group.reachedBy.map(index => facts.instancesAsked?.[index] ?? String(index))}))} : {}),
+		...(facts.instancesSeen
+			? {
+					instancesSeen: facts.instancesSeen.map(group => ({
+						...group,
+						reachedBy: group.reachedBy.map(index => facts.instancesAsked?.[index] ?? String(index)),
+					})),
+				}
+			: {}),
 		checks: results.map(({findings: _findings, ...check}) => check),
 		findings,
 		fixes: fixesFor(findings, catalog),
@@ -104,13 +128,19 @@ function settingRows(facts: Facts): ShownSetting[] {
 	const rows = facts.settings ? shownSettings(facts.settings) : [];
 	const followed = facts.channelFollowed;
 	if (!followed) return rows;
-	const channel = {name: 'channel', value: facts.channel, from: `PostgREST's listener in pg_stat_activity (${followed.from} says "${followed.value}")`};
+	const channel = {
+		name: 'channel',
+		value: facts.channel,
+		from: `PostgREST's listener in pg_stat_activity (${followed.from} says "${followed.value}")`,
+	};
 	return rows.map(row => (row.name === 'channel' ? channel : row));
 }
 
 /** The channel the diagnosis used, for the fixes that follow it: PostgREST's listener's when the run followed it. */
 export function followedChannel(report: Report): Channel | undefined {
-	const row = report.settings?.find(setting => setting.name === 'channel' && setting.from.startsWith('PostgREST\'s listener'));
+	const row = report.settings?.find(
+		setting => setting.name === 'channel' && setting.from.startsWith("PostgREST's listener")
+	);
 	return row ? parseChannel(row.value) : undefined;
 }
 
@@ -133,9 +163,13 @@ export function withIgnores(report: Report, ignore: readonly string[] | undefine
 	const asked = (found: Finding) => keys.has(found.key);
 	const blocking = new Set(report.checks.map(check => check.blockedBy).filter(id => id !== undefined));
 	const ignorable = (found: Finding) =>
-		!blocksDiagnosis(found.code) && !untrustedComparison.has(found.code) && !(found.check && blocking.has(found.check));
+		!blocksDiagnosis(found.code) &&
+		!untrustedComparison.has(found.code) &&
+		!(found.check && blocking.has(found.check));
 	const ignoredFindings = report.findings.filter(found => asked(found) && ignorable(found));
-	const unignorable = [...new Set(report.findings.filter(found => asked(found) && !ignorable(found)).map(found => found.key))];
+	const unignorable = [
+		...new Set(report.findings.filter(found => asked(found) && !ignorable(found)).map(found => found.key)),
+	];
 	const matched = new Set(report.findings.filter(asked).map(found => found.key));
 	const findings = report.findings.filter(found => !ignoredFindings.includes(found));
 	const kept = new Set(findings.flatMap(found => found.fixes ?? []));
@@ -144,16 +178,24 @@ export function withIgnores(report: Report, ignore: readonly string[] | undefine
 		ignoredFindings.some(found => found.check === id) && !findings.some(found => found.check === id);
 	return {
 		...report,
-		checks: report.checks.map(check => (check.status !== 'pass' && allIgnored(check.id) ? {...check, ignored: true} : check)),
+		checks: report.checks.map(check =>
+			check.status !== 'pass' && allIgnored(check.id) ? {...check, ignored: true} : check
+		),
 		findings,
 		fixes: report.fixes.filter(fix => kept.has(fix.id)),
 		ignoredFindings,
 		unmatchedIgnores: [...keys].filter(key => !matched.has(key)),
 		unignorable,
-		...(report.instances && ignoredFindings.length > 0 ? {instances: report.instances.map(instance => {
-			const its = findings.filter(found => found.instance === undefined || found.instance === instance.api);
-			return {...instance, exitCode: exitCodeFor(its, instance.checks)};
-		})} : {}),
+		...(report.instances && ignoredFindings.length > 0
+			? {
+					instances: report.instances.map(instance => {
+						const its = findings.filter(
+							found => found.instance === undefined || found.instance === instance.api
+						);
+						return {...instance, exitCode: exitCodeFor(its, instance.checks)};
+					}),
+				}
+			: {}),
 		exitCode: ignoredFindings.length > 0 ? exitCodeFor(findings, report.checks) : report.exitCode,
 	};
 }
@@ -162,8 +204,11 @@ export function withIgnores(report: Report, ignore: readonly string[] | undefine
 export function unignorableReason(report: Report, key: string): string {
 	const found = report.findings.find(candidate => candidate.key === key);
 	if (!found || blocksDiagnosis(found.code)) return 'it kept the diagnosis from being made';
-	if (untrustedComparison.has(found.code)) return 'the answers through one address disagree, so no comparison through it is trusted';
-	const kept = report.checks.filter(check => check.blockedBy !== undefined && check.blockedBy === found.check).map(check => check.id);
+	if (untrustedComparison.has(found.code))
+		return 'the answers through one address disagree, so no comparison through it is trusted';
+	const kept = report.checks
+		.filter(check => check.blockedBy !== undefined && check.blockedBy === found.check)
+		.map(check => check.id);
 	return `it kept ${kept.join(', ')} from running`;
 }
 

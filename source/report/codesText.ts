@@ -19,7 +19,8 @@ export function codesText(json: boolean): string {
 		blocksDiagnosis: blocksDiagnosis(code as FindingCode),
 	}));
 	if (json) return jsonDocument(rows);
-	const heading = (row: (typeof rows)[number]) => `${row.code} (${row.severity}${row.blocksDiagnosis ? `; ${blockingMark}` : ''})`;
+	const heading = (row: (typeof rows)[number]) =>
+		`${row.code} (${row.severity}${row.blocksDiagnosis ? `; ${blockingMark}` : ''})`;
 	const plain = rows.map(row => `${heading(row)}\n  cause: ${row.cause}\n  cure:  ${row.cure}\n`).join('\n');
 	return `${plain}\n${legend}\n`;
 }

@@ -29,7 +29,11 @@ export function mergeInstanceReports(reports: Report[]): Report {
 		const each = reports.map(report => report.checks.find(check => check.id === id));
 		const present = each.filter(check => check !== undefined);
 		const worst = present.reduce((a, b) => (statusRank[b.status] > statusRank[a.status] ? b : a));
-		return {...worst, summary: mergedSummary(each, labels), durationMs: Math.max(...present.map(check => check.durationMs))};
+		return {
+			...worst,
+			summary: mergedSummary(each, labels),
+			durationMs: Math.max(...present.map(check => check.durationMs)),
+		};
 	});
 	const findings = mergedFindings(reports);
 	const fixes = new Map<string, Fix>();
@@ -65,8 +69,10 @@ function mergedSummary(each: Array<Report['checks'][number] | undefined>, labels
 		outcomes.set(key, outcome);
 	}
 	if (outcomes.size === 1) return [...outcomes.values()][0]!.summary;
-	return [...outcomes.values()].sort((a, b) => statusRank[b.status] - statusRank[a.status])
-		.map(outcome => `${outcome.labels.join(' ')}: ${outcome.summary}`).join(' | ');
+	return [...outcomes.values()]
+		.sort((a, b) => statusRank[b.status] - statusRank[a.status])
+		.map(outcome => `${outcome.labels.join(' ')}: ${outcome.summary}`)
+		.join(' | ');
 }
 
 /** Each finding once: unnamed when every instance reported it, else once per instance that did, with its address. */

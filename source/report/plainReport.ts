@@ -13,10 +13,15 @@ type Paint = (color: 'red' | 'green' | 'yellow' | 'gray' | 'bold', text: string)
 const codes = {red: 31, green: 32, yellow: 33, gray: 90, bold: 1} as const;
 
 export function painter(enabled: boolean): Paint {
-	return enabled ? (color, text) => `\u001B[${codes[color]}m${text}\u001B[${color === 'bold' ? 22 : 39}m` : (_color, text) => text;
+	return enabled
+		? (color, text) => `\u001B[${codes[color]}m${text}\u001B[${color === 'bold' ? 22 : 39}m`
+		: (_color, text) => text;
 }
 
-export const statusMark: Record<CheckStatus, {glyph: string; word: string; color: 'red' | 'green' | 'yellow' | 'gray'}> = {
+export const statusMark: Record<
+	CheckStatus,
+	{glyph: string; word: string; color: 'red' | 'green' | 'yellow' | 'gray'}
+> = {
 	pass: {glyph: '✔', word: 'PASS', color: 'green'},
 	warn: {glyph: '⚠', word: 'WARN', color: 'yellow'},
 	fail: {glyph: '✖', word: 'FAIL', color: 'red'},
@@ -45,27 +50,46 @@ export function plainReport(raw: Report, paint: Paint): string {
 	const shown = new Set(settings.length > 0 ? (report.settings ?? []).map(row => row.name) : []);
 	if (report.target.db && !shown.has('db-url')) lines.push(`  database   ${report.target.db}`);
 	if (report.target.api && !report.instances) {
-		const about = [report.postgrest.version && `PostgREST ${report.postgrest.version}`, report.postgrest.cacheSource && `cache read from ${report.postgrest.cacheSource}`].filter(Boolean).join(', ');
+		const about = [
+			report.postgrest.version && `PostgREST ${report.postgrest.version}`,
+			report.postgrest.cacheSource && `cache read from ${report.postgrest.cacheSource}`,
+		]
+			.filter(Boolean)
+			.join(', ');
 		if (!shown.has('api-url')) lines.push(`  PostgREST  ${report.target.api}${about ? ` (${about})` : ''}`);
 		else if (about) lines.push(`  PostgREST  ${about.replace(/^PostgREST /, '')}`);
 		for (const note of report.postgrest.notes ?? []) lines.push(`  note       ${note}`);
 	}
 	for (const instance of report.instances ?? []) {
-		const about = [instance.version && `PostgREST ${instance.version}`, instance.cacheSource && `cache read from ${instance.cacheSource}`].filter(Boolean).join(', ');
+		const about = [
+			instance.version && `PostgREST ${instance.version}`,
+			instance.cacheSource && `cache read from ${instance.cacheSource}`,
+		]
+			.filter(Boolean)
+			.join(', ');
 		lines.push(`  ${`instance ${instance.label}`.padEnd(12)}${instance.api}${about ? ` (${about})` : ''}`);
 	}
 	// Names as SQL would quote them, so that a schema called "a, b" reads as one.
-	const source = report.schemas.source.includes('(') ? `  from ${report.schemas.source}` : ` (${report.schemas.source})`;
-	if (report.schemas.names.length > 0) lines.push(`  schemas    ${raw.schemas.names.map(name => terminalLine(quoteIdentifier(name))).join(', ')}${source}`);
+	const source = report.schemas.source.includes('(')
+		? `  from ${report.schemas.source}`
+		: ` (${report.schemas.source})`;
+	if (report.schemas.names.length > 0)
+		lines.push(
+			`  schemas    ${raw.schemas.names.map(name => terminalLine(quoteIdentifier(name))).join(', ')}${source}`
+		);
 	lines.push('');
 	const width = Math.max(...report.checks.map(check => check.id.length));
 	const columns = instanceColumns(report, paint);
 	if (columns.header) lines.push(`${' '.repeat(8)} ${''.padEnd(width)}  ${columns.header}`);
 	for (const check of report.checks) {
 		const mark = statusMark[check.status];
-		lines.push(`${paint(mark.color, `${mark.glyph} ${mark.word.padEnd(5)}`)} ${check.id.padEnd(width)}  ${columns.row(check.id)}${check.summary}${check.ignored ? ' (ignored on purpose)' : ''}`);
+		lines.push(
+			`${paint(mark.color, `${mark.glyph} ${mark.word.padEnd(5)}`)} ${check.id.padEnd(width)}  ${columns.row(check.id)}${check.summary}${check.ignored ? ' (ignored on purpose)' : ''}`
+		);
 	}
-	const labels = new Map((report.instances ?? []).map(instance => [instance.api, `${instance.label} ${instance.api}`]));
+	const labels = new Map(
+		(report.instances ?? []).map(instance => [instance.api, `${instance.label} ${instance.api}`])
+	);
 	if (groups.length > 0) {
 		lines.push('', paint('bold', 'Findings'));
 		for (const {area, codes} of groups) {
@@ -73,8 +97,11 @@ export function plainReport(raw: Report, paint: Paint): string {
 			for (const {code, shown, more} of codes) {
 				for (const found of shown) {
 					const mark = severityMark[found.severity];
-					const instance = found.instance === undefined ? '' : `[${labels.get(found.instance) ?? found.instance}] `;
-					lines.push(`    ${paint(mark.color, `${mark.glyph} ${found.severity}`)} ${found.code}  ${instance}${found.message}`);
+					const instance =
+						found.instance === undefined ? '' : `[${labels.get(found.instance) ?? found.instance}] `;
+					lines.push(
+						`    ${paint(mark.color, `${mark.glyph} ${found.severity}`)} ${found.code}  ${instance}${found.message}`
+					);
 				}
 				if (more > 0) lines.push(`    ${moreFindings(more, code)}`);
 			}
@@ -98,7 +125,8 @@ export function plainReport(raw: Report, paint: Paint): string {
 		lines.push('', paint('bold', 'Fixes applied'));
 		for (const applied of report.fixesApplied) {
 			const mark = applied.ok ? paint('green', '✔ done') : paint('red', '✖ failed');
-			const proof = applied.verified === true ? 'proved' : applied.verified === null ? 'could not be proved' : 'not proved';
+			const proof =
+				applied.verified === true ? 'proved' : applied.verified === null ? 'could not be proved' : 'not proved';
 			lines.push(`  ${mark} ${applied.id}: ${applied.message} (${applied.durationMs} ms, ${proof})`);
 			for (const step of applied.steps ?? []) lines.push(`      ${step}`);
 		}
@@ -145,10 +173,14 @@ function instanceColumns(report: Report, paint: Paint): {header?: string; row(id
 	return {
 		header: instances.map(instance => instance.label.padEnd(cell)).join(''),
 		row(id) {
-			return instances.map(instance => {
-				const status = instance.checks.find(check => check.id === id)?.status;
-				return status ? paint(statusMark[status].color, statusMark[status].word.padEnd(cell)) : '-'.padEnd(cell);
-			}).join('');
+			return instances
+				.map(instance => {
+					const status = instance.checks.find(check => check.id === id)?.status;
+					return status
+						? paint(statusMark[status].color, statusMark[status].word.padEnd(cell))
+						: '-'.padEnd(cell);
+				})
+				.join('');
 		},
 	};
 }
@@ -170,7 +202,10 @@ function settingLines(report: Report): string[] {
 }
 
 function indent(text: string, prefix: string): string[] {
-	return text.trimEnd().split('\n').map(line => `${prefix}${line}`);
+	return text
+		.trimEnd()
+		.split('\n')
+		.map(line => `${prefix}${line}`);
 }
 
 /** The suggestions that matter most: blockers first, then errors, then warnings; each said once. */
@@ -178,14 +213,23 @@ export function nextSteps(report: Report): string[] {
 	const ignored = report.ignoredFindings?.length ?? 0;
 	const failed = report.checks.filter(check => check.status === 'error').map(check => check.id);
 	if (report.findings.length === 0 && failed.length > 0) {
-		return [`${failed.join(', ')} could not run (see above), so the diagnosis is not complete: run it again, and report it if it repeats.`];
+		return [
+			`${failed.join(', ')} could not run (see above), so the diagnosis is not complete: run it again, and report it if it repeats.`,
+		];
 	}
 	if (report.findings.length === 0 && ignored > 0) {
 		return [`Nothing else to do: ${plural(ignored, 'finding')} ignored on purpose (--ignore), listed above.`];
 	}
-	if (report.findings.length === 0) return ['Nothing to do: PostgREST\'s schema cache matches the database.'];
+	if (report.findings.length === 0) return ["Nothing to do: PostgREST's schema cache matches the database."];
 	const order: Severity[] = ['error', 'warning', 'info'];
 	const worst = order.find(severity => report.findings.some(found => found.severity === severity))!;
-	const suggestions = [...new Set(report.findings.filter(found => found.severity === worst).map(found => found.suggestion).filter((text): text is string => Boolean(text)))];
+	const suggestions = [
+		...new Set(
+			report.findings
+				.filter(found => found.severity === worst)
+				.map(found => found.suggestion)
+				.filter((text): text is string => Boolean(text))
+		),
+	];
 	return suggestions.length > 0 ? suggestions.slice(0, 4) : ['See the findings above.'];
 }

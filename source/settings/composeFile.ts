@@ -12,7 +12,13 @@ const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml
 
 type Variables = Readonly<Record<string, string | undefined>>;
 
-type Service = {name: string; environment: Map<string, string>; borrowed: Map<string, Borrowing>; ports: PortMapping[]; hostNetwork: boolean};
+type Service = {
+	name: string;
+	environment: Map<string, string>;
+	borrowed: Map<string, Borrowing>;
+	ports: PortMapping[];
+	hostNetwork: boolean;
+};
 
 /** Whether a variable's value is the process environment's (yours), not only the folder's .env. */
 type Yours = (name: string) => boolean;
@@ -23,7 +29,12 @@ type PortMapping = {container: number; hostPort?: number; hostIp?: string};
 export class ComposeSyntaxError extends Error {}
 
 /** The candidates of the first service that sets PGRST_* variables (or runs a postgrest image). */
-export function composeCandidates(text: string, file: string, variables: Variables, yours: Yours = () => false): {candidates: Candidate[]; problems: string[]} {
+export function composeCandidates(
+	text: string,
+	file: string,
+	variables: Variables,
+	yours: Yours = () => false
+): {candidates: Candidate[]; problems: string[]} {
 	let document: unknown;
 	try {
 		// merge: Compose files share environment blocks through anchors and merge keys (<<: *defaults).
@@ -32,44 +43,69 @@ export function composeCandidates(text: string, file: string, variables: Variabl
 		throw new ComposeSyntaxError(`it is not valid YAML (${String((error as Error).message).split('\n')[0]})`);
 	}
 	const services = readServices(document, variables, yours);
-	const postgrest = services.filter(service => [...service.environment.keys()].some(name => name.startsWith('PGRST_')));
+	const postgrest = services.filter(service =>
+		[...service.environment.keys()].some(name => name.startsWith('PGRST_'))
+	);
 	if (postgrest.length === 0) return {candidates: [], problems: []};
 	const [chosen] = postgrest;
-	const problems = postgrest.length > 1 ? [`${file} has ${postgrest.length} services with PGRST_* settings (${postgrest.map(service => service.name).join(', ')}); ${chosen!.name}'s were used`] : [];
+	const problems =
+		postgrest.length > 1
+			? [
+					`${file} has ${postgrest.length} services with PGRST_* settings (${postgrest.map(service => service.name).join(', ')}); ${chosen!.name}'s were used`,
+				]
+			: [];
 	const values = new Map<string, ConfValue>();
 	for (const [name, value] of chosen!.environment) {
 		if (name.startsWith('PGRST_')) values.set(name.slice(6).toLowerCase().replaceAll('_', '-'), value);
 	}
-	const from = (key: string): Provenance => `${file} (service ${chosen!.name}: PGRST_${key.toUpperCase().replaceAll('-', '_')})`;
+	const from = (key: string): Provenance =>
+		`${file} (service ${chosen!.name}: PGRST_${key.toUpperCase().replaceAll('-', '_')})`;
 	const borrowed = (key: string) => chosen!.borrowed.get(`PGRST_${key.toUpperCase().replaceAll('-', '_')}`);
-	const found = postgrestCandidates(values, from, {publish: publisher(chosen!, file), defaultPort: true, reachDatabase: uri => reachDatabase(uri, services, file), borrowed});
+	const found = postgrestCandidates(values, from, {
+		publish: publisher(chosen!, file),
+		defaultPort: true,
+		reachDatabase: uri => reachDatabase(uri, services, file),
+		borrowed,
+	});
 	return {candidates: found.candidates, problems: [...problems, ...found.problems]};
 }
 
 function readServices(document: unknown, variables: Variables, yours: Yours): Service[] {
 	const services = isRecord(document) && isRecord(document.services) ? document.services : {};
-	return Object.entries(services).filter(([, body]) => isRecord(body)).map(([name, body]) => {
-		const service = body as Record<string, unknown>;
-		return {
-			name,
-			...environmentOf(service.environment, variables, yours),
-			ports: Array.isArray(service.ports) ? service.ports.flatMap(entry => portMapping(entry, variables)) : [],
-			hostNetwork: service.network_mode === 'host',
-		};
-	});
+	return Object.entries(services)
+		.filter(([, body]) => isRecord(body))
+		.map(([name, body]) => {
+			const service = body as Record<string, unknown>;
+			return {
+				name,
+				...environmentOf(service.environment, variables, yours),
+				ports: Array.isArray(service.ports)
+					? service.ports.flatMap(entry => portMapping(entry, variables))
+					: [],
+				hostNetwork: service.network_mode === 'host',
+			};
+		});
 }
 
 /**
  * environment: as a list (- NAME=value, - NAME) or a map (NAME: value); a name without a value comes from here. A
  * value that took text from the process environment (not only from .env) is recorded as borrowed.
  */
-function environmentOf(environment: unknown, variables: Variables, yours: Yours): {environment: Map<string, string>; borrowed: Map<string, Borrowing>} {
+function environmentOf(
+	environment: unknown,
+	variables: Variables,
+	yours: Yours
+): {environment: Map<string, string>; borrowed: Map<string, Borrowing>} {
 	const entries: Array<[string, unknown]> = Array.isArray(environment)
-		? environment.filter((item): item is string => typeof item === 'string').map(item => {
-			const equals = item.indexOf('=');
-			return equals === -1 ? [item, null] : [item.slice(0, equals), item.slice(equals + 1)];
-		})
-		: isRecord(environment) ? Object.entries(environment) : [];
+		? environment
+				.filter((item): item is string => typeof item === 'string')
+				.map(item => {
+					const equals = item.indexOf('=');
+					return equals === -1 ? [item, null] : [item.slice(0, equals), item.slice(equals + 1)];
+				})
+		: isRecord(environment)
+			? Object.entries(environment)
+			: [];
 	const result = new Map<string, string>();
 	const borrowed = new Map<string, Borrowing>();
 	for (const [name, value] of entries) {
@@ -82,7 +118,8 @@ function environmentOf(environment: unknown, variables: Variables, yours: Yours)
 			const read: string[] = [];
 			result.set(name, interpolateCompose(template, variables, read));
 			const references = [...new Set(read.filter(yours))].map(variable => `\${${variable}}`);
-			const sole = read.length === 1 && references.length === 1 && [`$${read[0]}`, references[0]].includes(template);
+			const sole =
+				read.length === 1 && references.length === 1 && [`$${read[0]}`, references[0]].includes(template);
 			if (references.length > 0) borrowed.set(name, {references, sole});
 		}
 	}
@@ -93,25 +130,43 @@ function environmentOf(environment: unknown, variables: Variables, yours: Yours)
 function portMapping(entry: unknown, variables: Variables): PortMapping[] {
 	if (isRecord(entry)) {
 		const container = Number(entry.target);
-		const published = entry.published === undefined ? undefined : Number(interpolateCompose(String(entry.published), variables));
+		const published =
+			entry.published === undefined ? undefined : Number(interpolateCompose(String(entry.published), variables));
 		const hostIp = typeof entry.host_ip === 'string' ? entry.host_ip : undefined;
-		return Number.isInteger(container) ? [{container, hostPort: Number.isInteger(published) ? published : undefined, hostIp}] : [];
+		return Number.isInteger(container)
+			? [{container, hostPort: Number.isInteger(published) ? published : undefined, hostIp}]
+			: [];
 	}
 	if (typeof entry !== 'string' && typeof entry !== 'number') return [];
 	const text = interpolateCompose(String(entry), variables).replace(/\/(?:tcp|udp)$/, '');
 	const match = /^(?:(\[[\da-f:.]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d+):)?(\d+)$/i.exec(text);
 	if (!match) return [];
 	const [, hostIp, hostPort, container] = match;
-	return [{container: Number(container), hostPort: hostPort === undefined ? undefined : Number(hostPort), hostIp: hostIp?.replace(/^\[|\]$/g, '')}];
+	return [
+		{
+			container: Number(container),
+			hostPort: hostPort === undefined ? undefined : Number(hostPort),
+			hostIp: hostIp?.replace(/^\[|\]$/g, ''),
+		},
+	];
 }
 
 function publisher(service: Service, file: string): Publish {
 	return port => {
 		if (service.hostNetwork) return {url: `http://127.0.0.1:${port}`, how: 'network_mode host'};
 		const mapping = service.ports.find(item => item.container === port);
-		if (!mapping) return {problem: `${file}: service ${service.name} does not publish PostgREST's port ${port}, so it cannot be reached from here`};
-		if (mapping.hostPort === undefined) return {problem: `${file}: service ${service.name} publishes port ${port} on a port Docker picks, so pgrst-doctor cannot know it (docker compose port ${service.name} ${port} says)`};
-		return {url: `http://${hostAddress(mapping.hostIp)}:${mapping.hostPort}`, how: `port ${port} published as ${mapping.hostPort}`};
+		if (!mapping)
+			return {
+				problem: `${file}: service ${service.name} does not publish PostgREST's port ${port}, so it cannot be reached from here`,
+			};
+		if (mapping.hostPort === undefined)
+			return {
+				problem: `${file}: service ${service.name} publishes port ${port} on a port Docker picks, so pgrst-doctor cannot know it (docker compose port ${service.name} ${port} says)`,
+			};
+		return {
+			url: `http://${hostAddress(mapping.hostIp)}:${mapping.hostPort}`,
+			how: `port ${port} published as ${mapping.hostPort}`,
+		};
 	};
 }
 
@@ -122,14 +177,21 @@ function hostAddress(hostIp: string | undefined): string {
 }
 
 /** A db-uri whose host is a service of this file: the address that service's published port has here. */
-function reachDatabase(uri: string, services: Service[], file: string): {uri: string; how?: string} | {problem: string} {
+function reachDatabase(
+	uri: string,
+	services: Service[],
+	file: string
+): {uri: string; how?: string} | {problem: string} {
 	if (!URL.canParse(uri)) return {uri};
 	const url = new URL(uri);
 	const service = services.find(item => item.name === url.hostname);
 	if (!service) return {uri};
 	const port = Number(url.port || 5432);
 	const mapping = service.ports.find(item => item.container === port);
-	if (!mapping?.hostPort) return {problem: `its host ${url.hostname} is a service of ${file} that does not publish port ${port} to this machine`};
+	if (!mapping?.hostPort)
+		return {
+			problem: `its host ${url.hostname} is a service of ${file} that does not publish port ${port} to this machine`,
+		};
 	url.hostname = hostAddress(mapping.hostIp);
 	url.port = String(mapping.hostPort);
 	return {uri: url.toString(), how: `${service.name}:${port} published as ${url.host}`};

@@ -25,7 +25,10 @@ const maxDepth = 32;
 /** The file does not parse: PostgREST would refuse it as a whole. */
 export class ConfSyntaxError extends Error {}
 
-export function parsePostgrestConf(text: string, environment: Readonly<Record<string, string | undefined>>): PostgrestConf {
+export function parsePostgrestConf(
+	text: string,
+	environment: Readonly<Record<string, string | undefined>>
+): PostgrestConf {
 	const reader = new Reader(text);
 	const conf: PostgrestConf = {values: new Map(), problems: [], borrowed: new Map()};
 	reader.directives(conf, '', environment, 0);
@@ -64,10 +67,16 @@ class Reader {
 	/** Spaces, tabs and a comment up to the end of the line. */
 	skipSpaces(): void {
 		while (this.peek() === ' ' || this.peek() === '\t') this.at++;
-		if (this.peek() === '#') while (this.at < this.text.length && this.peek() !== '\n' && this.peek() !== '\r') this.at++;
+		if (this.peek() === '#')
+			while (this.at < this.text.length && this.peek() !== '\n' && this.peek() !== '\r') this.at++;
 	}
 
-	directives(conf: PostgrestConf | undefined, prefix: string, environment: Readonly<Record<string, string | undefined>>, depth: number): void {
+	directives(
+		conf: PostgrestConf | undefined,
+		prefix: string,
+		environment: Readonly<Record<string, string | undefined>>,
+		depth: number
+	): void {
 		if (depth > maxDepth) this.fail(`groups are nested deeper than ${maxDepth}`);
 		const top = depth === 0;
 		for (;;) {
@@ -83,11 +92,17 @@ class Reader {
 			this.directive(conf, prefix, environment, depth);
 			this.skipSpaces();
 			const next = this.peek();
-			if (next !== '\n' && next !== '\r' && next !== '' && !(next === '}' && !top)) this.fail('each setting must end its line');
+			if (next !== '\n' && next !== '\r' && next !== '' && !(next === '}' && !top))
+				this.fail('each setting must end its line');
 		}
 	}
 
-	directive(given: PostgrestConf | undefined, prefix: string, environment: Readonly<Record<string, string | undefined>>, depth: number): void {
+	directive(
+		given: PostgrestConf | undefined,
+		prefix: string,
+		environment: Readonly<Record<string, string | undefined>>,
+		depth: number
+	): void {
 		let conf = given;
 		// `#; #; a = 1` comments out one directive however many #; precede it; read in a loop, not by recursion.
 		while (this.peek(2) === '#;') {
@@ -118,7 +133,9 @@ class Reader {
 			conf.borrowed.delete(name);
 			if (interpolated.missing) {
 				conf.values.delete(name);
-				conf.problems.push(`${name} uses $(${interpolated.missing}), which is not set in this environment, so ${name} was not used`);
+				conf.problems.push(
+					`${name} uses $(${interpolated.missing}), which is not set in this environment, so ${name} was not used`
+				);
 			} else {
 				conf.values.set(name, interpolated.text);
 				if (interpolated.borrowing.references.length > 0) conf.borrowed.set(name, interpolated.borrowing);
@@ -143,7 +160,12 @@ class Reader {
 	value(depth: number): ConfValue {
 		if (depth > maxDepth) this.fail(`lists are nested deeper than ${maxDepth}`);
 		const rest = this.text.slice(this.at, this.at + 64);
-		for (const [word, meaning] of [['on', true], ['off', false], ['true', true], ['false', false]] as const) {
+		for (const [word, meaning] of [
+			['on', true],
+			['off', false],
+			['true', true],
+			['false', false],
+		] as const) {
 			if (rest.startsWith(word)) {
 				this.at += word.length;
 				return meaning;
@@ -210,12 +232,12 @@ class Reader {
 			return Number.parseInt(hex, 16);
 		};
 		const high = quad();
-		if (high < 0xD8_00 || high > 0xDF_FF) return String.fromCodePoint(high);
+		if (high < 0xd8_00 || high > 0xdf_ff) return String.fromCodePoint(high);
 		if (this.text.slice(this.at + 1, this.at + 3) !== '\\u') this.fail('invalid UTF-16 surrogates');
 		this.at += 2;
 		const low = quad();
-		if (high > 0xDB_FF || low < 0xDC_00 || low > 0xDF_FF) this.fail('invalid UTF-16 surrogates');
-		return String.fromCodePoint(((high - 0xD8_00) << 10) + (low - 0xDC_00) + 0x1_00_00);
+		if (high > 0xdb_ff || low < 0xdc_00 || low > 0xdf_ff) this.fail('invalid UTF-16 surrogates');
+		return String.fromCodePoint(((high - 0xd8_00) << 10) + (low - 0xdc_00) + 0x1_00_00);
 	}
 }
 
@@ -224,7 +246,12 @@ class Reader {
  * is a dollar sign. A name that is neither makes PostgREST refuse the file; here only that value is left out. Every
  * reference is recorded: a key's value may itself hold the environment's text, so keys count as borrowed too.
  */
-function interpolate(text: string, prefix: string, conf: PostgrestConf, environment: Readonly<Record<string, string | undefined>>): {text: string; missing?: string; borrowing: Borrowing} {
+function interpolate(
+	text: string,
+	prefix: string,
+	conf: PostgrestConf,
+	environment: Readonly<Record<string, string | undefined>>
+): {text: string; missing?: string; borrowing: Borrowing} {
 	let result = '';
 	let missing: string | undefined;
 	const references: string[] = [];
@@ -242,10 +269,14 @@ function interpolate(text: string, prefix: string, conf: PostgrestConf, environm
 			continue;
 		}
 		const close = text.indexOf(')', index + 2);
-		if (text[index + 1] !== '(' || close === -1 || close === index + 2) throw new ConfSyntaxError('a $ in a string must start $(name) or be written $$');
+		if (text[index + 1] !== '(' || close === -1 || close === index + 2)
+			throw new ConfSyntaxError('a $ in a string must start $(name) or be written $$');
 		const name = text.slice(index + 2, close);
-		const bound = scopes.map((_, depth) => [...scopes.slice(0, scopes.length - depth), name].join('.')).concat(name)
-			.map(key => conf.values.get(key)).find(value => typeof value === 'string' || typeof value === 'number');
+		const bound = scopes
+			.map((_, depth) => [...scopes.slice(0, scopes.length - depth), name].join('.'))
+			.concat(name)
+			.map(key => conf.values.get(key))
+			.find(value => typeof value === 'string' || typeof value === 'number');
 		const value = bound === undefined ? environment[name] : String(bound);
 		if (value === undefined) missing ??= name;
 		fromEnvironment ||= bound === undefined;

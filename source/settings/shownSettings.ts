@@ -9,13 +9,21 @@ export function shownSettings(settings: Settings): ShownSetting[] {
 	const add = (name: string, value: string | undefined, from: string | undefined) => {
 		if (value !== undefined && from !== undefined) rows.push({name, value, from});
 	};
-	add('db-url', settings.dbUrl && databaseTarget(settings.dbUrl.value, {readFiles: false}).display, settings.dbUrl?.from);
+	add(
+		'db-url',
+		settings.dbUrl && databaseTarget(settings.dbUrl.value, {readFiles: false}).display,
+		settings.dbUrl?.from
+	);
 	add('api-url', settings.apiUrl?.value, settings.apiUrl?.from);
 	add('admin-url', settings.adminUrl?.value, settings.adminUrl?.from);
 	add('api-key', settings.apiKey && keyKind(settings.apiKey.value), settings.apiKey?.from);
 	add('schemas', settings.schemas?.value.join(', '), settings.schemas?.from);
 	add('channel', settings.channel?.value, settings.channel?.from);
-	add('channel-enabled', settings.channelEnabled && String(settings.channelEnabled.value), settings.channelEnabled?.from);
+	add(
+		'channel-enabled',
+		settings.channelEnabled && String(settings.channelEnabled.value),
+		settings.channelEnabled?.from
+	);
 	add('anon-role', settings.anonRole?.value, settings.anonRole?.from);
 	add('jwt-secret', settings.jwtSecret && 'set', settings.jwtSecret?.from);
 	return rows;
@@ -25,9 +33,13 @@ export function shownSettings(settings: Settings): ShownSetting[] {
 export function keyKind(key: string): string {
 	const shape = keyShape(key);
 	switch (shape.kind) {
-		case 'secret': return 'sb_secret_… key';
-		case 'publishable': return 'sb_publishable_… key';
-		case 'jwt': return shape.role && /^[\w-]{1,63}$/.test(shape.role) ? `${shape.role} key (JWT)` : 'JWT';
-		case 'unknown': return 'key';
+		case 'secret':
+			return 'sb_secret_… key';
+		case 'publishable':
+			return 'sb_publishable_… key';
+		case 'jwt':
+			return shape.role && /^[\w-]{1,63}$/.test(shape.role) ? `${shape.role} key (JWT)` : 'JWT';
+		case 'unknown':
+			return 'key';
 	}
 }

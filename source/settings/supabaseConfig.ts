@@ -42,18 +42,30 @@ export function supabaseLocal(text: string, file: string, variables: Variables):
 	const candidates: Candidate[] = [];
 	const apiPort = portOf(api.port, `${file} ([api] port)`, localApiPort, problems);
 	const databasePort = portOf(database.port, `${file} ([db] port)`, localDatabasePort, problems);
-	const said = (present: boolean, key: string) => (present ? `${file} (${key})` : `${file} (${key} not set: supabase start's default)`);
+	const said = (present: boolean, key: string) =>
+		present ? `${file} (${key})` : `${file} (${key} not set: supabase start's default)`;
 	if (api.enabled === false) {
 		problems.push(`${file} turns the local API off ([api] enabled = false)`);
 	} else {
-		candidates.push({field: 'apiUrl', value: `${tls.enabled === true ? 'https' : 'http'}://127.0.0.1:${apiPort}/rest/v1`, from: `${said(api.port !== undefined, '[api] port').replace(/\)$/, '')} + /rest/v1)`});
+		candidates.push({
+			field: 'apiUrl',
+			value: `${tls.enabled === true ? 'https' : 'http'}://127.0.0.1:${apiPort}/rest/v1`,
+			from: `${said(api.port !== undefined, '[api] port').replace(/\)$/, '')} + /rest/v1)`,
+		});
 	}
-	candidates.push({field: 'dbUrl', value: `postgresql://postgres:postgres@127.0.0.1:${databasePort}/postgres`, from: said(database.port !== undefined, '[db] port')});
+	candidates.push({
+		field: 'dbUrl',
+		value: `postgresql://postgres:postgres@127.0.0.1:${databasePort}/postgres`,
+		from: said(database.port !== undefined, '[db] port'),
+	});
 	if (Array.isArray(api.schemas) && api.schemas.every(item => typeof item === 'string') && api.schemas.length > 0) {
 		candidates.push({field: 'schemas', value: api.schemas.join(','), from: `${file} ([api] schemas)`});
 	}
 	const secret = typeof auth.jwt_secret === 'string' ? fromEnvironment(auth.jwt_secret, variables) : undefined;
-	if (typeof auth.jwt_secret === 'string' && secret === undefined) problems.push(`${file} ([auth] jwt_secret) names a variable that is not set, so supabase start's default secret was assumed`);
+	if (typeof auth.jwt_secret === 'string' && secret === undefined)
+		problems.push(
+			`${file} ([auth] jwt_secret) names a variable that is not set, so supabase start's default secret was assumed`
+		);
 	return {candidates, problems, apiPort, jwtSecret: secret, signingKeys: typeof auth.signing_keys_path === 'string'};
 }
 

@@ -50,7 +50,11 @@ export function apiProjectRef(apiUrl: string | undefined): string | undefined {
 export function databaseShape(databaseUrl: string | undefined): DatabaseShape | undefined {
 	const url = parseUrl(databaseUrl);
 	if (!url) return undefined;
-	return connectionShape({host: url.hostname, port: url.port ? Number(url.port) : 5432, user: safeDecode(url.username)});
+	return connectionShape({
+		host: url.hostname,
+		port: url.port ? Number(url.port) : 5432,
+		user: safeDecode(url.username),
+	});
 }
 
 /** A host as DNS reads it: case does not count, and a final dot (the fully qualified form) names the same host. */
@@ -58,12 +62,26 @@ function hostName(host: string): string {
 	return host.toLowerCase().replace(/\.$/, '');
 }
 
-export function connectionShape({host, port, user}: {host: string; port: number; user?: string}): DatabaseShape | undefined {
+export function connectionShape({
+	host,
+	port,
+	user,
+}: {
+	host: string;
+	port: number;
+	user?: string;
+}): DatabaseShape | undefined {
 	const name = hostName(host);
 	const direct = directHost.exec(name)?.[1];
 	if (direct) return {kind: port === 6543 ? 'dedicated' : 'direct', host: name, port, user, ref: direct};
 	if (sharedPoolerHost.test(name)) {
-		return {kind: port === 6543 ? 'transaction' : 'session', host: name, port, user, ref: user ? poolerUser.exec(user)?.[1] : undefined};
+		return {
+			kind: port === 6543 ? 'transaction' : 'session',
+			host: name,
+			port,
+			user,
+			ref: user ? poolerUser.exec(user)?.[1] : undefined,
+		};
 	}
 	if (localHosts.has(name) && port === localPorts.database) return {kind: 'local', host: name, port, user};
 	if (localHosts.has(name) && port === localPorts.pooler) return {kind: 'local-pooler', host: name, port, user};
@@ -152,7 +170,7 @@ export function keyShape(apiKey: string): KeyShape {
 	if (key.startsWith('sb_secret_')) return {kind: 'secret'};
 	const payload = jwtPayload(key);
 	if (!payload) return {kind: 'unknown'};
-	const text = (name: string) => (typeof payload[name] === 'string' ? payload[name] as string : undefined);
+	const text = (name: string) => (typeof payload[name] === 'string' ? (payload[name] as string) : undefined);
 	const exp = typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp : undefined;
 	return {kind: 'jwt', role: text('role'), ref: text('ref'), iss: text('iss'), exp};
 }
@@ -169,13 +187,21 @@ export function keyClaim(apiKey: string | undefined, claim: 'ref' | 'role' | 'is
  */
 export function keyReach(shape: KeyShape): KeyReach {
 	switch (shape.kind) {
-		case 'publishable': return {role: 'anon', readsOpenApi: false, name: 'a publishable key (sb_publishable_…)'};
-		case 'secret': return {role: 'service_role', readsOpenApi: true, name: 'a secret key (sb_secret_…)'};
-		case 'unknown': return {name: 'a key that is neither a JWT nor an sb_… key'};
+		case 'publishable':
+			return {role: 'anon', readsOpenApi: false, name: 'a publishable key (sb_publishable_…)'};
+		case 'secret':
+			return {role: 'service_role', readsOpenApi: true, name: 'a secret key (sb_secret_…)'};
+		case 'unknown':
+			return {name: 'a key that is neither a JWT nor an sb_… key'};
 		case 'jwt': {
-			if (shape.role === 'anon') return {role: 'anon', readsOpenApi: false, name: 'the legacy anon key (a JWT with role anon)'};
-			if (shape.role === 'service_role') return {role: 'service_role', readsOpenApi: true, name: 'the legacy service_role key'};
-			return {role: shape.role, name: shape.role ? `a JWT with role ${shape.role}` : 'a JWT without a role claim'};
+			if (shape.role === 'anon')
+				return {role: 'anon', readsOpenApi: false, name: 'the legacy anon key (a JWT with role anon)'};
+			if (shape.role === 'service_role')
+				return {role: 'service_role', readsOpenApi: true, name: 'the legacy service_role key'};
+			return {
+				role: shape.role,
+				name: shape.role ? `a JWT with role ${shape.role}` : 'a JWT without a role claim',
+			};
 		}
 	}
 }
@@ -196,7 +222,10 @@ export function supabaseApiUrl(apiUrl: string): {url: string; note?: string} {
 	const project = hostProjectRef(url.hostname) !== undefined && !hostName(url.hostname).startsWith('db.');
 	const local = localHosts.has(url.hostname) && Number(url.port) === localPorts.api;
 	if (!project && !local) return {url: apiUrl};
-	return {url: `${url.protocol}//${url.host}/rest/v1`, note: project ? 'a Supabase project URL' : 'supabase start\'s API URL'};
+	return {
+		url: `${url.protocol}//${url.host}/rest/v1`,
+		note: project ? 'a Supabase project URL' : "supabase start's API URL",
+	};
 }
 
 /** The dashboard page with the project's API keys. */
@@ -214,7 +243,9 @@ function jwtPayload(key: string): Record<string, unknown> | undefined {
 	if (parts.length !== 3 || !/^[\w-]+$/.test(parts[1]!)) return undefined;
 	try {
 		const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
-		return payload && typeof payload === 'object' && !Array.isArray(payload) ? payload as Record<string, unknown> : undefined;
+		return payload && typeof payload === 'object' && !Array.isArray(payload)
+			? (payload as Record<string, unknown>)
+			: undefined;
 	} catch {
 		return undefined;
 	}

@@ -11,11 +11,14 @@ export const maxChannelBytes = 63;
 
 export function parseChannel(text: string): Channel {
 	const bytes = Buffer.byteLength(text, 'utf8');
-	if (bytes === 0) throw new UsageError('--channel must not be empty; PostgREST\'s default is pgrst.');
+	if (bytes === 0) throw new UsageError("--channel must not be empty; PostgREST's default is pgrst.");
 	// Node turns bytes that are not UTF-8 into U+FFFD and may leave lone surrogates; neither is a name PostgreSQL stores.
 	if (/[\uD800-\uDFFF\uFFFD]/u.test(text)) throw new UsageError('--channel must be valid UTF-8 text.');
 	if (text.includes('\u0000')) throw new UsageError('--channel must not contain a NUL character.');
-	if (bytes > maxChannelBytes) throw new UsageError(`--channel is ${bytes} bytes long; PostgreSQL channel names are 1 to ${maxChannelBytes} bytes.`);
+	if (bytes > maxChannelBytes)
+		throw new UsageError(
+			`--channel is ${bytes} bytes long; PostgreSQL channel names are 1 to ${maxChannelBytes} bytes.`
+		);
 	return text as Channel;
 }
 

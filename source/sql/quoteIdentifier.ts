@@ -3,7 +3,8 @@ import {reservedKeywords} from './keywords.js';
 /** C0 and C1 control characters and DEL: never emitted raw into SQL or a terminal. */
 export const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
 
-const unicodeEscape = (character: string) => `\\${character.codePointAt(0)!.toString(16).padStart(4, '0').toUpperCase()}`;
+const unicodeEscape = (character: string) =>
+	`\\${character.codePointAt(0)!.toString(16).padStart(4, '0').toUpperCase()}`;
 
 /**
  * An identifier as SQL needs it: bare when PostgreSQL would neither fold nor misread it (lower case, not a keyword

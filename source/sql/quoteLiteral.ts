@@ -7,6 +7,11 @@ import {controlCharacter} from './quoteIdentifier.js';
 export function quoteLiteral(text: string): string {
 	const quoted = text.replaceAll("'", "''");
 	if (!controlCharacter.test(text) && !text.includes('\\')) return `'${quoted}'`;
-	const escaped = quoted.replaceAll('\\', '\\\\').replace(new RegExp(controlCharacter.source, 'g'), character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+	const escaped = quoted
+		.replaceAll('\\', '\\\\')
+		.replace(
+			new RegExp(controlCharacter.source, 'g'),
+			character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`
+		);
 	return `E'${escaped}'`;
 }

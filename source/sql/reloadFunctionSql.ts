@@ -18,7 +18,8 @@ import {refuseCollisions} from './triggerSql.js';
 export const reloadFunctionSchema = 'pgrst_doctor_reload' as SqlName;
 export const reloadFunctionName = 'reload_schema_cache';
 export const reloadStateName = 'reload_schema_cache_state';
-export const reloadFunctionMarker = 'Installed by pgrst-doctor (reload function); remove with: pgrst-doctor check --fix uninstall-reload-function --yes';
+export const reloadFunctionMarker =
+	'Installed by pgrst-doctor (reload function); remove with: pgrst-doctor check --fix uninstall-reload-function --yes';
 /** At most one NOTIFY per this many seconds, whoever calls. */
 export const defaultReloadIntervalSeconds = 5;
 
@@ -26,7 +27,13 @@ export const defaultReloadIntervalSeconds = 5;
  * forbidden: roles that must never be able to call it (anon, PostgREST's anonymous role), also not by being members
  * of a role named.
  */
-export type ReloadFunctionPlan = {schema: SqlName; roles: SqlName[]; channel: Channel; intervalSeconds: number; forbidden: string[]};
+export type ReloadFunctionPlan = {
+	schema: SqlName;
+	roles: SqlName[];
+	channel: Channel;
+	intervalSeconds: number;
+	forbidden: string[];
+};
 
 const marker = quoteLiteral(reloadFunctionMarker);
 const pinPath = 'set local search_path to pg_catalog, pg_temp;';
@@ -72,7 +79,14 @@ where n.nspname = $1 and p.proname = '${reloadFunctionName}' and p.pronargs = 0
   and pg_catalog.obj_description(p.oid, 'pg_proc') = ${marker}`;
 
 /** executors: every role but the superusers that may execute it, as the catalog says. */
-export type ReloadFunctionState = {securityDefiner: boolean; pinnedPath: boolean; publicExecutes: boolean; allowed: string[]; forbiddenAllowed: string[]; executors: string[]};
+export type ReloadFunctionState = {
+	securityDefiner: boolean;
+	pinnedPath: boolean;
+	publicExecutes: boolean;
+	allowed: string[];
+	forbiddenAllowed: string[];
+	executors: string[];
+};
 
 /** A text[] literal of role names, each a quoted literal. */
 function textArray(names: readonly string[]): string {
@@ -228,11 +242,17 @@ function transaction(heading: string, body: string): string {
 }
 
 export function installReloadFunctionSql(plan: ReloadFunctionPlan): string {
-	return transaction(`-- pgrst-doctor: a function apps may call through PostgREST to ask for a reload
+	return transaction(
+		`-- pgrst-doctor: a function apps may call through PostgREST to ask for a reload
 -- (${reloadFunctionIdentifier(plan.schema)}(), executable by ${plan.roles.map(role => quoteIdentifier(role)).join(', ')};
--- at most one NOTIFY per ${plan.intervalSeconds} s). PostgREST serves it only if you add the schema to db-schemas.`, installReloadFunctionBody(plan));
+-- at most one NOTIFY per ${plan.intervalSeconds} s). PostgREST serves it only if you add the schema to db-schemas.`,
+		installReloadFunctionBody(plan)
+	);
 }
 
 export function uninstallReloadFunctionSql(schema: SqlName): string {
-	return transaction(`-- pgrst-doctor: remove exactly what "pgrst-doctor sql reload-function" installed, nothing else.`, uninstallReloadFunctionBody(schema));
+	return transaction(
+		`-- pgrst-doctor: remove exactly what "pgrst-doctor sql reload-function" installed, nothing else.`,
+		uninstallReloadFunctionBody(schema)
+	);
 }

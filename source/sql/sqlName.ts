@@ -14,6 +14,7 @@ export function parseSqlName(text: string, what: string): SqlName {
 	if (/[\uD800-\uDFFF\uFFFD]/u.test(text)) throw new UsageError(`${what} must be valid UTF-8 text.`);
 	// A control character would survive only as a U&"…" escape, which not every context it is written into reads.
 	if (controlCharacter.test(text)) throw new UsageError(`${what} must not contain control characters.`);
-	if (bytes > maxNameBytes) throw new UsageError(`${what} is ${bytes} bytes long; PostgreSQL names are 1 to ${maxNameBytes} bytes.`);
+	if (bytes > maxNameBytes)
+		throw new UsageError(`${what} is ${bytes} bytes long; PostgreSQL names are 1 to ${maxNameBytes} bytes.`);
 	return text as SqlName;
 }

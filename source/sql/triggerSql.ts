@@ -203,13 +203,19 @@ function transaction(heading: string, body: string): string {
 }
 
 export function installTriggerSql(channel: Channel): string {
-	return transaction(`-- pgrst-doctor: make PostgREST reload its schema cache after every DDL
--- (channel ${channelIdentifier(channel)}).`, installTriggerBody(channel));
+	return transaction(
+		`-- pgrst-doctor: make PostgREST reload its schema cache after every DDL
+-- (channel ${channelIdentifier(channel)}).`,
+		installTriggerBody(channel)
+	);
 }
 
 export function uninstallTriggerSql(): string {
-	return transaction(`-- pgrst-doctor: remove exactly what "pgrst-doctor sql trigger" installed,
--- nothing else.`, uninstallTriggerBody());
+	return transaction(
+		`-- pgrst-doctor: remove exactly what "pgrst-doctor sql trigger" installed,
+-- nothing else.`,
+		uninstallTriggerBody()
+	);
 }
 
 export function reloadScript(channel: Channel): string {

@@ -35,7 +35,8 @@ import {SqlScreen, scriptTitles} from './screens/SqlScreen.js';
  * findings remain it reads again (a moment later, at most five times) until two readings agree.
  */
 export async function settledDiagnosis(diagnose: () => Promise<Report>): Promise<Report> {
-	const cacheFindings = (report: Report) => JSON.stringify(report.findings.filter(found => found.code.startsWith('cache.')).map(found => found.message));
+	const cacheFindings = (report: Report) =>
+		JSON.stringify(report.findings.filter(found => found.code.startsWith('cache.')).map(found => found.message));
 	let report = await diagnose();
 	for (let attempt = 0; attempt < 5 && cacheFindings(report) !== '[]'; attempt++) {
 		await new Promise(resolve => setTimeout(resolve, 250));
@@ -72,7 +73,13 @@ export function osc52(text: string): string {
 
 type Numbered = RecordEntry & {id: number};
 
-export function DoctorApp({engine, onExit}: {readonly engine: DoctorEngine; readonly onExit: (code: number) => void}): React.JSX.Element {
+export function DoctorApp({
+	engine,
+	onExit,
+}: {
+	readonly engine: DoctorEngine;
+	readonly onExit: (code: number) => void;
+}): React.JSX.Element {
 	const [state, dispatch] = useReducer(doctorReducer, initialState(engine.connected));
 	const [form, setForm] = useState<ConnectForm>(() => connectForm(engine.known()));
 	const {exit} = useApp();
@@ -88,15 +95,19 @@ export function DoctorApp({engine, onExit}: {readonly engine: DoctorEngine; read
 	useEffect(() => {
 		if (screen.name !== 'diagnosing') return;
 		let live = true;
-		const onPhase: OnPhase = (phase, done, ms, failed) => live && dispatch({type: 'phase', phase, done, ms, failed: failed?.code});
-		(screen.afterReload ? settledDiagnosis(() => engine.diagnose(onPhase)) : engine.diagnose(onPhase, screen.probe)).then(
+		const onPhase: OnPhase = (phase, done, ms, failed) =>
+			live && dispatch({type: 'phase', phase, done, ms, failed: failed?.code});
+		(screen.afterReload
+			? settledDiagnosis(() => engine.diagnose(onPhase))
+			: engine.diagnose(onPhase, screen.probe)
+		).then(
 			result => {
 				if (!live) return;
 				// PostgREST heard the probe's NOTIFY and reloaded: the cache this run read is from before that.
 				const reloaded = screen.probe && result.findings.some(found => found.code === 'notify.delivered');
 				dispatch(reloaded ? {type: 'probed', report: result} : {type: 'diagnosed', report: result});
 			},
-			(error: Error) => live && dispatch({type: 'failed', message: error.message}),
+			(error: Error) => live && dispatch({type: 'failed', message: error.message})
 		);
 		return () => {
 			live = false;
@@ -108,7 +119,9 @@ export function DoctorApp({engine, onExit}: {readonly engine: DoctorEngine; read
 		let live = true;
 		(async () => {
 			const result = await engine.applyFix(screen.fix, report);
-			const after = await engine.diagnose((phase, done, ms, failed) => live && dispatch({type: 'phase', phase, done, ms, failed: failed?.code}));
+			const after = await engine.diagnose(
+				(phase, done, ms, failed) => live && dispatch({type: 'phase', phase, done, ms, failed: failed?.code})
+			);
 			if (live) dispatch({type: 'fixed', result, report: after});
 		})().catch((error: Error) => live && dispatch({type: 'failed', message: error.message}));
 		return () => {
@@ -118,7 +131,8 @@ export function DoctorApp({engine, onExit}: {readonly engine: DoctorEngine; read
 
 	// SQL goes to the terminal as it is, above the live screen: Ink would wrap long lines, and a wrap inside a string
 	// literal would change the SQL that gets copied.
-	const sqlShown = screen.name === 'sql' ? screen.script : screen.name === 'confirm' ? (screen.fix as SqlScript) : undefined;
+	const sqlShown =
+		screen.name === 'sql' ? screen.script : screen.name === 'confirm' ? (screen.fix as SqlScript) : undefined;
 	// Drawn again once printed, so the screen under the SQL is the last thing written.
 	const [, setPrinted] = useState(0);
 	useEffect(() => {
@@ -131,7 +145,8 @@ export function DoctorApp({engine, onExit}: {readonly engine: DoctorEngine; read
 	const choose = (item: MenuItem) => {
 		const current = latest.current.state;
 		if (item.action === 'quit') return dispatch({type: 'leave', code: current.report?.exitCode ?? 2});
-		if (item.action === 'rerun' || item.action === 'probe') return dispatch({type: 'diagnose', probe: item.action === 'probe'});
+		if (item.action === 'rerun' || item.action === 'probe')
+			return dispatch({type: 'diagnose', probe: item.action === 'probe'});
 		if (item.action === 'connect') return openConnect();
 		if (item.action === 'sql') return dispatch({type: 'showSql', script: sqlScriptsFor(current.report!)[0]!});
 		if (item.action === 'steps') return dispatch({type: 'showSteps', steps: engine.manualSteps()});
@@ -158,9 +173,19 @@ export function DoctorApp({engine, onExit}: {readonly engine: DoctorEngine; read
 			latest.current.form = next;
 			setForm(next);
 			if (!next.submitted) return;
-			const values = {dbUrl: next.fields.dbUrl.value, apiUrl: next.fields.apiUrl.value, apiKey: next.fields.apiKey.value};
+			const values = {
+				dbUrl: next.fields.dbUrl.value,
+				apiUrl: next.fields.apiUrl.value,
+				apiKey: next.fields.apiKey.value,
+			};
 			const problem = engine.connect(values);
-			if (problem) return setForm({...next, submitted: false, fields: {...next.fields, dbUrl: {...next.fields.dbUrl, error: problem}}, active: 'dbUrl'});
+			if (problem)
+				return setForm({
+					...next,
+					submitted: false,
+					fields: {...next.fields, dbUrl: {...next.fields.dbUrl, error: problem}},
+					active: 'dbUrl',
+				});
 			return dispatch({type: 'connected', target: engine.target()});
 		}
 		if (input === 'q') return dispatch({type: 'leave', code: current.report?.exitCode ?? 2});
@@ -181,11 +206,19 @@ export function DoctorApp({engine, onExit}: {readonly engine: DoctorEngine; read
 			if (picked) return dispatch({type: 'showSql', script: picked});
 			if (input === 'c') {
 				write(osc52(engine.sql(current.screen.script)));
-				return dispatch({type: 'notice', text: `Copied the SQL to ${scriptTitles[current.screen.script]} to the clipboard (if your terminal supports OSC 52; otherwise select it above).`});
+				return dispatch({
+					type: 'notice',
+					text: `Copied the SQL to ${scriptTitles[current.screen.script]} to the clipboard (if your terminal supports OSC 52; otherwise select it above).`,
+				});
 			}
 		}
 		if (name === 'failed' && input === 'a') return dispatch({type: 'diagnose'});
-		if ((name === 'sql' || name === 'failed' || name === 'diagnosing') && (input === 'b' || key.escape) && current.report) dispatch({type: 'back'});
+		if (
+			(name === 'sql' || name === 'failed' || name === 'diagnosing') &&
+			(input === 'b' || key.escape) &&
+			current.report
+		)
+			dispatch({type: 'back'});
 	});
 
 	const record = numbered(state.record);

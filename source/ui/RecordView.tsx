@@ -7,12 +7,20 @@ import {terminalLine} from '../terminalText.js';
 import {type RecordEntry, proofOf} from './doctorState.js';
 import {FindingLine, Marked, ProofView, ReportView} from './ReportView.js';
 
-const toneMarks = {info: {glyph: '•', color: undefined}, warning: {glyph: '⚠', color: 'yellow'}, error: {glyph: '✖', color: 'red'}} as const;
+const toneMarks = {
+	info: {glyph: '•', color: undefined},
+	warning: {glyph: '⚠', color: 'yellow'},
+	error: {glyph: '✖', color: 'red'},
+} as const;
 
 export function RecordView({entry}: {readonly entry: RecordEntry}): React.JSX.Element {
 	const {stdout} = useStdout();
 	// <Static> lays its items out without the window's width: each one is given it, so its lines wrap in the window.
-	return <Box width={stdout.columns || 80} flexDirection="column"><Entry entry={entry} /></Box>;
+	return (
+		<Box width={stdout.columns || 80} flexDirection="column">
+			<Entry entry={entry} />
+		</Box>
+	);
 }
 
 function Entry({entry}: {readonly entry: RecordEntry}): React.JSX.Element {
@@ -22,7 +30,9 @@ function Entry({entry}: {readonly entry: RecordEntry}): React.JSX.Element {
 				<Box flexDirection="column" marginTop={1}>
 					<Text>Connected to</Text>
 					{/* A target wider than the window is shortened in its middle rather than cut mid-token by a wrap. */}
-					{entry.target.split(' · ').map(target => <Text key={target} dimColor wrap="truncate-middle">{`  ${terminalLine(target)}`}</Text>)}
+					{entry.target.split(' · ').map(target => (
+						<Text key={target} dimColor wrap="truncate-middle">{`  ${terminalLine(target)}`}</Text>
+					))}
 				</Box>
 			);
 		case 'diagnosis':
@@ -42,11 +52,23 @@ function Entry({entry}: {readonly entry: RecordEntry}): React.JSX.Element {
 							key={check.id}
 							mark={`${statusMark[check.status].glyph} ${statusMark[check.status].word.padEnd(5)} `}
 							color={statusMark[check.status].color}
-							spans={[{text: `${terminalLine(check.title)}:`}, {text: ` ${terminalLine(check.summary)}`, dim: true}]}
+							spans={[
+								{text: `${terminalLine(check.title)}:`},
+								{text: ` ${terminalLine(check.summary)}`, dim: true},
+							]}
 						/>
 					))}
-					{entry.report.findings.filter(found => found.code.startsWith('notify.')).map((found, index) => <FindingLine key={index} found={found} />)}
-					<Marked mark="" spans={[{text: 'PostgREST reloaded its cache on the probe\'s NOTIFY, so the cache is read again:'}]} />
+					{entry.report.findings
+						.filter(found => found.code.startsWith('notify.'))
+						.map((found, index) => (
+							<FindingLine key={index} found={found} />
+						))}
+					<Marked
+						mark=""
+						spans={[
+							{text: "PostgREST reloaded its cache on the probe's NOTIFY, so the cache is read again:"},
+						]}
+					/>
 				</Box>
 			);
 		}
@@ -57,7 +79,10 @@ function Entry({entry}: {readonly entry: RecordEntry}): React.JSX.Element {
 					<Marked
 						mark={result.ok ? '✔ DONE  ' : '✖ FAILED '}
 						color={result.ok ? 'green' : 'red'}
-						spans={[{text: terminalLine(result.message)}, {text: result.verified === true ? ' (proved)' : ` (${result.durationMs} ms)`, dim: true}]}
+						spans={[
+							{text: terminalLine(result.message)},
+							{text: result.verified === true ? ' (proved)' : ` (${result.durationMs} ms)`, dim: true},
+						]}
 					/>
 					{result.steps && <Steps steps={result.steps} />}
 					<ProofView proof={proofOf(entry.before, entry.after)} before={entry.before} after={entry.after} />
@@ -73,7 +98,11 @@ function Entry({entry}: {readonly entry: RecordEntry}): React.JSX.Element {
 			);
 		case 'note': {
 			const mark = toneMarks[entry.tone];
-			return <Box marginTop={1}><Marked mark={`${mark.glyph} `} color={mark.color} spans={[{text: terminalLine(entry.text)}]} /></Box>;
+			return (
+				<Box marginTop={1}>
+					<Marked mark={`${mark.glyph} `} color={mark.color} spans={[{text: terminalLine(entry.text)}]} />
+				</Box>
+			);
 		}
 	}
 }
@@ -90,7 +119,11 @@ function Steps({steps}: {readonly steps: string[]}): React.JSX.Element {
 			{steps.map(step => {
 				const text = terminalLine(step);
 				const urls = (text.match(/https?:\/\/[^\s)]+/g) ?? []).map(url => url.replace(/[.,;:]+$/, ''));
-				const prose = urls.reduce((rest, url) => rest.replace(url, ''), text).replace(/\s*\(\s*\)/g, '').replace(/\s+([.,;:])/g, '$1').trim();
+				const prose = urls
+					.reduce((rest, url) => rest.replace(url, ''), text)
+					.replace(/\s*\(\s*\)/g, '')
+					.replace(/\s+([.,;:])/g, '$1')
+					.trim();
 				return (
 					<Box key={step} flexDirection="column">
 						<Marked mark="  • " spans={[{text: prose}]} />

@@ -21,15 +21,33 @@ const areaTitles: Record<string, string> = {
 };
 
 /** A mark and its text side by side: the text wraps at spaces, every line under the first; indent: columns left of the mark. */
-export function Marked({mark, color, spans, indent = 0}: {readonly mark: string; readonly color?: string; readonly spans: Span[]; readonly indent?: number}): React.JSX.Element {
+export function Marked({
+	mark,
+	color,
+	spans,
+	indent = 0,
+}: {
+	readonly mark: string;
+	readonly color?: string;
+	readonly spans: Span[];
+	readonly indent?: number;
+}): React.JSX.Element {
 	const {stdout} = useStdout();
 	const lines = wrapWords(spans, (stdout.columns || 80) - indent - mark.length);
 	return (
 		<Box>
-			<Box flexShrink={0}><Text color={color}>{mark}</Text></Box>
+			<Box flexShrink={0}>
+				<Text color={color}>{mark}</Text>
+			</Box>
 			<Box flexDirection="column">
 				{lines.map((line, index) => (
-					<Text key={index}>{line.map((span, at) => <Text key={at} dimColor={span.dim} color={span.color}>{span.text}</Text>)}</Text>
+					<Text key={index}>
+						{line.map((span, at) => (
+							<Text key={at} dimColor={span.dim} color={span.color}>
+								{span.text}
+							</Text>
+						))}
+					</Text>
 				))}
 			</Box>
 		</Box>
@@ -47,35 +65,70 @@ export function ReportView({report: raw}: {readonly report: Report}): React.JSX.
 			{report.checks.map(check => {
 				const mark = statusMark[check.status];
 				return (
-					<Marked key={check.id} mark={`${mark.glyph} ${mark.word.padEnd(5)} `} color={mark.color} spans={[{text: `${check.title}:`}, {text: ` ${inKeys(check.summary, probe)}`, dim: true}]} />
+					<Marked
+						key={check.id}
+						mark={`${mark.glyph} ${mark.word.padEnd(5)} `}
+						color={mark.color}
+						spans={[{text: `${check.title}:`}, {text: ` ${inKeys(check.summary, probe)}`, dim: true}]}
+					/>
 				);
 			})}
 			{groups.map(({area, codes}) => (
 				<Box key={area} flexDirection="column" marginTop={1}>
 					<Text bold>{areaTitles[area] ?? area}</Text>
 					{codes.flatMap(({code, shown, more}) => [
-						...shown.map((found, index) => <FindingLine key={`${code}:${index}`} found={found} safe probe={probe} />),
-						...(more > 0 ? [<Text key={`${code}:more`} dimColor>{`  ${moreFindings(more, code)}`}</Text>] : []),
+						...shown.map((found, index) => (
+							<FindingLine key={`${code}:${index}`} found={found} safe probe={probe} />
+						)),
+						...(more > 0
+							? [<Text key={`${code}:more`} dimColor>{`  ${moreFindings(more, code)}`}</Text>]
+							: []),
 					])}
 				</Box>
 			))}
-			{raw.findings.length === 0 && <Box marginTop={1}><Text color="green">✔ Healthy: PostgREST's schema cache matches the database.</Text></Box>}
+			{raw.findings.length === 0 && (
+				<Box marginTop={1}>
+					<Text color="green">✔ Healthy: PostgREST's schema cache matches the database.</Text>
+				</Box>
+			)}
 		</Box>
 	);
 }
 
 /** One finding: its severity (or healed) as mark, the message, and the code to look up. */
-export function FindingLine({found, healed, safe, probe = true}: {readonly found: Finding; readonly healed?: boolean; readonly safe?: boolean; readonly probe?: boolean}): React.JSX.Element {
+export function FindingLine({
+	found,
+	healed,
+	safe,
+	probe = true,
+}: {
+	readonly found: Finding;
+	readonly healed?: boolean;
+	readonly safe?: boolean;
+	readonly probe?: boolean;
+}): React.JSX.Element {
 	const mark = healed ? {glyph: '✔', color: 'green'} : severityMark[found.severity];
 	const word = healed ? 'healed' : found.severity;
 	const message = safe ? found.message : terminalLine(found.message);
 	return (
-		<Marked mark={`  ${mark.glyph} ${word} `} color={mark.color} spans={[{text: inKeys(message, probe)}, {text: ` (${found.code})`, dim: true}]} />
+		<Marked
+			mark={`  ${mark.glyph} ${word} `}
+			color={mark.color}
+			spans={[{text: inKeys(message, probe)}, {text: ` (${found.code})`, dim: true}]}
+		/>
 	);
 }
 
 /** Before → after, finding by finding: what the action healed, what is still there, and what is new. */
-export function ProofView({proof, before, after}: {readonly proof: Proof; readonly before: Report; readonly after: Report}): React.JSX.Element {
+export function ProofView({
+	proof,
+	before,
+	after,
+}: {
+	readonly proof: Proof;
+	readonly before: Report;
+	readonly after: Report;
+}): React.JSX.Element {
 	return (
 		<Box flexDirection="column">
 			{proof.changed.map(check => (
@@ -83,15 +136,24 @@ export function ProofView({proof, before, after}: {readonly proof: Proof; readon
 					key={check.id}
 					mark={`${statusMark[check.to].glyph} ${statusMark[check.to].word.padEnd(5)} `}
 					color={statusMark[check.to].color}
-					spans={[{text: terminalLine(check.title)}, {text: ` (was ${statusMark[check.from].word})`, dim: true}]}
+					spans={[
+						{text: terminalLine(check.title)},
+						{text: ` (was ${statusMark[check.from].word})`, dim: true},
+					]}
 				/>
 			))}
 			{proof.healed.length > 0 && <Text>Healed ({proof.healed.length}):</Text>}
-			{proof.healed.map((found, index) => <FindingLine key={`h${index}`} found={found} healed />)}
+			{proof.healed.map((found, index) => (
+				<FindingLine key={`h${index}`} found={found} healed />
+			))}
 			{proof.remaining.length > 0 && <Text>Still there ({proof.remaining.length}):</Text>}
-			{proof.remaining.map((found, index) => <FindingLine key={`r${index}`} found={found} />)}
+			{proof.remaining.map((found, index) => (
+				<FindingLine key={`r${index}`} found={found} />
+			))}
 			{proof.appeared.length > 0 && <Text>New since the action ({proof.appeared.length}):</Text>}
-			{proof.appeared.map((found, index) => <FindingLine key={`n${index}`} found={found} />)}
+			{proof.appeared.map((found, index) => (
+				<FindingLine key={`n${index}`} found={found} />
+			))}
 			<Text>
 				Before → after: {findingTally(before.findings)} → {findingTally(after.findings)}
 			</Text>

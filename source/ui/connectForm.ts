@@ -25,12 +25,23 @@ export function connectForm(known: Known, focusFirst = false): ConnectForm {
 	const form = {fields: {dbUrl: state('dbUrl'), apiUrl: state('apiUrl'), apiKey: state('apiKey')}, submitted: false};
 	// The first value still missing gets the cursor; when all are there (reached with u), the first one does.
 	const missing = fields.find(field => field !== 'apiKey' && !form.fields[field].value);
-	return {...form, active: focusFirst ? 'dbUrl' : missing ?? 'dbUrl'};
+	return {...form, active: focusFirst ? 'dbUrl' : (missing ?? 'dbUrl')};
 }
 
-export type Keys = {return?: boolean; upArrow?: boolean; downArrow?: boolean; tab?: boolean; shift?: boolean; leftArrow?: boolean; rightArrow?: boolean; backspace?: boolean; delete?: boolean};
+export type Keys = {
+	return?: boolean;
+	upArrow?: boolean;
+	downArrow?: boolean;
+	tab?: boolean;
+	shift?: boolean;
+	leftArrow?: boolean;
+	rightArrow?: boolean;
+	backspace?: boolean;
+	delete?: boolean;
+};
 
-const step = (field: Field, by: number): Field => fields[Math.min(fields.length - 1, Math.max(0, fields.indexOf(field) + by))]!;
+const step = (field: Field, by: number): Field =>
+	fields[Math.min(fields.length - 1, Math.max(0, fields.indexOf(field) + by))]!;
 
 function update(form: ConnectForm, field: Field, change: Partial<FieldState>): ConnectForm {
 	return {...form, fields: {...form.fields, [field]: {...form.fields[field], ...change}}};
@@ -56,7 +67,12 @@ export function enter(form: ConnectForm, validate: Validate): ConnectForm {
 
 function insert(form: ConnectForm, text: string): ConnectForm {
 	const {value, cursor} = form.fields[form.active];
-	return update(form, form.active, {value: value.slice(0, cursor) + text + value.slice(cursor), cursor: cursor + text.length, source: undefined, error: undefined});
+	return update(form, form.active, {
+		value: value.slice(0, cursor) + text + value.slice(cursor),
+		cursor: cursor + text.length,
+		source: undefined,
+		error: undefined,
+	});
 }
 
 /** One keypress or one pasted chunk. */
@@ -85,12 +101,19 @@ export function typeInto(form: ConnectForm, input: string, key: Keys, validate: 
 function erase(form: ConnectForm): ConnectForm {
 	const field = form.fields[form.active];
 	const from = previous(field.value, field.cursor);
-	return update(form, form.active, {value: field.value.slice(0, from) + field.value.slice(field.cursor), cursor: from, source: undefined, error: undefined});
+	return update(form, form.active, {
+		value: field.value.slice(0, from) + field.value.slice(field.cursor),
+		cursor: from,
+		source: undefined,
+		error: undefined,
+	});
 }
 
 function previous(value: string, cursor: number): number {
 	if (cursor === 0) return 0;
-	return cursor >= 2 && /[\udc00-\udfff]/.test(value[cursor - 1]!) && /[\ud800-\udbff]/.test(value[cursor - 2]!) ? cursor - 2 : cursor - 1;
+	return cursor >= 2 && /[\udc00-\udfff]/.test(value[cursor - 1]!) && /[\ud800-\udbff]/.test(value[cursor - 2]!)
+		? cursor - 2
+		: cursor - 1;
 }
 
 function next(value: string, cursor: number): number {

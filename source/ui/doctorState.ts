@@ -63,7 +63,11 @@ export type Action =
 	| {type: 'back'}
 	| {type: 'leave'; code: number};
 
-const diagnosing = (probe = false, title = probe ? 'Diagnosis with the NOTIFY probe' : 'Diagnosis', afterReload = false): Screen => ({name: 'diagnosing', phases: [], probe, title, ...(afterReload ? {afterReload} : {})});
+const diagnosing = (
+	probe = false,
+	title = probe ? 'Diagnosis with the NOTIFY probe' : 'Diagnosis',
+	afterReload = false
+): Screen => ({name: 'diagnosing', phases: [], probe, title, ...(afterReload ? {afterReload} : {})});
 
 export function initialState(connected: boolean): State {
 	return {screen: connected ? diagnosing() : {name: 'connect'}, run: 1, record: []};
@@ -81,34 +85,65 @@ function withPhase(phases: PhaseState[], {type: _type, ...phase}: {type: 'phase'
 
 export function doctorReducer(state: State, action: Action): State {
 	const {screen} = state;
-	const note = (text: string, tone: 'info' | 'warning' | 'error' = 'info') => [...state.record, {kind: 'note', text, tone} as const];
+	const note = (text: string, tone: 'info' | 'warning' | 'error' = 'info') => [
+		...state.record,
+		{kind: 'note', text, tone} as const,
+	];
 	switch (action.type) {
 		case 'connected':
-			return {...state, screen: diagnosing(), notice: undefined, run: state.run + 1, record: [...state.record, {kind: 'connected', target: action.target}]};
+			return {
+				...state,
+				screen: diagnosing(),
+				notice: undefined,
+				run: state.run + 1,
+				record: [...state.record, {kind: 'connected', target: action.target}],
+			};
 		case 'connect':
-			return screen.name === 'applying' || screen.name === 'confirm' ? state : {...state, screen: {name: 'connect'}, notice: undefined, run: state.run + 1};
+			return screen.name === 'applying' || screen.name === 'confirm'
+				? state
+				: {...state, screen: {name: 'connect'}, notice: undefined, run: state.run + 1};
 		case 'diagnose':
 			return {...state, screen: diagnosing(action.probe), notice: undefined, run: state.run + 1};
 		case 'phase':
-			if (screen.name === 'diagnosing' || screen.name === 'applying') return {...state, screen: {...screen, phases: withPhase(screen.phases, action)}};
+			if (screen.name === 'diagnosing' || screen.name === 'applying')
+				return {...state, screen: {...screen, phases: withPhase(screen.phases, action)}};
 			return state;
 		case 'diagnosed':
 			return {
 				...state,
 				report: action.report,
 				screen: {name: 'report'},
-				record: [...state.record, {kind: 'diagnosis', title: screen.name === 'diagnosing' ? screen.title : 'Diagnosis', report: action.report}],
+				record: [
+					...state.record,
+					{
+						kind: 'diagnosis',
+						title: screen.name === 'diagnosing' ? screen.title : 'Diagnosis',
+						report: action.report,
+					},
+				],
 			};
 		case 'probed':
 			// The cache findings of this run are from before the probe's reload: they are read again next.
-			return {...state, screen: diagnosing(false, 'Read again after the probe\'s reload', true), run: state.run + 1, record: [...state.record, {kind: 'probe', report: action.report}]};
+			return {
+				...state,
+				screen: diagnosing(false, "Read again after the probe's reload", true),
+				run: state.run + 1,
+				record: [...state.record, {kind: 'probe', report: action.report}],
+			};
 		case 'choose':
 			if (!state.report) return state;
 			return needsConfirmation(action.fix)
 				? {...state, notice: undefined, screen: {name: 'confirm', fix: action.fix}}
-				: {...state, notice: undefined, screen: {name: 'applying', fix: action.fix, phases: []}, run: state.run + 1};
+				: {
+						...state,
+						notice: undefined,
+						screen: {name: 'applying', fix: action.fix, phases: []},
+						run: state.run + 1,
+					};
 		case 'confirm':
-			return screen.name === 'confirm' ? {...state, screen: {name: 'applying', fix: screen.fix, phases: []}, run: state.run + 1} : state;
+			return screen.name === 'confirm'
+				? {...state, screen: {name: 'applying', fix: screen.fix, phases: []}, run: state.run + 1}
+				: state;
 		case 'decline':
 			return {...state, screen: {name: 'report'}, record: note('Declined: nothing was changed.')};
 		case 'fixed':
@@ -116,7 +151,10 @@ export function doctorReducer(state: State, action: Action): State {
 				...state,
 				report: action.report,
 				screen: {name: 'report'},
-				record: [...state.record, {kind: 'fix', result: action.result, before: state.report!, after: action.report}],
+				record: [
+					...state.record,
+					{kind: 'fix', result: action.result, before: state.report!, after: action.report},
+				],
 			};
 		case 'showSql':
 			return {...state, notice: undefined, screen: {name: 'sql', script: action.script}};
@@ -133,11 +171,20 @@ export function doctorReducer(state: State, action: Action): State {
 	}
 }
 
-export type MenuItem = {key: string; fix?: FixId; action: 'fix' | 'sql' | 'steps' | 'probe' | 'rerun' | 'connect' | 'quit'; label: string};
+export type MenuItem = {
+	key: string;
+	fix?: FixId;
+	action: 'fix' | 'sql' | 'steps' | 'probe' | 'rerun' | 'connect' | 'quit';
+	label: string;
+};
 
 /** Probing needs a database that answered and a PostgREST that answered: otherwise it cannot tell anything. */
 export function canProbe(report: Report): boolean {
-	return report.target.db !== null && report.target.api !== null && !report.findings.some(found => blocksDiagnosis(found.code));
+	return (
+		report.target.db !== null &&
+		report.target.api !== null &&
+		!report.findings.some(found => blocksDiagnosis(found.code))
+	);
 }
 
 /** The SQL that fits the findings: the reload first when the cache is stale, then the trigger, then its removal. */
@@ -146,7 +193,8 @@ export function sqlScriptsFor(report: Report): SqlScript[] {
 	const scripts: SqlScript[] = [];
 	if (offered.has('reload')) scripts.push('reload');
 	if (offered.has('trigger')) scripts.push('trigger');
-	if (report.checks.some(check => check.id === 'trigger.installed' && check.status === 'pass')) scripts.push('uninstall-trigger');
+	if (report.checks.some(check => check.id === 'trigger.installed' && check.status === 'pass'))
+		scripts.push('uninstall-trigger');
 	return scripts;
 }
 
@@ -154,13 +202,22 @@ export function sqlScriptsFor(report: Report): SqlScript[] {
 export function menuFor(report: Report, target: {supabase: boolean} = {supabase: false}): MenuItem[] {
 	const offered = new Set(report.fixes.map(fix => fix.id));
 	const items: MenuItem[] = [];
-	if (offered.has('reload')) items.push({key: 'r', fix: 'reload', action: 'fix', label: 'Reload PostgREST\'s schema cache now'});
-	if (offered.has('trigger')) items.push({key: 't', fix: 'trigger', action: 'fix', label: 'Install the auto-reload trigger (asks first)'});
+	if (offered.has('reload'))
+		items.push({key: 'r', fix: 'reload', action: 'fix', label: "Reload PostgREST's schema cache now"});
+	if (offered.has('trigger'))
+		items.push({key: 't', fix: 'trigger', action: 'fix', label: 'Install the auto-reload trigger (asks first)'});
 	if (sqlScriptsFor(report).length > 0) items.push({key: 's', action: 'sql', label: 'Show the SQL to copy'});
 	if (offered.has('manual-reload')) {
-		items.push({key: 'd', action: 'steps', label: target.supabase ? 'How to reload by hand (Supabase SQL Editor, restart)' : 'How to reload by hand (psql, SIGUSR1, restart)'});
+		items.push({
+			key: 'd',
+			action: 'steps',
+			label: target.supabase
+				? 'How to reload by hand (Supabase SQL Editor, restart)'
+				: 'How to reload by hand (psql, SIGUSR1, restart)',
+		});
 	}
-	if (canProbe(report)) items.push({key: 'p', action: 'probe', label: 'Probe: send NOTIFY and watch PostgREST reload'});
+	if (canProbe(report))
+		items.push({key: 'p', action: 'probe', label: 'Probe: send NOTIFY and watch PostgREST reload'});
 	items.push({key: 'a', action: 'rerun', label: 'Diagnose again'});
 	items.push({key: 'u', action: 'connect', label: 'Change the URLs (connect screen)'});
 	items.push({key: 'q', action: 'quit', label: 'Quit'});

@@ -3,7 +3,11 @@
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse} from 'node:http';
 
 /** Returns true when it answered the request itself; otherwise the request goes on to PostgREST. */
-export type Intercept = (request: IncomingMessage, response: ServerResponse, count: number) => boolean | Promise<boolean>;
+export type Intercept = (
+	request: IncomingMessage,
+	response: ServerResponse,
+	count: number
+) => boolean | Promise<boolean>;
 
 export type ApiProxy = {url: string; requests(): number; close(): Promise<void>};
 
@@ -12,17 +16,28 @@ export type ApiProxy = {url: string; requests(): number; close(): Promise<void>}
  * connection of its own to the upstream (no pooled socket the upstream may be closing), without hop-by-hop headers,
  * as a load balancer forwards it.
  */
-export async function apiProxy(upstream: string | ((count: number) => string), intercept?: Intercept, {balancer = false} = {}): Promise<ApiProxy> {
+export async function apiProxy(
+	upstream: string | ((count: number) => string),
+	intercept?: Intercept,
+	{balancer = false} = {}
+): Promise<ApiProxy> {
 	let count = 0;
 	const server = createServer(async (incoming, response) => {
 		count++;
 		if (intercept && (await intercept(incoming, response, count))) return;
 		const target = typeof upstream === 'string' ? upstream : upstream(count);
 		const headers = balancer ? {...withoutHopHeaders(incoming.headers), connection: 'close'} : incoming.headers;
-		const forwarded = request(new URL(incoming.url ?? '/', target), {method: incoming.method, headers, ...(balancer ? {agent: false} : {})}, answer => {
-			response.writeHead(answer.statusCode ?? 502, balancer ? withoutHopHeaders(answer.headers) : answer.headers);
-			answer.pipe(response);
-		});
+		const forwarded = request(
+			new URL(incoming.url ?? '/', target),
+			{method: incoming.method, headers, ...(balancer ? {agent: false} : {})},
+			answer => {
+				response.writeHead(
+					answer.statusCode ?? 502,
+					balancer ? withoutHopHeaders(answer.headers) : answer.headers
+				);
+				answer.pipe(response);
+			}
+		);
 		forwarded.on('error', () => response.destroy());
 		incoming.pipe(forwarded);
 	});

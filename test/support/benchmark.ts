@@ -45,29 +45,60 @@ async function buildSchema(pg: Postgres, database: string, tables: number): Prom
 	const columns = Array.from({length: 18}, (_, index) => `c${index} text`).join(', ');
 	// 500 tables to a transaction: one transaction locking 4,000 new tables and their keys runs out of lock slots.
 	for (let first = 1; first <= tables; first += 500) {
-		await pg.query(`do $$ begin
+		await pg.query(
+			`do $$ begin
 			for i in ${first}..${Math.min(tables, first + 499)} loop
 				execute format('create table public.t%s (id int primary key, %s, parent int%s)', i, '${columns}', case when i > 1 then format(' references public.t%s', i - 1) else '' end);
 				execute format('grant select, insert, update, delete on public.t%s to anon', i);
 			end loop;
-		end $$`, [], database);
+		end $$`,
+			[],
+			database
+		);
 	}
-	await pg.query(`do $$ begin
+	await pg.query(
+		`do $$ begin
 		for i in 1..${Math.round(tables * 0.3)} loop
 			execute format('create function public.f%s(a int, b text) returns int language sql as ''select a''', i);
 		end loop;
-	end $$`, [], database);
+	end $$`,
+		[],
+		database
+	);
 }
 
-type Report = {exitCode: number; findings: Array<{code: string}>; postgrest: {probeRequests: number | null; requests?: number; bytesRead?: number}; timings?: Record<string, number>; checks: Array<{durationMs: number}>};
+type Report = {
+	exitCode: number;
+	findings: Array<{code: string}>;
+	postgrest: {probeRequests: number | null; requests?: number; bytesRead?: number};
+	timings?: Record<string, number>;
+	checks: Array<{durationMs: number}>;
+};
 
 async function compare(pg: Postgres, tables: number): Promise<void> {
 	const database = `bench_${tables}`;
 	await buildSchema(pg, database, tables);
 	const dbUri = pg.url(database, 'authenticator', authenticatorPassword);
 	const api = await startPostgrest({dbUri});
-	const doctor = (which = cli) => timedRun(process.execPath, [which, 'check', '--db-url', pg.url(database), '--api-url', api.url, '--json', '--timeout', '60']);
-	const dump = () => timedRun(postgrestBinary, ['--dump-schema'], {PATH: process.env.PATH, PGRST_DB_URI: dbUri, PGRST_DB_ANON_ROLE: 'anon', PGRST_DB_SCHEMAS: 'public'});
+	const doctor = (which = cli) =>
+		timedRun(process.execPath, [
+			which,
+			'check',
+			'--db-url',
+			pg.url(database),
+			'--api-url',
+			api.url,
+			'--json',
+			'--timeout',
+			'60',
+		]);
+	const dump = () =>
+		timedRun(postgrestBinary, ['--dump-schema'], {
+			PATH: process.env.PATH,
+			PGRST_DB_URI: dbUri,
+			PGRST_DB_ANON_ROLE: 'anon',
+			PGRST_DB_SCHEMAS: 'public',
+		});
 	try {
 		await doctor();
 		await dump();
@@ -85,19 +116,37 @@ async function compare(pg: Postgres, tables: number): Promise<void> {
 		const dumpMs = median(dumpRuns.map(run => run.ms));
 		const peakMb = Math.max(...doctorRuns.map(run => run.peakBytes)) / 1024 / 1024;
 		const ratio = doctorMs / dumpMs;
-		const phases = report.timings ? Object.entries(report.timings).map(([phase, value]) => `${phase} ${ms(value)}`).join(', ') : 'not in the report';
+		const phases = report.timings
+			? Object.entries(report.timings)
+					.map(([phase, value]) => `${phase} ${ms(value)}`)
+					.join(', ')
+			: 'not in the report';
 		const checksMs = report.checks.reduce((sum, check) => sum + check.durationMs, 0);
-		console.log(`${tables.toLocaleString('en')} tables + ${Math.round(tables * 0.3)} functions: check ${ms(doctorMs)}, --dump-schema ${ms(dumpMs)}, ratio ${ratio.toFixed(2)} (goal ≤ ${goals.ratio}); peak RSS ${peakMb.toFixed(0)} MB; exit ${report.exitCode}, ${report.findings.length} findings`);
-		console.log(`  HTTP requests ${report.postgrest.requests ?? report.postgrest.probeRequests ?? '?'}${report.postgrest.bytesRead === undefined ? '' : `, ${(report.postgrest.bytesRead / 1024 / 1024).toFixed(1)} MB read`}; phases: ${phases}; checks ${ms(checksMs)}`);
+		console.log(
+			`${tables.toLocaleString('en')} tables + ${Math.round(tables * 0.3)} functions: check ${ms(doctorMs)}, --dump-schema ${ms(dumpMs)}, ratio ${ratio.toFixed(2)} (goal ≤ ${goals.ratio}); peak RSS ${peakMb.toFixed(0)} MB; exit ${report.exitCode}, ${report.findings.length} findings`
+		);
+		console.log(
+			`  HTTP requests ${report.postgrest.requests ?? report.postgrest.probeRequests ?? '?'}${report.postgrest.bytesRead === undefined ? '' : `, ${(report.postgrest.bytesRead / 1024 / 1024).toFixed(1)} MB read`}; phases: ${phases}; checks ${ms(checksMs)}`
+		);
 		if (baseline) {
 			const before = JSON.parse(baselineRuns.at(-1)!.stdout) as Report;
 			const beforeMs = median(baselineRuns.map(run => run.ms));
-			const beforePhases = before.timings ? Object.entries(before.timings).map(([phase, value]) => `${phase} ${ms(value)}`).join(', ') : 'not in the report';
-			console.log(`  baseline ${baseline}: check ${ms(beforeMs)}, ratio ${(beforeMs / dumpMs).toFixed(2)}; peak RSS ${(Math.max(...baselineRuns.map(run => run.peakBytes)) / 1024 / 1024).toFixed(0)} MB; exit ${before.exitCode}; HTTP requests ${before.postgrest.requests ?? before.postgrest.probeRequests ?? '?'}; phases: ${beforePhases}`);
+			const beforePhases = before.timings
+				? Object.entries(before.timings)
+						.map(([phase, value]) => `${phase} ${ms(value)}`)
+						.join(', ')
+				: 'not in the report';
+			console.log(
+				`  baseline ${baseline}: check ${ms(beforeMs)}, ratio ${(beforeMs / dumpMs).toFixed(2)}; peak RSS ${(Math.max(...baselineRuns.map(run => run.peakBytes)) / 1024 / 1024).toFixed(0)} MB; exit ${before.exitCode}; HTTP requests ${before.postgrest.requests ?? before.postgrest.probeRequests ?? '?'}; phases: ${beforePhases}`
+			);
 		}
-		if (report.exitCode !== 0) missed.push(`${tables} tables: a fresh schema was not healthy (exit ${report.exitCode}: ${report.findings.map(found => found.code).join(', ')})`);
+		if (report.exitCode !== 0)
+			missed.push(
+				`${tables} tables: a fresh schema was not healthy (exit ${report.exitCode}: ${report.findings.map(found => found.code).join(', ')})`
+			);
 		if (ratio > goals.ratio) missed.push(`${tables} tables: ratio ${ratio.toFixed(2)} > ${goals.ratio}`);
-		if (tables >= 4000 && peakMb > goals.peakMb) missed.push(`${tables} tables: peak RSS ${peakMb.toFixed(0)} MB > ${goals.peakMb} MB`);
+		if (tables >= 4000 && peakMb > goals.peakMb)
+			missed.push(`${tables} tables: peak RSS ${peakMb.toFixed(0)} MB > ${goals.peakMb} MB`);
 		if (tables === sizes.at(-1)) await heal(pg, database, api.url, dumpMs);
 	} finally {
 		await api.stop();
@@ -107,20 +156,43 @@ async function compare(pg: Postgres, tables: number): Promise<void> {
 /** After a migration PostgREST did not hear: the fix, proved, against PostgREST's own reload time. */
 async function heal(pg: Postgres, database: string, apiUrl: string, reloadMs: number): Promise<void> {
 	await pg.query('alter table public.t1 add column late text', [], database);
-	const run = await timedRun(process.execPath, [cli, 'check', '--db-url', pg.url(database), '--api-url', apiUrl, '--json', '--timeout', '60', '--fix', 'reload', '--yes']);
+	const run = await timedRun(process.execPath, [
+		cli,
+		'check',
+		'--db-url',
+		pg.url(database),
+		'--api-url',
+		apiUrl,
+		'--json',
+		'--timeout',
+		'60',
+		'--fix',
+		'reload',
+		'--yes',
+	]);
 	const report = JSON.parse(run.stdout) as Report & {fixesApplied?: Array<{durationMs: number; verified: boolean}>};
 	const fix = report.fixesApplied?.[0];
-	console.log(`  heal after a migration: --fix reload --yes ${ms(run.ms)} in all, the reload and its proof ${fix ? ms(fix.durationMs) : '?'} (verified: ${fix?.verified ?? false}); PostgREST's own load ${ms(reloadMs)}`);
+	console.log(
+		`  heal after a migration: --fix reload --yes ${ms(run.ms)} in all, the reload and its proof ${fix ? ms(fix.durationMs) : '?'} (verified: ${fix?.verified ?? false}); PostgREST's own load ${ms(reloadMs)}`
+	);
 	if (!fix?.verified) missed.push('the heal was not verified');
-	else if (fix.durationMs > reloadMs + goals.healOverReloadMs) missed.push(`the heal took ${ms(fix.durationMs)} > PostgREST's load + ${goals.healOverReloadMs} ms`);
+	else if (fix.durationMs > reloadMs + goals.healOverReloadMs)
+		missed.push(`the heal took ${ms(fix.durationMs)} > PostgREST's load + ${goals.healOverReloadMs} ms`);
 }
 
 /** Milliseconds from spawn until the terminal shows `first` (the first frame) and then `last` (the diagnosis). */
 async function terminalTimings(args: string[], first: string, last: string): Promise<[number, number]> {
 	const command = `stty cols 80 rows 24; exec '${process.execPath}' '${cli}' ${args.map(arg => `'${arg}'`).join(' ')}`;
-	const person = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'CI' && name !== 'CONTINUOUS_INTEGRATION' && !name.startsWith('CI_')));
+	const person = Object.fromEntries(
+		Object.entries(process.env).filter(
+			([name]) => name !== 'CI' && name !== 'CONTINUOUS_INTEGRATION' && !name.startsWith('CI_')
+		)
+	);
 	const started = performance.now();
-	const child = spawn('script', ['-qfec', command, '/dev/null'], {env: {...person, TERM: 'xterm-256color'}, stdio: ['pipe', 'pipe', 'pipe']});
+	const child = spawn('script', ['-qfec', command, '/dev/null'], {
+		env: {...person, TERM: 'xterm-256color'},
+		stdio: ['pipe', 'pipe', 'pipe'],
+	});
 	let output = '';
 	let firstAt = 0;
 	let lastAt = 0;
@@ -145,10 +217,15 @@ async function terminalTimings(args: string[], first: string, last: string): Pro
 
 async function startup(pg: Postgres): Promise<void> {
 	const helps: number[] = [];
-	for (let run = 0; run < 5; run++) helps.push(await new Promise<number>((resolve, reject) => {
-		const started = performance.now();
-		execFile(process.execPath, [cli, '--help'], error => (error ? reject(error) : resolve(performance.now() - started)));
-	}));
+	for (let run = 0; run < 5; run++)
+		helps.push(
+			await new Promise<number>((resolve, reject) => {
+				const started = performance.now();
+				execFile(process.execPath, [cli, '--help'], error =>
+					error ? reject(error) : resolve(performance.now() - started)
+				);
+			})
+		);
 	console.log(`--help: median ${ms(median(helps))} (goal ≤ ${goals.helpMs} ms)`);
 	if (median(helps) > goals.helpMs) missed.push(`--help took ${ms(median(helps))}`);
 	await pg.createDatabase('first_frame');
@@ -158,11 +235,17 @@ async function startup(pg: Postgres): Promise<void> {
 		const firsts: number[] = [];
 		const diagnoses: number[] = [];
 		for (let run = 0; run < 5; run++) {
-			const [firstAt, lastAt] = await terminalTimings(['check', '--db-url', pg.url('first_frame'), '--api-url', api.url], 'pgrst-doctor', 'What next?');
+			const [firstAt, lastAt] = await terminalTimings(
+				['check', '--db-url', pg.url('first_frame'), '--api-url', api.url],
+				'pgrst-doctor',
+				'What next?'
+			);
 			firsts.push(firstAt);
 			diagnoses.push(lastAt);
 		}
-		console.log(`interactive doctor, small schema, 80×24 pseudo-terminal: first frame median ${ms(median(firsts))} (goal ≤ ${goals.firstFrameMs} ms); diagnosis on screen median ${ms(median(diagnoses))}`);
+		console.log(
+			`interactive doctor, small schema, 80×24 pseudo-terminal: first frame median ${ms(median(firsts))} (goal ≤ ${goals.firstFrameMs} ms); diagnosis on screen median ${ms(median(diagnoses))}`
+		);
 		if (median(firsts) > goals.firstFrameMs) missed.push(`the first frame took ${ms(median(firsts))}`);
 	} finally {
 		await api.stop();
@@ -171,7 +254,9 @@ async function startup(pg: Postgres): Promise<void> {
 
 const pg = await startPostgres();
 try {
-	console.log(`pgrst-doctor against PostgREST 12.0.2 on PostgreSQL 18, ${rounds} interleaved rounds after a warm-up; Node ${process.version}`);
+	console.log(
+		`pgrst-doctor against PostgREST 12.0.2 on PostgreSQL 18, ${rounds} interleaved rounds after a warm-up; Node ${process.version}`
+	);
 	await startup(pg);
 	for (const tables of sizes) await compare(pg, tables);
 } finally {

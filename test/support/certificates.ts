@@ -32,8 +32,23 @@ export function certificateAuthority(name = 'pgrst-doctor test CA'): Certificate
 	chmodSync(directory, 0o755);
 	const certFile = path.join(directory, 'ca.crt');
 	const keyFile = path.join(directory, 'ca.key');
-	run(['req', '-x509', ...newKey, '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${name}`,
-		'-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+	run([
+		'req',
+		'-x509',
+		...newKey,
+		'-keyout',
+		keyFile,
+		'-out',
+		certFile,
+		'-days',
+		'2',
+		'-subj',
+		`/CN=${name}`,
+		'-addext',
+		'basicConstraints=critical,CA:TRUE',
+		'-addext',
+		'keyUsage=critical,keyCertSign,cRLSign',
+	]);
 	chmodSync(certFile, 0o644);
 	let issued = 0;
 	return {
@@ -42,15 +57,44 @@ export function certificateAuthority(name = 'pgrst-doctor test CA'): Certificate
 		issue(use, names) {
 			const base = path.join(directory, `${use}-${++issued}`);
 			const extensions = `${base}.ext`;
-			writeFileSync(extensions, [
-				'basicConstraints=CA:FALSE',
-				'keyUsage=critical,digitalSignature,keyEncipherment',
-				`extendedKeyUsage=${use === 'server' ? 'serverAuth' : 'clientAuth'}`,
-				...(use === 'server' ? [`subjectAltName=${altNames(names)}`] : []),
-				'',
-			].join('\n'));
-			run(['req', '-new', ...newKey, '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${names[0]}`]);
-			run(['x509', '-req', '-in', `${base}.csr`, '-CA', certFile, '-CAkey', keyFile, '-CAcreateserial', '-out', `${base}.crt`, '-days', '2', '-extfile', extensions]);
+			writeFileSync(
+				extensions,
+				[
+					'basicConstraints=CA:FALSE',
+					'keyUsage=critical,digitalSignature,keyEncipherment',
+					`extendedKeyUsage=${use === 'server' ? 'serverAuth' : 'clientAuth'}`,
+					...(use === 'server' ? [`subjectAltName=${altNames(names)}`] : []),
+					'',
+				].join('\n')
+			);
+			run([
+				'req',
+				'-new',
+				...newKey,
+				'-keyout',
+				`${base}.key`,
+				'-out',
+				`${base}.csr`,
+				'-subj',
+				`/CN=${names[0]}`,
+			]);
+			run([
+				'x509',
+				'-req',
+				'-in',
+				`${base}.csr`,
+				'-CA',
+				certFile,
+				'-CAkey',
+				keyFile,
+				'-CAcreateserial',
+				'-out',
+				`${base}.crt`,
+				'-days',
+				'2',
+				'-extfile',
+				extensions,
+			]);
 			chmodSync(`${base}.crt`, 0o644);
 			// libpq and PostgreSQL both refuse a private key others may read.
 			chmodSync(`${base}.key`, 0o600);

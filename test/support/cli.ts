@@ -11,7 +11,17 @@ import {authenticatorPassword, superPassword} from './stack.js';
 export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const apiKeySecret = 'eyJhbGciOiJIUzI1NiJ9.test-api-key-secret.signature';
 // The stack's passwords, the API key, and the passwords the tests try on purpose.
-const secrets = [superPassword, authenticatorPassword, apiKeySecret, encodeURIComponent(superPassword), 'not-the-password', 'reader-pw', 'migrator-pw', 'admin-pw', 'attacker-pw'];
+const secrets = [
+	superPassword,
+	authenticatorPassword,
+	apiKeySecret,
+	encodeURIComponent(superPassword),
+	'not-the-password',
+	'reader-pw',
+	'migrator-pw',
+	'admin-pw',
+	'attacker-pw',
+];
 
 export type CliRun = {code: number | null; stdout: string; stderr: string; json: any};
 
@@ -22,11 +32,18 @@ export type CliRun = {code: number | null; stdout: string; stderr: string; json:
 const emptyDirectory = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-cwd-'));
 
 export function withoutDiscovery(environment: NodeJS.ProcessEnv): Record<string, string | undefined> {
-	const discovered = /^(?:PGRST_|DATABASE_URL$|DIRECT_URL$|POSTGRES_URL|(?:NEXT_PUBLIC_|VITE_|EXPO_PUBLIC_)?SUPABASE_)/;
+	const discovered =
+		/^(?:PGRST_|DATABASE_URL$|DIRECT_URL$|POSTGRES_URL|(?:NEXT_PUBLIC_|VITE_|EXPO_PUBLIC_)?SUPABASE_)/;
 	return Object.fromEntries(Object.entries(environment).filter(([name]) => !discovered.test(name)));
 }
 
-export async function runCli(args: string[], env: Record<string, string | undefined> = {}, meanwhile?: (child: ChildProcess) => void, input?: string, cwd = emptyDirectory): Promise<CliRun> {
+export async function runCli(
+	args: string[],
+	env: Record<string, string | undefined> = {},
+	meanwhile?: (child: ChildProcess) => void,
+	input?: string,
+	cwd = emptyDirectory
+): Promise<CliRun> {
 	const child = spawn(process.execPath, [cliPath, ...args], {
 		cwd,
 		env: {...withoutDiscovery(process.env), CI: 'true', ...env},
@@ -40,7 +57,10 @@ export async function runCli(args: string[], env: Record<string, string | undefi
 	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
 	for (const secret of secrets) {
-		assert.ok(!stdout.includes(secret) && !stderr.includes(secret), `a secret leaked into the output of pgrst-doctor ${args.join(' ')}`);
+		assert.ok(
+			!stdout.includes(secret) && !stderr.includes(secret),
+			`a secret leaked into the output of pgrst-doctor ${args.join(' ')}`
+		);
 	}
 	let json: any;
 	if (args.includes('--json')) json = JSON.parse(stdout);
@@ -49,8 +69,9 @@ export async function runCli(args: string[], env: Record<string, string | undefi
 
 /** The findings of a --json run as comparable rows: code plus the object it names. */
 export function findingRows(json: any): string[] {
-	return (json.findings as Array<Record<string, string>>).map(found =>
-		[found.code, found.schema, found.table, found.column, found.function].filter(Boolean).join(' ')).sort();
+	return (json.findings as Array<Record<string, string>>)
+		.map(found => [found.code, found.schema, found.table, found.column, found.function].filter(Boolean).join(' '))
+		.sort();
 }
 
 export function checkStatus(json: any, id: string): string {

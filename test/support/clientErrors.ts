@@ -50,7 +50,12 @@ export const anonKey = (() => {
 })();
 
 export type ClientName = 'supabase-js' | 'postgrest-js' | 'postgrest-js-1';
-const installed = (directory: string) => (JSON.parse(readFileSync(new URL(`../../node_modules/${directory}/package.json`, import.meta.url), 'utf8')) as {version: string}).version;
+const installed = (directory: string) =>
+	(
+		JSON.parse(readFileSync(new URL(`../../node_modules/${directory}/package.json`, import.meta.url), 'utf8')) as {
+			version: string;
+		}
+	).version;
 /** The installed versions (postgrest-js 1's package exports hide its package.json, so it is read from disk). */
 export const clientVersions: Record<ClientName, string> = {
 	'supabase-js': installed('@supabase/supabase-js'),
@@ -73,19 +78,71 @@ export type ErrorCase = {
 };
 
 export const errorCases: ErrorCase[] = [
-	{label: '42501 table', request: {method: 'GET', path: '/secrets'}, send: client => client.from('secrets').select('*')},
-	{label: '42501 view', request: {method: 'GET', path: '/secret_names'}, send: client => client.from('secret_names').select('*')},
-	{label: '42501 materialized view', request: {method: 'GET', path: '/secret_totals'}, send: client => client.from('secret_totals').select('*')},
-	{label: '42501 sequence', request: {method: 'POST', path: '/notes'}, send: client => client.from('notes').insert({body: 'hello'})},
-	{label: '42501 schema', request: {method: 'GET', path: '/things'}, send: client => client.schema('api').from('things').select('*')},
-	{label: '42501 function', request: {method: 'POST', path: '/rpc/payout_total'}, send: client => client.rpc('payout_total', {organization: 1})},
-	{label: '42501 column', request: {method: 'GET', path: '/people'}, send: client => client.from('people').select('id,salary')},
-	{label: 'PGRST204 typo column', request: {method: 'POST', path: '/organizations'}, send: client => client.from('organizations').insert({id: 1, nmae: 'x'})},
-	{label: 'PGRST204 stale column', request: {method: 'POST', path: '/organizations'}, send: client => client.from('organizations').insert({id: 2, name: 'x', created_by: 'ada'})},
-	{label: 'PGRST202 wrong arguments', request: {method: 'POST', path: '/rpc/member_count'}, send: client => client.rpc('member_count', {org: 1})},
-	{label: 'PGRST200 no relationship', request: {method: 'GET', path: '/organizations'}, send: client => client.from('organizations').select('*,people(*)')},
-	{label: 'unknown table', request: {method: 'GET', path: '/nothing_here'}, send: client => client.from('nothing_here').select('*')},
-	{label: 'insert into an uncached table', request: {method: 'POST', path: '/invoices'}, send: client => client.from('invoices').insert({id: 1, total: 5})},
+	{
+		label: '42501 table',
+		request: {method: 'GET', path: '/secrets'},
+		send: client => client.from('secrets').select('*'),
+	},
+	{
+		label: '42501 view',
+		request: {method: 'GET', path: '/secret_names'},
+		send: client => client.from('secret_names').select('*'),
+	},
+	{
+		label: '42501 materialized view',
+		request: {method: 'GET', path: '/secret_totals'},
+		send: client => client.from('secret_totals').select('*'),
+	},
+	{
+		label: '42501 sequence',
+		request: {method: 'POST', path: '/notes'},
+		send: client => client.from('notes').insert({body: 'hello'}),
+	},
+	{
+		label: '42501 schema',
+		request: {method: 'GET', path: '/things'},
+		send: client => client.schema('api').from('things').select('*'),
+	},
+	{
+		label: '42501 function',
+		request: {method: 'POST', path: '/rpc/payout_total'},
+		send: client => client.rpc('payout_total', {organization: 1}),
+	},
+	{
+		label: '42501 column',
+		request: {method: 'GET', path: '/people'},
+		send: client => client.from('people').select('id,salary'),
+	},
+	{
+		label: 'PGRST204 typo column',
+		request: {method: 'POST', path: '/organizations'},
+		send: client => client.from('organizations').insert({id: 1, nmae: 'x'}),
+	},
+	{
+		label: 'PGRST204 stale column',
+		request: {method: 'POST', path: '/organizations'},
+		send: client => client.from('organizations').insert({id: 2, name: 'x', created_by: 'ada'}),
+	},
+	{
+		label: 'PGRST202 wrong arguments',
+		request: {method: 'POST', path: '/rpc/member_count'},
+		send: client => client.rpc('member_count', {org: 1}),
+	},
+	{
+		label: 'PGRST200 no relationship',
+		request: {method: 'GET', path: '/organizations'},
+		send: client => client.from('organizations').select('*,people(*)'),
+	},
+	{
+		label: 'unknown table',
+		request: {method: 'GET', path: '/nothing_here'},
+		send: client => client.from('nothing_here').select('*'),
+	},
+	{
+		label: 'insert into an uncached table',
+		request: {method: 'POST', path: '/invoices'},
+		send: client => client.from('invoices').insert({id: 1, total: 5}),
+	},
 ];
 
 /** How the app got the error: `const {error} = await …` (the default), or thrown by `.throwOnError()`. */
@@ -93,11 +150,22 @@ export type Style = 'returned' | 'thrown';
 
 export type PastedForms = {consoleLog: string; json: string; message: string};
 
-export type ClientError = {label: string; client: ClientName; clientVersion: string; style: Style; request: string; forms: PastedForms};
+export type ClientError = {
+	label: string;
+	client: ClientName;
+	clientVersion: string;
+	style: Style;
+	request: string;
+	forms: PastedForms;
+};
 
 /** What a developer copies: console.log's exact text (util.format is what console.log writes), the JSON, the message. */
 export function pastedForms(error: unknown): PastedForms {
-	return {consoleLog: format(error), json: String(JSON.stringify(error)), message: String((error as {message?: unknown}).message)};
+	return {
+		consoleLog: format(error),
+		json: String(JSON.stringify(error)),
+		message: String((error as {message?: unknown}).message),
+	};
 }
 
 class NoWebSocket {
@@ -152,7 +220,14 @@ export async function clientErrors(item: Scenario): Promise<ClientError[]> {
 				for (const style of ['returned', 'thrown'] as const) {
 					const error = await produceError(builder, errorCase, style);
 					const request = `${errorCase.request.method} ${errorCase.request.path}`;
-					produced.push({label: errorCase.label, client, clientVersion: clientVersions[client], style, request, forms: pastedForms(error)});
+					produced.push({
+						label: errorCase.label,
+						client,
+						clientVersion: clientVersions[client],
+						style,
+						request,
+						forms: pastedForms(error),
+					});
 				}
 			}
 		}

@@ -4,7 +4,8 @@ import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {authenticatorPassword, startPostgres, startPostgrest, type Postgres, type Postgrest} from './stack.js';
 
-const say = (text: string) => process.stderr.write(process.stderr.isTTY && !process.env.NO_COLOR ? `\u001B[2m${text}\u001B[22m\n` : `${text}\n`);
+const say = (text: string) =>
+	process.stderr.write(process.stderr.isTTY && !process.env.NO_COLOR ? `\u001B[2m${text}\u001B[22m\n` : `${text}\n`);
 let pg: Postgres | undefined;
 let api: Postgrest | undefined;
 
@@ -35,11 +36,17 @@ try {
 		create table public.invoices (id int primary key, organization_id int references public.organizations (id), total numeric);`;
 	say(`Running a migration PostgREST does not hear about:${migration}\n`);
 	await pg.query(migration);
-	const post = await fetch(`${api.url}/organizations`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({id: 1, name: 'Acme', created_by: 'ada'})});
+	const post = await fetch(`${api.url}/organizations`, {
+		method: 'POST',
+		headers: {'content-type': 'application/json'},
+		body: JSON.stringify({id: 1, name: 'Acme', created_by: 'ada'}),
+	});
 	say(`The app now gets: HTTP ${post.status} ${await post.text()}\n`);
 	say(`$ pgrst-doctor check --db-url ${pg.url().replace(/:[^:@]+@/, ':***@')} --api-url ${api.url}\n`);
 	const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-	const doctor = spawn(process.execPath, [cli, 'check', '--db-url', pg.url(), '--api-url', api.url], {stdio: 'inherit'});
+	const doctor = spawn(process.execPath, [cli, 'check', '--db-url', pg.url(), '--api-url', api.url], {
+		stdio: 'inherit',
+	});
 	await new Promise(resolve => doctor.on('close', resolve));
 } finally {
 	await stopAll();

@@ -18,7 +18,9 @@ export function useStack() {
 		get pg() {
 			return pg!;
 		},
-		async setUp(...args: Parameters<typeof scenario> extends [unknown, ...infer Rest] ? Rest : never): Promise<Scenario> {
+		async setUp(
+			...args: Parameters<typeof scenario> extends [unknown, ...infer Rest] ? Rest : never
+		): Promise<Scenario> {
 			const item = await scenario(pg!, ...args);
 			running.push(item);
 			return item;

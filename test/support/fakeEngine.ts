@@ -13,7 +13,8 @@ import {reloadScript} from '../../source/sql/triggerSql.js';
 import type {Known} from '../../source/ui/connectForm.js';
 import type {DoctorEngine} from '../../source/ui/DoctorApp.js';
 
-export const recorded = <T = Report>(name: string): T => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as T;
+export const recorded = <T = Report>(name: string): T =>
+	JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as T;
 
 export const staleReport = recorded('report-stale-12.0.2.json');
 export const reloadedReport = recorded('report-reloaded-12.0.2.json');
@@ -23,7 +24,12 @@ export const healthyReport = recorded('report-healthy-12.0.2.json');
 
 const channel = parseChannel('pgrst');
 
-export function fakeEngine({reports = [staleReport, reloadedReport], known = {}, connected = true, apiUrl = 'http://127.0.0.1:14631'}: {reports?: Report[]; known?: Known; connected?: boolean; apiUrl?: string} = {}) {
+export function fakeEngine({
+	reports = [staleReport, reloadedReport],
+	known = {},
+	connected = true,
+	apiUrl = 'http://127.0.0.1:14631',
+}: {reports?: Report[]; known?: Known; connected?: boolean; apiUrl?: string} = {}) {
 	const queue = [...reports];
 	const calls: string[] = [];
 	const engine: DoctorEngine = {

@@ -18,8 +18,17 @@ const ownColours = /\u001B\[(?:1|22|31|32|33|39|90)m/g;
  */
 export function assertTerminalSafe(text: string, where: string, {colour = false} = {}): void {
 	const plain = colour ? text.replaceAll(ownColours, '') : text;
-	assert.ok(!plain.includes('\u001B'), `${where}: an escape character reached the terminal:\n${JSON.stringify(plain.slice(Math.max(0, plain.indexOf('\u001B') - 80), plain.indexOf('\u001B') + 40))}`);
-	for (const [name, character] of [['BEL', '\u0007'], ['CR', '\r'], ['C1 CSI', '\u009B'], ['C1 OSC', '\u009D'], ['RLO', '\u202E']] as const) {
+	assert.ok(
+		!plain.includes('\u001B'),
+		`${where}: an escape character reached the terminal:\n${JSON.stringify(plain.slice(Math.max(0, plain.indexOf('\u001B') - 80), plain.indexOf('\u001B') + 40))}`
+	);
+	for (const [name, character] of [
+		['BEL', '\u0007'],
+		['CR', '\r'],
+		['C1 CSI', '\u009B'],
+		['C1 OSC', '\u009D'],
+		['RLO', '\u202E'],
+	] as const) {
 		assert.ok(!plain.includes(character), `${where}: a raw ${name} reached the terminal`);
 	}
 	const forged = plain.split('\n').filter(line => /^\s*✔ PASS\s+forged/.test(line));

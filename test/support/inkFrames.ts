@@ -6,7 +6,10 @@ import type React from 'react';
 
 class Stdout extends EventEmitter {
 	readonly frames: string[] = [];
-	constructor(readonly columns: number, readonly rows: number) {
+	constructor(
+		readonly columns: number,
+		readonly rows: number
+	) {
 		super();
 	}
 
@@ -55,7 +58,14 @@ class Stdin extends EventEmitter {
 export function renderAt(tree: React.ReactElement, columns: number, rows = 40) {
 	const stdout = new Stdout(columns, rows);
 	const stdin = new Stdin();
-	const instance = inkRender(tree, {stdout: stdout as unknown as NodeJS.WriteStream, stderr: new Stdout(columns, rows) as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false});
+	const instance = inkRender(tree, {
+		stdout: stdout as unknown as NodeJS.WriteStream,
+		stderr: new Stdout(columns, rows) as unknown as NodeJS.WriteStream,
+		stdin: stdin as unknown as NodeJS.ReadStream,
+		debug: true,
+		exitOnCtrlC: false,
+		patchConsole: false,
+	});
 	const lastFrame = () => stdout.frames.at(-1) ?? '';
 	return {
 		stdin,
@@ -66,7 +76,8 @@ export function renderAt(tree: React.ReactElement, columns: number, rows = 40) {
 		async until(text: string | RegExp, timeoutMs = 5000) {
 			const deadline = Date.now() + timeoutMs;
 			while (!(typeof text === 'string' ? lastFrame().includes(text) : text.test(lastFrame()))) {
-				if (Date.now() > deadline) throw new Error(`the screen never showed ${String(text)}; last frame:\n${lastFrame()}`);
+				if (Date.now() > deadline)
+					throw new Error(`the screen never showed ${String(text)}; last frame:\n${lastFrame()}`);
 				await new Promise(resolve => setTimeout(resolve, 10));
 			}
 		},

@@ -14,5 +14,8 @@ export function projectFolder(files: Record<string, string>): string {
 }
 
 /** Discovery in a folder, with the environment and flags a test gives (none by default). */
-export const discover = (directory: string, environment: DiscoveryInput['environment'] = {}, flags: DiscoveryInput['flags'] = {}) =>
-	discoverSettings({flags, environment, directory});
+export const discover = (
+	directory: string,
+	environment: DiscoveryInput['environment'] = {},
+	flags: DiscoveryInput['flags'] = {}
+) => discoverSettings({flags, environment, directory});

@@ -24,9 +24,16 @@ async function record(version: (typeof postgrestVersions)[number]) {
 			create function public.ping() returns text language sql as $$select 'pong'$$;
 		`);
 		const dump = execFileSync(postgrestBinaries[version], ['--dump-schema'], {
-			env: {PGRST_DB_URI: db.url('postgres', 'authenticator', authenticatorPassword), PGRST_DB_SCHEMAS: 'public', PGRST_DB_ANON_ROLE: 'anon'},
+			env: {
+				PGRST_DB_URI: db.url('postgres', 'authenticator', authenticatorPassword),
+				PGRST_DB_SCHEMAS: 'public',
+				PGRST_DB_ANON_ROLE: 'anon',
+			},
 		});
-		writeFileSync(new URL(`../fixtures/dump-schema-${version}.json`, import.meta.url), JSON.stringify(JSON.parse(dump.toString()), null, 1) + '\n');
+		writeFileSync(
+			new URL(`../fixtures/dump-schema-${version}.json`, import.meta.url),
+			JSON.stringify(JSON.parse(dump.toString()), null, 1) + '\n'
+		);
 
 		await db.query(`
 			grant select, insert on public.organizations, public."Order Items" to anon;
@@ -37,13 +44,31 @@ async function record(version: (typeof postgrestVersions)[number]) {
 			grant select on public.posts to anon;
 		`);
 		const api = await startPostgrest({dbUri: db.url('postgres', 'authenticator', authenticatorPassword), version});
-		await db.query(`alter table public.organizations add column updated_by text; create function public.fresh(a int) returns int language sql as 'select a';`);
+		await db.query(
+			`alter table public.organizations add column updated_by text; create function public.fresh(a int) returns int language sql as 'select a';`
+		);
 		const json = {'content-type': 'application/json'};
-		const acceptStop = {...json, accept: 'application/vnd.pgrst-doctor.probe-fixture', prefer: 'handling=strict, pgrst-doctor-probe'};
+		const acceptStop = {
+			...json,
+			accept: 'application/vnd.pgrst-doctor.probe-fixture',
+			prefer: 'handling=strict, pgrst-doctor-probe',
+		};
 		const requests: Array<[string, string, RequestInit]> = [
-			['PGRST204 stale column', '/organizations', {method: 'POST', headers: json, body: JSON.stringify({id: 1, updated_by: 'x'})}],
-			['PGRST204 quoted names', '/Order%20Items?columns=%22Unit%20Price%22', {method: 'POST', headers: json, body: '[]'}],
-			['PGRST202 wrong arguments', '/rpc/add', {method: 'POST', headers: json, body: JSON.stringify({a: 1, b: 2, c: 3})}],
+			[
+				'PGRST204 stale column',
+				'/organizations',
+				{method: 'POST', headers: json, body: JSON.stringify({id: 1, updated_by: 'x'})},
+			],
+			[
+				'PGRST204 quoted names',
+				'/Order%20Items?columns=%22Unit%20Price%22',
+				{method: 'POST', headers: json, body: '[]'},
+			],
+			[
+				'PGRST202 wrong arguments',
+				'/rpc/add',
+				{method: 'POST', headers: json, body: JSON.stringify({a: 1, b: 2, c: 3})},
+			],
 			['PGRST202 new function', '/rpc/fresh', {method: 'POST', headers: json, body: JSON.stringify({a: 1})}],
 			['PGRST202 without parameters', '/rpc/add', {method: 'POST', headers: json, body: '{}'}],
 			['PGRST200 relationship into auth', '/posts?select=*,users(*)', {}],
@@ -54,28 +79,97 @@ async function record(version: (typeof postgrestVersions)[number]) {
 			// The doctor's probe methods (source/probes/cacheSnapshot.ts), on a cached, a stale and a made-up object each.
 			['probe options: cached relation', '/organizations', {method: 'OPTIONS'}],
 			['probe options: uncached relation', '/pgrst_doctor_control', {method: 'OPTIONS'}],
-			['probe post-columns: cached columns', '/organizations?columns=id,name', {method: 'POST', headers: acceptStop, body: '[]'}],
-			['probe post-columns: stale column', '/organizations?columns=id,updated_by', {method: 'POST', headers: acceptStop, body: '[]'}],
-			['probe post-columns: uncached relation', '/pgrst_doctor_control?columns=id', {method: 'POST', headers: acceptStop, body: '[]'}],
-			['probe post-invalid-body: cached columns', '/organizations?columns=id,name', {method: 'POST', headers: {...json, accept: 'application/json'}, body: 'pgrst-doctor probe: not JSON'}],
-			['probe post-invalid-body: stale column', '/organizations?columns=id,updated_by', {method: 'POST', headers: {...json, accept: 'application/json'}, body: 'pgrst-doctor probe: not JSON'}],
-			['probe post-invalid-body: uncached relation', '/pgrst_doctor_control?columns=id', {method: 'POST', headers: {...json, accept: 'application/json'}, body: 'pgrst-doctor probe: not JSON'}],
-			['probe post-rpc: cached function', '/rpc/add', {method: 'POST', headers: acceptStop, body: JSON.stringify({a: null, b: null})}],
-			['probe post-rpc: uncached function', '/rpc/fresh', {method: 'POST', headers: acceptStop, body: JSON.stringify({a: null})}],
-			['probe post-rpc-embed: cached function', '/rpc/add?select=*,pgrst_doctor_stop(*)', {method: 'POST', headers: {...json, accept: 'application/json'}, body: JSON.stringify({a: null, b: null})}],
-			['probe post-rpc-embed: uncached function', '/rpc/fresh?select=*,pgrst_doctor_stop(*)', {method: 'POST', headers: {...json, accept: 'application/json'}, body: JSON.stringify({a: null})}],
-			['probe post-rpc-filter: cached function', '/rpc/add?pgrst_doctor_stop.c=eq.1', {method: 'POST', headers: {...json, accept: 'application/json'}, body: JSON.stringify({a: null, b: null})}],
-			['probe post-rpc-filter: uncached function', '/rpc/fresh?pgrst_doctor_stop.c=eq.1', {method: 'POST', headers: {...json, accept: 'application/json'}, body: JSON.stringify({a: null})}],
+			[
+				'probe post-columns: cached columns',
+				'/organizations?columns=id,name',
+				{method: 'POST', headers: acceptStop, body: '[]'},
+			],
+			[
+				'probe post-columns: stale column',
+				'/organizations?columns=id,updated_by',
+				{method: 'POST', headers: acceptStop, body: '[]'},
+			],
+			[
+				'probe post-columns: uncached relation',
+				'/pgrst_doctor_control?columns=id',
+				{method: 'POST', headers: acceptStop, body: '[]'},
+			],
+			[
+				'probe post-invalid-body: cached columns',
+				'/organizations?columns=id,name',
+				{method: 'POST', headers: {...json, accept: 'application/json'}, body: 'pgrst-doctor probe: not JSON'},
+			],
+			[
+				'probe post-invalid-body: stale column',
+				'/organizations?columns=id,updated_by',
+				{method: 'POST', headers: {...json, accept: 'application/json'}, body: 'pgrst-doctor probe: not JSON'},
+			],
+			[
+				'probe post-invalid-body: uncached relation',
+				'/pgrst_doctor_control?columns=id',
+				{method: 'POST', headers: {...json, accept: 'application/json'}, body: 'pgrst-doctor probe: not JSON'},
+			],
+			[
+				'probe post-rpc: cached function',
+				'/rpc/add',
+				{method: 'POST', headers: acceptStop, body: JSON.stringify({a: null, b: null})},
+			],
+			[
+				'probe post-rpc: uncached function',
+				'/rpc/fresh',
+				{method: 'POST', headers: acceptStop, body: JSON.stringify({a: null})},
+			],
+			[
+				'probe post-rpc-embed: cached function',
+				'/rpc/add?select=*,pgrst_doctor_stop(*)',
+				{
+					method: 'POST',
+					headers: {...json, accept: 'application/json'},
+					body: JSON.stringify({a: null, b: null}),
+				},
+			],
+			[
+				'probe post-rpc-embed: uncached function',
+				'/rpc/fresh?select=*,pgrst_doctor_stop(*)',
+				{method: 'POST', headers: {...json, accept: 'application/json'}, body: JSON.stringify({a: null})},
+			],
+			[
+				'probe post-rpc-filter: cached function',
+				'/rpc/add?pgrst_doctor_stop.c=eq.1',
+				{
+					method: 'POST',
+					headers: {...json, accept: 'application/json'},
+					body: JSON.stringify({a: null, b: null}),
+				},
+			],
+			[
+				'probe post-rpc-filter: uncached function',
+				'/rpc/fresh?pgrst_doctor_stop.c=eq.1',
+				{method: 'POST', headers: {...json, accept: 'application/json'}, body: JSON.stringify({a: null})},
+			],
 		];
 		const recorded = [];
 		for (const [label, path, init] of requests) {
 			const response = await fetch(`${api.url}${path}`, init);
-			const headers = Object.entries(init.headers ?? {}).map(([name, value]) => `${name}: ${value}`).join('; ');
-			recorded.push({label, request: `${init.method ?? 'GET'} ${path}${headers ? ` (${headers})` : ''}${init.body ? ` body ${init.body}` : ''}`, status: response.status, body: await response.text()});
+			const headers = Object.entries(init.headers ?? {})
+				.map(([name, value]) => `${name}: ${value}`)
+				.join('; ');
+			recorded.push({
+				label,
+				request: `${init.method ?? 'GET'} ${path}${headers ? ` (${headers})` : ''}${init.body ? ` body ${init.body}` : ''}`,
+				status: response.status,
+				body: await response.text(),
+			});
 		}
-		writeFileSync(new URL(`../fixtures/openapi-${version}.json`, import.meta.url), await (await fetch(`${api.url}/`)).text());
+		writeFileSync(
+			new URL(`../fixtures/openapi-${version}.json`, import.meta.url),
+			await (await fetch(`${api.url}/`)).text()
+		);
 		await api.stop();
-		writeFileSync(new URL(`../fixtures/errors-${version}.json`, import.meta.url), JSON.stringify(recorded, null, 1) + '\n');
+		writeFileSync(
+			new URL(`../fixtures/errors-${version}.json`, import.meta.url),
+			JSON.stringify(recorded, null, 1) + '\n'
+		);
 	} finally {
 		await db.stop();
 	}

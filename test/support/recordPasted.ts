@@ -2,7 +2,14 @@
 // test/support/clientErrors.ts, produced live by the real client against the real PostgREST (every binary installed:
 // 12.0.2 and 11.2.2), in the three forms developers paste. Entries name the request and the PostgREST version.
 import {writeFileSync} from 'node:fs';
-import {afterStart, type ClientError, clientErrors, type ClientName, clientVersions, pastedSchema} from './clientErrors.js';
+import {
+	afterStart,
+	type ClientError,
+	clientErrors,
+	type ClientName,
+	clientVersions,
+	pastedSchema,
+} from './clientErrors.js';
 import {scenario} from './scenario.js';
 import {postgrestVersions, startPostgres} from './stack.js';
 
@@ -26,5 +33,8 @@ try {
 for (const client of Object.keys(clientVersions) as ClientName[]) {
 	const major = clientVersions[client].split('.')[0];
 	const entries = recorded.filter(entry => entry.client === client);
-	writeFileSync(new URL(`../fixtures/pasted-${client}-${major}.json`, import.meta.url), JSON.stringify(entries, null, 1) + '\n');
+	writeFileSync(
+		new URL(`../fixtures/pasted-${client}-${major}.json`, import.meta.url),
+		JSON.stringify(entries, null, 1) + '\n'
+	);
 }

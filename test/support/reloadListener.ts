@@ -3,7 +3,9 @@ import pg from 'pg';
 import type {Scenario} from './scenario.js';
 
 /** Counts 'reload schema' notifications on the pgrst channel from now on. */
-export async function listenForReloads(item: Pick<Scenario, 'dbUrl'>): Promise<{count(): number; stop(): Promise<void>}> {
+export async function listenForReloads(
+	item: Pick<Scenario, 'dbUrl'>
+): Promise<{count(): number; stop(): Promise<void>}> {
 	const client = new pg.Client({connectionString: item.dbUrl});
 	await client.connect();
 	let count = 0;

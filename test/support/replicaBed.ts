@@ -4,7 +4,15 @@
 // application_name in db-uri, as PGAPPNAME=$(hostname) does in a cluster: on one host it is all that tells them apart.
 import {apiProxy} from './apiProxy.js';
 import {type Scenario} from './scenario.js';
-import {authenticatorPassword, type Pgbouncer, type Postgres, type Postgrest, type PostgrestVersion, startPgbouncer, startPostgrest} from './stack.js';
+import {
+	authenticatorPassword,
+	type Pgbouncer,
+	type Postgres,
+	type Postgrest,
+	type PostgrestVersion,
+	startPgbouncer,
+	startPostgrest,
+} from './stack.js';
 
 export type RoundRobin = {url: string; requests(): number; close(): Promise<void>};
 
@@ -24,17 +32,40 @@ export type ReplicaBed = {
 const withApplicationName = (uri: string, name: string) => `${uri}?application_name=${encodeURIComponent(name)}`;
 
 /** The replicas serve the scenario's database; the scenario's own PostgREST is stopped. */
-export async function replicaBed(pg: Postgres, item: Scenario, version: PostgrestVersion = '12.0.2'): Promise<ReplicaBed> {
+export async function replicaBed(
+	pg: Postgres,
+	item: Scenario,
+	version: PostgrestVersion = '12.0.2'
+): Promise<ReplicaBed> {
 	await item.api.stop();
 	let bouncer: Pgbouncer | undefined;
 	const replicas: Postgrest[] = [];
 	try {
 		bouncer = await startPgbouncer(pg, 'transaction');
 		const direct = pg.url(item.name, 'authenticator', authenticatorPassword);
-		replicas.push(await startPostgrest({dbUri: withApplicationName(direct, `PostgREST ${version} replica-a`), version, admin: false}));
-		replicas.push(await startPostgrest({dbUri: withApplicationName(direct, `PostgREST ${version} replica-b`), version, admin: false}));
+		replicas.push(
+			await startPostgrest({
+				dbUri: withApplicationName(direct, `PostgREST ${version} replica-a`),
+				version,
+				admin: false,
+			})
+		);
+		replicas.push(
+			await startPostgrest({
+				dbUri: withApplicationName(direct, `PostgREST ${version} replica-b`),
+				version,
+				admin: false,
+			})
+		);
 		const pooled = bouncer.url(item.name, 'authenticator', authenticatorPassword);
-		replicas.push(await startPostgrest({dbUri: withApplicationName(pooled, `PostgREST ${version} replica-c`), preparedStatements: false, version, admin: false}));
+		replicas.push(
+			await startPostgrest({
+				dbUri: withApplicationName(pooled, `PostgREST ${version} replica-c`),
+				preparedStatements: false,
+				version,
+				admin: false,
+			})
+		);
 		const balancer = await roundRobin(replicas.map(replica => replica.url));
 		return {
 			replicas,

@@ -21,11 +21,18 @@ export type Scenario = {
 
 let counter = 0;
 
-export async function scenario(pg: Postgres, setup = appSchema, options: Partial<PostgrestOptions> & {apiDatabase?: string} = {}): Promise<Scenario> {
+export async function scenario(
+	pg: Postgres,
+	setup = appSchema,
+	options: Partial<PostgrestOptions> & {apiDatabase?: string} = {}
+): Promise<Scenario> {
 	const name = `scenario_${process.pid}_${++counter}`;
 	await pg.createDatabase(name);
 	await pg.query(setup, [], name);
-	const api = await startPostgrest({dbUri: pg.url(options.apiDatabase ?? name, 'authenticator', authenticatorPassword), ...options});
+	const api = await startPostgrest({
+		dbUri: pg.url(options.apiDatabase ?? name, 'authenticator', authenticatorPassword),
+		...options,
+	});
 	return {
 		name,
 		dbUrl: pg.url(name),

@@ -3,9 +3,37 @@
 
 /** Syntax that looks like a call but is grammar, never looked up in search_path. */
 const syntaxBeforeParenthesis = new Set([
-	'exists', 'in', 'any', 'all', 'filter', 'over', 'as', 'from', 'join', 'select', 'then', 'else', 'and', 'or', 'not',
-	'values', 'coalesce', 'nullif', 'greatest', 'least', 'row', 'array', 'cast', 'when', 'where', 'on', 'using', 'with',
-	'if', 'is', 'operator',
+	'exists',
+	'in',
+	'any',
+	'all',
+	'filter',
+	'over',
+	'as',
+	'from',
+	'join',
+	'select',
+	'then',
+	'else',
+	'and',
+	'or',
+	'not',
+	'values',
+	'coalesce',
+	'nullif',
+	'greatest',
+	'least',
+	'row',
+	'array',
+	'cast',
+	'when',
+	'where',
+	'on',
+	'using',
+	'with',
+	'if',
+	'is',
+	'operator',
 ]);
 
 function strip(sql: string): string {
@@ -24,7 +52,9 @@ export function sqlCalls(statements: string[]): SqlCalls {
 	for (const statement of statements) {
 		const code = strip(statement);
 		// An alias (`as t(a, b)`) and a common table expression's column list (`with recursive t (a, b) as`) are names.
-		for (const match of code.matchAll(/(\bas\s+|\bwith\s+(?:recursive\s+)?)?\b((?:[a-z_][a-z0-9_$]*\.)?[a-z_][a-z0-9_$]*)\s*\(/gi)) {
+		for (const match of code.matchAll(
+			/(\bas\s+|\bwith\s+(?:recursive\s+)?)?\b((?:[a-z_][a-z0-9_$]*\.)?[a-z_][a-z0-9_$]*)\s*\(/gi
+		)) {
 			const [, named, name] = match;
 			const lower = name!.toLowerCase();
 			if (named || syntaxBeforeParenthesis.has(lower)) continue;
@@ -33,7 +63,8 @@ export function sqlCalls(statements: string[]): SqlCalls {
 			else if (schema === undefined) calls.unqualified.add(bare!);
 		}
 		// `*` in count(*) and select * is not an operator; `::` is a cast (its type is looked up like a relation).
-		for (const match of code.replace(/\(\s*\*\s*\)|\bselect\s+\*/gi, ' ').matchAll(/[+\-*/<>=~!@#%^&|`?]+/g)) calls.operators.add(match[0]);
+		for (const match of code.replace(/\(\s*\*\s*\)|\bselect\s+\*/gi, ' ').matchAll(/[+\-*/<>=~!@#%^&|`?]+/g))
+			calls.operators.add(match[0]);
 	}
 	return calls;
 }

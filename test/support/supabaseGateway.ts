@@ -33,11 +33,16 @@ function bearerFor(incoming: IncomingMessage, apiKey: string, key: GatewayKey): 
  * keys: every apikey the project has (anon and service_role JWTs, sb_publishable_…, sb_secret_…) and what it maps to.
  * postgrestUrl is asked on every request, so a restarted PostgREST (on a new port) is served by the same gateway.
  */
-export async function startGateway(postgrestUrl: () => string, keys: Map<string, GatewayKey>, port: number): Promise<Gateway> {
+export async function startGateway(
+	postgrestUrl: () => string,
+	keys: Map<string, GatewayKey>,
+	port: number
+): Promise<Gateway> {
 	const requests: Gateway['requests'] = [];
 	const server = createServer((incoming, response) => {
 		const url = new URL(incoming.url ?? '/', 'http://gateway');
-		const record = (status: number) => requests.push({method: incoming.method ?? 'GET', path: url.pathname, status});
+		const record = (status: number) =>
+			requests.push({method: incoming.method ?? 'GET', path: url.pathname, status});
 		if (url.pathname !== restPrefix && !url.pathname.startsWith(`${restPrefix}/`)) {
 			record(404);
 			answer(response, 404, {message: 'no Route matched with those values'});
@@ -59,20 +64,33 @@ export async function startGateway(postgrestUrl: () => string, keys: Map<string,
 		const path = url.pathname.slice(restPrefix.length) || '/';
 		if (path === '/' && key.role !== 'service_role') {
 			record(403);
-			answer(response, 403, {message: 'Access to schema is forbidden', hint: 'Accessing the schema via the Data API is only allowed using a secret API key.'});
+			answer(response, 403, {
+				message: 'Access to schema is forbidden',
+				hint: 'Accessing the schema via the Data API is only allowed using a secret API key.',
+			});
 			return;
 		}
 		const upstream = new URL(postgrestUrl());
 		const {apikey: _apikey, ...passed} = incoming.headers;
 		const headers = {...passed, host: upstream.host, authorization: `Bearer ${bearer}`};
-		const forwarded = request({host: upstream.hostname, port: upstream.port, method: incoming.method, path: `${path}${url.search}`, headers}, proxied => {
-			record(proxied.statusCode ?? 502);
-			response.writeHead(proxied.statusCode ?? 502, proxied.headers);
-			proxied.pipe(response);
-		});
+		const forwarded = request(
+			{
+				host: upstream.hostname,
+				port: upstream.port,
+				method: incoming.method,
+				path: `${path}${url.search}`,
+				headers,
+			},
+			proxied => {
+				record(proxied.statusCode ?? 502);
+				response.writeHead(proxied.statusCode ?? 502, proxied.headers);
+				proxied.pipe(response);
+			}
+		);
 		forwarded.on('error', () => {
 			record(502);
-			if (!response.headersSent) answer(response, 502, {message: 'An invalid response was received from the upstream server'});
+			if (!response.headersSent)
+				answer(response, 502, {message: 'An invalid response was received from the upstream server'});
 			else response.destroy();
 		});
 		incoming.pipe(forwarded);

@@ -8,7 +8,16 @@ import {createHmac, randomBytes} from 'node:crypto';
 import {after, before} from 'node:test';
 import pg from 'pg';
 import {type Gateway, type GatewayKey, startGateway} from './supabaseGateway.js';
-import {type Postgres, type Postgrest, type PostgrestOptions, authenticatorPassword, startOnFreePort, startPostgres, startPostgrest, superPassword} from './stack.js';
+import {
+	type Postgres,
+	type Postgrest,
+	type PostgrestOptions,
+	authenticatorPassword,
+	startOnFreePort,
+	startPostgres,
+	startPostgrest,
+	superPassword,
+} from './stack.js';
 
 /** 20 lowercase letters, as Supabase's project refs are. */
 export const projectRef = 'bedprojectrefabcdefg';
@@ -22,7 +31,8 @@ export function signJwt(claims: Record<string, unknown>, secret = jwtSecret): st
 }
 
 const issuedAt = Math.floor(Date.now() / 1000);
-const legacyKey = (role: 'anon' | 'service_role') => signJwt({iss: 'supabase', ref: projectRef, role, iat: issuedAt, exp: issuedAt + 10 * 365 * 24 * 3600});
+const legacyKey = (role: 'anon' | 'service_role') =>
+	signJwt({iss: 'supabase', ref: projectRef, role, iat: issuedAt, exp: issuedAt + 10 * 365 * 24 * 3600});
 
 export type SupabaseKeys = {anon: string; serviceRole: string; publishable: string; secret: string};
 
@@ -34,7 +44,13 @@ export const keys: SupabaseKeys = {
 };
 
 /** What no output of the doctor may ever contain: every password, key and the JWT secret of the bed. */
-export const bedSecrets = [superPassword, encodeURIComponent(superPassword), authenticatorPassword, jwtSecret, ...Object.values(keys)];
+export const bedSecrets = [
+	superPassword,
+	encodeURIComponent(superPassword),
+	authenticatorPassword,
+	jwtSecret,
+	...Object.values(keys),
+];
 
 /**
  * Supabase's roles (cluster-wide, made once): postgres as Supabase demoted it (NOSUPERUSER CREATEDB CREATEROLE LOGIN
@@ -172,13 +188,14 @@ async function startProject(server: Postgres, app: string): Promise<SupabaseProj
 	// Supabase's postgres may create schemas in its database (the dashboard does), so a fix fails where Supabase's would.
 	await runAs(adminUrl, `${projectSql}; grant create, temporary on database ${database} to postgres`);
 	await runAs(postgresUrl, app);
-	const start = async (options: Partial<PostgrestOptions> = {}) => startPostgrest({
-		dbUri: `${server.url(database, 'authenticator', authenticatorPassword)}?sslmode=require`,
-		schemas: 'public,graphql_public',
-		jwtSecret,
-		anonRole: 'anon',
-		...options,
-	});
+	const start = async (options: Partial<PostgrestOptions> = {}) =>
+		startPostgrest({
+			dbUri: `${server.url(database, 'authenticator', authenticatorPassword)}?sslmode=require`,
+			schemas: 'public,graphql_public',
+			jwtSecret,
+			anonRole: 'anon',
+			...options,
+		});
 	let postgrest = await start();
 	const mapped = new Map<string, GatewayKey>([
 		[keys.anon, {role: 'anon', jwt: keys.anon}],
@@ -213,7 +230,12 @@ export function useSupabaseBed(): SupabaseBed {
 	let server: Postgres | undefined;
 	const projects: SupabaseProject[] = [];
 	before(async () => {
-		server = await startPostgres({superuser: 'supabase_admin', tls: {}, captureLog: true, postgresFlags: ['-c', 'log_connections=on']});
+		server = await startPostgres({
+			superuser: 'supabase_admin',
+			tls: {},
+			captureLog: true,
+			postgresFlags: ['-c', 'log_connections=on'],
+		});
 		await server.query(rolesSql);
 	});
 	after(async () => {

@@ -10,7 +10,9 @@ export type FailedScreenProps = {
 export function FailedScreen({canGoBack}: FailedScreenProps): React.JSX.Element {
 	return (
 		<Box flexDirection="column" marginTop={1}>
-			<Text color="red" wrap="wrap">✖ The doctor could not finish that: see the record above.</Text>
+			<Text color="red" wrap="wrap">
+				✖ The doctor could not finish that: see the record above.
+			</Text>
 			<Text dimColor>{`a diagnose again · u change the URLs${canGoBack ? ' · b back' : ''} · q quit`}</Text>
 		</Box>
 	);

@@ -10,14 +10,14 @@ import type {PhaseState} from '../doctorState.js';
 const phaseTitles: Record<Phase, [string, string]> = {
 	database: ['Reading the database catalogs', 'Database catalogs read'],
 	api: ['Asking PostgREST about itself', 'PostgREST answered'],
-	cache: ['Reading PostgREST\'s schema cache', 'Schema cache read'],
+	cache: ["Reading PostgREST's schema cache", 'Schema cache read'],
 	probe: ['Sending NOTIFY and watching PostgREST', 'NOTIFY probe done'],
 };
 
 const apiFailedTitles: Partial<Record<FindingCode, string>> = {
 	'api.unreachable': 'PostgREST did not answer',
 	'api.wrong_base_url': 'PostgREST answered, but --api-url is not its API root',
-	'api.unauthorized': 'PostgREST refused the doctor\'s request',
+	'api.unauthorized': "PostgREST refused the doctor's request",
 	'api.redirected': '--api-url answered with a redirect',
 	'api.not_postgrest': 'Something answered at --api-url, but not PostgREST',
 };

@@ -28,7 +28,11 @@ export function ReportScreen({menu, notice, rows, onChoose}: ReportScreenProps):
 	};
 	return (
 		<Box flexDirection="column" marginTop={1}>
-			{notice && <Text color="yellow" wrap="wrap">{terminalLine(notice)}</Text>}
+			{notice && (
+				<Text color="yellow" wrap="wrap">
+					{terminalLine(notice)}
+				</Text>
+			)}
 			<Text bold>What next?</Text>
 			{compact ? (
 				<Marked mark="" spans={[{text: menu.map(keyWord).join(' · ')}]} />

@@ -32,7 +32,11 @@ export function SqlScreen({script, scripts, notice}: SqlScreenProps): React.JSX.
 				The SQL to {scriptTitles[script]} is printed above, ready to paste into psql or Supabase's SQL Editor.
 			</Text>
 			{scripts.length > 1 && <Text wrap="wrap">SQL that fits: {choices.join(' · ')}</Text>}
-			{notice && <Text color="yellow" wrap="wrap">{terminalLine(notice)}</Text>}
+			{notice && (
+				<Text color="yellow" wrap="wrap">
+					{terminalLine(notice)}
+				</Text>
+			)}
 			<Text dimColor>{`${keys}c copy the SQL shown · b back · q quit`}</Text>
 		</Box>
 	);
