@@ -57,7 +57,7 @@ async function readCommandLine(argv: string[]): Promise<CommandLine | undefined>
 	const helpWord = scan.words[0] === 'help';
 	const [word] = helpWord ? scan.words.slice(1) : scan.words;
 	if (helpWord || asksFor('help', argv)) {
-		if (!isCommand(word)) return void usageFailure(unknownCommand(word!));
+		if (!isCommand(word)) return void usageFailure(unknownCommand(word));
 		process.stdout.write(helpText(word));
 		return undefined;
 	}
@@ -67,14 +67,17 @@ async function readCommandLine(argv: string[]): Promise<CommandLine | undefined>
 	}
 	// A flag's problem first: after a mistyped flag, the next word may have been its value rather than a command.
 	if (scan.problem) return void usageFailure(scan.problem, isCommand(word) ? word : undefined);
-	if (!isCommand(word)) return void usageFailure(unknownCommand(word!));
+	if (!isCommand(word)) return void usageFailure(unknownCommand(word));
 	const command = word;
 	const stray = scan.given.map(camel).find(flag => flag in flags && !commandTakes(command, flag));
-	if (stray)
+	if (stray) {
+		const takers = commandsTaking(stray);
+		const those = `${takers.join(', ')} ${takers.length > 1 ? 'do' : 'does'}`;
 		return void usageFailure(
-			`pgrst-doctor ${command ?? 'check'} does not take --${kebab(stray)} (${commandsTaking(stray).join(', ')} ${commandsTaking(stray).length > 1 ? 'do' : 'does'}).`,
+			`pgrst-doctor ${command ?? 'check'} does not take --${kebab(stray)} (${those}).`,
 			command
 		);
+	}
 	try {
 		return {...(await parseCommandLine(argv)), command};
 	} catch (error) {
@@ -105,9 +108,9 @@ async function main(cli: CommandLine): Promise<number> {
 	const rest = cli.input.slice(1);
 	const takesArgument = command === 'sql' || command === 'explain';
 	if (rest.length > (takesArgument ? 1 : 0)) {
-		throw new UsageError(
-			`pgrst-doctor ${command} takes ${takesArgument ? `one argument${command === 'explain' ? ' (quote the error text)' : ''}` : 'no arguments'}; got ${rest.length}.`
-		);
+		const quote = command === 'explain' ? ' (quote the error text)' : '';
+		const takes = takesArgument ? `one argument${quote}` : 'no arguments';
+		throw new UsageError(`pgrst-doctor ${command} takes ${takes}; got ${rest.length}.`);
 	}
 	const {flags} = cli;
 	const output = {write: (text: string) => process.stdout.write(text), color: wantsColor()};
@@ -128,16 +131,17 @@ async function main(cli: CommandLine): Promise<number> {
 		);
 	}
 	const timeout = flags.timeout ?? (command === 'wait' ? 60 : 10);
+	const typed = (flag: string) => typedValue(process.argv.slice(2), flag);
 	// Below 0.1 s a timeout rounds towards 0, which pg and undici read as "no timeout"; above an hour it is a typo.
 	// Checked before anything else is asked for, and shown as typed (meow reads "abc" as NaN).
 	if (!(timeout >= 0.1 && timeout <= 3600))
 		throw new UsageError(
-			`--timeout must be a number of seconds from 0.1 to 3600 (got ${typedValue(process.argv.slice(2), 'timeout') ?? String(flags.timeout)}).`
+			`--timeout must be a number of seconds from 0.1 to 3600 (got ${typed('timeout') ?? String(flags.timeout)}).`
 		);
 	const concurrency = flags.concurrency;
 	if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64))
 		throw new UsageError(
-			`--concurrency must be a whole number from 1 to 64 (got ${typedValue(process.argv.slice(2), 'concurrency') ?? String(concurrency)}).`
+			`--concurrency must be a whole number from 1 to 64 (got ${typed('concurrency') ?? String(concurrency)}).`
 		);
 	if (command === 'explain' && rest[0] === undefined)
 		throw new UsageError('pgrst-doctor explain needs the error text (quoted), or - to read it from stdin.');
@@ -200,14 +204,21 @@ async function main(cli: CommandLine): Promise<number> {
 	if (!dbUrl && !settings.apiUrl && command !== 'explain' && !interactive) {
 		// What was found but not used is the likely reason nothing was: it is said with the request.
 		throw new UsageError(
-			'Tell pgrst-doctor where to look: --db-url and --api-url (or DATABASE_URL, a .env, postgrest.conf, a Compose file or supabase/config.toml here).',
+			'Tell pgrst-doctor where to look: --db-url and --api-url (or DATABASE_URL, a .env, postgrest.conf, ' +
+				'a Compose file or supabase/config.toml here).',
 			settings.notes
 		);
 	}
-	if (command === 'wait' && (!dbUrl || !settings.apiUrl))
+	if (command === 'wait' && (!dbUrl || !settings.apiUrl)) {
+		const found = dbUrl
+			? " (the database was found, PostgREST's URL was not)"
+			: settings.apiUrl
+				? " (PostgREST's URL was found, the database was not)"
+				: '';
 		throw new UsageError(
-			`pgrst-doctor wait needs both the database and PostgREST: --db-url and --api-url${dbUrl ? " (the database was found, PostgREST's URL was not)" : settings.apiUrl ? " (PostgREST's URL was found, the database was not)" : ''}.`
+			`pgrst-doctor wait needs both the database and PostgREST: --db-url and --api-url${found}.`
 		);
+	}
 	// A URL the folder's files chose gets no password from this environment (PGPASSWORD, ~/.pgpass).
 	const database = dbUrl ? databaseTarget(dbUrl, {ambientPassword: !settings.dbUrlFromFolder}) : undefined;
 	// Every connection, request, probe, wait and fix listens to this one signal.
@@ -333,7 +344,8 @@ if (cli) {
 			if (controller.signal.aborted) process.exit(130);
 			if (error instanceof UsageError) return usageFailure(error.message, cli.command, error.notes);
 			process.stderr.write(
-				`pgrst-doctor could not finish: ${terminalLine((error as Error).message ?? String(error))}\nPlease report this at the project's issue tracker with the command you ran.\n`
+				`pgrst-doctor could not finish: ${terminalLine((error as Error).message ?? String(error))}\nPlease ` +
+					`report this at the project's issue tracker with the command you ran.\n`
 			);
 			process.exitCode = 2;
 		}

@@ -221,7 +221,10 @@ async function sampleInstances(http: HttpTarget, facts: Facts): Promise<void> {
 
 type Settled<T> = {value: T} | {error: unknown};
 
-/** The catalog of the schemas PostgREST named, read while it still writes its OpenAPI description; each read as its own result or failure. */
+/**
+ * The catalog of the schemas PostgREST named, read while it still writes its OpenAPI description; each read as its own
+ * result or failure.
+ */
 type ReadAhead = {
 	schemas: string[];
 	missing?: Settled<string[]>;
@@ -390,7 +393,9 @@ export async function readApi(
 			'api.redirected',
 			{where: http.baseUrl, status: api.root.status, target: where},
 			{
-				suggestion: `Use the address PostgREST really answers at as --api-url${where.startsWith('http') ? `, e.g. --api-url ${where}` : ''}.`,
+				suggestion:
+					'Use the address PostgREST really answers at as --api-url' +
+					`${where.startsWith('http') ? `, e.g. --api-url ${where}` : ''}.`,
 			}
 		);
 	} else if (api.root.error?.code === 'PGRST300') {
@@ -400,7 +405,8 @@ export async function readApi(
 			{situation: 'jwt unverifiable', where: http.baseUrl, status: api.root.status, answer},
 			{
 				suggestion:
-					'Give PostgREST the jwt-secret that signed this key (PGRST_JWT_SECRET), or leave out --api-key if the anonymous role may read the schema.',
+					'Give PostgREST the jwt-secret that signed this key (PGRST_JWT_SECRET), or leave out --api-key ' +
+					'if the anonymous role may read the schema.',
 			}
 		);
 	} else if (api.root.status === 401) {

@@ -63,8 +63,12 @@ export const findingCodes = {
 	'cache.not_compared': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: "PostgREST's schema cache was not compared with the database, because --api-url (or --db-url) was not given: only one side could be read, so the doctor cannot say the cache is healthy.",
-		cure: "Pass both: --db-url <the database> and --api-url <PostgREST's root URL> (self-hosted: http://localhost:3000; Supabase: https://<ref>.supabase.co/rest/v1).",
+		cause:
+			"PostgREST's schema cache was not compared with the database, because --api-url (or --db-url) " +
+			'was not given: only one side could be read, so the doctor cannot say the cache is healthy.',
+		cure:
+			"Pass both: --db-url <the database> and --api-url <PostgREST's root URL> (self-hosted: http://localhost:3000; " +
+			'Supabase: https://<ref>.supabase.co/rest/v1).',
 	},
 	'api.redirected': {
 		severity: 'error',
@@ -75,8 +79,12 @@ export const findingCodes = {
 	'api.wrong_base_url': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: "--api-url answers as PostgREST but is not its API root (an extra /rest/v1 on a self-hosted PostgREST, a path prefix, or the admin server's port): every path would miss, so nothing was compared.",
-		cure: "Use the URL the finding names as --api-url (the address whose GET / returns PostgREST's OpenAPI description); give the admin server as --admin-url.",
+		cause:
+			'--api-url answers as PostgREST but is not its API root (an extra /rest/v1 on a self-hosted ' +
+			"PostgREST, a path prefix, or the admin server's port): every path would miss, so nothing was compared.",
+		cure:
+			"Use the URL the finding names as --api-url (the address whose GET / returns PostgREST's OpenAPI " +
+			'description); give the admin server as --admin-url.',
 	},
 	'api.other_database': {
 		severity: 'error',
@@ -86,19 +94,31 @@ export const findingCodes = {
 	'api.database_unconfirmed': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: 'No PostgREST session is in the database given, sessions calling themselves PostgREST are in another database of the same server, and the doctor could not confirm which one PostgREST serves: comparing its cache with this database would report every table as stale.',
-		cure: "Point --db-url (or DATABASE_URL, a .env) at the database in PostgREST's db-uri. To let the doctor confirm it, connect as a superuser or a role with pg_read_all_stats, with a table in the exposed schema.",
+		cause:
+			'No PostgREST session is in the database given, sessions calling themselves PostgREST are in ' +
+			'another database of the same server, and the doctor could not confirm which one PostgREST ' +
+			'serves: comparing its cache with this database would report every table as stale.',
+		cure:
+			"Point --db-url (or DATABASE_URL, a .env) at the database in PostgREST's db-uri. To let the " +
+			'doctor confirm it, connect as a superuser or a role with pg_read_all_stats, with a table in ' +
+			'the exposed schema.',
 	},
 	'cache.unloaded': {
 		severity: 'error',
 		cause: 'PostgREST has no schema cache at all (PGRST002): its cache query fails or times out.',
-		cure: 'Read PostgREST\'s log for "Failed to load the schema cache"; look for a missing schema in db-schemas, locks or statement_timeout.',
+		cure:
+			'Read PostgREST\'s log for "Failed to load the schema cache"; look for a missing schema in ' +
+			'db-schemas, locks or statement_timeout.',
 	},
 	'cache.unverified': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: "Some objects could not be compared with PostgREST's cache: probes failed, PostgREST answered errors, stopped answering, or the time for probing (3 × --timeout) ran out.",
-		cure: 'Read the reasons in the finding; fix what PostgREST answers (its log), or rerun with a longer --timeout. Exit 0 needs every object compared.',
+		cause:
+			"Some objects could not be compared with PostgREST's cache: probes failed, PostgREST answered " +
+			'errors, stopped answering, or the time for probing (3 × --timeout) ran out.',
+		cure:
+			'Read the reasons in the finding; fix what PostgREST answers (its log), or rerun with a longer ' +
+			'--timeout. Exit 0 needs every object compared.',
 	},
 	'cache.table_missing': {
 		severity: 'error',
@@ -147,7 +167,9 @@ export const findingCodes = {
 	},
 	'trigger.incomplete': {
 		severity: 'warning',
-		cause: 'The auto-reload trigger misses cases: no sql_drop coverage, another channel, a payload PostgREST ignores, or a tag filter that never matches.',
+		cause:
+			'The auto-reload trigger misses cases: no sql_drop coverage, another channel, a payload PostgREST ' +
+			'ignores, or a tag filter that never matches.',
 		cure: "Use the fine-grained pair from PostgREST's docs: ddl_command_end and sql_drop, NOTIFY <channel>, 'reload schema'.",
 	},
 	'trigger.bypassed': {
@@ -167,8 +189,13 @@ export const findingCodes = {
 	},
 	'listener.pooled': {
 		severity: 'error',
-		cause: 'PostgREST connects through a transaction-mode pooler (PgBouncer, Supavisor on 6543): LISTEN "succeeds" there, but notifications are dropped.',
-		cure: "Point PostgREST's db-uri at a direct or session-mode connection (Supabase: the direct host db.<ref>.supabase.co:5432 or the session pooler on port 5432, not 6543), or set db-channel-enabled=false and run pgrst-doctor wait after every migration.",
+		cause:
+			'PostgREST connects through a transaction-mode pooler (PgBouncer, Supavisor on 6543): LISTEN ' +
+			'"succeeds" there, but notifications are dropped.',
+		cure:
+			"Point PostgREST's db-uri at a direct or session-mode connection (Supabase: the direct host " +
+			'db.<ref>.supabase.co:5432 or the session pooler on port 5432, not 6543), or set db-channel-enabled=false ' +
+			'and run pgrst-doctor wait after every migration.',
 	},
 	'listener.channel_mismatch': {
 		severity: 'error',
@@ -178,17 +205,25 @@ export const findingCodes = {
 	'listener.channel_disabled': {
 		severity: 'error',
 		cause: 'PostgREST is connected but listens on no channel: db-channel-enabled is false.',
-		cure: 'Set db-channel-enabled=true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST, or reload with SIGUSR1 or pgrst-doctor wait after every migration.',
+		cure:
+			'Set db-channel-enabled=true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST, or reload ' +
+			'with SIGUSR1 or pgrst-doctor wait after every migration.',
 	},
 	'notify.undelivered': {
 		severity: 'error',
 		cause: "pgrst-doctor --probe sent NOTIFY <channel>, 'reload schema' and PostgREST did not reload.",
-		cure: 'Follow the most likely cause named in the finding (pooler, channel, listener, queue); until then reload with SIGUSR1 or a restart.',
+		cure:
+			'Follow the most likely cause named in the finding (pooler, channel, listener, queue); until ' +
+			'then reload with SIGUSR1 or a restart.',
 	},
 	'notify.queue_stuck': {
 		severity: 'error',
-		cause: "PostgreSQL's notification queue is not being drained (pg_notification_queue_usage() > 0): a listener is stuck, as in the known deaf-listener bug.",
-		cure: 'Run select pg_notification_queue_usage(); (it advances the queue), then NOTIFY again; PostgREST >= 14.11 does this by itself.',
+		cause:
+			"PostgreSQL's notification queue is not being drained (pg_notification_queue_usage() > 0): " +
+			'a listener is stuck, as in the known deaf-listener bug.',
+		cure:
+			'Run select pg_notification_queue_usage(); (it advances the queue), then NOTIFY again; PostgREST ' +
+			'>= 14.11 does this by itself.',
 	},
 	'notify.delivered': {
 		severity: 'info',
@@ -197,18 +232,26 @@ export const findingCodes = {
 	},
 	'schema.not_exposed': {
 		severity: 'error',
-		cause: 'The object lives in a schema PostgREST does not expose (db-schemas), or the request did not name the schema (Accept-Profile / Content-Profile).',
-		cure: "Call it with the schema's profile (supabase-js: .schema('name')), or add the schema to db-schemas (Supabase: Data API settings) and reload.",
+		cause:
+			'The object lives in a schema PostgREST does not expose (db-schemas), or the request did not ' +
+			'name the schema (Accept-Profile / Content-Profile).',
+		cure:
+			"Call it with the schema's profile (supabase-js: .schema('name')), or add the schema to db-schemas " +
+			'(Supabase: Data API settings) and reload.',
 	},
 	'schema.missing': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: "A schema the doctor was asked to compare (--schemas, or PostgREST's db-schemas) does not exist in the database, so nothing in it was compared.",
+		cause:
+			"A schema the doctor was asked to compare (--schemas, or PostgREST's db-schemas) does not exist " +
+			'in the database, so nothing in it was compared.',
 		cure: 'Fix the name in --schemas (or db-schemas), or create the schema.',
 	},
 	'grant.missing': {
 		severity: 'error',
-		cause: 'The API role lacks a privilege on the object: PostgreSQL answers 42501, which looks like a missing object but is not a cache problem.',
+		cause:
+			'The API role lacks a privilege on the object: PostgreSQL answers 42501, which looks like a ' +
+			'missing object but is not a cache problem.',
 		cure: 'GRANT the privilege to the API role (the finding has the exact statement).',
 	},
 	'client.unknown_table': {
@@ -238,7 +281,9 @@ export const findingCodes = {
 	},
 	'rpc.ambiguous': {
 		severity: 'error',
-		cause: "The RPC call's argument names fit several overloads of the function (PGRST203): PostgREST picks overloads by argument names, never by the types of the values sent.",
+		cause:
+			"The RPC call's argument names fit several overloads of the function (PGRST203): PostgREST " +
+			'picks overloads by argument names, never by the types of the values sent.',
 		cure: 'Give the overloads different argument names, or keep only one; a reload cannot help.',
 	},
 	'relationship.unexposed': {
@@ -248,7 +293,9 @@ export const findingCodes = {
 	},
 	'rls.rejected': {
 		severity: 'error',
-		cause: 'A row-level security policy refused the row a write produced (42501 "new row violates row-level security policy"): the role has the privilege, so no GRANT and no reload can help.',
+		cause:
+			'A row-level security policy refused the row a write produced (42501 "new row violates row-level ' +
+			'security policy"): the role has the privilege, so no GRANT and no reload can help.',
 		cure: 'Send a row the policy accepts for that command and role (its WITH CHECK is in the finding), or change the policy.',
 	},
 	'relationship.missing': {
@@ -258,13 +305,23 @@ export const findingCodes = {
 	},
 	'cache.inconsistent': {
 		severity: 'error',
-		cause: 'Identical requests to one PostgREST address got different schema caches: the address balances over several PostgREST instances and at least one of them serves a stale cache, so one request in N fails (PGRST204, PGRST205, PGRST202).',
-		cure: 'Check each instance at its own address (repeat --api-url, one per instance) to name the stale one, then reload it (SIGUSR1 or a restart) and fix why it did not hear NOTIFY (a transaction pooler, a read replica, a dropped listener).',
+		cause:
+			'Identical requests to one PostgREST address got different schema caches: the address balances ' +
+			'over several PostgREST instances and at least one of them serves a stale cache, so one request ' +
+			'in N fails (PGRST204, PGRST205, PGRST202).',
+		cure:
+			'Check each instance at its own address (repeat --api-url, one per instance) to name the stale ' +
+			'one, then reload it (SIGUSR1 or a restart) and fix why it did not hear NOTIFY (a transaction ' +
+			'pooler, a read replica, a dropped listener).',
 	},
 	'api.instance_unchecked': {
 		severity: 'warning',
-		cause: 'The database shows more PostgREST instances (sessions told apart by client address, application name and login role) than the --api-url given reached: their caches were not compared.',
-		cure: "Give every instance's own address with --api-url (repeatable, or a comma list); instances on one host with one config look like one: give each its own application_name in db-uri.",
+		cause:
+			'The database shows more PostgREST instances (sessions told apart by client address, application ' +
+			'name and login role) than the --api-url given reached: their caches were not compared.',
+		cure:
+			"Give every instance's own address with --api-url (repeatable, or a comma list); instances " +
+			'on one host with one config look like one: give each its own application_name in db-uri.',
 	},
 	'cache.relationship_missing': {
 		severity: 'error',
@@ -274,27 +331,48 @@ export const findingCodes = {
 	'config.project_mismatch': {
 		severity: 'error',
 		blocksDiagnosis: true,
-		cause: "The API key, the API URL and the database URL belong to different Supabase projects: the migration went to one project, the app talks to another, and one project's cache compared with another's database proves nothing.",
+		cause:
+			'The API key, the API URL and the database URL belong to different Supabase projects: the migration ' +
+			"went to one project, the app talks to another, and one project's cache compared with another's " +
+			'database proves nothing.',
 		cure: 'Use the URL and keys of one project everywhere (compare the project refs named in the finding).',
 	},
 	'config.listener_disabled': {
 		severity: 'error',
-		cause: "PostgREST's config found by the doctor (PGRST_DB_CHANNEL_ENABLED, postgrest.conf or a compose file) sets db-channel-enabled = false: NOTIFY reloads cannot reach PostgREST, so after a migration only a restart, SIGUSR1 or pgrst-doctor wait reloads its cache.",
-		cure: 'Set db-channel-enabled = true and restart PostgREST; where the listener must stay off (a transaction pooler), reload after every migration with SIGUSR1 or pgrst-doctor wait.',
+		cause:
+			"PostgREST's config found by the doctor (PGRST_DB_CHANNEL_ENABLED, postgrest.conf or a compose " +
+			'file) sets db-channel-enabled = false: NOTIFY reloads cannot reach PostgREST, so after a migration ' +
+			'only a restart, SIGUSR1 or pgrst-doctor wait reloads its cache.',
+		cure:
+			'Set db-channel-enabled = true and restart PostgREST; where the listener must stay off (a transaction ' +
+			'pooler), reload after every migration with SIGUSR1 or pgrst-doctor wait.',
 	},
 	'config.channel_mismatch': {
 		severity: 'error',
-		cause: "PostgREST's config found by the doctor names another db-channel (or turns the listener off) than the running PostgREST listens on: the server was not started with that config, or not restarted since it changed, and its next restart changes the channel under the trigger.",
-		cure: 'Make the file and the server agree (restart PostgREST with the file, or fix the file), then make the trigger notify that channel (pgrst-doctor check --fix trigger). The run uses the channel PostgREST listens on.',
+		cause:
+			"PostgREST's config found by the doctor names another db-channel (or turns the listener off) " +
+			'than the running PostgREST listens on: the server was not started with that config, or not ' +
+			'restarted since it changed, and its next restart changes the channel under the trigger.',
+		cure:
+			'Make the file and the server agree (restart PostgREST with the file, or fix the file), then ' +
+			'make the trigger notify that channel (pgrst-doctor check --fix trigger). The run uses the ' +
+			'channel PostgREST listens on.',
 	},
 	'config.schemas_mismatch': {
 		severity: 'warning',
-		cause: "db-schemas in PostgREST's config found by the doctor differs from the schemas the running PostgREST exposes: it runs another config, an in-database pgrst.db_schemas setting overrides the file, or its config was not reloaded since the file changed.",
-		cure: "Fix db-schemas in the file, or reload PostgREST's config (NOTIFY pgrst, 'reload config', or SIGUSR2); the doctor compares the schemas PostgREST exposes.",
+		cause:
+			"db-schemas in PostgREST's config found by the doctor differs from the schemas the running " +
+			'PostgREST exposes: it runs another config, an in-database pgrst.db_schemas setting overrides ' +
+			'the file, or its config was not reloaded since the file changed.',
+		cure:
+			"Fix db-schemas in the file, or reload PostgREST's config (NOTIFY pgrst, 'reload config', or " +
+			'SIGUSR2); the doctor compares the schemas PostgREST exposes.',
 	},
 	'explain.not_reproduced': {
 		severity: 'info',
-		cause: "The object exists, is exposed and is in PostgREST's cache now: the error came from an earlier state, another database, or another request.",
+		cause:
+			"The object exists, is exposed and is in PostgREST's cache now: the error came from an earlier " +
+			'state, another database, or another request.',
 		cure: 'Retry the request; if it still fails, run pgrst-doctor check against the database and PostgREST the app uses.',
 	},
 	'explain.unrecognised': {

@@ -61,15 +61,23 @@ const width = 80;
 const flagText: Record<FlagName, FlagText> = {
 	dbUrl: {
 		value: '<url>',
-		text: 'PostgreSQL URL, postgresql://user:password@host:5432/db (default: $DATABASE_URL, $SUPABASE_DB_URL, $PGRST_DB_URI, … or the files below)',
+		text:
+			'PostgreSQL URL, postgresql://user:password@host:5432/db (default: $DATABASE_URL, $SUPABASE_DB_URL, ' +
+			'$PGRST_DB_URI, … or the files below)',
 	},
 	apiUrl: {
 		value: '<url>',
-		text: "PostgREST base URL, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1; without a scheme, http:// is meant. check and wait: repeat it (or give a comma list) to check each instance of a load-balanced PostgREST at its own address (default: $PGRST_DOCTOR_API_URL, $SUPABASE_URL + /rest/v1, PostgREST's server-port, … or the files below)",
+		text:
+			'PostgREST base URL, e.g. http://localhost:3000 or https://<ref>.supabase.co/rest/v1; without ' +
+			'a scheme, http:// is meant. check and wait: repeat it (or give a comma list) to check each ' +
+			'instance of a load-balanced PostgREST at its own address (default: $PGRST_DOCTOR_API_URL, ' +
+			"$SUPABASE_URL + /rest/v1, PostgREST's server-port, … or the files below)",
 	},
 	apiKey: {
 		value: '<key>',
-		text: 'Sent as apikey and Authorization: Bearer (default: $PGRST_DOCTOR_API_KEY, $SUPABASE_SERVICE_ROLE_KEY, $SUPABASE_SECRET_KEY, … or the files below)',
+		text:
+			'Sent as apikey and Authorization: Bearer (default: $PGRST_DOCTOR_API_KEY, $SUPABASE_SERVICE_ROLE_KEY, ' +
+			'$SUPABASE_SECRET_KEY, … or the files below)',
 	},
 	adminUrl: {
 		value: '<url>',
@@ -89,7 +97,10 @@ const flagText: Record<FlagName, FlagText> = {
 	},
 	config: {
 		value: '<file>',
-		text: "PostgREST's config file (postgrest.conf format), a Compose file (.yml/.yaml) or Supabase's config.toml (.toml), instead of looking for ./postgrest.conf, ./compose.yaml and ./supabase/config.toml (default: those)",
+		text:
+			"PostgREST's config file (postgrest.conf format), a Compose file (.yml/.yaml) or Supabase's " +
+			'config.toml (.toml), instead of looking for ./postgrest.conf, ./compose.yaml and ./supabase/config.toml ' +
+			'(default: those)',
 	},
 	timeout: {value: '<seconds>', text: 'For each connection, query and request, 0.1 to 3600 (default: 10)'},
 	concurrency: {
@@ -98,11 +109,15 @@ const flagText: Record<FlagName, FlagText> = {
 	},
 	fix: {
 		value: '<fix>',
-		text: 'reload | trigger | uninstall-trigger | reload-function | uninstall-reload-function | all (reload and trigger): show what the fix runs; with --yes apply it and diagnose again (default: none)',
+		text:
+			'reload | trigger | uninstall-trigger | reload-function | uninstall-reload-function | all (reload ' +
+			'and trigger): show what the fix runs; with --yes apply it and diagnose again (default: none)',
 	},
 	functionSchema: {
 		value: '<schema>',
-		text: 'Where the reload function lives; PostgREST serves it only if db-schemas lists this schema (default: pgrst_doctor_reload, which it does not)',
+		text:
+			'Where the reload function lives; PostgREST serves it only if db-schemas lists this schema ' +
+			'(default: pgrst_doctor_reload, which it does not)',
 	},
 	yes: {text: 'Apply the --fix; without it nothing is written (default: off)'},
 	probe: {
@@ -110,7 +125,9 @@ const flagText: Record<FlagName, FlagText> = {
 	},
 	role: {
 		value: '<role>',
-		text: "The role requests run as, whose privileges decide; repeatable (default: the API key's role claim, else every API role PostgREST's login role may become)",
+		text:
+			"The role requests run as, whose privileges decide; repeatable (default: the API key's role " +
+			"claim, else every API role PostgREST's login role may become)",
 	},
 	json: {text: 'Print one JSON document instead of text (default: off)'},
 	ignore: {
@@ -154,7 +171,12 @@ const overview: CommandHelp = {
 		'pgrst-doctor <command> [options]',
 		'pgrst-doctor <command> --help',
 	],
-	about: 'In a terminal, bare pgrst-doctor is the interactive doctor: it asks for what the flags, the environment and the files here do not say, diagnoses, offers the fixes and proves them. In pipes, in CI, or with --json, --fix or --probe it runs check once. Without flags it reads the environment, then ./.env.local and ./.env, ./postgrest.conf, ./compose.yaml (or docker-compose.yml) and ./supabase/config.toml, and says where each value came from.',
+	about:
+		'In a terminal, bare pgrst-doctor is the interactive doctor: it asks for what the flags, the ' +
+		'environment and the files here do not say, diagnoses, offers the fixes and proves them. In ' +
+		'pipes, in CI, or with --json, --fix or --probe it runs check once. Without flags it reads ' +
+		'the environment, then ./.env.local and ./.env, ./postgrest.conf, ./compose.yaml (or docker-compose.yml) ' +
+		'and ./supabase/config.toml, and says where each value came from.',
 	sections: [
 		{
 			title: 'Commands',
@@ -187,9 +209,14 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 		usage: [
 			'pgrst-doctor check [--db-url <url>] [--api-url <url>] [options]',
 			'pgrst-doctor check … --fix reload|trigger|uninstall-trigger|all [--yes]',
-			'pgrst-doctor check --db-url <url> --fix reload-function|uninstall-reload-function [--role <role>] [--function-schema <schema>] [--yes]',
+			'pgrst-doctor check --db-url <url> --fix reload-function|uninstall-reload-function [--role ' +
+				'<role>] [--function-schema <schema>] [--yes]',
 		],
-		about: "Compares PostgreSQL's catalog with PostgREST's schema cache and checks the auto-reload trigger and the listener. Either URL alone works: --db-url alone checks the trigger and the listener, --api-url alone checks PostgREST. In a terminal without --json, --fix or --probe it is the interactive doctor.",
+		about:
+			"Compares PostgreSQL's catalog with PostgREST's schema cache and checks the auto-reload trigger " +
+			'and the listener. Either URL alone works: --db-url alone checks the trigger and the listener, ' +
+			'--api-url alone checks PostgREST. In a terminal without --json, --fix or --probe it is the ' +
+			'interactive doctor.',
 		flags: [
 			...connection,
 			'concurrency',
@@ -205,14 +232,17 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 		flagText: {
 			role: {
 				value: '<role>',
-				text: 'With --fix reload-function: a role that may call the reload function, never the anonymous one; repeatable (default: service_role, if the database has it)',
+				text:
+					'With --fix reload-function: a role that may call the reload function, never the anonymous ' +
+					'one; repeatable (default: service_role, if the database has it)',
 			},
 		},
 		examples: [
 			'pgrst-doctor check --db-url "$DATABASE_URL" --api-url http://localhost:3000',
 			'pgrst-doctor check --db-url "$DATABASE_URL" --api-url localhost:3000 \\\n    --fix all --yes',
 			'pgrst-doctor check --db-url "$DATABASE_URL" \\\n    --api-url http://10.0.0.11:3000,http://10.0.0.12:3000',
-			'pgrst-doctor check --db-url "$SUPABASE_DB_URL" --json \\\n    --api-url https://<ref>.supabase.co/rest/v1 --api-key "$SERVICE_ROLE_KEY"',
+			'pgrst-doctor check --db-url "$SUPABASE_DB_URL" --json \\\n    --api-url https://<ref>.supabase.co/rest/v1 ' +
+				'--api-key "$SERVICE_ROLE_KEY"',
 		],
 		exitCodes: [
 			[0, 'healthy and verified: everything asked for was compared'],
@@ -224,7 +254,9 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 	wait: {
 		summary: 'pgrst-doctor wait: reload and wait until the cache matches the database',
 		usage: ['pgrst-doctor wait --db-url <url> --api-url <url> [--timeout 60] [options]'],
-		about: "The post-migration gate for CI/CD: sends NOTIFY <channel>, 'reload schema', waits until PostgREST's cache matches the database, and prints the differences that remain when time runs out.",
+		about:
+			"The post-migration gate for CI/CD: sends NOTIFY <channel>, 'reload schema', waits until PostgREST's " +
+			'cache matches the database, and prints the differences that remain when time runs out.',
 		flags: [...connection, 'concurrency', 'probe', 'json'],
 		flagText: {
 			timeout: {
@@ -233,7 +265,8 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 			},
 		},
 		examples: [
-			'supabase db push && pgrst-doctor wait --db-url "$SUPABASE_DB_URL" \\\n    --api-url https://<ref>.supabase.co/rest/v1 --api-key "$SERVICE_ROLE_KEY"',
+			'supabase db push && pgrst-doctor wait --db-url "$SUPABASE_DB_URL" \\\n    --api-url https://<ref>.supabase.co/rest/v1 ' +
+				'--api-key "$SERVICE_ROLE_KEY"',
 			'psql "$DATABASE_URL" -f migration.sql && \\\n    pgrst-doctor wait --db-url "$DATABASE_URL" --api-url "$PGRST_URL"',
 		],
 		exitCodes: [
@@ -250,7 +283,12 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 			'pgrst-doctor explain - < error.txt',
 			'pgrst-doctor explain "<error>" --db-url … --api-url … --fix reload|all [--yes]',
 		],
-		about: "Offline (no URLs) it says what the error means, the likely causes and the SQL to tell them apart. Connected, it looks the object up (exists, schema, exposure, case, closest name, the grants of the role requests run as, PostgREST's cache, RPC arguments), tries a denied read again, and ends with one verdict and its fix. --fix applies the fix only when the verdict is a stale cache; otherwise it says why and changes nothing.",
+		about:
+			'Offline (no URLs) it says what the error means, the likely causes and the SQL to tell them ' +
+			'apart. Connected, it looks the object up (exists, schema, exposure, case, closest name, the ' +
+			"grants of the role requests run as, PostgREST's cache, RPC arguments), tries a denied read " +
+			'again, and ends with one verdict and its fix. --fix applies the fix only when the verdict ' +
+			'is a stale cache; otherwise it says why and changes nothing.',
 		flags: [...connection, 'role', 'fix', 'yes', 'json'],
 		flagText: {
 			fix: {
@@ -288,7 +326,11 @@ const commandHelp: Record<CommandName, CommandHelp> = {
 		usage: [
 			'pgrst-doctor sql reload|trigger|uninstall|reload-function|uninstall-reload-function [--channel pgrst]',
 		],
-		about: "reload is the NOTIFY that makes PostgREST reload its schema cache; trigger installs the auto-reload event triggers (what check --fix trigger runs); uninstall removes exactly those. reload-function installs the rate-limited function apps may call to ask for a reload (what check --fix reload-function runs); uninstall-reload-function removes it. Paste it into psql or Supabase's SQL Editor.",
+		about:
+			'reload is the NOTIFY that makes PostgREST reload its schema cache; trigger installs the auto-reload ' +
+			'event triggers (what check --fix trigger runs); uninstall removes exactly those. reload-function ' +
+			'installs the rate-limited function apps may call to ask for a reload (what check --fix reload-function ' +
+			"runs); uninstall-reload-function removes it. Paste it into psql or Supabase's SQL Editor.",
 		flags: ['channel', 'role', 'functionSchema'],
 		flagText: {
 			channel: {value: '<name>', text: "PostgREST's db-channel (default: pgrst)"},

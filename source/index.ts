@@ -94,6 +94,7 @@ function errorText(error: unknown): string {
 		try {
 			return JSON.stringify(error);
 		} catch {
+			// eslint-disable-next-line @typescript-eslint/no-base-to-string -- what JSON cannot write (a cycle): its own toString
 			return String(error);
 		}
 	}

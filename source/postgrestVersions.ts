@@ -7,7 +7,10 @@
 export type PostgrestFeatures = {
 	/** The version these features are for, as PostgREST names itself (`Server: postgrest/<version>`), or null if unknown. */
 	version: string | null;
-	/** PGRST204's message: "Column 'c' of relation 't' does not exist" (11.0.0–12.0.2) or "Could not find the 'c' column of 't' in the schema cache" (12.0.3+). */
+	/**
+	 * PGRST204's message: "Column 'c' of relation 't' does not exist" (11.0.0–12.0.2) or "Could not find the 'c' column
+	 * of 't' in the schema cache" (12.0.3+).
+	 */
 	columnNotFoundWording: 'column of relation' | 'schema cache' | null;
 	/** PGRST205 (table not found) from 13.0.0; before, an uncached table answers a write or OPTIONS with 404 `{}`. */
 	tableNotFoundCode: boolean | null;

@@ -2,7 +2,8 @@
 // URL with the scheme "localhost:", and `127.0.0.1:3000` not at all. Only a plain host, an optional port and path get
 // the scheme added: anything else (user:password@, another scheme) is left for the URL check to refuse.
 
-const host = String.raw`(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[\da-f:.]+\]|[a-z\d](?:[a-z\d-]*[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]*[a-z\d])?)*)`;
+const label = String.raw`[a-z\d](?:[a-z\d-]*[a-z\d])?`;
+const host = String.raw`(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[\da-f:.]+\]|${label}(?:\.${label})*)`;
 const schemeless = new RegExp(String.raw`^${host}(?::\d{1,5})?(?:[/?#]\S*)?$`, 'i');
 
 /** The URL with http:// in front when it was written without a scheme; otherwise unchanged. */

@@ -25,7 +25,9 @@ const shapes = `
 	create table public.events_2026 partition of public.events for values from ('2026-01-01') to ('2027-01-01');
 	do $$ begin
 		for i in 1..20 loop
-			execute format('create table public.item%s (id int primary key, org int references public.orgs (id), author int references public.users (id), prev int%s)', i, case when i > 1 then format(' references public.item%s (id)', i - 1) else '' end);
+			execute format('create table public.item%s (id int primary key, org int references public.orgs (id), '
+				'author int references public.users (id), prev int%s)',
+				i, case when i > 1 then format(' references public.item%s (id)', i - 1) else '' end);
 		end loop;
 	end $$;
 	create table api.accounts (id int primary key);

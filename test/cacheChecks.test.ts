@@ -72,7 +72,9 @@ test('unprobed functions fail cache.functions with one cache.unverified grouped 
 	assert.equal(unverified!.code, 'cache.unverified');
 	assert.equal(
 		unverified!.message,
-		"5 functions could not be compared with PostgREST's schema cache: 4 functions because the time for probing (3 × --timeout) ran out (public.fn_0(), public.fn_1(), public.fn_2() and 1 more); 1 function because PostgREST answered 500 PGRST300 (public.fn_4())"
+		"5 functions could not be compared with PostgREST's schema cache: 4 functions because the time " +
+			'for probing (3 × --timeout) ran out (public.fn_0(), public.fn_1(), public.fn_2() and 1 more); ' +
+			'1 function because PostgREST answered 500 PGRST300 (public.fn_4())'
 	);
 });
 

@@ -70,7 +70,7 @@ test('generated scripts hold no control character but their own line breaks, and
 		const bodies = [...script.matchAll(/ as \$(\w+)\$([\s\S]*?)\$\1\$;/g)].map(match => match[2]!);
 		assert.equal(bodies.length, 2);
 		for (const body of bodies)
-			assert.match(body, /perform pg_catalog\.pg_notify\([^\n]*, 'reload schema'\);\n  end if;\nend $/);
+			assert.match(body, /perform pg_catalog\.pg_notify\([^\n]*, 'reload schema'\);\n {2}end if;\nend $/);
 		for (const line of script.split('\n').filter(text => text.startsWith('--'))) {
 			assert.ok(!line.includes('\n'));
 		}

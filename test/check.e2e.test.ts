@@ -59,7 +59,8 @@ for (const version of postgrestVersions) {
 			create table public.invoices (id int primary key, total numeric);
 			create view public."Member View" as select id from public.members;
 			create function public.invoice_total(invoice int) returns numeric language sql as 'select 0::numeric';
-			create or replace function public.member_count(organization int, active boolean default true) returns bigint language sql stable as 'select 0::bigint';
+			create or replace function public.member_count(organization int, active boolean default true)
+				returns bigint language sql stable as 'select 0::bigint';
 			drop function public.member_count(int);
 			-- PostgREST never caches these, so they must not be reported:
 			create table public.measurements (at date, value int) partition by range (at);
@@ -122,9 +123,12 @@ for (const version of postgrestVersions) {
 		const item = await setUp(
 			`${appSchema}
 			create table public.probe_log (at timestamptz default now());
-			create function public.log_probe() returns trigger language plpgsql as $$ begin insert into public.probe_log default values; return null; end $$;
-			create trigger organizations_statement after insert on public.organizations for each statement execute function public.log_probe();
-			create function public.side_effect(note text) returns int language sql as 'insert into public.probe_log default values returning 1';
+			create function public.log_probe() returns trigger
+				language plpgsql as $$ begin insert into public.probe_log default values; return null; end $$;
+			create trigger organizations_statement after insert
+				on public.organizations for each statement execute function public.log_probe();
+			create function public.side_effect(note text) returns int
+				language sql as 'insert into public.probe_log default values returning 1';
 			grant execute on function public.side_effect(text) to anon;
 			revoke all on public.organizations from anon;
 		`,
@@ -156,7 +160,8 @@ for (const version of postgrestVersions) {
 		assert.deepEqual(findingRows((await check(item)).json), ['trigger.incomplete']);
 
 		await item.query(
-			`create role doctor_test_migrator; alter role doctor_test_migrator in database ${item.name} set session_replication_role = replica`
+			`create role doctor_test_migrator; alter role doctor_test_migrator in database ${item.name} ` +
+				`set session_replication_role = replica`
 		);
 		const bypassed = await check(item);
 		assert.deepEqual(findingRows(bypassed.json), ['trigger.bypassed', 'trigger.incomplete']);
@@ -214,7 +219,8 @@ for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: a role that cannot read other sessions sees listener.unknown, not a false alarm`, async () => {
 		const item = await setUp(appSchema, {version});
 		await stack.pg.query(
-			`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create role doctor_reader login password 'reader-pw'; end if; end $$`
+			`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create ` +
+				`role doctor_reader login password 'reader-pw'; end if; end $$`
 		);
 		const url = item.dbUrl.replace(/postgres:[^@]+@/, 'doctor_reader:reader-pw@');
 		const {json} = await runCli(['check', '--db-url', url, '--api-url', item.api.url, '--json']);

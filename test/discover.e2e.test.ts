@@ -122,7 +122,8 @@ test('the config says db-channel = app but PostgREST listens on another: config.
 	);
 	assert.equal(fixed.json.fixesApplied[0].ok, true, JSON.stringify(fixed.json.fixesApplied));
 	const [row] = await item.query(
-		`select count(*)::int as n from pg_proc where pronamespace = 'pgrst_doctor'::regnamespace and prosrc like '%pg_notify(''live_channel''%'`
+		`select count(*)::int as n from pg_proc where pronamespace = 'pgrst_doctor'::regnamespace and ` +
+			`prosrc like '%pg_notify(''live_channel''%'`
 	);
 	assert.equal(row!.n, 2, 'both trigger functions notify live_channel');
 	assert.equal(checkStatus(fixed.json, 'trigger.installed'), 'pass');
@@ -244,7 +245,9 @@ test('--config and --dotenv: a missing file is a usage error in one sentence; a 
 test('keys and passwords found in files never reach the output, plain or JSON; the key is shown as its kind', async () => {
 	const item = await stack.setUp();
 	const directory = projectFolder({
-		'.env.local': `DATABASE_URL=${item.dbUrl}\nSUPABASE_SERVICE_ROLE_KEY=${apiKeySecret}\nPGRST_DOCTOR_API_URL=${item.api.url}\nPGRST_JWT_SECRET=${jwtSecret}\n`,
+		'.env.local':
+			`DATABASE_URL=${item.dbUrl}\nSUPABASE_SERVICE_ROLE_KEY=${apiKeySecret}\n` +
+			`PGRST_DOCTOR_API_URL=${item.api.url}\nPGRST_JWT_SECRET=${jwtSecret}\n`,
 	});
 	for (const json of [true, false]) {
 		const run = await runCli(['check', ...(json ? ['--json'] : [])], {}, undefined, undefined, directory);
@@ -270,10 +273,14 @@ test('bare pgrst-doctor in a terminal next to postgrest.conf: diagnoses without 
 		'postgrest.conf': postgrestConf(item.api.url, item.name),
 		'.env': `DATABASE_URL=${item.dbUrl}\n`,
 	});
-	const window = tmuxWindow(`cd '${directory}' && '${process.execPath}' '${cliPath}'`, {columns: 100, rows: 40}, {
-		...withoutDiscovery(process.env),
-		PGRST_TEST_PASSWORD: authenticatorPassword,
-	} as Record<string, string>);
+	const window = tmuxWindow(
+		`cd '${directory}' && '${process.execPath}' '${cliPath}'`,
+		{columns: 100, rows: 40},
+		{
+			...withoutDiscovery(process.env),
+			PGRST_TEST_PASSWORD: authenticatorPassword,
+		}
+	);
 	try {
 		await window.until('Diagnosis');
 		const screen = window.screen();
@@ -309,7 +316,8 @@ test('a database URL from a .env without a password connects with none: PGPASSWO
 	);
 	assert.ok(
 		fromFolder.json.settingsNotes.includes(
-			'.env (DATABASE_URL) has no password, so pgrst-doctor connects without one, not with PGPASSWORD from your environment; put the password in the URL or pass --db-url'
+			'.env (DATABASE_URL) has no password, so pgrst-doctor connects without one, not with PGPASSWORD ' +
+				'from your environment; put the password in the URL or pass --db-url'
 		),
 		JSON.stringify(fromFolder.json.settingsNotes)
 	);

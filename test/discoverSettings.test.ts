@@ -14,8 +14,17 @@ import {UsageError} from '../source/target.js';
 import {discover, projectFolder as folder} from './support/projectFolder.js';
 
 /** The well-known local service_role key of `supabase start` (Supabase CLI, pkg/config/apikeys.go). */
-const supabaseLocalServiceRole =
-	'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU';
+// The Supabase CLI's local demo keys (public): header, payload and signature.
+const supabaseLocalServiceRole = [
+	'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9',
+	'eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0',
+	'EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU',
+].join('.');
+const supabaseLocalAnon = [
+	'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9',
+	'eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9',
+	'CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0',
+].join('.');
 
 const postgrestConf = `# postgrest.conf, as in PostgREST's docs
 db-uri = "postgres://authenticator:$(PGRST_PASSWORD)@db.internal:5432/app?sslmode=require"   # the authenticator
@@ -86,7 +95,8 @@ test('no flags in a folder with postgrest.conf: every setting, with the key it c
 	assert.equal(settings.dbUrl, undefined, "a db-uri mixing the file's text with the environment's is not used");
 	assert.ok(
 		settings.notes.includes(
-			"postgrest.conf (db-uri) was not used: it would put your environment's value ($(PGRST_PASSWORD)) into an address the file chose; pass --db-url"
+			"postgrest.conf (db-uri) was not used: it would put your environment's value ($(PGRST_PASSWORD)) " +
+				'into an address the file chose; pass --db-url'
 		),
 		settings.notes.join('\n')
 	);
@@ -122,7 +132,7 @@ test("a postgrest.conf without server-port means PostgREST's default port, and s
 
 const supabaseEnvLocal = `# Supabase (supabase status -o env)
 NEXT_PUBLIC_SUPABASE_URL=http://127.0.0.1:54321
-NEXT_PUBLIC_SUPABASE_ANON_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0
+NEXT_PUBLIC_SUPABASE_ANON_KEY=${supabaseLocalAnon}
 SUPABASE_SERVICE_ROLE_KEY="${supabaseLocalServiceRole}"
 DATABASE_URL='postgresql://postgres:postgres@127.0.0.1:54322/postgres'
 `;
@@ -189,14 +199,17 @@ test('two files that disagree: the higher one is used and a note names both, wit
 	const settings = discover(directory);
 	assert.equal(settings.dbUrl!.from, '.env (DATABASE_URL)');
 	assert.deepEqual(settings.notes, [
-		'.env (DATABASE_URL) and postgrest.conf (db-uri) disagree (postgres@127.0.0.1:5432/app and authenticator@127.0.0.1:5433/other); .env (DATABASE_URL) was used',
+		'.env (DATABASE_URL) and postgrest.conf (db-uri) disagree (postgres@127.0.0.1:5432/app and ' +
+			'authenticator@127.0.0.1:5433/other); .env (DATABASE_URL) was used',
 	]);
 });
 
 test('a value that does not parse is left out with a note that does not repeat it, and the next one is used', () => {
 	const settings = discover(
 		folder({
-			'.env': 'DATABASE_URL=mysql://root:topsecret@db/app\nDIRECT_URL=postgresql://u@127.0.0.1:5432/app\nSUPABASE_SERVICE_ROLE_KEY=has a space\nSUPABASE_ANON_KEY=sb_publishable_abc\n',
+			'.env':
+				'DATABASE_URL=mysql://root:topsecret@db/app\nDIRECT_URL=postgresql://u@127.0.0.1:5432/app\nSUPABASE_SERVICE_ROLE_KEY=has ' +
+				'a space\nSUPABASE_ANON_KEY=sb_publishable_abc\n',
 		})
 	);
 	assert.equal(settings.dbUrl!.from, '.env (DIRECT_URL)');
@@ -411,7 +424,9 @@ test('an admin server found with another source than the API URL is not used', (
 
 test("postgrest.conf: the layouts PostgREST's parser (configurator-pg) accepts: line breaks and comments around =, lists over lines, nested groups", () => {
 	const text =
-		'# top\nkey-a # after the key\n= # after the equals\n 7 # after the value\n\nkey-b =\n"text"\n\nouter {\n  # inside\n  n=2\n\n  flag=on\n}\nlist\n=\n[\n1\n#one\n,\n#two\n"b"\n]#end\ndeep { one-a { two_b { leaf=false}}}\n#; skipped {\n  x = 1\n}\nhome = "$(HOME)"\n';
+		'# top\nkey-a # after the key\n= # after the equals\n 7 # after the value\n\nkey-b =\n"text"\n\nouter ' +
+		'{\n  # inside\n  n=2\n\n  flag=on\n}\nlist\n=\n[\n1\n#one\n,\n#two\n"b"\n]#end\ndeep { one-a ' +
+		'{ two_b { leaf=false}}}\n#; skipped {\n  x = 1\n}\nhome = "$(HOME)"\n';
 	assert.deepEqual(Object.fromEntries(parsePostgrestConf(text, {HOME: '/home/app'}).values), {
 		'key-a': 7,
 		'key-b': 'text',

@@ -26,7 +26,8 @@ test('F1: a key of yours is not sent to an API URL a file chose; a key of the sa
 	assert.equal(settings.apiKey, undefined);
 	assert.ok(
 		settings.notes.includes(
-			'the API key from environment (SUPABASE_SERVICE_ROLE_KEY) was not sent to http://127.0.0.1:3999, an address postgrest.conf (server-port) chose; pass --api-url http://127.0.0.1:3999 to send it there'
+			'the API key from environment (SUPABASE_SERVICE_ROLE_KEY) was not sent to http://127.0.0.1:3999, ' +
+				'an address postgrest.conf (server-port) chose; pass --api-url http://127.0.0.1:3999 to send it there'
 		),
 		settings.notes.join('\n')
 	);
@@ -54,7 +55,8 @@ test("F1: a database URL of the folder's without a password connects with none, 
 	assert.equal(settings.dbUrlFromFolder, true);
 	assert.ok(
 		settings.notes.includes(
-			'postgrest.conf (db-uri) has no password, so pgrst-doctor connects without one, not with PGPASSWORD from your environment; put the password in the URL or pass --db-url'
+			'postgrest.conf (db-uri) has no password, so pgrst-doctor connects without one, not with PGPASSWORD ' +
+				'from your environment; put the password in the URL or pass --db-url'
 		),
 		settings.notes.join('\n')
 	);
@@ -155,7 +157,8 @@ test('F3: a value a file built from your environment or another key is not shown
 	const conf = discover(
 		folder({
 			'postgrest.conf':
-				'db-uri = "$(APP_DB_URL)"\ndb-channel = "$(GITHUB_TOKEN)"\ndb-schemas = "api,$(db-uri)"\ndb-anon-role = "x$(GITHUB_TOKEN)"\nserver-host = "$(GITHUB_TOKEN)"\n',
+				'db-uri = "$(APP_DB_URL)"\ndb-channel = "$(GITHUB_TOKEN)"\ndb-schemas = "api,$(db-uri)"\ndb-anon-role ' +
+				'= "x$(GITHUB_TOKEN)"\nserver-host = "$(GITHUB_TOKEN)"\n',
 		}),
 		environment
 	);
@@ -227,7 +230,8 @@ test('F3: a value a file built from your environment or another key is not shown
 	assert.equal(mixed.dbUrl, undefined);
 	assert.ok(
 		mixed.notes.includes(
-			"compose.yaml (service rest: PGRST_DB_URI) was not used: it would put your environment's value (${POSTGRES_PASSWORD}) into an address the file chose; pass --db-url"
+			"compose.yaml (service rest: PGRST_DB_URI) was not used: it would put your environment's value " +
+				'(${POSTGRES_PASSWORD}) into an address the file chose; pass --db-url'
 		),
 		mixed.notes.join('\n')
 	);
@@ -258,7 +262,8 @@ test("F2: an admin server from a file is used only on the API URL's host", () =>
 	assert.equal(settings.adminUrl, undefined);
 	assert.ok(
 		settings.notes.includes(
-			"postgrest.conf (admin-server-port) was not used: its host 127.0.0.2:3001 is not the API URL's (127.0.0.1:3000); pass --admin-url"
+			"postgrest.conf (admin-server-port) was not used: its host 127.0.0.2:3001 is not the API URL's " +
+				'(127.0.0.1:3000); pass --admin-url'
 		),
 		settings.notes.join('\n')
 	);
@@ -310,7 +315,8 @@ test('F5: a symbolic link on the way to a file found here is not followed', () =
 	assert.equal(settings.dbUrl, undefined);
 	assert.ok(
 		settings.notes.includes(
-			`supabase${path.sep} is a symbolic link, which pgrst-doctor does not follow, so supabase${path.sep}config.toml was not read: pass it with --config supabase${path.sep}config.toml`
+			`supabase${path.sep} is a symbolic link, which pgrst-doctor does not follow, so supabase${path.sep}config.toml ` +
+				`was not read: pass it with --config supabase${path.sep}config.toml`
 		),
 		settings.notes.join('\n')
 	);
@@ -348,7 +354,8 @@ test("F9: .env.local and .env that disagree are named; a file's long channel is 
 	assert.equal(settings.dbUrl!.from, '.env.local (DATABASE_URL)');
 	assert.ok(
 		settings.notes.includes(
-			'.env.local (DATABASE_URL) and .env (DATABASE_URL) disagree (a@one.example:5432/app and a@two.example:5432/app); .env.local (DATABASE_URL) was used'
+			'.env.local (DATABASE_URL) and .env (DATABASE_URL) disagree (a@one.example:5432/app and a@two.example:5432/app); ' +
+				'.env.local (DATABASE_URL) was used'
 		),
 		settings.notes.join('\n')
 	);
@@ -398,7 +405,8 @@ test('F1 end to end: the key from your environment never reaches an API a postgr
 		);
 		assert.ok(
 			json.settingsNotes.includes(
-				`the API key from environment (SUPABASE_SERVICE_ROLE_KEY) was not sent to http://127.0.0.1:${port}, an address postgrest.conf (server-port) chose; pass --api-url http://127.0.0.1:${port} to send it there`
+				`the API key from environment (SUPABASE_SERVICE_ROLE_KEY) was not sent to http://127.0.0.1:${port}, ` +
+					`an address postgrest.conf (server-port) chose; pass --api-url http://127.0.0.1:${port} to send it there`
 			),
 			JSON.stringify(json.settingsNotes)
 		);

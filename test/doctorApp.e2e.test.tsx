@@ -95,7 +95,7 @@ test('diagnose → reload → the cache is healed, with before → after and the
 
 test('the trigger shows its SQL and asks; n declines and nothing is written; y installs and proves it', async () => {
 	const item = await stack.setUp();
-	const {app, until, screen} = mount(item);
+	const {app, until} = mount(item);
 	await until('What next?');
 	await press(app, 't');
 	await until('Run it? (y/N)');

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import React from 'react';
-import type {Report} from '../source/report/buildReport.js';
 import {type DoctorEngine, DoctorApp} from '../source/ui/DoctorApp.js';
 import {fakeEngine, healthyReport, staleReport, unreachableReport} from './support/fakeEngine.js';
 import {renderAt} from './support/inkFrames.js';
@@ -183,11 +182,12 @@ for (const columns of widths) {
 		// A continuation of a check, finding or proof line starts exactly under the text of its first line.
 		const shown = lines(frame);
 		for (const [index, line] of shown.entries()) {
-			const mark = /^(?:[✔✖⚠-] (?:PASS|FAIL|WARN|SKIP|DONE) {1,2}|  [✔✖⚠ℹ] (?:error|warning|info|healed) )/.exec(
-				line
-			)?.[0];
+			const mark =
+				/^(?:[✔✖⚠-] (?:PASS|FAIL|WARN|SKIP|DONE) {1,2}| {2}[✔✖⚠ℹ] (?:error|warning|info|healed) )/.exec(
+					line
+				)?.[0];
 			const next = shown[index + 1];
-			if (mark && next && /^ +\S/.test(next) && !/^  [✔✖⚠ℹ•\[]/.test(next))
+			if (mark && next && /^ +\S/.test(next) && !/^ {2}[✔✖⚠ℹ•[]/.test(next))
 				assert.equal(
 					/^ */.exec(next)![0].length,
 					mark.length,
@@ -333,7 +333,7 @@ test('q leaves the exit code and a last line that says it; ctrl-c is 130', async
 	await first.until('pgrst-doctor: exit 1 (problems found)');
 	assert.deepEqual(first.exits, [1]);
 	first.unmount();
-	const second = mount(fakeEngine({reports: [staleReport as Report]}).engine, 80);
+	const second = mount(fakeEngine({reports: [staleReport]}).engine, 80);
 	await second.until('What next?');
 	await second.press('\u0003');
 	await second.until('pgrst-doctor: exit 130 (cancelled)');

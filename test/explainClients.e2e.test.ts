@@ -103,7 +103,8 @@ async function pastedTexts(
 		for (const style of ['returned', 'thrown'] as const) {
 			const forms = pastedForms(await produceError(builder, errorCase, style));
 			for (const [form, text] of Object.entries(forms)) {
-				// JSON.stringify drops a postgrest-js 1 PostgrestError's message (an Error without toJSON): nothing to explain but its code.
+				// JSON.stringify drops a postgrest-js 1 PostgrestError's message (an Error without toJSON): nothing to
+				// explain but its code.
 				if (client === 'postgrest-js-1' && style === 'thrown' && form === 'json') continue;
 				texts.set(text, [...(texts.get(text) ?? []), `${client} ${style} ${form}`]);
 			}
@@ -139,7 +140,9 @@ for (const version of postgrestVersions) {
 					try {
 						expected.assert(json.verdict);
 					} catch (error) {
-						throw new Error(`${from.join(', ')}: ${(error as Error).message}\n--- pasted:\n${text}`);
+						throw new Error(`${from.join(', ')}: ${(error as Error).message}\n--- pasted:\n${text}`, {
+							cause: error,
+						});
 					}
 				}
 			}
@@ -152,7 +155,8 @@ for (const version of postgrestVersions) {
 
 	test(`PostgREST ${version} logged in as a superuser, anon without SELECT on payouts: grant.missing, never not_reproduced`, async () => {
 		const own = await stack.setUp(
-			`create table public.payouts (id int primary key, amount int); create table public.visible (id int); grant select on public.visible to anon;`,
+			`create table public.payouts (id int primary key, amount int); create table public.visible ` +
+				`(id int); grant select on public.visible to anon;`,
 			{version}
 		);
 		// PostgREST logs in as the postgres superuser and runs requests as its anonymous role, anon.
@@ -183,7 +187,8 @@ for (const version of postgrestVersions) {
 	test(`PostgREST ${version} logged in as a superuser with an anonymous role of its own (web_anon, as in PostgREST's tutorial): grant.missing for that role`, async () => {
 		const own = await stack.setUp(
 			`
-			do $$ begin if not exists (select from pg_catalog.pg_roles where rolname = 'web_anon') then create role web_anon nologin; end if; end $$;
+			do $$ begin if not exists (select from pg_catalog.pg_roles where rolname = 'web_anon')
+				then create role web_anon nologin; end if; end $$;
 			grant usage on schema public to web_anon;
 			create table public.payouts (id int primary key, amount int);
 			grant select on public.payouts to anon, authenticated;

@@ -13,13 +13,15 @@ import {postgrestVersions, startPostgrest} from './support/stack.js';
 const stack = useStack();
 
 const schema = `${sideEffectCounter()}
-	create function public.noisy() returns int language sql volatile security definer as $$ select public.count_effect('view column'); select 1 $$;
+	create function public.noisy() returns int
+		language sql volatile security definer as $$ select public.count_effect('view column'); select 1 $$;
 	create table public.secrets (id int primary key, note text);
 	create view public.secret_view as select id, public.noisy() as n from public.secrets;
 	create materialized view public.secret_counts as select count(*) as n from public.secrets;
 	insert into public.secrets values (1, 'x');
 	alter table public.secrets enable row level security;
-	create function public.policy_hit() returns boolean language sql volatile security definer as $$ select public.count_effect('policy'); select true $$;
+	create function public.policy_hit() returns boolean
+		language sql volatile security definer as $$ select public.count_effect('policy'); select true $$;
 	create policy seen on public.secrets using (public.policy_hit());
 	create table public.notes (id serial primary key, body text);
 	grant select, insert on public.notes to anon;
@@ -276,7 +278,8 @@ for (const version of postgrestVersions) {
 			`
 			create schema private;
 			create table private.base (id int, secret text);
-			do $$ begin if not exists (select from pg_roles where rolname = 'view_owner') then create role view_owner nologin; end if; end $$;
+			do $$ begin if not exists (select from pg_roles where rolname = 'view_owner')
+				then create role view_owner nologin; end if; end $$;
 			grant usage on schema private to view_owner;
 			grant create on schema public to view_owner;
 			set role view_owner;

@@ -116,7 +116,8 @@ for (const version of postgrestVersions) {
 		assert.deepEqual(
 			(
 				await stack.pg.query(
-					`select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' and p.proname like 'notify%'`,
+					`select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace where ` +
+						`n.nspname = 'public' and p.proname like 'notify%'`,
 					[],
 					item.name
 				)
@@ -175,7 +176,8 @@ test('a session holding a conflicting lock makes the install fail fast, with not
 test('a role that may not create event triggers gets the alternatives, not a stack trace', async () => {
 	const item = await stack.setUp();
 	await stack.pg.query(
-		`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_migrator') then create role doctor_migrator login password 'migrator-pw'; end if; end $$`
+		`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_migrator') then create ` +
+			`role doctor_migrator login password 'migrator-pw'; end if; end $$`
 	);
 	await item.query('grant create on database ' + item.name + ' to doctor_migrator');
 	const url = item.dbUrl.replace(/postgres:[^@]+@/, 'doctor_migrator:migrator-pw@');

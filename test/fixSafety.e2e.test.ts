@@ -131,12 +131,15 @@ test("a user's schema pgrst_doctor, a marked schema owned by a non-superuser, or
 			reason: /schema pgrst_doctor exists and was not created by pgrst-doctor/,
 		},
 		{
-			setup: `create role doctor_low_${Date.now()} login; do $$ begin execute format('create schema pgrst_doctor authorization %I', (select rolname from pg_roles where rolname like 'doctor_low_%' order by oid desc limit 1)); end $$;
+			setup: `create role doctor_low_${Date.now()} login;
+			do $$ begin execute format('create schema pgrst_doctor authorization %I',
+				(select rolname from pg_roles where rolname like 'doctor_low_%' order by oid desc limit 1)); end $$;
 			comment on schema pgrst_doctor is 'Installed by pgrst-doctor; remove with: pgrst-doctor sql uninstall';`,
 			reason: /schema pgrst_doctor exists and was not created by pgrst-doctor/,
 		},
 		{
-			setup: `create schema pgrst_doctor; comment on schema pgrst_doctor is 'Installed by pgrst-doctor; remove with: pgrst-doctor sql uninstall';
+			setup: `create schema pgrst_doctor;
+			comment on schema pgrst_doctor is 'Installed by pgrst-doctor; remove with: pgrst-doctor sql uninstall';
 			create function pgrst_doctor.notify_ddl() returns event_trigger language plpgsql as 'begin raise notice ''mine''; end';`,
 			reason: /function pgrst_doctor\.notify_ddl\(\) exists and was not created by pgrst-doctor/,
 		},

@@ -5,7 +5,7 @@ import {after, test} from 'node:test';
 import pg from 'pg';
 import {postgrestView} from '../source/checks/postgrestSessions.js';
 import type {Session} from '../source/probes/database.js';
-import {checkStatus, findingRows, runCli} from './support/cli.js';
+import {checkStatus, findingRows, runCli, type JsonDocument} from './support/cli.js';
 import {checkJson, useStack} from './support/e2e.js';
 import {appSchema} from './support/scenario.js';
 
@@ -16,7 +16,8 @@ after(async () => Promise.all(impostors.map(async client => client.end())));
 /** The impostor's session, left idle after its LISTEN, exactly as PostgREST's listener looks. */
 async function impostor(database: string): Promise<number> {
 	await stack.pg.query(
-		`do $$ begin if not exists (select from pg_roles where rolname = 'impostor') then create role impostor login password 'impostor-pw'; end if; end $$`
+		`do $$ begin if not exists (select from pg_roles where rolname = 'impostor') then create role ` +
+			`impostor login password 'impostor-pw'; end if; end $$`
 	);
 	const client = new pg.Client({
 		connectionString: stack.pg.url(database, 'impostor', 'impostor-pw'),
@@ -29,7 +30,8 @@ async function impostor(database: string): Promise<number> {
 	return row!.pid;
 }
 
-const summary = (json: any, id: string): string => json.checks.find((check: {id: string}) => check.id === id).summary;
+const summary = (json: JsonDocument, id: string): string =>
+	json.checks.find((check: {id: string}) => check.id === id).summary;
 
 test('an impostor in a database no PostgREST serves: api.database and listener.present do not pass', async () => {
 	const served = await stack.setUp();
@@ -68,7 +70,8 @@ test('a database without tables while PostgREST serves another: not confirmed, s
 	assert.match(
 		found.message,
 		new RegExp(
-			`No PostgREST session is in database ${empty.name}, sessions calling themselves PostgREST are in [^]*${served.name}[^]*schema public has no table to ask PostgREST about`
+			`No PostgREST session is in database ${empty.name}, sessions calling themselves PostgREST are ` +
+				`in [^]*${served.name}[^]*schema public has no table to ask PostgREST about`
 		)
 	);
 	assert.match(
@@ -108,7 +111,8 @@ test('a real PostgREST still passes both, and an impostor beside it is not count
 test("a doctor role that cannot see other sessions' activity cannot confirm PostgREST, and says so", async () => {
 	const item = await stack.setUp();
 	await stack.pg.query(
-		`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create role doctor_reader login password 'reader-pw'; end if; end $$`
+		`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create ` +
+			`role doctor_reader login password 'reader-pw'; end if; end $$`
 	);
 	const url = item.dbUrl.replace(/postgres:[^@]+@/, 'doctor_reader:reader-pw@');
 	const {json} = await runCli(['check', '--db-url', url, '--api-url', item.api.url, '--json']);

@@ -248,7 +248,7 @@ test("the library's ignore: an array of strings, trimmed like the CLI's, else on
 		assert.throws(
 			() => libraryIgnoreKeys(wrong),
 			(error: unknown) => error instanceof UsageError && error.message === shape,
-			String(wrong)
+			JSON.stringify(wrong)
 		);
 	}
 	assert.throws(

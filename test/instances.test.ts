@@ -135,7 +135,8 @@ test("through one address each instance's listener is checked: the one whose LIS
 	assert.deepEqual(
 		missing.map(found => found.message),
 		[
-			'The PostgREST instance authenticator as "PostgREST 12.0.2 replica-c" from 127.0.0.1 has no session that runs LISTEN "pgrst" in scenario_1: NOTIFY pgrst reaches the other instances, not this one',
+			'The PostgREST instance authenticator as "PostgREST 12.0.2 replica-c" from 127.0.0.1 has no ' +
+				'session that runs LISTEN "pgrst" in scenario_1: NOTIFY pgrst reaches the other instances, not this one',
 		]
 	);
 	assert.match(

@@ -14,7 +14,9 @@ import {authenticatorPassword, superPassword} from './support/stack.js';
 const stack = useStack();
 
 function terminal(item: Scenario, env: Record<string, string> = {}) {
-	const command = `stty cols 80 rows 60; exec '${process.execPath}' '${cliPath}' check --db-url '${item.dbUrl}' --api-url '${item.api.url}'`;
+	const command =
+		`stty cols 80 rows 60; exec '${process.execPath}' '${cliPath}' check --db-url '${item.dbUrl}' ` +
+		`--api-url '${item.api.url}'`;
 	// A person's terminal: none of the variables that make Ink (and pgrst-doctor) assume CI.
 	const person = Object.fromEntries(
 		Object.entries(process.env).filter(

@@ -2,7 +2,7 @@
 // session mode, on another channel, with the channel disabled, on another database, and stopped.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {checkStatus, findingRows, runCli} from './support/cli.js';
+import {checkStatus, findingRows, runCli, type JsonDocument} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {appSchema, docsTriggers, type Scenario} from './support/scenario.js';
 import {authenticatorPassword, postgrestVersions, startPgbouncer, startPostgrest} from './support/stack.js';
@@ -23,7 +23,8 @@ const probe = async (item: Pick<Scenario, 'dbUrl'> & {api: {url: string}}, ...ex
 		...extra,
 	]);
 
-const finding = (json: any, code: string) => json.findings.find((found: {code: string}) => found.code === code);
+const finding = (json: JsonDocument, code: string) =>
+	json.findings.find((found: {code: string}) => found.code === code);
 
 for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: direct connection: the probe sees PostgREST reload and reports the latency`, async () => {

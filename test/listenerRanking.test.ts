@@ -17,7 +17,7 @@ const doctor: Session = {
 	clientAddress: '127.0.0.1',
 	state: 'active',
 	query: 'select 1',
-} as Session;
+};
 
 function facts(about: Partial<Facts>, sessions: Session[] = [doctor]): Facts {
 	return {
@@ -33,7 +33,7 @@ function facts(about: Partial<Facts>, sessions: Session[] = [doctor]): Facts {
 			eventTriggers: [],
 			queueUsage: [0, 0],
 			roleSettings: [],
-		} as unknown as Facts['database'],
+		},
 		delivery: {delivered: false, waitedMs: 2000},
 		...about,
 	};

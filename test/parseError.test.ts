@@ -76,7 +76,8 @@ test('later PostgREST wordings and other input shapes', () => {
 	assert.deepEqual(
 		pick(
 			parseError(
-				`{"code":"PGRST205","details":null,"hint":"Perhaps you meant the table 'public.invoice'","message":"Could not find the table 'public.invoices' in the schema cache"}`
+				`{"code":"PGRST205","details":null,"hint":"Perhaps you meant the table 'public.invoice'","message":"Could ` +
+					`not find the table 'public.invoices' in the schema cache"}`
 			)
 		),
 		{kind: 'table_not_found', code: 'PGRST205', schema: 'public', table: 'invoices'}
@@ -85,7 +86,8 @@ test('later PostgREST wordings and other input shapes', () => {
 	assert.deepEqual(
 		pick(
 			parseError(
-				`{\n  code: 'PGRST204',\n  details: null,\n  hint: null,\n  message: "Could not find the 'createdAt' column of 'profiles' in the schema cache"\n}`
+				`{\n  code: 'PGRST204',\n  details: null,\n  hint: null,\n  message: "Could not find the 'createdAt' ` +
+					`column of 'profiles' in the schema cache"\n}`
 			)
 		),
 		{kind: 'column_not_found', code: 'PGRST204', table: 'profiles', column: 'createdAt'}
@@ -93,7 +95,8 @@ test('later PostgREST wordings and other input shapes', () => {
 	// A PostgREST log line:
 	assert.equal(
 		parseError(
-			`22/Nov/2026:06:38:59 +0000: Failed to load the schema cache. {"code":"PGRST002","message":"Could not query the database for the schema cache. Retrying."}`
+			`22/Nov/2026:06:38:59 +0000: Failed to load the schema cache. {"code":"PGRST002","message":"Could ` +
+				`not query the database for the schema cache. Retrying."}`
 		).kind,
 		'cache_unloaded'
 	);
@@ -313,7 +316,9 @@ test('console.log forms: the quote util.inspect picks never ends up in a name', 
 	);
 	assert.equal(
 		parseError(
-			`PostgrestError: permission denied for schema api\n    at PostgrestBuilder.processResponse (node_modules/@supabase/postgrest-js/src/PostgrestBuilder.ts:472:15) {\n  details: null,\n  hint: null,\n  code: '42501'\n}`
+			`PostgrestError: permission denied for schema api\n    at PostgrestBuilder.processResponse ` +
+				`(node_modules/@supabase/postgrest-js/src/PostgrestBuilder.ts:472:15) {\n  details: null,\n ` +
+				` hint: null,\n  code: '42501'\n}`
 		).schema,
 		'api'
 	);
@@ -324,7 +329,8 @@ test('console.log forms: the quote util.inspect picks never ends up in a name', 
 
 test("log lines: PostgreSQL's ERROR line and PostgREST's request line", () => {
 	const postgres = parseError(
-		'2026-11-29 15:04:18.123 UTC [1234] ERROR:  permission denied for table secrets\n2026-11-29 15:04:18.123 UTC [1234] STATEMENT:  WITH pgrst_source AS (SELECT …)'
+		'2026-11-29 15:04:18.123 UTC [1234] ERROR:  permission denied for table secrets\n2026-11-29 ' +
+			'15:04:18.123 UTC [1234] STATEMENT:  WITH pgrst_source AS (SELECT …)'
 	);
 	assert.deepEqual(pick(postgres), {
 		kind: 'permission_denied',
@@ -333,7 +339,8 @@ test("log lines: PostgreSQL's ERROR line and PostgREST's request line", () => {
 		table: 'secrets',
 	});
 	const postgrest = parseError(
-		'127.0.0.1 - anon [29/Nov/2026:15:04:18 +0000] "GET /secrets?select=id,value HTTP/1.1" 401 - "" "node"\n{"code":"42501","details":null,"hint":null,"message":"permission denied for table secrets"}'
+		'127.0.0.1 - anon [29/Nov/2026:15:04:18 +0000] "GET /secrets?select=id,value HTTP/1.1" 401 ' +
+			'- "" "node"\n{"code":"42501","details":null,"hint":null,"message":"permission denied for table secrets"}'
 	);
 	assert.deepEqual(postgrest.request, {method: 'GET', path: '/secrets', status: 401, columns: ['id', 'value']});
 	assert.equal(postgrest.table, 'secrets');
@@ -440,7 +447,8 @@ test('a row refused by row-level security is its own kind (a policy, not a GRANT
 	assert.deepEqual(
 		pick(
 			parseError(
-				String.raw`{"code":"42501","details":null,"hint":null,"message":"new row violates row-level security policy for table \"todos\""}`
+				String.raw`{"code":"42501","details":null,"hint":null,` +
+					String.raw`"message":"new row violates row-level security policy for table \"todos\""}`
 			)
 		),
 		{kind: 'row_security', code: '42501', table: 'todos'}

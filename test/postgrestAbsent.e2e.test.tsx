@@ -8,13 +8,14 @@ import React from 'react';
 import {doctorEngine} from '../source/commands/interactive.js';
 import {databaseTarget, httpTarget} from '../source/target.js';
 import {DoctorApp} from '../source/ui/DoctorApp.js';
-import {findingRows, runCli} from './support/cli.js';
+import {findingRows, runCli, type JsonDocument} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {parseChannel} from '../source/sql/channel.js';
 
 const stack = useStack();
 
-const finding = (json: any, code: string) => json.findings.find((found: {code: string}) => found.code === code);
+const finding = (json: JsonDocument, code: string) =>
+	json.findings.find((found: {code: string}) => found.code === code);
 
 test('--probe with PostgREST stopped: the top cause is PostgREST not running or not connected, never a pooler', async () => {
 	const item = await stack.setUp();
@@ -38,7 +39,8 @@ test('--probe with PostgREST stopped: the top cause is PostgREST not running or 
 	assert.match(
 		undelivered,
 		new RegExp(
-			`Most likely: PostgREST is not running or not connected to ${item.name}: it did not answer at ${item.api.url} and has no session in ${item.name}\\.`
+			`Most likely: PostgREST is not running or not connected to ${item.name}: it did not answer ` +
+				`at ${item.api.url} and has no session in ${item.name}\\.`
 		)
 	);
 	assert.doesNotMatch(undelivered, /pooler/);

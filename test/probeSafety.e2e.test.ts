@@ -27,7 +27,8 @@ const hostile = `${appSchema}${sideEffectCounter()}
 	create trigger handled_statement after insert on public.handled for each statement execute function public.count_statement();
 	create function public.handled_step(state bytea, next public.handled) returns bytea language sql as 'select state';
 	create function public.handled_final(state bytea) returns "*/*" language sql as 'select state';
-	create aggregate public.handled_agg(public.handled) (sfunc = public.handled_step, stype = bytea, finalfunc = public.handled_final, initcond = '');
+	create aggregate public.handled_agg(public.handled) (sfunc = public.handled_step, stype = bytea, finalfunc =
+		public.handled_final, initcond = '');
 	create function public.handled_rows() returns setof public.handled language sql security definer
 		as $$ select public.count_effect('handled_rows'); select * from public.handled $$;
 	-- A handler for anyelement and */*: PostgREST only looks it up for Accept */*, which no probe sends.
@@ -41,7 +42,8 @@ const hostile = `${appSchema}${sideEffectCounter()}
 	create function public.was_handled_rows() returns setof public.was_handled language sql security definer
 		as $$ select public.count_effect('was_handled_rows'); select * from public.was_handled $$;
 	create trigger was_handled_statement after insert on public.was_handled for each statement execute function public.count_statement();
-	create aggregate public.was_handled_agg(public.was_handled) (sfunc = public.any_step, stype = bytea, finalfunc = public.handled_final, initcond = '');
+	create aggregate public.was_handled_agg(public.was_handled) (sfunc = public.any_step, stype = bytea, finalfunc =
+		public.handled_final, initcond = '');
 	create table public.audited (id int);
 	create trigger audited_statement after insert on public.audited for each statement execute function public.count_statement();
 	grant all on public.handled, public.audited, public.counted_view, public.was_handled to anon;

@@ -346,7 +346,7 @@ for (const version of postgrestVersions) {
 					[null, null, null, null],
 					JSON.stringify(events)
 				);
-				assert.deepEqual(results[3]!.data, [{id: 904, name: 'new', projects: []}]);
+				assert.deepEqual(results[3].data, [{id: 904, name: 'new', projects: []}]);
 				assert.deepEqual(
 					events
 						.filter(event => event.type === 'error_seen')
@@ -535,7 +535,8 @@ describe('what the recovering fetch sends, and where', () => {
 			answer
 				.writeHead(400, {'content-type': 'application/json'})
 				.end(
-					'{"code":"PGRST204","details":null,"hint":null,"message":"Could not find the \'x\' column of \'t\' in the schema cache"}'
+					'{"code":"PGRST204","details":null,"hint":null,"message":"Could not find the \'x\' column of ' +
+						"'t' in the schema cache\"}"
 				);
 		});
 		await new Promise<void>(resolve => other.listen(0, '127.0.0.1', resolve));
@@ -579,7 +580,10 @@ describe('what the recovering fetch sends, and where', () => {
 			begin
 			  -- A sequence is not rolled back with the error: it counts the runs.
 			  perform pg_catalog.nextval('public.charges');
-			  raise sqlstate 'PGRST' using message = '{"code":"PGRST202","message":"Could not find the function public.charge(amount) in the schema cache","details":null,"hint":null}', detail = '{"status":404,"headers":{}}';
+			  raise sqlstate 'PGRST' using
+			    message = '{"code":"PGRST202","message":"Could not find the function public.charge(amount) '
+			      'in the schema cache","details":null,"hint":null}',
+			    detail = '{"status":404,"headers":{}}';
 			end $$;
 			grant execute on function public.charge(int) to anon;`,
 			{schemas: 'public,pgrst_doctor_reload'}

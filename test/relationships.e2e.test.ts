@@ -51,7 +51,8 @@ for (const version of postgrestVersions) {
 
 	test(`PostgREST ${version}: a foreign key added behind PostgREST's back is cache.relationship_missing until --fix reload`, async () => {
 		await item.query(
-			'alter table public.members add constraint members_organization foreign key (organization_id) references public.organizations (id)'
+			'alter table public.members add constraint members_organization foreign key (organization_id) ' +
+				'references public.organizations (id)'
 		);
 		const embed = await fetch(`${item.api.url}/members?select=id,organizations(id)`);
 		assert.equal(((await embed.json()) as {code: string}).code, 'PGRST200', 'the stale cache cannot embed');
@@ -124,7 +125,8 @@ const batched = `
 	do $$ begin
 		create table public.link1 (id int primary key);
 		for i in 2..24 loop
-			execute format('create table public.link%s (id int primary key, up int constraint link%s_up references public.link%s (id))', i, i, i - 1);
+			execute format('create table public.link%s (id int primary key, '
+				'up int constraint link%s_up references public.link%s (id))', i, i, i - 1);
 		end loop;
 		create table public.hub (id int primary key);
 		for i in 1..10 loop

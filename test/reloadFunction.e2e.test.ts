@@ -82,7 +82,8 @@ test('--role names the callers; anon, PUBLIC and a database without service_role
 		/whether PostgREST exposes app_private is not known \(PostgREST was not asked: pass --api-url\)/
 	);
 	const [allowed] = await item.query(
-		`select has_function_privilege('app_server', 'app_private.reload_schema_cache()', 'execute') as server, has_function_privilege('anon', 'app_private.reload_schema_cache()', 'execute') as anon`
+		`select has_function_privilege('app_server', 'app_private.reload_schema_cache()', 'execute') ` +
+			`as server, has_function_privilege('anon', 'app_private.reload_schema_cache()', 'execute') as anon`
 	);
 	assert.deepEqual(allowed, {server: true, anon: false});
 	const flagMisuse = await runCli(['check', '--db-url', item.dbUrl, '--role', 'app_server']);
@@ -118,7 +119,8 @@ test('installed for service_role by default: definer, pinned search_path, anon a
 	);
 	const [fn] =
 		await item.query(`select p.prosecdef, p.proconfig, has_function_privilege('anon', p.oid, 'execute') as anon,
-		has_function_privilege('authenticated', p.oid, 'execute') as authenticated, has_function_privilege('service_role', p.oid, 'execute') as service
+		has_function_privilege('authenticated', p.oid, 'execute') as authenticated,
+			has_function_privilege('service_role', p.oid, 'execute') as service
 		from pg_proc p where p.oid = 'pgrst_doctor_reload.reload_schema_cache()'::regprocedure`);
 	assert.deepEqual(fn, {
 		prosecdef: true,
@@ -167,7 +169,8 @@ test('installed for service_role by default: definer, pinned search_path, anon a
 	const removed = await fix(item, 'uninstall-reload-function', '--yes');
 	assert.equal(removed.json.fixesApplied[0].ok, true, removed.json.fixesApplied[0].message);
 	assert.deepEqual(
-		await item.query(`select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'pgrst_doctor_reload'
+		await item.query(`select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+		where n.nspname = 'pgrst_doctor_reload'
 		union all select proname from pg_proc where proname = 'reload_schema_cache'`),
 		[]
 	);
@@ -292,7 +295,8 @@ test('a function of the same name that pgrst-doctor did not create is refused on
 	assert.deepEqual(mine!.answer, {mine: true});
 	// $& in a schema name is not a replacement pattern: the refusal holds there too.
 	await item.query(
-		`create schema "a$&b"; create function "a$&b".reload_schema_cache() returns json language sql as $$ select '{"mine": true}'::json $$;`
+		`create schema "a$&b"; create function "a$&b".reload_schema_cache() returns json language sql ` +
+			`as $$ select '{"mine": true}'::json $$;`
 	);
 	const odd = await fix(item, 'reload-function', '--yes', '--function-schema', 'a$&b');
 	assert.match(
@@ -322,7 +326,8 @@ test('sql reload-function prints the script check --fix reload-function runs, fo
 	const odd = await runCli(['sql', 'reload-function', '--role', 'app_server', '--function-schema', hostile]);
 	await item.query(odd.stdout);
 	const [made] = await item.query(
-		`select n.nspname, has_function_privilege('app_server', p.oid, 'execute') as server from pg_proc p join pg_namespace n on n.oid = p.pronamespace where p.proname = 'reload_schema_cache' and n.nspname = $1`,
+		`select n.nspname, has_function_privilege('app_server', p.oid, 'execute') as server from pg_proc ` +
+			`p join pg_namespace n on n.oid = p.pronamespace where p.proname = 'reload_schema_cache' and n.nspname = $1`,
 		[hostile]
 	);
 	assert.deepEqual(made, {nspname: hostile, server: true});

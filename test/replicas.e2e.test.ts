@@ -5,7 +5,7 @@
 // notice the intermittent failure through the proxy, and heal all three.
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
-import {apiKeySecret, checkStatus, runCli} from './support/cli.js';
+import {apiKeySecret, checkStatus, runCli, type JsonDocument} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {type ReplicaBed, replicaBed, writeStatus} from './support/replicaBed.js';
 import {appSchema, type Scenario} from './support/scenario.js';
@@ -14,8 +14,9 @@ import {freePort, type PostgrestVersion} from './support/stack.js';
 const stack = useStack();
 
 type Found = {code: string; instance?: string; message: string; suggestion?: string; table?: string; column?: string};
-const findings = (json: any, code: string): Found[] => (json.findings as Found[]).filter(found => found.code === code);
-const instanceStatuses = (json: any, id: string): string[] =>
+const findings = (json: JsonDocument, code: string): Found[] =>
+	(json.findings as Found[]).filter(found => found.code === code);
+const instanceStatuses = (json: JsonDocument, id: string): string[] =>
 	(json.instances as Array<{checks: Array<{id: string; status: string}>}>).map(
 		instance => instance.checks.find(check => check.id === id)?.status ?? 'absent'
 	);
@@ -110,7 +111,8 @@ for (const version of ['12.0.2', '11.2.2'] as const) {
 			assert.match(stdout, /cache\.columns +PASS +PASS +FAIL +#3: 1 column difference/);
 			assert.ok(
 				stdout.includes(
-					`cache.column_missing  [#3 ${bed.deaf.url}] public.organizations.region is in the database but not in PostgREST's schema cache`
+					`cache.column_missing  [#3 ${bed.deaf.url}] public.organizations.region is in the database ` +
+						`but not in PostgREST's schema cache`
 				),
 				stdout
 			);

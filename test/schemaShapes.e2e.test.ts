@@ -26,30 +26,48 @@ const rich = `
 	create table public.side_effects (what text);
 	create function public.count_effect(what text) returns void language sql security definer
 		as 'insert into public.side_effects values (what)';
-	create function public.raw_text(text) returns int language sql security definer as $$ select public.count_effect('raw_text'); select 1 $$;
+	create function public.raw_text(text) returns int
+		language sql security definer as $$ select public.count_effect('raw_text'); select 1 $$;
 	create function public.raw_xml(xml) returns int language sql security definer as $$ select public.count_effect('raw_xml'); select 1 $$;
-	create function public.raw_bytea(bytea) returns int language sql security definer as $$ select public.count_effect('raw_bytea'); select 1 $$;
-	create function public.raw_json(json) returns int language sql security definer as $$ select public.count_effect('raw_json'); select 1 $$;
-	create function public.raw_jsonb(jsonb) returns int language sql security definer as $$ select public.count_effect('raw_jsonb'); select 1 $$;
-	create function public.raw_mixed(text) returns int language sql security definer as $$ select public.count_effect('raw_mixed text'); select 1 $$;
-	create function public.raw_mixed(a int, b int) returns int language sql security definer as $$ select public.count_effect('raw_mixed a b'); select 1 $$;
-	create function public.with_json(jsonb) returns int language sql security definer as $$ select public.count_effect('with_json'); select 1 $$;
-	create function public.with_json(id int) returns int language sql security definer as $$ select public.count_effect('with_json id'); select 1 $$;
-	create function public.summed(variadic numbers int[]) returns int language sql security definer as $$ select public.count_effect('summed'); select 1 $$;
-	create function public.defaulted(a int, b int default 2) returns int language sql security definer as $$ select public.count_effect('defaulted'); select 1 $$;
-	create function public.overloaded(a int) returns int language sql security definer as $$ select public.count_effect('overloaded a'); select 1 $$;
-	create function public.overloaded(a int, b text) returns int language sql security definer as $$ select public.count_effect('overloaded a b'); select 1 $$;
-	create function public.several(n int) returns setof int language sql security definer as $$ select public.count_effect('several'); select 1 $$;
+	create function public.raw_bytea(bytea) returns int
+		language sql security definer as $$ select public.count_effect('raw_bytea'); select 1 $$;
+	create function public.raw_json(json) returns int
+		language sql security definer as $$ select public.count_effect('raw_json'); select 1 $$;
+	create function public.raw_jsonb(jsonb) returns int
+		language sql security definer as $$ select public.count_effect('raw_jsonb'); select 1 $$;
+	create function public.raw_mixed(text) returns int
+		language sql security definer as $$ select public.count_effect('raw_mixed text'); select 1 $$;
+	create function public.raw_mixed(a int, b int) returns int
+		language sql security definer as $$ select public.count_effect('raw_mixed a b'); select 1 $$;
+	create function public.with_json(jsonb) returns int
+		language sql security definer as $$ select public.count_effect('with_json'); select 1 $$;
+	create function public.with_json(id int) returns int
+		language sql security definer as $$ select public.count_effect('with_json id'); select 1 $$;
+	create function public.summed(variadic numbers int[]) returns int
+		language sql security definer as $$ select public.count_effect('summed'); select 1 $$;
+	create function public.defaulted(a int, b int default 2) returns int
+		language sql security definer as $$ select public.count_effect('defaulted'); select 1 $$;
+	create function public.overloaded(a int) returns int
+		language sql security definer as $$ select public.count_effect('overloaded a'); select 1 $$;
+	create function public.overloaded(a int, b text) returns int
+		language sql security definer as $$ select public.count_effect('overloaded a b'); select 1 $$;
+	create function public.several(n int) returns setof int
+		language sql security definer as $$ select public.count_effect('several'); select 1 $$;
 	create function public.nothing(n int) returns void language sql security definer as $$ select public.count_effect('nothing') $$;
-	create function public.renamed_arguments(a int) returns int language sql security definer as $$ select public.count_effect('renamed_arguments'); select 1 $$;
+	create function public.renamed_arguments(a int) returns int
+		language sql security definer as $$ select public.count_effect('renamed_arguments'); select 1 $$;
 	create type public.pair as (l int, r int);
 	create domain public.positive as int check (value > 0);
-	create function public.paired(p public.pair, n public.positive) returns public.pair language sql security definer as $$ select public.count_effect('paired'); select p $$;
+	create function public.paired(p public.pair, n public.positive) returns public.pair
+		language sql security definer as $$ select public.count_effect('paired'); select p $$;
 	create domain "text/csv" as text;
-	create function public.as_csv(n int) returns "text/csv" language sql security definer as $$ select public.count_effect('as_csv'); select 'a'::text $$;
+	create function public.as_csv(n int) returns "text/csv"
+		language sql security definer as $$ select public.count_effect('as_csv'); select 'a'::text $$;
 	create table public.organizations (id int primary key, name text);
-	create table public."Order, ""Items"" @/\\#~" ("Item, Id" int primary key, "qty ""x""" int, organization_id int references public.organizations (id));
-	create function public."call, ""me"" @/\\#~"("the arg" int) returns int language sql security definer as $$ select public.count_effect('call me'); select 1 $$;
+	create table public."Order, ""Items"" @/\\#~" ("Item, Id" int primary key, "qty ""x""" int, organization_id int
+		references public.organizations (id));
+	create function public."call, ""me"" @/\\#~"("the arg" int) returns int
+		language sql security definer as $$ select public.count_effect('call me'); select 1 $$;
 	create view public.organization_names as select id, name from public.organizations;
 	create materialized view public.organization_counts as select count(*) as n from public.organizations;
 	create extension file_fdw;
@@ -63,7 +81,8 @@ const rich = `
 	create table public.tree (id int primary key, up int references public.tree (id));
 	create table public.profiles (id int primary key references public.organizations (id), bio text);
 	-- A read that reached the database would run this policy for each row: the embedding probes must never execute.
-	create function public.policy_hit() returns boolean language sql volatile security definer as $$ select public.count_effect('policy'); select true $$;
+	create function public.policy_hit() returns boolean
+		language sql volatile security definer as $$ select public.count_effect('policy'); select true $$;
 	insert into public.organizations values (1, 'one');
 	insert into public.members values (1, 1);
 	alter table public.members enable row level security;
@@ -73,7 +92,8 @@ const rich = `
 	create schema "${arabic}";
 	create table "${arabic}"."جدول" (id int primary key, "اسم" text);
 	create table "${arabic}"."фирмы" (id int primary key, "جدول_id" int references "${arabic}"."جدول" (id));
-	create function "${arabic}"."دالة"("معامل" int) returns int language sql security definer as $$ select public.count_effect('arabic'); select 1 $$;
+	create function "${arabic}"."دالة"("معامل" int) returns int
+		language sql security definer as $$ select public.count_effect('arabic'); select 1 $$;
 	create schema ${oddSql};
 	create table ${oddSql}."quoted ""t"", too" (id int primary key, "c, ""d""" text);
 	grant usage on schema "${arabic}", ${oddSql} to anon;
@@ -133,12 +153,16 @@ for (const version of postgrestVersions) {
 			alter table "${arabic}"."جدول" add column "جديد" text;
 			alter table ${oddSql}."quoted ""t"", too" add column "new, ""e""" text;
 			alter table public."Order, ""Items"" @/\\#~" add column "added col" int;
-			alter table public.members add constraint members_organization foreign key (organization_id) references public.organizations (id);
+			alter table public.members add constraint members_organization foreign key (organization_id)
+				references public.organizations (id);
 			alter table public.departments rename to divisions;
 			drop function public.renamed_arguments(int);
-			create function public.renamed_arguments(b int) returns int language sql security definer as $$ select public.count_effect('renamed_arguments b'); select 1 $$;
-			create function public.raw_text_late(text) returns int language sql security definer as $$ select public.count_effect('raw_text_late'); select 1 $$;
-			create function public.with_json(name text) returns int language sql security definer as $$ select public.count_effect('with_json name'); select 1 $$;
+			create function public.renamed_arguments(b int) returns int
+				language sql security definer as $$ select public.count_effect('renamed_arguments b'); select 1 $$;
+			create function public.raw_text_late(text) returns int
+				language sql security definer as $$ select public.count_effect('raw_text_late'); select 1 $$;
+			create function public.with_json(name text) returns int
+				language sql security definer as $$ select public.count_effect('with_json name'); select 1 $$;
 			grant all on all tables in schema public to anon;
 			grant execute on all functions in schema public to anon;
 		`);

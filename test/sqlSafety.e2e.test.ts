@@ -62,7 +62,7 @@ function plants(overloads: Overload[], operators: Operator[]): string[] {
 	];
 	overloads.forEach((overload, n) => {
 		const args = overload.args.map((type, i) => mapped(type, overload.argKinds[i]!));
-		let ret = overload.ret === 'void' ? 'void' : mapped(overload.ret, overload.retKind);
+		const ret = overload.ret === 'void' ? 'void' : mapped(overload.ret, overload.retKind);
 		if (
 			args.some(type => type === undefined) ||
 			ret === undefined ||
@@ -75,27 +75,36 @@ function plants(overloads: Overload[], operators: Operator[]): string[] {
 			args[args.length - 1] = `variadic ${args.at(-1)!.endsWith('[]') ? args.at(-1) : `${args.at(-1)}[]`}`;
 		const what = `${overload.name}(${args.join(', ')})`;
 		if (overload.kind === 'a') {
-			const state = ret!;
+			const state = ret;
+			const stepArgs = args.map(type => `, ${type!.replace('variadic ', '')}`).join('');
 			statements.push(
-				`create function public.pwned_step_${n}(state ${state}${args.map(type => `, ${type!.replace('variadic ', '')}`).join('')}) returns ${state} language plpgsql set search_path = pg_catalog as $$ begin perform public.pwned(${pg.escapeLiteral(what)}); return state; end $$`
+				`create function public.pwned_step_${n}(state ${state}${stepArgs}) ` +
+					`returns ${state} language plpgsql set search_path = pg_catalog as $$ ` +
+					`begin perform public.pwned(${pg.escapeLiteral(what)}); return state; end $$`
 			);
 			statements.push(
-				`create aggregate public.${overload.name}(${args.length > 0 ? args.join(', ') : '*'}) (sfunc = public.pwned_step_${n}, stype = ${state})`
+				`create aggregate public.${overload.name}(${args.length > 0 ? args.join(', ') : '*'}) (sfunc ` +
+					`= public.pwned_step_${n}, stype = ${state})`
 			);
 			return;
 		}
 		const returns = overload.retset ? `setof ${ret}` : ret;
 		const back = overload.retset || ret === 'void' ? 'return;' : 'return null;';
 		statements.push(
-			`create function public.${overload.name}(${args.join(', ')}) returns ${returns} language plpgsql set search_path = pg_catalog as $$ begin perform public.pwned(${pg.escapeLiteral(what)}); ${back} end $$`
+			`create function public.${overload.name}(${args.join(', ')}) returns ${returns} language plpgsql ` +
+				`set search_path = pg_catalog as $$ begin perform public.pwned(${pg.escapeLiteral(what)}); ${back} end $$`
 		);
 	});
 	operators.forEach((operator, n) => {
+		const what = pg.escapeLiteral(`${operator.left} ${operator.name} ${operator.right}`);
 		statements.push(
-			`create function public.pwned_operator_${n}(${operator.left}, ${operator.right}) returns ${operator.result} language plpgsql set search_path = pg_catalog as $$ begin perform public.pwned(${pg.escapeLiteral(`${operator.left} ${operator.name} ${operator.right}`)}); return null; end $$`
+			`create function public.pwned_operator_${n}(${operator.left}, ${operator.right}) returns ${operator.result} ` +
+				`language plpgsql set search_path = pg_catalog as $$ begin perform public.pwned(${what}); ` +
+				`return null; end $$`
 		);
 		statements.push(
-			`create operator public.${operator.name} (leftarg = ${operator.left}, rightarg = ${operator.right}, function = public.pwned_operator_${n})`
+			`create operator public.${operator.name} (leftarg = ${operator.left}, rightarg = ${operator.right}, ` +
+				`function = public.pwned_operator_${n})`
 		);
 	});
 	return statements;
@@ -142,7 +151,8 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 					`
 		select p.proname as name, p.prokind::text as kind, p.proretset as retset, p.provariadic <> 0 as variadic,
 		       array(select format_type(u.t, null) from unnest(p.proargtypes::oid[]) with ordinality u(t, i) order by u.i) as args,
-		       array(select y.typtype::text from unnest(p.proargtypes::oid[]) with ordinality u(t, i) join pg_type y on y.oid = u.t order by u.i) as "argKinds",
+		       array(select y.typtype::text from unnest(p.proargtypes::oid[]) with ordinality u(t, i) join pg_type y
+		           on y.oid = u.t order by u.i) as "argKinds",
 		       format_type(p.prorettype, null) as ret, r.typtype::text as "retKind", a.aggkind::text as aggkind
 		from pg_proc p join pg_type r on r.oid = p.prorettype left join pg_aggregate a on a.aggfnoid = p.oid
 		where p.pronamespace = 'pg_catalog'::regnamespace and p.proname = any($1) and p.proallargtypes is null`,
@@ -156,7 +166,8 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 			(
 				await client.query<Operator>(
 					`
-		select o.oprname as name, format_type(o.oprleft, null) as left, format_type(o.oprright, null) as right, format_type(o.oprresult, null) as result
+		select o.oprname as name, format_type(o.oprleft, null) as left, format_type(o.oprright, null) as right,
+			format_type(o.oprresult, null) as result
 		from pg_catalog.pg_operator o join pg_catalog.pg_type l on l.oid = o.oprleft join pg_catalog.pg_type r on r.oid = o.oprright
 		where o.oprnamespace = 'pg_catalog'::pg_catalog.regnamespace and o.oprname = any($1) and l.typtype <> 'p' and r.typtype <> 'p'`,
 					[[...calls.operators]]
@@ -176,7 +187,9 @@ test('look-alikes of every function and operator the doctor calls, planted in pu
 				await client.query(statement);
 				const name = /^create (?:function|aggregate|operator) public\.(\S+?)[( ]/.exec(statement)?.[1];
 				if (name && !name.startsWith('pwned')) made.add(name);
-			} catch {}
+			} catch {
+				// A plant this PostgreSQL refuses is not planted: `made` lists only what was.
+			}
 		}
 	});
 	for (const name of calls.functions) {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {createClient} from '@supabase/supabase-js';
-import {checkStatus, findingRows, runCli} from './support/cli.js';
+import {checkStatus, findingRows, runCli, type JsonDocument} from './support/cli.js';
 import {waitFor} from './support/e2e.js';
 import {bedSecrets, keys, type SupabaseProject, useSupabaseBed} from './support/supabaseStack.js';
 
@@ -38,7 +38,7 @@ const supabase = (project: SupabaseProject, key: string) =>
 		realtime: {transport: NoWebSocket as never},
 	});
 
-const codes = (json: any) => (json.findings as Array<{code: string}>).map(found => found.code);
+const codes = (json: JsonDocument) => (json.findings as Array<{code: string}>).map(found => found.code);
 
 /** A migration run as supabase_admin with session_replication_role = replica, as a data dump restores: no trigger fires. */
 const silentMigration = (project: SupabaseProject, sql: string) =>
@@ -224,11 +224,14 @@ test("--fix trigger as postgres while Supabase's triggers are disabled: one clea
 	assert.equal(applied.ok, false);
 	assert.equal(
 		applied.message,
-		'Nothing was installed: PostgreSQL lets only a superuser create event triggers and role postgres is not one (42501 permission denied); the reload triggers pgrst_ddl_watch and pgrst_drop_watch are already here but disabled, so ask supabase_admin or another superuser to enable them.'
+		'Nothing was installed: PostgreSQL lets only a superuser create event triggers and role postgres ' +
+			'is not one (42501 permission denied); the reload triggers pgrst_ddl_watch and pgrst_drop_watch ' +
+			'are already here but disabled, so ask supabase_admin or another superuser to enable them.'
 	);
 	assert.ok(
 		applied.steps.includes(
-			'As supabase_admin (only the owner or a superuser may): ALTER EVENT TRIGGER pgrst_ddl_watch ENABLE; ALTER EVENT TRIGGER pgrst_drop_watch ENABLE;'
+			'As supabase_admin (only the owner or a superuser may): ALTER EVENT TRIGGER pgrst_ddl_watch ' +
+				'ENABLE; ALTER EVENT TRIGGER pgrst_drop_watch ENABLE;'
 		)
 	);
 	assert.ok(applied.steps.some((step: string) => /supautils/.test(step)));
@@ -268,7 +271,9 @@ test("postgres without pg_monitor: PostgREST's queries are hidden, so the listen
 	assert.match(
 		unknown.message,
 		new RegExp(
-			`^2 sessions of authenticator \\(PostgREST 12\\.0\\.2\\) are connected to ${project.database}, but role postgres may not read other roles' queries \\(it has neither pg_monitor nor pg_read_all_stats\\), so whether one of them runs LISTEN "pgrst" can be neither confirmed nor ruled out$`
+			`^2 sessions of authenticator \\(PostgREST 12\\.0\\.2\\) are connected to ${project.database}, ` +
+				`but role postgres may not read other roles' queries \\(it has neither pg_monitor nor pg_read_all_stats\\), ` +
+				`so whether one of them runs LISTEN "pgrst" can be neither confirmed nor ruled out$`
 		)
 	);
 	assert.match(unknown.suggestion, /^GRANT pg_monitor TO postgres;/);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {createHmac} from 'node:crypto';
 import {after, test} from 'node:test';
 import {type ApiProxy, apiProxy} from './support/apiProxy.js';
-import {checkStatus, findingRows, runCli} from './support/cli.js';
+import {checkStatus, findingRows, runCli, type JsonDocument} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {appSchema, type Scenario} from './support/scenario.js';
 
@@ -113,7 +113,7 @@ async function check(apiKey: string | undefined, ...extra: string[]) {
 	return run;
 }
 
-const finding = (json: any, code: string) =>
+const finding = (json: JsonDocument, code: string) =>
 	(json.findings as Array<{code: string; message: string; suggestion?: string}>).find(found => found.code === code)!;
 
 test('a Supabase-shaped API: service_role behind a gateway at /rest/v1, PostgREST with the JWT secret', async () => {

@@ -194,7 +194,8 @@ for (const version of postgrestVersions) {
 test("a role that cannot see PostgREST's sessions cannot prove the reload, so --fix reload escalates as before", async () => {
 	const item = await stack.setUp(unexposed);
 	await stack.pg.query(
-		`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create role doctor_reader login password 'reader-pw'; end if; end $$`
+		`do $$ begin if not exists (select from pg_roles where rolname = 'doctor_reader') then create ` +
+			`role doctor_reader login password 'reader-pw'; end if; end $$`
 	);
 	const url = item.dbUrl.replace(/postgres:[^@]+@/, 'doctor_reader:reader-pw@');
 	const loadedBefore = reloads(item.api.logs());

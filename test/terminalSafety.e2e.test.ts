@@ -117,7 +117,10 @@ test('the dry run of --fix and the sql command print a hostile channel safely', 
 });
 
 test('explain: pasted text with escapes, as an argument and on stdin, offline and against the real servers', async () => {
-	const pasted = `{"code":"PGRST205","details":null,"hint":null,"message":"Could not find the table 'public.${table.replaceAll('\u001B', '\\u001b').replaceAll('\u0007', '\\u0007')}' in the schema cache"}`;
+	const tableInJson = table.replaceAll('\u001B', '\\u001b').replaceAll('\u0007', '\\u0007');
+	const pasted =
+		`{"code":"PGRST205","details":null,"hint":null,"message":"Could not find the table 'public.${tableInJson}' ` +
+		`in the schema cache"}`;
 	const raw = `Could not find the '${column}' column of '${table}' in the schema cache${forgedPass}`;
 	for (const [name, args, input] of [
 		['argument', ['explain', raw], undefined],
@@ -140,7 +143,9 @@ async function fakeServer(
 	const server = createServer(socket => {
 		socket.once('data', data => {
 			const {status, headers, body} = answer(data.toString('latin1'));
-			const head = `HTTP/1.1 ${status}\r\n${headers}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+			const head =
+				`HTTP/1.1 ${status}\r\n${headers}Content-Type: application/json\r\n` +
+				`Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
 			socket.end(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(body)]));
 		});
 	}).listen(0, '127.0.0.1');

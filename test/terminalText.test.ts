@@ -161,7 +161,7 @@ test('explain text: a pasted error with escapes is shown escaped', () => {
 			column: `c${forgedPass}`,
 		},
 		advice: {meaning: `means ${hostile}`, causes: [{cause: `cause ${hostile}`, check: `check ${forgedPass}`}]},
-	} as Partial<Report>);
+	});
 	for (const colour of [false, true]) assertTerminalSafe(explainText(explained, colour), 'explain', {colour});
 	assertTerminalSafe(explainText(report([columnMissing(1, `c${hostile}`)]), false), 'explain with a report');
 });

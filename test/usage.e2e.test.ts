@@ -178,7 +178,8 @@ test('check … | head -1 in a shell: one line, no EPIPE, even when the report i
 		socket.once('data', () => {
 			const body = JSON.stringify({code: 'PGRST301', message: 'x'.repeat(200_000), details: null, hint: null});
 			socket.end(
-				`HTTP/1.1 401 Unauthorized\r\nServer: postgrest/12.0.2\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`
+				'HTTP/1.1 401 Unauthorized\r\nServer: postgrest/12.0.2\r\nContent-Type: application/json\r\n' +
+					`Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`
 			);
 		})
 	).listen(0, '127.0.0.1');

@@ -6,7 +6,7 @@ import {readFileSync} from 'node:fs';
 import {createServer} from 'node:http';
 import {test} from 'node:test';
 import {type ApiProxy, apiProxy, endlessServer, streamBody} from './support/apiProxy.js';
-import {apiKeySecret, checkStatus, findingRows, runCli} from './support/cli.js';
+import {apiKeySecret, checkStatus, findingRows, runCli, type JsonDocument} from './support/cli.js';
 import {useStack, waitFor} from './support/e2e.js';
 import {appSchema} from './support/scenario.js';
 import {authenticatorPassword, postgrestBinary} from './support/stack.js';
@@ -17,7 +17,7 @@ const mib = 1024 * 1024;
 
 const checkVia = async (dbUrl: string, apiUrl: string, ...extra: string[]) =>
 	runCli(['check', '--db-url', dbUrl, '--api-url', apiUrl, '--json', ...extra]);
-const found = (json: any, code: string) => json.findings.find((item: {code: string}) => item.code === code);
+const found = (json: JsonDocument, code: string) => json.findings.find((item: {code: string}) => item.code === code);
 
 async function listening(server: ReturnType<typeof createServer>): Promise<string> {
 	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
@@ -155,10 +155,9 @@ test('PostgREST killed between its first answers and the probes: api.unreachable
 		(_, index) => `create function public.fn_${index}(a int) returns int language sql as 'select a';`
 	).join('\n');
 	const item = await stack.setUp(`${appSchema}\n${functions}`);
-	let proxy: ApiProxy | undefined;
 	let rootAnswered = false;
 	let killed = false;
-	proxy = await apiProxy(item.api.url, async (incoming, response) => {
+	const proxy = await apiProxy(item.api.url, async (incoming, response) => {
 		// GET / and the exposed-schemas request pass; the first probe (functions are probed while GET / runs) is held
 		// until GET / has answered, then finds PostgREST gone.
 		if (incoming.url === '/') {
@@ -170,7 +169,7 @@ test('PostgREST killed between its first answers and the probes: api.unreachable
 		if (!killed) {
 			killed = true;
 			item.api.process.kill('SIGKILL');
-			await proxy!.close();
+			await proxy.close();
 		}
 		return true;
 	});
@@ -231,7 +230,8 @@ test("the doctor's own database session terminated mid-run: db.unreachable in a 
 			async () =>
 				(
 					await stack.pg.query(
-						`select pg_terminate_backend(pid) as ended from pg_stat_activity where application_name = 'pgrst-doctor' and datname = $1`,
+						`select pg_terminate_backend(pid) as ended from pg_stat_activity where application_name = 'pgrst-doctor' ` +
+							`and datname = $1`,
 						[item.name]
 					)
 				).length > 0
@@ -329,13 +329,12 @@ test('PostgREST killed during --fix reload --yes: a complete report with api.unr
 	const item = await stack.setUp();
 	await item.query('alter table public.organizations add column created_by text');
 	let roots = 0;
-	let proxy: ApiProxy | undefined;
-	proxy = await apiProxy(item.api.url, async (incoming, response) => {
+	const proxy = await apiProxy(item.api.url, async (incoming, response) => {
 		const isRoot = incoming.url === '/' && !incoming.headers['accept-profile'];
 		if (isRoot && ++roots === 2) {
 			item.api.process.kill('SIGKILL');
 			response.destroy();
-			await proxy!.close();
+			await proxy.close();
 			return true;
 		}
 		return false;
@@ -462,7 +461,8 @@ test('an endless body and a 100 MB OpenAPI end in a clear report under 200 MB of
 
 test('200,000 OpenAPI definitions: only the relations of the schemas asked for are kept, under 200 MB', async t => {
 	const item = await stack.setUp(
-		`${appSchema} create schema api; create table api.things (id int); grant usage on schema api to anon; grant select on api.things to anon;`,
+		`${appSchema} create schema api; create table api.things (id int); grant usage on schema api ` +
+			`to anon; grant select on api.things to anon;`,
 		{schemas: 'public,api'}
 	);
 	const definitions: Record<string, unknown> = {};

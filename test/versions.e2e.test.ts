@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {apiProxy} from './support/apiProxy.js';
-import {checkStatus, findingRows, runCli} from './support/cli.js';
+import {checkStatus, findingRows, runCli, type JsonDocument} from './support/cli.js';
 import {checkJson, useStack} from './support/e2e.js';
 import {appSchema, type Scenario, sideEffectCounter} from './support/scenario.js';
 import {type PostgrestVersion, postgrestVersions} from './support/stack.js';
@@ -26,9 +26,12 @@ const counted = `${appSchema}${sideEffectCounter(`tg_when || ' ' || tg_op || ' o
 	grant all on all tables in schema public, api to anon;
 	grant execute on all functions in schema public, api to anon;
 	do $$ declare t record; begin
-		for t in select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname in ('public', 'api') and tablename <> 'side_effects' loop
-			execute format('create trigger before_statement before insert or update or delete on %s for each statement execute function public.count_statement()', t.name);
-			execute format('create trigger after_statement after insert or update or delete on %s for each statement execute function public.count_statement()', t.name);
+		for t in select format('%I.%I', schemaname, tablename) as name from pg_tables
+			where schemaname in ('public', 'api') and tablename <> 'side_effects' loop
+			execute format('create trigger before_statement before insert or update or delete on %s '
+				'for each statement execute function public.count_statement()', t.name);
+			execute format('create trigger after_statement after insert or update or delete on %s '
+				'for each statement execute function public.count_statement()', t.name);
 		end loop;
 	end $$;
 `;
@@ -64,7 +67,7 @@ const drift = [
 	'cache.table_missing public invoices',
 ];
 
-const cacheRows = (json: any) => findingRows(json).filter((row: string) => row.startsWith('cache.'));
+const cacheRows = (json: JsonDocument) => findingRows(json).filter((row: string) => row.startsWith('cache.'));
 
 async function sideEffects(item: Scenario): Promise<string[]> {
 	return (await item.query('select what from public.side_effects')).map(row => String(row.what));

@@ -5,15 +5,16 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import pg from 'pg';
-import {findingRows, runCli} from './support/cli.js';
+import {findingRows, runCli, type JsonDocument} from './support/cli.js';
 import {checkJson, useStack} from './support/e2e.js';
 import {appSchema, type Scenario} from './support/scenario.js';
 
 const stack = useStack();
 
-const wrongBase = (json: any) => json.findings.find((found: {code: string}) => found.code === 'api.wrong_base_url');
+const wrongBase = (json: JsonDocument) =>
+	json.findings.find((found: {code: string}) => found.code === 'api.wrong_base_url');
 /** The findings besides trigger.missing, which the database alone shows (the scenarios install no trigger). */
-const rows = (json: any) => findingRows(json).filter(row => row !== 'trigger.missing');
+const rows = (json: JsonDocument) => findingRows(json).filter(row => row !== 'trigger.missing');
 const check = async (item: Scenario, apiUrl: string, ...extra: string[]) =>
 	runCli(['check', '--db-url', item.dbUrl, '--api-url', apiUrl, '--json', ...extra]);
 const staleColumn = 'alter table public.organizations add column created_by text';

@@ -14,11 +14,15 @@ export const apiDatabase: Check = {
 		const {server, sessions} = database!;
 		const view = postgrestView(sessions, identity);
 		if (identity?.confirmed) {
-			const who = `role ${identity.user}${identity.clientAddress ? ` from ${identity.clientAddress}` : ''}${identity.applicationName ? ` (${identity.applicationName})` : ''}`;
+			const from = identity.clientAddress ? ` from ${identity.clientAddress}` : '';
+			const application = identity.applicationName ? ` (${identity.applicationName})` : '';
+			const who = `role ${identity.user}${from}${application}`;
 			if (identity.database === server.database) {
 				return {
 					status: 'pass',
-					summary: `PostgREST ran pgrst-doctor's request in ${server.database} as ${who}; ${plural(view.sessions.length, 'session')} of it here`,
+					summary:
+						`PostgREST ran pgrst-doctor's request in ${server.database} as ${who}; ` +
+						`${plural(view.sessions.length, 'session')} of it here`,
 				};
 			}
 			return {
@@ -45,7 +49,9 @@ export const apiDatabase: Check = {
 			].join('; ');
 			return {
 				status: 'warn',
-				summary: `${plural(here.length, 'session')} in ${server.database} claim${here.length === 1 ? 's' : ''} to be PostgREST (${names}), unconfirmed: ${reason}`,
+				summary:
+					`${plural(here.length, 'session')} in ${server.database} claim${here.length === 1 ? 's' : ''} ` +
+					`to be PostgREST (${names}), unconfirmed: ${reason}`,
 			};
 		}
 		const others = [...new Set(view.sessions.map(session => session.database))];
@@ -62,7 +68,10 @@ export const apiDatabase: Check = {
 						'api.database_unconfirmed',
 						{database: server.database, where, reason},
 						{
-							suggestion: `Point --db-url at the database in PostgREST's db-uri${others.length === 1 ? ` (most likely ${others[0]})` : ''}, and run the doctor again.`,
+							suggestion:
+								`Point --db-url at the database in PostgREST's db-uri` +
+								`${others.length === 1 ? ` (most likely ${others[0]})` : ''}, ` +
+								`and run the doctor again.`,
 						}
 					),
 				],
@@ -71,7 +80,9 @@ export const apiDatabase: Check = {
 		const elsewhere = others.length > 0 ? ` (sessions claiming to be PostgREST are in ${others.join(', ')})` : '';
 		return {
 			status: 'warn',
-			summary: `No PostgREST session visible in ${server.database}${elsewhere}; which database PostgREST serves is unknown: ${reason}`,
+			summary:
+				`No PostgREST session visible in ${server.database}${elsewhere}; which database PostgREST serves ` +
+				`is unknown: ${reason}`,
 		};
 	},
 };

@@ -14,7 +14,8 @@ export const apiReachable: Check = {
 				{missing: 'api'},
 				{
 					suggestion:
-						"Add --api-url <PostgREST's root URL> (self-hosted: http://localhost:3000; Supabase: https://<ref>.supabase.co/rest/v1) to compare the cache.",
+						"Add --api-url <PostgREST's root URL> (self-hosted: http://localhost:3000; Supabase: https://<ref>.supabase.co/rest/v1) " +
+						'to compare the cache.',
 				}
 			);
 			return {

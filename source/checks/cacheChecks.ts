@@ -44,7 +44,8 @@ function cacheCheck(
 			const summary = [
 				...(missing.length > 0
 					? [
-							`${plural(missing.length, 'schema')} asked for ${missing.length === 1 ? 'does' : 'do'} not exist: ${missing.join(', ')}`,
+							`${plural(missing.length, 'schema')} asked for ${missing.length === 1 ? 'does' : 'do'} not ` +
+								`exist: ${missing.join(', ')}`,
 						]
 					: []),
 				...(unknown.length > 0
@@ -84,7 +85,8 @@ export function unverified(unknown: Unknown[]): Finding {
 		{objects: kinds(unknown), reasons: groups},
 		{
 			suggestion:
-				'The doctor cannot call this cache healthy without comparing them: fix what PostgREST answers (see its log) or rerun with a longer --timeout.',
+				'The doctor cannot call this cache healthy without comparing them: fix what PostgREST answers ' +
+				'(see its log) or rerun with a longer --timeout.',
 		}
 	);
 }

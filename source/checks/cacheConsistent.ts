@@ -29,7 +29,9 @@ export const cacheConsistent: Check = {
 		if (groups.length < 2) {
 			return {
 				status: answers.length >= 2 ? 'pass' : 'warn',
-				summary: `${answers.length} of ${samples.length} identical requests for GET / through ${url} described the same schema cache${unanswered} (no disagreement seen; that does not prove every instance was reached)`,
+				summary:
+					`${answers.length} of ${samples.length} identical requests for GET / through ${url} described ` +
+					`the same schema cache${unanswered} (no disagreement seen; that does not prove every instance was reached)`,
 			};
 		}
 		const [majority, ...others] = groups;
@@ -39,13 +41,18 @@ export const cacheConsistent: Check = {
 		const seen = instances.length > 1 ? ` The database shows these instances: ${instances.join('; ')}.` : '';
 		return {
 			status: 'fail',
-			summary: `${disagreeing} of ${answers.length} identical requests through ${url} described another schema cache than the other ${majority!.length}`,
+			summary:
+				`${disagreeing} of ${answers.length} identical requests through ${url} described another schema ` +
+				`cache than the other ${majority!.length}`,
 			findings: [
 				finding(
 					'cache.inconsistent',
 					{url, disagreeing, answers: answers.length, majority: majority!.length, unanswered, differences},
 					{
-						suggestion: `Check each instance at its own address: pgrst-doctor check --db-url … --api-url <instance 1> --api-url <instance 2> … names the stale one.${seen} Then reload it (SIGUSR1 or a restart) and fix why it did not hear NOTIFY.`,
+						suggestion:
+							`Check each instance at its own address: pgrst-doctor check --db-url … --api-url <instance ` +
+							`1> --api-url <instance 2> … names the stale one.${seen} Then reload it (SIGUSR1 or a restart) ` +
+							`and fix why it did not hear NOTIFY.`,
 					}
 				),
 			],

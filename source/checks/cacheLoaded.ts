@@ -17,7 +17,8 @@ export const cacheLoaded: Check = {
 						{answer: error.message},
 						{
 							suggestion:
-								'Read PostgREST\'s log for "Failed to load the schema cache"; check that every schema in db-schemas exists and that no lock or statement_timeout stops the cache queries.',
+								'Read PostgREST\'s log for "Failed to load the schema cache"; check that every schema in db-schemas ' +
+								'exists and that no lock or statement_timeout stops the cache queries.',
 						}
 					),
 				],

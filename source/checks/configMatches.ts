@@ -31,7 +31,8 @@ export const configListener: Check = {
 							{from, heard: heard[0]!, database: evidence.database},
 							{
 								suggestion:
-									'Make the file and the server agree: restart PostgREST with the file, or remove db-channel-enabled = false from it.',
+									'Make the file and the server agree: restart PostgREST with the file, or remove db-channel-enabled ' +
+									'= false from it.',
 							}
 						),
 					],
@@ -47,7 +48,9 @@ export const configListener: Check = {
 					{from},
 					{
 						suggestion:
-							'Set db-channel-enabled = true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST; or, when the listener must stay off (a transaction pooler), reload after every migration with SIGUSR1 (kill -USR1 <pid>) or pgrst-doctor wait.',
+							'Set db-channel-enabled = true (PGRST_DB_CHANNEL_ENABLED=true) and restart PostgREST; or, when ' +
+							'the listener must stay off (a transaction pooler), reload after every migration with SIGUSR1 ' +
+							'(kill -USR1 <pid>) or pgrst-doctor wait.',
 					}
 				),
 			],
@@ -72,7 +75,10 @@ export const configServer: Check = {
 					'config.channel_mismatch',
 					{from: configured.from, configured: configured.value, heard: facts.channel},
 					{
-						suggestion: `Make them agree: restart PostgREST so that it reads db-channel = "${configured.value}" (then run pgrst-doctor check --fix trigger, which installs the trigger for it), or set db-channel = "${facts.channel}" in the file.`,
+						suggestion:
+							`Make them agree: restart PostgREST so that it reads db-channel = "${configured.value}" (then ` +
+							`run pgrst-doctor check --fix trigger, which installs the trigger for it), or set db-channel ` +
+							`= "${facts.channel}" in the file.`,
 					}
 				)
 			);
@@ -101,7 +107,8 @@ export const configServer: Check = {
 						},
 						{
 							suggestion:
-								"Make them agree: fix db-schemas in the file, or reload PostgREST's config (NOTIFY pgrst, 'reload config', or SIGUSR2) so that it reads the file; the doctor compares the schemas PostgREST exposes.",
+								"Make them agree: fix db-schemas in the file, or reload PostgREST's config (NOTIFY pgrst, 'reload " +
+								"config', or SIGUSR2) so that it reads the file; the doctor compares the schemas PostgREST exposes.",
 						}
 					)
 				);

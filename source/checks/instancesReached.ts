@@ -20,10 +20,10 @@ export const instancesReached: Check = {
 		// An address whose sessions were not found (it did not answer, say) matters only while some instance is unreached.
 		const unmatched = asked.length > 1 && unreached.length > 0 ? (facts.instancesUnmatched ?? []) : [];
 		const list = seen
-			.map(
-				group =>
-					`${describeInstance(group)}${group.reachedBy.length > 0 ? ` (reached through ${group.reachedBy.map(index => asked[index]).join(', ')})` : ''}`
-			)
+			.map(group => {
+				const through = group.reachedBy.map(index => asked[index]).join(', ');
+				return `${describeInstance(group)}${group.reachedBy.length > 0 ? ` (reached through ${through})` : ''}`;
+			})
 			.join('; ');
 		const shared = seen.filter(group => group.reachedBy.length > 1);
 		// Through one address the instances' own listeners are checked here; several addresses check each in listener.present.
@@ -38,7 +38,8 @@ export const instancesReached: Check = {
 				{situation: 'instance', instance: describeInstance(group), database, channel: facts.channel},
 				{
 					suggestion:
-						'Check that this instance connects directly or through a session-mode pooler with db-channel-enabled=true; meanwhile reload it with SIGUSR1 or a restart.',
+						'Check that this instance connects directly or through a session-mode pooler with db-channel-enabled=true; ' +
+						'meanwhile reload it with SIGUSR1 or a restart.',
 				}
 			)
 		);
@@ -63,12 +64,15 @@ export const instancesReached: Check = {
 				: []),
 			...(unmatched.length > 0
 				? [
-						`the sessions of ${unmatched.join(', ')} could not be found (see api.database), so which ${unreached.length === 1 ? 'instance is' : 'instances are'} not reached cannot be told`,
+						`the sessions of ${unmatched.join(', ')} could not be found (see api.database), so which ` +
+							`${unreached.length === 1 ? 'instance is' : 'instances are'} ` +
+							`not reached cannot be told`,
 					]
 				: []),
 			...(shared.length > 0
 				? [
-						`${shared.map(group => group.reachedBy.map(index => asked[index]).join(' and ')).join('; ')} reached the same sessions`,
+						`${shared.map(group => group.reachedBy.map(index => asked[index]).join(' and ')).join('; ')} ` +
+							`reached the same sessions`,
 					]
 				: []),
 			...(seen.some(group => group.count > 1)
@@ -86,7 +90,9 @@ export const instancesReached: Check = {
 					{database, total, list, through, notes},
 					{
 						suggestion:
-							"Give every instance's own address (pod IP, container port) with --api-url, repeated or as a comma list; instances on one host with one config look like one in the database: give each its own application_name in db-uri (or PGAPPNAME).",
+							"Give every instance's own address (pod IP, container port) with --api-url, repeated or as " +
+							'a comma list; instances on one host with one config look like one in the database: give each ' +
+							'its own application_name in db-uri (or PGAPPNAME).',
 					}
 				),
 			],

@@ -56,7 +56,8 @@ export function listenerEvidence(facts: Facts): ListenerEvidence {
 	const poolerSigns = [...facts.poolerHints];
 	if (unlinked.length > 0 && postgrestHere.some(isPostgrestSession)) {
 		poolerSigns.push(
-			`${plural(unlinked.length, 'session')} of PostgREST's role ${unlinked[0]!.user} with no application_name and no query yet, as a pooler's idle server connections look`
+			`${plural(unlinked.length, 'session')} of PostgREST's role ${unlinked[0]!.user} with no application_name ` +
+				`and no query yet, as a pooler's idle server connections look`
 		);
 	}
 	const triggerChannels = [

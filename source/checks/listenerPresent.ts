@@ -117,7 +117,10 @@ function hiddenListener(evidence: ListenerEvidence, user: string): Outcome {
 				: 'Cannot see whether PostgREST listens',
 		findings: [
 			finding('listener.unknown', parts, {
-				suggestion: `GRANT pg_monitor TO ${user}; (as a superuser; Supabase grants it to postgres), or connect as a role that has it. Meanwhile the cache comparison above still holds: a stale cache after the next migration means the NOTIFY did not arrive, and --fix reload proves a reload by comparing again.`,
+				suggestion:
+					`GRANT pg_monitor TO ${user}; (as a superuser; Supabase grants it to postgres), or connect ` +
+					`as a role that has it. Meanwhile the cache comparison above still holds: a stale cache after ` +
+					`the next migration means the NOTIFY did not arrive, and --fix reload proves a reload by comparing again.`,
 			}),
 		],
 	};

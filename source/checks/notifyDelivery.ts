@@ -52,7 +52,10 @@ export const notifyDelivery: Check = {
 			const unknown = each.filter(instance => instance.delivered === null).map(instance => instance.instance);
 			return {
 				status: findings.length > 0 ? 'fail' : 'warn',
-				summary: `Sent ${reloadSql(channel)}; whether ${unknown.length} of ${each.length} PostgREST instances reloaded cannot be seen (${unknown.join('; ')}): instances that share one login role, application name and address, or hide their sessions from this role, cannot be watched one by one`,
+				summary:
+					`Sent ${reloadSql(channel)}; whether ${unknown.length} of ${each.length} PostgREST instances ` +
+					`reloaded cannot be seen (${unknown.join('; ')}): instances that share one login role, application ` +
+					`name and address, or hide their sessions from this role, cannot be watched one by one`,
 				findings,
 			};
 		}
@@ -61,7 +64,8 @@ export const notifyDelivery: Check = {
 				delivery.unseen ??
 				(delivery.error
 					? `the probe failed: ${delivery.error}`
-					: "PostgREST's sessions are hidden from this role (grant pg_read_all_stats, or pass --admin-url of PostgREST >= 12.2 for /metrics)");
+					: "PostgREST's sessions are hidden from this role (grant pg_read_all_stats, or pass --admin-url " +
+						'of PostgREST >= 12.2 for /metrics)');
 			return {
 				status: findings.length > 0 ? 'fail' : 'warn',
 				summary: `Sent ${reloadSql(channel)} but could not see whether PostgREST reloaded: ${why}`,
@@ -73,7 +77,8 @@ export const notifyDelivery: Check = {
 		const others = ranked.causes.slice(ranked.tied);
 		const deaf = each?.filter(instance => instance.delivered === false).map(instance => instance.instance) ?? [];
 		const who = each
-			? `${deaf.length} of the ${each.length} PostgREST instances the database shows did not reload within ${delivery.waitedMs} ms (${deaf.join('; ')}); ${each.filter(instance => instance.delivered === true).length} did`
+			? `${deaf.length} of the ${each.length} PostgREST instances the database shows did not reload ` +
+				`within ${delivery.waitedMs} ms (${deaf.join('; ')}); ${each.filter(instance => instance.delivered === true).length} did`
 			: `PostgREST did not reload within ${delivery.waitedMs} ms`;
 		const texts = {likely: likely.map(cause => cause.text), others: others.map(cause => cause.text)};
 		findings.push(
@@ -86,7 +91,9 @@ export const notifyDelivery: Check = {
 		for (const cause of likely.filter(item => item.code !== 'notify.queue_stuck')) findings.push(cause.found);
 		return {
 			status: 'fail',
-			summary: `Undelivered: PostgREST did not reload after the NOTIFY (most likely: ${likely.map(cause => cause.code).join(' or ')})`,
+			summary:
+				`Undelivered: PostgREST did not reload after the ` +
+				`NOTIFY (most likely: ${likely.map(cause => cause.code).join(' or ')})`,
 			findings,
 		};
 	},

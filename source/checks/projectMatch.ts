@@ -39,7 +39,7 @@ export const projectMatch: Check = {
 
 function namedRefs(refs: ProjectRefs): Array<[keyof ProjectRefs, string]> {
 	return (Object.keys(sources) as Array<keyof ProjectRefs>).flatMap(source =>
-		refs[source] ? [[source, refs[source]!] as [keyof ProjectRefs, string]] : []
+		refs[source] ? [[source, refs[source]] as [keyof ProjectRefs, string]] : []
 	);
 }
 
@@ -53,7 +53,10 @@ function projectMismatch(named: Array<[keyof ProjectRefs, string]>): Finding {
 		'config.project_mismatch',
 		{who},
 		{
-			suggestion: `Decide which project the app uses and take the API URL, the key and the database URL all from it (Project URL and keys: ${[...pages, ...local].join(' or ')}; the database URL: Connect in the same project's dashboard), then run the doctor again.`,
+			suggestion:
+				`Decide which project the app uses and take the API URL, the key and the database URL all from ` +
+				`it (Project URL and keys: ${[...pages, ...local].join(' or ')}; the database URL: Connect ` +
+				`in the same project's dashboard), then run the doctor again.`,
 		}
 	);
 }

@@ -35,7 +35,8 @@ export const triggerInstalled: Check = {
 						{
 							fixes: ['trigger'],
 							suggestion:
-								'Install the auto-reload trigger (PostgREST docs, "Automatic Schema Cache Reloading"), or reload after every migration.',
+								'Install the auto-reload trigger (PostgREST docs, "Automatic Schema Cache Reloading"), or reload ' +
+								'after every migration.',
 						}
 					)
 				);
@@ -170,8 +171,9 @@ function bypasses(firing: Classified[], settings: RoleSetting[]): Finding[] {
 			const scope = setting.role
 				? `role ${setting.role}${setting.database ? ` in database ${setting.database}` : ''}`
 				: `database ${setting.database}`;
+			const inDatabase = setting.database ? ` IN DATABASE ${quoteIdentifier(setting.database)}` : '';
 			const reset = setting.role
-				? `ALTER ROLE ${quoteIdentifier(setting.role)}${setting.database ? ` IN DATABASE ${quoteIdentifier(setting.database)}` : ''} RESET session_replication_role;`
+				? `ALTER ROLE ${quoteIdentifier(setting.role)}${inDatabase} RESET session_replication_role;`
 				: `ALTER DATABASE ${quoteIdentifier(setting.database ?? '')} RESET session_replication_role;`;
 			return finding(
 				'trigger.bypassed',

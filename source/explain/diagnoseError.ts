@@ -122,7 +122,8 @@ function lookAlikes(evidence: Evidence): Finding[] {
 					{
 						schema: parsed.schema,
 						suggestion:
-							'Add the schema to db-schemas (Supabase: Data API settings → Exposed schemas) and reload, or request an exposed one.',
+							'Add the schema to db-schemas (Supabase: Data API settings → Exposed schemas) and reload, or ' +
+							'request an exposed one.',
 					}
 				),
 			];
@@ -148,7 +149,7 @@ function lookAlikes(evidence: Evidence): Finding[] {
 					}
 				),
 			];
-		default:
+		case 'unknown':
 			return [
 				finding(
 					'explain.unrecognised',
@@ -164,7 +165,9 @@ function withNamesakes(findings: Finding[], resolved: Resolved): Finding[] {
 	const {table, namesakes} = resolved;
 	if (!table || !namesakes?.length || findings.length === 0) return findings;
 	const all = [table, ...namesakes].map(label).join(' and ');
-	const note = ` ${all} all exist in exposed schemas and the error does not say which (the request's Accept-Profile or Content-Profile does): this is about ${label(table)}; for another, rerun with --schemas <its schema>.`;
+	const note =
+		` ${all} all exist in exposed schemas and the error does not say which (the request's Accept-Profile ` +
+		`or Content-Profile does): this is about ${label(table)}; for another, rerun with --schemas <its schema>.`;
 	const [first, ...rest] = findings;
 	return [{...first!, message: `${first!.message}${note}`}, ...rest];
 }
@@ -185,7 +188,9 @@ function missingRelation(evidence: Evidence, name: string): Finding {
 			{
 				schema: parsed.schema,
 				table: name,
-				suggestion: `Add ${parsed.schema} to db-schemas (Supabase: Data API settings) and reload, or move ${name} to an exposed schema.`,
+				suggestion:
+					`Add ${parsed.schema} to db-schemas (Supabase: Data API settings) and reload, or move ${name} ` +
+					`to an exposed schema.`,
 			}
 		);
 	}
@@ -197,7 +202,9 @@ function missingRelation(evidence: Evidence, name: string): Finding {
 			{
 				schema,
 				table: name,
-				suggestion: `Add ${schema} to db-schemas (Supabase: Data API settings → Exposed schemas), or call it with the profile header (supabase-js: .schema('${schema}')) if it is exposed already.`,
+				suggestion:
+					`Add ${schema} to db-schemas (Supabase: Data API settings → Exposed schemas), or call it with ` +
+					`the profile header (supabase-js: .schema('${schema}')) if it is exposed already.`,
 			}
 		);
 	}
@@ -270,7 +277,10 @@ function column(evidence: Evidence): Finding[] {
 				{
 					...about,
 					column: folded,
-					suggestion: `Use "${folded}" in the client, or rename the column: ALTER TABLE ${label(table)} RENAME COLUMN ${quoteIdentifier(folded)} TO "${name.replaceAll('"', '""')}";`,
+					suggestion:
+						`Use "${folded}" in the client, or rename the ` +
+						`column: ALTER TABLE ${label(table)} RENAME COLUMN ${quoteIdentifier(folded)} ` +
+						`TO "${name.replaceAll('"', '""')}";`,
 				}
 			),
 		];
@@ -416,7 +426,10 @@ function ambiguousCall(overloads: CatalogFunction[]): Finding[] {
 			{
 				schema: first!.schema,
 				function: first!.name,
-				suggestion: `Give the overloads different argument names, or keep one of them (for example DROP FUNCTION ${overloads.at(-1)!.signature}; after checking nothing else calls it); a reload cannot help.`,
+				suggestion:
+					`Give the overloads different argument names, ` +
+					`or keep one of them (for example DROP FUNCTION ${overloads.at(-1)!.signature}; ` +
+					`after checking nothing else calls it); a reload cannot help.`,
 			}
 		),
 	];
@@ -443,7 +456,9 @@ function relationship(evidence: Evidence): Finding[] {
 				{foreignKey: unexposed.name, ...ends, hidden},
 				{
 					table: names[0],
-					suggestion: `Point the foreign key at a table in an exposed schema (for auth.users: a public profiles table keyed by the user id), or expose a view.`,
+					suggestion:
+						`Point the foreign key at a table in an exposed schema (for auth.users: a public profiles table ` +
+						`keyed by the user id), or expose a view.`,
 				}
 			),
 		];
@@ -494,7 +509,8 @@ function permissionDenied(evidence: Evidence): Finding[] {
 			const name = parsed.sequence ?? parsed.function ?? parsed.schema ?? '';
 			return [
 				notReproduced(
-					`No ${parsed.privilegeOn} named ${quoteIdentifier(name)} exists in this database now, so its privileges cannot be checked; the error came from another database or an earlier state`
+					`No ${parsed.privilegeOn} named ${quoteIdentifier(name)} exists in this database now, so its ` +
+						`privileges cannot be checked; the error came from another database or an earlier state`
 				),
 			];
 		}
@@ -516,7 +532,8 @@ function permissionDenied(evidence: Evidence): Finding[] {
 		: '';
 	const other = evidence.roles.pinnedBy
 		? absent
-		: " If it still fails, the request runs as another role: rerun with --role <role> (PostgREST's db-anon-role, or the JWT's role claim).";
+		: " If it still fails, the request runs as another role: rerun with --role <role> (PostgREST's " +
+			"db-anon-role, or the JWT's role claim).";
 	return [
 		finding(
 			'explain.not_reproduced',
@@ -535,10 +552,15 @@ function rowSecurity(evidence: Evidence): Finding[] {
 	const table = resolved.table;
 	const name = table ? label(table) : (parsed.table ?? '(unknown)');
 	const policies = evidence.lookup.policies ?? [];
-	const listed = policies.map(
-		policy =>
-			`${quoteIdentifier(policy.name)} (${policy.command}${policy.roles.length > 0 ? ` to ${policy.roles.join(', ')}` : ''}${policy.check ? `, WITH CHECK ${policy.check}` : policy.using ? `, USING ${policy.using}` : ''})`
-	);
+	const listed = policies.map(policy => {
+		const to = policy.roles.length > 0 ? ` to ${policy.roles.join(', ')}` : '';
+		const expression = policy.check
+			? `, WITH CHECK ${policy.check}`
+			: policy.using
+				? `, USING ${policy.using}`
+				: '';
+		return `${quoteIdentifier(policy.name)} (${policy.command}${to}${expression})`;
+	});
 	const which =
 		listed.length > 0
 			? ` Its policies for writes: ${listed.join('; ')}.`
@@ -553,7 +575,9 @@ function rowSecurity(evidence: Evidence): Finding[] {
 				schema: table?.schema ?? parsed.schema,
 				table: table?.name ?? parsed.table,
 				suggestion:
-					"Send a row the policy accepts for that command and role (a user id column often has to match auth.uid() or the JWT's sub; a request without a valid JWT runs as the anonymous role), or change the policy.",
+					'Send a row the policy accepts for that command and role (a user id column often has to match ' +
+					"auth.uid() or the JWT's sub; a request without a valid JWT runs as the anonymous role), or " +
+					'change the policy.',
 			}
 		),
 	];

@@ -95,7 +95,7 @@ function schemaUsage(schema: string): Need {
  */
 function relationPrivileges(evidence: GrantEvidence, rows: Privileges[]): TablePrivilege[] {
 	const method = evidence.parsed.request?.method.toUpperCase();
-	if (method && privilegesByMethod[method]) return privilegesByMethod[method]!;
+	if (method && privilegesByMethod[method]) return privilegesByMethod[method];
 	// The live read runs as the role PostgREST picks, which --role may not be: then it says nothing about that role.
 	if (evidence.live && evidence.live.status < 400 && evidence.roles.pinnedBy !== '--role') {
 		const writes = tablePrivileges.filter(
@@ -194,7 +194,9 @@ function readTable(table: CatalogTable, requested: string[] | undefined): Need {
 		what(row) {
 			const hidden = unreadable(row);
 			return hidden.length > 0
-				? `SELECT on ${hidden.map(quoteIdentifier).join(', ')} of ${label(table)} (it may read only ${row!.readableColumns!.map(quoteIdentifier).join(', ')}: select only those, or grant the rest)`
+				? `SELECT on ${hidden.map(quoteIdentifier).join(', ')} ` +
+						`of ${label(table)} (it may read only ${row!.readableColumns!.map(quoteIdentifier).join(', ')}: ` +
+						`select only those, or grant the rest)`
 				: `SELECT on ${label(table)}`;
 		},
 		grant(role, row) {
@@ -224,10 +226,16 @@ function sequenceNote(sequence: Sequence | undefined): string {
 			? `${label({schema: sequence.tableSchema!, name: sequence.table})}.${quoteIdentifier(sequence.column)}`
 			: undefined;
 	if (filled && sequence.identity) {
-		return ` This sequence generates the identity column ${filled}, and an insert takes identity values without a privilege check on the sequence: the refused call names the sequence itself (nextval(), currval() or setval() in a default, a trigger or a function), and USAGE lets it through.`;
+		return (
+			` This sequence generates the identity column ${filled}, and an insert takes identity values ` +
+			`without a privilege check on the sequence: the refused call names the sequence itself (nextval(), ` +
+			`currval() or setval() in a default, a trigger or a function), and USAGE lets it through.`
+		);
 	}
 	return filled
-		? ` An insert into ${label({schema: sequence.tableSchema!, name: sequence.table!})} takes the serial column ${filled} from this sequence (nextval), which needs USAGE on the sequence: INSERT on the table is not enough.`
+		? ` An insert into ${label({schema: sequence.tableSchema!, name: sequence.table!})} takes the ` +
+				`serial column ${filled} from this sequence (nextval), which needs USAGE on the sequence: INSERT ` +
+				`on the table is not enough.`
 		: ' A column default that calls nextval() on this sequence needs USAGE on it: INSERT on the table is not enough.';
 }
 
@@ -244,14 +252,20 @@ function writesGuessed(evidence: GrantEvidence): boolean {
 
 function writeNote(evidence: GrantEvidence): string {
 	return writesGuessed(evidence)
-		? ` A read works now, so the denied request was a write; paste the request line with the error (such as POST /${evidence.table!.name}) to name the one it needs.`
+		? ` A read works now, so the denied request was a write; paste the request line with the error ` +
+				`(such as POST /${evidence.table!.name}) to name the one it needs.`
 		: '';
 }
 
 function rolesNote(roles: RequestRoles, lacking: string[]): string {
 	if (roles.pinnedBy) return ` Requests run as ${roles.names.join(', ')} (${roles.pinnedBy}).${unknownRoles(roles)}`;
 	if (roles.names.length <= 1) return '';
-	return ` Requests run as PostgREST's anonymous role (db-anon-role) without a key, or as the role claim of the JWT the app sends; of the roles that may be (${roles.names.join(', ')}), ${lacking.length === 1 ? 'this one lacks' : 'these lack'} it. Confirm which with --role <role> (or the key's role claim).`;
+	return (
+		` Requests run as PostgREST's anonymous role (db-anon-role) without a key, or as the role claim ` +
+		`of the JWT the app sends; of the roles that may ` +
+		`be (${roles.names.join(', ')}), ${lacking.length === 1 ? 'this one lacks' : 'these lack'} ` +
+		`it. Confirm which with --role <role> (or the key's role claim).`
+	);
 }
 
 /** Roles given with --role that the database does not have (their privileges read as none). */
@@ -279,7 +293,10 @@ export function grants(evidence: GrantEvidence, reportedDenied: boolean): Findin
 	return [
 		{
 			...found!,
-			message: `${found!.message} Or the request read a view over it that reads it as its owner, who may not: ${views.map(view => `${label(view)} (owner ${quoteIdentifier(view.owner)})`).join(', ')}; then the GRANT is the owner's, and granting the API role would open ${label(evidence.table!)} itself to it.`,
+			message:
+				`${found!.message} Or the request read a view over it that reads it as its owner, who may not: ` +
+				`${views.map(view => `${label(view)} (owner ${quoteIdentifier(view.owner)})`).join(', ')}; ` +
+				`then the GRANT is the owner's, and granting the API role would open ${label(evidence.table!)} itself to it.`,
 			suggestion: `Paste the request line to tell. ${owners} If it read ${label(evidence.table!)} itself: ${found!.suggestion}`,
 		},
 	];
@@ -326,7 +343,8 @@ function directGrants(evidence: GrantEvidence, reportedDenied: boolean): Finding
 		const notes = `${sequenceNote(evidence.sequence)}${reproduced}${writeNote(evidence)}${rolesNote(evidence.roles, lacking)}`;
 		// A guessed write is never a runnable GRANT of every write: pasting it would hand out DELETE for a failed INSERT.
 		const suggestion = writesGuessed(evidence)
-			? `Grant only the write the request needs (POST → INSERT, PATCH → UPDATE, DELETE → DELETE; paste the request line and explain says which): ${missing
+			? 'Grant only the write the request needs (POST → INSERT, PATCH → UPDATE, DELETE → DELETE; ' +
+				`paste the request line and explain says which): ${missing
 					.flatMap(({role, row, lacks}) => {
 						const writes = lacks.flatMap(need => (need.privilege ? [need.privilege.toUpperCase()] : []));
 						const others = lacks
@@ -363,7 +381,9 @@ function directGrants(evidence: GrantEvidence, reportedDenied: boolean): Finding
 				{situation: 'another role', checked, what, notes},
 				{
 					...scope,
-					suggestion: `Find the role requests run as (PostgREST's db-anon-role without a key, else the role claim of the JWT the app sends), then: ${statements} Rerun with --role <role> to confirm.`,
+					suggestion:
+						`Find the role requests run as (PostgREST's db-anon-role without a key, else the role claim ` +
+						`of the JWT the app sends), then: ${statements} Rerun with --role <role> to confirm.`,
 				}
 			),
 		];

@@ -22,7 +22,9 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 	};
 	const advice: Record<Exclude<ErrorKind, 'permission_denied'>, Advice> = {
 		column_not_found: {
-			meaning: `PostgREST does not know column ${parsed.column ?? '?'} of ${parsed.table ?? '?'}: writes (POST/PATCH) are checked against its schema cache.`,
+			meaning:
+				`PostgREST does not know column ${parsed.column ?? '?'} of ${parsed.table ?? '?'}: writes (POST/PATCH) ` +
+				`are checked against its schema cache.`,
 			causes: [
 				{
 					cause: 'The client sends a column the table does not have (typo, or the wrong table)',
@@ -30,7 +32,9 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 				},
 				{
 					cause: 'Case folding: the column was created unquoted, so createdAt became createdat',
-					check: `select column_name from information_schema.columns where table_name = ${table} and lower(column_name) = lower(${column});`,
+					check:
+						`select column_name from information_schema.columns where table_name = ${table} and lower(column_name) ` +
+						`= lower(${column});`,
 				},
 				reload,
 				{
@@ -41,7 +45,9 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 		},
 		table_not_found: emptyAnswer
 			? {
-					meaning: `PostgREST answered ${emptyAnswer} with 404 and an empty body {}: PostgREST 12 does that when a write names a table its schema cache does not have.`,
+					meaning:
+						`PostgREST answered ${emptyAnswer} with 404 and an empty body {}: PostgREST 12 does that when ` +
+						`a write names a table its schema cache does not have.`,
 					causes: [
 						reload,
 						{
@@ -68,7 +74,9 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 				},
 		function_not_found: emptyAnswer
 			? {
-					meaning: `PostgREST answered ${emptyAnswer} with 404 and an empty body {}: its schema cache has no function ${parsed.function ?? '?'}.`,
+					meaning:
+						`PostgREST answered ${emptyAnswer} with 404 and ` +
+						`an empty body {}: its schema cache has no function ${parsed.function ?? '?'}.`,
 					causes: [
 						reload,
 						{
@@ -78,7 +86,10 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 					],
 				}
 			: {
-					meaning: `PostgREST found no function ${parsed.function ?? '?'} taking exactly the arguments (${(parsed.args ?? []).join(', ')}): it matches functions by argument names.`,
+					meaning:
+						`PostgREST found no function ${parsed.function ?? '?'} ` +
+						`taking exactly the arguments (${(parsed.args ?? []).join(', ')}): ` +
+						`it matches functions by argument names.`,
 					causes: [
 						{
 							cause: "The call's argument names differ from the function's (or camelCase names were folded to lower case)",
@@ -101,11 +112,16 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 			],
 		},
 		relationship_not_found: {
-			meaning: `PostgREST knows no foreign key between ${parsed.parent ?? '?'} and ${parsed.child ?? '?'}, so it cannot embed one in the other.`,
+			meaning:
+				`PostgREST knows no foreign key between ${parsed.parent ?? '?'} and ${parsed.child ?? '?'}, ` +
+				`so it cannot embed one in the other.`,
 			causes: [
 				{
 					cause: 'The foreign key points into a schema PostgREST does not expose (such as auth.users)',
-					check: `select conrelid::regclass, confrelid::regclass, conname from pg_constraint where contype = 'f' and (conrelid::regclass::text ilike '%' || ${table} || '%' or confrelid::regclass::text ilike '%' || ${table} || '%');`,
+					check:
+						`select conrelid::regclass, confrelid::regclass, conname from pg_constraint where contype = ` +
+						`'f' and (conrelid::regclass::text ilike '%' || ${table} || '%' or confrelid::regclass::text ` +
+						`ilike '%' || ${table} || '%');`,
 				},
 				{cause: 'There is no foreign key between them'},
 				reload,
@@ -144,14 +160,21 @@ export function offlineAdvice(parsed: ParsedError): Advice {
 			],
 		},
 		row_security: {
-			meaning: `A row-level security policy on ${parsed.schema ? `${parsed.schema}.` : ''}${parsed.table ?? '?'} refused the row a write produced (its WITH CHECK, or USING for an update): the role has the privilege, no GRANT is missing, and the cache is not involved.`,
+			meaning:
+				`A row-level security policy on ${parsed.schema ? `${parsed.schema}.` : ''}${parsed.table ?? '?'} ` +
+				`refused the row a write produced (its WITH CHECK, or USING for an update): the role has the ` +
+				`privilege, no GRANT is missing, and the cache is not involved.`,
 			causes: [
 				{
-					cause: "The row does not satisfy the policy for that command (often a user id column that must equal auth.uid() or the JWT's sub)",
+					cause:
+						'The row does not satisfy the policy for that command (often a user id column that must equal ' +
+						"auth.uid() or the JWT's sub)",
 					check: `select policyname, cmd, roles, qual, with_check from pg_policies where tablename = ${table};`,
 				},
 				{
-					cause: 'The request runs as another role than the policy is written for (anon instead of authenticated: no or an expired JWT)',
+					cause:
+						'The request runs as another role than the policy is written for (anon instead of authenticated: ' +
+						'no or an expired JWT)',
 					check: `select policyname, roles from pg_policies where tablename = ${table};`,
 				},
 			],
@@ -183,22 +206,36 @@ function permissionAdvice(parsed: ParsedError): Advice {
 		: 'reads need SELECT, POST needs INSERT, PATCH UPDATE and DELETE DELETE';
 	const inSchema = (column: string) => (parsed.schema ? ` and ${column} = ${literal(parsed.schema)}` : '');
 	const meaning = (object: string) =>
-		`PostgreSQL refused the role the request runs as on ${on} ${object} (42501 permission denied). This is a missing GRANT, not a stale schema cache: a reload cannot help.`;
+		`PostgreSQL refused the role the request runs as on ${on} ${object} (42501 permission denied). ` +
+		`This is a missing GRANT, not a stale schema cache: a reload cannot help.`;
 	if (on === 'sequence') {
 		const sequence = qualify(parsed.schema, parsed.sequence ?? '?');
 		return {
-			meaning: `${meaning(sequence)} An insert into a table with a serial column takes the next value of that column's sequence through its default (nextval), and that needs USAGE on the sequence as well as INSERT on the table. (An identity column's values are taken without that check: for one, look for a default, trigger or function that calls nextval() on the sequence by name.)`,
+			meaning:
+				`${meaning(sequence)} An insert into a table with a serial column takes the next value of that ` +
+				`column's sequence through its default (nextval), and that needs USAGE on the sequence as well ` +
+				`as INSERT on the table. (An identity column's values are taken without that check: for one, ` +
+				`look for a default, trigger or function that calls nextval() on the sequence by name.)`,
 			causes: [
 				{
 					cause: `The API role lacks USAGE on the sequence: GRANT USAGE ON SEQUENCE ${sequence} TO ${role}; ${roleNote}`,
-					check: `select grantee, privilege_type from information_schema.usage_privileges where object_type = 'SEQUENCE' and object_name = ${literal(parsed.sequence ?? '')}${inSchema('object_schema')};`,
+					check:
+						`select grantee, privilege_type from information_schema.usage_privileges where object_type ` +
+						`= 'SEQUENCE' and object_name = ${literal(parsed.sequence ?? '')}${inSchema('object_schema')};`,
 				},
 				{
 					cause: 'The serial column that uses it (the insert sends no value for it, so its default calls nextval)',
-					check: `select d.refobjid::regclass as "table", a.attname as "column" from pg_catalog.pg_depend d join pg_catalog.pg_class s on s.oid = d.objid join pg_catalog.pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid where s.relkind = 'S' and s.relname = ${literal(parsed.sequence ?? '')};`,
+					check:
+						`select d.refobjid::regclass as "table", a.attname as "column" from pg_catalog.pg_depend d ` +
+						`join pg_catalog.pg_class s on s.oid = d.objid join pg_catalog.pg_attribute a on a.attrelid ` +
+						`= d.refobjid and a.attnum = d.refobjsubid where ` +
+						`s.relkind = 'S' and s.relname = ${literal(parsed.sequence ?? '')};`,
 				},
 				{
-					cause: `Tables created later get sequences of their own: ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoteIdentifier(parsed.schema ?? 'public')} GRANT USAGE ON SEQUENCES TO ${role}; covers them`,
+					cause:
+						`Tables created later get sequences of their own: ` +
+						`ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoteIdentifier(parsed.schema ?? 'public')} ` +
+						`GRANT USAGE ON SEQUENCES TO ${role}; covers them`,
 				},
 			],
 		};
@@ -206,14 +243,18 @@ function permissionAdvice(parsed: ParsedError): Advice {
 	if (on === 'schema') {
 		const schema = quoteIdentifier(parsed.schema ?? '?');
 		return {
-			meaning: `${meaning(schema)} Exposing a schema (db-schemas) lets PostgREST route to it; using anything in it also needs USAGE on the schema.`,
+			meaning:
+				`${meaning(schema)} Exposing a schema (db-schemas) lets PostgREST route to it; using anything ` +
+				`in it also needs USAGE on the schema.`,
 			causes: [
 				{
 					cause: `The API role lacks USAGE on the schema: GRANT USAGE ON SCHEMA ${schema} TO ${role}; ${roleNote}`,
 					check: `select nspname, nspacl from pg_catalog.pg_namespace where nspname = ${literal(parsed.schema ?? '')};`,
 				},
 				{
-					cause: `With USAGE it still needs the privilege on each object: ${byMethod} (GRANT ${privilege} ON ALL TABLES IN SCHEMA ${schema} TO ${role}; for all of them)`,
+					cause:
+						`With USAGE it still needs the privilege on each object: ${byMethod} (GRANT ${privilege} ON ` +
+						`ALL TABLES IN SCHEMA ${schema} TO ${role}; for all of them)`,
 				},
 			],
 		};
@@ -222,25 +263,39 @@ function permissionAdvice(parsed: ParsedError): Advice {
 		const fn = qualify(parsed.schema, parsed.function);
 		const signature = parsed.args ? `${fn}(${parsed.args.join(', ')})` : `${fn}(<argument types>)`;
 		return {
-			meaning: `${meaning(fn)} Functions are executable by PUBLIC unless that was revoked (REVOKE … FROM PUBLIC, or ALTER DEFAULT PRIVILEGES … REVOKE EXECUTE ON FUNCTIONS).`,
+			meaning:
+				`${meaning(fn)} Functions are executable by PUBLIC unless that was revoked (REVOKE … FROM PUBLIC, ` +
+				`or ALTER DEFAULT PRIVILEGES … REVOKE EXECUTE ON FUNCTIONS).`,
 			causes: [
 				{
-					cause: `The API role lacks EXECUTE on the function: GRANT EXECUTE ON FUNCTION ${signature} TO ${role}; ${roleNote}${parsed.args ? '' : ' — the argument types are in the check'}`,
-					check: `select p.oid::regprocedure as signature, p.proacl from pg_catalog.pg_proc p where p.proname = ${literal(parsed.function)};`,
+					cause:
+						`The API role lacks EXECUTE on the function: GRANT EXECUTE ON FUNCTION ${signature} TO ${role}; ` +
+						`${roleNote}${parsed.args ? '' : ' — the argument types are in the check'}`,
+					check:
+						`select p.oid::regprocedure as signature, p.proacl from pg_catalog.pg_proc p where p.proname ` +
+						`= ${literal(parsed.function)};`,
 				},
 			],
 		};
 	}
 	if (parsed.table) {
 		const table = qualify(parsed.schema, parsed.table);
-		const tableGrants = `select grantee, privilege_type from information_schema.role_table_grants where table_name = ${literal(parsed.table)}${inSchema('table_schema')};`;
-		const columnGrants = `select grantee, column_name, privilege_type from information_schema.column_privileges where table_name = ${literal(parsed.table)}${inSchema('table_schema')} order by grantee, column_name;`;
+		const tableGrants =
+			`select grantee, privilege_type from information_schema.role_table_grants where table_name ` +
+			`= ${literal(parsed.table)}${inSchema('table_schema')};`;
+		const columnGrants =
+			`select grantee, column_name, privilege_type from information_schema.column_privileges where ` +
+			`table_name = ${literal(parsed.table)}${inSchema('table_schema')} order by grantee, column_name;`;
 		if (on === 'column' && parsed.column) {
 			return {
-				meaning: `${meaning(`${table}.${quoteIdentifier(parsed.column)}`)} The role has privileges on some columns of the table only (a column-level GRANT), not on this one.`,
+				meaning:
+					`${meaning(`${table}.${quoteIdentifier(parsed.column)}`)} The role has privileges on some columns ` +
+					`of the table only (a column-level GRANT), not on this one.`,
 				causes: [
 					{
-						cause: `The API role lacks ${privilege} on the column: GRANT ${privilege} (${quoteIdentifier(parsed.column)}) ON ${table} TO ${role}; ${roleNote}`,
+						cause:
+							`The API role lacks ${privilege} on the column: GRANT ${privilege} (${quoteIdentifier(parsed.column)}) ` +
+							`ON ${table} TO ${role}; ${roleNote}`,
 						check: columnGrants,
 					},
 				],
@@ -253,17 +308,23 @@ function permissionAdvice(parsed: ParsedError): Advice {
 			meaning: meaning(table),
 			causes: [
 				{
-					cause: `The API role lacks ${privilege} on the ${on}: GRANT ${privilege} ON ${table} TO ${role}; ${roleNote}${method ? '' : ` — ${byMethod}`}`,
+					cause:
+						`The API role lacks ${privilege} on the ${on}: ` +
+						`GRANT ${privilege} ON ${table} TO ${role}; ${roleNote}${method ? '' : ` — ${byMethod}`}`,
 					check: tableGrants,
 				},
 				{
-					cause: `Only some columns are granted (a column-level GRANT) and the request names others: GRANT ${privilege} (${columns}) ON ${table} TO ${role}; or grant the whole table`,
+					cause:
+						`Only some columns are granted (a column-level GRANT) and the request names others: GRANT ${privilege} ` +
+						`(${columns}) ON ${table} TO ${role}; or grant the whole table`,
 					check: columnGrants,
 				},
 				...(method === 'POST' || method === 'PATCH'
 					? [
 							{
-								cause: `A write that returns the rows (supabase-js .insert(…).select(), Prefer: return=representation) also needs SELECT: GRANT SELECT ON ${table} TO ${role};`,
+								cause:
+									`A write that returns the rows (supabase-js .insert(…).select(), Prefer: return=representation) ` +
+									`also needs SELECT: GRANT SELECT ON ${table} TO ${role};`,
 							},
 						]
 					: []),

@@ -47,7 +47,10 @@ export type ParsedError = {
 	/** PGRST202's "Perhaps you meant…" overload, PGRST106's exposed schemas. */
 	suggestedArgs?: string[];
 	exposedSchemas?: string[];
-	/** 42501: what PostgreSQL said it denied, word for word: table, view, materialized view, sequence, schema, function, column, relation… */
+	/**
+	 * 42501: what PostgreSQL said it denied, word for word: table, view, materialized view, sequence, schema, function,
+	 * column, relation…
+	 */
 	privilegeOn?: string;
 	request?: PastedRequest;
 	/** When the text cannot be explained alone: what else to paste, as a sentence. */
@@ -406,7 +409,8 @@ function errorLines(text: string): string[] {
 const methods = 'GET|HEAD|POST|PATCH|PUT|DELETE|OPTIONS';
 /** `POST /invoices 404`, `POST https://x.supabase.co/rest/v1/invoices 403 (Forbidden)`, `"POST /invoices HTTP/1.1" 404`. */
 const requestLine = new RegExp(
-	String.raw`(?:^|[\s"'\x60(\[])(${methods})[^\S\n]+((?:https?://|/)[^\s"'\x60]{0,2048})(?:[^\S\n]+HTTP/[\d.]{1,3}"?)?(?:[^\S\n]+([1-5]\d\d)\b)?`
+	String.raw`(?:^|[\s"'\x60(\[])(${methods})[^\S\n]+((?:https?://|/)[^\s"'\x60]{0,2048})` +
+		String.raw`(?:[^\S\n]+HTTP/[\d.]{1,3}"?)?(?:[^\S\n]+([1-5]\d\d)\b)?`
 );
 
 /** The request the user pasted with the error, if any, with its path as PostgREST routes it. */
@@ -497,7 +501,9 @@ export function parseError(input: string): ParsedError {
 			kind: 'unknown',
 			code: null,
 			message: null,
-			needs: 'An empty error ({}) is what PostgREST 12 answers (404) for a table or function its schema cache lacks: paste the request line with it, e.g. POST /invoices 404 {}',
+			needs:
+				'An empty error ({}) is what PostgREST 12 answers (404) for a table or function its schema ' +
+				'cache lacks: paste the request line with it, e.g. POST /invoices 404 {}',
 		};
 	}
 	if (!message && declaredCode) {
@@ -505,7 +511,9 @@ export function parseError(input: string): ParsedError {
 			kind: 'unknown',
 			code: declaredCode,
 			message: null,
-			needs: `This form of the error has its code (${declaredCode}) but not its message (JSON.stringify drops it from a postgrest-js 1 PostgrestError): paste error.message or console.log(error) with it`,
+			needs:
+				`This form of the error has its code (${declaredCode}) but not its message (JSON.stringify ` +
+				`drops it from a postgrest-js 1 PostgrestError): paste error.message or console.log(error) with it`,
 		});
 	}
 	return withRequest({kind: 'unknown', code: declaredCode, message});
@@ -523,15 +531,15 @@ function trimEnds(match: RegExpExecArray): void {
 	if (
 		cut === 0 ||
 		!match[last] ||
-		match[last]!.startsWith('"') ||
-		!match[0].endsWith(match[last]!) ||
-		match[last]!.length <= cut
+		match[last].startsWith('"') ||
+		!match[0].endsWith(match[last]) ||
+		match[last].length <= cut
 	) {
 		match[0] = match[0].replace(/"$/, '');
 		return;
 	}
 	match[0] = match[0].slice(0, -cut);
-	match[last] = match[last]!.slice(0, -cut);
+	match[last] = match[last].slice(0, -cut);
 }
 
 /**
@@ -564,15 +572,16 @@ function notFound(request: PastedRequest): ParsedError {
 }
 
 function clean(values: Partial<ParsedError>): Partial<ParsedError> {
-	return Object.fromEntries(
-		Object.entries(values).filter(([, value]) => value !== undefined && value !== '')
-	) as Partial<ParsedError>;
+	return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined && value !== ''));
 }
 
 export const recognised = [
 	'PGRST204 (both wordings), PGRST205, PGRST202 with its hint, PGRST200, PGRST201, PGRST203, PGRST002, PGRST003, PGRST106',
-	'PostgreSQL 42703 (undefined column), 42P01 (undefined table), 42883 (undefined function), and 42501 (permission denied) for a table, view, materialized view, sequence, schema, function or column',
+	'PostgreSQL 42703 (undefined column), 42P01 (undefined table), 42883 (undefined function), ' +
+		'and 42501 (permission denied) for a table, view, materialized view, sequence, schema, function or column',
 	'42501 "new row violates row-level security policy" (a policy, not a GRANT)',
 	"a bare {} (PostgREST 12's 404 for a table its cache lacks) with its request line, e.g. POST /invoices 404 {}",
-	"as PostgREST's JSON body, console.log(error) or JSON.stringify(error) of a supabase-js or postgrest-js (1 or 2) error, a stack trace, a log line, or the bare message, with the request line if you have it (GET /secrets 401)",
+	"as PostgREST's JSON body, console.log(error) or JSON.stringify(error) of a supabase-js or " +
+		'postgrest-js (1 or 2) error, a stack trace, a log line, or the bare message, with the request ' +
+		'line if you have it (GET /secrets 401)',
 ];

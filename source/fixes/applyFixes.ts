@@ -200,8 +200,16 @@ export function survivedMessage(survived: ProvenReload & {uncomparedOnly: boolea
 	const reloaded = `PostgREST reloaded (seen as ${survived.evidence}, ${survived.latencyMs} ms after ${request})`;
 	// Objects that could not be compared are no difference, but a reload does not make them comparable either.
 	if (survived.uncomparedOnly)
-		return `${reloaded}, but parts of its schema cache still could not be compared with the database (cache.unverified): that survived a proven reload, so it is not a stale cache, and reloading again will not change it. It may be ${survivorExplanations.join('; or ')}.`;
-	return `${reloaded}, but its schema cache still differs from the database: these differences survived a proven reload, so they are not a stale cache, and reloading again will not clear them. They may be ${survivorExplanations.join('; or ')}.`;
+		return (
+			`${reloaded}, but parts of its schema cache still could not be compared with the database (cache.unverified): ` +
+			`that survived a proven reload, so it is not a stale cache, and reloading again will not change ` +
+			`it. It may be ${survivorExplanations.join('; or ')}.`
+		);
+	return (
+		`${reloaded}, but its schema cache still differs from the database: these differences survived ` +
+		`a proven reload, so they are not a stale cache, and reloading again will not clear them. They ` +
+		`may be ${survivorExplanations.join('; or ')}.`
+	);
 }
 
 /** Waits ms, or less when the signal aborts first. */
@@ -303,10 +311,11 @@ async function reload(context: FixContext): Promise<Outcome> {
 				: '';
 		stale = behind.length > 0 && !healed ? (unheard ?? stale) : staleInstances(report);
 		if (healed) {
+			const elapsedMs = Math.round(performance.now() - started);
 			return {
 				ok: true,
 				verified: true,
-				message: `PostgREST's cache matches the database ${Math.round(performance.now() - started)} ms after ${attempt.label}${after}`,
+				message: `PostgREST's cache matches the database ${elapsedMs} ms after ${attempt.label}${after}`,
 			};
 		}
 		// Proven: escalating would only reload again, so nothing more is sent and no time is waited out.
@@ -372,7 +381,8 @@ async function manual(context: FixContext): Promise<Outcome> {
 
 const privilegeAlternatives = (channel: Channel) => [
 	'Ask a superuser to install it: pgrst-doctor sql trigger prints the SQL to run.',
-	'On Supabase the postgres role may create event triggers through supautils (images since 2025-04); a server that refuses it is older or not Supabase.',
+	'On Supabase the postgres role may create event triggers through supautils (images since 2025-04); ' +
+		'a server that refuses it is older or not Supabase.',
 	`Or end every migration with: ${reloadSql(channel)}`,
 	'Or gate deploys with: pgrst-doctor wait --db-url … --api-url … (reloads and waits until the cache matches).',
 ];
@@ -412,7 +422,9 @@ async function refusedTrigger(context: FixContext): Promise<Outcome> {
 		)
 	);
 	const others = reloading.filter(trigger => trigger.owner !== user);
-	const refused = `Nothing was installed: PostgreSQL lets only a superuser create event triggers and ${role} is not one (42501 permission denied)`;
+	const refused =
+		`Nothing was installed: PostgreSQL lets only a superuser create event triggers and ${role} ` +
+		`is not one (42501 permission denied)`;
 	if (others.length === 0)
 		return {ok: false, verified: false, message: `${refused}.`, steps: privilegeAlternatives(context.channel)};
 	const names = others.map(trigger => trigger.name).join(' and ');
@@ -463,8 +475,10 @@ export async function tryInstallTrigger(context: FixContext): Promise<string> {
 		});
 		if (plan.collisions.length > 0)
 			return `would be refused: ${plan.collisions.join('; ')}. pgrst-doctor changes only objects it created.`;
-		if (!plan.superuser)
-			return `would fail: only a superuser may create event triggers, and ${plan.user ? `role ${quoteIdentifier(plan.user)}` : 'the role in --db-url'} is not one.`;
+		if (!plan.superuser) {
+			const role = plan.user ? `role ${quoteIdentifier(plan.user)}` : 'the role in --db-url';
+			return `would fail: only a superuser may create event triggers, and ${role} is not one.`;
+		}
 		const {schemas, functions, triggers} = plan.installed;
 		const present = schemas + functions + triggers;
 		const state =
@@ -505,7 +519,8 @@ async function installTrigger(context: FixContext): Promise<Outcome> {
 			? `a DDL made PostgREST reload ${observation.latencyMs} ms later`
 			: observation.observed === null
 				? 'whether PostgREST reloaded after a test DDL cannot be seen without pg_read_all_stats'
-				: `but a test DDL did not make PostgREST reload within ${context.timeoutMs} ms: is it listening on ${channelIdentifier(context.channel)}?`;
+				: `but a test DDL did not make PostgREST reload within ${context.timeoutMs} ms: is it listening ` +
+					`on ${channelIdentifier(context.channel)}?`;
 	return {
 		ok: observation.observed !== false,
 		verified: observation.observed,
@@ -529,7 +544,8 @@ async function uninstallTrigger(context: FixContext): Promise<Outcome> {
 		ok: removed,
 		verified: removed,
 		message: removed
-			? `Removed pgrst-doctor's event triggers and functions${kept} (objects of the same names that it did not create are never touched)`
+			? `Removed pgrst-doctor's event triggers and functions${kept} (objects of the same names that ` +
+				`it did not create are never touched)`
 			: "pgrst-doctor's event triggers are still there",
 	};
 }
@@ -542,7 +558,10 @@ function writeFailure(error: unknown): string {
 	if (error instanceof Cancelled) return 'cancelled.';
 	if (code === '42501') return `permission denied (${message}).`;
 	if (code === '55P03')
-		return `another session holds a conflicting lock, so the change was abandoned after lock_timeout (${message}). Try again when the migration holding it has finished.`;
+		return (
+			`another session holds a conflicting lock, so the change was abandoned after lock_timeout (${message}). ` +
+			`Try again when the migration holding it has finished.`
+		);
 	if (code === '2BP01') return `${message}. Something else depends on it; nothing was dropped.`;
 	return message ?? String(error);
 }

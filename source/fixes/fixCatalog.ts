@@ -31,7 +31,9 @@ export function fixCatalog(
 			id: 'reload',
 			kind: 'reload',
 			title: "Reload PostgREST's schema cache now",
-			preview: `${reloadSql(channel)}\n-- if PostgREST does not reload: select pg_catalog.pg_notification_queue_usage(); and NOTIFY again, then SIGUSR1 to a PostgREST on this machine`,
+			preview:
+				`${reloadSql(channel)}\n-- if PostgREST does not reload: select pg_catalog.pg_notification_queue_usage(); ` +
+				`and NOTIFY again, then SIGUSR1 to a PostgREST on this machine`,
 			writes: false,
 			proves: cacheCheckIds,
 		},

@@ -16,8 +16,10 @@ export function manualReloadSteps(channel: Channel, apiUrl?: string, databaseUrl
 	if (localSupabase(apiUrl, databaseUrl)) {
 		// supabase start names its containers supabase_<service>_<project_id>; PostgREST is the rest service.
 		return [
-			`Run in psql connected to the local database (psql -h 127.0.0.1 -p 54322 -U postgres postgres) or in Studio's SQL Editor (http://127.0.0.1:54323): ${sql}`,
-			'Or send the local PostgREST the reload signal: docker kill -s SIGUSR1 supabase_rest_<project_id> (project_id is in supabase/config.toml)',
+			`Run in psql connected to the local database (psql -h 127.0.0.1 -p 54322 -U postgres postgres) ` +
+				`or in Studio's SQL Editor (http://127.0.0.1:54323): ${sql}`,
+			'Or send the local PostgREST the reload signal: docker kill -s SIGUSR1 supabase_rest_<project_id> ' +
+				'(project_id is in supabase/config.toml)',
 			'Or restart it: docker restart supabase_rest_<project_id>. (supabase db reset restarts the database but not PostgREST.)',
 		];
 	}

@@ -6,7 +6,6 @@ import {
 	installReloadFunctionBody,
 	reloadFunctionIdentifier,
 	reloadFunctionName,
-	type ReloadFunctionPlan,
 	type ReloadFunctionState,
 	reloadFunctionStateSql,
 	uninstallReloadFunctionBody,
@@ -38,7 +37,10 @@ export async function installReloadFunction(
 		return {
 			ok: false,
 			verified: false,
-			message: `Nothing was installed: ${refused.map(role => quoteIdentifier(role)).join(', ')} is the anonymous role (or everyone), and whoever can call the function can make PostgREST reload. Name the role your server-side key runs as with --role.`,
+			message:
+				`Nothing was installed: ${refused.map(role => quoteIdentifier(role)).join(', ')} is the anonymous ` +
+				`role (or everyone), and whoever can call the function can make PostgREST reload. Name the ` +
+				`role your server-side key runs as with --role.`,
 		};
 	}
 	if (!context.reloadFunction?.roles?.length) {
@@ -51,7 +53,9 @@ export async function installReloadFunction(
 			return {
 				ok: false,
 				verified: false,
-				message: `Nothing was installed: no role was named and this database has no ${defaultCallerRole} role. Name the role your server-side key runs as with --role <role>; never the anonymous role.`,
+				message:
+					`Nothing was installed: no role was named and this database has no ${defaultCallerRole} role. ` +
+					`Name the role your server-side key runs as with --role <role>; never the anonymous role.`,
 			};
 	}
 	try {
@@ -87,13 +91,19 @@ export async function installReloadFunction(
 			return {
 				ok: false,
 				verified: false,
-				message: `Installed ${name}, but an anonymous call through PostgREST ran it (${anonymous.answer}), and removing it failed: ${message ?? String(error)}. Remove it now: pgrst-doctor check --fix uninstall-reload-function --yes`,
+				message:
+					`Installed ${name}, but an anonymous call through PostgREST ran it (${anonymous.answer}), and ` +
+					`removing it failed: ${message ?? String(error)}. ` +
+					'Remove it now: pgrst-doctor check --fix uninstall-reload-function --yes',
 			};
 		}
 		return {
 			ok: false,
 			verified: false,
-			message: `Nothing was kept: an anonymous call through PostgREST ran ${name} (${anonymous.answer}), so PostgREST's anonymous role may execute it; it was removed again. Name a role the anonymous role is not, nor a member of, with --role.`,
+			message:
+				`Nothing was kept: an anonymous call through PostgREST ran ${name} (${anonymous.answer}), so ` +
+				`PostgREST's anonymous role may execute it; it was removed again. Name a role the anonymous ` +
+				`role is not, nor a member of, with --role.`,
 		};
 	}
 	const checked = `checked in the catalog: not by ${forbidden.map(role => quoteIdentifier(role)).join(', ')}`;
@@ -112,7 +122,9 @@ export async function installReloadFunction(
 	return {
 		ok: true,
 		verified,
-		message: `Installed ${name}: SECURITY DEFINER with search_path pinned, executable by ${executors} and superusers, as the catalog says (${proof}), at most one NOTIFY per ${plan.intervalSeconds} s; ${reach}`,
+		message:
+			`Installed ${name}: SECURITY DEFINER with search_path pinned, executable by ${executors} and ` +
+			`superusers, as the catalog says (${proof}), at most one NOTIFY per ${plan.intervalSeconds} s; ${reach}`,
 	};
 }
 
@@ -161,10 +173,16 @@ async function anonymousCall(apiUrl: string, schema: SqlName, context: FixContex
 function exposure(schema: SqlName, schemas: {names: string[]; source: string}, name: string): string {
 	const call = `a server-side client calls it with .schema('${schema}').rpc('${name.replace(/^.*\.|\(\)$/g, '')}')`;
 	if (schemas.source === 'default')
-		return `whether PostgREST exposes ${quoteIdentifier(schema)} is not known (PostgREST was not asked: pass --api-url); once it does, ${call}`;
+		return (
+			`whether PostgREST exposes ${quoteIdentifier(schema)} is not known (PostgREST was not asked: ` +
+			`pass --api-url); once it does, ${call}`
+		);
 	if (schemas.names.includes(schema))
 		return `PostgREST exposes ${quoteIdentifier(schema)} (${schemas.source}): ${call}`;
-	return `PostgREST does not expose ${quoteIdentifier(schema)} (${schemas.source}), so no app can call it through the API until you add it to db-schemas (Supabase: Data API settings → Exposed schemas)`;
+	return (
+		`PostgREST does not expose ${quoteIdentifier(schema)} (${schemas.source}), so no app can call ` +
+		`it through the API until you add it to db-schemas (Supabase: Data API settings → Exposed schemas)`
+	);
 }
 
 function stateProblems(state: ReloadFunctionState, roles: string[]): string[] {
@@ -200,7 +218,9 @@ export async function uninstallReloadFunction(
 		? {
 				ok: true,
 				verified: true,
-				message: `Removed pgrst-doctor's ${reloadFunctionIdentifier(schema)}() and its state (objects of the same names that it did not create are never touched)`,
+				message:
+					`Removed pgrst-doctor's ${reloadFunctionIdentifier(schema)}() and its state (objects of the ` +
+					`same names that it did not create are never touched)`,
 			}
 		: {ok: false, verified: false, message: `pgrst-doctor's ${reloadFunctionIdentifier(schema)}() is still there`};
 }

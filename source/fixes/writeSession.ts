@@ -10,7 +10,9 @@ export const fixLockKey = 7_346_112_019;
 // Serialises fixes; released by the transaction's end.
 export const fixLockSql = `select pg_catalog.pg_advisory_xact_lock(${fixLockKey})`;
 // A conflicting lock makes the fix fail fast instead of queueing behind it (and everything behind us).
-export const fixTimeoutsSql = `select pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('statement_timeout', $2, true)`;
+export const fixTimeoutsSql = `
+select pg_catalog.set_config('lock_timeout', $1, true),
+       pg_catalog.set_config('statement_timeout', $2, true)`;
 
 /** Runs the script in one transaction, serialised with every other pgrst-doctor fix on this database. */
 export async function runInTransaction(options: WriteOptions, script: string): Promise<void> {

@@ -85,12 +85,14 @@ function withSsl(connectionString: string, ssl: pg.ClientConfig['ssl']): string 
 }
 
 const tlsOptions =
-	'The pg pool or client has TLS options (a CA, certificates) the doctor cannot reuse: pass database as a postgresql:// URL with sslmode, sslrootcert, sslcert and sslkey.';
+	'The pg pool or client has TLS options (a CA, certificates) the doctor cannot reuse: pass database ' +
+	'as a postgresql:// URL with sslmode, sslrootcert, sslcert and sslkey.';
 
 function urlOf(config: pg.ClientConfig): string {
 	if (typeof config.password === 'function')
 		throw new UsageError(
-			'The pg pool or client reads its password from a function, which the doctor cannot call for its own sessions: pass database as a postgresql:// URL.'
+			'The pg pool or client reads its password from a function, which the doctor cannot call for ' +
+				'its own sessions: pass database as a postgresql:// URL.'
 		);
 	if (typeof config.ssl === 'object' && config.ssl !== null) throw new UsageError(tlsOptions);
 	const url = new URL('postgresql://localhost');

@@ -108,7 +108,9 @@ export async function fixAndProve(
 	const blocked =
 		blocker?.code === 'cache.not_compared' ? ids.includes('reload') : ids.some(id => !uninstalls.includes(id));
 	if (blocker && blocked) {
-		const message = `Not attempted: ${blocker.code} kept the diagnosis from being made (see the finding), so the fix could be neither aimed nor proved. Fix that first, then run the doctor again.`;
+		const message =
+			`Not attempted: ${blocker.code} kept the diagnosis from being made (see the finding), so the ` +
+			`fix could be neither aimed nor proved. Fix that first, then run the doctor again.`;
 		return {
 			...before,
 			fixesApplied: ids.map(id => ({id, ok: false, verified: false, durationMs: 0, message})),
@@ -143,7 +145,9 @@ function failedFix(id: FixId, error: unknown, started: number): FixResult {
 		ok: false,
 		verified: false,
 		durationMs: Math.round(performance.now() - started),
-		message: `The ${id} fix did not finish: ${failureReason(error)}. Nothing after that step ran; the diagnosis below is from after it.`,
+		message:
+			`The ${id} fix did not finish: ${failureReason(error)}. Nothing after that step ran; the diagnosis ` +
+			`below is from after it.`,
 	};
 }
 

@@ -80,7 +80,8 @@ async function probeEachInstance(options: DiagnosisOptions, each: Facts[], asked
 		);
 		return twin === -1
 			? key
-			: `its sessions in the database cannot be told from those of ${asked[twin]} (same login role, application name and client address): give each instance its own application_name in db-uri`;
+			: `its sessions in the database cannot be told from those of ${asked[twin]} (same login role, ` +
+					`application name and client address): give each instance its own application_name in db-uri`;
 	});
 	const watched = verdicts.filter((verdict): verdict is InstanceKey => typeof verdict !== 'string');
 	const waitedMs = Math.min(options.timeoutMs, 10_000);

@@ -85,7 +85,8 @@ const pollMs = 200;
 export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 	if (!options.database && !options.reloadFunction)
 		throw new UsageError(
-			'createRecoveringFetch needs database (a URL, pg Pool or Client) or reloadFunction ({schema, apiKey}): the ways it can ask PostgREST to reload.'
+			'createRecoveringFetch needs database (a URL, pg Pool or Client) or reloadFunction ({schema, ' +
+				'apiKey}): the ways it can ask PostgREST to reload.'
 		);
 	if ((options.apiKey !== undefined || options.reloadFunction) && options.api === undefined)
 		throw new UsageError(
@@ -286,7 +287,8 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 			const verdict: RecoveryVerdict = {
 				code: 'recovery.not_stale',
 				message:
-					"PostgREST's schema cache already has the object, so the error is not a stale cache (the request may have run); nothing was reloaded for or sent again.",
+					"PostgREST's schema cache already has the object, so the error is not a stale cache (the request " +
+					'may have run); nothing was reloaded for or sent again.',
 				stale: false,
 				decidedBy: 'reload',
 			};
@@ -316,7 +318,9 @@ export function createRecoveringFetch(options: RecoveryOptions): typeof fetch {
 				}
 			: {
 					code: 'recovery.survived_reload',
-					message: `The object is not in PostgREST's schema cache ${waitMs} ms after a reload was asked for: a typo, a missing grant, an unexposed schema, or a reload that did not happen.`,
+					message:
+						`The object is not in PostgREST's schema cache ${waitMs} ms after a reload was asked for: a ` +
+						`typo, a missing grant, an unexposed schema, or a reload that did not happen.`,
 					stale: false,
 					decidedBy: 'reload',
 				};

@@ -321,7 +321,10 @@ export class Prober {
 	private relationshipMethod?: ReturnType<Prober['calibrateRelationships']>;
 	private oneToOneMethod?: Promise<{usable: true} | {usable: false; reason: string}>;
 
-	/** `objects` are the tables and functions that may be probed; with `hazards` the prober knows which it must not send a probe that could run them. */
+	/**
+	 * `objects` are the tables and functions that may be probed; with `hazards` the prober knows which it must not send
+	 * a probe that could run them.
+	 */
 	constructor(
 		private readonly target: HttpTarget,
 		hazards: ProbeHazards,
@@ -346,7 +349,8 @@ export class Prober {
 		});
 		if (answer?.tooLarge)
 			this.notes.push(
-				`The OpenAPI description of schema ${schema} is larger than ${mebibytes(bodyCaps.document)}, so it was not read; its relations were probed one by one`
+				`The OpenAPI description of schema ${schema} is larger than ${mebibytes(bodyCaps.document)}, ` +
+					`so it was not read; its relations were probed one by one`
 			);
 		return answer?.status === 200 ? tablesOf(answer.body) : undefined;
 	}
@@ -617,7 +621,10 @@ export class Prober {
 			: [path, {method: 'POST', headers: {...headers, accept: this.accept}, body: '[]'}];
 	}
 
-	/** The call of `probe` (overloadBody: the Content-Type and body PostgREST resolves the overload by), stopped the way `method` stops it. */
+	/**
+	 * The call of `probe` (overloadBody: the Content-Type and body PostgREST resolves the overload by), stopped the way
+	 * `method` stops it.
+	 */
 	private functionProbe(
 		method: ProbeMethod,
 		schema: string,
@@ -803,7 +810,8 @@ export class Prober {
 				'relationship',
 				table,
 				unknown,
-				"a one-to-one foreign key can be spread, which would run the probe's read, and its table has no column PostgREST's cache is known to have for the other probe"
+				"a one-to-one foreign key can be spread, which would run the probe's read, and its table has " +
+					"no column PostgREST's cache is known to have for the other probe"
 			);
 		const listed = this.listed.find(
 			candidate => !isUnsafe(this.unsafe.tables, candidate) && candidate.columns.length > 0
@@ -845,12 +853,16 @@ export class Prober {
 			? {usable: true}
 			: {
 					usable: false,
-					reason: `a one-to-one foreign key can be spread, which would run the probe's read, and the other probe failed its control (a relation that cannot exist was answered ${read})`,
+					reason:
+						`a one-to-one foreign key can be spread, which would run the probe's read, and the other probe ` +
+						`failed its control (a relation that cannot exist was answered ${read})`,
 				};
 	}
 
 	private async insertEmbedding(table: {schema: string; name: string}, column: string, embedding: string) {
-		const path = `/${encodeURIComponent(table.name)}?columns=${encodeURIComponent(quoteColumn(column))}&select=${encodeURIComponent(`${quoteSelectName(column)},${embedding}`)}`;
+		const columns = encodeURIComponent(quoteColumn(column));
+		const select = encodeURIComponent(`${quoteSelectName(column)},${embedding}`);
+		const path = `/${encodeURIComponent(table.name)}?columns=${columns}&select=${select}`;
 		return this.send(path, {
 			method: 'POST',
 			headers: {
@@ -956,7 +968,10 @@ export class Prober {
 	}
 }
 
-/** post-rpc-embed and post-rpc-filter read cached only when the error names the embedding they asked for (`embedStop`): anything else proves nothing. */
+/**
+ * post-rpc-embed and post-rpc-filter read cached only when the error names the embedding they asked for (`embedStop`):
+ * anything else proves nothing.
+ */
 export function readFunction(
 	method: ProbeMethod,
 	answer: Pick<HttpAnswer, 'status' | 'text'>,
@@ -1000,10 +1015,10 @@ function failedControls(choice: ProbeMethodChoice): string {
 	return (
 		choice.controls
 			.filter(control => !control.passed)
-			.map(
-				control =>
-					`${control.method}: ${control.object}, which ${control.expected === 'cached' ? 'the cache certainly has' : 'cannot exist'}, read as ${control.read}`
-			)
+			.map(control => {
+				const which = control.expected === 'cached' ? 'the cache certainly has' : 'cannot exist';
+				return `${control.method}: ${control.object}, which ${which}, read as ${control.read}`;
+			})
 			.join('; ') || 'no control could be made'
 	);
 }

@@ -45,7 +45,10 @@ const tlsParameters = new Set([
 	'uselibpqcompat',
 ]);
 
-/** The URL without its TLS parameters (kept verbatim otherwise, as pg-connection-string copes with more than URL does), and those parameters. */
+/**
+ * The URL without its TLS parameters (kept verbatim otherwise, as pg-connection-string copes with more than URL does),
+ * and those parameters.
+ */
 export function splitTlsParameters(text: string): {rest: string; tls: URLSearchParams} {
 	const tls = new URLSearchParams();
 	const question = text.indexOf('?');
@@ -102,7 +105,8 @@ function readNamed(file: string, parameter: string): string {
 			);
 		if (stat.size > maxTlsFileBytes)
 			throw new ConnectionSettingsError(
-				`The database URL's ${parameter}=${file} is larger than 1 MiB, which no certificate or key is: name the certificate or key file itself.`
+				`The database URL's ${parameter}=${file} is larger than 1 MiB, which no certificate or key ` +
+					`is: name the certificate or key file itself.`
 			);
 		return readFileSync(descriptor, 'utf8');
 	} catch (error) {
@@ -209,7 +213,8 @@ function negotiationOf(tls: URLSearchParams, environment: NodeJS.ProcessEnv, mod
 	}
 	if (negotiation === 'direct' && !['require', 'verify-ca', 'verify-full'].includes(mode)) {
 		throw new ConnectionSettingsError(
-			`sslnegotiation=direct starts TLS without asking, so libpq allows it only with sslmode=require, verify-ca or verify-full (not ${mode}).`
+			`sslnegotiation=direct starts TLS without asking, so libpq allows it only with sslmode=require, ` +
+				`verify-ca or verify-full (not ${mode}).`
 		);
 	}
 	return negotiation;
@@ -229,14 +234,18 @@ export function readConnectionConfig(connectionString: string, surroundings: Sur
 	const {mode, verify} = sslModeOf(tls, environment, named);
 	if (named === 'system' && mode !== 'verify-full') {
 		throw new ConnectionSettingsError(
-			`sslrootcert=system trusts every CA the system trusts, which anyone can get a certificate from, so libpq allows it only with sslmode=verify-full (not ${mode}).`
+			`sslrootcert=system trusts every CA the system trusts, which anyone can get a certificate from, ` +
+				`so libpq allows it only with sslmode=verify-full (not ${mode}).`
 		);
 	}
 	const host = base.host || environment.PGHOST || 'localhost';
 	const root = mode === 'disable' ? {isDefault: false} : rootCertificateOf(named, surroundings);
 	if ((mode === 'verify-ca' || mode === 'verify-full') && !root.ca) {
 		throw new ConnectionSettingsError(
-			`sslmode=${mode} verifies the server's certificate, so it needs the CA that signed it: add sslrootcert=<file> (Supabase: the CA certificate from the project's Database settings) or put it at ~/.postgresql/root.crt, or use sslrootcert=system for a certificate from a public CA. To encrypt without verifying, as psql does, use sslmode=require.`
+			`sslmode=${mode} verifies the server's certificate, so it needs the CA that signed it: add ` +
+				`sslrootcert=<file> (Supabase: the CA certificate from the project's Database settings) or ` +
+				`put it at ~/.postgresql/root.crt, or use sslrootcert=system for a certificate from a public ` +
+				`CA. To encrypt without verifying, as psql does, use sslmode=require.`
 		);
 	}
 	const checked = verify && root.ca !== undefined;

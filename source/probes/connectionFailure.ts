@@ -78,15 +78,21 @@ function tlsFailure(error: DriverError, code: string, intent: TlsIntent, where: 
 		return failed(
 			`its TLS certificate is not signed by ${trustedBy(intent)} (sslmode=${mode})`,
 			verifying
-				? `Give the CA that signed the server's certificate with sslrootcert=<file> for ${mode} (Supabase: download it from the project's Database settings), or ${encryptWithoutVerifying}.`
-				: `sslmode=${mode} verifies the chain because a root certificate is given: give the CA that signed the server's certificate, or ${intent.rootCertificateIsDefault ? `move ${intent.rootCertificate} aside` : 'leave sslrootcert out'} to encrypt without verifying, as psql does.`
+				? `Give the CA that signed the server's certificate with sslrootcert=<file> for ${mode} (Supabase: ` +
+						`download it from the project's Database settings), or ${encryptWithoutVerifying}.`
+				: `sslmode=${mode} verifies the chain because a root certificate is given: give the CA that signed ` +
+						`the server's certificate, or ` +
+						`${intent.rootCertificateIsDefault ? `move ${intent.rootCertificate} aside` : 'leave sslrootcert out'} ` +
+						`to encrypt without verifying, as psql does.`
 		);
 	}
 	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
 		const names = error.cert?.subjectaltname || error.cert?.subject?.CN;
 		return failed(
-			`its TLS certificate ${names ? `is for ${names}, not ${intent.host}` : `does not name ${intent.host}`} (sslmode=verify-full checks the host name)`,
-			`Connect with a host name the certificate names, or use sslmode=verify-ca to verify the CA but not the name, or ${encryptWithoutVerifying}.`
+			`its TLS certificate ${names ? `is for ${names}, not ${intent.host}` : `does not name ${intent.host}`} ` +
+				`(sslmode=verify-full checks the host name)`,
+			`Connect with a host name the certificate names, or use sslmode=verify-ca to verify the CA ` +
+				`but not the name, or ${encryptWithoutVerifying}.`
 		);
 	}
 	if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
@@ -98,7 +104,8 @@ function tlsFailure(error: DriverError, code: string, intent: TlsIntent, where: 
 	if (error.message === 'The server does not support SSL connections') {
 		return failed(
 			`the server does not offer TLS, and sslmode=${mode} requires it`,
-			"Turn ssl on in the server, or leave sslmode out: psql's default, prefer, encrypts when the server offers TLS and connects without it otherwise."
+			"Turn ssl on in the server, or leave sslmode out: psql's default, prefer, encrypts when the " +
+				'server offers TLS and connects without it otherwise.'
 		);
 	}
 	if (code === '28000' && /, no encryption$/.test(error.message)) {
@@ -199,7 +206,10 @@ function supabaseFailure(code: string, message: string, where: string, host?: st
 			'db.auth_failed',
 			{where, answer: message, pooler: true},
 			{
-				suggestion: `On Supabase's pooler the user is postgres.<project-ref>${user}, e.g. postgres.${shape?.ref ?? 'abcdefghijklmnopqrst'}; copy the connection string from Connect in the project's dashboard.`,
+				suggestion:
+					`On Supabase's pooler the user is postgres.<project-ref>${user}, ` +
+					`e.g. postgres.${shape?.ref ?? 'abcdefghijklmnopqrst'}; ` +
+					`copy the connection string from Connect in the project's dashboard.`,
 			}
 		);
 	}
@@ -210,7 +220,8 @@ function supabaseFailure(code: string, message: string, where: string, host?: st
 			{where, reason},
 			{
 				suggestion:
-					"Leave sslmode out or use sslmode=require (encrypted, not verified, as psql does); sslmode=verify-full with sslrootcert=<the project's CA from Database settings> also verifies it.",
+					'Leave sslmode out or use sslmode=require (encrypted, not verified, as psql does); sslmode=verify-full ' +
+					"with sslrootcert=<the project's CA from Database settings> also verifies it.",
 			}
 		);
 	}
@@ -224,7 +235,9 @@ function supabaseFailure(code: string, message: string, where: string, host?: st
 			'db.unreachable',
 			{where, reason: `${networkReasons[code] ?? code}. ${ipv6}`},
 			{
-				suggestion: `Use the session pooler instead (IPv4 and IPv6, LISTEN works): postgresql://postgres.${ref}:<password>@aws-<n>-<region>.pooler.supabase.com:5432/postgres, with the exact host from ${sessionPoolerPage(ref)}.`,
+				suggestion:
+					`Use the session pooler instead (IPv4 and IPv6, LISTEN works): postgresql://postgres.${ref}:<password>@aws-<n>-<region>.pooler.supabase.com:5432/postgres, ` +
+					`with the exact host from ${sessionPoolerPage(ref)}.`,
 			}
 		);
 	}
@@ -280,7 +293,8 @@ export function gatewayRefusal(
 			{
 				suggestion:
 					shape && keyReach(shape).readsOpenApi
-						? `This key should be let through: check that it is ${secretKey}, not revoked, and that --api-url is that project's.`
+						? `This key should be let through: check that it is ${secretKey}, not revoked, and that --api-url ` +
+							`is that project's.`
 						: `Pass --api-key with ${secretKey}; it runs as service_role.`,
 			}
 		);
@@ -300,7 +314,9 @@ export function gatewayRefusal(
 			'api.unauthorized',
 			{situation: 'gateway invalid key', where: baseUrl, key, expired},
 			{
-				suggestion: `Use a current key of the project this URL names: ${secretKey}. A key of another project, or one rotated away, is refused.`,
+				suggestion:
+					`Use a current key of the project this URL names: ${secretKey}. A key of another project, or ` +
+					`one rotated away, is refused.`,
 			}
 		);
 	}

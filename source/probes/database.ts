@@ -131,7 +131,8 @@ with arguments as (
            'variadic', coalesce(mode = 'v', false)) order by idx) as args,
          case pg_catalog.count(*) - pg_catalog.count(name)
            when 0 then true
-           when 1 then (pg_catalog.array_agg(type order by idx))[1] in ('bytea'::regtype, 'json'::regtype, 'jsonb'::regtype, 'text'::regtype, 'xml'::regtype)
+           when 1 then (pg_catalog.array_agg(type order by idx))[1] in ('bytea'::regtype, 'json'::regtype,
+               'jsonb'::regtype, 'text'::regtype, 'xml'::regtype)
            else false
          end as callable
   from pg_catalog.pg_proc, rows from (pg_catalog.unnest(proargnames), pg_catalog.unnest(proargtypes), pg_catalog.unnest(proargmodes))

@@ -75,10 +75,12 @@ where c.contype = 'f' and (pg_catalog.lower(t.relname) = any($1::text[]) or pg_c
 const apiRolesSql = `
 select distinct r.rolname as name from pg_catalog.pg_roles r
 where r.rolname = any($2::text[]) or r.rolname in ('anon', 'authenticated', 'service_role')
-   or r.oid in (select m.roleid from pg_catalog.pg_auth_members m join pg_catalog.pg_roles u on u.oid = m.member where u.rolname = any($1::text[]))
+   or r.oid in (select m.roleid from pg_catalog.pg_auth_members m join pg_catalog.pg_roles u on u.oid = m.member
+       where u.rolname = any($1::text[]))
    or (exists (select from pg_catalog.pg_roles u where u.rolname = any($1::text[]) and u.rolsuper)
        and not r.rolcanlogin and not r.rolsuper and r.rolname !~ '^pg_'
-       and exists (select from pg_catalog.pg_namespace n where n.nspname = any($3::text[]) and pg_catalog.has_schema_privilege(r.oid, n.oid, 'USAGE')))
+       and exists (select from pg_catalog.pg_namespace n where n.nspname = any($3::text[]) and
+           pg_catalog.has_schema_privilege(r.oid, n.oid, 'USAGE')))
 order by 1`;
 
 // Sequences with one of the names, and the column each fills: serial (an owned sequence, deptype a) or identity (i).
@@ -135,7 +137,8 @@ join pg_catalog.pg_roles o on o.oid = v.relowner
 where d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
   and d.refobjid = pg_catalog.format('%I.%I', $1::text, $2::text)::pg_catalog.regclass and v.oid <> d.refobjid and v.relkind = 'v'
   and not exists (select from pg_catalog.unnest(v.reloptions) as option
-                  where pg_catalog.lower(option) in ('security_invoker=true', 'security_invoker=on', 'security_invoker=1', 'security_invoker=yes'))
+                  where pg_catalog.lower(option) in ('security_invoker=true', 'security_invoker=on',
+                      'security_invoker=1', 'security_invoker=yes'))
   and not pg_catalog.has_table_privilege(v.relowner, d.refobjid, 'SELECT')
 order by 1, 2`;
 
@@ -144,19 +147,28 @@ order by 1, 2`;
 const privilegesSql = `
 select r.rolname as role,
        pg_catalog.has_schema_privilege(r.oid, $2, 'USAGE') as usage,
-       case when $3::text is null then null else pg_catalog.has_table_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), 'SELECT') end as select,
-       case when $3::text is null then null else pg_catalog.has_table_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), 'INSERT') end as insert,
-       case when $3::text is null then null else pg_catalog.has_table_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), 'UPDATE') end as update,
-       case when $3::text is null then null else pg_catalog.has_table_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), 'DELETE') end as delete,
-       case when $4::text is null then null else pg_catalog.has_function_privilege(r.oid, $4::pg_catalog.regprocedure, 'EXECUTE') end as execute,
-       case when $3::text is null or $5::text is null then null else pg_catalog.has_column_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), $5::text, 'SELECT') end as "columnSelect",
-       case when $3::text is null or $5::text is null then null else pg_catalog.has_column_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), $5::text, 'INSERT') end as "columnInsert",
-       case when $3::text is null or $5::text is null then null else pg_catalog.has_column_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), $5::text, 'UPDATE') end as "columnUpdate",
+       case when $3::text is null then null else
+           pg_catalog.has_table_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), 'SELECT') end as select,
+       case when $3::text is null then null else
+           pg_catalog.has_table_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), 'INSERT') end as insert,
+       case when $3::text is null then null else
+           pg_catalog.has_table_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), 'UPDATE') end as update,
+       case when $3::text is null then null else
+           pg_catalog.has_table_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), 'DELETE') end as delete,
+       case when $4::text is null then null else
+           pg_catalog.has_function_privilege(r.oid, $4::pg_catalog.regprocedure, 'EXECUTE') end as execute,
+       case when $3::text is null or $5::text is null then null else
+           pg_catalog.has_column_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), $5::text, 'SELECT') end as "columnSelect",
+       case when $3::text is null or $5::text is null then null else
+           pg_catalog.has_column_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), $5::text, 'INSERT') end as "columnInsert",
+       case when $3::text is null or $5::text is null then null else
+           pg_catalog.has_column_privilege(r.oid, pg_catalog.format('%I.%I', $2, $3), $5::text, 'UPDATE') end as "columnUpdate",
        case when $3::text is null then null else array(
          select a.attname::text from pg_catalog.pg_attribute a
          where a.attrelid = pg_catalog.format('%I.%I', $2, $3)::pg_catalog.regclass and a.attnum > 0 and not a.attisdropped
            and pg_catalog.has_column_privilege(r.oid, a.attrelid, a.attnum, 'SELECT') order by a.attnum) end as "readableColumns",
-       case when $7::text is null then null else pg_catalog.has_sequence_privilege(r.oid, pg_catalog.format('%I.%I', $6::text, $7::text), 'USAGE') end as "sequenceUsage",
+       case when $7::text is null then null else
+           pg_catalog.has_sequence_privilege(r.oid, pg_catalog.format('%I.%I', $6::text, $7::text), 'USAGE') end as "sequenceUsage",
        case when $7::text is null then null else pg_catalog.has_schema_privilege(r.oid, $6::text, 'USAGE') end as "sequenceSchemaUsage"
 from pg_catalog.pg_roles r where r.rolname = any($1::text[])`;
 

@@ -9,7 +9,6 @@ import {
 	postgrestError,
 	send,
 } from './http.js';
-import type {CachedFunction, CachedTable} from './cacheSnapshot.js';
 import {type OpenApiTables, openApiTables} from './openApiTables.js';
 import {parseSchemaCacheDump, type SchemaCacheDump} from './schemaCacheDump.js';
 import {postgrestFeatures} from '../postgrestVersions.js';
@@ -79,7 +78,8 @@ export async function apiFacts(
 	});
 	if (rootAnswer.tooLarge)
 		notes.push(
-			`GET / answered more than ${mebibytes(bodyCaps.document)}, so its OpenAPI description was not read; every relation was probed instead`
+			`GET / answered more than ${mebibytes(bodyCaps.document)}, so its OpenAPI description was not ` +
+				`read; every relation was probed instead`
 		);
 	// Without --schemas the default schema is asked for, so its relations are read in the same walk; with --schemas
 	// they are read only once the exposed schemas say it is asked for (a document may list 200,000 relations).

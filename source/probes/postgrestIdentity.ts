@@ -33,7 +33,8 @@ const clockSql = 'select pg_catalog.clock_timestamp()::text as at';
 
 // Sessions whose last statement was an ABORT that started between $1 and $2 and that have done nothing since.
 const answeringSql = `
-select usename as "user", datname as database, coalesce(application_name, '') as "applicationName", pg_catalog.host(client_addr) as "clientAddress"
+select usename as "user", datname as database, coalesce(application_name, '') as "applicationName",
+	pg_catalog.host(client_addr) as "clientAddress"
 from pg_catalog.pg_stat_activity, pg_catalog.pg_stat_clear_snapshot()
 where pid <> pg_catalog.pg_backend_pid() and state = 'idle' and pg_catalog.upper(query) in ('ABORT', 'ROLLBACK')
   and query_start between $1::timestamptz and $2::timestamptz and usename is not null and datname is not null`;
@@ -91,7 +92,9 @@ export async function identifyPostgrest(
 	if (!common || matched < roundsNeeded) {
 		return {
 			confirmed: false,
-			reason: "no session on this server ran the doctor's request to PostgREST: PostgREST most likely uses a database on another server (or its connections were too busy to tell)",
+			reason:
+				"no session on this server ran the doctor's request to PostgREST: PostgREST most likely uses " +
+				'a database on another server (or its connections were too busy to tell)',
 			answeredRoles: [...answeredRoles],
 		};
 	}

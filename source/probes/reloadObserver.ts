@@ -9,7 +9,8 @@ import type pg from 'pg';
 // many sessions hide their details.
 const reloadEvidenceSql = `
 select pg_catalog.count(*) filter (where backend_start > $1
-         or (query_start > $1 and query ~* 'pg_timezone_names|pg_proc|pg_class|pg_namespace|pg_type|pg_cast|pg_depend|^discard all'))::int as reloads,
+         or (query_start > $1 and query ~*
+             'pg_timezone_names|pg_proc|pg_class|pg_namespace|pg_type|pg_cast|pg_depend|^discard all'))::int as reloads,
        pg_catalog.count(*) filter (where backend_start is null)::int as hidden
 from pg_catalog.pg_stat_activity
 where datname = pg_catalog.current_database() and application_name ilike 'postgrest%' and coalesce(query, '') !~* '^\\s*listen\\s'`;

@@ -89,7 +89,7 @@ function columnNames(columns: unknown): string[] | undefined {
 	const names = columns.map(column =>
 		Array.isArray(column) && typeof column[0] === 'string' ? column[0] : undefined
 	);
-	return names.every(name => name !== undefined) ? (names as string[]) : undefined;
+	return names.every(name => name !== undefined) ? names : undefined;
 }
 
 function parameterNames(overload: unknown): string[] | undefined {
@@ -99,7 +99,7 @@ function parameterNames(overload: unknown): string[] | undefined {
 	const names = parameters.map(parameter =>
 		isObject(parameter) && typeof parameter.ppName === 'string' ? parameter.ppName : undefined
 	);
-	return names.every(name => name !== undefined) ? (names as string[]) : undefined;
+	return names.every(name => name !== undefined) ? names : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

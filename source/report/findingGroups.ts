@@ -14,7 +14,7 @@ export function findingGroups(findings: Finding[], limit = findingsPerCode): Fin
 	for (const found of findings) {
 		const area = found.code.split('.')[0]!;
 		let codes = areas.get(area);
-		if (!codes) areas.set(area, (codes = new Map()));
+		if (!codes) areas.set(area, (codes = new Map<string, {code: string; shown: Finding[]; more: number}>()));
 		let group = codes.get(found.code);
 		if (!group) codes.set(found.code, (group = {code: found.code, shown: [], more: 0}));
 		if (group.shown.length < limit) group.shown.push(found);

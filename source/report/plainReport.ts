@@ -83,9 +83,9 @@ export function plainReport(raw: Report, paint: Paint): string {
 	if (columns.header) lines.push(`${' '.repeat(8)} ${''.padEnd(width)}  ${columns.header}`);
 	for (const check of report.checks) {
 		const mark = statusMark[check.status];
-		lines.push(
-			`${paint(mark.color, `${mark.glyph} ${mark.word.padEnd(5)}`)} ${check.id.padEnd(width)}  ${columns.row(check.id)}${check.summary}${check.ignored ? ' (ignored on purpose)' : ''}`
-		);
+		const status = paint(mark.color, `${mark.glyph} ${mark.word.padEnd(5)}`);
+		const ignored = check.ignored ? ' (ignored on purpose)' : '';
+		lines.push(`${status} ${check.id.padEnd(width)}  ${columns.row(check.id)}${check.summary}${ignored}`);
 	}
 	const labels = new Map(
 		(report.instances ?? []).map(instance => [instance.api, `${instance.label} ${instance.api}`])

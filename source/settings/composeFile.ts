@@ -3,12 +3,13 @@
 // say where PostgREST answers from this machine. A db-uri naming another service of the file is reached through
 // the port that service publishes.
 import {createRequire} from 'node:module';
+import type * as Yaml from 'yaml'; // its types only: the module itself is loaded when needed (below)
 import type {Borrowing, ConfValue} from './postgrestConf.js';
 import {type Candidate, type Publish, postgrestCandidates} from './settingCandidates.js';
 import type {Provenance} from './settings.js';
 
 // Loaded only when a file is there to parse: most runs have none, and loading it was a fifth of a check's start.
-const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+const yaml = () => createRequire(import.meta.url)('yaml') as typeof Yaml;
 
 type Variables = Readonly<Record<string, string | undefined>>;
 
@@ -51,7 +52,8 @@ export function composeCandidates(
 	const problems =
 		postgrest.length > 1
 			? [
-					`${file} has ${postgrest.length} services with PGRST_* settings (${postgrest.map(service => service.name).join(', ')}); ${chosen!.name}'s were used`,
+					`${file} has ${postgrest.length} services with PGRST_* settings ` +
+						`(${postgrest.map(service => service.name).join(', ')}); ${chosen!.name}'s were used`,
 				]
 			: [];
 	const values = new Map<string, ConfValue>();
@@ -111,9 +113,9 @@ function environmentOf(
 	for (const [name, value] of entries) {
 		if (value === null || value === undefined) {
 			if (variables[name] === undefined) continue;
-			result.set(name, variables[name]!);
+			result.set(name, variables[name]);
 			if (yours(name)) borrowed.set(name, {references: [`\${${name}}`], sole: true});
-		} else if (['string', 'number', 'boolean'].includes(typeof value)) {
+		} else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
 			const template = String(value);
 			const read: string[] = [];
 			result.set(name, interpolateCompose(template, variables, read));
@@ -131,6 +133,7 @@ function portMapping(entry: unknown, variables: Variables): PortMapping[] {
 	if (isRecord(entry)) {
 		const container = Number(entry.target);
 		const published =
+			// eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar; anything else is no port (NaN)
 			entry.published === undefined ? undefined : Number(interpolateCompose(String(entry.published), variables));
 		const hostIp = typeof entry.host_ip === 'string' ? entry.host_ip : undefined;
 		return Number.isInteger(container)
@@ -161,7 +164,9 @@ function publisher(service: Service, file: string): Publish {
 			};
 		if (mapping.hostPort === undefined)
 			return {
-				problem: `${file}: service ${service.name} publishes port ${port} on a port Docker picks, so pgrst-doctor cannot know it (docker compose port ${service.name} ${port} says)`,
+				problem:
+					`${file}: service ${service.name} publishes port ${port} on a port Docker picks, so pgrst-doctor ` +
+					`cannot know it (docker compose port ${service.name} ${port} says)`,
 			};
 		return {
 			url: `http://${hostAddress(mapping.hostIp)}:${mapping.hostPort}`,

@@ -81,7 +81,8 @@ export function discoverSettings(input: DiscoveryInput): Settings {
 	if (!settings.apiKey && files.supabase && servesLocally(settings.apiUrl?.value, files.supabase.local.apiPort)) {
 		if (files.supabase.local.signingKeys) {
 			notes.push(
-				`${files.supabase.file} sets [auth] signing_keys_path, so supabase start's default service_role key does not apply: pass --api-key`
+				`${files.supabase.file} sets [auth] signing_keys_path, so supabase start's default service_role ` +
+					`key does not apply: pass --api-key`
 			);
 		} else {
 			settings.apiKey = {
@@ -221,7 +222,8 @@ function readBounded(
 	const linked = given ? undefined : linkedDirectory(directory, file);
 	if (linked) {
 		notes.push(
-			`${linked}${path.sep} is a symbolic link, which pgrst-doctor does not follow, so ${file} was not read: pass it with ${flag} ${file}`
+			`${linked}${path.sep} is a symbolic link, which pgrst-doctor does not follow, so ${file} was ` +
+				`not read: pass it with ${flag} ${file}`
 		);
 		return undefined;
 	}
@@ -322,7 +324,8 @@ function applyTrust(
 		delete settings.adminUrl;
 	} else if (admin?.folder && api && new URL(String(admin.value)).hostname !== new URL(String(api.value)).hostname) {
 		notes.push(
-			`${admin.from} was not used: its host ${new URL(String(admin.value)).host} is not the API URL's (${new URL(String(api.value)).host}); pass --admin-url`
+			`${admin.from} was not used: its host ${new URL(String(admin.value)).host} is not the API URL's ` +
+				`(${new URL(String(api.value)).host}); pass --admin-url`
 		);
 		delete settings.adminUrl;
 	}
@@ -330,7 +333,8 @@ function applyTrust(
 	const key = chosen.get('apiKey');
 	if (key && !key.folder && api?.folder) {
 		notes.push(
-			`the API key from ${key.from} was not sent to ${String(api.value)}, an address ${api.from} chose; pass --api-url ${String(api.value)} to send it there`
+			`the API key from ${key.from} was not sent to ${String(api.value)}, an address ${api.from} ` +
+				`chose; pass --api-url ${String(api.value)} to send it there`
 		);
 		delete settings.apiKey;
 	}
@@ -338,7 +342,8 @@ function applyTrust(
 	if (database?.folder) settings.dbUrlFromFolder = true;
 	if (database?.folder && !hasPassword(String(database.value)) && environment.PGPASSWORD) {
 		notes.push(
-			`${database.from} has no password, so pgrst-doctor connects without one, not with PGPASSWORD from your environment; put the password in the URL or pass --db-url`
+			`${database.from} has no password, so pgrst-doctor connects without one, not with PGPASSWORD ` +
+				`from your environment; put the password in the URL or pass --db-url`
 		);
 	}
 }

@@ -198,7 +198,8 @@ export function postgrestCandidates(
 		});
 	} else if (uriBorrowing) {
 		problems.push(
-			`${from('db-uri')} was not used: it would put your environment's value (${uriBorrowing.references.join(', ')}) into an address the file chose; pass --db-url`
+			`${from('db-uri')} was not used: it would put your environment's value (${uriBorrowing.references.join(', ')}) ` +
+				`into an address the file chose; pass --db-url`
 		);
 	} else if (uri !== undefined) {
 		const reached = reading.reachDatabase?.(uri) ?? {uri};

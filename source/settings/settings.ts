@@ -1,7 +1,10 @@
 // What the doctor was told, and where each value came from: flags, the environment, or a file it found. The
 // provenance travels with the value to every renderer (plain, interactive, JSON), so no value is ever a guess.
 
-/** Where a value came from, as shown to the user: '--db-url', 'environment (DATABASE_URL)', '.env (DATABASE_URL)', 'postgrest.conf (db-uri)'. */
+/**
+ * Where a value came from, as shown to the user: '--db-url', 'environment (DATABASE_URL)', '.env (DATABASE_URL)',
+ * 'postgrest.conf (db-uri)'.
+ */
 export type Provenance = string;
 
 export type Setting<T> = {readonly value: T; readonly from: Provenance};
@@ -21,7 +24,10 @@ export type Settings = {
 	channelEnabled?: Setting<boolean>;
 	anonRole?: Setting<string>;
 	jwtSecret?: Setting<string>;
-	/** The database URL came from the folder's files (trusted less than flags and the environment): it connects with no password from this environment. */
+	/**
+	 * The database URL came from the folder's files (trusted less than flags and the environment): it connects with no
+	 * password from this environment.
+	 */
 	dbUrlFromFolder?: true;
 	/** Files found but not used, values ignored, and why: shown so that a silent fallback is never a surprise. */
 	notes: string[];

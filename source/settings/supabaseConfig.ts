@@ -3,10 +3,11 @@
 // ports default to 54321 and 54322 when the file leaves them out. Values written as "env(NAME)" come from the
 // environment, as the Supabase CLI reads them.
 import {createRequire} from 'node:module';
+import type * as Toml from 'smol-toml'; // its types only: the module itself is loaded when needed (below)
 import type {Candidate} from './settingCandidates.js';
 
 // Loaded only when a file is there to parse: most runs have none, and loading it was a fifth of a check's start.
-const toml = () => createRequire(import.meta.url)('smol-toml') as typeof import('smol-toml');
+const toml = () => createRequire(import.meta.url)('smol-toml') as typeof Toml;
 
 type Variables = Readonly<Record<string, string | undefined>>;
 
@@ -29,7 +30,7 @@ export const localDatabasePort = 54_322;
 export function supabaseLocal(text: string, file: string, variables: Variables): SupabaseLocal {
 	let document: Record<string, unknown>;
 	try {
-		document = toml().parse(text) as Record<string, unknown>;
+		document = toml().parse(text);
 	} catch (error) {
 		throw new TomlSyntaxError(`it is not valid TOML (${String((error as Error).message).split('\n')[0]})`);
 	}

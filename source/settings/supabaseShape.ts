@@ -114,7 +114,10 @@ export function transactionPoolerHint(databaseUrl: string): string | undefined {
 	if (!shape || listensHere(shape.kind)) return undefined;
 	const database = safeDecode(parseUrl(databaseUrl)!.pathname.slice(1)) || 'postgres';
 	const pooler = shape.kind === 'dedicated' ? 'dedicated PgBouncer' : 'shared pooler (Supavisor)';
-	return `the database URL uses ${shape.host}:6543, Supabase's ${pooler} in transaction mode, where a LISTEN never hears a notification; the same database in session mode is ${sessionModeAddress(shape, database)}`;
+	return (
+		`the database URL uses ${shape.host}:6543, Supabase's ${pooler} in transaction mode, where ` +
+		`a LISTEN never hears a notification; the same database in session mode is ${sessionModeAddress(shape, database)}`
+	);
 }
 
 /** A Supabase project ref from https://<ref>.supabase.co, db.<ref>.supabase.co, or a pooler user postgres.<ref>. */
@@ -170,7 +173,7 @@ export function keyShape(apiKey: string): KeyShape {
 	if (key.startsWith('sb_secret_')) return {kind: 'secret'};
 	const payload = jwtPayload(key);
 	if (!payload) return {kind: 'unknown'};
-	const text = (name: string) => (typeof payload[name] === 'string' ? (payload[name] as string) : undefined);
+	const text = (name: string) => (typeof payload[name] === 'string' ? payload[name] : undefined);
 	const exp = typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp : undefined;
 	return {kind: 'jwt', role: text('role'), ref: text('ref'), iss: text('iss'), exp};
 }

@@ -102,6 +102,17 @@ export function installReloadFunctionBody(plan: ReloadFunctionPlan): string {
 	const interval = `interval '${Math.max(1, Math.round(plan.intervalSeconds))} seconds'`;
 	const collisions = reloadFunctionCollisionsSql.replaceAll('$1', () => quoteLiteral(plan.schema));
 	const fnLiteral = quoteLiteral(`${fn}()`);
+	// The install's refusals, as RAISE needs them: one literal each (named here so the script's lines stay short).
+	const anonymousMayExecute = quoteLiteral(
+		'pgrst-doctor changed nothing: the anonymous role could execute the function: %. ' +
+			'Name a role the anonymous role is not a member of.'
+	);
+	const othersMayExecute = quoteLiteral(
+		'pgrst-doctor changed nothing: roles other than those named could still execute the function: %'
+	);
+	const publicMayExecute =
+		'exists (select from pg_catalog.pg_proc p cross join lateral pg_catalog.aclexplode(p.proacl) a ' +
+		'where p.oid = fn and a.grantee = 0)';
 	const body = `
 declare
   last_sent timestamptz;
@@ -186,15 +197,15 @@ begin
     from pg_catalog.pg_roles f
     where f.rolname = any (forbidden) and pg_catalog.has_function_privilege(f.oid, fn, 'EXECUTE');
   if refused is not null then
-    raise exception 'pgrst-doctor changed nothing: the anonymous role could execute the function: %. Name a role the anonymous role is not a member of.', refused;
+    raise exception ${anonymousMayExecute}, refused;
   end if;
   select pg_catalog.string_agg(pg_catalog.quote_ident(r.rolname), ', ' order by r.rolname) into refused
     from pg_catalog.pg_roles r, pg_catalog.pg_proc p
     where p.oid = fn and not r.rolsuper and pg_catalog.has_function_privilege(r.oid, fn, 'EXECUTE')
       and not pg_catalog.pg_has_role(r.oid, p.proowner, 'USAGE')
       and not exists (select from pg_catalog.pg_roles n where n.rolname = any (named) and pg_catalog.pg_has_role(r.oid, n.oid, 'USAGE'));
-  if refused is not null or exists (select from pg_catalog.pg_proc p cross join lateral pg_catalog.aclexplode(p.proacl) a where p.oid = fn and a.grantee = 0) then
-    raise exception 'pgrst-doctor changed nothing: roles other than those named could still execute the function: %', coalesce(refused, 'PUBLIC');
+  if refused is not null or ${publicMayExecute} then
+    raise exception ${othersMayExecute}, coalesce(refused, 'PUBLIC');
   end if;
 end `)};
 `;

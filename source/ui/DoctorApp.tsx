@@ -3,7 +3,8 @@
 // stays shorter than the window, because Ink 6 clears the whole terminal, scrollback included (ESC[3J), whenever
 // its live output is as tall as the window.
 import {Box, Static, useApp, useInput, useStdout} from 'ink';
-import React, {useEffect, useReducer, useRef, useState} from 'react';
+import type React from 'react';
+import {useEffect, useReducer, useRef, useState} from 'react';
 import type {OnPhase} from '../collectFacts.js';
 import type {FixResult} from '../fixes/applyFixes.js';
 import type {FixId} from '../fixes/fixCatalog.js';
@@ -90,6 +91,7 @@ export function DoctorApp({
 		if (screen.name !== 'leaving') return;
 		onExit(screen.code);
 		exit();
+		// eslint-disable-next-line react-hooks/exhaustive-deps -- once on leaving: onExit and exit must not run twice
 	}, [screen.name]);
 
 	useEffect(() => {
@@ -112,6 +114,7 @@ export function DoctorApp({
 		return () => {
 			live = false;
 		};
+		// eslint-disable-next-line react-hooks/exhaustive-deps -- one diagnosis per run asked for (state.run), not per render
 	}, [screen.name === 'diagnosing' && state.run]);
 
 	useEffect(() => {
@@ -127,6 +130,7 @@ export function DoctorApp({
 		return () => {
 			live = false;
 		};
+		// eslint-disable-next-line react-hooks/exhaustive-deps -- one fix per run asked for (state.run), never applied twice
 	}, [screen.name === 'applying' && state.run]);
 
 	// SQL goes to the terminal as it is, above the live screen: Ink would wrap long lines, and a wrap inside a string
@@ -139,6 +143,7 @@ export function DoctorApp({
 		if (!sqlShown) return;
 		write(`\n${terminalBlock(engine.sql(sqlShown).trimEnd())}\n\n`);
 		setPrinted(count => count + 1);
+		// eslint-disable-next-line react-hooks/exhaustive-deps -- printed once per script shown, not again per render
 	}, [sqlShown, state.run]);
 
 	const target = {supabase: engine.supabase()};
@@ -208,7 +213,9 @@ export function DoctorApp({
 				write(osc52(engine.sql(current.screen.script)));
 				return dispatch({
 					type: 'notice',
-					text: `Copied the SQL to ${scriptTitles[current.screen.script]} to the clipboard (if your terminal supports OSC 52; otherwise select it above).`,
+					text:
+						`Copied the SQL to ${scriptTitles[current.screen.script]} to the clipboard (if your terminal ` +
+						`supports OSC 52; otherwise select it above).`,
 				});
 			}
 		}

@@ -2,7 +2,7 @@
 // whatever its length) and shows control characters as escapes, so neither the password nor a pasted escape
 // sequence reaches the screen.
 import {Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 import {passwordSpans} from '../target.js';
 import {terminalLine} from '../terminalText.js';
 

@@ -1,7 +1,7 @@
 // One entry of the session's record, drawn once and left in the scrollback: the diagnosis before, each action with
 // its own outcome, and the proof after it.
 import {Box, Text, useStdout} from 'ink';
-import React from 'react';
+import type React from 'react';
 import {statusMark} from '../report/plainReport.js';
 import {terminalLine} from '../terminalText.js';
 import {type RecordEntry, proofOf} from './doctorState.js';

@@ -2,7 +2,8 @@
 // with the objects named, and the proof of an action finding by finding. A wrapped line continues under its text,
 // not under its mark, so the column of marks stays easy to scan.
 import {Box, Text, useStdout} from 'ink';
-import React, {useMemo} from 'react';
+import type React from 'react';
+import {useMemo} from 'react';
 import type {Finding} from '../findings.js';
 import type {Report} from '../report/buildReport.js';
 import {findingGroups, findingTally, moreFindings} from '../report/findingGroups.js';

@@ -22,7 +22,9 @@ export async function apiProxy(
 	{balancer = false} = {}
 ): Promise<ApiProxy> {
 	let count = 0;
-	const server = createServer(async (incoming, response) => {
+	// void: a failing intercept stays an unhandled rejection, which fails the test run.
+	const server = createServer((incoming, response) => void answer(incoming, response));
+	const answer = async (incoming: IncomingMessage, response: ServerResponse) => {
 		count++;
 		if (intercept && (await intercept(incoming, response, count))) return;
 		const target = typeof upstream === 'string' ? upstream : upstream(count);
@@ -40,7 +42,7 @@ export async function apiProxy(
 		);
 		forwarded.on('error', () => response.destroy());
 		incoming.pipe(forwarded);
-	});
+	};
 	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
 	const {port} = server.address() as {port: number};
 	return {

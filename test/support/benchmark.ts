@@ -48,7 +48,8 @@ async function buildSchema(pg: Postgres, database: string, tables: number): Prom
 		await pg.query(
 			`do $$ begin
 			for i in ${first}..${Math.min(tables, first + 499)} loop
-				execute format('create table public.t%s (id int primary key, %s, parent int%s)', i, '${columns}', case when i > 1 then format(' references public.t%s', i - 1) else '' end);
+				execute format('create table public.t%s (id int primary key, %s, parent int%s)', i, '${columns}',
+					case when i > 1 then format(' references public.t%s', i - 1) else '' end);
 				execute format('grant select, insert, update, delete on public.t%s to anon', i);
 			end loop;
 		end $$`,
@@ -123,10 +124,14 @@ async function compare(pg: Postgres, tables: number): Promise<void> {
 			: 'not in the report';
 		const checksMs = report.checks.reduce((sum, check) => sum + check.durationMs, 0);
 		console.log(
-			`${tables.toLocaleString('en')} tables + ${Math.round(tables * 0.3)} functions: check ${ms(doctorMs)}, --dump-schema ${ms(dumpMs)}, ratio ${ratio.toFixed(2)} (goal ≤ ${goals.ratio}); peak RSS ${peakMb.toFixed(0)} MB; exit ${report.exitCode}, ${report.findings.length} findings`
+			`${tables.toLocaleString('en')} tables + ${Math.round(tables * 0.3)} functions: check ${ms(doctorMs)}, ` +
+				`--dump-schema ${ms(dumpMs)}, ratio ${ratio.toFixed(2)} (goal ≤ ${goals.ratio}); peak RSS ${peakMb.toFixed(0)} ` +
+				`MB; exit ${report.exitCode}, ${report.findings.length} findings`
 		);
+		const {requests, probeRequests, bytesRead} = report.postgrest;
+		const read = bytesRead === undefined ? '' : `, ${(bytesRead / 1024 / 1024).toFixed(1)} MB read`;
 		console.log(
-			`  HTTP requests ${report.postgrest.requests ?? report.postgrest.probeRequests ?? '?'}${report.postgrest.bytesRead === undefined ? '' : `, ${(report.postgrest.bytesRead / 1024 / 1024).toFixed(1)} MB read`}; phases: ${phases}; checks ${ms(checksMs)}`
+			`  HTTP requests ${requests ?? probeRequests ?? '?'}${read}; phases: ${phases}; checks ${ms(checksMs)}`
 		);
 		if (baseline) {
 			const before = JSON.parse(baselineRuns.at(-1)!.stdout) as Report;
@@ -137,12 +142,16 @@ async function compare(pg: Postgres, tables: number): Promise<void> {
 						.join(', ')
 				: 'not in the report';
 			console.log(
-				`  baseline ${baseline}: check ${ms(beforeMs)}, ratio ${(beforeMs / dumpMs).toFixed(2)}; peak RSS ${(Math.max(...baselineRuns.map(run => run.peakBytes)) / 1024 / 1024).toFixed(0)} MB; exit ${before.exitCode}; HTTP requests ${before.postgrest.requests ?? before.postgrest.probeRequests ?? '?'}; phases: ${beforePhases}`
+				`  baseline ${baseline}: check ${ms(beforeMs)}, ratio ${(beforeMs / dumpMs).toFixed(2)}; peak ` +
+					`RSS ${(Math.max(...baselineRuns.map(run => run.peakBytes)) / 1024 / 1024).toFixed(0)} MB; ` +
+					`exit ${before.exitCode}; HTTP requests ${before.postgrest.requests ?? before.postgrest.probeRequests ?? '?'}; ` +
+					`phases: ${beforePhases}`
 			);
 		}
 		if (report.exitCode !== 0)
 			missed.push(
-				`${tables} tables: a fresh schema was not healthy (exit ${report.exitCode}: ${report.findings.map(found => found.code).join(', ')})`
+				`${tables} tables: a fresh schema was not healthy ` +
+					`(exit ${report.exitCode}: ${report.findings.map(found => found.code).join(', ')})`
 			);
 		if (ratio > goals.ratio) missed.push(`${tables} tables: ratio ${ratio.toFixed(2)} > ${goals.ratio}`);
 		if (tables >= 4000 && peakMb > goals.peakMb)
@@ -173,7 +182,8 @@ async function heal(pg: Postgres, database: string, apiUrl: string, reloadMs: nu
 	const report = JSON.parse(run.stdout) as Report & {fixesApplied?: Array<{durationMs: number; verified: boolean}>};
 	const fix = report.fixesApplied?.[0];
 	console.log(
-		`  heal after a migration: --fix reload --yes ${ms(run.ms)} in all, the reload and its proof ${fix ? ms(fix.durationMs) : '?'} (verified: ${fix?.verified ?? false}); PostgREST's own load ${ms(reloadMs)}`
+		`  heal after a migration: --fix reload --yes ${ms(run.ms)} in all, the reload and its proof ${fix ? ms(fix.durationMs) : '?'} ` +
+			`(verified: ${fix?.verified ?? false}); PostgREST's own load ${ms(reloadMs)}`
 	);
 	if (!fix?.verified) missed.push('the heal was not verified');
 	else if (fix.durationMs > reloadMs + goals.healOverReloadMs)
@@ -221,9 +231,11 @@ async function startup(pg: Postgres): Promise<void> {
 		helps.push(
 			await new Promise<number>((resolve, reject) => {
 				const started = performance.now();
-				execFile(process.execPath, [cli, '--help'], error =>
-					error ? reject(error) : resolve(performance.now() - started)
-				);
+				execFile(process.execPath, [cli, '--help'], error => {
+					// eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an Error, typed as Omit<> of one
+					if (error) reject(error);
+					else resolve(performance.now() - started);
+				});
 			})
 		);
 	console.log(`--help: median ${ms(median(helps))} (goal ≤ ${goals.helpMs} ms)`);
@@ -244,7 +256,8 @@ async function startup(pg: Postgres): Promise<void> {
 			diagnoses.push(lastAt);
 		}
 		console.log(
-			`interactive doctor, small schema, 80×24 pseudo-terminal: first frame median ${ms(median(firsts))} (goal ≤ ${goals.firstFrameMs} ms); diagnosis on screen median ${ms(median(diagnoses))}`
+			`interactive doctor, small schema, 80×24 pseudo-terminal: first frame median ${ms(median(firsts))} ` +
+				`(goal ≤ ${goals.firstFrameMs} ms); diagnosis on screen median ${ms(median(diagnoses))}`
 		);
 		if (median(firsts) > goals.firstFrameMs) missed.push(`the first frame took ${ms(median(firsts))}`);
 	} finally {

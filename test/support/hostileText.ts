@@ -18,9 +18,10 @@ const ownColours = /\u001B\[(?:1|22|31|32|33|39|90)m/g;
  */
 export function assertTerminalSafe(text: string, where: string, {colour = false} = {}): void {
 	const plain = colour ? text.replaceAll(ownColours, '') : text;
+	const at = plain.indexOf('\u001B');
 	assert.ok(
-		!plain.includes('\u001B'),
-		`${where}: an escape character reached the terminal:\n${JSON.stringify(plain.slice(Math.max(0, plain.indexOf('\u001B') - 80), plain.indexOf('\u001B') + 40))}`
+		at === -1,
+		`${where}: an escape character reached the terminal:\n${JSON.stringify(plain.slice(Math.max(0, at - 80), at + 40))}`
 	);
 	for (const [name, character] of [
 		['BEL', '\u0007'],

@@ -45,7 +45,8 @@ async function record(version: (typeof postgrestVersions)[number]) {
 		`);
 		const api = await startPostgrest({dbUri: db.url('postgres', 'authenticator', authenticatorPassword), version});
 		await db.query(
-			`alter table public.organizations add column updated_by text; create function public.fresh(a int) returns int language sql as 'select a';`
+			`alter table public.organizations add column updated_by text; create function public.fresh(a ` +
+				`int) returns int language sql as 'select a';`
 		);
 		const json = {'content-type': 'application/json'};
 		const acceptStop = {
@@ -154,9 +155,11 @@ async function record(version: (typeof postgrestVersions)[number]) {
 			const headers = Object.entries(init.headers ?? {})
 				.map(([name, value]) => `${name}: ${value}`)
 				.join('; ');
+			// The requests above send text bodies only.
+			const body = typeof init.body === 'string' && init.body ? ` body ${init.body}` : '';
 			recorded.push({
 				label,
-				request: `${init.method ?? 'GET'} ${path}${headers ? ` (${headers})` : ''}${init.body ? ` body ${init.body}` : ''}`,
+				request: `${init.method ?? 'GET'} ${path}${headers ? ` (${headers})` : ''}${body}`,
 				status: response.status,
 				body: await response.text(),
 			});

@@ -59,8 +59,8 @@ export function sqlCalls(statements: string[]): SqlCalls {
 			const lower = name!.toLowerCase();
 			if (named || syntaxBeforeParenthesis.has(lower)) continue;
 			const [schema, bare] = lower.includes('.') ? lower.split('.') : [undefined, lower];
-			if (schema === 'pg_catalog') calls.functions.add(bare!);
-			else if (schema === undefined) calls.unqualified.add(bare!);
+			if (schema === 'pg_catalog') calls.functions.add(bare);
+			else if (schema === undefined) calls.unqualified.add(bare);
 		}
 		// `*` in count(*) and select * is not an operator; `::` is a cast (its type is looked up like a relation).
 		for (const match of code.replace(/\(\s*\*\s*\)|\bselect\s+\*/gi, ' ').matchAll(/[+\-*/<>=~!@#%^&|`?]+/g))

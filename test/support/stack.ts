@@ -151,7 +151,7 @@ export async function startPostgres(
 			'-c',
 			`ssl_key_file=${serverCertificate.keyFile}`
 		);
-		if (tls!.certificateUser) postgresFlags.push('-c', `ssl_ca_file=${authority!.certFile}`);
+		if (tls.certificateUser) postgresFlags.push('-c', `ssl_ca_file=${authority!.certFile}`);
 	}
 	unstoppedDatabases++;
 	let log = '';
@@ -184,7 +184,7 @@ export async function startPostgres(
 			if (serverCertificate) {
 				const owner = statSync(databaseDir);
 				chownSync(serverCertificate.keyFile, owner.uid, owner.gid);
-				writeFileSync(path.join(databaseDir, 'pg_hba.conf'), tlsHba(tls!));
+				writeFileSync(path.join(databaseDir, 'pg_hba.conf'), tlsHba(tls));
 			}
 			await server.start();
 		} catch (error) {
@@ -193,7 +193,8 @@ export async function startPostgres(
 			cleanups.delete(removeDir);
 			log = '';
 			throw new Error(
-				`PostgreSQL did not start: ${String((error as Error | undefined)?.message ?? '')}\n${startLog}`
+				`PostgreSQL did not start: ${String((error as Error | undefined)?.message ?? '')}\n${startLog}`,
+				{cause: error}
 			);
 		}
 		return {port, server, removeDir};
@@ -302,8 +303,8 @@ async function startPostgrestOn(
 	if (options.openApiMode) env.PGRST_OPENAPI_MODE = options.openApiMode;
 	const child = spawn(postgrestBinaries[options.version ?? '12.0.2'], [], {env, stdio: ['ignore', 'pipe', 'pipe']});
 	let output = '';
-	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	const kill = () => child.kill('SIGKILL');
 	cleanups.add(kill);
 	const url = `http://127.0.0.1:${port}`;
@@ -392,8 +393,8 @@ async function startPgbouncerOn(port: number, pg: Postgres, mode: 'session' | 't
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let output = '';
-	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	const cleanup = () => {
 		child.kill('SIGKILL');
 		rmSync(directory, {recursive: true, force: true});

@@ -1,6 +1,6 @@
 // While a fix runs and the diagnosis after it proves it: only ctrl-c works, so that a fix is never left half-seen.
 import {Box, Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 import type {FixId} from '../../fixes/fixCatalog.js';
 import type {PhaseState} from '../doctorState.js';
 import {Phases} from './Phases.js';

@@ -1,6 +1,6 @@
 // Before a fix that writes: the SQL is printed above; nothing runs without a y.
 import {Box, Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 
 export function ConfirmScreen(): React.JSX.Element {
 	return (

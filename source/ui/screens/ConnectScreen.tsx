@@ -1,7 +1,7 @@
 // The connect screen: every field at once, filled with what is already known and saying where it came from; the
 // field with the cursor is marked, and a value that cannot work says why as soon as it is entered.
 import {Box, Text, useStdout} from 'ink';
-import React from 'react';
+import type React from 'react';
 import {terminalLine} from '../../terminalText.js';
 import {type ConnectForm, type Field, fields} from '../connectForm.js';
 import {MaskedUrlInput} from '../MaskedUrlInput.js';

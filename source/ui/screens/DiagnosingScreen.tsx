@@ -1,6 +1,6 @@
 // While a diagnosis runs: its phases, and the keys that still work.
 import {Box, Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 import type {PhaseState} from '../doctorState.js';
 import {Phases} from './Phases.js';
 

@@ -1,6 +1,6 @@
 // After a diagnosis or fix that threw: the record above says what happened; here, what can be done next.
 import {Box, Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 
 export type FailedScreenProps = {
 	/** Whether there is an earlier report to go back to (b). */

@@ -1,6 +1,6 @@
 // The last line the app draws: the exit code it leaves with, and what that code means.
 import {Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 
 const exitWords: Record<number, string> = {
 	0: 'healthy',

@@ -2,7 +2,7 @@
 // answer (the finding in the record says why).
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 import type {Phase} from '../../collectFacts.js';
 import type {FindingCode} from '../../findings.js';
 import type {PhaseState} from '../doctorState.js';

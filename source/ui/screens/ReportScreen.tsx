@@ -2,7 +2,7 @@
 // keys instead of the list, so that the live part stays shorter than the window.
 import {Select} from '@inkjs/ui';
 import {Box, Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 import {terminalLine} from '../../terminalText.js';
 import type {MenuItem} from '../doctorState.js';
 import {Marked} from '../ReportView.js';

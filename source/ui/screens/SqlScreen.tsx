@@ -1,6 +1,6 @@
 // Under the SQL printed above: which script it is, the other scripts that fit, and how to copy it.
 import {Box, Text} from 'ink';
-import React from 'react';
+import type React from 'react';
 import {terminalLine} from '../../terminalText.js';
 import type {SqlScript} from '../doctorState.js';
 
