@@ -19,6 +19,13 @@ export type Finding = {
 	table?: string;
 	column?: string;
 	function?: string;
+	/**
+	 * The argument names of the function overload the finding is about (PostgREST tells overloads apart by them), in
+	 * the catalog's order; absent when the finding is about every overload of the function.
+	 */
+	arguments?: string[];
+	/** The foreign key constraint a relationship finding is about (one table can have several). */
+	constraint?: string;
 	suggestion?: string;
 	fixes?: FixId[];
 	/** The PostgREST instance (its --api-url, shown without credentials) the finding is about, when several were checked. */
@@ -398,19 +405,40 @@ export function finding<C extends FindingCode>(
 
 /**
  * A finding's stable name, like splinter's cache_key: its code and the object it is about, never its message, so a
- * reworded message keeps the key. `cache.column_missing:public.todos.done`, `cache.function_missing:public.add()`,
- * `trigger.missing`; a finding about one of several instances ends in `@<its --api-url>`. Each name is
- * percent-encoded (encodeURIComponent, and . ( ) too), so a key is printable ASCII and its dots only ever separate names.
+ * reworded message keeps the key. `cache.column_missing:public.todos.done`, `trigger.missing`; a function's overload
+ * by its argument names in the catalog's order, `cache.function_missing:public.add(a;b)` (`;`, not `,`, which
+ * separates keys in --ignore; `add()` for every overload, or none), a foreign key by its constraint after its table,
+ * `cache.relationship_missing:public.links.links_a`; a finding about one of several instances ends in
+ * `@<its --api-url>`. Each name is percent-encoded (encodeURIComponent, and . ( ) too, so also , ; and @), so a key
+ * is printable ASCII, its dots only ever separate names and its one @ starts the instance.
  */
 export function findingKey(
 	code: FindingCode,
-	about: Pick<FindingAbout, 'schema' | 'table' | 'column' | 'function' | 'instance'>
+	about: Pick<FindingAbout, 'schema' | 'table' | 'column' | 'constraint' | 'function' | 'arguments' | 'instance'>
 ): string {
-	const names = [about.schema, about.table, about.column].filter(name => name !== undefined).map(keyPart);
-	if (about.function !== undefined) names.push(`${keyPart(about.function)}()`);
+	const names = [about.schema, about.table, about.column, about.constraint]
+		.filter(name => name !== undefined)
+		.map(keyPart);
+	if (about.function !== undefined) {
+		names.push(`${keyPart(about.function)}(${(about.arguments ?? []).map(keyPart).join(';')})`);
+	}
 	const object = names.length > 0 ? `:${names.join('.')}` : '';
 	const instance = about.instance === undefined ? '' : `@${keyPart(about.instance)}`;
 	return `${code}${object}${instance}`;
+}
+
+/**
+ * Whether an --ignore key names a finding: the same key, or the key without its `@<instance>` for a finding about any
+ * one instance, so an allow-list entry holds whether one instance reports the finding or all of them do.
+ */
+export function keyMatches(ignoreKey: string, key: string): boolean {
+	return ignoreKeysFor(key).includes(ignoreKey);
+}
+
+/** The --ignore keys that name the finding with this key: the key itself, and without its `@<instance>` if it has one. */
+export function ignoreKeysFor(key: string): string[] {
+	const at = key.indexOf('@');
+	return at >= 0 ? [key, key.slice(0, at)] : [key];
 }
 
 /** A name in a key: percent-encoded, the separators . ( ) included, so that a key reads back one way. */

@@ -26,6 +26,11 @@ export function reloadCure(channel: Channel): {fixes: FixId[]; suggestion: strin
 	return {fixes: ['reload'], suggestion: `Reload the schema cache: ${reloadSql(channel)}`};
 }
 
+type InstancesUnchecked = {database: string; total: number; list: string; through: string; notes: readonly string[]};
+
+/** A list that always has a first item: a sentence that names "the most likely" or "one of" never names none. */
+type NonEmpty<T> = readonly [T, ...T[]];
+
 /** What PostgREST's API said when it has no session in the database (see checks/listenerEvidence.ts). */
 type Absence = 'unreachable' | 'answered' | 'unusable' | 'not asked';
 type Relation = {schema: string; table: string};
@@ -35,10 +40,14 @@ const inDatabaseOnly = (object: string) => `${object} is in the database but not
 const inCacheOnly = (object: string) => `${object} is in PostgREST's schema cache but no longer in the database`;
 const relation = ({schema, table}: Relation) => label({schema, name: table});
 const column = (parts: Column) => `${relation(parts)}.${quoteIdentifier(parts.column)}`;
-const exposedOnly = (exposed: readonly string[]) => `PostgREST exposes only ${exposed.join(', ')}`;
+/** What PostgREST exposes instead, when it said (an empty list: it did not, so the sentence names none). */
+const exposedOnly = (exposed: readonly string[], notThere: string) =>
+	exposed.length > 0 ? `PostgREST exposes only ${exposed.join(', ')}` : `PostgREST does not expose ${notThere}`;
 const didYouMean = (near: string | undefined) => (near ? `; did you mean ${near}?` : '');
 const caseFolded = 'unquoted names are folded to lower case';
 const noVerdictNow = ': nothing is stale now';
+
+const schemaList = (schemas: readonly string[]) => (schemas.length > 0 ? schemas.join(',') : '""');
 
 /** Where PostgREST's root check went wrong: the two answers that show the URL is not its API root. */
 const offRootControls = ({status, control}: {status: number; control: number}) =>
@@ -241,17 +250,8 @@ export const say = {
 			: `The auto-reload trigger notifies "${parts.notified.join('", "')}" but PostgREST listens on "${parts.heard}"`,
 	'listener.channel_disabled': ({database}: {database: string}) =>
 		`PostgREST is connected to ${database} but listens on no channel: db-channel-enabled is most likely false`,
-	'notify.undelivered': ({
-		sent,
-		who,
-		likely,
-		others,
-	}: {
-		sent: string;
-		who: string;
-		likely: readonly string[];
-		others: readonly string[];
-	}) => {
+	'notify.undelivered': (parts: {sent: string; who: string; likely: NonEmpty<string>; others: readonly string[]}) => {
+		const {sent, who, likely, others} = parts;
 		const most =
 			likely.length > 1
 				? `Most likely one of these, which look alike from the database: ${likely.join('; or ')}`
@@ -259,24 +259,26 @@ export const say = {
 		const also = others.length > 0 ? ` Also possible: ${others.join('; ')}.` : '';
 		return `Sent ${sent} and ${who}. ${most}.${also}`;
 	},
+	// usage null: the last reading of the queue failed, though earlier ones showed it filling.
 	'notify.queue_stuck': ({usage}: {usage: number | null}) =>
-		`PostgreSQL's notification queue is not being drained (pg_notification_queue_usage() = ${usage})`,
-	'notify.delivered': ({
-		latencyMs,
-		sent,
-		evidence,
-		instances,
-	}: {
-		latencyMs?: number;
-		sent: string;
-		evidence?: string;
-		instances?: number;
-	}) =>
-		instances === undefined
-			? `PostgREST reloaded ${latencyMs} ms after ${sent} (seen through ${evidence}); the cache was compared before this` +
-				' reload, so run the check again to see the cache after it'
-			: `Each of the ${instances} PostgREST instances the database shows reloaded, the last ${latencyMs} ms after ${sent}` +
-				` (seen through ${evidence}); the caches were compared before this reload, so run the check again to see them after it`,
+		"PostgreSQL's notification queue is not being drained" +
+		` (pg_notification_queue_usage() ${usage === null ? '> 0' : `= ${usage}`})`,
+	'notify.delivered': (parts: {latencyMs?: number; sent: string; evidence?: string; instances?: number}) => {
+		const {latencyMs, sent, evidence, instances} = parts;
+		const seen = evidence === undefined ? '' : ` (seen through ${evidence})`;
+		const after = `${latencyMs === undefined ? '' : `${latencyMs} ms `}after ${sent}${seen}`;
+		if (instances === undefined || instances === 1) {
+			const who = instances === undefined ? 'PostgREST' : 'The one PostgREST instance the database shows';
+			return (
+				`${who} reloaded ${after}; the cache was compared before this reload, so run the check again to see` +
+				' the cache after it'
+			);
+		}
+		return (
+			`Each of the ${instances} PostgREST instances the database shows reloaded, the last ${after}; the caches` +
+			' were compared before this reload, so run the check again to see them after it'
+		);
+	},
 	'schema.not_exposed': (
 		parts:
 			| {situation: 'requested'; schema?: string; exposed: readonly string[]}
@@ -285,11 +287,17 @@ export const say = {
 	) => {
 		switch (parts.situation) {
 			case 'requested':
-				return `The request named schema ${parts.schema ?? '(unknown)'}, but ${exposedOnly(parts.exposed)}`;
+				return (
+					`The request named schema ${parts.schema ?? '(unknown)'}, but` +
+					` ${exposedOnly(parts.exposed, 'it')}`
+				);
 			case 'named':
-				return `Schema ${parts.schema} is not exposed by PostgREST (it exposes ${parts.exposed.join(', ')})`;
+				return (
+					`Schema ${parts.schema} is not exposed by PostgREST` +
+					`${parts.exposed.length > 0 ? ` (it exposes ${parts.exposed.join(', ')})` : ''}`
+				);
 			case 'found there':
-				return `${parts.object} exists, but ${exposedOnly(parts.exposed)}`;
+				return `${parts.object} exists, but ${exposedOnly(parts.exposed, 'its schema')}`;
 			default:
 				return unreachable(parts);
 		}
@@ -356,7 +364,7 @@ export const say = {
 				return unreachable(parts);
 		}
 	},
-	'rpc.args_mismatch': ({sent, name, takes}: {sent: readonly string[]; name: string; takes: readonly string[]}) =>
+	'rpc.args_mismatch': ({sent, name, takes}: {sent: readonly string[]; name: string; takes: NonEmpty<string>}) =>
 		`The call sends (${sent.join(', ') || 'no arguments'}) but ${name} takes ${takes.join(' or ')} (? = optional):` +
 		' PostgREST picks functions by argument names',
 	'rpc.ambiguous': ({signatures}: {signatures: readonly string[]}) =>
@@ -392,21 +400,14 @@ export const say = {
 		` (each on a new connection) described another schema cache than the other ${parts.majority}${parts.unanswered}:` +
 		` ${parts.differences}. At least one PostgREST instance behind this address serves a stale cache, so some requests` +
 		' fail and others succeed',
-	'api.instance_unchecked': ({
-		database,
-		total,
-		list,
-		through,
-		notes,
-	}: {
-		database: string;
-		total: number;
-		list: string;
-		through: string;
-		notes: readonly string[];
-	}) =>
-		`The database ${database} shows ${plural(total, 'PostgREST instance')} (${list}), and ${through} did not reach each` +
-		` of them at its own address: ${notes.join('; ')}, so their caches were not compared one by one`,
+	'api.instance_unchecked': (parts: InstancesUnchecked) => {
+		const instances = plural(parts.total, 'PostgREST instance');
+		const notes = parts.notes.length > 0 ? `: ${parts.notes.join('; ')}` : '';
+		return (
+			`The database ${parts.database} shows ${instances} (${parts.list}), and ${parts.through} did not reach` +
+			` each of them at its own address${notes}, so their caches were not compared one by one`
+		);
+	},
 	'cache.relationship_missing': (
 		parts: {foreignKey: string; from: string; to: string} | {foreignKey: string; between: readonly [string, string]}
 	) =>
@@ -430,18 +431,15 @@ export const say = {
 			: `${parts.from} says db-channel = "${parts.configured}", but the running PostgREST listens on "${parts.heard}": it` +
 				' was not started with this setting (or not restarted since it changed). This run used' +
 				` "${parts.heard}", the channel PostgREST hears`,
-	'config.schemas_mismatch': ({
-		from,
-		configured,
-		exposed,
-		override,
-	}: {
+	// The lists as db-schemas writes them (comma-separated, no space); an empty one as the empty string it is.
+	'config.schemas_mismatch': (parts: {
 		from: string;
 		configured: readonly string[];
 		exposed: readonly string[];
 		override: string;
 	}) =>
-		`${from} says db-schemas = ${configured.join(',')}, but the running PostgREST exposes ${exposed.join(',')}${override}`,
+		`${parts.from} says db-schemas = ${schemaList(parts.configured)}, but the running PostgREST exposes` +
+		` ${schemaList(parts.exposed)}${parts.override}`,
 	'explain.not_reproduced': (
 		parts:
 			| {situation: 'fine now'; what: string}

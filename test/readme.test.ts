@@ -166,15 +166,21 @@ const samples: {[C in FindingCode]: Array<WordingParts<C>>} = {
 			others: [],
 		},
 	],
-	'notify.queue_stuck': [{usage: 0.25}],
+	'notify.queue_stuck': [{usage: 0.25}, {usage: null}],
 	'notify.delivered': [
 		{latencyMs: 41, sent: "NOTIFY pgrst, 'reload schema';", evidence: 'its session in pg_stat_activity'},
 		{latencyMs: 41, sent: "NOTIFY pgrst, 'reload schema';", evidence: "each instance's session", instances: 2},
+		{latencyMs: 41, sent: "NOTIFY pgrst, 'reload schema';", evidence: 'its own session', instances: 1},
+		{sent: "NOTIFY pgrst, 'reload schema';"},
+		{sent: "NOTIFY pgrst, 'reload schema';", instances: 3},
 	],
 	'schema.not_exposed': [
 		{situation: 'requested', schema: 'private', exposed: ['public', 'api']},
 		{situation: 'named', schema: 'private', exposed: ['public']},
 		{situation: 'found there', object: 'private.invoices', exposed: ['public']},
+		{situation: 'requested', schema: 'private', exposed: []},
+		{situation: 'named', schema: 'private', exposed: []},
+		{situation: 'found there', object: 'private.invoices', exposed: []},
 	],
 	'schema.missing': [{schema: 'billing', source: '--schemas'}],
 	'grant.missing': [
@@ -223,6 +229,7 @@ const samples: {[C in FindingCode]: Array<WordingParts<C>>} = {
 			through: 'the one --api-url',
 			notes: ['1 instance no --api-url reached'],
 		},
+		{database: 'app', total: 1, list: '10.0.0.11', through: 'the one --api-url', notes: []},
 	],
 	'cache.relationship_missing': [
 		{foreignKey: 'invoices_customer_fkey', from: 'public.invoices', to: 'public.customers'},
@@ -239,6 +246,7 @@ const samples: {[C in FindingCode]: Array<WordingParts<C>>} = {
 	],
 	'config.schemas_mismatch': [
 		{from: 'postgrest.conf', configured: ['public', 'api'], exposed: ['public'], override: ''},
+		{from: 'postgrest.conf', configured: [], exposed: ['public'], override: ''},
 	],
 	'explain.not_reproduced': [
 		{situation: 'fine now', what: "public.invoices exists, is exposed, and is in PostgREST's cache"},
@@ -270,11 +278,15 @@ const selectors = new Set([
 ]);
 
 function namedValues(parts: object): string[] {
-	return Object.entries(parts)
-		.filter(([name]) => !selectors.has(name))
-		.flatMap(([, value]) => (Array.isArray(value) ? value : [value]))
-		.map(value => String(value).trim().replace(/\.$/, ''))
-		.filter(value => value !== '');
+	return (
+		Object.entries(parts)
+			.filter(([name]) => !selectors.has(name))
+			.flatMap(([, value]) => (Array.isArray(value) ? value : [value]))
+			// null says a value is unknown: the sentence leaves it out rather than print null.
+			.filter(value => value !== null)
+			.map(value => String(value).trim().replace(/\.$/, ''))
+			.filter(value => value !== '')
+	);
 }
 
 test('every code has one wording, and each sentence says the parts it is given on one line', () => {
@@ -286,6 +298,9 @@ test('every code has one wording, and each sentence says the parts it is given o
 			const message = wording(parts);
 			assert.match(message, /^\S.*\S$/, `${code}: one line, no stray space`);
 			assert.doesNotMatch(message, /\bundefined\b|\[object |\n/, `${code}: ${message}`);
+			// No unknown value said as null, no empty list left as "( )", ": ," or "= ,", no "each of the 1".
+			const leftOver = /\bnull\b| \)|\( |[:=] [,.]|\s,|\b[Ee]ach of the [01] /;
+			assert.doesNotMatch(message, leftOver, `${code}: ${message}`);
 			for (const value of namedValues(parts))
 				assert.ok(message.includes(value), `${code} says ${value}: ${message}`);
 			const found = finding(code, parts as never, {});
@@ -293,6 +308,50 @@ test('every code has one wording, and each sentence says the parts it is given o
 			assert.equal(found.severity, findingCodes[code].severity);
 		}
 	}
+});
+
+test('the edge values of the parts still make a sentence: unknown numbers left out, empty lists not listed', () => {
+	const sent = "NOTIFY pgrst, 'reload schema';";
+	const rerun = 'the cache was compared before this reload, so run the check again to see the cache after it';
+	assert.equal(say['notify.delivered']({sent}), `PostgREST reloaded after ${sent}; ${rerun}`);
+	const one = {sent, latencyMs: 7, evidence: 'its session', instances: 1};
+	assert.equal(
+		say['notify.delivered'](one),
+		`The one PostgREST instance the database shows reloaded 7 ms after ${sent} (seen through its session); ${rerun}`
+	);
+	assert.equal(
+		say['notify.queue_stuck']({usage: null}),
+		"PostgreSQL's notification queue is not being drained (pg_notification_queue_usage() > 0)"
+	);
+	const notExposed = say['schema.not_exposed'];
+	assert.equal(
+		notExposed({situation: 'named', schema: 'private', exposed: []}),
+		'Schema private is not exposed by PostgREST'
+	);
+	assert.equal(
+		notExposed({situation: 'requested', schema: 'private', exposed: []}),
+		'The request named schema private, but PostgREST does not expose it'
+	);
+	assert.equal(
+		notExposed({situation: 'found there', object: 'private.f()', exposed: []}),
+		'private.f() exists, but PostgREST does not expose its schema'
+	);
+	assert.equal(
+		say['api.instance_unchecked']({database: 'app', total: 1, list: 'a', through: 'the one --api-url', notes: []}),
+		'The database app shows 1 PostgREST instance (a), and the one --api-url did not reach each of them at its own' +
+			' address, so their caches were not compared one by one'
+	);
+	const emptyConfig = {from: 'postgrest.conf', configured: [], exposed: ['api', 'public'], override: ''};
+	assert.equal(
+		say['config.schemas_mismatch'](emptyConfig),
+		'postgrest.conf says db-schemas = "", but the running PostgREST exposes api,public'
+	);
+	// A part that is never empty says so in its type: an empty list does not compile (npx tsc -p tsconfig.test.json).
+	// @ts-expect-error notify.undelivered names at least one likely cause
+	const noCause: WordingParts<'notify.undelivered'> = {sent, who: 'PostgREST did not reload', likely: [], others: []};
+	// @ts-expect-error rpc.args_mismatch names at least one overload
+	const noOverload: WordingParts<'rpc.args_mismatch'> = {sent: ['x'], name: 'f', takes: []};
+	void [noCause, noOverload];
 });
 
 test("a finding's key is its code and object, percent-encoded, never its message", () => {

@@ -56,32 +56,19 @@ export function diffSchemas(catalog: Catalog, cache: CacheSnapshot, channel: Cha
 		const names = argumentNames(fn);
 		if (cached?.overloads.some(overload => sameNames(overload, names))) continue;
 		const signature = `${label(fn)}(${names.join(', ')})`;
+		// One finding per overload, named by its argument names (as PostgREST tells overloads apart).
+		const thisOverload = {schema: fn.schema, function: fn.name, arguments: names, ...about};
 		const other = cached?.overloads.find(
 			overload =>
 				!catalog.functions.some(
 					candidate => key(candidate) === key(fn) && sameNames(overload, argumentNames(candidate))
 				)
 		);
-		if (other) {
-			findings.push(
-				finding(
-					'cache.function_signature',
-					{signature, cached: `${label(fn)}(${other.join(', ')})`},
-					{schema: fn.schema, function: fn.name, ...about}
-				)
-			);
-		} else if (cached?.otherArguments) {
-			findings.push(
-				finding(
-					'cache.function_signature',
-					{signature, cached: `${label(fn)} with other arguments`},
-					{schema: fn.schema, function: fn.name, ...about}
-				)
-			);
+		if (other || cached?.otherArguments) {
+			const cachedAs = other ? `${label(fn)}(${other.join(', ')})` : `${label(fn)} with other arguments`;
+			findings.push(finding('cache.function_signature', {signature, cached: cachedAs}, thisOverload));
 		} else {
-			findings.push(
-				finding('cache.function_missing', {signature}, {schema: fn.schema, function: fn.name, ...about})
-			);
+			findings.push(finding('cache.function_missing', {signature}, thisOverload));
 		}
 	}
 	if (cache.complete) {
@@ -126,11 +113,9 @@ function missingRelationships(
 				from: label(table),
 				to: label({schema: foreignKey.schema, name: foreignKey.foreignTable}),
 			};
-			return finding('cache.relationship_missing', parts, {
-				schema: foreignKey.schema,
-				table: foreignKey.table,
-				...about,
-			});
+			// One finding per foreign key: a table can have several, each its own relationship.
+			const named = {schema: foreignKey.schema, table: foreignKey.table, constraint: foreignKey.name};
+			return finding('cache.relationship_missing', parts, {...named, ...about});
 		});
 }
 

@@ -80,7 +80,9 @@ export const notifyDelivery: Check = {
 			? `${deaf.length} of the ${each.length} PostgREST instances the database shows did not reload ` +
 				`within ${delivery.waitedMs} ms (${deaf.join('; ')}); ${each.filter(instance => instance.delivered === true).length} did`
 			: `PostgREST did not reload within ${delivery.waitedMs} ms`;
-		const texts = {likely: likely.map(cause => cause.text), others: others.map(cause => cause.text)};
+		// rankedCauses always ranks at least one cause (listener.missing comes last in every order).
+		const [mostLikely, ...tiedWith] = likely.map(cause => cause.text);
+		const texts = {likely: [mostLikely!, ...tiedWith] as const, others: others.map(cause => cause.text)};
 		findings.push(
 			finding(
 				'notify.undelivered',

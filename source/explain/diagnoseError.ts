@@ -365,24 +365,13 @@ function rpc(evidence: Evidence): Finding[] {
 			args => args.length === matching.args.length && matching.args.every(arg => args.includes(arg.name))
 		);
 		if (evidence.cachedFunction !== undefined && !cachedMatch) {
+			// The overload's key, as check names it (findingKey): its argument names.
+			const overload = {...about, arguments: matching.args.map(arg => arg.name), ...reload(evidence)};
+			const cachedAs = (args: string[]) => `${label(matching)}(${args.join(', ')})`;
+			const changed = {signature: signature(matching), cached: cachedAs(cachedOverloads[0] ?? [])};
 			return cachedOverloads.length > 0
-				? [
-						finding(
-							'cache.function_signature',
-							{
-								signature: signature(matching),
-								cached: `${label(matching)}(${cachedOverloads[0]!.join(', ')})`,
-							},
-							{...about, ...reload(evidence)}
-						),
-					]
-				: [
-						finding(
-							'cache.function_missing',
-							{signature: signature(matching)},
-							{...about, ...reload(evidence)}
-						),
-					];
+				? [finding('cache.function_signature', changed, overload)]
+				: [finding('cache.function_missing', {signature: signature(matching)}, overload)];
 		}
 		const grantProblems = grants(evidence, false);
 		return grantProblems.length > 0
@@ -404,16 +393,11 @@ function rpc(evidence: Evidence): Finding[] {
 			),
 		];
 	}
-	return [
-		finding(
-			'rpc.args_mismatch',
-			{sent, name, takes: overloads.map(signature)},
-			{
-				...about,
-				suggestion: `Send exactly these names: ${overloads[0]!.args.map(arg => arg.name).join(', ') || 'none'}.`,
-			}
-		),
-	];
+	// overloads is not empty here: a function without any was answered above.
+	const takes = [signature(overloads[0]!), ...overloads.slice(1).map(signature)] as const;
+	const names = overloads[0]!.args.map(arg => arg.name).join(', ') || 'none';
+	const suggestion = `Send exactly these names: ${names}.`;
+	return [finding('rpc.args_mismatch', {sent, name, takes}, {...about, suggestion})];
 }
 
 /** PGRST203: the call's argument names fit several overloads; PostgREST picks by names, never by the values' types. */

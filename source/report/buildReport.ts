@@ -1,7 +1,7 @@
 // One document for every renderer: --json prints it as is, plain text and the Ink app read from it.
 import type {CheckStatus, Facts} from '../checks/check.js';
 import type {CheckResult} from '../engine.js';
-import {type Finding, type FindingCode, blocksDiagnosis} from '../findings.js';
+import {type Finding, type FindingCode, blocksDiagnosis, ignoreKeysFor} from '../findings.js';
 import type {FixResult} from '../fixes/applyFixes.js';
 import {type Fix, fixCatalog, fixesFor} from '../fixes/fixCatalog.js';
 import type {Advice} from '../explain/offlineAdvice.js';
@@ -160,7 +160,8 @@ function distinct(findings: Finding[]): Finding[] {
 export function withIgnores(report: Report, ignore: readonly string[] | undefined): Report {
 	if (!ignore || ignore.length === 0) return report;
 	const keys = new Set(ignore);
-	const asked = (found: Finding) => keys.has(found.key);
+	// A key without @<instance> names the finding on every instance (see keyMatches).
+	const asked = (found: Finding) => ignoreKeysFor(found.key).some(key => keys.has(key));
 	const blocking = new Set(report.checks.map(check => check.blockedBy).filter(id => id !== undefined));
 	const ignorable = (found: Finding) =>
 		!blocksDiagnosis(found.code) &&
@@ -170,7 +171,7 @@ export function withIgnores(report: Report, ignore: readonly string[] | undefine
 	const unignorable = [
 		...new Set(report.findings.filter(found => asked(found) && !ignorable(found)).map(found => found.key)),
 	];
-	const matched = new Set(report.findings.filter(asked).map(found => found.key));
+	const matched = new Set(report.findings.flatMap(found => ignoreKeysFor(found.key)).filter(key => keys.has(key)));
 	const findings = report.findings.filter(found => !ignoredFindings.includes(found));
 	const kept = new Set(findings.flatMap(found => found.fixes ?? []));
 	if (kept.has('reload')) kept.add('manual-reload');
