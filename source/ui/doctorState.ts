@@ -224,10 +224,8 @@ export function menuFor(report: Report, target: {supabase: boolean} = {supabase:
 	return items;
 }
 
-/** A finding's identity across two diagnoses: its code and the object it names. */
-function findingKey(found: Finding): string {
-	return JSON.stringify([found.code, found.schema, found.table, found.column, found.function]);
-}
+/** A finding's identity across two diagnoses: its key (its code and the object it names, see findingKey). */
+const findingKey = (found: Finding): string => found.key;
 
 export type Proof = {
 	healed: Finding[];

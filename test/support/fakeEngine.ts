@@ -4,6 +4,7 @@
 // is the same schema after `check --fix trigger --yes`, recorded by test/support/recordReports.ts.
 import {readFileSync} from 'node:fs';
 import {validateField} from '../../source/commands/interactive.js';
+import {findingKey} from '../../source/findings.js';
 import {fixCatalog} from '../../source/fixes/fixCatalog.js';
 import type {FixResult} from '../../source/fixes/applyFixes.js';
 import {manualReloadSteps} from '../../source/fixes/manualReload.js';
@@ -16,11 +17,31 @@ import type {DoctorEngine} from '../../source/ui/DoctorApp.js';
 export const recorded = <T = Report>(name: string): T =>
 	JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as T;
 
-export const staleReport = recorded('report-stale-12.0.2.json');
-export const reloadedReport = recorded('report-reloaded-12.0.2.json');
+/**
+ * A report recorded before findings had a `key` gets the one `check --json` gives today (findingKey, from the code
+ * and the object), so the views that tell findings apart by key see what the CLI would show them.
+ */
+const keyed = (report: Report): Report => ({
+	...report,
+	findings: report.findings.map(found => ({...found, key: found.key ?? findingKey(found.code, found)})),
+	...(report.before
+		? {
+				before: {
+					...report.before,
+					findings: report.before.findings.map(found => ({
+						...found,
+						key: found.key ?? findingKey(found.code, found),
+					})),
+				},
+			}
+		: {}),
+});
+
+export const staleReport = keyed(recorded('report-stale-12.0.2.json'));
+export const reloadedReport = keyed(recorded('report-reloaded-12.0.2.json'));
 export const reloadResult = recorded<FixResult>('fix-reload-12.0.2.json');
-export const unreachableReport = recorded('report-db-unreachable-12.0.2.json');
-export const healthyReport = recorded('report-healthy-12.0.2.json');
+export const unreachableReport = keyed(recorded('report-db-unreachable-12.0.2.json'));
+export const healthyReport = keyed(recorded('report-healthy-12.0.2.json'));
 
 const channel = parseChannel('pgrst');
 
