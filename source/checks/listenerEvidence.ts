@@ -1,11 +1,11 @@
 // Everything the catalogs say about whether PostgREST can hear NOTIFY, gathered once for the listener and
 // delivery checks, and the causes of an undelivered notification ranked by that evidence.
-import {type Finding, finding, findingCodes} from '../findings.js';
+import {type Finding, type FindingCode, finding, findingCodes} from '../findings.js';
 import type {Session} from '../probes/database.js';
 import type {Facts} from './check.js';
 import {notificationsIn, payloadEffect} from './notifications.js';
 import {type Listener, isPostgrestSession, listeners, postgrestView} from './postgrestSessions.js';
-import {plural} from '../wording.js';
+import {plural, type WordingParts} from '../wording.js';
 
 export type ListenerEvidence = {
 	database: string;
@@ -140,30 +140,12 @@ export function causes(evidence: ListenerEvidence): Record<Cause['code'], Cause>
 				{suggestion: missingCure}
 			);
 	return {
-		'notify.queue_stuck': cause(
-			finding(
-				'notify.queue_stuck',
-				{usage: evidence.queueUsage},
-				{suggestion: findingCodes['notify.queue_stuck'].cure}
-			)
-		),
+		'notify.queue_stuck': cause(withCure('notify.queue_stuck', {usage: evidence.queueUsage})),
 		'listener.channel_mismatch': cause(
 			finding('listener.channel_mismatch', {heard: other ?? '', sent: channel}, {suggestion: channelCure})
 		),
-		'listener.pooled': cause(
-			finding(
-				'listener.pooled',
-				{signs: evidence.poolerSigns},
-				{suggestion: findingCodes['listener.pooled'].cure}
-			)
-		),
-		'listener.channel_disabled': cause(
-			finding(
-				'listener.channel_disabled',
-				{database},
-				{suggestion: findingCodes['listener.channel_disabled'].cure}
-			)
-		),
+		'listener.pooled': cause(withCure('listener.pooled', {signs: evidence.poolerSigns})),
+		'listener.channel_disabled': cause(withCure('listener.channel_disabled', {database})),
 		'listener.missing': cause(missing),
 	};
 }
@@ -187,4 +169,9 @@ export function rankedCauses(evidence: ListenerEvidence): {causes: Cause[]; tied
 	order.push('listener.missing');
 	const tied = order[0] === 'listener.channel_disabled' ? 2 : 1;
 	return {causes: [...new Set(order)].map(code => all[code]), tied};
+}
+
+/** The finding with its code's cure as the suggestion: the vocabulary's words, not a copy of them. */
+function withCure<C extends FindingCode>(code: C, parts: WordingParts<C>): Finding & {code: C} {
+	return finding(code, parts, {suggestion: findingCodes[code].cure});
 }
