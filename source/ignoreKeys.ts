@@ -1,7 +1,7 @@
 // --ignore, --ignore-file and the library's `ignore`, parsed at the edge into finding keys: each starts with a finding
 // code, is printable, bounded and said once. A refused key is never repeated: what was typed or listed may be a paste
 // of a secret (an .env given as --ignore-file), so the usage error names only where it stands and why it was refused.
-import {readFileSync} from 'node:fs';
+import {closeSync, openSync, readSync} from 'node:fs';
 import {findingCodes} from './findings.js';
 import {UsageError} from './usageError.js';
 
@@ -63,8 +63,9 @@ function checkedKeys(placed: readonly Placed[], counted: string): string[] {
 function linesOf(file: string): Placed[] {
 	let text: string;
 	try {
-		text = readFileSync(file, 'utf8');
+		text = readBounded(file);
 	} catch (error) {
+		if (error instanceof UsageError) throw error;
 		const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
 		throw new UsageError(
 			`--ignore-file ${file} could not be read (${code}): give a file of finding keys, one a line.`
@@ -107,4 +108,29 @@ function ordinal(count: number): string {
 	const teen = count % 100 >= 11 && count % 100 <= 13;
 	const suffix = teen ? 'th' : (({1: 'st', 2: 'nd', 3: 'rd'} as Record<number, string>)[count % 10] ?? 'th');
 	return `${count}${suffix}`;
+}
+
+/** More than an allow-list of maxKeys keys of maxKeyLength characters with comments needs: a wrong file, not read on. */
+const maxFileBytes = 16 * 1024 * 1024;
+
+/** The file's text, read in chunks and given up past maxFileBytes (a huge file or /dev/zero is never read whole). */
+function readBounded(file: string): string {
+	const descriptor = openSync(file, 'r');
+	try {
+		const chunks: Buffer[] = [];
+		const buffer = Buffer.alloc(64 * 1024);
+		let total = 0;
+		for (let read = readSync(descriptor, buffer); read > 0; read = readSync(descriptor, buffer)) {
+			total += read;
+			if (total > maxFileBytes) {
+				throw new UsageError(
+					`--ignore-file ${file} is larger than ${maxFileBytes / 1024 / 1024} MiB: give a file of finding keys, one a line.`
+				);
+			}
+			chunks.push(Buffer.from(buffer.subarray(0, read)));
+		}
+		return Buffer.concat(chunks).toString('utf8');
+	} finally {
+		closeSync(descriptor);
+	}
 }

@@ -313,3 +313,16 @@ test('library diagnose({ignore}): a value that is not an array of keys is a Usag
 			!error.message.includes('\u001B')
 	);
 });
+
+test('an ignore file is read in bounded chunks: an endless one (/dev/zero) is refused with a sentence, a directory too', () => {
+	assert.throws(
+		() => ignoreKeys([], '/dev/zero'),
+		(error: unknown) =>
+			error instanceof UsageError &&
+			error.message === '--ignore-file /dev/zero is larger than 16 MiB: give a file of finding keys, one a line.'
+	);
+	assert.throws(
+		() => ignoreKeys([], tmpdir()),
+		(error: unknown) => error instanceof UsageError && /could not be read \(EISDIR\)/.test(error.message)
+	);
+});

@@ -81,8 +81,13 @@ export function fixCatalog(
 }
 
 /** The fixes the findings point at; a reload always comes with the way to do it by hand. */
-export function fixesFor(findings: Finding[], catalog: Record<FixId, Fix>): Fix[] {
+export function fixesFor(findings: readonly Finding[], catalog: Record<FixId, Fix>): Fix[] {
+	return [...fixIdsFor(findings)].filter(id => id in catalog).map(id => catalog[id]);
+}
+
+/** The ids of the fixes the findings point at, `manual-reload` with every `reload`. */
+export function fixIdsFor(findings: readonly Finding[]): Set<FixId> {
 	const ids = new Set(findings.flatMap(found => found.fixes ?? []));
 	if (ids.has('reload')) ids.add('manual-reload');
-	return [...ids].filter(id => id in catalog).map(id => catalog[id]);
+	return ids;
 }

@@ -2,6 +2,7 @@
 import {collectFacts, type DiagnosisOptions} from '../collectFacts.js';
 import {runChecks} from '../engine.js';
 import {applyFix, blocksProof, type FixContext, type FixResult, tryInstallTrigger} from '../fixes/applyFixes.js';
+import {ignoreKeysFor} from '../findings.js';
 import {fixCatalog, type FixId} from '../fixes/fixCatalog.js';
 import type {ReloadFunctionOptions} from '../fixes/reloadFunction.js';
 import {failureReason} from '../probes/connectionFailure.js';
@@ -154,6 +155,8 @@ function failedFix(id: FixId, error: unknown, started: number): FixResult {
 /** An --ignore key that matched before the fix healed its finding has not rotted: it is not listed as unmatched. */
 function afterIgnores(after: Report, before: Report): Report {
 	if (!after.unmatchedIgnores?.length) return after;
-	const matchedBefore = new Set([...(before.ignoredFindings ?? []), ...before.findings].map(found => found.key));
+	const matchedBefore = new Set(
+		[...(before.ignoredFindings ?? []), ...before.findings].flatMap(found => ignoreKeysFor(found.key))
+	);
 	return {...after, unmatchedIgnores: after.unmatchedIgnores.filter(key => !matchedBefore.has(key))};
 }

@@ -3,7 +3,7 @@ import type {CheckStatus, Facts} from '../checks/check.js';
 import type {CheckResult} from '../engine.js';
 import {type Finding, type FindingCode, blocksDiagnosis, ignoreKeysFor} from '../findings.js';
 import type {FixResult} from '../fixes/applyFixes.js';
-import {type Fix, fixCatalog, fixesFor} from '../fixes/fixCatalog.js';
+import {type Fix, fixCatalog, fixesFor, fixIdsFor} from '../fixes/fixCatalog.js';
 import type {Advice} from '../explain/offlineAdvice.js';
 import type {ParsedError} from '../explain/parseError.js';
 import type {ProbeMethods} from '../probes/cacheSnapshot.js';
@@ -167,14 +167,16 @@ export function withIgnores(report: Report, ignore: readonly string[] | undefine
 		!blocksDiagnosis(found.code) &&
 		!untrustedComparison.has(found.code) &&
 		!(found.check && blocking.has(found.check));
-	const ignoredFindings = report.findings.filter(found => asked(found) && ignorable(found));
-	const unignorable = [
-		...new Set(report.findings.filter(found => asked(found) && !ignorable(found)).map(found => found.key)),
-	];
+	const ignoredFindings: Finding[] = [];
+	const findings: Finding[] = [];
+	const unignorable = new Set<string>();
+	for (const found of report.findings) {
+		if (asked(found) && ignorable(found)) ignoredFindings.push(found);
+		else findings.push(found);
+		if (asked(found) && !ignorable(found)) unignorable.add(found.key);
+	}
 	const matched = new Set(report.findings.flatMap(found => ignoreKeysFor(found.key)).filter(key => keys.has(key)));
-	const findings = report.findings.filter(found => !ignoredFindings.includes(found));
-	const kept = new Set(findings.flatMap(found => found.fixes ?? []));
-	if (kept.has('reload')) kept.add('manual-reload');
+	const kept = fixIdsFor(findings);
 	const allIgnored = (id: string) =>
 		ignoredFindings.some(found => found.check === id) && !findings.some(found => found.check === id);
 	return {
@@ -186,7 +188,7 @@ export function withIgnores(report: Report, ignore: readonly string[] | undefine
 		fixes: report.fixes.filter(fix => kept.has(fix.id)),
 		ignoredFindings,
 		unmatchedIgnores: [...keys].filter(key => !matched.has(key)),
-		unignorable,
+		unignorable: [...unignorable],
 		...(report.instances && ignoredFindings.length > 0
 			? {
 					instances: report.instances.map(instance => {
