@@ -16,6 +16,16 @@ function mount(engine: DoctorEngine, columns: number, rows = 40) {
 	return {...app, exits};
 }
 
+/** Waits (bounded) until `done` holds: Ink writes what is printed above the live part, and calls onExit, after effects. */
+async function eventually(done: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+	for (let waited = 0; !done() && waited < timeoutMs; waited += 10)
+		await new Promise(resolve => setTimeout(resolve, 10));
+	assert.ok(done(), what);
+}
+
+/** Whether `text` was printed whole, wherever Ink's writes begin and end (a busy Ink merges frames). */
+const printedWhole = (app: {frames: string[]}, text: string) => app.frames.join('').includes(text);
+
 /** Lines of a frame as the terminal shows them. */
 const lines = (frame: string) => frame.split('\n');
 
@@ -233,11 +243,7 @@ test('s shows the reload first when the cache is stale, 2 the trigger, and c cop
 	await app.until('What next?');
 	await app.press('s');
 	await app.until('SQL that fits: 1 reload the cache (shown) · 2 install the trigger');
-	const printed = () => app.frames.some(frame => frame.startsWith(`\n${engine.sql('reload')}`));
-	// The SQL is written above the live part, in a frame of its own that may follow the screen's.
-	for (let waited = 0; !printed() && waited < 5000; waited += 10)
-		await new Promise(resolve => setTimeout(resolve, 10));
-	assert.ok(printed(), 'the reload SQL was printed');
+	await eventually(() => printedWhole(app, engine.sql('reload')), 'the reload SQL was printed');
 	await app.press('c');
 	await app.until('Copied the SQL to reload the cache');
 	const copied = () =>
@@ -331,12 +337,14 @@ test('q leaves the exit code and a last line that says it; ctrl-c is 130', async
 	await first.until('What next?');
 	await first.press('q');
 	await first.until('pgrst-doctor: exit 1 (problems found)');
+	await eventually(() => first.exits.length > 0, 'the app left');
 	assert.deepEqual(first.exits, [1]);
 	first.unmount();
 	const second = mount(fakeEngine({reports: [staleReport]}).engine, 80);
 	await second.until('What next?');
 	await second.press('\u0003');
 	await second.until('pgrst-doctor: exit 130 (cancelled)');
+	await eventually(() => second.exits.length > 0, 'the app left');
 	assert.deepEqual(second.exits, [130]);
 	second.unmount();
 });
@@ -375,10 +383,7 @@ test('t shows the trigger SQL and asks first: n declines and changes nothing, y 
 	await app.until('What next?');
 	await app.press('t');
 	await app.until('Run it? (y/N)');
-	assert.ok(
-		app.frames.some(frame => frame.startsWith(`\n${engine.sql('trigger')}`)),
-		'the trigger SQL was printed'
-	);
+	await eventually(() => printedWhole(app, engine.sql('trigger')), 'the trigger SQL was printed');
 	const confirm = app.lastFrame();
 	assert.equal(
 		confirm.slice(confirm.lastIndexOf('\nThe SQL above') + 1),
@@ -418,6 +423,7 @@ test('a healthy diagnosis says so, offers no fix, and q leaves with 0', async ()
 	);
 	await app.press('q');
 	await app.until('pgrst-doctor: exit 0 (healthy)');
+	await eventually(() => app.exits.length > 0, 'the app left');
 	assert.deepEqual(app.exits, [0]);
 	app.unmount();
 });
