@@ -3,6 +3,10 @@
 // source/wording.ts.
 import {say, type WordingParts} from './wording.js';
 
+/** A code's area, its part before the dot: `cache` for `cache.column_missing`. */
+export type FindingArea = AreaOf<FindingCode>;
+type AreaOf<Code> = Code extends `${infer Area}.${string}` ? Area : never;
+
 export type Severity = 'error' | 'warning' | 'info';
 
 /** The public ids of the fixes a finding can point at (source/fixes/fixCatalog.ts says what each does). */

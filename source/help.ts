@@ -133,13 +133,16 @@ const flagText: Record<FlagName, FlagText> = {
 	ignore: {
 		value: '<key>',
 		text:
-			'Accept the finding with this key on purpose (its "key" in --json): it is listed as ignored and no longer' +
-			' fails the run; one that keeps the diagnosis from being made cannot be ignored; repeatable, or a comma' +
+			'Accept the finding with this key on purpose (its "key" in --json; it starts with the finding\'s code): it' +
+			' is listed as ignored and no longer fails the run; one that keeps the diagnosis or other checks from' +
+			' being made cannot be ignored; without @<instance> it matches every instance; repeatable, or a comma' +
 			' list (default: none)',
 	},
 	ignoreFile: {
 		value: '<file>',
-		text: 'Finding keys to ignore, one a line; # starts a comment (default: none)',
+		text:
+			'Finding keys to ignore, one a line; # starts a comment; at most 10,000 keys, and a line that is not' +
+			' a key is refused without being shown (default: none)',
 	},
 };
 

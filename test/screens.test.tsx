@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import React from 'react';
+import {type FindingCode, findingCodes} from '../source/findings.js';
 import type {Report} from '../source/report/buildReport.js';
 import {painter, plainReport} from '../source/report/plainReport.js';
 import {connectForm} from '../source/ui/connectForm.js';
@@ -560,4 +561,22 @@ Where are your database and PostgREST?
   API key       optional: enter to skip
 enter next · ↑↓ move · esc back · ctrl-c cancel`
 	);
+});
+
+test('ReportView heads every area of the vocabulary in words, never with its raw id', () => {
+	const [column] = staleReport.findings;
+	const areas = {
+		'config.schemas_mismatch': 'PostgREST settings',
+		'rls.rejected': 'Row-level security',
+		'grant.missing': 'Privileges',
+		'schema.not_exposed': 'Exposed schemas',
+	};
+	const codes = Object.keys(areas).filter(code => code in findingCodes);
+	assert.equal(codes.length, 4, 'each is a code of the vocabulary');
+	const findings = codes.map(code => ({...column!, code: code as FindingCode, key: code}));
+	const drawn = frame(<ReportView report={{...staleReport, findings}} />, 120);
+	for (const [code, title] of Object.entries(areas)) {
+		assert.match(drawn, new RegExp(`^${title}$`, 'm'), `${code}'s area is headed "${title}"`);
+		assert.doesNotMatch(drawn, new RegExp(`^${code.split('.')[0]}$`, 'm'));
+	}
 });

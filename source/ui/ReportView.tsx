@@ -4,7 +4,7 @@
 import {Box, Text, useStdout} from 'ink';
 import type React from 'react';
 import {useMemo} from 'react';
-import type {Finding} from '../findings.js';
+import type {Finding, FindingArea} from '../findings.js';
 import type {Report} from '../report/buildReport.js';
 import {findingGroups, findingTally, moreFindings} from '../report/findingGroups.js';
 import {reportBlocks, severityMark, statusMark} from '../report/plainReport.js';
@@ -12,13 +12,22 @@ import {terminalLine, terminalValues} from '../terminalText.js';
 import {type Proof, canProbe, inKeys} from './doctorState.js';
 import {type Span, wrapWords} from './wrapWords.js';
 
-const areaTitles: Record<string, string> = {
+/** A heading for every area of the vocabulary (a code's part before the dot): a new area must get one. */
+const areaTitles: Record<FindingArea, string> = {
 	db: 'Database',
 	api: 'PostgREST',
 	cache: 'Schema cache',
 	trigger: 'Auto-reload trigger',
 	listener: 'Listener',
 	notify: 'NOTIFY delivery',
+	schema: 'Exposed schemas',
+	grant: 'Privileges',
+	client: 'The client',
+	rpc: 'Functions (RPC)',
+	relationship: 'Relationships',
+	rls: 'Row-level security',
+	config: 'PostgREST settings',
+	explain: 'The error',
 };
 
 /** A mark and its text side by side: the text wraps at spaces, every line under the first; indent: columns left of the mark. */
@@ -76,7 +85,7 @@ export function ReportView({report: raw}: {readonly report: Report}): React.JSX.
 			})}
 			{groups.map(({area, codes}) => (
 				<Box key={area} flexDirection="column" marginTop={1}>
-					<Text bold>{areaTitles[area] ?? area}</Text>
+					<Text bold>{areaTitles[area as FindingArea] ?? area}</Text>
 					{codes.flatMap(({code, shown, more}) => [
 						...shown.map((found, index) => (
 							<FindingLine key={`${code}:${index}`} found={found} safe probe={probe} />
