@@ -53,10 +53,11 @@ const rawInJson = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u20
  * of the unsafe characters become \uXXXX escapes, which every JSON reader turns back into the same string.
  */
 export function jsonDocument(value: unknown): string {
-	return (
-		JSON.stringify(value, null, 2).replace(
-			rawInJson,
-			character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`
-		) + '\n'
-	);
+	const text = `${JSON.stringify(value, null, 2)}\n`;
+	// A large document (200,000 findings) is copied only when it holds a character to escape.
+	if (!rawInJsonOnce.test(text)) return text;
+	return text.replace(rawInJson, character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
+
+/** rawInJson without the global flag, whose `test` keeps no position between calls. */
+const rawInJsonOnce = new RegExp(rawInJson.source);
