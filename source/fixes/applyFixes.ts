@@ -27,6 +27,9 @@ import {waitForInstanceReloads} from '../probes/instanceReloads.js';
 import {describeInstance} from '../checks/postgrestInstances.js';
 import {Cancelled, withClient} from '../probes/session.js';
 import {runInTransaction, type WriteOptions} from './writeSession.js';
+import {type QuickProof, quicklyProvable, startQuickProof} from './quickProof.js';
+import {catalogFingerprint} from '../probes/recheck.js';
+import type {HttpTarget} from '../probes/http.js';
 
 export type FixResult = {
 	id: FixId;
@@ -46,6 +49,8 @@ export type FixContext = WriteOptions & {
 	apiUrls?: string[];
 	/** Diagnoses again from scratch; the source of every proof. Stops early when the signal aborts. */
 	diagnose(signal?: AbortSignal): Promise<Report>;
+	/** Where a reload's quick proof asks PostgREST (quickProof.ts); absent, every reload is proved by full diagnoses. */
+	recheckTarget?: HttpTarget;
 	before: Report;
 };
 
@@ -101,8 +106,16 @@ export async function waitUntilHealed(
 /** A reload seen in the database, and how: the evidence and the time from the request to it. */
 export type ProvenReload = {latencyMs: number; evidence: string};
 
-/** survived: PostgREST reloaded, and a diagnosis made after that reload still differs (or still cannot compare). */
-export type Waited = {healed: boolean; report: Report; survived?: ProvenReload & {uncomparedOnly: boolean}};
+/**
+ * survived: PostgREST reloaded, and a diagnosis made after that reload still differs (or still cannot compare).
+ * quick: healed by the quick proof (quickProof.ts), so report is still the diagnosis from before.
+ */
+export type Waited = {
+	healed: boolean;
+	report: Report;
+	survived?: ProvenReload & {uncomparedOnly: boolean};
+	quick?: ProvenReload;
+};
 
 // How long the watch for a reload runs before the diagnoses start: a PostgREST that hears the request starts
 // reloading within milliseconds; one that does not is left to the diagnoses, as before the watch existed.
@@ -115,7 +128,12 @@ const watchMs = 2000;
  * listener finding that says the reload seen may be another PostgREST's) it polls as waitUntilHealed does. The watch
  * runs before any diagnosis because the doctor's own requests through PostgREST look like a reload.
  */
-export async function waitAfterReload(context: FixContext, since: Date, timeoutMs: number): Promise<Waited> {
+export async function waitAfterReload(
+	context: FixContext,
+	since: Date,
+	timeoutMs: number,
+	quick?: QuickProof
+): Promise<Waited> {
 	const started = performance.now();
 	const deadline = deadlineSignal(timeoutMs, context.signal);
 	// PostgREST's sessions busy with other clients' requests may never look done: half the time is left to the polls.
@@ -128,6 +146,12 @@ export async function waitAfterReload(context: FixContext, since: Date, timeoutM
 						? seen
 						: undefined;
 				}).catch(() => undefined);
+	if (reload && quick && (await quick.prove(deadline).catch(() => false)))
+		return {
+			healed: true,
+			report: context.before,
+			quick: {latencyMs: reload.latencyMs ?? 0, evidence: reload.evidence ?? "PostgREST's sessions"},
+		};
 	let report = context.before;
 	let previous: string | undefined;
 	while (reload && !deadline.aborted) {
@@ -290,12 +314,17 @@ async function reload(context: FixContext): Promise<Outcome> {
 	const behind = context.before.instances
 		? []
 		: (context.before.instancesSeen ?? []).filter(group => group.count === 1);
+	const quickly = quicklyProvable(context.before, context.recheckTarget);
 	for (const attempt of attempts) {
 		if (signal.aborted) break;
 		const started = performance.now();
 		let since: Date;
+		let fingerprint: string | undefined;
 		try {
-			since = await withClient(bounded, databaseNow);
+			[since, fingerprint] = await withClient(bounded, async client => [
+				await databaseNow(client),
+				quickly ? await catalogFingerprint(client, context.before.schemas.names) : undefined,
+			]);
 			if (!(await attempt.run())) continue;
 		} catch (error) {
 			if (signal.aborted) break;
@@ -304,12 +333,30 @@ async function reload(context: FixContext): Promise<Outcome> {
 		tried.push(attempt.label);
 		// Before any diagnosis: the doctor's own requests would open sessions that look like a reload.
 		const unheard = behind.length > 0 ? await notReloaded(bounded, since, behind) : undefined;
-		const {healed, survived, report} = await waitAfterReload(bounded, since, context.timeoutMs);
+		const quick =
+			fingerprint !== undefined && context.recheckTarget
+				? startQuickProof(bounded, context.recheckTarget, context.before, fingerprint)
+				: undefined;
+		const waited = await waitAfterReload(bounded, since, context.timeoutMs, quick).finally(async () =>
+			quick?.close()
+		);
+		const {healed, survived, report} = waited;
 		const after =
 			tried.length > 1
 				? ` after ${tried.slice(0, -1).join(' and ')} did not help${stale.length > 0 ? ` (${stale.join(', ')} still stale)` : ''}`
 				: '';
 		stale = behind.length > 0 && !healed ? (unheard ?? stale) : staleInstances(report);
+		if (waited.quick) {
+			const elapsedMs = Math.round(performance.now() - started);
+			return {
+				ok: true,
+				verified: true,
+				message:
+					`PostgREST's cache matches the database ${elapsedMs} ms after ${attempt.label}${after} (a reload seen as ` +
+					`${waited.quick.evidence}; every object that differed now reads as the database has it, and the ` +
+					`catalogs did not change meanwhile)`,
+			};
+		}
 		if (healed) {
 			const elapsedMs = Math.round(performance.now() - started);
 			return {

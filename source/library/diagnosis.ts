@@ -6,7 +6,7 @@ import {ignoreKeysFor} from '../findings.js';
 import {fixCatalog, type FixId} from '../fixes/fixCatalog.js';
 import type {ReloadFunctionOptions} from '../fixes/reloadFunction.js';
 import {failureReason} from '../probes/connectionFailure.js';
-import {closeHttp} from '../probes/http.js';
+import {apiRequests, closeHttp} from '../probes/http.js';
 import {diagnoseInstances} from './instancesDiagnosis.js';
 import {buildReport, exitCodes, followedChannel, type Report, withIgnores} from '../report/buildReport.js';
 
@@ -58,6 +58,9 @@ export function fixContext(options: FixOptions, before: Report): FixContext {
 		...(options.instances ? {apiUrls: options.instances.map(api => api.url)} : {}),
 		signal: options.signal,
 		diagnose: async signal => diagnose(signal ? {...options, signal} : options),
+		...(options.api && !options.instances
+			? {recheckTarget: apiRequests(options.api.url, options, {concurrency: options.concurrency})}
+			: {}),
 		before,
 	};
 }

@@ -928,10 +928,15 @@ export class Prober {
 
 	/** OPTIONS is answered from the cache alone: 200 for a relation it has, 404 for one it lacks. */
 	async cachedName(relation: {schema: string; name: string}): Promise<boolean> {
+		return (await this.nameReading(relation)) === 'cached';
+	}
+
+	/** What OPTIONS says of a relation by its name alone; 'no answer' also when no method for relations passed its controls. */
+	async nameReading(relation: {schema: string; name: string}): Promise<Reading> {
 		const choice = await this.choose('tables', relation.schema);
-		if (choice === 'no answer' || !choice.method) return false;
+		if (choice === 'no answer' || !choice.method) return 'no answer';
 		const answer = await this.send(...this.tableProbe(relation.schema, relation.name));
-		return answer !== undefined && readOptions(answer) === 'cached';
+		return answer ? readOptions(answer) : 'no answer';
 	}
 
 	private failure(): string {

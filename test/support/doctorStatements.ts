@@ -9,6 +9,7 @@ import {mediaHandlerStatements} from '../../source/probes/mediaHandlers.js';
 import {missingSchemasStatements} from '../../source/probes/missingSchemas.js';
 import {objectLookupStatements} from '../../source/probes/objectLookup.js';
 import {postgrestIdentityStatements} from '../../source/probes/postgrestIdentity.js';
+import {recheckStatements} from '../../source/probes/recheck.js';
 import {reloadObserverStatements} from '../../source/probes/reloadObserver.js';
 import type {Channel} from '../../source/sql/channel.js';
 import {reloadSql} from '../../source/sql/reloadSql.js';
@@ -19,6 +20,7 @@ export function doctorStatements(channel: Channel): string[] {
 		...databaseStatements,
 		...objectLookupStatements,
 		...reloadObserverStatements,
+		...recheckStatements,
 		...instanceReloadsStatements,
 		...foreignKeyStatements,
 		...mediaHandlerStatements,

@@ -1,0 +1,93 @@
+// The quick proof of a reload fix, in place of a second full diagnosis (issue 14: a heal confirmed within PostgREST's
+// own reload time). It holds only when all of these do, else the full diagnoses prove the fix as before:
+// 1. the diagnosis before was one full comparison of one PostgREST (no instances, no listener doubt, nothing
+//    unverified or blocking) whose cache findings each name one object (probes/recheck.ts canRecheck);
+// 2. the catalogs' fingerprint was read before the reload was asked for;
+// 3. PostgREST was seen beginning a reload after the request and finishing it (waitAfterReload);
+// 4. each object that differed now reads as the database has it, asked with methods chosen by their controls;
+// 5. the fingerprint, read again after those probes, is unchanged.
+// By 2, 3 and 5 the new cache was loaded from the very database the doctor reads now, by 4 it is the cache that
+// answers. The `check --fix` report still ends with a full diagnosis, so the verdict and exit code never rest on it.
+import type {Finding} from '../findings.js';
+import type {Report} from '../report/buildReport.js';
+import {openDatabase} from '../probes/database.js';
+import type {HttpTarget} from '../probes/http.js';
+import {canRecheck, catalogFingerprint, findingsSettled, readCatalogState} from '../probes/recheck.js';
+import type {SessionOptions} from '../probes/session.js';
+import {cacheCheckIds} from './fixCatalog.js';
+
+/** How long the objects may still read as before once the reload looked finished (the new cache is swapped in after its queries). */
+const settleMs = 1000;
+const pollMs = 25;
+
+/** Findings that say the reload seen in the database need not be this PostgREST's, or that its cache was not all compared. */
+function doubtful(found: Finding): boolean {
+	return (
+		found.code.startsWith('listener.') ||
+		[
+			'api.other_database',
+			'api.instance_unchecked',
+			'cache.inconsistent',
+			'cache.unverified',
+			'cache.not_compared',
+			'cache.unloaded',
+		].includes(found.code)
+	);
+}
+
+/** Whether a reload after this diagnosis can be proved quickly (condition 1 above). */
+export function quicklyProvable(before: Report, target: HttpTarget | undefined): target is HttpTarget {
+	return (
+		target !== undefined &&
+		!before.instances &&
+		(before.instancesSeen ?? []).length <= 1 &&
+		!before.findings.some(doubtful) &&
+		cacheCheckIds.every(id =>
+			['pass', 'fail'].includes(before.checks.find(check => check.id === id)?.status ?? 'skip')
+		) &&
+		canRecheck(before.findings)
+	);
+}
+
+export type QuickProof = {
+	/** Read before the reload is asked for (condition 2). */
+	fingerprint: string;
+	/** Conditions 4 and 5, once the caller has seen the reload begin and end; false is "not proved this way". */
+	prove(signal: AbortSignal): Promise<boolean>;
+	/** Ends the database session whether or not prove ran. */
+	close(): Promise<void>;
+};
+
+/**
+ * Starts a quick proof right after the reload was asked for: the catalog it compares with is read while PostgREST
+ * reloads, in its own read-only session.
+ */
+export function startQuickProof(
+	session: SessionOptions,
+	target: HttpTarget,
+	before: Report,
+	fingerprint: string
+): QuickProof {
+	const schemas = before.schemas.names;
+	const opened = openDatabase(session.connectionString, session.timeoutMs, session.signal);
+	const read = opened.then(async database => ({database, state: await readCatalogState(database, schemas)}));
+	read.catch(() => {});
+	return {
+		fingerprint,
+		async prove(signal) {
+			const {database, state} = await read;
+			const until = performance.now() + settleMs;
+			const asked = {...target, signal};
+			while (!signal.aborted) {
+				if (await findingsSettled(asked, before.postgrest.version, state, before.findings))
+					return (await catalogFingerprint(database, schemas)) === fingerprint;
+				if (performance.now() > until) return false;
+				await new Promise(resolve => setTimeout(resolve, pollMs));
+			}
+			return false;
+		},
+		async close() {
+			await opened.then(async database => database.close()).catch(() => {});
+		},
+	};
+}

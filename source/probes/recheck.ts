@@ -1,0 +1,124 @@
+// The quick proof of a reload: instead of a second full comparison, PostgREST is asked again about exactly the objects
+// a full diagnosis found differing, and the database's catalogs are shown unchanged meanwhile. It is exact only
+// together with what the caller proves first (fixes/applyFixes.ts quickProof): a reload that PostgREST began after
+// the request, seen in pg_stat_activity, and finished. Then the cache was loaded from a database that, by the
+// fingerprint, did not change from before the request until after these probes; so it holds what the database has,
+// and the objects that differed reading as the database has them shows that this new cache is the one answering.
+import type {Finding, FindingCode} from '../findings.js';
+import type {Catalog, CatalogTable, DatabaseSession} from './database.js';
+import {readForeignKeys} from './foreignKeys.js';
+import type {HttpTarget} from './http.js';
+import {type ProbeHazards, readProbeHazards} from './mediaHandlers.js';
+import {Prober} from './cacheSnapshot.js';
+import type pg from 'pg';
+
+// One row: for the exposed schemas' catalog rows the doctor compares (schemas, relations, their columns, functions,
+// constraints) and role memberships, how many there are and the sum of their xmin. Every committed change to one of
+// them adds, removes or rewrites a row, and a rewritten row's xmin is the newer transaction's, so the sums move;
+// VACUUM and ANALYZE update pg_class in place and keep xmin. Two equal fingerprints mean no committed DDL or GRANT on
+// these objects came between them. (Temporary tables of other sessions live in other schemas and do not count.)
+const fingerprintSql = `
+with spaces as (
+  select oid, xmin from pg_catalog.pg_namespace where nspname = any ($1::text[])
+), relations as (
+  select c.oid, c.xmin from pg_catalog.pg_class c join spaces s on c.relnamespace = s.oid
+), versions as (
+  select 'pg_namespace' as catalog, xmin from spaces
+  union all select 'pg_class', xmin from relations
+  union all select 'pg_attribute', a.xmin from pg_catalog.pg_attribute a join relations r on a.attrelid = r.oid
+  union all select 'pg_proc', p.xmin from pg_catalog.pg_proc p join spaces s on p.pronamespace = s.oid
+  union all select 'pg_constraint', k.xmin from pg_catalog.pg_constraint k join spaces s on k.connamespace = s.oid
+  union all select 'pg_auth_members', xmin from pg_catalog.pg_auth_members
+)
+select catalog, pg_catalog.count(*)::int8 as count, pg_catalog.sum(xmin::text::int8)::text as sum
+from versions group by catalog order by catalog`;
+
+export const recheckStatements = [fingerprintSql];
+
+/** The catalogs' fingerprint for these schemas: equal strings, no committed change in between. */
+export async function catalogFingerprint(
+	client: Pick<pg.Client, 'query'> | Pick<DatabaseSession, 'read'>,
+	schemas: string[]
+): Promise<string> {
+	type Row = {catalog: string; count: string; sum: string};
+	const rows =
+		'read' in client
+			? await client.read<Row>(fingerprintSql, [schemas])
+			: (await client.query<Row>(fingerprintSql, [schemas])).rows;
+	return rows.map(row => `${row.catalog} ${row.count}:${row.sum}`).join(', ');
+}
+
+/** What the probes of a recheck need from the database: the catalog (with its foreign keys) and the probe hazards. */
+export type CatalogState = {catalog: Catalog; hazards: ProbeHazards};
+
+export async function readCatalogState(session: DatabaseSession, schemas: string[]): Promise<CatalogState> {
+	const catalog = await session.catalog(schemas);
+	catalog.foreignKeys = await readForeignKeys(session, schemas);
+	return {catalog, hazards: await readProbeHazards(session, schemas)};
+}
+
+type Recheck = (prober: Prober, catalog: Catalog, found: Finding, table: CatalogTable | undefined) => Promise<boolean>;
+
+/**
+ * The finding codes a recheck can ask about one object at a time, and how: true when the object now reads as the
+ * database has it. Any other cache finding needs a full diagnosis.
+ */
+const rechecks: Partial<Record<FindingCode, Recheck>> = {
+	async 'cache.table_missing'(prober, _catalog, _found, table) {
+		const cached = table && (await prober.table(table));
+		return cached !== undefined && table!.columns.every(column => cached.columns.includes(column));
+	},
+	async 'cache.column_missing'(prober, _catalog, found, table) {
+		if (!table || found.column === undefined || !table.columns.includes(found.column)) return false;
+		return (await prober.table(table))?.columns.includes(found.column) ?? false;
+	},
+	async 'cache.table_stale'(prober, _catalog, found, table) {
+		return !table && (await prober.nameReading({schema: found.schema!, name: found.table!})) === 'not cached';
+	},
+	async 'cache.column_stale'(prober, _catalog, found, table) {
+		if (!table || found.column === undefined || table.columns.includes(found.column)) return false;
+		const cached = await prober.table({...table, columns: [found.column]});
+		return cached !== undefined && cached.columns.length === 0;
+	},
+	async 'cache.function_missing'(prober, catalog, found) {
+		const overloads = catalog.functions.filter(fn => fn.schema === found.schema && fn.name === found.function);
+		const cached = overloads.length > 0 ? await prober.functionOverloads(overloads) : undefined;
+		if (!cached || cached.otherArguments) return false;
+		const wanted = found.arguments ? [found.arguments] : overloads.map(fn => fn.args.map(arg => arg.name));
+		return wanted.every(args => cached.overloads.some(names => JSON.stringify(names) === JSON.stringify(args)));
+	},
+	async 'cache.relationship_missing'(prober, catalog, found, table) {
+		const key = catalog.foreignKeys?.find(
+			item => item.schema === found.schema && item.table === found.table && item.name === found.constraint
+		);
+		if (!key || !table) return false;
+		const columns = (await prober.table(table))?.columns ?? [];
+		return (await prober.relationship(key, columns))?.cached === true;
+	},
+};
+
+export function canRecheck(findings: Finding[]): boolean {
+	const cache = findings.filter(found => found.code.startsWith('cache.'));
+	return cache.length > 0 && cache.every(found => rechecks[found.code] !== undefined);
+}
+
+/**
+ * Whether every one of these cache findings now reads as the database (the catalog given) has it: a missing object
+ * cached, a stale one gone. Methods are chosen by their controls as in a full diagnosis; anything unclear is false.
+ */
+export async function findingsSettled(
+	target: HttpTarget,
+	version: string | null,
+	state: CatalogState,
+	findings: Finding[]
+): Promise<boolean> {
+	const prober = new Prober(target, state.hazards, state.catalog, {version});
+	for (const found of findings.filter(item => item.code.startsWith('cache.')))
+		if (!(await settled(prober, state.catalog, found))) return false;
+	return prober.unknown.length === 0;
+}
+
+async function settled(prober: Prober, catalog: Catalog, found: Finding): Promise<boolean> {
+	const table = catalog.tables.find(item => item.schema === found.schema && item.name === found.table);
+	return (await rechecks[found.code]?.(prober, catalog, found, table)) ?? false;
+}

@@ -1,0 +1,233 @@
+// The quick proof of a reload (issue 14: a heal confirmed within PostgREST's own reload time), on real PostgreSQL 18
+// and PostgREST 12.0.2 and 11.2.2. Each of its parts is shown able to say no: the recheck of the objects that
+// differed reads them stale before the reload and settled after it, the catalogs' fingerprint moves with every kind of
+// change the doctor compares (and not with what it does not), and a finding it cannot recheck leaves the proof to the
+// full diagnoses.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {diagnose} from '../source/index.js';
+import {openDatabase} from '../source/probes/database.js';
+import {apiRequests} from '../source/probes/http.js';
+import {canRecheck, catalogFingerprint, findingsSettled, readCatalogState} from '../source/probes/recheck.js';
+import {startQuickProof} from '../source/fixes/quickProof.js';
+import {runCli} from './support/cli.js';
+import {useStack, waitFor} from './support/e2e.js';
+import {appSchema} from './support/scenario.js';
+import {postgrestVersions} from './support/stack.js';
+
+const stack = useStack();
+
+const schema = `${appSchema}
+	create table public.legacy (id int primary key, organization_id int references public.organizations (id), note text);
+	create table public.projects (id int primary key, title text, owner_id int, obsolete text);
+	grant select, insert, update, delete on public.legacy, public.projects to anon;`;
+
+// One migration PostgREST does not hear, with a difference of each kind the quick proof rechecks. (A table renamed is
+// seen stale by its foreign key's name; one dropped is not seen on 12.0.2, whose OpenAPI lists only live tables.)
+const migration = `
+	alter table public.organizations add column created_by text;
+	alter table public.projects drop column obsolete;
+	create table public.invoices (id int primary key, total numeric);
+	grant select, insert, update, delete on public.invoices to anon;
+	alter table public.legacy rename to archive;
+	create function public.invoice_total(invoice int) returns numeric language sql stable as 'select 1::numeric';
+	grant execute on function public.invoice_total(int) to anon;
+	alter table public.projects add constraint projects_owner_fkey foreign key (owner_id) references public.members (id);`;
+
+const quickWords =
+	/every object that differed now reads as the database has it, and the catalogs did not change meanwhile/;
+
+type Fix = {id: string; verified: boolean | null; message: string; durationMs: number};
+type Json = {
+	exitCode: number;
+	findings: Array<{code: string}>;
+	before: {findings: Array<{code: string}>};
+	fixesApplied: Fix[];
+};
+
+for (const version of postgrestVersions) {
+	test(`PostgREST ${version}: --fix reload is proved by rechecking what differed, and the report still ends with a full diagnosis`, async () => {
+		const item = await stack.setUp(schema, {version});
+		await item.query(migration);
+		const {code, json} = (await runCli([
+			'check',
+			'--db-url',
+			item.dbUrl,
+			'--api-url',
+			item.api.url,
+			'--json',
+			'--fix',
+			'reload',
+			'--yes',
+		])) as {code: number; json: Json};
+		const before = json.before.findings.map(found => found.code).sort();
+		for (const kind of ['column_missing', 'column_stale', 'table_missing', 'table_stale', 'function_missing'])
+			assert.ok(before.includes(`cache.${kind}`), `before: ${before.join(', ')}`);
+		assert.ok(before.includes('cache.relationship_missing'), `before: ${before.join(', ')}`);
+		const [fix] = json.fixesApplied;
+		assert.equal(fix!.verified, true, fix!.message);
+		assert.match(fix!.message, quickWords);
+		// The full diagnosis after the fix agrees: no cache finding is left.
+		assert.deepEqual(
+			json.findings.filter(found => found.code.startsWith('cache.')),
+			[],
+			JSON.stringify(json.findings)
+		);
+		assert.equal(code, 0);
+	});
+
+	test(`PostgREST ${version}: the recheck reads each difference as it is: unsettled before the reload, settled after it`, async () => {
+		const item = await stack.setUp(schema, {version});
+		await item.query(migration);
+		const before = await diagnose({database: item.dbUrl, api: item.api.url});
+		const cache = before.findings.filter(found => found.code.startsWith('cache.'));
+		assert.ok(cache.length >= 7 && canRecheck(before.findings), JSON.stringify(cache.map(found => found.key)));
+		const database = await openDatabase(item.dbUrl, 10_000);
+		try {
+			const state = await readCatalogState(database, before.schemas.names);
+			const target = apiRequests(item.api.url, {timeoutMs: 10_000});
+			// Each finding alone: the recheck must say "not yet" for every kind, not only for the set.
+			for (const found of cache)
+				assert.equal(
+					await findingsSettled(target, before.postgrest.version, state, [found]),
+					false,
+					`${found.key} read settled before any reload`
+				);
+			await item.query(`notify pgrst, 'reload schema'`);
+			await waitFor(async () => findingsSettled(target, before.postgrest.version, state, cache));
+			for (const found of cache)
+				assert.equal(await findingsSettled(target, before.postgrest.version, state, [found]), true, found.key);
+		} finally {
+			await database.close();
+		}
+	});
+}
+
+test('the catalogs fingerprint moves with every change the doctor compares, and not with what it does not compare', async () => {
+	const item = await stack.setUp(`${schema}
+		create schema other;
+		create role fingerprint_member;`);
+	const database = await openDatabase(item.dbUrl, 10_000);
+	const fingerprint = async () => catalogFingerprint(database, ['public']);
+	try {
+		const changes = [
+			'alter table public.organizations add column created_by text',
+			'alter table public.organizations rename column created_by to author',
+			'alter table public.organizations drop column author',
+			'alter table public.organizations alter column name drop not null',
+			'create table public.invoices (id int primary key)',
+			'alter table public.invoices rename to bills',
+			'drop table public.bills',
+			'create view public.member_emails as select email from public.members',
+			'create or replace view public.member_emails as select email, id from public.members',
+			'grant select on public.member_emails to anon',
+			'revoke select on public.member_emails from anon',
+			'grant select (email) on public.members to authenticated',
+			'create function public.total(a int) returns int language sql as $$select a$$',
+			'drop function public.total(int)',
+			'alter table public.members add constraint members_email_key unique (email)',
+			'alter table public.members drop constraint members_email_key',
+			'grant fingerprint_member to anon',
+			'revoke usage on schema public from anon',
+			'alter table public.legacy set schema other',
+		];
+		for (const change of changes) {
+			const was = await fingerprint();
+			await item.query(change);
+			assert.notEqual(await fingerprint(), was, change);
+		}
+		// (VACUUM FULL, CLUSTER and TRUNCATE give a relation a new file, a new pg_class row version: the fingerprint moves
+		// and the proof falls back to full diagnoses, which costs time, not truth.)
+		const unchanged = [
+			'vacuum public.members',
+			'analyze public.organizations',
+			'create table other.elsewhere (id int)',
+			'alter table other.legacy add column more text',
+			'insert into public.organizations values (1, $$a$$)',
+			'begin; create table public.rolled_back (id int); rollback',
+		];
+		for (const change of unchanged) {
+			const was = await fingerprint();
+			await item.query(change);
+			assert.equal(await fingerprint(), was, change);
+		}
+		// A temporary table lives in the session's own schema.
+		const was = await fingerprint();
+		await item.query('create temporary table scratch (id int); drop table scratch');
+		assert.equal(await fingerprint(), was, 'a temporary table');
+	} finally {
+		await database.close();
+	}
+});
+
+test('a difference the quick proof cannot recheck (a function with other arguments) leaves the proof to the full diagnoses', async () => {
+	const item = await stack.setUp(schema);
+	await item.query(`drop function public.member_count(int);
+		create function public.member_count(org int) returns bigint language sql stable as 'select 1::bigint';
+		grant execute on function public.member_count(int) to anon;`);
+	const {json} = (await runCli([
+		'check',
+		'--db-url',
+		item.dbUrl,
+		'--api-url',
+		item.api.url,
+		'--json',
+		'--fix',
+		'reload',
+		'--yes',
+	])) as {code: number; json: Json};
+	assert.deepEqual(
+		json.before.findings.filter(found => found.code.startsWith('cache.')).map(found => found.code),
+		['cache.function_signature']
+	);
+	const [fix] = json.fixesApplied;
+	assert.equal(fix!.verified, true, fix!.message);
+	assert.match(fix!.message, /^PostgREST's cache matches the database \d+ ms after/);
+	assert.doesNotMatch(fix!.message, quickWords);
+});
+
+test('PostgREST 12.0.2: the quick proof says no when the catalogs changed after its fingerprint, though every difference reads settled', async () => {
+	const item = await stack.setUp(schema);
+	await item.query('alter table public.organizations add column created_by text');
+	const before = await diagnose({database: item.dbUrl, api: item.api.url});
+	assert.deepEqual(
+		before.findings.filter(found => found.code.startsWith('cache.')).map(found => found.key),
+		['cache.column_missing:public.organizations.created_by']
+	);
+	const database = await openDatabase(item.dbUrl, 10_000);
+	const fingerprint = await catalogFingerprint(database, before.schemas.names);
+	await database.close();
+	// A change after the fingerprint was read: the reload below loads it too, so the doctor cannot know the cache
+	// it sees came from the catalog it will compare with.
+	await item.query('alter table public.members add column nickname text');
+	await item.query(`notify pgrst, 'reload schema'`);
+	const target = apiRequests(item.api.url, {timeoutMs: 10_000});
+	const session = {connectionString: item.dbUrl, timeoutMs: 10_000};
+	const proof = async (known: string) => {
+		const quick = startQuickProof(session, target, before, known);
+		try {
+			return await quick.prove(AbortSignal.timeout(10_000));
+		} finally {
+			await quick.close();
+		}
+	};
+	const settledNow = async () => {
+		const probe = await openDatabase(item.dbUrl, 10_000);
+		try {
+			return await findingsSettled(
+				target,
+				before.postgrest.version,
+				await readCatalogState(probe, ['public']),
+				before.findings
+			);
+		} finally {
+			await probe.close();
+		}
+	};
+	await waitFor(settledNow);
+	assert.equal(await proof(fingerprint), false, 'proved on a fingerprint from before a change');
+	const current = await openDatabase(item.dbUrl, 10_000);
+	const now = await catalogFingerprint(current, before.schemas.names);
+	await current.close();
+	assert.equal(await proof(now), true, 'not proved on the current fingerprint');
+});
