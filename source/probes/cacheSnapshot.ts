@@ -13,7 +13,7 @@ import type {ForeignKey} from './foreignKeys.js';
 import {failureReason, isConnectionLost} from './connectionFailure.js';
 import {bodyCaps, type HttpAnswer, type HttpTarget, mebibytes, postgrestError, send} from './http.js';
 import {isUnsafe, type ProbeHazards, unsafeObjects, type UnsafeObjects} from './mediaHandlers.js';
-import {openApiTables as tablesOf} from './openApiTables.js';
+import {openApiReader} from './openApiTables.js';
 import type {ApiFacts} from './postgrest.js';
 import {postgrestFeatures} from '../postgrestVersions.js';
 
@@ -346,13 +346,14 @@ export class Prober {
 		const answer = await this.send('/', {
 			headers: {accept: 'application/openapi+json', 'accept-profile': schema},
 			cap: 'document',
+			read: () => openApiReader(true),
 		});
 		if (answer?.tooLarge)
 			this.notes.push(
 				`The OpenAPI description of schema ${schema} is larger than ${mebibytes(bodyCaps.document)}, ` +
 					`so it was not read; its relations were probed one by one`
 			);
-		return answer?.status === 200 ? tablesOf(answer.body) : undefined;
+		return answer?.status === 200 ? answer.read : undefined;
 	}
 
 	/** Is the relation cached, and which of its database columns does the cache know? */
@@ -962,10 +963,10 @@ export class Prober {
 		return undefined;
 	}
 
-	private async send(path: string, options: Parameters<typeof send>[2]) {
+	private async send<T = never>(path: string, options: Parameters<typeof send<T>>[2]) {
 		if (Date.now() > this.deadline) return undefined;
 		this.requests++;
-		return send(this.target, path, options).catch((error: unknown) => {
+		return send<T>(this.target, path, options).catch((error: unknown) => {
 			this.lastFailure = failureReason(error);
 			if (isConnectionLost(error)) this.lost ??= this.lastFailure;
 			return undefined;

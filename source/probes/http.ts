@@ -70,7 +70,14 @@ export function joinUrl(baseUrl: string, path: string): string {
 	return baseUrl.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
 }
 
-export async function send(
+/** Reads a body as it arrives (see send's `read`). */
+export type BodyReader<T> = {write(chunk: Buffer): void; end(): T};
+
+/**
+ * read: for a 200 answer, a reader that takes the body chunk by chunk instead of it being kept (`body` is then empty
+ * and `read` is what the reader made of it); a larger description than the cap is dropped as always (tooLarge).
+ */
+export async function send<T = never>(
 	target: HttpTarget,
 	path: string,
 	options: {
@@ -78,8 +85,9 @@ export async function send(
 		headers?: Record<string, string>;
 		body?: string;
 		cap?: keyof typeof bodyCaps;
+		read?: () => BodyReader<T>;
 	} = {}
-): Promise<HttpAnswer> {
+): Promise<HttpAnswer & {read?: T}> {
 	const headers: Record<string, string> = {'user-agent': 'pgrst-doctor'};
 	for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = wireText(value);
 	if (target.apiKey) Object.assign(headers, keyHeaders(target.apiKey));
@@ -92,11 +100,13 @@ export async function send(
 		dispatcher: agentFor(target.timeoutMs),
 		signal: AbortSignal.any(signals),
 	});
+	const reader = response.statusCode === 200 ? options.read?.() : undefined;
 	const body = await readCapped(
 		response.body,
 		bodyCaps[options.cap ?? 'answer'],
 		Number(response.headers['content-length']),
-		target.meter
+		target.meter,
+		reader
 	);
 	const flat: Record<string, string> = {};
 	for (const [name, value] of Object.entries(response.headers)) {
@@ -110,7 +120,7 @@ export async function send(
 		get text() {
 			return bytes.toString('utf8');
 		},
-		...(body === undefined ? {tooLarge: true} : {}),
+		...(body === undefined ? {tooLarge: true} : reader ? {read: reader.end()} : {}),
 	};
 }
 
@@ -123,12 +133,16 @@ export function wireText(value: string): string {
 	return /^[\x20-\x7E\t]*$/.test(value) ? value : Buffer.from(value, 'utf8').toString('latin1');
 }
 
-/** The body, or undefined once it passes the cap (or announces it will): chunks are kept as Buffers and joined once. */
+/**
+ * The body, or undefined once it passes the cap (or announces it will): chunks are kept as Buffers and joined once;
+ * with a reader, each chunk goes to it instead and the body returned is empty.
+ */
 async function readCapped(
 	body: AsyncIterable<Buffer> & {destroy(): unknown},
 	cap: number,
 	declared: number,
-	meter?: HttpMeter
+	meter?: HttpMeter,
+	reader?: BodyReader<unknown>
 ): Promise<Buffer | undefined> {
 	if (declared > cap) {
 		body.destroy();
@@ -143,7 +157,8 @@ async function readCapped(
 			body.destroy();
 			return undefined;
 		}
-		chunks.push(chunk);
+		if (reader) reader.write(chunk);
+		else chunks.push(chunk);
 	}
 	return Buffer.concat(chunks, size);
 }

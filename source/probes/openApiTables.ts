@@ -8,171 +8,221 @@
 /** The relations of one OpenAPI description and their column names. */
 export type OpenApiTables = {version?: string; description?: string; tables: Array<{name: string; columns: string[]}>};
 
+/** Reads a description as it arrives, chunk by chunk; end() gives what it kept, or undefined for a malformed body. */
+export type OpenApiReader = {write(chunk: Buffer): void; end(): OpenApiTables | undefined};
+
 class Malformed extends Error {}
 
 /** withTables false reads only info, to tell PostgREST apart, when the relations are not wanted. */
 export function openApiTables(body: Buffer, withTables = true): OpenApiTables | undefined {
-	try {
-		return new Reader(body, withTables).document();
-	} catch (error) {
-		if (error instanceof Malformed) return undefined;
-		throw error;
-	}
+	const reader = openApiReader(withTables);
+	reader.write(body);
+	return reader.end();
+}
+
+/**
+ * The same reading over a body that arrives in chunks: nothing but the kept names outlives its chunk, so a description
+ * of thousands of relations is never held whole (at 4,000 tables it is 26 MB, held once as chunks and once joined).
+ */
+export function openApiReader(withTables = true): OpenApiReader {
+	const scanner = new Scanner(withTables);
+	let failed = false;
+	const guarded = (step: () => void) => {
+		if (failed) return;
+		try {
+			step();
+		} catch (error) {
+			if (!(error instanceof Malformed)) throw error;
+			failed = true;
+		}
+	};
+	return {
+		write(chunk) {
+			guarded(() => scanner.write(chunk));
+		},
+		end() {
+			let result: OpenApiTables | undefined;
+			guarded(() => (result = scanner.end()));
+			return failed ? undefined : result;
+		},
+	};
 }
 
 const quote = 0x22;
 const backslash = 0x5c;
 const literal = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)$/;
 
-class Reader {
-	private at = 0;
+/** An open object or array: what it expects next, and (objects) the key of the value being read. */
+type Frame = {object: boolean; expect: 'key' | 'colon' | 'value' | 'comma'; empty: boolean; key?: string};
 
-	constructor(
-		private readonly bytes: Buffer,
-		private readonly withTables: boolean
-	) {}
+/**
+ * A JSON scanner that keeps only the paths the doctor reads: swagger, info.version, info.description,
+ * definitions.<name> and definitions.<name>.properties.<column>. Every other string is passed over undecoded, but the
+ * whole body is still checked: brackets, strings, escapes and literals.
+ */
+class Scanner {
+	private readonly stack: Frame[] = [];
+	private readonly result: OpenApiTables = {tables: []};
+	private swagger = false;
+	private done = false;
+	private started = false;
+	/** Inside a string: its bytes when kept (null when passed over), whether it had an escape, and the escape state. */
+	private text: number[] | null | undefined;
+	private escaped = false;
+	/** 0: none; 1: after a backslash; 2-5: that many hex digits of a \u escape still to come. */
+	private escape = 0;
+	private stringIsKey = false;
+	private literal = '';
 
-	document(): OpenApiTables | undefined {
-		const result: OpenApiTables = {tables: []};
-		let swagger = false;
-		this.object(key => {
-			if (key === 'swagger') {
-				swagger = true;
-				this.skip();
-			} else if (key === 'info' && this.peek() === '{') {
-				this.object(field => {
-					if ((field === 'version' || field === 'description') && this.peek() === '"')
-						result[field] = this.string();
-					else this.skip();
-				});
-			} else if (key === 'definitions' && this.withTables && this.peek() === '{') {
-				this.object(name => result.tables.push({name, columns: this.properties()}));
-			} else {
-				this.skip();
+	constructor(private readonly withTables: boolean) {}
+
+	write(chunk: Buffer): void {
+		for (let at = 0; at < chunk.length; at++) {
+			const byte = chunk[at]!;
+			if (this.text !== undefined) {
+				this.inString(byte);
+				continue;
 			}
-		});
-		if (this.peek() !== undefined) throw new Malformed();
-		return swagger ? result : undefined;
-	}
-
-	/** The keys of a definition's "properties" object. */
-	private properties(): string[] {
-		const columns: string[] = [];
-		if (this.peek() !== '{') {
-			this.skip();
-			return columns;
+			if (this.literal) {
+				if (isLiteralByte(byte)) {
+					this.literal += String.fromCharCode(byte);
+					continue;
+				}
+				this.endLiteral();
+			}
+			if (isSpace(byte)) continue;
+			this.token(byte);
 		}
-		this.object(key => {
-			if (key === 'properties' && this.peek() === '{') {
-				this.object(column => {
-					columns.push(column);
-					this.skip();
-				});
-			} else {
-				this.skip();
-			}
-		});
-		return columns;
 	}
 
-	/** Calls member(key) at each value; member consumes the value. */
-	private object(member: (key: string) => void): void {
-		this.expect('{');
-		if (this.peek() === '}') {
-			this.at++;
+	end(): OpenApiTables | undefined {
+		if (this.literal) this.endLiteral();
+		if (!this.done || this.text !== undefined) throw new Malformed();
+		return this.swagger ? this.result : undefined;
+	}
+
+	private token(byte: number): void {
+		if (this.done) throw new Malformed();
+		const frame = this.stack.at(-1);
+		if (!this.started) {
+			if (byte !== 0x7b) throw new Malformed();
+			this.started = true;
+			this.stack.push({object: true, expect: 'key', empty: true});
 			return;
 		}
-		for (;;) {
-			const key = this.string();
-			this.expect(':');
-			member(key);
-			const next = this.peek();
-			this.at++;
-			if (next === '}') return;
-			if (next !== ',') throw new Malformed();
+		if (!frame) throw new Malformed();
+		if (frame.expect === 'key') {
+			if (byte === 0x7d && frame.empty) return this.close();
+			if (byte !== quote) throw new Malformed();
+			return this.startString(true);
 		}
+		if (frame.expect === 'colon') {
+			if (byte !== 0x3a) throw new Malformed();
+			frame.expect = 'value';
+			return;
+		}
+		if (frame.expect === 'comma') {
+			if (byte === 0x2c) {
+				frame.expect = frame.object ? 'key' : 'value';
+				return;
+			}
+			if (byte === (frame.object ? 0x7d : 0x5d)) return this.close();
+			throw new Malformed();
+		}
+		// A value.
+		if (!frame.object && byte === 0x5d && frame.empty) return this.close();
+		frame.empty = false;
+		if (byte === quote) return this.startString(false);
+		if (byte === 0x7b || byte === 0x5b) {
+			frame.expect = 'comma';
+			this.stack.push({object: byte === 0x7b, expect: byte === 0x7b ? 'key' : 'value', empty: true});
+			return;
+		}
+		if (!isLiteralByte(byte)) throw new Malformed();
+		this.literal = String.fromCharCode(byte);
 	}
 
-	private string(): string {
-		this.expect('"');
-		const start = this.at;
-		let escaped = false;
-		for (;;) {
-			const byte = this.bytes[this.at++];
-			if (byte === undefined) throw new Malformed();
-			if (byte === backslash) {
-				escaped = true;
-				this.at++;
-			} else if (byte === quote) {
-				break;
-			}
+	private close(): void {
+		this.stack.pop();
+		if (this.stack.length === 0) this.done = true;
+		else this.stack.at(-1)!.expect = 'comma';
+	}
+
+	private endLiteral(): void {
+		if (!literal.test(this.literal)) throw new Malformed();
+		this.literal = '';
+		this.stack.at(-1)!.expect = 'comma';
+	}
+
+	private startString(isKey: boolean): void {
+		this.stringIsKey = isKey;
+		this.escaped = false;
+		this.escape = 0;
+		this.text = this.keeps(isKey) ? [] : null;
+	}
+
+	/** Whether the string starting now is one of the names or values kept. */
+	private keeps(isKey: boolean): boolean {
+		const [top, second, third] = this.stack;
+		const depth = this.stack.length;
+		const inDefinitions = top!.key === 'definitions' && second?.object === true;
+		if (isKey) {
+			if (depth === 1) return true;
+			if (depth === 2) return top!.key === 'info' || (inDefinitions && this.withTables);
+			if (depth === 3) return inDefinitions && this.withTables;
+			return depth === 4 && inDefinitions && this.withTables && third!.key === 'properties';
 		}
-		if (!escaped) return this.bytes.toString('utf8', start, this.at - 1);
-		const raw = this.bytes.toString('utf8', start - 1, this.at);
+		return depth === 2 && top!.key === 'info' && (second!.key === 'version' || second!.key === 'description');
+	}
+
+	private inString(byte: number): void {
+		if (this.escape === 1) {
+			if (byte === 0x75) this.escape = 5;
+			else if (!'"\\/bfnrt'.includes(String.fromCharCode(byte))) throw new Malformed();
+			else this.escape = 0;
+		} else if (this.escape > 1) {
+			if (!/[0-9a-fA-F]/.test(String.fromCharCode(byte))) throw new Malformed();
+			this.escape--;
+			if (this.escape === 1) this.escape = 0;
+		} else if (byte === backslash) {
+			this.escape = 1;
+			this.escaped = true;
+		} else if (byte === quote) {
+			return this.endString();
+		} else if (byte < 0x20) {
+			throw new Malformed();
+		}
+		this.text?.push(byte);
+	}
+
+	private endString(): void {
+		const bytes = this.text;
+		this.text = undefined;
+		const frame = this.stack.at(-1)!;
+		const value = bytes ? this.decode(bytes) : undefined;
+		if (!this.stringIsKey) {
+			frame.expect = 'comma';
+			if (value !== undefined) this.result[this.stack[1]!.key as 'version' | 'description'] = value;
+			return;
+		}
+		frame.key = value;
+		frame.expect = 'colon';
+		if (value === undefined) return;
+		const depth = this.stack.length;
+		if (depth === 1 && value === 'swagger') this.swagger = true;
+		else if (depth === 2 && this.stack[0]!.key === 'definitions')
+			this.result.tables.push({name: value, columns: []});
+		else if (depth === 4) this.result.tables.at(-1)?.columns.push(value);
+	}
+
+	private decode(bytes: number[]): string {
+		const raw = Buffer.from(bytes);
+		if (!this.escaped) return raw.toString('utf8');
 		try {
-			return JSON.parse(raw) as string;
+			return JSON.parse(`"${raw.toString('utf8')}"`) as string;
 		} catch {
 			throw new Malformed();
 		}
-	}
-
-	/**
-	 * Passes over a string as string() reads it, without decoding it: most of a description is strings the doctor
-	 * drops (descriptions, formats, references), and decoding each was most of the reading time. One with an escape
-	 * is read by string(), so an invalid escape is refused alike.
-	 */
-	private skipString(): void {
-		const start = this.at;
-		this.expect('"');
-		for (;;) {
-			const byte = this.bytes[this.at++];
-			if (byte === undefined) throw new Malformed();
-			if (byte === quote) return;
-			if (byte === backslash) {
-				this.at = start;
-				this.string();
-				return;
-			}
-		}
-	}
-
-	/** Passes over one value of any kind, checking that its brackets and strings close. */
-	private skip(): void {
-		const first = this.peek();
-		if (first === '"') {
-			this.skipString();
-			return;
-		}
-		if (first === '{' || first === '[') {
-			const closers: number[] = [];
-			do {
-				const byte = this.bytes[this.at];
-				if (byte === undefined) throw new Malformed();
-				if (byte === quote) {
-					this.skipString();
-					continue;
-				}
-				if (byte === 0x7b || byte === 0x5b) closers.push(byte + 2);
-				else if ((byte === 0x7d || byte === 0x5d) && closers.pop() !== byte) throw new Malformed();
-				this.at++;
-			} while (closers.length > 0);
-			return;
-		}
-		const start = this.at;
-		while (this.at < this.bytes.length && isLiteralByte(this.bytes[this.at]!)) this.at++;
-		if (!literal.test(this.bytes.toString('latin1', start, this.at))) throw new Malformed();
-	}
-
-	private expect(char: string): void {
-		if (this.peek() !== char) throw new Malformed();
-		this.at++;
-	}
-
-	/** The next character after white space, without consuming it. */
-	private peek(): string | undefined {
-		while (this.at < this.bytes.length && isSpace(this.bytes[this.at]!)) this.at++;
-		const byte = this.bytes[this.at];
-		return byte === undefined ? undefined : String.fromCharCode(byte);
 	}
 }
 

@@ -9,7 +9,7 @@ import {
 	postgrestError,
 	send,
 } from './http.js';
-import {type OpenApiTables, openApiTables} from './openApiTables.js';
+import {type OpenApiTables, openApiReader, openApiTables} from './openApiTables.js';
 import {parseSchemaCacheDump, type SchemaCacheDump} from './schemaCacheDump.js';
 import {postgrestFeatures} from '../postgrestVersions.js';
 
@@ -72,9 +72,11 @@ export async function apiFacts(
 	// --concurrency 1 means one request at a time, these two included.
 	const exposed = (target.concurrency ?? 2) > 1 ? probeExposedSchemas(target) : undefined;
 	void exposed?.then(onExposedSchemas);
+	// Without --schemas the default schema's relations are wanted, so the description is read as it arrives.
 	const rootAnswer = await send(target, '/', {
 		headers: {accept: 'application/openapi+json, application/json'},
 		cap: 'document',
+		...(schemas?.length ? {} : {read: () => openApiReader(true)}),
 	});
 	if (rootAnswer.tooLarge)
 		notes.push(
@@ -155,14 +157,17 @@ async function rootAbove(target: HttpTarget): Promise<string | undefined> {
  * of them is more than it checks of a value it passes over), so only a body that fails whole is walked again.
  */
 /** GET /'s answer without its relations, and a way to read them: at once when withTables, else only when asked. */
-function describeRoot(answer: HttpAnswer, withTables: boolean): [ApiFacts['root'], () => ApiFacts['root']] {
+function describeRoot(
+	answer: HttpAnswer & {read?: OpenApiTables},
+	withTables: boolean
+): [ApiFacts['root'], () => ApiFacts['root']] {
 	if (answer.status >= 300 && answer.status < 400)
 		return same({status: answer.status, location: answer.headers.location ?? ''});
 	// A 200 is read as a document from its bytes: decoding and parsing a large body whole is what the reader avoids.
 	if (answer.status === 200) {
 		const described = (openApi: ReturnType<typeof openApiTables>): ApiFacts['root'] =>
 			openApi ? {status: answer.status, openApi} : {status: answer.status};
-		const whole = withTables ? openApiTables(answer.body, true) : undefined;
+		const whole = 'read' in answer ? answer.read : withTables ? openApiTables(answer.body, true) : undefined;
 		const bare = whole ? {...whole, tables: []} : openApiTables(answer.body, false);
 		return [described(bare), () => described(whole ?? openApiTables(answer.body, true))];
 	}
