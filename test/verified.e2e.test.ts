@@ -11,6 +11,7 @@ import {useStack, waitFor} from './support/e2e.js';
 import {appSchema} from './support/scenario.js';
 import {authenticatorPassword, postgrestBinary} from './support/stack.js';
 import {watchPeakMemory} from './support/peakMemory.js';
+import {listenForReloads} from './support/reloadListener.js';
 
 const stack = useStack();
 const mib = 1024 * 1024;
@@ -328,10 +329,12 @@ test('a malformed admin /schema_cache falls back to OpenAPI and probes, with a n
 test('PostgREST killed during --fix reload --yes: a complete report with api.unreachable, exit 2', async () => {
 	const item = await stack.setUp();
 	await item.query('alter table public.organizations add column created_by text');
-	let roots = 0;
+	// The first request after the fix's NOTIFY is its proof's (the quick proof's recheck, or a diagnosis).
+	const reloads = await listenForReloads(item);
+	let killed = false;
 	const proxy = await apiProxy(item.api.url, async (incoming, response) => {
-		const isRoot = incoming.url === '/' && !incoming.headers['accept-profile'];
-		if (isRoot && ++roots === 2) {
+		if (reloads.count() > 0 && !killed) {
+			killed = true;
 			item.api.process.kill('SIGKILL');
 			response.destroy();
 			await proxy.close();
@@ -352,6 +355,7 @@ test('PostgREST killed during --fix reload --yes: a complete report with api.unr
 		'--timeout',
 		'1',
 	]);
+	await reloads.stop();
 	assert.doesNotMatch(stderr, /could not finish/);
 	assert.equal(code, 2);
 	assert.ok(findingRows(json.before).includes('cache.column_missing public organizations created_by'));
@@ -362,10 +366,13 @@ test('PostgREST killed during --fix reload --yes: a complete report with api.unr
 test('the database going away during --fix reload --yes: the failed fix is reported, then db.unreachable, exit 2', async () => {
 	const item = await stack.setUp();
 	await item.query('alter table public.organizations add column created_by text');
-	let roots = 0;
-	const proxy = await apiProxy(item.api.url, async incoming => {
-		// The second GET / is the proof's diagnosis, after the NOTIFY: from then on the database refuses the doctor.
-		if (incoming.url === '/' && !incoming.headers['accept-profile'] && ++roots === 2) {
+	const reloads = await listenForReloads(item);
+	let refused = false;
+	const proxy = await apiProxy(item.api.url, async () => {
+		// The first request after the NOTIFY is the proof's (its recheck or its diagnosis): from then on the database
+		// refuses the doctor.
+		if (reloads.count() > 0 && !refused) {
+			refused = true;
 			await stack.pg.query(`alter database ${item.name} with allow_connections false`);
 			await stack.pg.query(
 				`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'pgrst-doctor' and datname = $1`,
@@ -395,6 +402,7 @@ test('the database going away during --fix reload --yes: the failed fix is repor
 		assert.ok(findingRows(json.before).includes('cache.column_missing public organizations created_by'));
 		assert.ok(findingRows(json).includes('db.unreachable'));
 	} finally {
+		await reloads.stop();
 		await stack.pg.query(`alter database ${item.name} with allow_connections true`);
 		await proxy.close();
 	}
