@@ -160,7 +160,7 @@ async function readCapped(
 		if (reader) reader.write(chunk);
 		else chunks.push(chunk);
 	}
-	return Buffer.concat(chunks, size);
+	return reader ? Buffer.alloc(0) : Buffer.concat(chunks, size);
 }
 
 export function mebibytes(bytes: number): string {
