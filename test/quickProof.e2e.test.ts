@@ -10,8 +10,7 @@ import {openDatabase} from '../source/probes/database.js';
 import {apiRequests} from '../source/probes/http.js';
 import {canRecheck, catalogFingerprint, findingsSettled, readCatalogState} from '../source/probes/recheck.js';
 import {startQuickProof} from '../source/fixes/quickProof.js';
-import {runCli} from './support/cli.js';
-import {useStack, waitFor} from './support/e2e.js';
+import {checkJson, useStack, waitFor} from './support/e2e.js';
 import {appSchema} from './support/scenario.js';
 import {postgrestVersions} from './support/stack.js';
 
@@ -49,17 +48,7 @@ for (const version of postgrestVersions) {
 	test(`PostgREST ${version}: --fix reload is proved by rechecking what differed, and the report still ends with a full diagnosis`, async () => {
 		const item = await stack.setUp(schema, {version});
 		await item.query(migration);
-		const {code, json} = (await runCli([
-			'check',
-			'--db-url',
-			item.dbUrl,
-			'--api-url',
-			item.api.url,
-			'--json',
-			'--fix',
-			'reload',
-			'--yes',
-		])) as {code: number; json: Json};
+		const {code, json} = (await checkJson(item, '--fix', 'reload', '--yes')) as {code: number; json: Json};
 		const before = json.before.findings.map(found => found.code).sort();
 		for (const kind of ['column_missing', 'column_stale', 'table_missing', 'table_stale', 'function_missing'])
 			assert.ok(before.includes(`cache.${kind}`), `before: ${before.join(', ')}`);
@@ -165,17 +154,7 @@ test('a difference the quick proof cannot recheck (a function with other argumen
 	await item.query(`drop function public.member_count(int);
 		create function public.member_count(org int) returns bigint language sql stable as 'select 1::bigint';
 		grant execute on function public.member_count(int) to anon;`);
-	const {json} = (await runCli([
-		'check',
-		'--db-url',
-		item.dbUrl,
-		'--api-url',
-		item.api.url,
-		'--json',
-		'--fix',
-		'reload',
-		'--yes',
-	])) as {code: number; json: Json};
+	const {json} = (await checkJson(item, '--fix', 'reload', '--yes')) as {code: number; json: Json};
 	assert.deepEqual(
 		json.before.findings.filter(found => found.code.startsWith('cache.')).map(found => found.code),
 		['cache.function_signature']
