@@ -73,11 +73,27 @@ class Scanner {
 	private escape = 0;
 	private stringIsKey = false;
 	private literal = '';
+	/**
+	 * Inside an object or array nothing in which is kept (paths, parameters, a column's definition): the closers of the
+	 * brackets open in it, passed over as fast as the bytes go, checking only that brackets and strings close.
+	 */
+	private skipping: number[] | undefined;
+	private skippingString = false;
 
 	constructor(private readonly withTables: boolean) {}
 
 	write(chunk: Buffer): void {
-		for (let at = 0; at < chunk.length; at++) {
+		const length = chunk.length;
+		for (let at = 0; at < length; at++) {
+			if (this.skipping) {
+				at = this.skip(chunk, at);
+				continue;
+			}
+			if (this.text === null && this.escape === 0) {
+				// Most of a description is strings passed over: on to the closing quote, or to a backslash before it.
+				while (at < length && chunk[at] !== quote && chunk[at] !== backslash) at++;
+				if (at === length) return;
+			}
 			const byte = chunk[at]!;
 			if (this.text !== undefined) {
 				this.inString(byte);
@@ -135,11 +151,46 @@ class Scanner {
 		if (byte === quote) return this.startString(false);
 		if (byte === 0x7b || byte === 0x5b) {
 			frame.expect = 'comma';
-			this.stack.push({object: byte === 0x7b, expect: byte === 0x7b ? 'key' : 'value', empty: true});
+			if (this.looksInside(frame))
+				this.stack.push({object: byte === 0x7b, expect: byte === 0x7b ? 'key' : 'value', empty: true});
+			else this.skipping = [byte + 2];
 			return;
 		}
 		if (!isLiteralByte(byte)) throw new Malformed();
 		this.literal = String.fromCharCode(byte);
+	}
+
+	/** Passes over bytes of a skipped container from `at`; the index of the last byte it took. */
+	private skip(chunk: Buffer, at: number): number {
+		const closers = this.skipping!;
+		for (; at < chunk.length; at++) {
+			const byte = chunk[at]!;
+			if (this.skippingString) {
+				if (this.escape > 0) this.escaping(byte);
+				else if (byte === backslash) this.escape = 1;
+				else if (byte === quote) this.skippingString = false;
+			} else if (byte === quote) {
+				this.skippingString = true;
+			} else if (byte === 0x7b || byte === 0x5b) {
+				closers.push(byte + 2);
+			} else if (byte === 0x7d || byte === 0x5d) {
+				if (closers.pop() !== byte) throw new Malformed();
+				if (closers.length === 0) {
+					this.skipping = undefined;
+					return at;
+				}
+			}
+		}
+		return at;
+	}
+
+	/** Whether anything kept can be inside the object or array starting as the value of this frame's key. */
+	private looksInside(frame: Frame): boolean {
+		const depth = this.stack.length;
+		const top = this.stack[0]!.key;
+		if (depth === 1) return frame.key === 'info' || (frame.key === 'definitions' && this.withTables);
+		if (top !== 'definitions' || !frame.object) return false;
+		return depth === 2 || (depth === 3 && frame.key === 'properties');
 	}
 
 	private close(): void {
@@ -163,33 +214,38 @@ class Scanner {
 
 	/** Whether the string starting now is one of the names or values kept. */
 	private keeps(isKey: boolean): boolean {
-		const [top, second, third] = this.stack;
 		const depth = this.stack.length;
-		const inDefinitions = top!.key === 'definitions' && second?.object === true;
-		if (isKey) {
-			if (depth === 1) return true;
-			if (depth === 2) return top!.key === 'info' || (inDefinitions && this.withTables);
-			if (depth === 3) return inDefinitions && this.withTables;
-			return depth === 4 && inDefinitions && this.withTables && third!.key === 'properties';
-		}
-		return depth === 2 && top!.key === 'info' && (second!.key === 'version' || second!.key === 'description');
+		if (depth > 4) return false;
+		if (depth === 1) return isKey;
+		const top = this.stack[0]!.key;
+		if (top === 'info')
+			return depth === 2 && (isKey || this.stack[1]!.key === 'version' || this.stack[1]!.key === 'description');
+		if (top !== 'definitions' || !isKey || !this.withTables || !this.stack[1]!.object) return false;
+		return depth < 4 || this.stack[2]!.key === 'properties';
 	}
 
-	private inString(byte: number): void {
+	/** One byte of an escape: after the backslash, one of "\/bfnrt or u and four hex digits. */
+	private escaping(byte: number): void {
 		if (this.escape === 1) {
 			if (byte === 0x75) this.escape = 5;
 			else if (!'"\\/bfnrt'.includes(String.fromCharCode(byte))) throw new Malformed();
 			else this.escape = 0;
-		} else if (this.escape > 1) {
+		} else {
 			if (!/[0-9a-fA-F]/.test(String.fromCharCode(byte))) throw new Malformed();
 			this.escape--;
 			if (this.escape === 1) this.escape = 0;
+		}
+	}
+
+	private inString(byte: number): void {
+		if (this.escape > 0) {
+			this.escaping(byte);
 		} else if (byte === backslash) {
 			this.escape = 1;
 			this.escaped = true;
 		} else if (byte === quote) {
 			return this.endString();
-		} else if (byte < 0x20) {
+		} else if (byte < 0x20 && this.text) {
 			throw new Malformed();
 		}
 		this.text?.push(byte);
