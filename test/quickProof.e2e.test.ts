@@ -9,8 +9,12 @@ import {diagnose} from '../source/index.js';
 import {openDatabase} from '../source/probes/database.js';
 import {apiRequests} from '../source/probes/http.js';
 import {canRecheck, catalogFingerprint, findingsSettled, readCatalogState} from '../source/probes/recheck.js';
-import {startQuickProof} from '../source/fixes/quickProof.js';
+import {fingerprintNow, startQuickProof} from '../source/fixes/quickProof.js';
+import {openSession} from '../source/probes/session.js';
+import {apiProxy} from './support/apiProxy.js';
+import {runCli} from './support/cli.js';
 import {checkJson, useStack, waitFor} from './support/e2e.js';
+import {listenForReloads} from './support/reloadListener.js';
 import {appSchema} from './support/scenario.js';
 import {postgrestVersions} from './support/stack.js';
 
@@ -36,7 +40,7 @@ const migration = `
 const quickWords =
 	/every object that differed now reads as the database has it, and the catalogs did not change meanwhile/;
 
-type Fix = {id: string; verified: boolean | null; message: string; durationMs: number};
+type Fix = {id: string; ok: boolean; verified: boolean | null; message: string; durationMs: number};
 type Json = {
 	exitCode: number;
 	findings: Array<{code: string}>;
@@ -96,7 +100,7 @@ test('the catalogs fingerprint moves with every change the doctor compares, and 
 	const item = await stack.setUp(`${schema}
 		create schema other;
 		create role fingerprint_member;`);
-	const database = await openDatabase(item.dbUrl, 10_000);
+	const database = await openSession({connectionString: item.dbUrl, timeoutMs: 10_000});
 	const fingerprint = async () => catalogFingerprint(database, ['public']);
 	try {
 		const changes = [
@@ -145,7 +149,7 @@ test('the catalogs fingerprint moves with every change the doctor compares, and 
 		await item.query('create temporary table scratch (id int); drop table scratch');
 		assert.equal(await fingerprint(), was, 'a temporary table');
 	} finally {
-		await database.close();
+		await database.end();
 	}
 });
 
@@ -173,15 +177,13 @@ test('PostgREST 12.0.2: the quick proof says no when the catalogs changed after 
 		before.findings.filter(found => found.code.startsWith('cache.')).map(found => found.key),
 		['cache.column_missing:public.organizations.created_by']
 	);
-	const database = await openDatabase(item.dbUrl, 10_000);
-	const fingerprint = await catalogFingerprint(database, before.schemas.names);
-	await database.close();
+	const session = {connectionString: item.dbUrl, timeoutMs: 10_000};
+	const fingerprint = await fingerprintNow(session, before.schemas.names);
 	// A change after the fingerprint was read: the reload below loads it too, so the doctor cannot know the cache
 	// it sees came from the catalog it will compare with.
 	await item.query('alter table public.members add column nickname text');
 	await item.query(`notify pgrst, 'reload schema'`);
 	const target = apiRequests(item.api.url, {timeoutMs: 10_000});
-	const session = {connectionString: item.dbUrl, timeoutMs: 10_000};
 	const proof = async (known: string) => {
 		const quick = startQuickProof(session, target, before, known);
 		try {
@@ -205,8 +207,120 @@ test('PostgREST 12.0.2: the quick proof says no when the catalogs changed after 
 	};
 	await waitFor(settledNow);
 	assert.equal(await proof(fingerprint), false, 'proved on a fingerprint from before a change');
-	const current = await openDatabase(item.dbUrl, 10_000);
-	const now = await catalogFingerprint(current, before.schemas.names);
-	await current.close();
-	assert.equal(await proof(now), true, 'not proved on the current fingerprint');
+	assert.equal(
+		await proof(await fingerprintNow(session, before.schemas.names)),
+		true,
+		'not proved on the current one'
+	);
+});
+
+// Found by a tester: a transaction keeps the xid it first wrote with, so its rewrites can carry an xmin older than the
+// rows they replace, and a sum of xmin can stay the same across a committed change. Built here exactly: t2's xmin is
+// chosen so that one transaction renaming t1 and t2 leaves the sum of their xmin where it was.
+test('the fingerprint moves when a change leaves the sum of xmin where it was', async () => {
+	const item = await stack.setUp(schema);
+	const xid = async () => Number((await item.query('select txid_current()::text as x'))[0]!.x);
+	const xmin = async (table: string) =>
+		Number(
+			(await item.query(`select xmin::text as x from pg_class where oid = 'public.${table}'::regclass`))[0]!.x
+		);
+	const holder = await openSession({connectionString: item.dbUrl, timeoutMs: 10_000});
+	const reader = await openSession({connectionString: item.dbUrl, timeoutMs: 10_000});
+	try {
+		await item.query('create table public.t1 (id int)');
+		const first = await xmin('t1');
+		// A few xids between t1 and the held one, so that the xid t2 must get is still ahead.
+		for (let burnt = 0; burnt < 5; burnt++) await xid();
+		await holder.query('begin');
+		const held = Number(
+			(await holder.query<{x: string}>('select pg_catalog.txid_current()::text as x')).rows[0]!.x
+		);
+		// Each autocommit txid_current() takes one xid: stop one short of the xid t2 must get.
+		while ((await xid()) < 2 * held - first - 1);
+		await item.query('create table public.t2 (id int)');
+		const second = await xmin('t2');
+		assert.equal(first + second, 2 * held, 'the construction: t1 and t2 average to the held xid');
+		const before = await catalogFingerprint(reader, ['public']);
+		await holder.query('alter table public.t1 rename to t1_renamed; alter table public.t2 rename to t2_renamed');
+		await holder.query('commit');
+		assert.equal(
+			(await xmin('t1_renamed')) + (await xmin('t2_renamed')),
+			first + second,
+			'the sum of xmin is kept'
+		);
+		assert.notEqual(await catalogFingerprint(reader, ['public']), before);
+	} finally {
+		await holder.end();
+		await reader.end();
+	}
+});
+
+// Found by a tester: with default_transaction_isolation = 'repeatable read' a fingerprint read inside the proof's
+// read-only transaction saw that transaction's first snapshot, so no change after it could move the fingerprint.
+test('PostgREST 12.0.2, repeatable read by default: a change after the proof read its catalog still moves the fingerprint', async () => {
+	const item = await stack.setUp(schema);
+	await item.query(`alter database ${item.name} set default_transaction_isolation = 'repeatable read'`);
+	await item.query('alter table public.organizations add column created_by text');
+	const before = await diagnose({database: item.dbUrl, api: item.api.url});
+	const session = {connectionString: item.dbUrl, timeoutMs: 10_000};
+	const quick = startQuickProof(
+		session,
+		apiRequests(item.api.url, {timeoutMs: 10_000}),
+		before,
+		await fingerprintNow(session, before.schemas.names)
+	);
+	try {
+		await item.query(`notify pgrst, 'reload schema'`);
+		// Proved once: the proof's catalog is read and its transaction's snapshot taken.
+		await waitFor(async () => quick.prove(AbortSignal.timeout(10_000)));
+		await item.query('create table public.late (id int primary key); grant select on public.late to anon');
+		assert.equal(await quick.prove(AbortSignal.timeout(10_000)), false);
+	} finally {
+		await quick.close();
+	}
+});
+
+// Found by a tester: a migration committed after PostgREST's reload made the two diagnoses after it agree, and the fix
+// called the difference "not a stale cache" (survived a proven reload). It is a stale cache: another reload clears it.
+test('PostgREST 12.0.2: a migration committed during --fix reload is reloaded again, never called a difference that survived', async () => {
+	const item = await stack.setUp(schema);
+	await item.query('alter table public.organizations add column created_by text');
+	const reloads = await listenForReloads(item);
+	let migrated = false;
+	// The first request after the NOTIFY comes once PostgREST has reloaded: the migration lands after that load.
+	const proxy = await apiProxy(item.api.url, async () => {
+		if (reloads.count() > 0 && !migrated) {
+			migrated = true;
+			await item.query('create table public.late (id int primary key); grant select on public.late to anon');
+		}
+		return false;
+	});
+	try {
+		const {code, json} = (await runCli([
+			'check',
+			'--db-url',
+			item.dbUrl,
+			'--api-url',
+			proxy.url,
+			'--json',
+			'--fix',
+			'reload',
+			'--yes',
+			'--timeout',
+			'2',
+		])) as {code: number; json: Json};
+		assert.ok(migrated);
+		const [fix] = json.fixesApplied;
+		assert.doesNotMatch(fix!.message, /survived/);
+		assert.equal(fix!.ok, true, fix!.message);
+		assert.equal(reloads.count(), 2, 'a second NOTIFY');
+		assert.deepEqual(
+			json.findings.filter(found => found.code.startsWith('cache.')),
+			[]
+		);
+		assert.equal(code, 0);
+	} finally {
+		await reloads.stop();
+		await proxy.close();
+	}
 });

@@ -13,7 +13,7 @@ import type {Report} from '../report/buildReport.js';
 import {openDatabase} from '../probes/database.js';
 import type {HttpTarget} from '../probes/http.js';
 import {canRecheck, catalogFingerprint, findingsSettled, readCatalogState} from '../probes/recheck.js';
-import type {SessionOptions} from '../probes/session.js';
+import {type SessionOptions, withClient} from '../probes/session.js';
 import {cacheCheckIds} from './fixCatalog.js';
 
 /** How long the objects may still read as before once the reload looked finished (the new cache is swapped in after its queries). */
@@ -49,6 +49,15 @@ export function quicklyProvable(before: Report, target: HttpTarget | undefined):
 	);
 }
 
+/** The catalogs' fingerprint as committed now, on a session of its own (recheck.ts catalogFingerprint). */
+export async function fingerprintNow(
+	session: SessionOptions,
+	schemas: string[],
+	signal?: AbortSignal
+): Promise<string> {
+	return withClient({...session, ...(signal ? {signal} : {})}, async client => catalogFingerprint(client, schemas));
+}
+
 export type QuickProof = {
 	/** Read before the reload is asked for (condition 2). */
 	fingerprint: string;
@@ -75,12 +84,12 @@ export function startQuickProof(
 	return {
 		fingerprint,
 		async prove(signal) {
-			const {database, state} = await read;
+			const {state} = await read;
 			const until = performance.now() + settleMs;
 			const asked = {...target, signal};
 			while (!signal.aborted) {
 				if (await findingsSettled(asked, before.postgrest.version, state, before.findings))
-					return (await catalogFingerprint(database, schemas)) === fingerprint;
+					return (await fingerprintNow(session, schemas, signal)) === fingerprint;
 				if (performance.now() > until) return false;
 				await new Promise(resolve => setTimeout(resolve, pollMs));
 			}

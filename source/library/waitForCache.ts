@@ -4,6 +4,7 @@ import type {DiagnosisOptions} from '../collectFacts.js';
 import {blocksProof, isCacheHealed, staleInstances, type Waited, waitAfterReload} from '../fixes/applyFixes.js';
 import {withClient} from '../probes/session.js';
 import {databaseNow} from '../probes/reloadObserver.js';
+import {catalogFingerprint} from '../probes/recheck.js';
 import {exitCodes, followedChannel, type Report} from '../report/buildReport.js';
 import {reloadSql} from '../sql/reloadSql.js';
 import {diagnose, fixContext} from './diagnosis.js';
@@ -32,7 +33,7 @@ export async function waitForCache(options: DiagnosisOptions & {waitMs: number})
 	const futile = before.findings.some(found => blocksProof(found) || found.code === 'api.other_database');
 	if (options.database && !isCacheHealed(before) && !futile && remainingMs() > 0) {
 		// A database gone before the NOTIFY is not the end of the report: the diagnosis that follows names it.
-		const since = await withClient(
+		const sent = await withClient(
 			{
 				connectionString: options.database.connectionString,
 				timeoutMs: Math.min(options.timeoutMs, Math.max(1, remainingMs())),
@@ -40,12 +41,15 @@ export async function waitForCache(options: DiagnosisOptions & {waitMs: number})
 			},
 			async client => {
 				const now = await databaseNow(client);
+				const fingerprint = await catalogFingerprint(client, before.schemas.names).catch(() => undefined);
 				await client.query(reloadSql(channel));
-				return now;
+				return {now, fingerprint};
 			}
 		).catch(() => undefined);
-		if (since) {
-			const waited = await waitAfterReload(fixContext(options, before), since, Math.max(0, remainingMs()));
+		if (sent) {
+			const waited = await waitAfterReload(fixContext(options, before), sent.now, Math.max(0, remainingMs()), {
+				fingerprint: sent.fingerprint,
+			});
 			report = waited.report;
 			survived = waited.survived;
 		} else {

@@ -12,40 +12,39 @@ import {type ProbeHazards, readProbeHazards} from './mediaHandlers.js';
 import {Prober} from './cacheSnapshot.js';
 import type pg from 'pg';
 
-// One row: for the exposed schemas' catalog rows the doctor compares (schemas, relations, their columns, functions,
-// constraints) and role memberships, how many there are and the sum of their xmin. Every committed change to one of
-// them adds, removes or rewrites a row, and a rewritten row's xmin is the newer transaction's, so the sums move;
-// VACUUM and ANALYZE update pg_class in place and keep xmin. Two equal fingerprints mean no committed DDL or GRANT on
-// these objects came between them. (Temporary tables of other sessions live in other schemas and do not count.)
+// For the exposed schemas' catalog rows the doctor compares (schemas, relations, their columns, functions,
+// constraints) and role memberships: how many there are and an md5 of every row version's (ctid, xmin), in ctid order.
+// A committed change adds, removes or rewrites a row, and a rewritten row is a new version in a new place, so the
+// digest moves (a sum of xmin would not: a transaction keeps the xid it first wrote with, which can be older than the
+// rows it rewrites, so sums can cancel). VACUUM and ANALYZE update pg_class in place, same place, same xmin; TRUNCATE,
+// CLUSTER and VACUUM FULL move it, which costs the quick proof, not its truth. Temporary tables live in other schemas.
 const fingerprintSql = `
 with spaces as (
-  select oid, xmin from pg_catalog.pg_namespace where nspname = any ($1::text[])
+  select oid, ctid, xmin from pg_catalog.pg_namespace where nspname = any ($1::text[])
 ), relations as (
-  select c.oid, c.xmin from pg_catalog.pg_class c join spaces s on c.relnamespace = s.oid
+  select c.oid, c.ctid, c.xmin from pg_catalog.pg_class c join spaces s on c.relnamespace = s.oid
 ), versions as (
-  select 'pg_namespace' as catalog, xmin from spaces
-  union all select 'pg_class', xmin from relations
-  union all select 'pg_attribute', a.xmin from pg_catalog.pg_attribute a join relations r on a.attrelid = r.oid
-  union all select 'pg_proc', p.xmin from pg_catalog.pg_proc p join spaces s on p.pronamespace = s.oid
-  union all select 'pg_constraint', k.xmin from pg_catalog.pg_constraint k join spaces s on k.connamespace = s.oid
-  union all select 'pg_auth_members', xmin from pg_catalog.pg_auth_members
+  select 'pg_namespace' as catalog, ctid, xmin from spaces
+  union all select 'pg_class', ctid, xmin from relations
+  union all select 'pg_attribute', a.ctid, a.xmin from pg_catalog.pg_attribute a join relations r on a.attrelid = r.oid
+  union all select 'pg_proc', p.ctid, p.xmin from pg_catalog.pg_proc p join spaces s on p.pronamespace = s.oid
+  union all select 'pg_constraint', k.ctid, k.xmin from pg_catalog.pg_constraint k join spaces s on k.connamespace = s.oid
+  union all select 'pg_auth_members', ctid, xmin from pg_catalog.pg_auth_members
 )
-select catalog, pg_catalog.count(*)::int8 as count, pg_catalog.sum(xmin::text::int8)::text as sum
+select catalog, pg_catalog.count(*)::int8 as count,
+       pg_catalog.md5(pg_catalog.string_agg(ctid::text || ' ' || xmin::text, ',' order by ctid)) as digest
 from versions group by catalog order by catalog`;
 
 export const recheckStatements = [fingerprintSql];
 
-/** The catalogs' fingerprint for these schemas: equal strings, no committed change in between. */
-export async function catalogFingerprint(
-	client: Pick<pg.Client, 'query'> | Pick<DatabaseSession, 'read'>,
-	schemas: string[]
-): Promise<string> {
-	type Row = {catalog: string; count: string; sum: string};
-	const rows =
-		'read' in client
-			? await client.read<Row>(fingerprintSql, [schemas])
-			: (await client.query<Row>(fingerprintSql, [schemas])).rows;
-	return rows.map(row => `${row.catalog} ${row.count}:${row.sum}`).join(', ');
+/**
+ * The catalogs' fingerprint for these schemas: equal strings, no committed change in between. Read on a session
+ * outside any transaction, so the statement sees what is committed now whatever default_transaction_isolation says
+ * (inside a REPEATABLE READ transaction it would see the transaction's first snapshot).
+ */
+export async function catalogFingerprint(client: Pick<pg.Client, 'query'>, schemas: string[]): Promise<string> {
+	const rows = (await client.query<{catalog: string; count: string; digest: string}>(fingerprintSql, [schemas])).rows;
+	return rows.map(row => `${row.catalog} ${row.count} ${row.digest}`).join(', ');
 }
 
 /** What the probes of a recheck need from the database: the catalog (with its foreign keys) and the probe hazards. */
