@@ -27,7 +27,13 @@ import {waitForInstanceReloads} from '../probes/instanceReloads.js';
 import {describeInstance} from '../checks/postgrestInstances.js';
 import {Cancelled, withClient} from '../probes/session.js';
 import {runInTransaction, type WriteOptions} from './writeSession.js';
-import {fingerprintNow, type QuickProof, quicklyProvable, startQuickProof} from './quickProof.js';
+import {
+	fingerprintNow,
+	mayBeAnotherPostgrest,
+	type QuickProof,
+	quicklyProvable,
+	startQuickProof,
+} from './quickProof.js';
 import {catalogFingerprint} from '../probes/recheck.js';
 import type {HttpTarget} from '../probes/http.js';
 
@@ -206,15 +212,6 @@ function cacheDifferences(report: Report): string {
 			.filter(found => found.code.startsWith('cache.'))
 			.map(found => `${found.code} ${found.message}`)
 			.sort()
-	);
-}
-
-// A listener finding or another database means the reload seen in this database need not be the probed PostgREST's;
-// so do several instances (checked one by one, or behind one address): the one seen reloading may be another replica.
-function mayBeAnotherPostgrest(found: Finding): boolean {
-	return (
-		found.code.startsWith('listener.') ||
-		['api.other_database', 'api.instance_unchecked', 'cache.inconsistent'].includes(found.code)
 	);
 }
 
