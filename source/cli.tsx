@@ -22,6 +22,9 @@ import {UsageError} from './usageError.js';
 import {terminalBlock, terminalLine} from './terminalText.js';
 import {toolVersion} from './toolVersion.js';
 import {withHttpScheme} from './withHttpScheme.js';
+import {capYoungGeneration} from './youngGeneration.js';
+
+capYoungGeneration();
 
 // A reader that goes away (`pgrst-doctor check | head -1`) ends the output, not the run with a stack trace.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});

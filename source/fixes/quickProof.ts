@@ -61,17 +61,15 @@ export async function fingerprintNow(
 }
 
 export type QuickProof = {
-	/** Read before the reload is asked for (condition 2). */
-	fingerprint: string;
 	/** Conditions 4 and 5, once the caller has seen the reload begin and end; false is "not proved this way". */
 	prove(signal: AbortSignal): Promise<boolean>;
-	/** Ends the database session whether or not prove ran. */
+	/** Waits for the catalog read to end, whether or not prove ran, so no session outlives the fix. */
 	close(): Promise<void>;
 };
 
 /**
- * Starts a quick proof right after the reload was asked for: the catalog it compares with is read while PostgREST
- * reloads, in its own read-only session.
+ * Starts a quick proof right after the reload was asked for (`fingerprint` was read before it): the catalog it
+ * compares with is read while PostgREST reloads, in a read-only session of its own.
  */
 export function startQuickProof(
 	session: SessionOptions,
@@ -80,13 +78,18 @@ export function startQuickProof(
 	fingerprint: string
 ): QuickProof {
 	const schemas = before.schemas.names;
-	const opened = openDatabase(session.connectionString, session.timeoutMs, session.signal);
-	const read = opened.then(async database => ({database, state: await readCatalogState(database, schemas)}));
-	read.catch(() => {});
+	const catalog = (async () => {
+		const database = await openDatabase(session.connectionString, session.timeoutMs, session.signal);
+		try {
+			return await readCatalogState(database, schemas);
+		} finally {
+			await database.close();
+		}
+	})();
+	catalog.catch(() => {});
 	return {
-		fingerprint,
 		async prove(signal) {
-			const {state} = await read;
+			const state = await catalog;
 			const until = performance.now() + settleMs;
 			const asked = {...target, signal};
 			while (!signal.aborted) {
@@ -98,7 +101,7 @@ export function startQuickProof(
 			return false;
 		},
 		async close() {
-			await opened.then(async database => database.close()).catch(() => {});
+			await catalog.catch(() => {});
 		},
 	};
 }
