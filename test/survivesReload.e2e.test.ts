@@ -8,6 +8,7 @@ import {findingRows, runCli} from './support/cli.js';
 import {useStack} from './support/e2e.js';
 import {appSchema} from './support/scenario.js';
 import {postgrestVersions} from './support/stack.js';
+import {listenForReloads} from './support/reloadListener.js';
 
 const stack = useStack();
 
@@ -219,4 +220,48 @@ test("a role that cannot see PostgREST's sessions cannot prove the reload, so --
 	assert.doesNotMatch(applied.message, /survived a proven reload/);
 	assert.match(applied.message, /SIGUSR1/, 'the escalation ran to its last step');
 	assert.ok(reloads(item.api.logs()) - loadedBefore >= 2, 'more than one reload was asked for');
+});
+
+// Found by a tester: a TRUNCATE (a new file, a new pg_class row version) right after the NOTIFY moved the catalogs'
+// fingerprint, and a real survivor was no longer called one: the doctor waited out --timeout, then sent SIGUSR1.
+test('PostgREST 12.0.2: a TRUNCATE while PostgREST reloads is not a migration: the survivor is still one, no SIGUSR1', async () => {
+	const item = await stack.setUp(unexposed);
+	const loadedBefore = reloads(item.api.logs());
+	const reloadsHeard = await listenForReloads(item);
+	let truncated = false;
+	const proxy = await apiProxy(item.api.url, async () => {
+		if (reloadsHeard.count() > 0 && !truncated) {
+			truncated = true;
+			await item.query('truncate public.organizations cascade');
+		}
+		return false;
+	});
+	try {
+		const started = Date.now();
+		const {json} = await runCli([
+			'check',
+			'--db-url',
+			item.dbUrl,
+			'--api-url',
+			proxy.url,
+			'--schemas',
+			'public,extra',
+			'--json',
+			'--fix',
+			'reload',
+			'--yes',
+			'--timeout',
+			'5',
+		]);
+		const elapsed = Date.now() - started;
+		assert.ok(truncated);
+		const [applied] = json.fixesApplied;
+		assert.match(applied.message, survivor);
+		assert.doesNotMatch(applied.message, /SIGUSR1|asked again/);
+		assert.ok(elapsed < 10_000, `ended after ${elapsed} ms, well before 3 × --timeout (15 s)`);
+		assert.equal(reloads(item.api.logs()) - loadedBefore, 1, 'exactly one reload');
+	} finally {
+		await reloadsHeard.stop();
+		await proxy.close();
+	}
 });

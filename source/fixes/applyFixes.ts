@@ -34,7 +34,7 @@ import {
 	quicklyProvable,
 	startQuickProof,
 } from './quickProof.js';
-import {catalogFingerprint} from '../probes/recheck.js';
+import {type CatalogFingerprint, catalogFingerprint} from '../probes/recheck.js';
 import type {HttpTarget} from '../probes/http.js';
 
 export type FixResult = {
@@ -115,12 +115,15 @@ export type ProvenReload = {latencyMs: number; evidence: string};
 /**
  * survived: PostgREST reloaded, and a diagnosis made after that reload still differs (or still cannot compare).
  * quick: healed by the quick proof (quickProof.ts), so report is still the diagnosis from before.
+ * overtaken: PostgREST reloaded, and a migration committed since (the catalogs' contents moved) may be what still
+ * differs: a stale cache again, which only another reload clears.
  */
 export type Waited = {
 	healed: boolean;
 	report: Report;
 	survived?: ProvenReload & {uncomparedOnly: boolean};
 	quick?: ProvenReload;
+	overtaken?: true;
 };
 
 // How long the watch for a reload runs before the diagnoses start: a PostgREST that hears the request starts
@@ -138,7 +141,7 @@ export async function waitAfterReload(
 	context: FixContext,
 	since: Date,
 	timeoutMs: number,
-	{fingerprint, quick}: {fingerprint?: string; quick?: QuickProof} = {}
+	{fingerprint, quick}: {fingerprint?: CatalogFingerprint; quick?: QuickProof} = {}
 ): Promise<Waited> {
 	const started = performance.now();
 	const deadline = deadlineSignal(timeoutMs, context.signal);
@@ -160,7 +163,6 @@ export async function waitAfterReload(
 		};
 	let report = context.before;
 	let previous: string | undefined;
-	let catalogMoved = false;
 	while (reload && !deadline.aborted) {
 		const fresh = await context.diagnose(deadline);
 		if (deadline.aborted) break;
@@ -170,13 +172,16 @@ export async function waitAfterReload(
 		// The sessions can look idle before the new cache is in use, so it takes two diagnoses after the reload that
 		// find the same differences.
 		const differences = report.findings.some(blocksProof) ? undefined : cacheDifferences(report);
-		// A migration committed after the request may be what differs: a stale cache, which another reload clears, so
-		// once the catalogs moved nothing here is called a survivor (the caller escalates when the time is up).
-		if (differences !== undefined && differences === previous && !catalogMoved && fingerprint !== undefined)
-			catalogMoved =
-				(await fingerprintNow(context, context.before.schemas.names, deadline).catch(() => undefined)) !==
-				fingerprint;
-		if (differences !== undefined && differences === previous && !catalogMoved) {
+		// A migration committed after the request may be what differs: a stale cache, not a survivor.
+		if (
+			differences !== undefined &&
+			differences === previous &&
+			fingerprint !== undefined &&
+			(await fingerprintNow(context, context.before.schemas.names, deadline).catch(() => undefined))?.contents !==
+				fingerprint.contents
+		)
+			return {healed: false, report, overtaken: true};
+		if (differences !== undefined && differences === previous) {
 			const uncomparedOnly = report.findings.every(
 				found => !found.code.startsWith('cache.') || found.code === 'cache.unverified'
 			);
@@ -319,16 +324,19 @@ async function reload(context: FixContext): Promise<Outcome> {
 		? []
 		: (context.before.instancesSeen ?? []).filter(group => group.count === 1);
 	const quickly = quicklyProvable(context.before, context.recheckTarget);
+	// The attempt after which PostgREST reloaded and a migration then changed the catalogs, if the last one was.
+	let overtaken: string | undefined;
 	for (const attempt of attempts) {
 		if (signal.aborted) break;
 		const started = performance.now();
 		let since: Date;
-		let fingerprint: string | undefined;
+		let fingerprint: CatalogFingerprint | undefined;
 		try {
-			[since, fingerprint] = await withClient(bounded, async client => [
-				await databaseNow(client),
-				// Without it (a catalog too slow to read in time, say) the reload is proved by full diagnoses alone.
+			// The fingerprint first: a reload that counts begins after `since`, so it reads the catalog as fingerprinted
+			// or later. Without it (a catalog too slow to read in time, say) full diagnoses prove the reload alone.
+			[fingerprint, since] = await withClient(bounded, async client => [
 				await catalogFingerprint(client, context.before.schemas.names).catch(() => undefined),
+				await databaseNow(client),
 			]);
 			if (!(await attempt.run())) continue;
 		} catch (error) {
@@ -346,10 +354,14 @@ async function reload(context: FixContext): Promise<Outcome> {
 			async () => quick?.close()
 		);
 		const {healed, survived, report} = waited;
+		const stillStale = stale.length > 0 ? ` (${stale.join(', ')} still stale)` : '';
 		const after =
 			tried.length > 1
-				? ` after ${tried.slice(0, -1).join(' and ')} did not help${stale.length > 0 ? ` (${stale.join(', ')} still stale)` : ''}`
+				? overtaken
+					? ` (PostgREST reloaded after ${overtaken}, then a migration changed the catalogs: asked again)`
+					: ` after ${tried.slice(0, -1).join(' and ')} did not help${stillStale}`
 				: '';
+		overtaken = waited.overtaken ? attempt.label : undefined;
 		stale = behind.length > 0 && !healed ? (unheard ?? stale) : staleInstances(report);
 		if (waited.quick) {
 			const elapsedMs = Math.round(performance.now() - started);

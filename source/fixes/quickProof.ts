@@ -2,17 +2,23 @@
 // own reload time). It holds only when all of these do, else the full diagnoses prove the fix as before:
 // 1. the diagnosis before was one full comparison of one PostgREST (no instances, no listener doubt, nothing
 //    unverified or blocking) whose cache findings each name one object (probes/recheck.ts canRecheck);
-// 2. the catalogs' fingerprint was read before the reload was asked for;
+// 2. the catalogs' fingerprint was read before the reload was asked for, and before the moment a reload must begin after;
 // 3. PostgREST was seen beginning a reload after the request and finishing it (waitAfterReload);
 // 4. each object that differed now reads as the database has it, asked with methods chosen by their controls;
-// 5. the fingerprint, read again after those probes, is unchanged.
+// 5. the fingerprint (its row versions), read again after those probes, is unchanged.
 // By 2, 3 and 5 the new cache was loaded from the very database the doctor reads now, by 4 it is the cache that
 // answers. The `check --fix` report still ends with a full diagnosis, so the verdict and exit code never rest on it.
 import type {Finding} from '../findings.js';
 import type {Report} from '../report/buildReport.js';
 import {openDatabase} from '../probes/database.js';
 import type {HttpTarget} from '../probes/http.js';
-import {canRecheck, catalogFingerprint, findingsSettled, readCatalogState} from '../probes/recheck.js';
+import {
+	canRecheck,
+	type CatalogFingerprint,
+	catalogFingerprint,
+	findingsSettled,
+	readCatalogState,
+} from '../probes/recheck.js';
 import {type SessionOptions, withClient} from '../probes/session.js';
 import {cacheCheckIds} from './fixCatalog.js';
 
@@ -56,7 +62,7 @@ export async function fingerprintNow(
 	session: SessionOptions,
 	schemas: string[],
 	signal?: AbortSignal
-): Promise<string> {
+): Promise<CatalogFingerprint> {
 	return withClient({...session, ...(signal ? {signal} : {})}, async client => catalogFingerprint(client, schemas));
 }
 
@@ -75,7 +81,7 @@ export function startQuickProof(
 	session: SessionOptions,
 	target: HttpTarget,
 	before: Report,
-	fingerprint: string
+	fingerprint: CatalogFingerprint
 ): QuickProof {
 	const schemas = before.schemas.names;
 	const catalog = (async () => {
@@ -94,7 +100,7 @@ export function startQuickProof(
 			const asked = {...target, signal};
 			while (!signal.aborted) {
 				if (await findingsSettled(asked, before.postgrest.version, state, before.findings))
-					return (await fingerprintNow(session, schemas, signal)) === fingerprint;
+					return (await fingerprintNow(session, schemas, signal)).versions === fingerprint.versions;
 				if (performance.now() > until) return false;
 				await new Promise(resolve => setTimeout(resolve, pollMs));
 			}

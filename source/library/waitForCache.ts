@@ -1,7 +1,14 @@
 // The post-migration gate `wait` and the library share: send the reload, wait until PostgREST's cache matches the
 // database, and say how it ended. The reload and the wait share one time budget, whatever PostgREST does.
 import type {DiagnosisOptions} from '../collectFacts.js';
-import {blocksProof, isCacheHealed, staleInstances, type Waited, waitAfterReload} from '../fixes/applyFixes.js';
+import {
+	blocksProof,
+	isCacheHealed,
+	staleInstances,
+	type Waited,
+	waitAfterReload,
+	waitUntilHealed,
+} from '../fixes/applyFixes.js';
 import {withClient} from '../probes/session.js';
 import {databaseNow} from '../probes/reloadObserver.js';
 import {catalogFingerprint} from '../probes/recheck.js';
@@ -40,17 +47,21 @@ export async function waitForCache(options: DiagnosisOptions & {waitMs: number})
 				signal: options.signal,
 			},
 			async client => {
-				const now = await databaseNow(client);
+				// As check --fix reload: the fingerprint before the moment a reload must begin after.
 				const fingerprint = await catalogFingerprint(client, before.schemas.names).catch(() => undefined);
+				const now = await databaseNow(client);
 				await client.query(reloadSql(channel));
 				return {now, fingerprint};
 			}
 		).catch(() => undefined);
 		if (sent) {
-			const waited = await waitAfterReload(fixContext(options, before), sent.now, Math.max(0, remainingMs()), {
+			const context = fixContext(options, before);
+			const waited = await waitAfterReload(context, sent.now, Math.max(0, remainingMs()), {
 				fingerprint: sent.fingerprint,
 			});
-			report = waited.report;
+			// A migration after the reload: wait is a gate, so it waits on for a reload that takes it in, as before.
+			const rest = waited.overtaken ? await waitUntilHealed(context, Math.max(0, remainingMs())) : waited;
+			report = rest.report;
 			survived = waited.survived;
 		} else {
 			report = await diagnose(options);

@@ -12,7 +12,7 @@ export type InstanceKey = {user: string; applicationName: string; clientAddress:
 const instanceReloadsSql = `
 select usename as "user", coalesce(application_name, '') as "applicationName", pg_catalog.host(client_addr) as "clientAddress",
        pg_catalog.count(*) filter (where backend_start > $1
-         or (query_start > $1 and query ~*
+         or (coalesce(xact_start, query_start) > $1 and query ~*
              'pg_timezone_names|pg_proc|pg_class|pg_namespace|pg_type|pg_cast|pg_depend|^discard all'))::int as reloads,
        pg_catalog.count(*) filter (where backend_start is null)::int as hidden
 from pg_catalog.pg_stat_activity

@@ -13,38 +13,62 @@ import {Prober} from './cacheSnapshot.js';
 import type pg from 'pg';
 
 // For the exposed schemas' catalog rows the doctor compares (schemas, relations, their columns, functions,
-// constraints) and role memberships: how many there are and an md5 of every row version's (ctid, xmin), in ctid order.
-// A committed change adds, removes or rewrites a row, and a rewritten row is a new version in a new place, so the
-// digest moves (a sum of xmin would not: a transaction keeps the xid it first wrote with, which can be older than the
-// rows it rewrites, so sums can cancel). VACUUM and ANALYZE update pg_class in place, same place, same xmin; TRUNCATE,
-// CLUSTER and VACUUM FULL move it, which costs the quick proof, not its truth. Temporary tables live in other schemas.
+// constraints) and role memberships, two digests per catalog:
+// - versions: how many rows and an md5 of every row version's (ctid, xmin), in ctid order. A committed change adds,
+//   removes or rewrites a row, and a rewritten row is a new version in a new place, so it moves (a sum of xmin would
+//   not: a transaction keeps the xid it first wrote with, which can be older than the rows it rewrites). VACUUM and
+//   ANALYZE update pg_class in place; TRUNCATE, REFRESH MATERIALIZED VIEW, CLUSTER and VACUUM FULL give a relation a
+//   new file, a new pg_class row version; role memberships are shared by every database of the server. So it also
+//   moves with changes that are not migrations: the quick proof reads it, where a move costs time, not truth.
+// - contents: what the doctor compares of pg_namespace and pg_class rows (names, kinds, privileges, partitions) in
+//   place of their versions, the other catalogs' versions as above, and no role memberships: it moves with a migration
+//   but not with TRUNCATE or a role made elsewhere. The survivor rule reads it (applyFixes.ts waitAfterReload).
+// Temporary tables live in other schemas.
 const fingerprintSql = `
 with spaces as (
-  select oid, ctid, xmin from pg_catalog.pg_namespace where nspname = any ($1::text[])
+  select oid, ctid, xmin, nspname, nspacl from pg_catalog.pg_namespace where nspname = any ($1::text[])
 ), relations as (
-  select c.oid, c.ctid, c.xmin from pg_catalog.pg_class c join spaces s on c.relnamespace = s.oid
+  select c.oid, c.ctid, c.xmin, c.relname, c.relkind, c.relacl, c.relispartition
+  from pg_catalog.pg_class c join spaces s on c.relnamespace = s.oid
 ), versions as (
-  select 'pg_namespace' as catalog, ctid, xmin from spaces
-  union all select 'pg_class', ctid, xmin from relations
-  union all select 'pg_attribute', a.ctid, a.xmin from pg_catalog.pg_attribute a join relations r on a.attrelid = r.oid
-  union all select 'pg_proc', p.ctid, p.xmin from pg_catalog.pg_proc p join spaces s on p.pronamespace = s.oid
-  union all select 'pg_constraint', k.ctid, k.xmin from pg_catalog.pg_constraint k join spaces s on k.connamespace = s.oid
-  union all select 'pg_auth_members', ctid, xmin from pg_catalog.pg_auth_members
+  select 'pg_namespace' as catalog, ctid, xmin, oid::text || ' ' || nspname::text || ' ' || coalesce(nspacl::text, '') as content
+  from spaces
+  union all select 'pg_class', ctid, xmin,
+    oid::text || ' ' || relname::text || ' ' || relkind::text || ' ' || coalesce(relacl::text, '') || ' ' || relispartition::text
+  from relations
+  union all select 'pg_attribute', a.ctid, a.xmin, a.ctid::text || ' ' || a.xmin::text
+  from pg_catalog.pg_attribute a join relations r on a.attrelid = r.oid
+  union all select 'pg_proc', p.ctid, p.xmin, p.ctid::text || ' ' || p.xmin::text
+  from pg_catalog.pg_proc p join spaces s on p.pronamespace = s.oid
+  union all select 'pg_constraint', k.ctid, k.xmin, k.ctid::text || ' ' || k.xmin::text
+  from pg_catalog.pg_constraint k join spaces s on k.connamespace = s.oid
+  union all select 'pg_auth_members', ctid, xmin, null from pg_catalog.pg_auth_members
 )
 select catalog, pg_catalog.count(*)::int8 as count,
-       pg_catalog.md5(pg_catalog.string_agg(ctid::text || ' ' || xmin::text, ',' order by ctid)) as digest
+       pg_catalog.md5(pg_catalog.string_agg(ctid::text || ' ' || xmin::text, ',' order by ctid)) as versions,
+       pg_catalog.md5(pg_catalog.string_agg(content, ',' order by content)) as contents
 from versions group by catalog order by catalog`;
 
 export const recheckStatements = [fingerprintSql];
 
+/** Two fingerprints of the same moment (see fingerprintSql): equal strings, no change of that kind in between. */
+export type CatalogFingerprint = {versions: string; contents: string};
+
 /**
- * The catalogs' fingerprint for these schemas: equal strings, no committed change in between. Read on a session
- * outside any transaction, so the statement sees what is committed now whatever default_transaction_isolation says
- * (inside a REPEATABLE READ transaction it would see the transaction's first snapshot).
+ * The catalogs' fingerprint for these schemas. Read on a session outside any transaction, so the statement sees what
+ * is committed now whatever default_transaction_isolation says (inside a REPEATABLE READ transaction it would see the
+ * transaction's first snapshot).
  */
-export async function catalogFingerprint(client: Pick<pg.Client, 'query'>, schemas: string[]): Promise<string> {
-	const rows = (await client.query<{catalog: string; count: string; digest: string}>(fingerprintSql, [schemas])).rows;
-	return rows.map(row => `${row.catalog} ${row.count} ${row.digest}`).join(', ');
+export async function catalogFingerprint(
+	client: Pick<pg.Client, 'query'>,
+	schemas: string[]
+): Promise<CatalogFingerprint> {
+	type Row = {catalog: string; count: string; versions: string; contents: string | null};
+	const rows = (await client.query<Row>(fingerprintSql, [schemas])).rows;
+	return {
+		versions: rows.map(row => `${row.catalog} ${row.count} ${row.versions}`).join(', '),
+		contents: rows.flatMap(row => (row.contents === null ? [] : [`${row.catalog} ${row.contents}`])).join(', '),
+	};
 }
 
 /** What the probes of a recheck need from the database: the catalog (with its foreign keys) and the probe hazards. */

@@ -1,6 +1,8 @@
 // Did PostgREST reload? Its reload flushes the pool and runs the schema cache queries, so a PostgREST session
-// (not the listener) that connected, or ran a catalog query, after a given moment is the evidence. It holds from
-// PostgREST 10.1.2 on; without pg_read_all_stats the sessions' timestamps are hidden and the answer is unknown.
+// (not the listener) that connected, or ran a catalog query in a transaction begun, after a given moment is the
+// evidence. The cache load is one transaction: a load that began before the moment and is still running is not a
+// reload after it (its first statements read the catalog as it was before), though its later statements start after.
+// It holds from PostgREST 10.1.2 on; without pg_read_all_stats the sessions' timestamps are hidden: unknown.
 // Behind a session-mode pooler the server connection outlives PostgREST's flushed one, so the evidence is the
 // pooler's reset (DISCARD ALL) or the cache queries themselves, caught by polling often.
 import type pg from 'pg';
@@ -9,7 +11,7 @@ import type pg from 'pg';
 // many sessions hide their details.
 const reloadEvidenceSql = `
 select pg_catalog.count(*) filter (where backend_start > $1
-         or (query_start > $1 and query ~*
+         or (coalesce(xact_start, query_start) > $1 and query ~*
              'pg_timezone_names|pg_proc|pg_class|pg_namespace|pg_type|pg_cast|pg_depend|^discard all'))::int as reloads,
        pg_catalog.count(*) filter (where backend_start is null)::int as hidden
 from pg_catalog.pg_stat_activity
