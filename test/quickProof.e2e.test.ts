@@ -382,3 +382,38 @@ test('PostgREST 12.0.2: a reload that began before the request is not one after 
 		await watcher.end();
 	}
 });
+
+test('PostgREST 12.0.2: `wait` with a migration committed after its reload keeps waiting, never calls the difference a survivor', async () => {
+	const item = await stack.setUp(schema);
+	await item.query('alter table public.organizations add column created_by text');
+	const reloads = await listenForReloads(item);
+	let migrated = false;
+	const proxy = await apiProxy(item.api.url, async () => {
+		if (reloads.count() > 0 && !migrated) {
+			migrated = true;
+			await item.query('create table public.late (id int primary key); grant select on public.late to anon');
+		}
+		return false;
+	});
+	try {
+		const {code, json} = (await runCli([
+			'wait',
+			'--db-url',
+			item.dbUrl,
+			'--api-url',
+			proxy.url,
+			'--json',
+			'--timeout',
+			'4',
+		])) as {code: number; json: {waited: {healed: boolean; durationMs: number; survivedReload?: unknown}}};
+		assert.ok(migrated);
+		// Nothing reloads PostgREST again (no trigger here), so the gate stays shut until its time is up.
+		assert.equal(json.waited.healed, false);
+		assert.equal(json.waited.survivedReload, undefined);
+		assert.ok(json.waited.durationMs >= 3500, `gave up after ${json.waited.durationMs} ms`);
+		assert.equal(code, 1);
+	} finally {
+		await reloads.stop();
+		await proxy.close();
+	}
+});
