@@ -18,11 +18,10 @@ import {
 import {fingerprintNow, startQuickProof} from '../source/fixes/quickProof.js';
 import {openSession} from '../source/probes/session.js';
 import {databaseNow, waitForReload} from '../source/probes/reloadObserver.js';
-import {apiProxy} from './support/apiProxy.js';
 import {runCli} from './support/cli.js';
 import {checkJson, useStack, waitFor} from './support/e2e.js';
-import {listenForReloads} from './support/reloadListener.js';
-import {appSchema} from './support/scenario.js';
+import {atFirstRequestAfterReload} from './support/reloadListener.js';
+import {appSchema, type Scenario} from './support/scenario.js';
 import {postgrestVersions} from './support/stack.js';
 
 const stack = useStack();
@@ -306,21 +305,19 @@ test('PostgREST 12.0.2, repeatable read by default: a change after the proof rea
 	}
 });
 
+/** A migration PostgREST does not hear, made by the proxy at the first request after a reload. */
+const lateTable = (item: Scenario) => async () => {
+	await item.query('create table public.late (id int primary key); grant select on public.late to anon');
+	return false;
+};
+
 // Found by a tester: a migration committed after PostgREST's reload made the two diagnoses after it agree, and the fix
 // called the difference "not a stale cache" (survived a proven reload). It is a stale cache: another reload clears it.
 test('PostgREST 12.0.2: a migration committed during --fix reload is reloaded again, never called a difference that survived', async () => {
 	const item = await stack.setUp(schema);
 	await item.query('alter table public.organizations add column created_by text');
-	const reloads = await listenForReloads(item);
-	let migrated = false;
 	// The first request after the NOTIFY comes once PostgREST has reloaded: the migration lands after that load.
-	const proxy = await apiProxy(item.api.url, async () => {
-		if (reloads.count() > 0 && !migrated) {
-			migrated = true;
-			await item.query('create table public.late (id int primary key); grant select on public.late to anon');
-		}
-		return false;
-	});
+	const proxy = await atFirstRequestAfterReload(item, lateTable(item));
 	try {
 		const {code, json} = (await runCli([
 			'check',
@@ -335,21 +332,20 @@ test('PostgREST 12.0.2: a migration committed during --fix reload is reloaded ag
 			'--timeout',
 			'2',
 		])) as {code: number; json: Json};
-		assert.ok(migrated);
+		assert.ok(proxy.acted());
 		const [fix] = json.fixesApplied;
 		assert.doesNotMatch(fix!.message, /survived/);
 		assert.equal(fix!.ok, true, fix!.message);
 		// Asked again at once, not after the attempt's time (--timeout) was waited out.
 		assert.match(fix!.message, /then a migration changed the catalogs: asked again\)/);
 		assert.ok(fix!.durationMs < 2000, `${fix!.durationMs} ms`);
-		assert.equal(reloads.count(), 2, 'a second NOTIFY');
+		assert.equal(proxy.reloads(), 2, 'a second NOTIFY');
 		assert.deepEqual(
 			json.findings.filter(found => found.code.startsWith('cache.')),
 			[]
 		);
 		assert.equal(code, 0);
 	} finally {
-		await reloads.stop();
 		await proxy.close();
 	}
 });
@@ -386,15 +382,7 @@ test('PostgREST 12.0.2: a reload that began before the request is not one after 
 test('PostgREST 12.0.2: `wait` with a migration committed after its reload keeps waiting, never calls the difference a survivor', async () => {
 	const item = await stack.setUp(schema);
 	await item.query('alter table public.organizations add column created_by text');
-	const reloads = await listenForReloads(item);
-	let migrated = false;
-	const proxy = await apiProxy(item.api.url, async () => {
-		if (reloads.count() > 0 && !migrated) {
-			migrated = true;
-			await item.query('create table public.late (id int primary key); grant select on public.late to anon');
-		}
-		return false;
-	});
+	const proxy = await atFirstRequestAfterReload(item, lateTable(item));
 	try {
 		const {code, json} = (await runCli([
 			'wait',
@@ -406,14 +394,13 @@ test('PostgREST 12.0.2: `wait` with a migration committed after its reload keeps
 			'--timeout',
 			'4',
 		])) as {code: number; json: {waited: {healed: boolean; durationMs: number; survivedReload?: unknown}}};
-		assert.ok(migrated);
+		assert.ok(proxy.acted());
 		// Nothing reloads PostgREST again (no trigger here), so the gate stays shut until its time is up.
 		assert.equal(json.waited.healed, false);
 		assert.equal(json.waited.survivedReload, undefined);
 		assert.ok(json.waited.durationMs >= 3500, `gave up after ${json.waited.durationMs} ms`);
 		assert.equal(code, 1);
 	} finally {
-		await reloads.stop();
 		await proxy.close();
 	}
 });

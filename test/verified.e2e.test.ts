@@ -11,7 +11,7 @@ import {useStack, waitFor} from './support/e2e.js';
 import {appSchema} from './support/scenario.js';
 import {authenticatorPassword, postgrestBinary} from './support/stack.js';
 import {watchPeakMemory} from './support/peakMemory.js';
-import {listenForReloads} from './support/reloadListener.js';
+import {atFirstRequestAfterReload} from './support/reloadListener.js';
 
 const stack = useStack();
 const mib = 1024 * 1024;
@@ -330,17 +330,11 @@ test('PostgREST killed during --fix reload --yes: a complete report with api.unr
 	const item = await stack.setUp();
 	await item.query('alter table public.organizations add column created_by text');
 	// The first request after the fix's NOTIFY is its proof's (the quick proof's recheck, or a diagnosis).
-	const reloads = await listenForReloads(item);
-	let killed = false;
-	const proxy = await apiProxy(item.api.url, async (incoming, response) => {
-		if (reloads.count() > 0 && !killed) {
-			killed = true;
-			item.api.process.kill('SIGKILL');
-			response.destroy();
-			await proxy.close();
-			return true;
-		}
-		return false;
+	const proxy = await atFirstRequestAfterReload(item, async (_incoming, response) => {
+		item.api.process.kill('SIGKILL');
+		response.destroy();
+		await proxy.close();
+		return true;
 	});
 	const {code, json, stderr} = await runCli([
 		'check',
@@ -355,7 +349,8 @@ test('PostgREST killed during --fix reload --yes: a complete report with api.unr
 		'--timeout',
 		'1',
 	]);
-	await reloads.stop();
+	await proxy.close();
+	assert.ok(proxy.acted());
 	assert.doesNotMatch(stderr, /could not finish/);
 	assert.equal(code, 2);
 	assert.ok(findingRows(json.before).includes('cache.column_missing public organizations created_by'));
@@ -366,19 +361,14 @@ test('PostgREST killed during --fix reload --yes: a complete report with api.unr
 test('the database going away during --fix reload --yes: the failed fix is reported, then db.unreachable, exit 2', async () => {
 	const item = await stack.setUp();
 	await item.query('alter table public.organizations add column created_by text');
-	const reloads = await listenForReloads(item);
-	let refused = false;
-	const proxy = await apiProxy(item.api.url, async () => {
-		// The first request after the NOTIFY is the proof's (its recheck or its diagnosis): from then on the database
-		// refuses the doctor.
-		if (reloads.count() > 0 && !refused) {
-			refused = true;
-			await stack.pg.query(`alter database ${item.name} with allow_connections false`);
-			await stack.pg.query(
-				`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'pgrst-doctor' and datname = $1`,
-				[item.name]
-			);
-		}
+	// The first request after the NOTIFY is the proof's (its recheck or its diagnosis): from then on the database
+	// refuses the doctor.
+	const proxy = await atFirstRequestAfterReload(item, async () => {
+		await stack.pg.query(`alter database ${item.name} with allow_connections false`);
+		await stack.pg.query(
+			`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'pgrst-doctor' and datname = $1`,
+			[item.name]
+		);
 		return false;
 	});
 	try {
@@ -402,7 +392,6 @@ test('the database going away during --fix reload --yes: the failed fix is repor
 		assert.ok(findingRows(json.before).includes('cache.column_missing public organizations created_by'));
 		assert.ok(findingRows(json).includes('db.unreachable'));
 	} finally {
-		await reloads.stop();
 		await stack.pg.query(`alter database ${item.name} with allow_connections true`);
 		await proxy.close();
 	}
